@@ -1,0 +1,210 @@
+// Package catalog is restsql's model of a profile: the catalogs (API
+// connections), schemas and tables (endpoints) that SQL names, with their
+// columns, pushdown filters, pagination and auth settings.
+//
+// It loads profiles from YAML or JSON, validates them (every mistake names the
+// file, the table and the field) and resolves ${Name} placeholders through a
+// caller-supplied lookup. It imports none of restsql's other packages.
+package catalog
+
+// Profile is a loaded profile: a set of catalogs keyed by name.
+type Profile struct {
+	// Path is the file the profile came from ("" for profiles built in Go).
+	Path string `yaml:"-" json:"-"`
+	// Catalogs by name. Lookups through Profile.Catalog are case-insensitive.
+	Catalogs map[string]*Catalog `yaml:"catalogs" json:"catalogs"`
+}
+
+// Catalog is one API connection: base URL, auth, headers, default
+// pagination, and the schemas holding its tables.
+type Catalog struct {
+	// Name is filled in from the profile's map key.
+	Name        string            `yaml:"-" json:"-"`
+	Description string            `yaml:"description,omitempty" json:"description,omitempty"`
+	URL         string            `yaml:"url" json:"url"`
+	Auth        *Auth             `yaml:"auth,omitempty" json:"auth,omitempty"`
+	Headers     map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	// Params are URL parameters sent with every request of the catalog.
+	Params     map[string]string  `yaml:"params,omitempty" json:"params,omitempty"`
+	Pagination *Pagination        `yaml:"pagination,omitempty" json:"pagination,omitempty"`
+	Schemas    map[string]*Schema `yaml:"schemas" json:"schemas"`
+}
+
+// Schema groups tables inside a catalog.
+type Schema struct {
+	// Name is filled in from the catalog's map key.
+	Name   string            `yaml:"-" json:"-"`
+	Tables map[string]*Table `yaml:"tables" json:"tables"`
+}
+
+// Auth holds a catalog's credentials. Any value may be a ${Name} placeholder.
+type Auth struct {
+	// Scheme is None, Basic, Digest, Bearer, APIKey or OAuth2 (case-insensitive).
+	Scheme   string `yaml:"scheme" json:"scheme"`
+	User     string `yaml:"user,omitempty" json:"user,omitempty"`
+	Password string `yaml:"password,omitempty" json:"password,omitempty"`
+	Token    string `yaml:"token,omitempty" json:"token,omitempty"`
+	// Key, Name and In configure APIKey: the key value, the header or query
+	// parameter name (default X-API-Key) and where it goes (header or query).
+	Key          string   `yaml:"key,omitempty" json:"key,omitempty"`
+	Name         string   `yaml:"name,omitempty" json:"name,omitempty"`
+	In           string   `yaml:"in,omitempty" json:"in,omitempty"`
+	ClientID     string   `yaml:"clientId,omitempty" json:"clientId,omitempty"`
+	ClientSecret string   `yaml:"clientSecret,omitempty" json:"clientSecret,omitempty"`
+	TokenURL     string   `yaml:"tokenURL,omitempty" json:"tokenURL,omitempty"`
+	Scopes       []string `yaml:"scopes,omitempty" json:"scopes,omitempty"`
+	RefreshToken string   `yaml:"refreshToken,omitempty" json:"refreshToken,omitempty"`
+	GrantType    string   `yaml:"grantType,omitempty" json:"grantType,omitempty"`
+}
+
+// Pagination types.
+const (
+	PageNone       = "none"
+	PageOffset     = "offset"
+	PagePage       = "page"
+	PageCursor     = "cursor"
+	PageNextURL    = "nextURL"
+	PageLinkHeader = "linkHeader"
+)
+
+// Pagination describes how a table's pages are walked. A table's pagination
+// is merged over its catalog's: fields the table sets win; when the table
+// names a different Type, the catalog's settings are not inherited.
+type Pagination struct {
+	Type        string `yaml:"type" json:"type"`
+	OffsetParam string `yaml:"offsetParam,omitempty" json:"offsetParam,omitempty"`
+	PageParam   string `yaml:"pageParam,omitempty" json:"pageParam,omitempty"`
+	SizeParam   string `yaml:"sizeParam,omitempty" json:"sizeParam,omitempty"`
+	PageSize    int    `yaml:"pageSize,omitempty" json:"pageSize,omitempty"`
+	// Start is the first page number for type page (default 1) or the first
+	// offset for type offset (default 0).
+	Start       *int   `yaml:"start,omitempty" json:"start,omitempty"`
+	CursorPath  string `yaml:"cursorPath,omitempty" json:"cursorPath,omitempty"`
+	CursorParam string `yaml:"cursorParam,omitempty" json:"cursorParam,omitempty"`
+	NextPath    string `yaml:"nextPath,omitempty" json:"nextPath,omitempty"`
+	TotalPath   string `yaml:"totalPath,omitempty" json:"totalPath,omitempty"`
+	TotalHeader string `yaml:"totalHeader,omitempty" json:"totalHeader,omitempty"`
+	HasMorePath string `yaml:"hasMorePath,omitempty" json:"hasMorePath,omitempty"`
+}
+
+// Table is one endpoint.
+type Table struct {
+	// Name and Schema/Catalog names are filled in by the loader.
+	Name        string `yaml:"-" json:"-"`
+	SchemaName  string `yaml:"-" json:"-"`
+	CatalogName string `yaml:"-" json:"-"`
+
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// URL is the Request URL, relative to the catalog's URL (or absolute).
+	// {name} placeholders make name a required key column.
+	URL     string            `yaml:"url" json:"url"`
+	Params  map[string]string `yaml:"params,omitempty" json:"params,omitempty"`
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	// Rows is the gjson path of the repeated element ("" = the body is the array).
+	Rows    string    `yaml:"rows,omitempty" json:"rows,omitempty"`
+	Columns []*Column `yaml:"columns" json:"columns"`
+	// Strict makes a value that does not fit its column type an error instead of NULL.
+	Strict bool `yaml:"strict,omitempty" json:"strict,omitempty"`
+	// Combine maps a parameter name to the separator that joins several
+	// pushed filters using that parameter into one value.
+	Combine    map[string]string `yaml:"combine,omitempty" json:"combine,omitempty"`
+	Pagination *Pagination       `yaml:"pagination,omitempty" json:"pagination,omitempty"`
+	Sort       *Sort             `yaml:"sort,omitempty" json:"sort,omitempty"`
+	Limit      *Limit            `yaml:"limit,omitempty" json:"limit,omitempty"`
+	Select     *Select           `yaml:"select,omitempty" json:"select,omitempty"`
+	Get        *Get              `yaml:"get,omitempty" json:"get,omitempty"`
+	Insert     *Write            `yaml:"insert,omitempty" json:"insert,omitempty"`
+	Update     *Write            `yaml:"update,omitempty" json:"update,omitempty"`
+	Delete     *Write            `yaml:"delete,omitempty" json:"delete,omitempty"`
+}
+
+// Column types.
+const (
+	TypeString   = "string"
+	TypeInt      = "int"
+	TypeFloat    = "float"
+	TypeBool     = "bool"
+	TypeDatetime = "datetime"
+	TypeJSON     = "json"
+)
+
+// Column is one column of a table.
+type Column struct {
+	Name string `yaml:"name" json:"name"`
+	// Path is the gjson path inside one row (default: Name).
+	Path string `yaml:"path,omitempty" json:"path,omitempty"`
+	// Type is one of string, int, float, bool, datetime, json (default string).
+	Type string `yaml:"type,omitempty" json:"type,omitempty"`
+	// Format is a datetime column's Go time layout, or unix / unixms.
+	Format      string `yaml:"format,omitempty" json:"format,omitempty"`
+	Key         bool   `yaml:"key,omitempty" json:"key,omitempty"`
+	ReadOnly    bool   `yaml:"readOnly,omitempty" json:"readOnly,omitempty"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Filters maps a SQL operator (=, !=, <, <=, >, >=, IN, LIKE) to the
+	// request part that pushes it to the API.
+	Filters map[string]*Filter `yaml:"filters,omitempty" json:"filters,omitempty"`
+	// Implicit is set by the loader for a URL placeholder that the profile
+	// does not declare as a column.
+	Implicit bool `yaml:"-" json:"-"`
+}
+
+// Filter pushes one operator on one column into a URL parameter.
+type Filter struct {
+	Param string `yaml:"param" json:"param"`
+	// Value is a template where {} is the value (default "{}").
+	Value string `yaml:"value,omitempty" json:"value,omitempty"`
+	// Repeat sends an IN list as a repeated parameter (?id=1&id=2).
+	Repeat bool `yaml:"repeat,omitempty" json:"repeat,omitempty"`
+	// Join sends an IN list as one value joined by this separator.
+	Join string `yaml:"join,omitempty" json:"join,omitempty"`
+	// Quote wraps string values in this quote; Escape (double or backslash)
+	// says how a quote inside the value is escaped.
+	Quote  string `yaml:"quote,omitempty" json:"quote,omitempty"`
+	Escape string `yaml:"escape,omitempty" json:"escape,omitempty"`
+	// Exact says the API applies the predicate exactly, so the driver does
+	// not re-check it.
+	Exact bool `yaml:"exact,omitempty" json:"exact,omitempty"`
+}
+
+// Sort pushes ORDER BY into URL parameters.
+type Sort struct {
+	Param string `yaml:"param" json:"param"`
+	// Order is the parameter carrying the direction (json-server's _order).
+	Order string `yaml:"order,omitempty" json:"order,omitempty"`
+	// Value is a template with {column} and {dir} (default "{column}").
+	Value string `yaml:"value,omitempty" json:"value,omitempty"`
+	// Asc and Desc are the words for {dir} (default asc, desc).
+	Asc  *string `yaml:"asc,omitempty" json:"asc,omitempty"`
+	Desc *string `yaml:"desc,omitempty" json:"desc,omitempty"`
+	// Join joins several sort keys into one value; without it only a single
+	// sort key is pushed.
+	Join string `yaml:"join,omitempty" json:"join,omitempty"`
+}
+
+// Limit pushes LIMIT into a URL parameter.
+type Limit struct {
+	Param string `yaml:"param" json:"param"`
+}
+
+// Select pushes the needed column list into a URL parameter.
+type Select struct {
+	Param string `yaml:"param" json:"param"`
+	Join  string `yaml:"join,omitempty" json:"join,omitempty"`
+}
+
+// Get is a lookup endpoint used instead of the list when every placeholder
+// of its URL is bound.
+type Get struct {
+	URL    string            `yaml:"url" json:"url"`
+	Rows   string            `yaml:"rows,omitempty" json:"rows,omitempty"`
+	Params map[string]string `yaml:"params,omitempty" json:"params,omitempty"`
+}
+
+// Write maps INSERT, UPDATE or DELETE onto an HTTP request.
+type Write struct {
+	Method  string            `yaml:"method" json:"method"`
+	URL     string            `yaml:"url" json:"url"`
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	// Wrap is a path the row object is placed under ({"data": {...}}).
+	Wrap string `yaml:"wrap,omitempty" json:"wrap,omitempty"`
+}

@@ -1,0 +1,48 @@
+package executor
+
+import (
+	"context"
+
+	"github.com/restsql/restsql/restsource"
+)
+
+// Scan reads a REST source through a planned request. Its rows are as wide
+// as the table (Width columns); the extracted columns land at Pos, and
+// columns the query never reads stay NULL.
+type Scan struct {
+	Source *restsource.Source
+	Plan   *restsource.Plan
+	Width  int
+	Pos    []int
+	// Stats, when set, receives the scan's request counts when it closes.
+	Stats func(restsource.Stats)
+}
+
+// Open implements Node: it fetches the first page before returning, so the
+// first HTTP error surfaces here.
+func (s *Scan) Open(ctx context.Context) (Iterator, error) {
+	rows, err := s.Source.Scan(ctx, s.Plan)
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]any, len(s.Pos))
+	return &iterFunc{
+		next: func() (Row, error) {
+			if err := rows.Next(buf); err != nil {
+				return nil, err
+			}
+			out := make(Row, s.Width)
+			for i, p := range s.Pos {
+				out[p] = buf[i]
+			}
+			return out, nil
+		},
+		close: func() error {
+			err := rows.Close()
+			if s.Stats != nil {
+				s.Stats(rows.Stats())
+			}
+			return err
+		},
+	}, nil
+}

@@ -1,0 +1,384 @@
+// Package executor holds restsql's physical operators and expression
+// evaluator: the part of a query the driver computes itself (residual
+// filters, projections, joins, aggregates, sorts, limits) over rows streamed
+// from REST sources.
+//
+// Values are plain Go values: nil (SQL NULL), int64, float64, string, bool
+// and time.Time. Comparisons follow three-valued logic: any comparison with
+// NULL is NULL (nil), and a filter keeps a row only when its predicate is
+// true.
+package executor
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Row is one row of values.
+type Row = []any
+
+// Type names of values, the same words a profile uses for column types.
+const (
+	TypeString   = "string"
+	TypeInt      = "int"
+	TypeFloat    = "float"
+	TypeBool     = "bool"
+	TypeDatetime = "datetime"
+	TypeJSON     = "json"
+	// TypeAny is used where the type is not known before evaluation.
+	TypeAny = ""
+)
+
+// TypeOf returns the type name of a value ("" for NULL).
+func TypeOf(v any) string {
+	switch v.(type) {
+	case int64:
+		return TypeInt
+	case float64:
+		return TypeFloat
+	case string:
+		return TypeString
+	case bool:
+		return TypeBool
+	case time.Time:
+		return TypeDatetime
+	}
+	return TypeAny
+}
+
+// Normalize converts the Go values a caller may pass as query arguments
+// (int, int32, uint8, float32, []byte, …) into the engine's value set.
+func Normalize(v any) (any, error) {
+	switch x := v.(type) {
+	case nil, int64, float64, string, bool, time.Time:
+		return v, nil
+	case int:
+		return int64(x), nil
+	case int8:
+		return int64(x), nil
+	case int16:
+		return int64(x), nil
+	case int32:
+		return int64(x), nil
+	case uint:
+		if uint64(x) > math.MaxInt64 {
+			return nil, fmt.Errorf("value %d overflows int64", x)
+		}
+		return int64(x), nil
+	case uint8:
+		return int64(x), nil
+	case uint16:
+		return int64(x), nil
+	case uint32:
+		return int64(x), nil
+	case uint64:
+		if x > math.MaxInt64 {
+			return nil, fmt.Errorf("value %d overflows int64", x)
+		}
+		return int64(x), nil
+	case float32:
+		return float64(x), nil
+	case []byte:
+		return string(x), nil
+	case *time.Time:
+		if x == nil {
+			return nil, nil
+		}
+		return *x, nil
+	}
+	return nil, fmt.Errorf("unsupported argument type %T", v)
+}
+
+// timeLayouts are tried, in order, when a string is compared with or cast to
+// a datetime.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02 15:04:05",
+	"2006-01-02",
+}
+
+// ParseTime parses the datetime spellings restsql accepts in SQL literals:
+// RFC 3339, "YYYY-MM-DD HH:MM:SS[.fff]" (UTC) and "YYYY-MM-DD".
+func ParseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// asFloat returns v as a float64 when it is numeric (or a numeric string).
+func asFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// Compare orders two non-NULL values. Numbers compare numerically (int64 and
+// float64 mix); a string compared with a number is read as a number when it
+// is one; a string compared with a datetime is parsed as a datetime; strings
+// compare byte-wise (case-sensitive); false < true. ok is false when either
+// value is NULL. Values of unrelated types compare by their text.
+func Compare(a, b any) (c int, ok bool) {
+	if a == nil || b == nil {
+		return 0, false
+	}
+	switch x := a.(type) {
+	case int64:
+		switch y := b.(type) {
+		case int64:
+			return cmpOrdered(x, y), true
+		case float64:
+			return cmpFloat(float64(x), y), true
+		}
+	case float64:
+		switch y := b.(type) {
+		case int64:
+			return cmpFloat(x, float64(y)), true
+		case float64:
+			return cmpFloat(x, y), true
+		}
+	case string:
+		switch y := b.(type) {
+		case string:
+			return strings.Compare(x, y), true
+		case time.Time:
+			if t, ok := ParseTime(x); ok {
+				return t.Compare(y), true
+			}
+		}
+	case bool:
+		if y, isBool := b.(bool); isBool {
+			return cmpBool(x, y), true
+		}
+	case time.Time:
+		switch y := b.(type) {
+		case time.Time:
+			return x.Compare(y), true
+		case string:
+			if t, ok := ParseTime(y); ok {
+				return x.Compare(t), true
+			}
+		}
+	}
+	// Mixed kinds: numeric when both read as numbers, else textual.
+	if fa, ok := asFloat(a); ok {
+		if fb, ok := asFloat(b); ok {
+			return cmpFloat(fa, fb), true
+		}
+	}
+	return strings.Compare(ToString(a), ToString(b)), true
+}
+
+func cmpOrdered[T int64 | string](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	case a == b:
+		return 0
+	case math.IsNaN(a) && !math.IsNaN(b):
+		return -1
+	case !math.IsNaN(a) && math.IsNaN(b):
+		return 1
+	}
+	return 0
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
+
+// CompareNullsFirst orders values with NULL before everything else; it is the
+// order used by ORDER BY (NULLs first ascending, last descending) and by
+// grouping.
+func CompareNullsFirst(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	c, _ := Compare(a, b)
+	return c
+}
+
+// ToString renders a value as text the way CAST(x AS CHAR) and CONCAT do.
+func ToString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case time.Time:
+		return x.Format(time.RFC3339Nano)
+	}
+	return fmt.Sprint(v)
+}
+
+// Truth reads a value as a SQL boolean: nil is unknown (NULL); numbers are
+// true when non-zero; strings when they read as a non-zero number.
+func Truth(v any) (val bool, known bool) {
+	switch x := v.(type) {
+	case nil:
+		return false, false
+	case bool:
+		return x, true
+	case int64:
+		return x != 0, true
+	case float64:
+		return x != 0, true
+	case string:
+		f, ok := asFloat(x)
+		return ok && f != 0, true
+	case time.Time:
+		return true, true
+	}
+	return false, true
+}
+
+// Convert casts a value to a type name (string, int, float, bool, datetime,
+// json); NULL stays NULL, and a value that cannot be converted is an error.
+func Convert(v any, typ string) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch typ {
+	case TypeString, TypeJSON:
+		return ToString(v), nil
+	case TypeInt:
+		switch x := v.(type) {
+		case int64:
+			return x, nil
+		case float64:
+			if math.IsNaN(x) || x > math.MaxInt64 || x < math.MinInt64 {
+				return nil, fmt.Errorf("cannot convert %v to int", x)
+			}
+			return int64(math.Trunc(x)), nil
+		case bool:
+			if x {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		case string:
+			s := strings.TrimSpace(x)
+			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return i, nil
+			}
+			if f, err := strconv.ParseFloat(s, 64); err == nil {
+				return Convert(f, TypeInt)
+			}
+			return nil, fmt.Errorf("cannot convert %q to int", x)
+		case time.Time:
+			return x.Unix(), nil
+		}
+	case TypeFloat:
+		switch x := v.(type) {
+		case time.Time:
+			return float64(x.Unix()), nil
+		case string:
+			f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+			if err != nil {
+				return nil, fmt.Errorf("cannot convert %q to float", x)
+			}
+			return f, nil
+		}
+		if f, ok := asFloat(v); ok {
+			return f, nil
+		}
+	case TypeBool:
+		switch x := v.(type) {
+		case string:
+			switch strings.ToLower(strings.TrimSpace(x)) {
+			case "true", "t", "yes", "y", "1":
+				return true, nil
+			case "false", "f", "no", "n", "0":
+				return false, nil
+			}
+			return nil, fmt.Errorf("cannot convert %q to bool", x)
+		}
+		b, _ := Truth(v)
+		return b, nil
+	case TypeDatetime:
+		switch x := v.(type) {
+		case time.Time:
+			return x, nil
+		case string:
+			if t, ok := ParseTime(x); ok {
+				return t, nil
+			}
+			return nil, fmt.Errorf("cannot convert %q to datetime", x)
+		case int64:
+			return time.Unix(x, 0).UTC(), nil
+		case float64:
+			sec, frac := math.Modf(x)
+			return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+		}
+	default:
+		return nil, fmt.Errorf("unknown type %q", typ)
+	}
+	return nil, fmt.Errorf("cannot convert %T to %s", v, typ)
+}
+
+// Key returns a comparable map key for grouping, DISTINCT and hash joins.
+// Numerically equal int64 and float64 values get the same key, so 1 and 1.0
+// group together, as they compare equal.
+func Key(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x)
+		}
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	}
+	return v
+}

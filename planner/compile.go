@@ -1,0 +1,531 @@
+package planner
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xwb1989/sqlparser"
+
+	ex "github.com/restsql/restsql/executor"
+)
+
+// typed is a compiled expression with its static type ("" = unknown).
+type typed struct {
+	e   ex.Expr
+	typ string
+}
+
+// aggCtx maps expressions above a GROUP BY to the aggregate's output slots.
+type aggCtx struct {
+	input     *compiler // compiles group keys and aggregate arguments
+	groupKeys []string
+	groupCols []*scopeCol
+	groupTyps []string
+	aggKeys   []string
+	aggs      []ex.AggSpec
+	aggTyps   []string
+}
+
+// compiler turns parser expressions into executor expressions.
+type compiler struct {
+	q   *query
+	sc  *scope
+	agg *aggCtx
+	// noAgg names the clause when aggregates are not allowed (WHERE, ON).
+	noAgg string
+}
+
+var aggregateNames = map[string]bool{"COUNT": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true}
+
+func isAggregate(e sqlparser.Expr) bool {
+	f, ok := e.(*sqlparser.FuncExpr)
+	return ok && f.Qualifier.IsEmpty() && aggregateNames[strings.ToUpper(f.Name.String())]
+}
+
+// hasAggregate reports whether e contains an aggregate call (outside subqueries).
+func hasAggregate(node sqlparser.SQLNode) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch x := n.(type) {
+		case *sqlparser.Subquery:
+			return false, nil
+		case sqlparser.Expr:
+			if isAggregate(x) {
+				found = true
+				return false, nil
+			}
+		}
+		return true, nil
+	}, node)
+	return found
+}
+
+func exprKey(e sqlparser.SQLNode) string { return strings.ToLower(sqlparser.String(e)) }
+
+func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
+	if c.agg != nil {
+		if t, ok, err := c.aggRef(e); ok || err != nil {
+			return t, err
+		}
+	}
+	switch x := e.(type) {
+	case *sqlparser.ParenExpr:
+		return c.compile(x.Expr)
+	case *sqlparser.AndExpr:
+		l, r, err := c.pair(x.Left, x.Right)
+		return typed{&ex.And{L: l.e, R: r.e}, ex.TypeBool}, err
+	case *sqlparser.OrExpr:
+		l, r, err := c.pair(x.Left, x.Right)
+		return typed{&ex.Or{L: l.e, R: r.e}, ex.TypeBool}, err
+	case *sqlparser.NotExpr:
+		in, err := c.compile(x.Expr)
+		return typed{&ex.Not{E: in.e}, ex.TypeBool}, err
+	case *sqlparser.ComparisonExpr:
+		return c.comparison(x)
+	case *sqlparser.RangeCond:
+		v, err := c.compile(x.Left)
+		if err != nil {
+			return typed{}, err
+		}
+		from, to, err := c.pair(x.From, x.To)
+		if err != nil {
+			return typed{}, err
+		}
+		var res ex.Expr = &ex.And{L: &ex.Cmp{Op: ">=", L: v.e, R: from.e}, R: &ex.Cmp{Op: "<=", L: v.e, R: to.e}}
+		if x.Operator == sqlparser.NotBetweenStr {
+			res = &ex.Not{E: res}
+		}
+		return typed{res, ex.TypeBool}, nil
+	case *sqlparser.IsExpr:
+		in, err := c.compile(x.Expr)
+		if err != nil {
+			return typed{}, err
+		}
+		switch x.Operator {
+		case sqlparser.IsNullStr:
+			return typed{&ex.IsNull{E: in.e}, ex.TypeBool}, nil
+		case sqlparser.IsNotNullStr:
+			return typed{&ex.IsNull{E: in.e, Negate: true}, ex.TypeBool}, nil
+		case sqlparser.IsTrueStr:
+			return typed{&ex.IsBool{E: in.e, Want: true}, ex.TypeBool}, nil
+		case sqlparser.IsNotTrueStr:
+			return typed{&ex.IsBool{E: in.e, Want: true, Negate: true}, ex.TypeBool}, nil
+		case sqlparser.IsFalseStr:
+			return typed{&ex.IsBool{E: in.e, Want: false}, ex.TypeBool}, nil
+		case sqlparser.IsNotFalseStr:
+			return typed{&ex.IsBool{E: in.e, Want: false, Negate: true}, ex.TypeBool}, nil
+		}
+	case *sqlparser.SQLVal:
+		v, err := c.q.literal(x)
+		if err != nil {
+			return typed{}, err
+		}
+		return typed{&ex.Const{V: v}, ex.TypeOf(v)}, nil
+	case *sqlparser.NullVal:
+		return typed{&ex.Const{V: nil}, ex.TypeAny}, nil
+	case sqlparser.BoolVal:
+		return typed{&ex.Const{V: bool(x)}, ex.TypeBool}, nil
+	case *sqlparser.ColName:
+		col, err := c.sc.resolve(colQual(x), x.Name.String())
+		if err != nil {
+			return typed{}, err
+		}
+		if col.rel != nil && col.rel.used != nil {
+			col.rel.used[col.colIdx] = true
+		}
+		return typed{&ex.Col{Idx: col.idx}, col.typ}, nil
+	case *sqlparser.BinaryExpr:
+		l, r, err := c.pair(x.Left, x.Right)
+		if err != nil {
+			return typed{}, err
+		}
+		switch x.Operator {
+		case "+", "-", "*":
+			t := ex.TypeFloat
+			if l.typ == ex.TypeInt && r.typ == ex.TypeInt {
+				t = ex.TypeInt
+			}
+			return typed{&ex.Arith{Op: x.Operator, L: l.e, R: r.e}, t}, nil
+		case "/":
+			return typed{&ex.Arith{Op: "/", L: l.e, R: r.e}, ex.TypeFloat}, nil
+		case sqlparser.IntDivStr:
+			return typed{&ex.Arith{Op: "div", L: l.e, R: r.e}, ex.TypeInt}, nil
+		case "%", sqlparser.ModStr:
+			t := ex.TypeFloat
+			if l.typ == ex.TypeInt && r.typ == ex.TypeInt {
+				t = ex.TypeInt
+			}
+			return typed{&ex.Arith{Op: "%", L: l.e, R: r.e}, t}, nil
+		}
+		return typed{}, fmt.Errorf("planner: operator %s is not supported", x.Operator)
+	case *sqlparser.UnaryExpr:
+		in, err := c.compile(x.Expr)
+		if err != nil {
+			return typed{}, err
+		}
+		switch x.Operator {
+		case sqlparser.UMinusStr:
+			return typed{&ex.Neg{E: in.e}, in.typ}, nil
+		case sqlparser.UPlusStr:
+			return in, nil
+		case sqlparser.BangStr:
+			return typed{&ex.Not{E: in.e}, ex.TypeBool}, nil
+		}
+		return typed{}, fmt.Errorf("planner: unary operator %s is not supported", x.Operator)
+	case *sqlparser.CaseExpr:
+		return c.caseExpr(x)
+	case *sqlparser.ConvertExpr:
+		in, err := c.compile(x.Expr)
+		if err != nil {
+			return typed{}, err
+		}
+		t, err := castType(x.Type)
+		if err != nil {
+			return typed{}, err
+		}
+		return typed{&ex.Cast{E: in.e, Type: t}, t}, nil
+	case *sqlparser.SubstrExpr:
+		args := []sqlparser.Expr{x.Name, x.From}
+		if x.To != nil {
+			args = append(args, x.To)
+		}
+		return c.call("SUBSTR", args)
+	case *sqlparser.FuncExpr:
+		return c.funcExpr(x)
+	case *sqlparser.Subquery:
+		return c.scalarSubquery(x)
+	case *sqlparser.ExistsExpr:
+		return c.exists(x)
+	case sqlparser.ValTuple:
+		return typed{}, fmt.Errorf("planner: a row value %s is only allowed after IN", sqlparser.String(x))
+	}
+	return typed{}, fmt.Errorf("planner: %s is not supported", describeNode(e))
+}
+
+func describeNode(e sqlparser.SQLNode) string {
+	name := fmt.Sprintf("%T", e)
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "*"), "sqlparser.")
+	return fmt.Sprintf("%s (%s)", sqlparser.String(e), name)
+}
+
+func (c *compiler) pair(a, b sqlparser.Expr) (typed, typed, error) {
+	l, err := c.compile(a)
+	if err != nil {
+		return typed{}, typed{}, err
+	}
+	r, err := c.compile(b)
+	return l, r, err
+}
+
+func colQual(x *sqlparser.ColName) []string {
+	return nameParts(x.Qualifier)
+}
+
+func (c *compiler) comparison(x *sqlparser.ComparisonExpr) (typed, error) {
+	switch x.Operator {
+	case sqlparser.InStr, sqlparser.NotInStr:
+		l, err := c.compile(x.Left)
+		if err != nil {
+			return typed{}, err
+		}
+		neg := x.Operator == sqlparser.NotInStr
+		switch r := x.Right.(type) {
+		case sqlparser.ValTuple:
+			list := make([]ex.Expr, len(r))
+			for i, it := range r {
+				t, err := c.compile(it)
+				if err != nil {
+					return typed{}, err
+				}
+				list[i] = t.e
+			}
+			return typed{&ex.In{E: l.e, List: list, Negate: neg}, ex.TypeBool}, nil
+		case *sqlparser.Subquery:
+			load, err := c.q.subquery(r, c.sc, 1)
+			if err != nil {
+				return typed{}, err
+			}
+			return typed{&ex.InSet{E: l.e, Negate: neg, Load: func() ([]any, error) {
+				rows, err := load()
+				if err != nil {
+					return nil, err
+				}
+				vals := make([]any, len(rows))
+				for i, row := range rows {
+					vals[i] = row[0]
+				}
+				return vals, nil
+			}}, ex.TypeBool}, nil
+		}
+		return typed{}, fmt.Errorf("planner: IN needs a list or a subquery, got %s", sqlparser.String(x.Right))
+	case sqlparser.LikeStr, sqlparser.NotLikeStr:
+		l, r, err := c.pair(x.Left, x.Right)
+		if err != nil {
+			return typed{}, err
+		}
+		esc := '\\'
+		if x.Escape != nil {
+			e, err := c.compile(x.Escape)
+			if err != nil {
+				return typed{}, err
+			}
+			k, ok := e.e.(*ex.Const)
+			s, isStr := k.V.(string)
+			if !ok || !isStr || len([]rune(s)) != 1 {
+				return typed{}, fmt.Errorf("planner: ESCAPE needs a single character")
+			}
+			esc = []rune(s)[0]
+		}
+		return typed{&ex.Like{E: l.e, Pattern: r.e, Escape: esc, Negate: x.Operator == sqlparser.NotLikeStr}, ex.TypeBool}, nil
+	case "=", "!=", "<>", "<", "<=", ">", ">=", "<=>":
+		l, r, err := c.pair(x.Left, x.Right)
+		if err != nil {
+			return typed{}, err
+		}
+		return typed{&ex.Cmp{Op: x.Operator, L: l.e, R: r.e}, ex.TypeBool}, nil
+	}
+	return typed{}, fmt.Errorf("planner: operator %s is not supported", strings.ToUpper(x.Operator))
+}
+
+func (c *compiler) caseExpr(x *sqlparser.CaseExpr) (typed, error) {
+	out := &ex.Case{}
+	if x.Expr != nil {
+		op, err := c.compile(x.Expr)
+		if err != nil {
+			return typed{}, err
+		}
+		out.Operand = op.e
+	}
+	typ := ""
+	merge := func(t string) {
+		switch {
+		case t == "":
+		case typ == "":
+			typ = t
+		case typ != t && (typ == ex.TypeInt || typ == ex.TypeFloat) && (t == ex.TypeInt || t == ex.TypeFloat):
+			typ = ex.TypeFloat
+		case typ != t:
+			typ = ex.TypeString
+		}
+	}
+	for _, w := range x.Whens {
+		cond, then, err := c.pair(w.Cond, w.Val)
+		if err != nil {
+			return typed{}, err
+		}
+		merge(then.typ)
+		out.Whens = append(out.Whens, ex.When{Cond: cond.e, Then: then.e})
+	}
+	if x.Else != nil {
+		el, err := c.compile(x.Else)
+		if err != nil {
+			return typed{}, err
+		}
+		merge(el.typ)
+		out.Else = el.e
+	}
+	return typed{out, typ}, nil
+}
+
+func castType(t *sqlparser.ConvertType) (string, error) {
+	switch strings.ToLower(t.Type) {
+	case "signed", "unsigned", "int", "integer", "bigint", "signed integer", "unsigned integer":
+		return ex.TypeInt, nil
+	case "char", "varchar", "text", "string", "nchar":
+		return ex.TypeString, nil
+	case "decimal", "float", "double", "real", "numeric":
+		return ex.TypeFloat, nil
+	case "datetime", "date", "timestamp":
+		return ex.TypeDatetime, nil
+	case "json":
+		return ex.TypeJSON, nil
+	case "bool", "boolean":
+		return ex.TypeBool, nil
+	}
+	return "", fmt.Errorf("planner: CAST to %s is not supported (use SIGNED, CHAR, DECIMAL, DOUBLE, DATETIME, DATE, JSON)", t.Type)
+}
+
+func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
+	name := strings.ToUpper(x.Name.String())
+	if !x.Qualifier.IsEmpty() {
+		return typed{}, fmt.Errorf("planner: function %s.%s is not supported", x.Qualifier.String(), x.Name.String())
+	}
+	if aggregateNames[name] {
+		if c.noAgg != "" {
+			return typed{}, fmt.Errorf("planner: aggregate %s is not allowed in %s", sqlparser.String(x), c.noAgg)
+		}
+		return typed{}, fmt.Errorf("planner: aggregate %s is not allowed here", sqlparser.String(x))
+	}
+	if x.Distinct {
+		return typed{}, fmt.Errorf("planner: DISTINCT is only allowed in aggregates, not in %s", name)
+	}
+	args := make([]sqlparser.Expr, 0, len(x.Exprs))
+	for _, se := range x.Exprs {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok {
+			return typed{}, fmt.Errorf("planner: %s(*) is not supported", name)
+		}
+		args = append(args, ae.Expr)
+	}
+	switch name {
+	case "NOW", "CURRENT_TIMESTAMP", "SYSDATE", "UTC_TIMESTAMP":
+		if len(args) != 0 {
+			return typed{}, fmt.Errorf("planner: %s takes no arguments", name)
+		}
+		return typed{&ex.Const{V: c.q.now}, ex.TypeDatetime}, nil
+	case "CURDATE", "CURRENT_DATE", "UTC_DATE":
+		y, m, d := c.q.now.Date()
+		return typed{&ex.Const{V: time.Date(y, m, d, 0, 0, 0, 0, c.q.now.Location())}, ex.TypeDatetime}, nil
+	}
+	return c.call(name, args)
+}
+
+func (c *compiler) call(name string, args []sqlparser.Expr) (typed, error) {
+	f := ex.Funcs[name]
+	if f == nil {
+		return typed{}, fmt.Errorf("planner: unknown function %s", name)
+	}
+	if len(args) < f.MinArgs || (f.MaxArgs >= 0 && len(args) > f.MaxArgs) {
+		want := strconv.Itoa(f.MinArgs)
+		switch {
+		case f.MaxArgs < 0:
+			want += " or more"
+		case f.MaxArgs != f.MinArgs:
+			want += " to " + strconv.Itoa(f.MaxArgs)
+		}
+		return typed{}, fmt.Errorf("planner: %s takes %s arguments, got %d", name, want, len(args))
+	}
+	cargs := make([]ex.Expr, len(args))
+	typ := f.Type
+	for i, a := range args {
+		t, err := c.compile(a)
+		if err != nil {
+			return typed{}, err
+		}
+		cargs[i] = t.e
+		if f.Type == "" && typ == "" {
+			typ = t.typ
+		}
+	}
+	if f.Lazy != nil {
+		return typed{&ex.Lazy{Name: name, Fn: f.Lazy, Args: cargs}, typ}, nil
+	}
+	fn := f.Fn
+	if !f.NullAware {
+		inner := fn
+		fn = func(a []any) (any, error) {
+			for _, v := range a {
+				if v == nil {
+					return nil, nil
+				}
+			}
+			return inner(a)
+		}
+	}
+	return typed{&ex.Call{Name: name, Fn: fn, Args: cargs}, typ}, nil
+}
+
+func (c *compiler) scalarSubquery(x *sqlparser.Subquery) (typed, error) {
+	load, err := c.q.subquery(x, c.sc, 1)
+	if err != nil {
+		return typed{}, err
+	}
+	return typed{&ex.Scalar{Load: func() (any, error) {
+		rows, err := load()
+		if err != nil {
+			return nil, err
+		}
+		switch len(rows) {
+		case 0:
+			return nil, nil
+		case 1:
+			return rows[0][0], nil
+		}
+		return nil, fmt.Errorf("planner: scalar subquery %s returned %d rows", sqlparser.String(x), len(rows))
+	}}, ex.TypeAny}, nil
+}
+
+func (c *compiler) exists(x *sqlparser.ExistsExpr) (typed, error) {
+	load, err := c.q.subquery(x.Subquery, c.sc, -1)
+	if err != nil {
+		return typed{}, err
+	}
+	return typed{&ex.Scalar{Load: func() (any, error) {
+		rows, err := load()
+		if err != nil {
+			return nil, err
+		}
+		return len(rows) > 0, nil
+	}}, ex.TypeBool}, nil
+}
+
+// aggRef maps an expression above GROUP BY to a group key or aggregate slot.
+func (c *compiler) aggRef(e sqlparser.Expr) (typed, bool, error) {
+	a := c.agg
+	if f, ok := e.(*sqlparser.FuncExpr); ok && isAggregate(f) {
+		key := exprKey(f)
+		for j, k := range a.aggKeys {
+			if k == key {
+				return typed{&ex.Col{Idx: len(a.groupKeys) + j}, a.aggTyps[j]}, true, nil
+			}
+		}
+		spec, typ, err := a.input.aggSpec(f)
+		if err != nil {
+			return typed{}, true, err
+		}
+		a.aggKeys = append(a.aggKeys, key)
+		a.aggs = append(a.aggs, spec)
+		a.aggTyps = append(a.aggTyps, typ)
+		return typed{&ex.Col{Idx: len(a.groupKeys) + len(a.aggs) - 1}, typ}, true, nil
+	}
+	key := exprKey(e)
+	for i, k := range a.groupKeys {
+		if k == key {
+			return typed{&ex.Col{Idx: i}, a.groupTyps[i]}, true, nil
+		}
+	}
+	if cn, ok := e.(*sqlparser.ColName); ok {
+		col, err := a.input.sc.resolve(colQual(cn), cn.Name.String())
+		if err != nil {
+			return typed{}, true, err
+		}
+		for i, g := range a.groupCols {
+			if g == col {
+				return typed{&ex.Col{Idx: i}, a.groupTyps[i]}, true, nil
+			}
+		}
+		return typed{}, true, fmt.Errorf("planner: column %s must appear in GROUP BY or be used in an aggregate", sqlparser.String(cn))
+	}
+	return typed{}, false, nil
+}
+
+// aggSpec compiles one aggregate call's argument against the input scope.
+func (c *compiler) aggSpec(f *sqlparser.FuncExpr) (ex.AggSpec, string, error) {
+	name := strings.ToUpper(f.Name.String())
+	spec := ex.AggSpec{Func: name, Distinct: f.Distinct}
+	if len(f.Exprs) != 1 {
+		return spec, "", fmt.Errorf("planner: %s takes one argument", sqlparser.String(f))
+	}
+	switch a := f.Exprs[0].(type) {
+	case *sqlparser.StarExpr:
+		if name != "COUNT" || f.Distinct || !a.TableName.IsEmpty() {
+			return spec, "", fmt.Errorf("planner: %s is not supported", sqlparser.String(f))
+		}
+		return spec, ex.TypeInt, nil
+	case *sqlparser.AliasedExpr:
+		if hasAggregate(a.Expr) {
+			return spec, "", fmt.Errorf("planner: aggregates cannot be nested: %s", sqlparser.String(f))
+		}
+		inner := *c
+		inner.noAgg = "an aggregate's argument"
+		t, err := inner.compile(a.Expr)
+		if err != nil {
+			return spec, "", err
+		}
+		spec.Arg = t.e
+		return spec, ex.AggregateType(name, t.typ), nil
+	}
+	return spec, "", fmt.Errorf("planner: %s is not supported", sqlparser.String(f))
+}

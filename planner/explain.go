@@ -1,0 +1,149 @@
+package planner
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+
+	ex "github.com/restsql/restsql/executor"
+	"github.com/restsql/restsql/restsource"
+)
+
+// step describes one operator for EXPLAIN.
+type step struct {
+	op       string
+	target   string
+	detail   string
+	children []*step
+}
+
+// ExplainColumns are the columns of an EXPLAIN result: one row per plan
+// step, children after their parent, with the parent's id.
+var ExplainColumns = []Column{
+	{Name: "id", Type: ex.TypeInt},
+	{Name: "parent", Type: ex.TypeInt, Nullable: true},
+	{Name: "operator", Type: ex.TypeString},
+	{Name: "target", Type: ex.TypeString, Nullable: true},
+	{Name: "detail", Type: ex.TypeString, Nullable: true},
+}
+
+func explainResult(p *planned) *Result {
+	var rows []ex.Row
+	var walk func(s *step, parent any)
+	walk = func(s *step, parent any) {
+		id := int64(len(rows) + 1)
+		rows = append(rows, ex.Row{id, parent, s.op, nullIfEmpty(s.target), nullIfEmpty(s.detail)})
+		for _, c := range s.children {
+			walk(c, id)
+		}
+	}
+	walk(p.step, nil)
+	i := 0
+	it := &rowsIter{next: func() (ex.Row, error) {
+		if i >= len(rows) {
+			return nil, io.EOF
+		}
+		i++
+		return rows[i-1], nil
+	}}
+	return &Result{Columns: ExplainColumns, Rows: it}
+}
+
+type rowsIter struct{ next func() (ex.Row, error) }
+
+func (r *rowsIter) Next() (ex.Row, error) { return r.next() }
+func (r *rowsIter) Close() error          { return nil }
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func exprList(list []sqlparser.Expr) string {
+	parts := make([]string, len(list))
+	for i, e := range list {
+		parts[i] = sqlparser.String(e)
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func groupDetail(g sqlparser.GroupBy) string {
+	if len(g) == 0 {
+		return "one group"
+	}
+	return "GROUP BY " + strings.TrimPrefix(sqlparser.String(g), " group by ")
+}
+
+func orderDetail(o sqlparser.OrderBy) string {
+	return strings.TrimPrefix(sqlparser.String(o), " order by ")
+}
+
+func projectDetail(items []selectItem) string {
+	parts := make([]string, len(items))
+	for i, it := range items {
+		parts[i] = it.name
+	}
+	return strings.Join(parts, ", ")
+}
+
+var supportWord = map[restsource.Support]string{restsource.Exact: "exact", restsource.Inexact: "re-checked in the driver", restsource.Unsupported: "in the driver"}
+
+// scanDetail describes what a scan sends to the API and adds one child
+// step per request it starts with.
+func scanDetail(sp *scanPlan) string {
+	var parts []string
+	var pushed []string
+	for i, p := range sp.q.Predicates {
+		s := sp.plan.Pushed[i]
+		pushed = append(pushed, fmt.Sprintf("%s %s %s (%s)", p.Column, p.Op, formatValues(p.Values), supportWord[s]))
+	}
+	if len(pushed) > 0 {
+		parts = append(parts, "predicates: "+strings.Join(pushed, ", "))
+	}
+	if len(sp.q.Sort) > 0 && sp.plan.SortPushed {
+		var ks []string
+		for _, k := range sp.q.Sort {
+			d := "ASC"
+			if k.Desc {
+				d = "DESC"
+			}
+			ks = append(ks, k.Column+" "+d)
+		}
+		parts = append(parts, "sort pushed: "+strings.Join(ks, ", "))
+	}
+	if sp.q.Limit >= 0 {
+		if sp.plan.LimitPushed {
+			parts = append(parts, fmt.Sprintf("limit pushed: %d", sp.q.Limit))
+		} else {
+			parts = append(parts, fmt.Sprintf("stops after %d rows", sp.q.Limit))
+		}
+	}
+	parts = append(parts, "columns: "+strings.Join(sp.q.Columns, ", "))
+	sp.step.children = nil
+	for _, u := range sp.plan.Requests() {
+		sp.step.children = append(sp.step.children, &step{op: "Request", target: sp.rel.display, detail: u})
+	}
+	return strings.Join(parts, "; ")
+}
+
+func formatValues(vals []any) string {
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		switch x := v.(type) {
+		case string:
+			parts[i] = "'" + strings.ReplaceAll(x, "'", "''") + "'"
+		case nil:
+			parts[i] = "NULL"
+		default:
+			parts[i] = ex.ToString(x)
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}

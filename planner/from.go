@@ -1,0 +1,350 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+
+	ex "github.com/restsql/restsql/executor"
+	"github.com/restsql/restsql/restsource"
+)
+
+// leafPlan is a relation's operator: its scan or derived table with the
+// residual filter of its own conjuncts.
+type leafPlan struct {
+	rel  *relation
+	plan *planned
+}
+
+// buildFrom builds the FROM tree and lists its relations in row order.
+func (q *query) buildFrom(from sqlparser.TableExprs, parent *scope) (*fromNode, []*relation, error) {
+	if len(from) == 1 {
+		if a, ok := from[0].(*sqlparser.AliasedTableExpr); ok {
+			if tn, ok := a.Expr.(sqlparser.TableName); ok && tn.Qualifier.IsEmpty() && strings.EqualFold(tn.Name.String(), "dual") {
+				return nil, nil, nil
+			}
+		}
+	}
+	var root *fromNode
+	for _, te := range from {
+		n, err := q.tableExpr(te, parent)
+		if err != nil {
+			return nil, nil, err
+		}
+		if root == nil {
+			root = n
+		} else {
+			root = &fromNode{left: root, right: n, kind: ex.InnerJoin, rels: append(append([]*relation{}, root.rels...), n.rels...)}
+		}
+	}
+	off := 0
+	for _, r := range root.rels {
+		r.offset = off
+		off += len(r.cols)
+	}
+	return root, root.rels, nil
+}
+
+func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, error) {
+	switch x := te.(type) {
+	case *sqlparser.AliasedTableExpr:
+		if x.Hints != nil || len(x.Partitions) > 0 {
+			return nil, fmt.Errorf("planner: index hints and partitions are not supported: %s", sqlparser.String(x))
+		}
+		r := &relation{alias: x.As.String()}
+		switch t := x.Expr.(type) {
+		case sqlparser.TableName:
+			parts := nameParts(t)
+			src, err := q.cat.Source(parts)
+			if err != nil {
+				return nil, err
+			}
+			tab := src.Table()
+			r.src, r.table = src, tab
+			r.parts = []string{tab.CatalogName, tab.SchemaName, tab.Name}
+			r.display = strings.Join(r.parts, ".")
+			r.used = make([]bool, len(tab.Columns))
+			for i, c := range tab.Columns {
+				r.cols = append(r.cols, scopeCol{rel: r, name: c.Name, typ: sourceColumnType(c), colIdx: i})
+			}
+		case *sqlparser.Subquery:
+			if r.alias == "" {
+				return nil, fmt.Errorf("planner: a derived table needs an alias: %s", sqlparser.String(t))
+			}
+			sub, err := q.planStatement(t.Select, nil)
+			if err != nil {
+				return nil, err
+			}
+			r.display = r.alias
+			r.derived = sub
+			for i, c := range sub.cols {
+				r.cols = append(r.cols, scopeCol{rel: r, name: c.name, typ: c.typ, colIdx: i})
+			}
+		default:
+			return nil, fmt.Errorf("planner: %s is not supported in FROM", sqlparser.String(x.Expr))
+		}
+		if r.alias != "" {
+			r.display = r.alias
+		}
+		return &fromNode{rel: r, rels: []*relation{r}}, nil
+	case *sqlparser.ParenTableExpr:
+		var root *fromNode
+		for _, e := range x.Exprs {
+			n, err := q.tableExpr(e, parent)
+			if err != nil {
+				return nil, err
+			}
+			if root == nil {
+				root = n
+			} else {
+				root = &fromNode{left: root, right: n, kind: ex.InnerJoin, rels: append(append([]*relation{}, root.rels...), n.rels...)}
+			}
+		}
+		return root, nil
+	case *sqlparser.JoinTableExpr:
+		var kind ex.JoinKind
+		switch x.Join {
+		case sqlparser.JoinStr, sqlparser.StraightJoinStr:
+			kind = ex.InnerJoin
+		case sqlparser.LeftJoinStr:
+			kind = ex.LeftJoin
+		default:
+			return nil, fmt.Errorf("planner: %s is not supported (use JOIN or LEFT JOIN)", strings.ToUpper(x.Join))
+		}
+		l, err := q.tableExpr(x.LeftExpr, parent)
+		if err != nil {
+			return nil, err
+		}
+		r, err := q.tableExpr(x.RightExpr, parent)
+		if err != nil {
+			return nil, err
+		}
+		n := &fromNode{left: l, right: r, kind: kind, rels: append(append([]*relation{}, l.rels...), r.rels...)}
+		if kind == ex.LeftJoin {
+			for _, rel := range r.rels {
+				rel.nullable = true
+			}
+		}
+		if x.Condition.On != nil {
+			if hasAggregate(x.Condition.On) {
+				return nil, fmt.Errorf("planner: aggregates are not allowed in ON: %s", sqlparser.String(x.Condition.On))
+			}
+			n.on = splitAnd(x.Condition.On, nil)
+		}
+		for _, col := range x.Condition.Using {
+			n.on = append(n.on, &sqlparser.ComparisonExpr{
+				Operator: "=",
+				Left:     &sqlparser.ColName{Name: col, Qualifier: sqlparser.TableName{Name: sqlparser.NewTableIdent(lastRelName(l))}},
+				Right:    &sqlparser.ColName{Name: col, Qualifier: sqlparser.TableName{Name: sqlparser.NewTableIdent(lastRelName(r))}},
+			})
+		}
+		if kind == ex.LeftJoin && len(n.on) == 0 {
+			return nil, fmt.Errorf("planner: LEFT JOIN needs an ON condition")
+		}
+		return n, nil
+	}
+	return nil, fmt.Errorf("planner: %s is not supported in FROM", sqlparser.String(te))
+}
+
+func lastRelName(n *fromNode) string {
+	r := n.rels[len(n.rels)-1]
+	if r.alias != "" {
+		return r.alias
+	}
+	return r.parts[len(r.parts)-1]
+}
+
+func contains(n *fromNode, r *relation) bool {
+	for _, x := range n.rels {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// nullableWithin reports whether r is on the NULL-supplying side of a LEFT
+// JOIN inside n.
+func nullableWithin(n *fromNode, r *relation) bool {
+	if n.rel != nil {
+		return false
+	}
+	if n.kind == ex.LeftJoin && contains(n.right, r) {
+		return true
+	}
+	return nullableWithin(n.left, r) || nullableWithin(n.right, r)
+}
+
+// placeOn moves ON conjuncts that name a single relation down to it where
+// that keeps the join's meaning.
+func (q *query) placeOn(n *fromNode) error {
+	if n.rel != nil {
+		return nil
+	}
+	if err := q.placeOn(n.left); err != nil {
+		return err
+	}
+	if err := q.placeOn(n.right); err != nil {
+		return err
+	}
+	sc := makeScope(n.rels, n.rels[0].offset, nil)
+	var keep []sqlparser.Expr
+	for _, c := range n.on {
+		r := singleRelation(c, sc)
+		switch {
+		case r == nil:
+			keep = append(keep, c)
+		case n.kind == ex.InnerJoin && !nullableWithin(n, r):
+			r.conjuncts = append(r.conjuncts, conj{expr: c})
+		case n.kind == ex.LeftJoin && n.right.rel == r:
+			r.conjuncts = append(r.conjuncts, conj{expr: c})
+		default:
+			keep = append(keep, c)
+		}
+	}
+	n.on = keep
+	return nil
+}
+
+// makeScope lists the columns of rels as they sit in rows that start at
+// the column offset base.
+func makeScope(rels []*relation, base int, parent *scope) *scope {
+	sc := &scope{rels: rels, parent: parent}
+	for _, r := range rels {
+		for _, c := range r.cols {
+			c.idx = r.offset - base + c.colIdx
+			sc.cols = append(sc.cols, c)
+		}
+	}
+	return sc
+}
+
+// buildLeaves creates each relation's scan (or derived plan) and the
+// filter of its conjuncts that the API does not apply exactly.
+func (q *query) buildLeaves(rels []*relation) error {
+	for _, r := range rels {
+		var p *planned
+		if r.src != nil {
+			node := &ex.Scan{Source: r.src, Width: len(r.cols)}
+			r.scan.node = node
+			r.scan.step = &step{op: "Scan", target: r.display}
+			p = &planned{node: node, step: r.scan.step}
+		} else {
+			p = &planned{node: r.derived.node, step: &step{op: "Derived", target: r.alias, children: []*step{r.derived.step}}}
+		}
+		var residual []sqlparser.Expr
+		for _, c := range r.conjuncts {
+			if !c.pushed {
+				residual = append(residual, c.expr)
+			}
+		}
+		if len(residual) > 0 {
+			comp := &compiler{q: q, sc: makeScope([]*relation{r}, r.offset, nil), noAgg: "WHERE"}
+			pred, err := comp.andAll(residual)
+			if err != nil {
+				return err
+			}
+			p = &planned{node: &ex.Filter{Input: p.node, Pred: pred}, step: &step{op: "Filter", target: r.display, detail: exprList(residual) + " (in the driver)", children: []*step{p.step}}}
+		}
+		r.leaf = p
+	}
+	return nil
+}
+
+// buildJoins builds the operators of a FROM tree.
+func (q *query) buildJoins(n *fromNode, parent *scope) (*planned, error) {
+	if n.rel != nil {
+		return n.rel.leaf, nil
+	}
+	l, err := q.buildJoins(n.left, parent)
+	if err != nil {
+		return nil, err
+	}
+	r, err := q.buildJoins(n.right, parent)
+	if err != nil {
+		return nil, err
+	}
+	lsc := makeScope(n.left.rels, n.left.rels[0].offset, nil)
+	rsc := makeScope(n.right.rels, n.right.rels[0].offset, nil)
+	both := makeScope(n.rels, n.rels[0].offset, parent)
+	j := &ex.HashJoin{Left: l.node, Right: r.node, Kind: n.kind}
+	for _, rel := range n.right.rels {
+		j.RightWidth += len(rel.cols)
+	}
+	var extra []sqlparser.Expr
+	var keyDesc []string
+	for _, c := range n.on {
+		if lk, rk, ok := q.equiKey(c, lsc, rsc); ok {
+			j.LeftKeys = append(j.LeftKeys, lk)
+			j.RightKeys = append(j.RightKeys, rk)
+			keyDesc = append(keyDesc, sqlparser.String(c))
+			continue
+		}
+		extra = append(extra, c)
+	}
+	if len(extra) > 0 {
+		comp := &compiler{q: q, sc: both, noAgg: "ON"}
+		e, err := comp.andAll(extra)
+		if err != nil {
+			return nil, err
+		}
+		j.Extra = e
+	}
+	kind := "Hash join"
+	if n.kind == ex.LeftJoin {
+		kind = "Hash left join"
+	}
+	if len(j.LeftKeys) == 0 {
+		kind = strings.Replace(kind, "Hash", "Nested loop", 1)
+	}
+	detail := strings.Join(keyDesc, " AND ")
+	if len(extra) > 0 {
+		if detail != "" {
+			detail += "; "
+		}
+		detail += "filter " + exprList(extra)
+	}
+	return &planned{node: j, step: &step{op: kind, detail: detail, children: []*step{l.step, r.step}}}, nil
+}
+
+// equiKey recognises left.col = right.col (either order) for a hash join.
+func (q *query) equiKey(e sqlparser.Expr, lsc, rsc *scope) (ex.Expr, ex.Expr, bool) {
+	c, ok := e.(*sqlparser.ComparisonExpr)
+	if !ok || c.Operator != "=" {
+		return nil, nil, false
+	}
+	side := func(x sqlparser.Expr, sc *scope) ex.Expr {
+		if len(refs(x, sc)) == 0 {
+			return nil
+		}
+		comp := &compiler{q: q, sc: sc, noAgg: "ON"}
+		t, err := comp.compile(x)
+		if err != nil {
+			return nil
+		}
+		return t.e
+	}
+	if l, r := side(c.Left, lsc), side(c.Right, rsc); l != nil && r != nil {
+		return l, r, true
+	}
+	if l, r := side(c.Right, lsc), side(c.Left, rsc); l != nil && r != nil {
+		return l, r, true
+	}
+	return nil, nil, false
+}
+
+// subquery plans an uncorrelated subquery and returns a loader that runs it
+// once. want is the number of columns required (-1 = any).
+func (q *query) subquery(s *sqlparser.Subquery, outer *scope, want int) (func() ([]ex.Row, error), error) {
+	p, err := q.planStatement(s.Select, outer)
+	if err != nil {
+		return nil, err
+	}
+	if want > 0 && len(p.cols) != want {
+		return nil, fmt.Errorf("planner: subquery %s must return %d column, not %d", sqlparser.String(s), want, len(p.cols))
+	}
+	return func() ([]ex.Row, error) { return ex.Drain(q.ctx, p.node) }, nil
+}
+
+var _ = restsource.Exact

@@ -1,0 +1,156 @@
+// Package planner turns SQL text into a tree of executor operators over REST
+// sources: it parses (sqlparser, with three-part names), binds names to the
+// catalog, splits WHERE into conjuncts, offers each table's conjuncts,
+// ORDER BY and LIMIT to its REST source (pushdown), keeps a residual filter
+// for everything the API does not apply exactly, and builds joins,
+// aggregates, sorts and limits for the rest.
+package planner
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xwb1989/sqlparser"
+
+	"github.com/restsql/restsql/catalog"
+	ex "github.com/restsql/restsql/executor"
+	"github.com/restsql/restsql/restsource"
+)
+
+// Catalog resolves table names.
+type Catalog interface {
+	// Source resolves a name of one to three parts (table, schema.table or
+	// catalog.schema.table) to the REST source that reads it.
+	Source(parts []string) (*restsource.Source, error)
+}
+
+// Column describes one result column.
+type Column struct {
+	Name string
+	// Type is a column type word: string, int, float, bool, datetime,
+	// json, or "" when unknown.
+	Type     string
+	Nullable bool
+}
+
+// Result is an open query: its columns and the iterator over its rows.
+type Result struct {
+	Columns []Column
+	Rows    ex.Iterator
+}
+
+// query is the state of planning one statement execution.
+type query struct {
+	ctx  context.Context
+	cat  Catalog
+	args []driver.NamedValue
+	now  time.Time
+	// hasLimit is set while planning a SELECT with a LIMIT, so scans do not
+	// read ahead of what the consumer asks for.
+	scans []*scanPlan
+}
+
+// Query plans and opens a SELECT (or EXPLAIN SELECT).
+func Query(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedValue) (*Result, error) {
+	sel, ok := p.Stmt.(sqlparser.SelectStatement)
+	if !ok {
+		return nil, fmt.Errorf("planner: %s statements are not queries: use Exec", statementKind(p.Stmt))
+	}
+	q := &query{ctx: ctx, cat: cat, args: args, now: ex.Now()}
+	plan, err := q.planStatement(sel, nil)
+	if err != nil {
+		return nil, err
+	}
+	if p.Explain {
+		return explainResult(plan), nil
+	}
+	it, err := plan.node.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Columns: plan.columns(), Rows: it}, nil
+}
+
+func statementKind(s sqlparser.Statement) string {
+	switch s.(type) {
+	case *sqlparser.Insert:
+		return "INSERT"
+	case *sqlparser.Update:
+		return "UPDATE"
+	case *sqlparser.Delete:
+		return "DELETE"
+	case *sqlparser.Set:
+		return "SET"
+	case *sqlparser.DDL:
+		return "DDL"
+	case *sqlparser.Show:
+		return "SHOW"
+	}
+	return strings.TrimPrefix(fmt.Sprintf("%T", s), "*sqlparser.")
+}
+
+// literal converts a parser literal (or a bound argument) to a value.
+func (q *query) literal(v *sqlparser.SQLVal) (any, error) {
+	switch v.Type {
+	case sqlparser.StrVal:
+		return string(v.Val), nil
+	case sqlparser.IntVal:
+		s := string(v.Val)
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return i, nil
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, fmt.Errorf("planner: bad number %s", s)
+		}
+		return f, nil
+	case sqlparser.FloatVal:
+		f, err := strconv.ParseFloat(string(v.Val), 64)
+		if err != nil {
+			return nil, fmt.Errorf("planner: bad number %s", v.Val)
+		}
+		return f, nil
+	case sqlparser.HexNum:
+		i, err := strconv.ParseInt(string(v.Val[2:]), 16, 64)
+		if err != nil {
+			return nil, fmt.Errorf("planner: bad number %s", v.Val)
+		}
+		return i, nil
+	case sqlparser.ValArg:
+		return q.arg(string(v.Val[1:]))
+	}
+	return nil, fmt.Errorf("planner: literal %s is not supported", sqlparser.String(v))
+}
+
+// arg returns the value bound to a placeholder (v1 for the first ?).
+func (q *query) arg(name string) (any, error) {
+	if k, ok := positional(name); ok {
+		for _, a := range q.args {
+			if a.Name == "" && a.Ordinal == k {
+				return ex.Normalize(a.Value)
+			}
+		}
+		if k <= len(q.args) && q.args[k-1].Name == "" {
+			return ex.Normalize(q.args[k-1].Value)
+		}
+		return nil, fmt.Errorf("planner: no value for placeholder %d (got %d arguments)", k, len(q.args))
+	}
+	for _, a := range q.args {
+		if strings.EqualFold(a.Name, name) {
+			return ex.Normalize(a.Value)
+		}
+	}
+	return nil, fmt.Errorf("planner: no value for parameter :%s", name)
+}
+
+// sourceColumnType is the static type of a catalog column.
+func sourceColumnType(c *catalog.Column) string {
+	if c.Type == "" {
+		return ex.TypeString
+	}
+	return c.Type
+}

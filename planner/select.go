@@ -1,0 +1,817 @@
+package planner
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+
+	ex "github.com/restsql/restsql/executor"
+	"github.com/restsql/restsql/restsource"
+)
+
+// planned is a planned SELECT: its operator tree, output columns and the
+// description EXPLAIN prints.
+type planned struct {
+	node ex.Node
+	cols []outCol
+	step *step
+}
+
+type outCol struct {
+	name     string
+	typ      string
+	nullable bool
+}
+
+func (p *planned) columns() []Column {
+	out := make([]Column, len(p.cols))
+	for i, c := range p.cols {
+		out[i] = Column{Name: c.name, Type: c.typ, Nullable: c.nullable}
+	}
+	return out
+}
+
+// conj is one conjunct of a WHERE or ON clause.
+type conj struct {
+	expr  sqlparser.Expr
+	preds []restsource.Predicate
+	// pushed is set when the source applies every predicate exactly.
+	pushed bool
+}
+
+// scanPlan is the pushdown state of one base-table relation.
+type scanPlan struct {
+	rel      *relation
+	q        restsource.Query
+	predConj []int // for each q.Predicates entry, its conjunct
+	first    *restsource.Plan
+	plan     *restsource.Plan
+	node     *ex.Scan
+	step     *step
+}
+
+// fromNode is a FROM tree: a relation, or a join of two subtrees.
+type fromNode struct {
+	rel         *relation
+	left, right *fromNode
+	kind        ex.JoinKind
+	on          []sqlparser.Expr
+	rels        []*relation
+}
+
+func (q *query) planStatement(s sqlparser.SelectStatement, parent *scope) (*planned, error) {
+	switch x := s.(type) {
+	case *sqlparser.Select:
+		return q.planSelect(x, parent)
+	case *sqlparser.ParenSelect:
+		return q.planStatement(x.Select, parent)
+	case *sqlparser.Union:
+		return q.planUnion(x, parent)
+	}
+	return nil, fmt.Errorf("planner: %T is not supported", s)
+}
+
+func (q *query) planUnion(u *sqlparser.Union, parent *scope) (*planned, error) {
+	l, err := q.planStatement(u.Left, parent)
+	if err != nil {
+		return nil, err
+	}
+	r, err := q.planStatement(u.Right, parent)
+	if err != nil {
+		return nil, err
+	}
+	if len(l.cols) != len(r.cols) {
+		return nil, fmt.Errorf("planner: the two sides of %s have %d and %d columns", strings.ToUpper(u.Type), len(l.cols), len(r.cols))
+	}
+	all := u.Type == sqlparser.UnionAllStr
+	cols := make([]outCol, len(l.cols))
+	for i := range cols {
+		cols[i] = l.cols[i]
+		cols[i].nullable = l.cols[i].nullable || r.cols[i].nullable
+		if l.cols[i].typ != r.cols[i].typ {
+			cols[i].typ = mergeTypes(l.cols[i].typ, r.cols[i].typ)
+		}
+	}
+	out := &planned{
+		node: &ex.Union{Inputs: []ex.Node{l.node, r.node}, All: all},
+		cols: cols,
+		step: &step{op: strings.ToUpper(u.Type), children: []*step{l.step, r.step}},
+	}
+	// ORDER BY and LIMIT of a UNION refer to its output columns.
+	sc := &scope{parent: parent}
+	for i, c := range cols {
+		sc.cols = append(sc.cols, scopeCol{name: c.name, typ: c.typ, idx: i})
+	}
+	comp := &compiler{q: q, sc: sc, noAgg: "ORDER BY of a UNION"}
+	if len(u.OrderBy) > 0 {
+		keys := make([]ex.SortKey, len(u.OrderBy))
+		var desc []string
+		for i, o := range u.OrderBy {
+			var e ex.Expr
+			if k, ok := ordinal(o.Expr); ok {
+				if k < 1 || k > len(cols) {
+					return nil, fmt.Errorf("planner: ORDER BY position %d is not in the select list (1 to %d)", k, len(cols))
+				}
+				e = &ex.Col{Idx: k - 1}
+			} else {
+				t, err := comp.compile(o.Expr)
+				if err != nil {
+					return nil, err
+				}
+				e = t.e
+			}
+			keys[i] = ex.SortKey{Expr: e, Desc: o.Direction == sqlparser.DescScr}
+			desc = append(desc, sqlparser.String(o))
+		}
+		out.node = &ex.Sort{Input: out.node, Keys: keys, Limit: -1}
+		out.step = &step{op: "Sort", detail: strings.Join(desc, ", "), children: []*step{out.step}}
+	}
+	return q.applyLimit(out, u.Limit)
+}
+
+func mergeTypes(a, b string) string {
+	switch {
+	case a == b:
+		return a
+	case a == "":
+		return b
+	case b == "":
+		return a
+	case (a == ex.TypeInt || a == ex.TypeFloat) && (b == ex.TypeInt || b == ex.TypeFloat):
+		return ex.TypeFloat
+	}
+	return ex.TypeString
+}
+
+func ordinal(e sqlparser.Expr) (int, bool) {
+	v, ok := e.(*sqlparser.SQLVal)
+	if !ok || v.Type != sqlparser.IntVal {
+		return 0, false
+	}
+	var k int
+	if _, err := fmt.Sscan(string(v.Val), &k); err != nil {
+		return 0, false
+	}
+	return k, true
+}
+
+// limitValues evaluates LIMIT and OFFSET (literals or arguments).
+func (q *query) limitValues(l *sqlparser.Limit) (offset, count int64, err error) {
+	count = -1
+	if l == nil {
+		return 0, -1, nil
+	}
+	eval := func(e sqlparser.Expr, what string) (int64, error) {
+		v, ok := e.(*sqlparser.SQLVal)
+		if !ok {
+			return 0, fmt.Errorf("planner: %s must be a number or ?, got %s", what, sqlparser.String(e))
+		}
+		val, err := q.literal(v)
+		if err != nil {
+			return 0, err
+		}
+		n, err := ex.Convert(val, ex.TypeInt)
+		if err != nil || n == nil {
+			return 0, fmt.Errorf("planner: %s must be an integer, got %v", what, val)
+		}
+		if n.(int64) < 0 {
+			return 0, fmt.Errorf("planner: %s must not be negative, got %d", what, n)
+		}
+		return n.(int64), nil
+	}
+	if l.Rowcount != nil {
+		if count, err = eval(l.Rowcount, "LIMIT"); err != nil {
+			return 0, 0, err
+		}
+	}
+	if l.Offset != nil {
+		if offset, err = eval(l.Offset, "OFFSET"); err != nil {
+			return 0, 0, err
+		}
+	}
+	return offset, count, nil
+}
+
+func (q *query) applyLimit(p *planned, l *sqlparser.Limit) (*planned, error) {
+	offset, count, err := q.limitValues(l)
+	if err != nil {
+		return nil, err
+	}
+	if l == nil {
+		return p, nil
+	}
+	if s, ok := p.node.(*ex.Sort); ok && count >= 0 {
+		s.Limit = offset + count
+	}
+	p.node = &ex.Limit{Input: p.node, Offset: offset, Count: count}
+	p.step = &step{op: "Limit", detail: limitDetail(offset, count), children: []*step{p.step}}
+	return p, nil
+}
+
+func limitDetail(offset, count int64) string {
+	s := "all"
+	if count >= 0 {
+		s = fmt.Sprint(count)
+	}
+	if offset > 0 {
+		s += fmt.Sprintf(" offset %d", offset)
+	}
+	return s
+}
+
+// selectItem is one entry of the select list after * expansion.
+type selectItem struct {
+	expr  sqlparser.Expr // nil for a star column
+	star  *scopeCol
+	name  string
+	alias bool
+}
+
+func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, error) {
+	if sel.Lock != "" {
+		return nil, fmt.Errorf("planner: %s is not supported", strings.TrimSpace(strings.ToUpper(sel.Lock)))
+	}
+	from, rels, err := q.buildFrom(sel.From, parent)
+	if err != nil {
+		return nil, err
+	}
+	full := makeScope(rels, 0, parent)
+
+	// Split WHERE into conjuncts and place each as low as it can go.
+	var post []sqlparser.Expr
+	if sel.Where != nil {
+		if hasAggregate(sel.Where.Expr) {
+			return nil, fmt.Errorf("planner: aggregates are not allowed in WHERE (use HAVING): %s", sqlparser.String(sel.Where.Expr))
+		}
+		for _, c := range splitAnd(sel.Where.Expr, nil) {
+			if r := singleRelation(c, full); r != nil && !r.nullable {
+				r.conjuncts = append(r.conjuncts, conj{expr: c})
+			} else {
+				post = append(post, c)
+			}
+		}
+	}
+	if from != nil {
+		if err := q.placeOn(from); err != nil {
+			return nil, err
+		}
+	}
+
+	aggregated := len(sel.GroupBy) > 0 || hasAggregate(sel.SelectExprs) || (sel.Having != nil) || hasAggregate(sel.OrderBy)
+	items, err := expandStars(sel.SelectExprs, full)
+	if err != nil {
+		return nil, err
+	}
+	offset, count, err := q.limitValues(sel.Limit)
+	if err != nil {
+		return nil, err
+	}
+
+	// Offer each base table its conjuncts, and the ORDER BY when it is
+	// the only table.
+	var sortCand []restsource.SortKey
+	single := len(rels) == 1 && rels[0].src != nil
+	if single && !aggregated {
+		sortCand = q.sortCandidates(sel.OrderBy, items, full)
+	}
+	for _, r := range rels {
+		if r.src == nil {
+			continue
+		}
+		sp := &scanPlan{rel: r}
+		r.scan = sp
+		sp.q.Limit = -1
+		for i := range r.conjuncts {
+			c := &r.conjuncts[i]
+			c.preds = q.pushable(c.expr, r)
+			for range c.preds {
+				sp.predConj = append(sp.predConj, i)
+			}
+			sp.q.Predicates = append(sp.q.Predicates, c.preds...)
+		}
+		if single {
+			sp.q.Sort = sortCand
+		}
+		first, err := r.src.Plan(sp.q)
+		if err != nil {
+			return nil, err
+		}
+		sp.first = first
+		exact := make([]bool, len(r.conjuncts))
+		for i := range exact {
+			exact[i] = len(r.conjuncts[i].preds) > 0
+		}
+		for k, s := range first.Pushed {
+			if s != restsource.Exact {
+				exact[sp.predConj[k]] = false
+			}
+		}
+		for i := range r.conjuncts {
+			r.conjuncts[i].pushed = exact[i]
+		}
+		q.scans = append(q.scans, sp)
+	}
+
+	sortPushed := single && len(sel.OrderBy) > 0 && len(sortCand) == len(sel.OrderBy) && rels[0].scan.first.SortPushed
+	if single {
+		sp := rels[0].scan
+		allExact := true
+		for _, c := range rels[0].conjuncts {
+			allExact = allExact && c.pushed
+		}
+		if sel.Limit != nil && count >= 0 && allExact && len(post) == 0 && !aggregated && sel.Distinct == "" &&
+			(len(sel.OrderBy) == 0 || sortPushed) {
+			sp.q.Limit = offset + count
+		}
+		if !sortPushed {
+			sp.q.Sort = nil
+		}
+		sp.q.NoPrefetch = sel.Limit != nil && !aggregated && (len(sel.OrderBy) == 0 || sortPushed)
+	} else {
+		for _, r := range rels {
+			if r.scan != nil {
+				r.scan.q.NoPrefetch = sel.Limit != nil && !aggregated && len(sel.OrderBy) == 0
+			}
+		}
+	}
+
+	// Leaf nodes: scans (or derived tables) with their residual filters.
+	if from != nil {
+		if err := q.buildLeaves(rels); err != nil {
+			return nil, err
+		}
+	}
+	var cur *planned
+	if from == nil {
+		cur = &planned{node: &ex.Values{Rows: []ex.Row{{}}}, step: &step{op: "Values", detail: "one row"}}
+	} else {
+		cur, err = q.buildJoins(from, parent)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(post) > 0 {
+		comp := &compiler{q: q, sc: full, noAgg: "WHERE"}
+		pred, err := comp.andAll(post)
+		if err != nil {
+			return nil, err
+		}
+		cur.node = &ex.Filter{Input: cur.node, Pred: pred}
+		cur.step = &step{op: "Filter", detail: exprList(post) + " (in the driver)", children: []*step{cur.step}}
+	}
+
+	// Aggregation.
+	comp := &compiler{q: q, sc: full}
+	var aggNode *ex.Aggregate
+	if aggregated {
+		actx := &aggCtx{input: &compiler{q: q, sc: full, noAgg: "GROUP BY"}}
+		for _, g := range sel.GroupBy {
+			ge, err := resolveGroupExpr(g, items)
+			if err != nil {
+				return nil, err
+			}
+			if hasAggregate(ge) {
+				return nil, fmt.Errorf("planner: aggregates are not allowed in GROUP BY: %s", sqlparser.String(ge))
+			}
+			t, err := actx.input.compile(ge)
+			if err != nil {
+				return nil, err
+			}
+			actx.groupKeys = append(actx.groupKeys, exprKey(ge))
+			actx.groupTyps = append(actx.groupTyps, t.typ)
+			var gc *scopeCol
+			if cn, ok := ge.(*sqlparser.ColName); ok {
+				gc, _ = full.resolve(colQual(cn), cn.Name.String())
+			}
+			actx.groupCols = append(actx.groupCols, gc)
+			if aggNode == nil {
+				aggNode = &ex.Aggregate{Input: cur.node}
+			}
+			aggNode.GroupBy = append(aggNode.GroupBy, t.e)
+		}
+		if aggNode == nil {
+			aggNode = &ex.Aggregate{Input: cur.node}
+		}
+		comp = &compiler{q: q, sc: full, agg: actx}
+		cur.node = aggNode
+		defer func() { aggNode.Aggs = actx.aggs }()
+		cur.step = &step{op: "Aggregate", detail: groupDetail(sel.GroupBy), children: []*step{cur.step}}
+		if sel.Having != nil {
+			h, err := comp.compile(sel.Having.Expr)
+			if err != nil {
+				return nil, err
+			}
+			cur.node = &ex.Filter{Input: cur.node, Pred: h.e}
+			cur.step = &step{op: "Filter", detail: "HAVING " + sqlparser.String(sel.Having.Expr), children: []*step{cur.step}}
+		}
+	} else {
+		comp.noAgg = "this query"
+	}
+
+	// Projection, with hidden columns for ORDER BY keys not selected.
+	var exprs []ex.Expr
+	var cols []outCol
+	for _, it := range items {
+		if it.star != nil {
+			if aggregated {
+				return nil, fmt.Errorf("planner: SELECT * cannot be used with GROUP BY or aggregates")
+			}
+			exprs = append(exprs, &ex.Col{Idx: it.star.idx})
+			if it.star.rel != nil && it.star.rel.used != nil {
+				it.star.rel.used[it.star.colIdx] = true
+			}
+			cols = append(cols, outCol{name: it.name, typ: it.star.typ, nullable: true})
+			continue
+		}
+		t, err := comp.compile(it.expr)
+		if err != nil {
+			return nil, err
+		}
+		exprs = append(exprs, t.e)
+		cols = append(cols, outCol{name: it.name, typ: t.typ, nullable: true})
+	}
+	visible := len(exprs)
+	var keys []ex.SortKey
+	if len(sel.OrderBy) > 0 && !sortPushed {
+		for _, o := range sel.OrderBy {
+			idx, err := orderTarget(o.Expr, items)
+			if err != nil {
+				return nil, err
+			}
+			if idx < 0 {
+				if sel.Distinct != "" {
+					return nil, fmt.Errorf("planner: with SELECT DISTINCT, ORDER BY %s must be in the select list", sqlparser.String(o.Expr))
+				}
+				t, err := comp.compile(o.Expr)
+				if err != nil {
+					return nil, err
+				}
+				exprs = append(exprs, t.e)
+				idx = len(exprs) - 1
+			}
+			keys = append(keys, ex.SortKey{Expr: &ex.Col{Idx: idx}, Desc: o.Direction == sqlparser.DescScr})
+		}
+	}
+	cur.node = &ex.Project{Input: cur.node, Exprs: exprs}
+	cur.step = &step{op: "Project", detail: projectDetail(items), children: []*step{cur.step}}
+	if sel.Distinct != "" {
+		cur.node = &ex.Distinct{Input: cur.node}
+		cur.step = &step{op: "Distinct", children: []*step{cur.step}}
+	}
+	if len(keys) > 0 {
+		cur.node = &ex.Sort{Input: cur.node, Keys: keys, Limit: -1}
+		cur.step = &step{op: "Sort", detail: orderDetail(sel.OrderBy) + " (in the driver)", children: []*step{cur.step}}
+	}
+	cur.cols = cols
+	cur, err = q.applyLimit(cur, sel.Limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(exprs) > visible {
+		trim := make([]ex.Expr, visible)
+		for i := range trim {
+			trim[i] = &ex.Col{Idx: i}
+		}
+		cur.node = &ex.Project{Input: cur.node, Exprs: trim}
+	}
+
+	// Now that every expression is compiled, the needed columns are known:
+	// make the final request plans.
+	for _, r := range rels {
+		if r.scan != nil {
+			if err := q.finishScan(r.scan); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return cur, nil
+}
+
+// finishScan plans the table's requests with the columns the query reads.
+func (q *query) finishScan(sp *scanPlan) error {
+	r := sp.rel
+	sp.q.Columns = []string{}
+	var pos []int
+	for i, c := range r.table.Columns {
+		if r.used[i] {
+			sp.q.Columns = append(sp.q.Columns, c.Name)
+			pos = append(pos, i)
+		}
+	}
+	plan, err := r.src.Plan(sp.q)
+	if err != nil {
+		return err
+	}
+	for k := range plan.Pushed {
+		if k < len(sp.first.Pushed) && plan.Pushed[k] != sp.first.Pushed[k] {
+			return fmt.Errorf("planner: table %s: pushdown changed between planning passes", r.display)
+		}
+	}
+	sp.plan = plan
+	sp.node.Plan = plan
+	sp.node.Pos = pos
+	sp.step.detail = scanDetail(sp)
+	return nil
+}
+
+// splitAnd flattens top-level ANDs.
+func splitAnd(e sqlparser.Expr, out []sqlparser.Expr) []sqlparser.Expr {
+	switch x := e.(type) {
+	case *sqlparser.AndExpr:
+		return splitAnd(x.Right, splitAnd(x.Left, out))
+	case *sqlparser.ParenExpr:
+		if _, ok := x.Expr.(*sqlparser.AndExpr); ok {
+			return splitAnd(x.Expr, out)
+		}
+	}
+	return append(out, e)
+}
+
+func (c *compiler) andAll(list []sqlparser.Expr) (ex.Expr, error) {
+	var out ex.Expr
+	for _, e := range list {
+		t, err := c.compile(e)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = t.e
+		} else {
+			out = &ex.And{L: out, R: t.e}
+		}
+	}
+	return out, nil
+}
+
+// refs returns the relations an expression's columns name (unresolvable
+// names are left for the compiler to report). Subqueries are skipped.
+func refs(e sqlparser.Expr, sc *scope) map[*relation]bool {
+	out := map[*relation]bool{}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch x := n.(type) {
+		case *sqlparser.Subquery:
+			return false, nil
+		case *sqlparser.ColName:
+			if c, err := sc.resolve(colQual(x), x.Name.String()); err == nil && c.rel != nil {
+				out[c.rel] = true
+			}
+		}
+		return true, nil
+	}, e)
+	return out
+}
+
+func singleRelation(e sqlparser.Expr, sc *scope) *relation {
+	rs := refs(e, sc)
+	if len(rs) != 1 {
+		return nil
+	}
+	for r := range rs {
+		return r
+	}
+	return nil
+}
+
+// expandStars expands * and t.* and names every select item.
+func expandStars(list sqlparser.SelectExprs, sc *scope) ([]selectItem, error) {
+	var out []selectItem
+	for _, se := range list {
+		switch x := se.(type) {
+		case *sqlparser.StarExpr:
+			qual := nameParts(x.TableName)
+			matched := false
+			for i := range sc.cols {
+				c := &sc.cols[i]
+				if len(qual) > 0 && (c.rel == nil || !c.rel.matches(qual)) {
+					continue
+				}
+				matched = true
+				out = append(out, selectItem{star: c, name: c.name})
+			}
+			if len(qual) > 0 && !matched {
+				return nil, fmt.Errorf("planner: unknown table %s in %s", strings.Join(qual, "."), sqlparser.String(x))
+			}
+			if len(qual) == 0 && len(sc.cols) == 0 {
+				return nil, fmt.Errorf("planner: SELECT * needs a FROM clause")
+			}
+		case *sqlparser.AliasedExpr:
+			it := selectItem{expr: x.Expr}
+			switch {
+			case !x.As.IsEmpty():
+				it.name, it.alias = x.As.String(), true
+			default:
+				if cn, ok := x.Expr.(*sqlparser.ColName); ok {
+					it.name = cn.Name.String()
+				} else {
+					it.name = sqlparser.String(x.Expr)
+				}
+			}
+			out = append(out, it)
+		default:
+			return nil, fmt.Errorf("planner: %s is not supported in the select list", sqlparser.String(se))
+		}
+	}
+	return out, nil
+}
+
+// resolveGroupExpr maps GROUP BY ordinals and select aliases to expressions.
+func resolveGroupExpr(g sqlparser.Expr, items []selectItem) (sqlparser.Expr, error) {
+	if k, ok := ordinal(g); ok {
+		if k < 1 || k > len(items) || items[k-1].expr == nil {
+			return nil, fmt.Errorf("planner: GROUP BY position %d is not an expression of the select list", k)
+		}
+		return items[k-1].expr, nil
+	}
+	if cn, ok := g.(*sqlparser.ColName); ok && cn.Qualifier.IsEmpty() {
+		for _, it := range items {
+			if it.alias && strings.EqualFold(it.name, cn.Name.String()) {
+				if hasAggregate(it.expr) {
+					return nil, fmt.Errorf("planner: cannot GROUP BY %s: it is an aggregate", it.name)
+				}
+				return it.expr, nil
+			}
+		}
+	}
+	return g, nil
+}
+
+// orderTarget finds the select-list position an ORDER BY key refers to
+// (ordinal, alias or the same expression), or -1.
+func orderTarget(e sqlparser.Expr, items []selectItem) (int, error) {
+	if k, ok := ordinal(e); ok {
+		if k < 1 || k > len(items) {
+			return 0, fmt.Errorf("planner: ORDER BY position %d is not in the select list (1 to %d)", k, len(items))
+		}
+		return k - 1, nil
+	}
+	if cn, ok := e.(*sqlparser.ColName); ok && cn.Qualifier.IsEmpty() {
+		for i, it := range items {
+			if it.alias && strings.EqualFold(it.name, cn.Name.String()) {
+				return i, nil
+			}
+		}
+	}
+	key := exprKey(e)
+	for i, it := range items {
+		if it.expr != nil && exprKey(it.expr) == key {
+			return i, nil
+		}
+	}
+	return -1, nil
+}
+
+// sortCandidates returns the ORDER BY as sort keys on plain columns of the
+// single table, or nil when any key is something else.
+func (q *query) sortCandidates(order sqlparser.OrderBy, items []selectItem, sc *scope) []restsource.SortKey {
+	if len(order) == 0 {
+		return nil
+	}
+	var out []restsource.SortKey
+	for _, o := range order {
+		e := o.Expr
+		if idx, err := orderTarget(e, items); err == nil && idx >= 0 {
+			if items[idx].star != nil {
+				out = append(out, restsource.SortKey{Column: items[idx].star.name, Desc: o.Direction == sqlparser.DescScr})
+				continue
+			}
+			e = items[idx].expr
+		}
+		cn, ok := e.(*sqlparser.ColName)
+		if !ok {
+			return nil
+		}
+		c, err := sc.resolve(colQual(cn), cn.Name.String())
+		if err != nil || c.rel == nil || c.rel.table == nil {
+			return nil
+		}
+		out = append(out, restsource.SortKey{Column: c.rel.table.Columns[c.colIdx].Name, Desc: o.Direction == sqlparser.DescScr})
+	}
+	return out
+}
+
+var errNotConst = errors.New("not a constant")
+
+// constant evaluates an expression that names no column.
+func (q *query) constant(e sqlparser.Expr) (any, error) {
+	hasSub := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch n.(type) {
+		case *sqlparser.Subquery, *sqlparser.ColName:
+			hasSub = true
+			return false, nil
+		}
+		return true, nil
+	}, e)
+	if hasSub {
+		return nil, errNotConst
+	}
+	c := &compiler{q: q, sc: &scope{}, noAgg: "a constant"}
+	t, err := c.compile(e)
+	if err != nil {
+		return nil, err
+	}
+	return t.e.Eval(nil)
+}
+
+var flipOp = map[string]string{"=": "=", "!=": "!=", "<>": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+// pushable turns a conjunct into source predicates when it has the form
+// column op constant (or BETWEEN, IN list, LIKE); else nil.
+func (q *query) pushable(e sqlparser.Expr, r *relation) []restsource.Predicate {
+	colOf := func(x sqlparser.Expr) string {
+		for {
+			p, ok := x.(*sqlparser.ParenExpr)
+			if !ok {
+				break
+			}
+			x = p.Expr
+		}
+		cn, ok := x.(*sqlparser.ColName)
+		if !ok || !r.matches(colQual(cn)) {
+			return ""
+		}
+		for _, c := range r.table.Columns {
+			if strings.EqualFold(c.Name, cn.Name.String()) {
+				return c.Name
+			}
+		}
+		return ""
+	}
+	for {
+		p, ok := e.(*sqlparser.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.Expr
+	}
+	switch x := e.(type) {
+	case *sqlparser.ComparisonExpr:
+		switch x.Operator {
+		case "=", "!=", "<>", "<", "<=", ">", ">=":
+			op := x.Operator
+			if op == "<>" {
+				op = "!="
+			}
+			col, other := colOf(x.Left), x.Right
+			if col == "" {
+				col, other, op = colOf(x.Right), x.Left, flipOp[op]
+			}
+			if col == "" {
+				return nil
+			}
+			v, err := q.constant(other)
+			if err != nil || v == nil {
+				return nil
+			}
+			return []restsource.Predicate{{Column: col, Op: op, Values: []any{v}}}
+		case sqlparser.InStr:
+			col := colOf(x.Left)
+			list, ok := x.Right.(sqlparser.ValTuple)
+			if col == "" || !ok {
+				return nil
+			}
+			vals := make([]any, 0, len(list))
+			for _, it := range list {
+				v, err := q.constant(it)
+				if err != nil {
+					return nil
+				}
+				if v != nil { // NULL never matches in IN
+					vals = append(vals, v)
+				}
+			}
+			if len(vals) == 0 {
+				return nil
+			}
+			return []restsource.Predicate{{Column: col, Op: "IN", Values: vals}}
+		case sqlparser.LikeStr:
+			col := colOf(x.Left)
+			if col == "" || x.Escape != nil {
+				return nil
+			}
+			v, err := q.constant(x.Right)
+			if s, ok := v.(string); err != nil || !ok {
+				return nil
+			} else {
+				return []restsource.Predicate{{Column: col, Op: "LIKE", Values: []any{s}}}
+			}
+		}
+	case *sqlparser.RangeCond:
+		if x.Operator != sqlparser.BetweenStr {
+			return nil
+		}
+		col := colOf(x.Left)
+		if col == "" {
+			return nil
+		}
+		lo, err1 := q.constant(x.From)
+		hi, err2 := q.constant(x.To)
+		if err1 != nil || err2 != nil || lo == nil || hi == nil {
+			return nil
+		}
+		return []restsource.Predicate{{Column: col, Op: ">=", Values: []any{lo}}, {Column: col, Op: "<=", Values: []any{hi}}}
+	}
+	return nil
+}
