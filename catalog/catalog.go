@@ -164,7 +164,20 @@ type Filter struct {
 	// Exact says the API applies the predicate exactly, so the driver does
 	// not re-check it.
 	Exact bool `yaml:"exact,omitempty" json:"exact,omitempty"`
+	// Like says how a LIKE pattern is sent (for the LIKE operator only):
+	// "" sends the SQL pattern as it is; "regex" sends an anchored regular
+	// expression (% → .*, _ → ., metacharacters escaped), for APIs such as
+	// json-server's field_like; "contains" sends the text between % signs of
+	// a '%text%' pattern and is not pushed for other patterns.
+	Like string `yaml:"like,omitempty" json:"like,omitempty"`
 }
+
+// LIKE conversions.
+const (
+	LikeAsIs     = ""
+	LikeRegex    = "regex"
+	LikeContains = "contains"
+)
 
 // Sort pushes ORDER BY into URL parameters.
 type Sort struct {
@@ -179,7 +192,19 @@ type Sort struct {
 	// Join joins several sort keys into one value; without it only a single
 	// sort key is pushed.
 	Join string `yaml:"join,omitempty" json:"join,omitempty"`
+	// Nulls says where the API puts NULL and missing values: "low" (before
+	// every value ascending, after every value descending — restsql's own
+	// order, the default) or "high" (after every value ascending, as
+	// json-server does). With "high", only ORDER BY on key columns (which
+	// are never NULL) is pushed, so a pushed sort and a driver sort agree.
+	Nulls string `yaml:"nulls,omitempty" json:"nulls,omitempty"`
 }
+
+// NULL sort orders.
+const (
+	NullsLow  = "low"
+	NullsHigh = "high"
+)
 
 // Limit pushes LIMIT into a URL parameter.
 type Limit struct {

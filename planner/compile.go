@@ -152,7 +152,7 @@ func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
 			return typed{&ex.Arith{Op: "/", L: l.e, R: r.e}, ex.TypeFloat}, nil
 		case sqlparser.IntDivStr:
 			return typed{&ex.Arith{Op: "div", L: l.e, R: r.e}, ex.TypeInt}, nil
-		case "%", sqlparser.ModStr:
+		case sqlparser.ModStr, "mod":
 			t := ex.TypeFloat
 			if l.typ == ex.TypeInt && r.typ == ex.TypeInt {
 				t = ex.TypeInt

@@ -216,12 +216,17 @@ func syntaxError(orig string, offset int, rewritten string, edits []edit, err er
 	near := m[3]
 	p := pos - 1
 	if near != "" {
-		if k := strings.LastIndex(rewritten[:min(pos, len(rewritten))], near); k >= 0 {
+		if k := strings.LastIndex(strings.ToLower(rewritten[:min(pos, len(rewritten))]), strings.ToLower(near)); k >= 0 {
 			p = k
 		}
 	}
-	p = mapBack(p, edits)
-	return &SyntaxError{SQL: orig, Pos: offset + max(p, 0), Near: near, Msg: m[1]}
+	p = max(mapBack(p, edits), 0)
+	at := offset + p
+	// Show the token as the user wrote it (the parser lower-cases keywords).
+	if at+len(near) <= len(orig) && strings.EqualFold(orig[at:at+len(near)], near) {
+		near = orig[at : at+len(near)]
+	}
+	return &SyntaxError{SQL: orig, Pos: min(at, len(orig)), Near: near, Msg: m[1]}
 }
 
 func mapBack(p int, edits []edit) int {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/xwb1989/sqlparser"
 
+	"github.com/restsql/restsql/catalog"
 	ex "github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/restsource"
 )
@@ -670,23 +671,31 @@ func (q *query) sortCandidates(order sqlparser.OrderBy, items []selectItem, sc *
 	}
 	var out []restsource.SortKey
 	for _, o := range order {
+		var c *scopeCol
 		e := o.Expr
 		if idx, err := orderTarget(e, items); err == nil && idx >= 0 {
-			if items[idx].star != nil {
-				out = append(out, restsource.SortKey{Column: items[idx].star.name, Desc: o.Direction == sqlparser.DescScr})
-				continue
+			c, e = items[idx].star, items[idx].expr
+		}
+		if c == nil {
+			cn, ok := e.(*sqlparser.ColName)
+			if !ok {
+				return nil
 			}
-			e = items[idx].expr
+			var err error
+			if c, err = sc.resolve(colQual(cn), cn.Name.String()); err != nil {
+				return nil
+			}
 		}
-		cn, ok := e.(*sqlparser.ColName)
-		if !ok {
+		if c.rel == nil || c.rel.table == nil {
 			return nil
 		}
-		c, err := sc.resolve(colQual(cn), cn.Name.String())
-		if err != nil || c.rel == nil || c.rel.table == nil {
+		col := c.rel.table.Columns[c.colIdx]
+		// An API that sorts NULLs high would disagree with the driver's
+		// order (NULLs low) on a column that may be NULL.
+		if s := c.rel.table.Sort; s != nil && strings.EqualFold(s.Nulls, catalog.NullsHigh) && !col.Key {
 			return nil
 		}
-		out = append(out, restsource.SortKey{Column: c.rel.table.Columns[c.colIdx].Name, Desc: o.Direction == sqlparser.DescScr})
+		out = append(out, restsource.SortKey{Column: col.Name, Desc: o.Direction == sqlparser.DescScr})
 	}
 	return out
 }

@@ -1,0 +1,179 @@
+// Command restsql queries REST APIs with SQL through the restsql driver.
+//
+//	restsql query [--dsn DSN] [--format table|csv|json] "SQL" [args...]
+//	restsql demo [--listen 127.0.0.1:3000]
+//
+// Without --dsn (or RESTSQL_DSN), query starts the embedded demo API on a
+// loopback port and queries it: catalog Demo, schema API, tables users,
+// posts, comments, todos, comments_by_post and posts_by_user.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/restsql/restsql"
+	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/demoapi"
+)
+
+const usage = `usage:
+  restsql query [--dsn DSN] [--format table|csv|json] "SQL" [args...]
+      Run one SQL statement and print its rows. Arguments after the SQL bind
+      its ? placeholders (numbers are passed as numbers). Without --dsn (or
+      the RESTSQL_DSN environment variable) it queries the embedded demo API.
+  restsql demo [--listen 127.0.0.1:3000]
+      Serve the embedded demo API until interrupted, and print its profile.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "error:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "query":
+		return runQuery(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("query", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dsn := fs.String("dsn", os.Getenv("RESTSQL_DSN"), "restsql DSN (default: the embedded demo API)")
+	format := fs.String("format", "table", "output format: table, csv or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return errors.New(`query needs a SQL statement, e.g. restsql query "SELECT id, title FROM posts LIMIT 3"`)
+	}
+	wr, err := newWriter(*format, stdout)
+	if err != nil {
+		return err
+	}
+	db, closeDB, err := openDB(*dsn)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	stmtArgs := make([]any, 0, fs.NArg()-1)
+	for _, a := range fs.Args()[1:] {
+		stmtArgs = append(stmtArgs, argValue(a))
+	}
+	query := fs.Arg(0)
+	rows, err := db.QueryContext(ctx, query, stmtArgs...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	_, err = printRows(rows, wr)
+	return err
+}
+
+// argValue reads a command-line argument as an integer or float when it is
+// one, else as a string.
+func argValue(s string) any {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "xXnN") {
+		return f
+	}
+	return s
+}
+
+// openDB opens the DSN, or the embedded demo API when dsn is empty.
+func openDB(dsn string) (*sql.DB, func(), error) {
+	if dsn != "" {
+		db, err := sql.Open("restsql", dsn)
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, func() { db.Close() }, nil
+	}
+	srv, err := demoapi.Start()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := demoConfig(srv.URL)
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	conn, err := restsql.NewConnector(cfg)
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	db := sql.OpenDB(conn)
+	return db, func() { db.Close(); srv.Close() }, nil
+}
+
+// demoConfig is the Config that queries a running demo API.
+func demoConfig(baseURL string) (*restsql.Config, error) {
+	p, err := catalog.Parse(demoapi.Profile(), "demoapi/profile.yaml")
+	if err != nil {
+		return nil, err
+	}
+	cfg := restsql.NewConfig()
+	for _, name := range p.CatalogNames() {
+		c, _ := p.Catalog(name)
+		cfg.Catalogs = append(cfg.Catalogs, c)
+	}
+	cfg.Lookup = func(name string) (string, bool) {
+		if name == "DemoURL" {
+			return baseURL, true
+		}
+		return "", false
+	}
+	return cfg, nil
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:3000", "loopback address to serve the demo API on")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	srv, err := demoapi.New().Listen(*listen)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	fmt.Fprintf(stderr, "demo API on %s (Ctrl-C to stop); its profile:\n", srv.URL)
+	if _, err := stdout.Write(demoapi.ProfileFor(srv.URL)); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return nil
+}

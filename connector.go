@@ -1,0 +1,344 @@
+package restsql
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/restsql/restsql/auth"
+	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/restsource"
+)
+
+// connector holds what all connections of one *sql.DB share: an immutable
+// copy of the Config, the loaded profile, the HTTP client and the REST
+// sources, which are created on first use.
+type connector struct {
+	cfg     *Config
+	profile *catalog.Profile
+	expand  func(string) (string, error)
+	client  *http.Client
+	logger  *slog.Logger
+	logOut  io.Closer
+	defCat  *catalog.Catalog
+
+	mu       sync.Mutex
+	catalogs map[*catalog.Catalog]*catalogRuntime
+	sources  map[*catalog.Table]*restsource.Source
+}
+
+// catalogRuntime is a catalog's resolved base URL and authenticator.
+type catalogRuntime struct {
+	baseURL string
+	auth    auth.Authenticator
+}
+
+var _ driver.Connector = (*connector)(nil)
+
+// NewConnector returns a connector for sql.OpenDB. It takes a copy of cfg,
+// loads and validates the profile (and the Catalogs defined in Go) and
+// applies the DSN's overrides to the default catalog.
+func NewConnector(cfg *Config) (driver.Connector, error) {
+	if cfg == nil {
+		cfg = NewConfig()
+	}
+	cfg = cfg.Clone()
+	expand, err := cfg.Expander()
+	if err != nil {
+		return nil, err
+	}
+	profile := &catalog.Profile{Catalogs: map[string]*catalog.Catalog{}}
+	if cfg.Profile != "" {
+		path, err := expand(cfg.Profile)
+		if err != nil {
+			return nil, fmt.Errorf("restsql: dsn: Profile: %w", err)
+		}
+		p, err := catalog.Load(path)
+		if err != nil {
+			return nil, err
+		}
+		profile = p.Clone()
+	}
+	for _, c := range cfg.Catalogs {
+		if c == nil {
+			continue
+		}
+		name := c.Name
+		if name == "" {
+			return nil, fmt.Errorf("restsql: Config.Catalogs: a catalog has no Name")
+		}
+		if _, dup := profile.Catalog(name); dup {
+			return nil, fmt.Errorf("restsql: Config.Catalogs: catalog %s is also defined in the profile", name)
+		}
+		cp := (&catalog.Profile{Catalogs: map[string]*catalog.Catalog{name: c}}).Clone()
+		profile.Catalogs[name] = cp.Catalogs[name]
+	}
+	if len(profile.Catalogs) == 0 {
+		return nil, fmt.Errorf("restsql: no catalogs: set Profile in the DSN or Config.Catalogs")
+	}
+	if err := profile.Validate(); err != nil {
+		return nil, err
+	}
+	c := &connector{
+		cfg:      cfg,
+		profile:  profile,
+		expand:   expand,
+		catalogs: map[*catalog.Catalog]*catalogRuntime{},
+		sources:  map[*catalog.Table]*restsource.Source{},
+	}
+	if c.defCat, err = c.defaultCatalog(); err != nil {
+		return nil, err
+	}
+	if err := c.applyOverrides(); err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.HTTPClient != nil:
+		c.client = cfg.HTTPClient
+	case cfg.Transport != nil:
+		c.client = &http.Client{Transport: cfg.Transport}
+	default:
+		c.client = &http.Client{}
+	}
+	if c.logger, c.logOut, err = openLog(cfg.Logfile, cfg.Verbosity); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// defaultCatalog picks defaultCatalog, or the profile's only catalog.
+func (c *connector) defaultCatalog() (*catalog.Catalog, error) {
+	names := c.profile.CatalogNames()
+	if c.cfg.DefaultCatalog != "" {
+		cat, ok := c.profile.Catalog(c.cfg.DefaultCatalog)
+		if !ok {
+			return nil, fmt.Errorf("restsql: dsn: defaultCatalog: no catalog %q in the profile (have %s)", c.cfg.DefaultCatalog, strings.Join(names, ", "))
+		}
+		return cat, nil
+	}
+	if len(names) == 1 {
+		cat, _ := c.profile.Catalog(names[0])
+		return cat, nil
+	}
+	return nil, nil
+}
+
+// applyOverrides applies the DSN's URL and auth properties to the default catalog.
+func (c *connector) applyOverrides() error {
+	cfg := c.cfg
+	cat := c.defCat
+	if cat == nil {
+		if cfg.URL != "" || cfg.AuthScheme != "" {
+			return fmt.Errorf("restsql: dsn: URL and AuthScheme apply to the default catalog: set defaultCatalog (have %s)", strings.Join(c.profile.CatalogNames(), ", "))
+		}
+		return nil
+	}
+	if cfg.URL != "" {
+		cat.URL = cfg.URL
+	}
+	if cfg.AuthScheme != "" {
+		a := &catalog.Auth{Scheme: cfg.AuthScheme}
+		switch strings.ToLower(cfg.AuthScheme) {
+		case "basic", "digest":
+			a.User, a.Password = cfg.User, cfg.Password
+		case "bearer":
+			a.Token = cfg.Token
+		case "apikey":
+			a.Key, a.Name, a.In = cfg.APIKey, cfg.APIKeyName, cfg.APIKeyIn
+		case "oauth2":
+			a.ClientID, a.ClientSecret, a.TokenURL = cfg.OAuthClientID, cfg.OAuthClientSecret, cfg.OAuthTokenURL
+			a.RefreshToken, a.GrantType = cfg.OAuthRefreshToken, cfg.OAuthGrantType
+			a.User, a.Password = cfg.User, cfg.Password
+			if s := strings.TrimSpace(cfg.OAuthScopes); s != "" {
+				a.Scopes = strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+			}
+		}
+		cat.Auth = a
+	}
+	return nil
+}
+
+// Connect implements driver.Connector.
+func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return &conn{c: c}, nil
+}
+
+// Driver implements driver.Connector.
+func (c *connector) Driver() driver.Driver { return Driver{} }
+
+// Close implements io.Closer: sql.DB.Close calls it.
+func (c *connector) Close() error {
+	if c.logOut != nil {
+		return c.logOut.Close()
+	}
+	return nil
+}
+
+// runtime resolves a catalog's base URL and credentials on first use, so a
+// placeholder of a catalog that a program never queries needs no value.
+func (c *connector) runtime(cat *catalog.Catalog) (*catalogRuntime, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if rt := c.catalogs[cat]; rt != nil {
+		return rt, nil
+	}
+	base, err := c.expand(cat.URL)
+	if err != nil {
+		return nil, fmt.Errorf("restsql: catalog %s: url: %w", cat.Name, err)
+	}
+	a, err := auth.New(cat.Auth, c.expand)
+	if err != nil {
+		return nil, fmt.Errorf("restsql: catalog %s: %w", cat.Name, err)
+	}
+	rt := &catalogRuntime{baseURL: base, auth: a}
+	c.catalogs[cat] = rt
+	return rt, nil
+}
+
+// source returns the (cached) REST source of a table.
+func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.Source, error) {
+	rt, err := c.runtime(cat)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s := c.sources[t]; s != nil {
+		return s, nil
+	}
+	s, err := restsource.New(cat, t, restsource.Options{
+		Client:         c.client,
+		BaseURL:        rt.baseURL,
+		Auth:           rt.auth,
+		Expand:         c.expand,
+		PageSize:       c.cfg.PageSize,
+		MaxPages:       c.cfg.MaxPages,
+		MaxConcurrency: c.cfg.MaxConcurrency,
+		Timeout:        c.cfg.Timeout,
+		Logger:         c.logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.sources[t] = s
+	return s, nil
+}
+
+// Source implements planner.Catalog: it resolves table, schema.table or
+// catalog.schema.table against the profile and the DSN's defaults.
+func (c *connector) Source(parts []string) (*restsource.Source, error) {
+	cat, t, err := c.lookup(parts)
+	if err != nil {
+		return nil, err
+	}
+	return c.source(cat, t)
+}
+
+func (c *connector) lookup(parts []string) (*catalog.Catalog, *catalog.Table, error) {
+	full := strings.Join(parts, ".")
+	var cat *catalog.Catalog
+	var schemaName, tableName string
+	switch len(parts) {
+	case 1:
+		tableName = parts[0]
+	case 2:
+		schemaName, tableName = parts[0], parts[1]
+	case 3:
+		var ok bool
+		if cat, ok = c.profile.Catalog(parts[0]); !ok {
+			return nil, nil, fmt.Errorf("%w %s: no catalog %q (have %s)", ErrUnknownTable, full, parts[0], strings.Join(c.profile.CatalogNames(), ", "))
+		}
+		schemaName, tableName = parts[1], parts[2]
+	default:
+		return nil, nil, fmt.Errorf("%w %s: a table name has one to three parts", ErrUnknownTable, full)
+	}
+	if cat == nil {
+		cat = c.defCat
+		if cat == nil {
+			return nil, nil, fmt.Errorf("%w %s: the profile has several catalogs (%s): name the catalog (catalog.schema.table) or set defaultCatalog", ErrUnknownTable, full, strings.Join(c.profile.CatalogNames(), ", "))
+		}
+	}
+	if schemaName == "" && c.cfg.DefaultSchema != "" && cat == c.defCat {
+		schemaName = c.cfg.DefaultSchema
+	}
+	var schemas []*catalog.Schema
+	if schemaName != "" {
+		s, ok := cat.Schema(schemaName)
+		if !ok {
+			return nil, nil, fmt.Errorf("%w %s: catalog %s has no schema %q (have %s)", ErrUnknownTable, full, cat.Name, schemaName, strings.Join(cat.SchemaNames(), ", "))
+		}
+		schemas = []*catalog.Schema{s}
+	} else {
+		for _, n := range cat.SchemaNames() {
+			s, _ := cat.Schema(n)
+			schemas = append(schemas, s)
+		}
+	}
+	var found []*catalog.Table
+	var all []string
+	for _, s := range schemas {
+		if t, ok := s.Table(tableName); ok {
+			found = append(found, t)
+		}
+		for _, n := range s.TableNames() {
+			all = append(all, n)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return cat, found[0], nil
+	case 0:
+		msg := fmt.Sprintf("%s: no table %q in catalog %s", full, tableName, cat.Name)
+		if schemaName != "" {
+			msg = fmt.Sprintf("%s: no table %q in %s.%s", full, tableName, cat.Name, schemas[0].Name)
+		}
+		if s, ok := nearestName(tableName, all); ok {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		} else if len(all) > 0 {
+			sort.Strings(all)
+			msg += fmt.Sprintf(" (have %s)", strings.Join(all, ", "))
+		}
+		return nil, nil, fmt.Errorf("%w %s", ErrUnknownTable, msg)
+	}
+	var names []string
+	for _, t := range found {
+		names = append(names, t.SchemaName+"."+t.Name)
+	}
+	return nil, nil, fmt.Errorf("%w %s: the name is in several schemas of %s (%s): qualify it", ErrUnknownTable, full, cat.Name, strings.Join(names, ", "))
+}
+
+// openLog opens the Logfile at the given verbosity (nil logger when none).
+func openLog(path string, verbosity int) (*slog.Logger, io.Closer, error) {
+	if path == "" {
+		return nil, nil, nil
+	}
+	var w io.Writer
+	var closer io.Closer
+	switch strings.ToUpper(path) {
+	case "STDOUT://":
+		w = os.Stdout
+	case "STDERR://":
+		w = os.Stderr
+	default:
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("restsql: dsn: Logfile: %w", err)
+		}
+		w, closer = f, f
+	}
+	level := slog.LevelInfo
+	if verbosity >= 2 {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})).With("verbosity", verbosity), closer, nil
+}

@@ -1,0 +1,141 @@
+package restsql
+
+import (
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"reflect"
+	"time"
+
+	"github.com/restsql/restsql/executor"
+	"github.com/restsql/restsql/planner"
+)
+
+// rows streams a query's result to database/sql: each Next pulls one row
+// through the operator tree, which fetches pages as it needs them.
+type rows struct {
+	cols   []planner.Column
+	names  []string
+	it     executor.Iterator
+	closed bool
+	err    error
+}
+
+// Compile-time checks.
+var (
+	_ driver.Rows                           = (*rows)(nil)
+	_ driver.RowsColumnTypeScanType         = (*rows)(nil)
+	_ driver.RowsColumnTypeDatabaseTypeName = (*rows)(nil)
+	_ driver.RowsColumnTypeNullable         = (*rows)(nil)
+)
+
+func newRows(res *planner.Result) *rows {
+	r := &rows{cols: res.Columns, it: res.Rows}
+	r.names = make([]string, len(res.Columns))
+	for i, c := range res.Columns {
+		r.names[i] = c.Name
+	}
+	return r
+}
+
+// Columns implements driver.Rows.
+func (r *rows) Columns() []string { return r.names }
+
+// Close implements driver.Rows: it stops paging and releases the scans.
+func (r *rows) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	return r.it.Close()
+}
+
+// Next implements driver.Rows.
+func (r *rows) Next(dest []driver.Value) error {
+	if r.closed {
+		return io.EOF
+	}
+	if r.err != nil {
+		return r.err
+	}
+	row, err := r.it.Next()
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			r.err = err
+		}
+		return err
+	}
+	for i := range dest {
+		dest[i] = row[i]
+	}
+	return nil
+}
+
+var (
+	typeNullString = reflect.TypeFor[sql.NullString]()
+	typeNullInt    = reflect.TypeFor[sql.NullInt64]()
+	typeNullFloat  = reflect.TypeFor[sql.NullFloat64]()
+	typeNullBool   = reflect.TypeFor[sql.NullBool]()
+	typeNullTime   = reflect.TypeFor[sql.NullTime]()
+	typeString     = reflect.TypeFor[string]()
+	typeInt        = reflect.TypeFor[int64]()
+	typeFloat      = reflect.TypeFor[float64]()
+	typeBool       = reflect.TypeFor[bool]()
+	typeTime       = reflect.TypeFor[time.Time]()
+	typeAny        = reflect.TypeFor[any]()
+)
+
+// ColumnTypeScanType implements driver.RowsColumnTypeScanType.
+func (r *rows) ColumnTypeScanType(i int) reflect.Type {
+	c := r.cols[i]
+	switch c.Type {
+	case executor.TypeString, executor.TypeJSON:
+		if c.Nullable {
+			return typeNullString
+		}
+		return typeString
+	case executor.TypeInt:
+		if c.Nullable {
+			return typeNullInt
+		}
+		return typeInt
+	case executor.TypeFloat:
+		if c.Nullable {
+			return typeNullFloat
+		}
+		return typeFloat
+	case executor.TypeBool:
+		if c.Nullable {
+			return typeNullBool
+		}
+		return typeBool
+	case executor.TypeDatetime:
+		if c.Nullable {
+			return typeNullTime
+		}
+		return typeTime
+	}
+	return typeAny
+}
+
+// DatabaseTypeNames maps restsql column types to the names
+// ColumnType.DatabaseTypeName reports.
+var DatabaseTypeNames = map[string]string{
+	executor.TypeString:   "VARCHAR",
+	executor.TypeInt:      "BIGINT",
+	executor.TypeFloat:    "DOUBLE",
+	executor.TypeBool:     "BOOLEAN",
+	executor.TypeDatetime: "DATETIME",
+	executor.TypeJSON:     "JSON",
+}
+
+// ColumnTypeDatabaseTypeName implements driver.RowsColumnTypeDatabaseTypeName.
+func (r *rows) ColumnTypeDatabaseTypeName(i int) string {
+	return DatabaseTypeNames[r.cols[i].Type]
+}
+
+// ColumnTypeNullable implements driver.RowsColumnTypeNullable.
+func (r *rows) ColumnTypeNullable(i int) (nullable, ok bool) {
+	return r.cols[i].Nullable, true
+}
