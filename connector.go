@@ -50,6 +50,9 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 		cfg = NewConfig()
 	}
 	cfg = cfg.Clone()
+	if err := cfg.normalize(); err != nil {
+		return nil, err
+	}
 	expand, err := cfg.Expander()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,613 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Auth schemes, in their canonical spelling.
+const (
+	AuthNone   = "None"
+	AuthBasic  = "Basic"
+	AuthDigest = "Digest"
+	AuthBearer = "Bearer"
+	AuthAPIKey = "APIKey"
+	AuthOAuth2 = "OAuth2"
+)
+
+// Filter operators, in their canonical spelling. "<>" is read as OpNe.
+const (
+	OpEq   = "="
+	OpNe   = "!="
+	OpLt   = "<"
+	OpLe   = "<="
+	OpGt   = ">"
+	OpGe   = ">="
+	OpIn   = "IN"
+	OpLike = "LIKE"
+)
+
+var (
+	authSchemes     = []string{AuthNone, AuthBasic, AuthDigest, AuthBearer, AuthAPIKey, AuthOAuth2}
+	columnTypes     = []string{TypeString, TypeInt, TypeFloat, TypeBool, TypeDatetime, TypeJSON}
+	operators       = []string{OpEq, OpNe, OpLt, OpLe, OpGt, OpGe, OpIn, OpLike}
+	paginationTypes = []string{PageNone, PageOffset, PagePage, PageCursor, PageNextURL, PageLinkHeader}
+	grantTypes      = []string{"client_credentials", "password", "refresh_token"}
+	writeMethods    = []string{"POST", "PUT", "PATCH", "DELETE"}
+)
+
+// CanonicalAuthScheme returns the canonical spelling of an auth scheme
+// (None, Basic, Digest, Bearer, APIKey, OAuth2), matched case-insensitively.
+func CanonicalAuthScheme(s string) (string, bool) { return canonical(authSchemes, s) }
+
+// CanonicalOperator returns the canonical spelling of a filter operator
+// (=, !=, <, <=, >, >=, IN, LIKE), matched case-insensitively and ignoring
+// surrounding space; "<>" is read as "!=".
+func CanonicalOperator(op string) (string, bool) {
+	op = strings.TrimSpace(op)
+	if op == "<>" {
+		return OpNe, true
+	}
+	return canonical(operators, op)
+}
+
+// canonical returns the element of list equal to s under case folding.
+func canonical(list []string, s string) (string, bool) {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// want formats the list of accepted values for an error message.
+func want(list []string) string {
+	return "(want " + strings.Join(list, ", ") + ")"
+}
+
+// where is the context of a validation problem: "catalog API1", "schema
+// API", "table posts", "column id", ...
+type where []string
+
+func (w where) with(parts ...string) where {
+	return append(w[:len(w):len(w)], parts...)
+}
+
+// checker collects the problems found in a profile.
+type checker struct {
+	prefix string
+	errs   []error
+}
+
+func (c *checker) add(w where, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if len(w) > 0 {
+		msg = strings.Join(w, ": ") + ": " + msg
+	}
+	c.errs = append(c.errs, errors.New(c.prefix+msg))
+}
+
+// profilePrefix is the start of every error about the profile at path.
+func profilePrefix(path string) string {
+	if path == "" {
+		return "catalog: "
+	}
+	return "catalog: profile " + path + ": "
+}
+
+// Validate checks a profile (loaded or built in Go) and completes it: it
+// fills the Name fields from the map keys, applies defaults (a column's Path
+// is its Name and its Type string; a filter's Value is "{}"), rewrites
+// enumerations in their canonical spelling (auth schemes, column types,
+// operators, pagination types, write methods, ...) and appends an implicit
+// string column for each {name} placeholder of a table's url or get.url that
+// is not a declared column. Validate is idempotent.
+//
+// Catalog, schema, table and column names that differ only in case are
+// rejected, since SQL names are case-insensitive.
+//
+// Every problem found is reported, each naming the file, catalog, schema,
+// table and field; the returned error joins them (errors.Join).
+func (p *Profile) Validate() error {
+	if p == nil {
+		return errors.New("catalog: nil profile")
+	}
+	c := &checker{prefix: profilePrefix(p.Path)}
+	if len(p.Catalogs) == 0 {
+		c.add(nil, "no catalogs (want a catalogs: mapping with at least one catalog)")
+	}
+	c.foldDuplicates(nil, "catalog", sortedKeys(p.Catalogs))
+	for _, name := range sortedKeys(p.Catalogs) {
+		c.catalog(name, p.Catalogs[name])
+	}
+	return errors.Join(c.errs...)
+}
+
+// foldDuplicates reports names (sorted) that differ only in case: SQL
+// names are case-insensitive, so they would be ambiguous.
+func (c *checker) foldDuplicates(w where, kind string, names []string) {
+	first := make(map[string]string, len(names))
+	for _, n := range names {
+		key := strings.ToLower(n)
+		if prev, dup := first[key]; dup {
+			c.add(w, "%s %s and %s %s differ only in case", kind, prev, kind, n)
+			continue
+		}
+		first[key] = n
+	}
+}
+
+func (c *checker) catalog(name string, cat *Catalog) {
+	w := where{"catalog " + name}
+	if cat == nil {
+		c.add(w, "empty (want url: and schemas:)")
+		return
+	}
+	cat.Name = name
+	if cat.URL == "" {
+		if t := firstRelativeTable(cat); t != "" {
+			c.add(w, "url is empty but %s has a relative url (set the catalog's url or make every table url absolute)", t)
+		}
+	} else {
+		c.baseURL(w.with("url"), cat.URL)
+	}
+	c.auth(w.with("auth"), cat.Auth)
+	c.names(w.with("headers"), cat.Headers)
+	c.names(w.with("params"), cat.Params)
+	pagOK := true
+	if cat.Pagination != nil {
+		// The settings a type needs may be completed by each table.
+		pagOK = c.pagination(w.with("pagination"), cat.Pagination, false)
+	}
+	if len(cat.Schemas) == 0 {
+		c.add(w, "no schemas (want a schemas: mapping with at least one schema)")
+	}
+	c.foldDuplicates(w, "schema", sortedKeys(cat.Schemas))
+	for _, sn := range sortedKeys(cat.Schemas) {
+		sw := w.with("schema " + sn)
+		s := cat.Schemas[sn]
+		if s == nil {
+			c.add(sw, "empty (want tables:)")
+			continue
+		}
+		s.Name = sn
+		if len(s.Tables) == 0 {
+			c.add(sw, "no tables (want a tables: mapping with at least one table)")
+		}
+		c.foldDuplicates(sw, "table", sortedKeys(s.Tables))
+		for _, tn := range sortedKeys(s.Tables) {
+			c.table(sw.with("table "+tn), cat, sn, tn, s.Tables[tn], pagOK)
+		}
+	}
+	if cat.Pagination != nil && slices.Contains(paginationTypes, cat.Pagination.Type) && inheritsPagination(cat) {
+		for _, m := range missingPagination(cat.Pagination) {
+			c.add(w.with("pagination"), "%s", m)
+		}
+	}
+}
+
+// inheritsPagination reports whether a table of cat uses the catalog's
+// pagination as it is.
+func inheritsPagination(cat *Catalog) bool {
+	for _, s := range cat.Schemas {
+		if s == nil {
+			continue
+		}
+		for _, t := range s.Tables {
+			if t != nil && t.Pagination == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// firstRelativeTable returns "schema S table T" for the first table (in
+// sorted order) whose url is not absolute, or "".
+func firstRelativeTable(cat *Catalog) string {
+	for _, sn := range sortedKeys(cat.Schemas) {
+		s := cat.Schemas[sn]
+		if s == nil {
+			continue
+		}
+		for _, tn := range sortedKeys(s.Tables) {
+			if t := s.Tables[tn]; t != nil && !isAbsoluteURL(t.URL) {
+				return "schema " + sn + " table " + tn
+			}
+		}
+	}
+	return ""
+}
+
+// isAbsoluteURL reports whether a table url names its own host: it starts
+// with http:// or https://, or with a ${Name} placeholder that may.
+func isAbsoluteURL(u string) bool {
+	l := strings.ToLower(u)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(u, "${")
+}
+
+// baseURL checks a catalog's base URL unless it holds a ${Name} placeholder.
+func (c *checker) baseURL(w where, u string) {
+	if HasPlaceholder(u) {
+		return
+	}
+	parsed, err := url.Parse(u)
+	if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+		c.add(w, "%q is not an absolute http or https URL", u)
+	}
+}
+
+// names reports empty names in a headers or params mapping.
+func (c *checker) names(w where, m map[string]string) {
+	if _, ok := m[""]; ok {
+		c.add(w, "empty name")
+	}
+}
+
+func (c *checker) auth(w where, a *Auth) {
+	if a == nil {
+		return
+	}
+	if a.Scheme == "" {
+		c.add(w, "scheme is empty %s", want(authSchemes))
+	} else if s, ok := CanonicalAuthScheme(a.Scheme); ok {
+		a.Scheme = s
+	} else {
+		c.add(w, "unknown scheme %q %s", a.Scheme, want(authSchemes))
+	}
+	if a.In != "" {
+		if in, ok := canonical([]string{"header", "query"}, a.In); ok {
+			a.In = in
+		} else {
+			c.add(w, "in: unknown place %q (want header, query)", a.In)
+		}
+	}
+	if a.GrantType != "" && !HasPlaceholder(a.GrantType) {
+		if g, ok := canonical(grantTypes, a.GrantType); ok {
+			a.GrantType = g
+		} else {
+			c.add(w, "grantType: unknown grant type %q %s", a.GrantType, want(grantTypes))
+		}
+	}
+}
+
+// pagination checks p and rewrites its Type in canonical spelling; the
+// settings a type needs are checked only when required is set. It reports
+// whether p is valid.
+func (c *checker) pagination(w where, p *Pagination, required bool) bool {
+	n := len(c.errs)
+	typ, ok := canonical(paginationTypes, p.Type)
+	switch {
+	case ok:
+		p.Type = typ
+	case p.Type == "":
+		c.add(w, "type is empty %s", want(paginationTypes))
+		return false
+	default:
+		c.add(w, "unknown type %q %s", p.Type, want(paginationTypes))
+		return false
+	}
+	stop := []string{"totalPath", "totalHeader", "hasMorePath"}
+	allowed := map[string][]string{
+		PageNone:       nil,
+		PageOffset:     append([]string{"offsetParam", "sizeParam", "pageSize", "start"}, stop...),
+		PagePage:       append([]string{"pageParam", "sizeParam", "pageSize", "start"}, stop...),
+		PageCursor:     append([]string{"cursorPath", "cursorParam", "sizeParam", "pageSize"}, stop...),
+		PageNextURL:    append([]string{"nextPath", "sizeParam", "pageSize"}, stop...),
+		PageLinkHeader: append([]string{"sizeParam", "pageSize"}, stop...),
+	}[typ]
+	fields := []struct {
+		name string
+		set  bool
+	}{
+		{"offsetParam", p.OffsetParam != ""},
+		{"pageParam", p.PageParam != ""},
+		{"sizeParam", p.SizeParam != ""},
+		{"pageSize", p.PageSize != 0},
+		{"start", p.Start != nil},
+		{"cursorPath", p.CursorPath != ""},
+		{"cursorParam", p.CursorParam != ""},
+		{"nextPath", p.NextPath != ""},
+		{"totalPath", p.TotalPath != ""},
+		{"totalHeader", p.TotalHeader != ""},
+		{"hasMorePath", p.HasMorePath != ""},
+	}
+	for _, f := range fields {
+		if f.set && !slices.Contains(allowed, f.name) {
+			c.add(w, "%s is not used by type %s", f.name, typ)
+		}
+	}
+	if required {
+		for _, m := range missingPagination(p) {
+			c.add(w, "%s", m)
+		}
+	}
+	if p.PageSize < 0 {
+		c.add(w, "pageSize is negative (%d)", p.PageSize)
+	}
+	if p.Start != nil && *p.Start < 0 {
+		c.add(w, "start is negative (%d)", *p.Start)
+	}
+	return len(c.errs) == n
+}
+
+// missingPagination describes the settings that p's type needs and p lacks.
+func missingPagination(p *Pagination) []string {
+	var missing []string
+	switch p.Type {
+	case PageCursor:
+		if p.CursorPath == "" {
+			missing = append(missing, "type cursor needs cursorPath (the body path of the next cursor)")
+		}
+		if p.CursorParam == "" {
+			missing = append(missing, "type cursor needs cursorParam (the parameter that sends the cursor)")
+		}
+	case PageNextURL:
+		if p.NextPath == "" {
+			missing = append(missing, "type nextURL needs nextPath (the body path of the next page's URL)")
+		}
+	}
+	return missing
+}
+
+func (c *checker) table(w where, cat *Catalog, schema, name string, t *Table, catalogPaginationOK bool) {
+	if t == nil {
+		c.add(w, "empty (want url: and columns:)")
+		return
+	}
+	t.Name, t.SchemaName, t.CatalogName = name, schema, cat.Name
+	urlNames := c.template(w.with("url"), t.URL)
+	var getNames []string
+	if t.Get != nil {
+		gw := w.with("get")
+		if t.Get.URL == "" {
+			c.add(gw, "url is empty")
+		}
+		getNames = c.template(gw.with("url"), t.Get.URL)
+		c.names(gw.with("params"), t.Get.Params)
+	}
+	c.names(w.with("headers"), t.Headers)
+	c.names(w.with("params"), t.Params)
+
+	for i, col := range t.Columns {
+		c.column(w, i, col, t.Columns[:i])
+	}
+	for _, n := range append(urlNames, getNames...) {
+		if col, _ := t.Column(n); col == nil {
+			t.Columns = append(t.Columns, &Column{Name: n, Path: n, Type: TypeString, Implicit: true})
+		}
+	}
+	if len(t.Columns) == 0 {
+		c.add(w, "no columns (want a columns: list with at least one column)")
+	}
+
+	if tp := t.Pagination; tp != nil {
+		pw := w.with("pagination")
+		typeOK := true
+		if tp.Type != "" {
+			typ, ok := canonical(paginationTypes, tp.Type)
+			if ok {
+				tp.Type = typ
+			} else {
+				c.add(pw, "unknown type %q %s", tp.Type, want(paginationTypes))
+				typeOK = false
+			}
+		}
+		inherits := cat.Pagination != nil && (tp.Type == "" || strings.EqualFold(tp.Type, cat.Pagination.Type))
+		switch {
+		case !typeOK:
+		case !inherits && tp.Type == "":
+			c.add(pw, "type is empty and the catalog has no pagination to inherit %s", want(paginationTypes))
+		case !inherits:
+			c.pagination(pw, tp, true)
+		case catalogPaginationOK:
+			// Check the merged settings: the table may complete the catalog's.
+			eff := cat.EffectivePagination(t)
+			c.pagination(pw, &eff, true)
+		}
+	}
+	for _, param := range sortedKeys(t.Combine) {
+		if sep := t.Combine[param]; param == "" {
+			c.add(w.with("combine"), "empty parameter name")
+		} else if sep == "" {
+			c.add(w.with("combine", param), "separator is empty")
+		}
+	}
+	c.sort(w.with("sort"), t.Sort)
+	if t.Limit != nil && t.Limit.Param == "" {
+		c.add(w.with("limit"), "param is empty")
+	}
+	if t.Select != nil && t.Select.Param == "" {
+		c.add(w.with("select"), "param is empty")
+	}
+	c.write(w.with("insert"), t, t.Insert)
+	c.write(w.with("update"), t, t.Update)
+	c.write(w.with("delete"), t, t.Delete)
+}
+
+// template reports the problems of a URL template's {name} placeholders and
+// returns the valid names.
+func (c *checker) template(w where, s string) []string {
+	names, problems := scanPlaceholders(s)
+	for _, p := range problems {
+		c.add(w, "%s", p)
+	}
+	return names
+}
+
+func (c *checker) column(tw where, i int, col *Column, before []*Column) {
+	label := "column #" + strconv.Itoa(i+1)
+	if col != nil && col.Name != "" {
+		label = "column " + col.Name
+	}
+	w := tw.with(label)
+	if col == nil {
+		c.add(w, "empty (want name:)")
+		return
+	}
+	if col.Name == "" {
+		c.add(w, "name is empty")
+	} else {
+		for j, b := range before {
+			if b != nil && strings.EqualFold(b.Name, col.Name) {
+				c.add(w, "duplicate column name (column #%d is %s)", j+1, b.Name)
+				break
+			}
+		}
+	}
+	if col.Path == "" {
+		col.Path = col.Name
+	}
+	if col.Type == "" {
+		col.Type = TypeString
+	}
+	if typ, ok := canonical(columnTypes, col.Type); ok {
+		col.Type = typ
+	} else {
+		c.add(w, "unknown type %q %s", col.Type, want(columnTypes))
+	}
+	if col.Format != "" {
+		switch {
+		case col.Type != TypeDatetime:
+			c.add(w, "format is only for datetime columns (type is %s)", col.Type)
+		case strings.EqualFold(col.Format, "unix"), strings.EqualFold(col.Format, "unixms"):
+			col.Format = strings.ToLower(col.Format)
+		case !isTimeLayout(col.Format):
+			c.add(w, "format %q is not a Go time layout (e.g. \"2006-01-02 15:04:05\"), unix or unixms", col.Format)
+		}
+	}
+	c.filters(w, col)
+}
+
+// isTimeLayout reports whether layout holds at least one element of a Go
+// time layout, which a Java-style "yyyy-MM-dd" does not.
+func isTimeLayout(layout string) bool {
+	ref := time.Date(2001, 2, 3, 4, 5, 6, 7, time.FixedZone("X", 3600))
+	return ref.Format(layout) != layout
+}
+
+func (c *checker) filters(w where, col *Column) {
+	if len(col.Filters) == 0 {
+		return
+	}
+	canon := make(map[string]*Filter, len(col.Filters))
+	given := map[string]string{}
+	for _, key := range sortedKeys(col.Filters) {
+		op, ok := CanonicalOperator(key)
+		if !ok {
+			c.add(w, "filter %q: unknown operator %s", key, want(operators))
+			continue
+		}
+		if prev, dup := given[op]; dup {
+			c.add(w, "filter %q: operator %s is also given as %q", key, op, prev)
+			continue
+		}
+		given[op] = key
+		canon[op] = col.Filters[key]
+	}
+	col.Filters = canon
+	for _, op := range operators {
+		f, ok := canon[op]
+		if !ok {
+			continue
+		}
+		fw := w.with("filter " + op)
+		if f == nil {
+			c.add(fw, "empty (want param:)")
+			continue
+		}
+		if f.Param == "" {
+			c.add(fw, "param is empty")
+		}
+		if f.Value == "" {
+			f.Value = "{}"
+		} else if !strings.Contains(f.Value, "{}") {
+			c.add(fw, "value %q has no {} for the value", f.Value)
+		}
+		if op == OpIn {
+			if f.Repeat && f.Join != "" {
+				c.add(fw, "repeat and join exclude each other (choose one)")
+			}
+		} else {
+			if f.Repeat {
+				c.add(fw, "repeat is only for IN")
+			}
+			if f.Join != "" {
+				c.add(fw, "join is only for IN")
+			}
+		}
+		if f.Like != "" {
+			if like, ok := canonical([]string{LikeRegex, LikeContains}, f.Like); !ok {
+				c.add(fw, "unknown like %q (want regex, contains)", f.Like)
+			} else if f.Like = like; op != OpLike {
+				c.add(fw, "like is only for LIKE")
+			}
+		}
+		switch {
+		case f.Escape == "":
+		case strings.EqualFold(f.Escape, "double"), strings.EqualFold(f.Escape, "backslash"):
+			f.Escape = strings.ToLower(f.Escape)
+			if f.Quote == "" {
+				c.add(fw, "escape %s needs a quote", f.Escape)
+			}
+		default:
+			c.add(fw, "unknown escape %q (want double, backslash)", f.Escape)
+		}
+	}
+}
+
+func (c *checker) sort(w where, s *Sort) {
+	if s == nil {
+		return
+	}
+	if s.Param == "" {
+		c.add(w, "param is empty")
+	}
+	if s.Nulls != "" {
+		if nulls, ok := canonical([]string{NullsLow, NullsHigh}, s.Nulls); ok {
+			s.Nulls = nulls
+		} else {
+			c.add(w, "unknown nulls %q (want low, high)", s.Nulls)
+		}
+	}
+	if s.Value == "" {
+		return
+	}
+	names, problems := scanPlaceholders(s.Value)
+	for _, p := range problems {
+		c.add(w.with("value"), "%s", p)
+	}
+	for _, n := range names {
+		if n != "column" && n != "dir" {
+			c.add(w.with("value"), "unknown placeholder {%s} (want {column}, {dir})", n)
+		}
+	}
+	if !slices.Contains(names, "column") {
+		c.add(w.with("value"), "%q has no {column}", s.Value)
+	}
+}
+
+func (c *checker) write(w where, t *Table, wr *Write) {
+	if wr == nil {
+		return
+	}
+	if wr.Method == "" {
+		c.add(w, "method is empty %s", want(writeMethods))
+	} else if m, ok := canonical(writeMethods, wr.Method); ok {
+		wr.Method = m
+	} else {
+		c.add(w, "unknown method %q %s", wr.Method, want(writeMethods))
+	}
+	for _, n := range c.template(w.with("url"), wr.URL) {
+		if col, _ := t.Column(n); col == nil {
+			c.add(w.with("url"), "placeholder {%s} is not a column of the table", n)
+		}
+	}
+	c.names(w.with("headers"), wr.Headers)
+}
