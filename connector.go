@@ -305,7 +305,7 @@ func (c *connector) lookup(parts []string) (*catalog.Catalog, *catalog.Table, er
 		if schemaName != "" {
 			msg = fmt.Sprintf("%s: no table %q in %s.%s", full, tableName, cat.Name, schemas[0].Name)
 		}
-		if s, ok := nearestName(tableName, all); ok {
+		if s, ok := catalog.Nearest(tableName, all); ok {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		} else if len(all) > 0 {
 			sort.Strings(all)

@@ -114,9 +114,9 @@ func TestPushdownRequests(t *testing.T) {
 			requests: []string{"/posts?_limit=3&_order=desc&_page=1&_sort=id"},
 		},
 		{
-			name:     "IN pushed as a repeated parameter",
-			sql:      "SELECT COUNT(*) FROM posts WHERE userId IN (1, 3)",
-			rows:     [][]string{{"20"}},
+			name: "IN pushed as a repeated parameter",
+			sql:  "SELECT COUNT(*) FROM posts WHERE userId IN (1, 3)",
+			rows: [][]string{{"20"}},
 			// X-Total-Count says 20: no second page is asked for.
 			requests: []string{"/posts?_limit=20&_page=1&userId=1&userId=3"},
 		},
@@ -179,9 +179,9 @@ func TestPushdownRequests(t *testing.T) {
 			rows: [][]string{{"3", "NULL"}, {"8", "NULL"}},
 		},
 		{
-			name: "join with a pushed filter on each side",
-			sql:  "SELECT u.name, p.id FROM users u JOIN posts p ON p.userId = u.id WHERE u.id = 3 AND p.userId = 3 AND p.id <= 22 ORDER BY p.id",
-			rows: [][]string{{"Grace Hopper", "21"}, {"Grace Hopper", "22"}},
+			name:     "join with a pushed filter on each side",
+			sql:      "SELECT u.name, p.id FROM users u JOIN posts p ON p.userId = u.id WHERE u.id = 3 AND p.userId = 3 AND p.id <= 22 ORDER BY p.id",
+			rows:     [][]string{{"Grace Hopper", "21"}, {"Grace Hopper", "22"}},
 			requests: []string{"/posts?_limit=20&_page=1&id_lte=22&userId=3", "/users/3"},
 			sorted:   true,
 		},

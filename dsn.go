@@ -409,7 +409,7 @@ func unknownPropertyError(key string) error {
 	for i, p := range properties {
 		names[i] = p.name
 	}
-	if s, ok := nearestName(key, names); ok {
+	if s, ok := catalog.Nearest(key, names); ok {
 		return fmt.Errorf("restsql: dsn: unknown property %q (did you mean %q?)", key, s)
 	}
 	return fmt.Errorf("restsql: dsn: unknown property %q", key)
@@ -685,42 +685,4 @@ func quoteDSNValue(v string) string {
 		return v
 	}
 	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
-}
-
-// nearestName returns the candidate closest to name by edit distance,
-// ignoring case, when it is close enough to be a plausible typo.
-func nearestName(name string, candidates []string) (string, bool) {
-	if len(name) > 64 {
-		return "", false
-	}
-	limit := min(max(len(name)/3, 1), 3)
-	best, bestDist := "", limit+1
-	lname := strings.ToLower(name)
-	for _, c := range candidates {
-		if d := editDistance(lname, strings.ToLower(c)); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best, best != ""
-}
-
-// editDistance returns the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

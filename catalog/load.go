@@ -148,7 +148,7 @@ func typeErrorMessage(e string, root *yaml.Node) string {
 			text += " in " + kindName(t, typeName)
 		}
 		if t != nil {
-			if s, ok := nearest(name, yamlFields(t)); ok {
+			if s, ok := Nearest(name, yamlFields(t)); ok {
 				text += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 		}
@@ -396,44 +396,6 @@ func fieldByYAMLName(t reflect.Type, name string) (reflect.StructField, bool) {
 		}
 	}
 	return reflect.StructField{}, false
-}
-
-// nearest returns the candidate closest to name by edit distance, ignoring
-// case, when it is close enough to be a plausible typo.
-func nearest(name string, candidates []string) (string, bool) {
-	if len(name) > 64 {
-		return "", false
-	}
-	limit := min(max(len(name)/3, 1), 3)
-	best, bestDist := "", limit+1
-	lname := strings.ToLower(name)
-	for _, c := range candidates {
-		if d := levenshtein(lname, strings.ToLower(c)); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best, best != ""
-}
-
-// levenshtein returns the edit distance between a and b, in bytes.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // yamlCompatibleJSON rewrites the two JSON string escapes that the YAML

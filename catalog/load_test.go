@@ -730,7 +730,7 @@ func TestNearest(t *testing.T) {
 		{"totally", ""},
 		{"", ""},
 	} {
-		got, ok := nearest(tc.name, cands)
+		got, ok := Nearest(tc.name, cands)
 		assert.Equal(t, tc.want, got, tc.name)
 		assert.Equal(t, tc.want != "", ok, tc.name)
 	}

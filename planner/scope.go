@@ -120,35 +120,12 @@ func (s *scope) resolve(qual []string, name string) (*scopeCol, error) {
 }
 
 func (s *scope) suggest(qual []string, name string) string {
-	best, bestD := "", 3
+	var names []string
 	for _, c := range s.cols {
-		if c.rel != nil && !c.rel.matches(qual) {
-			continue
-		}
-		if d := levenshtein(strings.ToLower(c.name), strings.ToLower(name)); d < bestD {
-			best, bestD = c.name, d
+		if c.rel == nil || c.rel.matches(qual) {
+			names = append(names, c.name)
 		}
 	}
+	best, _ := catalog.Nearest(name, names)
 	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -3,6 +3,8 @@ package planner
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -774,7 +776,10 @@ func (q *query) pushable(e sqlparser.Expr, r *relation) []restsource.Predicate {
 			if err != nil || v == nil {
 				return nil
 			}
-			return []restsource.Predicate{{Column: col, Op: op, Values: []any{v}}}
+			if v, ok := coerce(v, r, col); ok {
+				return []restsource.Predicate{{Column: col, Op: op, Values: []any{v}}}
+			}
+			return nil
 		case sqlparser.InStr:
 			col := colOf(x.Left)
 			list, ok := x.Right.(sqlparser.ValTuple)
@@ -787,9 +792,14 @@ func (q *query) pushable(e sqlparser.Expr, r *relation) []restsource.Predicate {
 				if err != nil {
 					return nil
 				}
-				if v != nil { // NULL never matches in IN
-					vals = append(vals, v)
+				if v == nil { // NULL never matches in IN
+					continue
 				}
+				cv, ok := coerce(v, r, col)
+				if !ok {
+					return nil
+				}
+				vals = append(vals, cv)
 			}
 			if len(vals) == 0 {
 				return nil
@@ -820,7 +830,75 @@ func (q *query) pushable(e sqlparser.Expr, r *relation) []restsource.Predicate {
 		if err1 != nil || err2 != nil || lo == nil || hi == nil {
 			return nil
 		}
+		var ok1, ok2 bool
+		lo, ok1 = coerce(lo, r, col)
+		hi, ok2 = coerce(hi, r, col)
+		if !ok1 || !ok2 {
+			return nil
+		}
 		return []restsource.Predicate{{Column: col, Op: ">=", Values: []any{lo}}, {Column: col, Op: "<=", Values: []any{hi}}}
 	}
 	return nil
+}
+
+// coerce converts a constant to the type of the column it is compared
+// with, so the API receives the value in the field's own form (true, not
+// 1, for a bool). ok is false when the comparison means something the API
+// cannot reproduce (a fractional number against an int column, a number
+// against a string column, which the driver compares numerically): the
+// predicate then stays in the driver.
+func coerce(v any, r *relation, col string) (any, bool) {
+	c, _ := r.table.Column(col)
+	if c == nil {
+		return nil, false
+	}
+	switch sourceColumnType(c) {
+	case ex.TypeString:
+		s, ok := v.(string)
+		return s, ok
+	case ex.TypeInt:
+		switch x := v.(type) {
+		case int64:
+			return x, true
+		case float64:
+			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+				return int64(x), true
+			}
+		case string:
+			if i, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
+				return i, true
+			}
+		}
+	case ex.TypeFloat:
+		switch x := v.(type) {
+		case int64:
+			return float64(x), true
+		case float64:
+			return x, true
+		case string:
+			if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+				return f, true
+			}
+		}
+	case ex.TypeBool:
+		switch x := v.(type) {
+		case bool:
+			return x, true
+		case int64:
+			if x == 0 || x == 1 {
+				return x == 1, true
+			}
+		case string:
+			if b, err := ex.Convert(x, ex.TypeBool); err == nil {
+				return b, true
+			}
+		}
+	case ex.TypeDatetime:
+		if t, err := ex.Convert(v, ex.TypeDatetime); err == nil {
+			if _, isNum := v.(int64); !isNum {
+				return t, true
+			}
+		}
+	}
+	return nil, false
 }

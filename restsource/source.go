@@ -10,12 +10,18 @@
 package restsource
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/restsql/restsql/auth"
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/pagination"
 )
 
 // Options are the connection-level settings a Source works with.
@@ -88,4 +94,368 @@ type Query struct {
 	// Columns are the names of the columns to extract, in the order Rows
 	// returns them (nil = all of the table's columns).
 	Columns []string
+}
+
+// Source reads one table of one catalog. It is immutable after New and safe
+// for concurrent use: plans and scans may run on many goroutines at once.
+type Source struct {
+	cat  *catalog.Catalog
+	t    *catalog.Table
+	opts Options
+	name string // catalog.schema.table, for messages
+
+	// base is the catalog's base URL; credentials go only to its host.
+	base *url.URL
+	// list and get are the request URL templates ({name} placeholders).
+	list *urlTemplate
+	get  *urlTemplate
+
+	cols   []*catalog.Column
+	byName map[string]int // lower-cased column name → index in cols
+
+	// headers are the expanded catalog then table headers; credHeaders
+	// names those that carry credentials (a ${Name} value, or a name such
+	// as Authorization), sent only to the base URL's host.
+	headers     http.Header
+	credHeaders map[string]bool
+	// listParams and getParams are the expanded fixed URL parameters of the
+	// list and get requests (catalog params, then table or get params).
+	listParams []qparam
+	getParams  []qparam
+
+	pager  pagination.Paginator
+	client *http.Client
+	// secrets names the query parameters whose values are never shown.
+	secrets *secretNames
+}
+
+// New prepares a Source for table t of catalog cat. It checks what it will
+// rely on (the base URL, the URL templates and their key columns, column
+// types, filters, sort/limit/select settings and the pagination) and
+// resolves ${Name} placeholders in the urls, headers and parameters through
+// opts.Expand, so a mistake in the profile surfaces here, naming the table.
+//
+// Requests go to opts.BaseURL (else cat.URL) joined with the table's url:
+// the table's path is appended to the base path, and an absolute table url
+// stands alone. Credentials are sent only to the base URL's host (and never
+// from https down to http): opts.Auth, and the profile headers that carry
+// credentials (a ${Name} value, or Authorization, Proxy-Authorization,
+// Cookie, X-API-Key, Api-Key, X-Auth-Token). A next-page URL or a redirect
+// to another host gets none of them. Query parameters whose value is a
+// ${Name} placeholder, those the Authenticator adds, and well-known secret
+// names (api_key, access_token, …) are shown as "***" in errors, logs and
+// Plan.Requests.
+func New(cat *catalog.Catalog, t *catalog.Table, opts Options) (*Source, error) {
+	if cat == nil || t == nil {
+		return nil, errors.New("restsource: New needs a catalog and a table")
+	}
+	s := &Source{cat: cat, t: t, opts: opts, name: tableName(cat, t), secrets: newSecretNames()}
+	if s.opts.MaxConcurrency <= 0 {
+		s.opts.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if s.opts.MaxBodyBytes <= 0 {
+		s.opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if s.opts.PageSize < 0 || s.opts.MaxPages < 0 || s.opts.Timeout < 0 {
+		return nil, fmt.Errorf("restsource: table %s: PageSize, MaxPages and Timeout must not be negative", s.name)
+	}
+	if err := s.init(); err != nil {
+		return nil, fmt.Errorf("restsource: table %s: %w", s.name, err)
+	}
+	return s, nil
+}
+
+// credentialHeaders are header names whose values are credentials even
+// when the profile writes them out.
+var credentialHeaders = map[string]bool{
+	"Authorization": true, "Proxy-Authorization": true, "Cookie": true,
+	"X-Api-Key": true, "Api-Key": true, "X-Auth-Token": true,
+}
+
+// Defaults of Options.
+const (
+	DefaultMaxConcurrency = 4
+	DefaultMaxBodyBytes   = 64 << 20
+)
+
+func (s *Source) expand(what, v string) (string, error) {
+	if s.opts.Expand == nil {
+		return v, nil
+	}
+	out, err := s.opts.Expand(v)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+func (s *Source) init() error {
+	cat, t := s.cat, s.t
+	// Columns.
+	if len(t.Columns) == 0 {
+		return errors.New("table has no columns")
+	}
+	s.byName = make(map[string]int, len(t.Columns))
+	for i, c := range t.Columns {
+		if c == nil || c.Name == "" {
+			return fmt.Errorf("column %d has no name", i+1)
+		}
+		if _, ok := columnTypes[columnType(c)]; !ok {
+			return fmt.Errorf("column %s: unknown type %q (valid types: string, int, float, bool, datetime, json)", c.Name, c.Type)
+		}
+		ops := make([]string, 0, len(c.Filters))
+		for op := range c.Filters {
+			ops = append(ops, op)
+		}
+		sort.Strings(ops)
+		for _, op := range ops {
+			f := c.Filters[op]
+			if f == nil || f.Param == "" {
+				return fmt.Errorf("column %s: filter %q has no param", c.Name, op)
+			}
+			switch strings.ToLower(f.Escape) {
+			case "", escapeDouble, escapeBackslash:
+			default:
+				return fmt.Errorf("column %s: filter %q: escape %q is neither double nor backslash", c.Name, op, f.Escape)
+			}
+			switch strings.ToLower(f.Like) {
+			case catalog.LikeAsIs, catalog.LikeRegex, catalog.LikeContains:
+			default:
+				return fmt.Errorf("column %s: filter %q: like %q is none of regex, contains or empty", c.Name, op, f.Like)
+			}
+		}
+		key := strings.ToLower(c.Name)
+		if _, dup := s.byName[key]; !dup {
+			s.byName[key] = i
+		}
+		s.cols = append(s.cols, c)
+	}
+
+	// URLs.
+	baseRaw := s.opts.BaseURL
+	if baseRaw == "" {
+		v, err := s.expand("catalog url", cat.URL)
+		if err != nil {
+			return err
+		}
+		baseRaw = v
+	}
+	tableURL, err := s.expand("url", t.URL)
+	if err != nil {
+		return err
+	}
+	if baseRaw == "" && !isAbsolute(tableURL) {
+		return fmt.Errorf("catalog %s has no url and the table url %q is relative", cat.Name, t.URL)
+	}
+	if baseRaw != "" {
+		if s.base, err = parseHTTPURL(baseRaw); err != nil {
+			return fmt.Errorf("base url: %w", err)
+		}
+	}
+	if s.list, err = s.newTemplate("url", tableURL); err != nil {
+		return err
+	}
+	if s.base == nil {
+		s.base = s.list.host
+	}
+	if t.Get != nil {
+		getURL, err := s.expand("get url", t.Get.URL)
+		if err != nil {
+			return err
+		}
+		if s.get, err = s.newTemplate("get url", getURL); err != nil {
+			return err
+		}
+		if len(s.get.names) == 0 {
+			return fmt.Errorf("get url %q has no {placeholder}: a lookup needs a key", t.Get.URL)
+		}
+	}
+
+	// Headers and parameters.
+	s.headers, s.credHeaders = http.Header{}, map[string]bool{}
+	for _, hs := range []struct {
+		what string
+		m    map[string]string
+	}{{"catalog header", cat.Headers}, {"header", t.Headers}} {
+		for _, k := range sortedKeys(hs.m) {
+			v, err := s.expand(hs.what+" "+k, hs.m[k])
+			if err != nil {
+				return err
+			}
+			ck := http.CanonicalHeaderKey(k)
+			s.headers.Set(ck, v)
+			delete(s.credHeaders, ck)
+			if strings.Contains(hs.m[k], "${") || credentialHeaders[ck] {
+				s.credHeaders[ck] = true
+				s.secrets.addHeader(ck)
+			}
+		}
+	}
+	if s.headers.Get("Accept") == "" {
+		s.headers.Set("Accept", "application/json")
+	}
+	if s.listParams, err = s.params(cat.Params, t.Params, "param"); err != nil {
+		return err
+	}
+	if t.Get != nil {
+		if s.getParams, err = s.params(cat.Params, t.Get.Params, "get param"); err != nil {
+			return err
+		}
+	}
+
+	// Sort, limit, select.
+	if t.Sort != nil && t.Sort.Param == "" {
+		return errors.New("sort has no param")
+	}
+	if t.Sort != nil {
+		switch strings.ToLower(t.Sort.Nulls) {
+		case "", catalog.NullsLow, catalog.NullsHigh:
+		default:
+			return fmt.Errorf("sort: nulls %q is neither low nor high", t.Sort.Nulls)
+		}
+	}
+	if t.Limit != nil && t.Limit.Param == "" {
+		return errors.New("limit has no param")
+	}
+	if t.Select != nil && t.Select.Param == "" {
+		return errors.New("select has no param")
+	}
+
+	// Pagination.
+	if s.pager, err = pagination.New(effectivePagination(cat, t), s.opts.PageSize); err != nil {
+		return err
+	}
+
+	// Client: credentials must not follow a redirect to another host.
+	c := http.DefaultClient
+	if s.opts.Client != nil {
+		c = s.opts.Client
+	}
+	client := *c
+	orig := c.CheckRedirect
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if orig != nil {
+			if err := orig(req, via); err != nil {
+				return err
+			}
+		} else if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if !s.credentialHost(req.URL) {
+			req.Header.Del("Authorization")
+			for _, h := range s.secrets.headerNames() {
+				req.Header.Del(h)
+			}
+		}
+		return nil
+	}
+	s.client = &client
+	return nil
+}
+
+// params expands fixed parameters: the catalog's, then the table's (a table
+// parameter replaces a catalog parameter of the same name). A parameter
+// whose value holds a ${Name} placeholder is treated as a secret.
+func (s *Source) params(catalogParams, tableParams map[string]string, what string) ([]qparam, error) {
+	var q query
+	for _, m := range []map[string]string{catalogParams, tableParams} {
+		for _, k := range sortedKeys(m) {
+			v, err := s.expand(what+" "+k, m[k])
+			if err != nil {
+				return nil, err
+			}
+			if strings.Contains(m[k], "${") {
+				s.secrets.addQuery(k)
+			}
+			q.set(k, v)
+		}
+	}
+	return q, nil
+}
+
+// newTemplate parses a table or get URL, relative to the base URL, and
+// checks that each placeholder names a column.
+func (s *Source) newTemplate(what, raw string) (*urlTemplate, error) {
+	tmpl, err := parseTemplate(s.base, raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: %w", what, raw, err)
+	}
+	for _, n := range tmpl.names {
+		if _, ok := s.byName[strings.ToLower(n)]; !ok {
+			return nil, fmt.Errorf("%s %q: placeholder {%s} has no column %s", what, raw, n, n)
+		}
+	}
+	return tmpl, nil
+}
+
+// Table returns the table the Source reads.
+func (s *Source) Table() *catalog.Table { return s.t }
+
+// tableName is catalog.schema.table with the parts that are known.
+func tableName(cat *catalog.Catalog, t *catalog.Table) string {
+	c := t.CatalogName
+	if c == "" {
+		c = cat.Name
+	}
+	var parts []string
+	for _, p := range []string{c, t.SchemaName, t.Name} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return "(unnamed)"
+	}
+	return strings.Join(parts, ".")
+}
+
+// effectivePagination merges a table's pagination over its catalog's: the
+// table's set fields win; when the table names a different type, nothing is
+// inherited from the catalog.
+func effectivePagination(cat *catalog.Catalog, t *catalog.Table) catalog.Pagination {
+	var base catalog.Pagination
+	if cat.Pagination != nil {
+		base = *cat.Pagination
+	}
+	if t.Pagination == nil {
+		return base
+	}
+	over := *t.Pagination
+	if over.Type != "" && !strings.EqualFold(over.Type, base.Type) {
+		return over
+	}
+	m := base
+	if over.Type != "" {
+		m.Type = over.Type
+	}
+	setString := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	setString(&m.OffsetParam, over.OffsetParam)
+	setString(&m.PageParam, over.PageParam)
+	setString(&m.SizeParam, over.SizeParam)
+	setString(&m.CursorPath, over.CursorPath)
+	setString(&m.CursorParam, over.CursorParam)
+	setString(&m.NextPath, over.NextPath)
+	setString(&m.TotalPath, over.TotalPath)
+	setString(&m.TotalHeader, over.TotalHeader)
+	setString(&m.HasMorePath, over.HasMorePath)
+	if over.PageSize != 0 {
+		m.PageSize = over.PageSize
+	}
+	if over.Start != nil {
+		m.Start = over.Start
+	}
+	return m
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -1,0 +1,568 @@
+// Package pagination walks the pages of a REST list endpoint.
+//
+// Each pagination type of the profile format (none, offset, page, cursor,
+// nextURL, linkHeader) is a small strategy object, a Paginator, built by New
+// from a table's merged pagination settings. A Paginator is immutable and is
+// shared by every scan of the table; Start begins one walk over one request
+// stream and returns a Walker that holds that walk's state.
+//
+// A walk asks the Walker for the first request's extra query parameters
+// (First), fetches a page, then hands the page to Next, which returns the URL
+// of the following page or nil when the walk is over. The stop rules are
+// explicit and the same for every type:
+//
+//   - every type stops on an empty page (no rows);
+//   - offset and page also stop on a short page (fewer rows than the page
+//     size asked for);
+//   - totalPath (a body path) or totalHeader (e.g. X-Total-Count) give the
+//     total number of rows: the walk stops once it has seen that many;
+//   - hasMorePath (a body path) stops the walk when it holds false;
+//   - a walk started with a known number of wanted rows stops once it has
+//     seen them;
+//   - cursor stops when the body has no next cursor, nextURL when it has no
+//     next URL, linkHeader when the Link header has no rel="next".
+//
+// A walk never loops: a cursor or next URL that the walk has already used is
+// a *LoopError, and an offset or page walk whose page repeats the previous
+// page byte for byte (an API that ignores the page parameter) is an error too.
+package pagination
+
+import (
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/restsql/restsql/catalog"
+)
+
+// Default parameter names and start values.
+const (
+	DefaultOffsetParam = "offset"
+	DefaultLimitParam  = "limit"
+	DefaultPageParam   = "page"
+	DefaultPerPage     = "per_page"
+	DefaultPageStart   = 1
+	DefaultOffsetStart = 0
+)
+
+// types lists the valid pagination types, for error messages.
+var types = []string{catalog.PageNone, catalog.PageOffset, catalog.PagePage, catalog.PageCursor, catalog.PageNextURL, catalog.PageLinkHeader}
+
+// Param is one query parameter of a request.
+type Param struct {
+	Name  string
+	Value string
+}
+
+// Page is a fetched page, as a Walker sees it.
+type Page struct {
+	// URL is the request that returned the page, without credentials.
+	URL *url.URL
+	// ResponseURL is the URL that answered when the request was redirected
+	// (nil = URL). Relative next URLs are resolved against it (RFC 3986
+	// section 5.1.3); offset, page and cursor parameters are set on URL.
+	ResponseURL *url.URL
+	// Header is the response header.
+	Header http.Header
+	// Body is the response body.
+	Body string
+	// Rows is the number of rows found on the page.
+	Rows int
+}
+
+// Paginator is a pagination strategy. It is immutable and safe for
+// concurrent use.
+type Paginator interface {
+	// Type is the pagination type (catalog.PageNone, catalog.PageOffset, …).
+	Type() string
+	// PageSize is the number of rows asked for per page (0 = none asked).
+	PageSize() int
+	// Start begins a walk over one request stream. want is the number of
+	// rows the caller still wants (negative = all); the page size asked is
+	// then at most want, and the walk stops once it has seen want rows.
+	Start(want int64) Walker
+}
+
+// Walker is the state of one walk. It is not safe for concurrent use.
+type Walker interface {
+	// First returns the query parameters to set on the first request; a
+	// parameter of the same name already in the URL is replaced.
+	First() []Param
+	// Next inspects the page just fetched and returns the next page's URL,
+	// or nil when p was the last page. The URL is absolute; for offset,
+	// page and cursor it is p.URL with the paging parameters set.
+	Next(p Page) (*url.URL, error)
+}
+
+// LoopError reports a cursor or next URL that a walk had already used: the
+// API would make the walk loop forever.
+type LoopError struct {
+	// Type is the pagination type.
+	Type string
+	// What is "cursor" or "next URL".
+	What string
+	// Value is the repeated cursor or URL. Callers that show URLs redact it.
+	Value string
+	// Page is the 1-based number of the page that returned the repeat.
+	Page int
+	// First is the 1-based number of the page whose request first used it.
+	First int
+}
+
+// Error implements error.
+func (e *LoopError) Error() string {
+	return fmt.Sprintf("pagination: %s: page %d returned a repeated %s %q (already used for page %d); stopping instead of looping forever",
+		e.Type, e.Page, e.What, e.Value, e.First)
+}
+
+// New builds the Paginator for a table's merged pagination settings. An
+// empty Type is none. pageSizeOverride, when positive, replaces p.PageSize.
+// An unknown type, a negative page size or a missing required setting is an
+// error that names it.
+func New(p catalog.Pagination, pageSizeOverride int) (Paginator, error) {
+	if p.PageSize < 0 {
+		return nil, fmt.Errorf("pagination: pageSize %d is negative", p.PageSize)
+	}
+	if pageSizeOverride < 0 {
+		return nil, fmt.Errorf("pagination: page size override %d is negative", pageSizeOverride)
+	}
+	size := p.PageSize
+	if pageSizeOverride > 0 {
+		size = pageSizeOverride
+	}
+	typ := strings.TrimSpace(p.Type)
+	if typ == "" {
+		typ = catalog.PageNone
+	}
+	var canon string
+	for _, t := range types {
+		if strings.EqualFold(t, typ) {
+			canon = t
+		}
+	}
+	if canon == "" {
+		return nil, fmt.Errorf("pagination: unknown type %q (valid types: %s)", p.Type, strings.Join(types, ", "))
+	}
+	stops := stopRules{totalPath: p.TotalPath, totalHeader: p.TotalHeader, hasMorePath: p.HasMorePath}
+	c := config{typ: canon, stops: stops, sizeParam: p.SizeParam, size: size}
+	switch canon {
+	case catalog.PageNone:
+		return &c, nil
+	case catalog.PageOffset:
+		c.posParam = or(p.OffsetParam, DefaultOffsetParam)
+		c.sizeParam = or(p.SizeParam, DefaultLimitParam)
+		c.start = DefaultOffsetStart
+		if p.Start != nil {
+			if *p.Start < 0 {
+				return nil, fmt.Errorf("pagination: offset: start %d is negative", *p.Start)
+			}
+			c.start = *p.Start
+		}
+	case catalog.PagePage:
+		c.posParam = or(p.PageParam, DefaultPageParam)
+		c.sizeParam = or(p.SizeParam, DefaultPerPage)
+		c.start = DefaultPageStart
+		if p.Start != nil {
+			if *p.Start < 0 {
+				return nil, fmt.Errorf("pagination: page: start %d is negative", *p.Start)
+			}
+			c.start = *p.Start
+		}
+	case catalog.PageCursor:
+		if p.CursorPath == "" {
+			return nil, fmt.Errorf("pagination: cursor: cursorPath is required (the body path of the next cursor)")
+		}
+		if p.CursorParam == "" {
+			return nil, fmt.Errorf("pagination: cursor: cursorParam is required (the query parameter that sends the cursor)")
+		}
+		c.cursorPath, c.posParam = p.CursorPath, p.CursorParam
+	case catalog.PageNextURL:
+		if p.NextPath == "" {
+			return nil, fmt.Errorf("pagination: nextURL: nextPath is required (the body path of the next page's URL)")
+		}
+		c.nextPath = p.NextPath
+	}
+	if c.sizeParam == "" {
+		// cursor, nextURL and linkHeader send a size only with a sizeParam.
+		c.size = 0
+	}
+	return &c, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// config is every Paginator: the type selects the walker.
+type config struct {
+	typ        string
+	stops      stopRules
+	posParam   string // offset, page or cursor parameter
+	sizeParam  string
+	size       int
+	start      int
+	cursorPath string
+	nextPath   string
+}
+
+// Type implements Paginator.
+func (c *config) Type() string { return c.typ }
+
+// PageSize implements Paginator.
+func (c *config) PageSize() int {
+	if c.typ == catalog.PageNone {
+		return 0
+	}
+	return c.size
+}
+
+// Start implements Paginator.
+func (c *config) Start(want int64) Walker {
+	w := &walk{cfg: c, want: want, pos: int64(c.start)}
+	w.size = int64(c.PageSize())
+	if w.size > 0 && want >= 0 && want < w.size {
+		w.size = want
+	}
+	return w
+}
+
+// walk is one walk's state.
+type walk struct {
+	cfg  *config
+	want int64
+	// size is the page size asked for (0 = none): min(pageSize, want).
+	size int64
+	// pos is the next offset (offset) or page number (page).
+	pos int64
+	// seen counts rows over the pages seen so far; pages counts the pages.
+	seen  int64
+	pages int
+	// lastBody is the hash of the previous page's body (offset, page).
+	lastBody [16]byte
+	// used maps a hash of each cursor or URL used to the page it was used for.
+	used map[[16]byte]int
+}
+
+// First implements Walker.
+func (w *walk) First() []Param {
+	var ps []Param
+	switch w.cfg.typ {
+	case catalog.PageNone:
+		return nil
+	case catalog.PageOffset, catalog.PagePage:
+		ps = append(ps, Param{w.cfg.posParam, strconv.FormatInt(w.pos, 10)})
+	}
+	if w.size > 0 {
+		ps = append(ps, Param{w.cfg.sizeParam, strconv.FormatInt(w.size, 10)})
+	}
+	return ps
+}
+
+// Next implements Walker.
+func (w *walk) Next(p Page) (*url.URL, error) {
+	w.pages++
+	w.seen += int64(p.Rows)
+	if p.URL == nil {
+		return nil, fmt.Errorf("pagination: %s: page %d has no request URL", w.cfg.typ, w.pages)
+	}
+	if w.cfg.typ == catalog.PageNone || p.Rows <= 0 {
+		return nil, nil
+	}
+	if w.want >= 0 && w.seen >= w.want {
+		return nil, nil
+	}
+	if stop, err := w.cfg.stops.stop(p, w.seen); err != nil || stop {
+		return nil, wrap(w.cfg.typ, w.pages, err)
+	}
+	switch w.cfg.typ {
+	case catalog.PageOffset, catalog.PagePage:
+		return w.nextPosition(p)
+	case catalog.PageCursor:
+		return w.nextCursor(p)
+	case catalog.PageNextURL:
+		next := gjson.Get(p.Body, w.cfg.nextPath)
+		if next.Type == gjson.Null || next.String() == "" {
+			return nil, nil
+		}
+		if next.Type != gjson.String {
+			return nil, fmt.Errorf("pagination: nextURL: page %d: nextPath %q holds a %s, not a URL string", w.pages, w.cfg.nextPath, jsonType(next))
+		}
+		return w.follow(p, next.Str)
+	default: // linkHeader
+		next, ok := NextLink(p.Header)
+		if !ok {
+			return nil, nil
+		}
+		return w.follow(p, next)
+	}
+}
+
+func wrap(typ string, page int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("pagination: %s: page %d: %w", typ, page, err)
+}
+
+// nextPosition handles offset and page.
+func (w *walk) nextPosition(p Page) (*url.URL, error) {
+	if w.size > 0 && int64(p.Rows) < w.size {
+		return nil, nil // short page
+	}
+	h := hash(p.Body)
+	if w.pages > 1 && h == w.lastBody {
+		return nil, fmt.Errorf("pagination: %s: page %d has the same body as page %d; the API seems to ignore parameter %q",
+			w.cfg.typ, w.pages, w.pages-1, w.cfg.posParam)
+	}
+	w.lastBody = h
+	var ps []Param
+	if w.cfg.typ == catalog.PageOffset {
+		w.pos += int64(p.Rows)
+		ps = append(ps, Param{w.cfg.posParam, strconv.FormatInt(w.pos, 10)})
+		if w.size > 0 {
+			size := w.size
+			if w.want >= 0 && w.want-w.seen < size {
+				size = w.want - w.seen
+			}
+			ps = append(ps, Param{w.cfg.sizeParam, strconv.FormatInt(size, 10)})
+		}
+	} else {
+		w.pos++
+		ps = append(ps, Param{w.cfg.posParam, strconv.FormatInt(w.pos, 10)})
+	}
+	return withParams(p.URL, ps), nil
+}
+
+func (w *walk) nextCursor(p Page) (*url.URL, error) {
+	res := gjson.Get(p.Body, w.cfg.cursorPath)
+	var cursor string
+	switch res.Type {
+	case gjson.Null:
+		return nil, nil
+	case gjson.String:
+		cursor = res.Str
+	case gjson.Number:
+		cursor = res.Raw
+	case gjson.True, gjson.False:
+		// A boolean is no cursor; "false" at the cursor path means no more.
+		if res.Type == gjson.False {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("pagination: cursor: page %d: cursorPath %q holds a boolean, not a cursor", w.pages, w.cfg.cursorPath)
+	default:
+		return nil, fmt.Errorf("pagination: cursor: page %d: cursorPath %q holds a %s, not a cursor", w.pages, w.cfg.cursorPath, jsonType(res))
+	}
+	if cursor == "" {
+		return nil, nil
+	}
+	if err := w.use("cursor", cursor, cursor); err != nil {
+		return nil, err
+	}
+	return withParams(p.URL, []Param{{w.cfg.posParam, cursor}}), nil
+}
+
+// follow resolves a next URL against the URL that answered and guards
+// repeats.
+func (w *walk) follow(p Page, next string) (*url.URL, error) {
+	ref, err := url.Parse(strings.TrimSpace(next))
+	if err != nil {
+		return nil, fmt.Errorf("pagination: %s: page %d: next URL %q: %w", w.cfg.typ, w.pages, next, err)
+	}
+	base := p.URL
+	if p.ResponseURL != nil {
+		base = p.ResponseURL
+	}
+	u := base.ResolveReference(ref)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("pagination: %s: page %d: next URL %q is not an http or https URL", w.cfg.typ, w.pages, next)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("pagination: %s: page %d: next URL %q has no host", w.cfg.typ, w.pages, next)
+	}
+	if w.used == nil {
+		w.used = map[[16]byte]int{hash(canonical(p.URL)): 1}
+	}
+	if err := w.use("next URL", canonical(u), u.String()); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// use records a cursor or URL (key, shown as display) for the next page, or
+// reports a repeat.
+func (w *walk) use(what, key, display string) error {
+	if w.used == nil {
+		w.used = map[[16]byte]int{}
+	}
+	h := hash(key)
+	if first, ok := w.used[h]; ok {
+		return &LoopError{Type: w.cfg.typ, What: what, Value: display, Page: w.pages, First: first}
+	}
+	w.used[h] = w.pages + 1
+	return nil
+}
+
+// canonical is a URL with its query parameters sorted, so that a next URL
+// that only reorders parameters still counts as a repeat.
+func canonical(u *url.URL) string {
+	c := *u
+	c.Fragment, c.RawFragment = "", ""
+	if q, err := url.ParseQuery(c.RawQuery); err == nil {
+		c.RawQuery = q.Encode()
+	}
+	return c.String()
+}
+
+func hash(s string) [16]byte {
+	h := fnv.New128a()
+	_, _ = h.Write([]byte(s))
+	var out [16]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// withParams returns a copy of u with each parameter set: the first pair of
+// the same name gets the new value, later ones are dropped, and new names are
+// appended. Other pairs keep their order and spelling.
+func withParams(u *url.URL, ps []Param) *url.URL {
+	c := *u
+	parts := strings.Split(c.RawQuery, "&")
+	done := make([]bool, len(ps))
+	out := parts[:0]
+	for _, part := range parts {
+		if part == "" {
+			continue
+		}
+		k, _, _ := strings.Cut(part, "=")
+		uk, err := url.QueryUnescape(k)
+		if err != nil {
+			out = append(out, part)
+			continue
+		}
+		idx := -1
+		for i, p := range ps {
+			if p.Name == uk {
+				idx = i
+				break
+			}
+		}
+		switch {
+		case idx < 0:
+			out = append(out, part)
+		case !done[idx]:
+			done[idx] = true
+			out = append(out, url.QueryEscape(ps[idx].Name)+"="+url.QueryEscape(ps[idx].Value))
+		}
+	}
+	for i, p := range ps {
+		if !done[i] {
+			out = append(out, url.QueryEscape(p.Name)+"="+url.QueryEscape(p.Value))
+		}
+	}
+	c.RawQuery = strings.Join(out, "&")
+	return &c
+}
+
+// stopRules are the stop conditions shared by every type.
+type stopRules struct {
+	totalPath   string
+	totalHeader string
+	hasMorePath string
+}
+
+// stop reports whether the page says there is nothing more.
+func (s stopRules) stop(p Page, seen int64) (bool, error) {
+	if s.hasMorePath != "" {
+		res := gjson.Get(p.Body, s.hasMorePath)
+		switch res.Type {
+		case gjson.False:
+			return true, nil
+		case gjson.True, gjson.Null:
+		case gjson.String:
+			b, err := strconv.ParseBool(strings.TrimSpace(res.Str))
+			if err != nil {
+				return false, fmt.Errorf("hasMorePath %q holds %q, not a boolean", s.hasMorePath, res.Str)
+			}
+			if !b {
+				return true, nil
+			}
+		case gjson.Number:
+			if res.Num == 0 {
+				return true, nil
+			}
+		default:
+			return false, fmt.Errorf("hasMorePath %q holds a %s, not a boolean", s.hasMorePath, jsonType(res))
+		}
+	}
+	if s.totalPath != "" {
+		res := gjson.Get(p.Body, s.totalPath)
+		if res.Exists() && res.Type != gjson.Null {
+			total, err := count(res.String())
+			if err != nil || (res.Type != gjson.Number && res.Type != gjson.String) {
+				return false, fmt.Errorf("totalPath %q holds %s, not a row count", s.totalPath, excerpt(res.Raw))
+			}
+			if seen >= total {
+				return true, nil
+			}
+		}
+	}
+	if s.totalHeader != "" {
+		if v := p.Header.Get(s.totalHeader); v != "" {
+			total, err := count(v)
+			if err != nil {
+				return false, fmt.Errorf("totalHeader %s holds %q, not a row count", s.totalHeader, excerpt(v))
+			}
+			if seen >= total {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// count parses a non-negative row count; "12.0" is accepted.
+func count(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f != float64(int64(f)) {
+		return 0, fmt.Errorf("not a row count: %q", s)
+	}
+	return int64(f), nil
+}
+
+func excerpt(s string) string {
+	const max = 64
+	if len(s) > max {
+		return s[:max] + "…"
+	}
+	return s
+}
+
+// jsonType names a gjson result's JSON type.
+func jsonType(r gjson.Result) string {
+	switch r.Type {
+	case gjson.Null:
+		return "null"
+	case gjson.False, gjson.True:
+		return "boolean"
+	case gjson.Number:
+		return "number"
+	case gjson.String:
+		return "string"
+	}
+	if r.IsArray() {
+		return "array"
+	}
+	return "object"
+}

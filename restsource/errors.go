@@ -1,0 +1,57 @@
+package restsource
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+)
+
+// HTTPError is a response with status 400 or more.
+type HTTPError struct {
+	// Method and URL are the request's; secret query values in URL are
+	// shown as "***".
+	Method string
+	URL    string
+	// StatusCode is the response status.
+	StatusCode int
+	// Body is the start of the response body (about 512 bytes, "…" when cut).
+	Body string
+}
+
+// Error implements error:
+// `restsource: GET http://host/posts?x=1: 404 Not Found: {"error":"…"}`.
+func (e *HTTPError) Error() string {
+	status := strconv.Itoa(e.StatusCode)
+	if text := http.StatusText(e.StatusCode); text != "" {
+		status += " " + text
+	}
+	msg := "restsource: " + e.Method + " " + e.URL + ": " + status
+	if e.Body != "" {
+		msg += ": " + e.Body
+	}
+	return msg
+}
+
+// MissingKeyError refuses a query that does not bind a required key
+// column: a {name} placeholder of the table's request URL.
+type MissingKeyError struct {
+	// Table is the qualified table name (catalog.schema.table).
+	Table string
+	// Column is the key column to bind.
+	Column string
+	// Operator is the operator that binds it: "=" (or IN).
+	Operator string
+	// URL is the table's request URL template, as the profile writes it.
+	URL string
+}
+
+// Error implements error. It names the table, the column and the operator
+// and shows a WHERE clause that works.
+func (e *MissingKeyError) Error() string {
+	return fmt.Sprintf("restsource: table %s requires column %s: add WHERE %s %s <value> (or %s IN (…)) — the request URL %s needs it",
+		e.Table, e.Column, e.Column, e.Operator, e.Column, e.URL)
+}
+
+// ErrClosed is returned by Rows.Next after Close.
+var ErrClosed = errors.New("restsource: rows are closed")

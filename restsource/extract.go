@@ -1,0 +1,374 @@
+package restsource
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/restsql/restsql/catalog"
+)
+
+// Filter escape styles.
+const (
+	escapeDouble    = "double"
+	escapeBackslash = "backslash"
+)
+
+// Datetime formats for epoch numbers.
+const (
+	formatUnix   = "unix"
+	formatUnixMs = "unixms"
+)
+
+var columnTypes = map[string]struct{}{
+	catalog.TypeString: {}, catalog.TypeInt: {}, catalog.TypeFloat: {},
+	catalog.TypeBool: {}, catalog.TypeDatetime: {}, catalog.TypeJSON: {},
+}
+
+// columnType is a column's type, "string" when empty (case-insensitive).
+func columnType(c *catalog.Column) string {
+	if c.Type == "" {
+		return catalog.TypeString
+	}
+	return strings.ToLower(c.Type)
+}
+
+// columnPath is a column's gjson path, its name when empty.
+func columnPath(c *catalog.Column) string {
+	if c.Path == "" {
+		return c.Name
+	}
+	return c.Path
+}
+
+// gjsonSpecial are the characters that make a path more than plain keys
+// separated by dots.
+const gjsonSpecial = `\*?#@|!{}[]()=<>%"~,:`
+
+// extractor turns one row's JSON into the values of the needed columns.
+//
+// Columns whose path is plain keys (a.b.c) are found in one pass over the
+// row object's top-level keys, then the rest of the path is applied to that
+// value; other paths use gjson on the whole row.
+type extractor struct {
+	table  string
+	strict bool
+	cols   []colPlan
+	// tops maps a top-level key to its slot; nslots is len(tops).
+	tops   map[string]int
+	nslots int
+}
+
+type colPlan struct {
+	col    *catalog.Column
+	typ    string
+	path   string
+	format string
+	// slot is the column's top-level key slot (-1 = use path on the row);
+	// rest is the path below that key.
+	slot int
+	rest string
+}
+
+func newExtractor(table string, strict bool, cols []*catalog.Column) *extractor {
+	e := &extractor{table: table, strict: strict, tops: map[string]int{}}
+	for _, c := range cols {
+		p := colPlan{col: c, typ: columnType(c), path: columnPath(c), format: strings.TrimSpace(c.Format), slot: -1}
+		if top, rest, ok := splitPlainPath(p.path); ok {
+			slot, ok := e.tops[top]
+			if !ok {
+				slot = len(e.tops)
+				e.tops[top] = slot
+			}
+			p.slot, p.rest = slot, rest
+		}
+		e.cols = append(e.cols, p)
+	}
+	e.nslots = len(e.tops)
+	return e
+}
+
+// splitPlainPath splits a path made of plain keys into its first key and
+// the rest.
+func splitPlainPath(path string) (top, rest string, ok bool) {
+	if path == "" || strings.ContainsAny(path, gjsonSpecial) {
+		return "", "", false
+	}
+	top, rest, _ = strings.Cut(path, ".")
+	if top == "" || strings.HasSuffix(path, ".") || strings.Contains(path, "..") {
+		return "", "", false
+	}
+	return top, rest, true
+}
+
+// findRows returns the rows of a page: the array at the rows path ("" =
+// the body), one row for an object, none for a missing path or null.
+func findRows(body, path string) ([]gjson.Result, error) {
+	var r gjson.Result
+	if path == "" {
+		r = gjson.Parse(body)
+	} else {
+		r = gjson.Get(body, path)
+	}
+	switch {
+	case r.Type == gjson.Null:
+		return nil, nil
+	case r.IsArray():
+		return r.Array(), nil
+	case r.IsObject():
+		return []gjson.Result{r}, nil
+	case path == "":
+		return nil, fmt.Errorf("the body is a %s, not an array of rows or an object", jsonType(r))
+	default:
+		return nil, fmt.Errorf("rows path %q holds a %s, not an array of rows or an object", path, jsonType(r))
+	}
+}
+
+// extract fills dest[:len(e.cols)] from one row. slots is scratch space of
+// at least e.nslots results. rowNum (1-based) names the row in errors.
+func (e *extractor) extract(row gjson.Result, dest []any, slots []gjson.Result, rowNum int64) error {
+	object := row.IsObject()
+	if object && e.nslots > 0 {
+		slots = slots[:e.nslots]
+		clear(slots)
+		found := 0
+		row.ForEach(func(k, v gjson.Result) bool {
+			if i, ok := e.tops[k.Str]; ok && slots[i].Raw == "" {
+				slots[i] = v
+				found++
+			}
+			return found < e.nslots
+		})
+	}
+	for i := range e.cols {
+		c := &e.cols[i]
+		var v gjson.Result
+		switch {
+		case c.slot >= 0 && object:
+			v = slots[c.slot]
+			if c.rest != "" && v.Raw != "" {
+				v = v.Get(c.rest)
+			}
+		case c.slot >= 0:
+			// Not an object: plain keys find nothing (arrays still
+			// answer index paths such as "0").
+			v = row.Get(c.path)
+		default:
+			v = row.Get(c.path)
+		}
+		val, ok := convert(c, v)
+		if !ok {
+			if e.strict {
+				return fmt.Errorf("restsource: table %s: row %d: column %s (%s): value %s does not fit", e.table, rowNum, c.col.Name, c.typ, short(v.Raw))
+			}
+			val = nil
+		}
+		dest[i] = val
+	}
+	return nil
+}
+
+// convert turns a JSON value into the column's Go value. JSON null and a
+// missing value are nil; ok is false when the value does not fit the type.
+func convert(c *colPlan, r gjson.Result) (any, bool) {
+	if r.Type == gjson.Null {
+		return nil, true // missing or null
+	}
+	switch c.typ {
+	case catalog.TypeString:
+		if r.Type == gjson.String {
+			return r.Str, true
+		}
+		return r.Raw, true
+	case catalog.TypeJSON:
+		return r.Raw, true
+	case catalog.TypeInt:
+		switch r.Type {
+		case gjson.Number:
+			return parseInt(r.Raw)
+		case gjson.String:
+			return parseInt(strings.TrimSpace(r.Str))
+		}
+		return nil, false
+	case catalog.TypeFloat:
+		switch r.Type {
+		case gjson.Number:
+			return r.Num, true
+		case gjson.String:
+			f, err := strconv.ParseFloat(strings.TrimSpace(r.Str), 64)
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, false
+			}
+			return f, true
+		}
+		return nil, false
+	case catalog.TypeBool:
+		switch r.Type {
+		case gjson.True:
+			return true, true
+		case gjson.False:
+			return false, true
+		case gjson.String:
+			switch s := strings.TrimSpace(r.Str); {
+			case strings.EqualFold(s, "true"):
+				return true, true
+			case strings.EqualFold(s, "false"):
+				return false, true
+			}
+		}
+		return nil, false
+	case catalog.TypeDatetime:
+		return parseTime(c.format, r)
+	}
+	return nil, false
+}
+
+// parseInt accepts an integer, or a number with no fraction ("3.0", "1e3").
+func parseInt(s string) (any, bool) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
+		return nil, false
+	}
+	return int64(f), true
+}
+
+// Bounds of epoch numbers: about ±31 million years.
+const (
+	maxUnixSeconds = 1e15
+	maxUnixMillis  = 1e18
+)
+
+func parseTime(format string, r gjson.Result) (any, bool) {
+	var text string
+	switch r.Type {
+	case gjson.String:
+		text = strings.TrimSpace(r.Str)
+	case gjson.Number:
+		text = r.Raw
+	default:
+		return nil, false
+	}
+	switch strings.ToLower(format) {
+	case "":
+		if r.Type != gjson.String {
+			return nil, false
+		}
+		t, err := time.Parse(time.RFC3339, text)
+		if err != nil {
+			return nil, false
+		}
+		return t, true
+	case formatUnix, formatUnixMs:
+		ms := strings.EqualFold(format, formatUnixMs)
+		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+			if ms {
+				if n > maxUnixMillis || n < -maxUnixMillis {
+					return nil, false
+				}
+				return time.UnixMilli(n).UTC(), true
+			}
+			if n > maxUnixSeconds || n < -maxUnixSeconds {
+				return nil, false
+			}
+			return time.Unix(n, 0).UTC(), true
+		}
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, false
+		}
+		whole, frac := math.Modf(f)
+		if ms {
+			if math.Abs(whole) > maxUnixMillis {
+				return nil, false
+			}
+			return time.UnixMilli(int64(whole)).Add(time.Duration(math.Round(frac * 1e6))).UTC(), true
+		}
+		if math.Abs(whole) > maxUnixSeconds {
+			return nil, false
+		}
+		return time.Unix(int64(whole), int64(math.Round(frac*1e9))).UTC(), true
+	default:
+		t, err := time.Parse(format, text)
+		if err != nil {
+			return nil, false
+		}
+		return t, true
+	}
+}
+
+// short shows a JSON value in an error, cut to 100 bytes.
+func short(raw string) string {
+	if raw == "" {
+		return "(missing)"
+	}
+	const max = 100
+	if len(raw) > max {
+		return strings.ToValidUTF8(raw[:max], "") + "…"
+	}
+	return raw
+}
+
+// jsonType names a gjson result's JSON type.
+func jsonType(r gjson.Result) string {
+	switch r.Type {
+	case gjson.Null:
+		return "null"
+	case gjson.False, gjson.True:
+		return "boolean"
+	case gjson.Number:
+		return "number"
+	case gjson.String:
+		return "string"
+	}
+	if r.IsArray() {
+		return "array"
+	}
+	return "object"
+}
+
+// errNotJSON is wrapped by the error for a body that is not JSON.
+var errNotJSON = errors.New("response is not valid JSON")
+
+// maxDepth bounds the nesting of a response body: gjson recurses once per
+// level, and a hostile body of ten million '[' would exhaust the stack.
+const maxDepth = 10000
+
+// checkJSON reports whether body is valid JSON no deeper than maxDepth.
+func checkJSON(body string) error {
+	depth, inString, escaped := 0, false, false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			if depth > maxDepth {
+				return fmt.Errorf("%w: it nests deeper than %d levels", errNotJSON, maxDepth)
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	if !gjson.Valid(body) {
+		return errNotJSON
+	}
+	return nil
+}

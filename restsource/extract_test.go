@@ -1,0 +1,309 @@
+package restsource
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/tidwall/gjson"
+
+	"github.com/restsql/restsql/catalog"
+)
+
+var convertTests = []struct {
+	typ, format string
+	json        string // the value of field "v" ("" = missing)
+	want        any    // nil = NULL
+	fits        bool
+}{
+	// string
+	{"string", "", `"hi"`, "hi", true},
+	{"", "", `"défaut"`, "défaut", true},
+	{"string", "", `5`, "5", true},
+	{"string", "", `1.50`, "1.50", true},
+	{"string", "", `true`, "true", true},
+	{"string", "", `{"a": [1]}`, `{"a": [1]}`, true},
+	{"string", "", `[1,2]`, `[1,2]`, true},
+	{"string", "", `"a\"b\u00e9"`, `a"bé`, true},
+	{"string", "", `null`, nil, true},
+	{"string", "", ``, nil, true},
+	// int
+	{"int", "", `42`, int64(42), true},
+	{"INT", "", `-7`, int64(-7), true},
+	{"int", "", `3.0`, int64(3), true},
+	{"int", "", `1e3`, int64(1000), true},
+	{"int", "", `"42"`, int64(42), true},
+	{"int", "", `" 42 "`, int64(42), true},
+	{"int", "", `9223372036854775807`, int64(9223372036854775807), true},
+	{"int", "", `9223372036854775808`, nil, false},
+	{"int", "", `1e300`, nil, false},
+	{"int", "", `3.5`, nil, false},
+	{"int", "", `"abc"`, nil, false},
+	{"int", "", `true`, nil, false},
+	{"int", "", `{}`, nil, false},
+	{"int", "", `null`, nil, true},
+	{"int", "", ``, nil, true},
+	// float
+	{"float", "", `1.5`, 1.5, true},
+	{"float", "", `2`, 2.0, true},
+	{"float", "", `-1e-3`, -0.001, true},
+	{"float", "", `"2.25"`, 2.25, true},
+	{"float", "", `"NaN"`, nil, false},
+	{"float", "", `"Inf"`, nil, false},
+	{"float", "", `"x"`, nil, false},
+	{"float", "", `false`, nil, false},
+	{"float", "", `[1]`, nil, false},
+	// bool
+	{"bool", "", `true`, true, true},
+	{"bool", "", `false`, false, true},
+	{"bool", "", `"true"`, true, true},
+	{"bool", "", `"FALSE"`, false, true},
+	{"bool", "", `"yes"`, nil, false},
+	{"bool", "", `1`, nil, false},
+	{"bool", "", `null`, nil, true},
+	// datetime
+	{"datetime", "", `"2024-03-01T10:20:30Z"`, time.Date(2024, 3, 1, 10, 20, 30, 0, time.UTC), true},
+	{"datetime", "", `"2024-03-01T10:20:30.123456789+02:00"`, time.Date(2024, 3, 1, 10, 20, 30, 123456789, time.FixedZone("", 7200)), true},
+	{"datetime", "", `"2024-03-01"`, nil, false},
+	{"datetime", "", `1700000000`, nil, false},
+	{"datetime", "", `true`, nil, false},
+	{"datetime", "2006-01-02 15:04:05.000Z07:00", `"2024-03-01 10:20:30.500Z"`, time.Date(2024, 3, 1, 10, 20, 30, 500000000, time.UTC), true},
+	{"datetime", "2006-01-02", `"2024-03-01"`, time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), true},
+	{"datetime", "2006-01-02", `"03/01/2024"`, nil, false},
+	{"datetime", "20060102", `20240301`, time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), true},
+	{"datetime", "unix", `1700000000`, time.Unix(1700000000, 0).UTC(), true},
+	{"datetime", "unix", `1700000000.25`, time.Unix(1700000000, 250000000).UTC(), true},
+	{"datetime", "unix", `"1700000000"`, time.Unix(1700000000, 0).UTC(), true},
+	{"datetime", "unix", `1e300`, nil, false},
+	{"datetime", "unix", `"soon"`, nil, false},
+	{"datetime", "UNIXMS", `1700000000123`, time.UnixMilli(1700000000123).UTC(), true},
+	{"datetime", "unixms", `1700000000123.0`, time.UnixMilli(1700000000123).UTC(), true},
+	{"datetime", "unixms", `-1000`, time.Unix(-1, 0).UTC(), true},
+	{"datetime", "unixms", `9000000000000000000`, nil, false},
+	{"datetime", "unix", `null`, nil, true},
+	// json
+	{"json", "", `{"a":1}`, `{"a":1}`, true},
+	{"json", "", `[1, 2]`, `[1, 2]`, true},
+	{"json", "", `"s"`, `"s"`, true},
+	{"json", "", `12`, `12`, true},
+	{"json", "", `false`, `false`, true},
+	{"json", "", `null`, nil, true},
+	{"json", "", ``, nil, true},
+}
+
+func TestConvert(t *testing.T) {
+	for _, tt := range convertTests {
+		t.Run(tt.typ+" "+tt.format+" "+tt.json, func(t *testing.T) {
+			row := `{"v":` + tt.json + `}`
+			if tt.json == "" {
+				row = `{"w":1}`
+			}
+			col := &catalog.Column{Name: "v", Type: tt.typ, Format: tt.format}
+			for _, strict := range []bool{false, true} {
+				e := newExtractor("T", strict, []*catalog.Column{col})
+				dest := []any{"sentinel"}
+				err := e.extract(gjson.Parse(row), dest, make([]gjson.Result, e.nslots), 9)
+				if !tt.fits && strict {
+					require.Error(t, err)
+					assert.Contains(t, err.Error(), "restsource: table T: row 9: column v (")
+					assert.Contains(t, err.Error(), "value "+tt.json+" does not fit")
+					continue
+				}
+				require.NoError(t, err)
+				assert.Equal(t, tt.want, dest[0])
+			}
+		})
+	}
+}
+
+func TestExtractPaths(t *testing.T) {
+	cols := []*catalog.Column{
+		{Name: "id", Type: "int"},
+		{Name: "city", Path: "author.address.city"},
+		{Name: "zip", Path: "author.address.zip", Type: "int"},
+		{Name: "author", Type: "json"},
+		{Name: "first_tag", Path: "tags.0"},
+		{Name: "tag_count", Path: "tags.#", Type: "int"},
+		{Name: "names", Path: "friends.#.name", Type: "json"},
+		{Name: "dotted", Path: `a\.b`},
+		{Name: "wild", Path: "ti*e"},
+		{Name: "missing", Path: "nope.deeper"},
+		{Name: "Name.With.Dots"},
+		{Name: "whole", Path: "@this", Type: "json"},
+	}
+	e := newExtractor("T", false, cols)
+	row := `{"id":1,"title":"t","a.b":"dot","author":{"address":{"city":"Oslo","zip":"0150"}},"tags":["x","y"],` +
+		`"friends":[{"name":"a"},{"name":"b"}],"Name":{"With":{"Dots":"deep"}},"id":2}`
+	dest := make([]any, len(cols))
+	require.NoError(t, e.extract(gjson.Parse(row), dest, make([]gjson.Result, e.nslots), 1))
+	assert.Equal(t, []any{
+		int64(1), "Oslo", int64(150), `{"address":{"city":"Oslo","zip":"0150"}}`, "x", int64(2), `["a","b"]`, "dot", "t", nil, "deep", row,
+	}, dest)
+
+	// Rows that are not objects give NULLs, but index paths still work on arrays.
+	for _, r := range []string{`5`, `"s"`, `null`, `[7,8]`} {
+		dest := make([]any, len(cols))
+		require.NoError(t, e.extract(gjson.Parse(r), dest, make([]gjson.Result, e.nslots), 1))
+		assert.Nil(t, dest[0], r)
+		assert.Nil(t, dest[1], r)
+		if r == "null" {
+			assert.Nil(t, dest[11])
+		} else {
+			assert.Equal(t, r, dest[11], r)
+		}
+	}
+}
+
+func TestFindRows(t *testing.T) {
+	tests := []struct {
+		body, path string
+		n          int
+		err        string
+	}{
+		{`[{"a":1},{"a":2}]`, "", 2, ""},
+		{` [] `, "", 0, ""},
+		{`{"a":1}`, "", 1, ""},
+		{`null`, "", 0, ""},
+		{`{"data":{"items":[1,2,3]}}`, "data.items", 3, ""},
+		{`{"data":{"a":1}}`, "data", 1, ""},
+		{`{"data":null}`, "data", 0, ""},
+		{`{}`, "data", 0, ""},
+		{`[1]`, "data", 0, ""},
+		{`{"data":"x"}`, "data", 0, `rows path "data" holds a string, not an array of rows or an object`},
+		{`{"data":true}`, "data", 0, `rows path "data" holds a boolean, not an array of rows or an object`},
+		{`12`, "", 0, `the body is a number, not an array of rows or an object`},
+	}
+	for _, tt := range tests {
+		rows, err := findRows(tt.body, tt.path)
+		if tt.err != "" {
+			require.EqualError(t, err, tt.err, tt.body)
+			continue
+		}
+		require.NoError(t, err, tt.body)
+		assert.Len(t, rows, tt.n, tt.body)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
+	err := checkJSON(deep)
+	require.ErrorIs(t, err, errNotJSON)
+	assert.EqualError(t, err, "response is not valid JSON: it nests deeper than 10000 levels")
+	ok := strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)
+	require.NoError(t, checkJSON(ok))
+	// Brackets inside strings do not count.
+	require.NoError(t, checkJSON(`["`+strings.Repeat("[", maxDepth+1)+`\"{"]`))
+	require.ErrorIs(t, checkJSON(`{"a":`), errNotJSON)
+	require.ErrorIs(t, checkJSON(`[1,]`), errNotJSON)
+}
+
+func TestSplitPlainPath(t *testing.T) {
+	tests := []struct {
+		path, top, rest string
+		ok              bool
+	}{
+		{"a", "a", "", true},
+		{"a.b.c", "a", "b.c", true},
+		{"tags.0", "tags", "0", true},
+		{"", "", "", false},
+		{"a.", "", "", false},
+		{".a", "", "", false},
+		{"a..b", "", "", false},
+		{"a.#", "", "", false},
+		{`a\.b`, "", "", false},
+		{"@this", "", "", false},
+		{"a|b", "", "", false},
+	}
+	for _, tt := range tests {
+		top, rest, ok := splitPlainPath(tt.path)
+		assert.Equal(t, tt.ok, ok, tt.path)
+		assert.Equal(t, tt.top, top, tt.path)
+		assert.Equal(t, tt.rest, rest, tt.path)
+	}
+}
+
+func TestTopKey(t *testing.T) {
+	tests := []struct {
+		path, want string
+		ok         bool
+	}{
+		{"a", "a", true},
+		{"a.b", "a", true},
+		{`a\.b.c`, "a.b", true},
+		{"tags.#", "tags", true},
+		{"@this", "", false},
+		{"a*", "", false},
+		{"", "", false},
+		{".a", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := topKey(tt.path)
+		assert.Equal(t, tt.ok, ok, tt.path)
+		assert.Equal(t, tt.want, got, tt.path)
+	}
+}
+
+func TestExcerpt(t *testing.T) {
+	assert.Equal(t, "abc", excerptOf("  abc \n"))
+	long := strings.Repeat("é", 300) // 600 bytes: the cut falls inside a rune
+	got := excerptOf(long)
+	assert.True(t, strings.HasSuffix(got, "…"))
+	assert.Equal(t, strings.Repeat("é", 256)+"…", got)
+	assert.Equal(t, "a\uFFFDb", excerptOf("a\xffb"))
+}
+
+// FuzzExtract feeds arbitrary bodies and rows paths through page parsing and
+// row extraction with every column type: nothing may panic.
+func FuzzExtract(f *testing.F) {
+	for _, tt := range convertTests {
+		f.Add(`[{"v":`+tt.json+`,"a":{"b":`+tt.json+`}}]`, "")
+	}
+	f.Add(`{"data":{"items":[{"v":1},{"v":"x"},5,null,[1]]}}`, "data.items")
+	f.Add(`{"data":"x"}`, "data")
+	f.Add(`[{"v":1,"v":2,"a":{"b":{"c":[1,{"d":2}]}}}]`, "@this")
+	f.Add(`{"v":"2024-01-01T00:00:00Z"}`, "")
+	f.Fuzz(fuzzExtractOne)
+}
+
+func fuzzExtractOne(t *testing.T, body, rowsPath string) {
+	{
+		if checkJSON(body) != nil {
+			return // Scan rejects invalid JSON before extraction.
+		}
+		rows, err := findRows(body, rowsPath)
+		if err != nil {
+			return
+		}
+		var cols []*catalog.Column
+		for _, typ := range []string{"string", "int", "float", "bool", "datetime", "json"} {
+			for _, path := range []string{"v", "a.b", "a.b.c.1.d", "a.#", "0", "@this"} {
+				for _, format := range []string{"", "unix", "unixms", "2006-01-02"} {
+					if typ != "datetime" && format != "" {
+						continue
+					}
+					cols = append(cols, &catalog.Column{Name: typ + path, Path: path, Type: typ, Format: format})
+				}
+			}
+		}
+		for _, strict := range []bool{false, true} {
+			e := newExtractor("T", strict, cols)
+			slots := make([]gjson.Result, e.nslots)
+			dest := make([]any, len(cols))
+			for i, r := range rows {
+				_ = e.extract(r, dest, slots, int64(i+1))
+				if strict {
+					continue
+				}
+				for j, v := range dest {
+					switch v.(type) {
+					case nil, int64, float64, bool, string, time.Time:
+					default:
+						t.Fatalf("column %s: unexpected %T", cols[j].Name, v)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,338 @@
+package restsource
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/restsql/restsql/pagination"
+)
+
+// Stats counts what a scan has done so far.
+type Stats struct {
+	// Requests is the number of HTTP requests sent.
+	Requests int64
+	// Pages is the number of pages received and parsed.
+	Pages int64
+	// Rows is the number of rows returned by Next.
+	Rows int64
+}
+
+// Rows streams the rows of a scan, page by page.
+//
+// Each request stream runs on its own goroutine, at most
+// Options.MaxConcurrency at once, and holds at most one page beyond the one
+// being read (none with Query.NoPrefetch). Rows come in stream order, so
+// the rows of IN (a, b) come as a's rows, then b's. Next and Close must not
+// be called concurrently with each other, except that Close may be called
+// from another goroutine to stop a scan.
+type Rows struct {
+	plan *Plan
+	// ctx is the caller's context; cancel stops the internal one that the
+	// goroutines and their requests use.
+	ctx    context.Context
+	inner  context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	streams []*stream
+	cur     int            // the stream being read
+	page    *pageOfRows    // the page being read
+	idx     int            // the next row of page
+	fills   []fill         // key values of the current stream
+	slots   []gjson.Result // scratch for the extractor
+
+	returned int64
+	err      error // sticky: io.EOF or the error that ended the scan
+
+	closeOnce sync.Once
+	closed    atomic.Bool
+
+	requests, pages, rows atomic.Int64
+	// fetched counts the rows each stream has fetched, for the limit.
+	fetched []atomic.Int64
+}
+
+// stream is one request stream's channel of pages.
+type stream struct {
+	spec *streamSpec
+	// pages carries the stream's pages; it is closed when the stream ends.
+	// It is unbuffered: the goroutine holds at most one page while it
+	// waits for the reader.
+	pages chan pageOfRows
+	// demand, with NoPrefetch, lets the goroutine fetch one page.
+	demand chan struct{}
+}
+
+// pageOfRows is one page's rows, or the error that ended its stream.
+type pageOfRows struct {
+	rows []gjson.Result
+	err  error
+}
+
+// Scan starts reading the plan's requests and returns once the first page
+// has arrived, so the first HTTP error is Scan's. ctx bounds the whole scan:
+// when it is cancelled every request stops and Next returns ctx.Err().
+func (s *Source) Scan(ctx context.Context, p *Plan) (*Rows, error) {
+	if p == nil || p.src != s {
+		return nil, fmt.Errorf("restsource: table %s: Scan needs a plan made by the same Source", s.name)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	inner, cancel := context.WithCancel(ctx)
+	r := &Rows{plan: p, ctx: ctx, inner: inner, cancel: cancel, slots: make([]gjson.Result, p.ext.nslots)}
+	if p.limit == 0 || len(p.streams) == 0 {
+		r.err = io.EOF
+		cancel()
+		return r, nil
+	}
+	r.streams = make([]*stream, len(p.streams))
+	r.fetched = make([]atomic.Int64, len(p.streams))
+	for i := range p.streams {
+		st := &stream{spec: &p.streams[i], pages: make(chan pageOfRows)}
+		if p.noPrefetch {
+			st.demand = make(chan struct{}, 1)
+		}
+		r.streams[i] = st
+	}
+	r.wg.Add(1)
+	go r.launch(inner)
+	if err := r.nextPage(); err != nil {
+		r.fail(err)
+		if err == io.EOF {
+			return r, nil
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// launch starts the streams in order, at most MaxConcurrency at once; a
+// stream's slot is freed when it ends. Starting in order means the stream
+// being read always gets a slot.
+func (r *Rows) launch(ctx context.Context) {
+	defer r.wg.Done()
+	slots := make(chan struct{}, r.plan.src.opts.MaxConcurrency)
+	for i, st := range r.streams {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			defer func() { <-slots }()
+			r.run(ctx, i, st)
+		}()
+	}
+}
+
+// enough reports whether the streams up to i have fetched the rows the
+// scan needs: rows of later streams come after theirs.
+func (r *Rows) enough(i int) bool {
+	if r.plan.limit < 0 {
+		return false
+	}
+	var n int64
+	for j := 0; j <= i; j++ {
+		n += r.fetched[j].Load()
+	}
+	return n >= r.plan.limit
+}
+
+// run walks one stream's pages and sends them to the reader.
+func (r *Rows) run(ctx context.Context, i int, st *stream) {
+	defer close(st.pages)
+	p, s := r.plan, r.plan.src
+	send := func(pg pageOfRows) bool {
+		select {
+		case st.pages <- pg:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	walk := p.pager.Start(p.limit)
+	u := setParams(st.spec.url, walk.First())
+	for n := 1; ; n++ {
+		if st.demand != nil {
+			select {
+			case <-st.demand:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if r.enough(i) || (s.opts.MaxPages > 0 && n > s.opts.MaxPages) || ctx.Err() != nil {
+			return
+		}
+		resp, err := s.fetch(ctx, u, func() { r.requests.Add(1) })
+		if err != nil {
+			var he *HTTPError
+			if p.lookup && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
+				return // a lookup of a key that does not exist: no rows
+			}
+			send(pageOfRows{err: err})
+			return
+		}
+		rows, err := s.parse(u, resp, p.rowsPath)
+		if err != nil {
+			send(pageOfRows{err: err})
+			return
+		}
+		r.pages.Add(1)
+		r.fetched[i].Add(int64(len(rows)))
+		next, walkErr := walk.Next(pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: len(rows)})
+		if !send(pageOfRows{rows: rows}) {
+			return
+		}
+		if walkErr != nil {
+			var le *pagination.LoopError
+			if errors.As(walkErr, &le) && le.What == "next URL" {
+				if lu, err := url.Parse(le.Value); err == nil && lu.Scheme != "" {
+					le.Value = s.redact(lu)
+				}
+			}
+			send(pageOfRows{err: fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), walkErr)})
+			return
+		}
+		if next == nil {
+			return
+		}
+		u = next
+	}
+}
+
+// parse checks a page's body and finds its rows.
+func (s *Source) parse(u *url.URL, resp *response, rowsPath string) ([]gjson.Result, error) {
+	if resp.status == http.StatusNoContent || len(resp.body) == 0 {
+		return nil, nil
+	}
+	if err := checkJSON(resp.body); err != nil {
+		return nil, fmt.Errorf("restsource: GET %s: %d %s: %w: %s", s.redact(u), resp.status, http.StatusText(resp.status), err, excerptOf(resp.body))
+	}
+	rows, err := findRows(resp.body, rowsPath)
+	if err != nil {
+		return nil, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), err)
+	}
+	return rows, nil
+}
+
+// nextPage makes the next page with rows current, moving through the
+// streams in order. It returns io.EOF after the last one.
+func (r *Rows) nextPage() error {
+	r.page = nil
+	for r.cur < len(r.streams) {
+		st := r.streams[r.cur]
+		if st.demand != nil {
+			select {
+			case st.demand <- struct{}{}:
+			default: // a request is already pending
+			}
+		}
+		select {
+		case pg, ok := <-st.pages:
+			if !ok {
+				r.cur++
+				continue
+			}
+			if pg.err != nil {
+				if err := r.ctx.Err(); err != nil {
+					return err
+				}
+				return pg.err
+			}
+			r.page, r.idx, r.fills = &pg, 0, st.spec.fills
+			return nil
+		case <-r.ctx.Done():
+			return r.ctx.Err()
+		case <-r.inner.Done():
+			// Close, from another goroutine.
+			if err := r.ctx.Err(); err != nil {
+				return err
+			}
+			return ErrClosed
+		}
+	}
+	return io.EOF
+}
+
+// Next fills dest[:len(Plan.Columns())] with the next row's values (nil,
+// int64, float64, bool, string or time.Time). It returns io.EOF after the
+// last row, or once the query's limit is reached, and ctx.Err() as soon as
+// the scan's context is cancelled.
+func (r *Rows) Next(dest []any) error {
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	if r.err != nil {
+		return r.err
+	}
+	if len(dest) < len(r.plan.cols) {
+		return fmt.Errorf("restsource: table %s: Next needs room for %d values, got %d", r.plan.src.name, len(r.plan.cols), len(dest))
+	}
+	if err := r.ctx.Err(); err != nil {
+		return r.fail(err)
+	}
+	for {
+		if r.plan.limit >= 0 && r.returned >= r.plan.limit {
+			return r.fail(io.EOF)
+		}
+		if r.page != nil && r.idx < len(r.page.rows) {
+			row := r.page.rows[r.idx]
+			r.idx++
+			if err := r.plan.ext.extract(row, dest, r.slots, r.returned+1); err != nil {
+				return r.fail(err)
+			}
+			for _, f := range r.fills {
+				if dest[f.idx] == nil {
+					dest[f.idx] = f.value
+				}
+			}
+			r.returned++
+			r.rows.Add(1)
+			return nil
+		}
+		if err := r.nextPage(); err != nil {
+			return r.fail(err)
+		}
+	}
+}
+
+// fail ends the scan with err (io.EOF at the end) and stops the goroutines.
+func (r *Rows) fail(err error) error {
+	r.err = err
+	r.page = nil
+	r.stop()
+	return err
+}
+
+// stop cancels every request and waits for the goroutines to end.
+func (r *Rows) stop() {
+	r.cancel()
+	r.wg.Wait()
+}
+
+// Close stops the scan: in-flight requests are cancelled and every
+// goroutine has ended when it returns. It is idempotent.
+func (r *Rows) Close() error {
+	r.closeOnce.Do(func() {
+		r.closed.Store(true)
+		r.stop()
+	})
+	return nil
+}
+
+// Stats returns the counts so far. It may be called at any time, also
+// after Close.
+func (r *Rows) Stats() Stats {
+	return Stats{Requests: r.requests.Load(), Pages: r.pages.Load(), Rows: r.rows.Load()}
+}
