@@ -67,7 +67,7 @@ func TestProfileMatchesCatalogTypes(t *testing.T) {
 		assert.Equal(t, &catalog.Write{Method: http.MethodPatch, URL: "/" + name + "/{id}"}, tbl.Update, name)
 		assert.Equal(t, &catalog.Write{Method: http.MethodDelete, URL: "/" + name + "/{id}"}, tbl.Delete, name)
 	}
-	assert.Equal(t, &catalog.Filter{Param: "title_like", Value: "{}"}, column(t, schema.Tables["posts"], "title").Filters["LIKE"])
+	assert.Equal(t, &catalog.Filter{Param: "title_like", Like: catalog.LikeRegex}, column(t, schema.Tables["posts"], "title").Filters["LIKE"])
 	assert.Equal(t, &catalog.Filter{Param: "userId", Repeat: true, Exact: true}, column(t, schema.Tables["posts"], "userId").Filters["IN"])
 
 	checkProfile(t, p, demoapi.New())
@@ -148,7 +148,7 @@ func checkTable(t *testing.T, tbl *catalog.Table, h http.Handler) {
 			assert.Contains(t, cols, m[1], "placeholder {%s} in %s is a column", m[1], u)
 		}
 	}
-	assert.Equal(t, &catalog.Sort{Param: "_sort", Order: "_order", Join: ","}, tbl.Sort)
+	assert.Equal(t, &catalog.Sort{Param: "_sort", Order: "_order", Join: ",", Nulls: catalog.NullsHigh}, tbl.Sort)
 	assert.Equal(t, &catalog.Limit{Param: "_limit"}, tbl.Limit)
 
 	// Placeholders are bound to 1 (user 1, post 1).

@@ -739,3 +739,55 @@ func TestPlanLikeAndNulls(t *testing.T) {
 		require.EqualError(t, err, tt.want)
 	}
 }
+
+func TestFormatFor(t *testing.T) {
+	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.FixedZone("", 3600))
+	tests := []struct {
+		typ, format string
+		in          any
+		want        string
+		ok          bool
+	}{
+		{"bool", "", true, "true", true},
+		{"bool", "", int64(1), "true", true},
+		{"bool", "", int64(0), "false", true},
+		{"bool", "", 1.0, "true", true},
+		{"bool", "", " TRUE ", "true", true},
+		{"bool", "", "0", "false", true},
+		{"bool", "", int64(2), "", false},
+		{"bool", "", "yes", "", false},
+		{"int", "", 3.0, "3", true},
+		{"int", "", 3.5, "3.5", true},
+		{"int", "", 1e300, "1e+300", true},
+		{"int", "", "3", "3", true},
+		{"int", "", " 3.0 ", "3", true},
+		{"int", "", "abc", "abc", true},
+		{"int", "", int64(-4), "-4", true},
+		{"float", "", "2.50", "2.5", true},
+		{"float", "", "x", "x", true},
+		{"float", "", int64(2), "2", true},
+		{"string", "", int64(5), "5", true},
+		{"", "", 1.5, "1.5", true},
+		{"datetime", "", at, "2024-05-06T07:08:09+01:00", true},
+		{"datetime", "unix", at, "1714975689", true},
+		{"datetime", "unix", at.Add(500 * time.Millisecond), "1714975689.5", true},
+		{"datetime", "unixms", at.Add(5 * time.Millisecond), "1714975689005", true},
+		{"datetime", "unixms", at.Add(time.Microsecond), "1714975689000.001", true},
+		{"datetime", "2006-01-02", at, "2024-05-06", true},
+		{"datetime", "", "2024-01-01", "2024-01-01", true},
+		{"json", "", nil, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := formatFor(&catalog.Column{Name: "c", Type: tt.typ, Format: tt.format}, tt.in)
+		assert.Equal(t, tt.ok, ok, "%s %v", tt.typ, tt.in)
+		assert.Equal(t, tt.want, got, "%s %v", tt.typ, tt.in)
+	}
+
+	// Keys are written the same way, and dedupe on the written form.
+	tbl := &catalog.Table{Name: "t", URL: "/posts/{postId}", Columns: []*catalog.Column{{Name: "postId", Type: "int"}}}
+	p, err := planOf(t, &catalog.Catalog{Name: "C", URL: apiBase}, tbl, Query{Limit: -1, Predicates: []Predicate{
+		{Column: "postId", Op: "IN", Values: []any{3.0, int64(3), "4"}},
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"GET " + apiBase + "/posts/3", "GET " + apiBase + "/posts/4"}, p.Requests())
+}
