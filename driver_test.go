@@ -163,6 +163,12 @@ func TestPushdownRequests(t *testing.T) {
 			requests: []string{"/posts/42"},
 		},
 		{
+			name:     "IN on the key: one list request rather than a lookup per key",
+			sql:      "SELECT id FROM posts WHERE id IN (7, 3, 5) ORDER BY id",
+			rows:     [][]string{{"3"}, {"5"}, {"7"}},
+			requests: []string{"/posts?_limit=20&_order=asc&_page=1&_sort=id&id=7&id=3&id=5"},
+		},
+		{
 			name:     "get lookup of a missing key is no row",
 			sql:      "SELECT id FROM posts WHERE id = 4242",
 			requests: []string{"/posts/4242"},

@@ -184,7 +184,7 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 		}
 	}
 	tmpl := s.list
-	if s.get != nil && allBound(s.get.names, bound) {
+	if s.get != nil && allBound(s.get.names, bound) && !s.listAnswersKeys(q.Predicates, bound) {
 		tmpl, p.lookup = s.get, true
 	}
 	for _, n := range tmpl.names {
@@ -273,6 +273,31 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 // nonePager walks a get: lookup: one page per key.
 var nonePager, _ = pagination.New(catalog.Pagination{}, 0)
 
+// listAnswersKeys reports whether the list endpoint answers the get:
+// lookup's key predicates in fewer requests: when a key is bound to several
+// values by IN and the list pushes that IN exactly (id=1&id=2 is one
+// request where the lookup would make one per key).
+func (s *Source) listAnswersKeys(preds []Predicate, bound map[string]*binding) bool {
+	if !allBound(s.list.names, bound) {
+		return false
+	}
+	many := false
+	for _, n := range s.get.names {
+		b := bound[strings.ToLower(n)]
+		if len(b.values) <= 1 {
+			continue
+		}
+		many = true
+		pr := preds[b.pred]
+		c := s.cols[s.byName[strings.ToLower(pr.Column)]]
+		if _, exact, ok := pushFilter(c, "IN", pr.Values); !ok || !exact {
+			return false
+		}
+	}
+	return many
+}
+
+// allBound reports whether every placeholder name is bound.
 func allBound(names []string, bound map[string]*binding) bool {
 	for _, n := range names {
 		if bound[strings.ToLower(n)] == nil {
