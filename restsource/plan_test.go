@@ -453,30 +453,6 @@ func TestNewErrors(t *testing.T) {
 	assert.Equal(t, "t", s.Table().Name)
 }
 
-func TestEffectivePagination(t *testing.T) {
-	five, one := 5, 1
-	catP := &catalog.Pagination{Type: "page", PageParam: "p", SizeParam: "n", PageSize: 50, Start: &one, TotalHeader: "X-Total"}
-	tests := []struct {
-		name string
-		cat  *catalog.Pagination
-		tbl  *catalog.Pagination
-		want catalog.Pagination
-	}{
-		{"none anywhere", nil, nil, catalog.Pagination{}},
-		{"catalog only", catP, nil, *catP},
-		{"table only", nil, &catalog.Pagination{Type: "cursor", CursorPath: "c", CursorParam: "c"}, catalog.Pagination{Type: "cursor", CursorPath: "c", CursorParam: "c"}},
-		{"same type merges", catP, &catalog.Pagination{Type: "PAGE", PageSize: 10, Start: &five}, catalog.Pagination{Type: "PAGE", PageParam: "p", SizeParam: "n", PageSize: 10, Start: &five, TotalHeader: "X-Total"}},
-		{"no type merges", catP, &catalog.Pagination{HasMorePath: "more"}, catalog.Pagination{Type: "page", PageParam: "p", SizeParam: "n", PageSize: 50, Start: &one, TotalHeader: "X-Total", HasMorePath: "more"}},
-		{"other type inherits nothing", catP, &catalog.Pagination{Type: "offset", PageSize: 7}, catalog.Pagination{Type: "offset", PageSize: 7}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := effectivePagination(&catalog.Catalog{Pagination: tt.cat}, &catalog.Table{Pagination: tt.tbl})
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
 func TestParseTemplate(t *testing.T) {
 	base := mustURL(t, "http://api.test/v1/?k=1")
 	tests := []struct {

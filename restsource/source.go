@@ -322,7 +322,7 @@ func (s *Source) init() error {
 	}
 
 	// Pagination.
-	if s.pager, err = pagination.New(effectivePagination(cat, t), s.opts.PageSize); err != nil {
+	if s.pager, err = pagination.New(cat.EffectivePagination(t), s.opts.PageSize); err != nil {
 		return err
 	}
 
@@ -407,48 +407,6 @@ func tableName(cat *catalog.Catalog, t *catalog.Table) string {
 		return "(unnamed)"
 	}
 	return strings.Join(parts, ".")
-}
-
-// effectivePagination merges a table's pagination over its catalog's: the
-// table's set fields win; when the table names a different type, nothing is
-// inherited from the catalog.
-func effectivePagination(cat *catalog.Catalog, t *catalog.Table) catalog.Pagination {
-	var base catalog.Pagination
-	if cat.Pagination != nil {
-		base = *cat.Pagination
-	}
-	if t.Pagination == nil {
-		return base
-	}
-	over := *t.Pagination
-	if over.Type != "" && !strings.EqualFold(over.Type, base.Type) {
-		return over
-	}
-	m := base
-	if over.Type != "" {
-		m.Type = over.Type
-	}
-	setString := func(dst *string, v string) {
-		if v != "" {
-			*dst = v
-		}
-	}
-	setString(&m.OffsetParam, over.OffsetParam)
-	setString(&m.PageParam, over.PageParam)
-	setString(&m.SizeParam, over.SizeParam)
-	setString(&m.CursorPath, over.CursorPath)
-	setString(&m.CursorParam, over.CursorParam)
-	setString(&m.NextPath, over.NextPath)
-	setString(&m.TotalPath, over.TotalPath)
-	setString(&m.TotalHeader, over.TotalHeader)
-	setString(&m.HasMorePath, over.HasMorePath)
-	if over.PageSize != 0 {
-		m.PageSize = over.PageSize
-	}
-	if over.Start != nil {
-		m.Start = over.Start
-	}
-	return m
 }
 
 func sortedKeys(m map[string]string) []string {
