@@ -393,3 +393,24 @@ func TestReadWriteTransactionRefused(t *testing.T) {
 	assert.Equal(t, 10, n)
 	require.NoError(t, tx.Commit())
 }
+
+func TestImplicitKeyColumnTakesNumbers(t *testing.T) {
+	var paths []string
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.URL.Path)
+		fmt.Fprint(w, `[{"id":1,"body":"x"}]`)
+	}))
+	defer ts.Close()
+	db := openProfile(t, fmt.Sprintf(`
+catalogs:
+  A:
+    url: %s
+    schemas:
+      S:
+        tables:
+          comments: {url: "/posts/{postId}/comments", columns: [{name: id, type: int}, {name: body}]}
+`, ts.URL))
+	got := queryRows(t, db, "SELECT postId, id, body FROM comments WHERE postId = 7")
+	assert.Equal(t, [][]string{{"7", "1", "x"}}, got)
+	assert.Equal(t, []string{"/posts/7/comments"}, paths)
+}

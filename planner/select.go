@@ -854,8 +854,16 @@ func coerce(v any, r *relation, col string) (any, bool) {
 	}
 	switch sourceColumnType(c) {
 	case ex.TypeString:
-		s, ok := v.(string)
-		return s, ok
+		switch x := v.(type) {
+		case string:
+			return x, true
+		case int64:
+			// A URL placeholder the profile does not declare is a string
+			// column; postId = 7 must still bind /posts/{postId}.
+			if c.Implicit {
+				return strconv.FormatInt(x, 10), true
+			}
+		}
 	case ex.TypeInt:
 		switch x := v.(type) {
 		case int64:
