@@ -7,7 +7,6 @@ import (
 	"github.com/xwb1989/sqlparser"
 
 	ex "github.com/restsql/restsql/executor"
-	"github.com/restsql/restsql/restsource"
 )
 
 // leafPlan is a relation's operator: its scan or derived table with the
@@ -346,5 +345,3 @@ func (q *query) subquery(s *sqlparser.Subquery, outer *scope, want int) (func() 
 	}
 	return func() ([]ex.Row, error) { return ex.Drain(q.ctx, p.node) }, nil
 }
-
-var _ = restsource.Exact

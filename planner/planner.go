@@ -49,8 +49,7 @@ type query struct {
 	cat  Catalog
 	args []driver.NamedValue
 	now  time.Time
-	// hasLimit is set while planning a SELECT with a LIMIT, so scans do not
-	// read ahead of what the consumer asks for.
+	// scans lists every table scan planned for the statement.
 	scans []*scanPlan
 }
 
