@@ -125,7 +125,7 @@ func scanDetail(sp *scanPlan) string {
 	parts = append(parts, "columns: "+strings.Join(sp.q.Columns, ", "))
 	sp.step.children = nil
 	for _, u := range sp.plan.Requests() {
-		sp.step.children = append(sp.step.children, &step{op: "Request", target: sp.rel.display, detail: u})
+		sp.step.children = append(sp.step.children, &step{op: "Request", target: sp.step.target, detail: u})
 	}
 	return strings.Join(parts, "; ")
 }

@@ -227,7 +227,11 @@ func (q *query) buildLeaves(rels []*relation) error {
 		if r.src != nil {
 			node := &ex.Scan{Source: r.src, Width: len(r.cols)}
 			r.scan.node = node
-			r.scan.step = &step{op: "Scan", target: r.display}
+			target := strings.Join(r.parts, ".")
+			if r.alias != "" {
+				target += " " + r.alias
+			}
+			r.scan.step = &step{op: "Scan", target: target}
 			p = &planned{node: node, step: r.scan.step}
 		} else {
 			p = &planned{node: r.derived.node, step: &step{op: "Derived", target: r.alias, children: []*step{r.derived.step}}}
