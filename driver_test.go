@@ -414,3 +414,67 @@ catalogs:
 	assert.Equal(t, [][]string{{"7", "1", "x"}}, got)
 	assert.Equal(t, []string{"/posts/7/comments"}, paths)
 }
+
+func TestLookupJoins(t *testing.T) {
+	tests := []struct {
+		name     string
+		sql      string
+		rows     [][]string
+		requests []string // sorted
+	}{
+		{
+			name: "required key supplied by the join: one request per distinct key",
+			sql:  "SELECT COUNT(*), COUNT(DISTINCT c.postId) FROM posts p JOIN comments_by_post c ON c.postId = p.id WHERE p.userId = 2 AND p.id <= 13",
+			rows: [][]string{{"15", "3"}},
+			requests: []string{
+				"/posts/11/comments?_limit=20&_page=1", "/posts/12/comments?_limit=20&_page=1", "/posts/13/comments?_limit=20&_page=1",
+				"/posts?_limit=20&_page=1&id_lte=13&userId=2",
+			},
+		},
+		{
+			name: "required-key table written on the left of an inner join",
+			sql:  "SELECT c.postId, c.id, p.userId FROM comments_by_post c JOIN posts p ON c.postId = p.id WHERE p.id IN (4, 5) AND c.id % 5 = 1 ORDER BY c.id",
+			rows: [][]string{{"4", "16", "1"}, {"5", "21", "1"}},
+			requests: []string{
+				"/posts/4/comments?_limit=20&_page=1", "/posts/5/comments?_limit=20&_page=1",
+				"/posts?_limit=20&_page=1&id=4&id=5",
+			},
+		},
+		{
+			name: "duplicate outer keys are requested once",
+			sql:  "SELECT COUNT(*) FROM posts p JOIN posts_by_user q ON q.userId = p.userId WHERE p.id <= 15",
+			rows: [][]string{{"150"}},
+			requests: []string{
+				"/posts?_limit=20&_page=1&id_lte=15",
+				"/users/1/posts?_limit=20&_page=1", "/users/2/posts?_limit=20&_page=1",
+			},
+		},
+		{
+			name: "optional lookup batches the keys into one IN request",
+			sql:  "SELECT COUNT(*) FROM posts p JOIN comments c ON c.postId = p.id WHERE p.userId = 3",
+			rows: [][]string{{"50"}},
+			requests: []string{
+				"/comments?_limit=20&_page=1&postId=21&postId=22&postId=23&postId=24&postId=25&postId=26&postId=27&postId=28&postId=29&postId=30",
+				"/comments?_limit=20&_page=2&postId=21&postId=22&postId=23&postId=24&postId=25&postId=26&postId=27&postId=28&postId=29&postId=30",
+				"/comments?_limit=20&_page=3&postId=21&postId=22&postId=23&postId=24&postId=25&postId=26&postId=27&postId=28&postId=29&postId=30",
+				"/posts?_limit=20&_page=1&userId=3",
+			},
+		},
+		{
+			name: "LEFT lookup join keeps unmatched outer rows",
+			sql:  "SELECT p.id, c.id FROM posts p LEFT JOIN comments c ON c.postId = p.id AND c.id % 7 = 0 WHERE p.userId = 1 AND p.id <= 3 ORDER BY p.id, c.id",
+			rows: [][]string{{"1", "NULL"}, {"2", "7"}, {"3", "14"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, srv := openDemo(t)
+			assert.Equal(t, tt.rows, queryRows(t, db, tt.sql))
+			if tt.requests != nil {
+				seen := requests(srv)
+				sort.Strings(seen)
+				assert.Equal(t, tt.requests, seen)
+			}
+		})
+	}
+}

@@ -224,14 +224,29 @@ func makeScope(rels []*relation, base int, parent *scope) *scope {
 func (q *query) buildLeaves(rels []*relation) error {
 	for _, r := range rels {
 		var p *planned
+		if r.lookup != nil {
+			// Read by key inside a lookup join: the scan is planned per
+			// batch; only its residual filter is compiled here.
+			r.scan.step = &step{op: "Scan", target: strings.Join(r.parts, ".") + aliasSuffix(r)}
+			for _, c := range r.conjuncts {
+				if !c.pushed {
+					r.lookup.residualText = append(r.lookup.residualText, c.expr)
+				}
+			}
+			if len(r.lookup.residualText) > 0 {
+				comp := &compiler{q: q, sc: makeScope([]*relation{r}, r.offset, nil), noAgg: "WHERE"}
+				pred, err := comp.andAll(r.lookup.residualText)
+				if err != nil {
+					return err
+				}
+				r.lookup.residual = pred
+			}
+			continue
+		}
 		if r.src != nil {
 			node := &ex.Scan{Source: r.src, Width: len(r.cols)}
 			r.scan.node = node
-			target := strings.Join(r.parts, ".")
-			if r.alias != "" {
-				target += " " + r.alias
-			}
-			r.scan.step = &step{op: "Scan", target: target}
+			r.scan.step = &step{op: "Scan", target: strings.Join(r.parts, ".") + aliasSuffix(r)}
 			p = &planned{node: node, step: r.scan.step}
 		} else {
 			p = &planned{node: r.derived.node, step: &step{op: "Derived", target: r.alias, children: []*step{r.derived.step}}}
@@ -259,6 +274,12 @@ func (q *query) buildLeaves(rels []*relation) error {
 func (q *query) buildJoins(n *fromNode, parent *scope) (*planned, error) {
 	if n.rel != nil {
 		return n.rel.leaf, nil
+	}
+	if r := n.right.rel; r != nil && r.lookup != nil && r.lookup.join == n {
+		return q.buildLookupJoin(n, r, parent)
+	}
+	if r := n.left.rel; r != nil && r.lookup != nil && r.lookup.join == n {
+		return q.buildLookupJoin(n, r, parent)
 	}
 	l, err := q.buildJoins(n.left, parent)
 	if err != nil {
@@ -348,4 +369,11 @@ func (q *query) subquery(s *sqlparser.Subquery, outer *scope, want int) (func() 
 		return nil, fmt.Errorf("planner: subquery %s must return %d column, not %d", sqlparser.String(s), want, len(p.cols))
 	}
 	return func() ([]ex.Row, error) { return ex.Drain(q.ctx, p.node) }, nil
+}
+
+func aliasSuffix(r *relation) string {
+	if r.alias == "" {
+		return ""
+	}
+	return " " + r.alias
 }

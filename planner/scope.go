@@ -29,8 +29,10 @@ type relation struct {
 	// conjuncts are the WHERE/ON conjuncts that name only this relation.
 	conjuncts []conj
 	scan      *scanPlan
-	derived   *planned
-	leaf      *planned
+	// lookup is set when a lookup join reads this relation by key.
+	lookup  *lookupPlan
+	derived *planned
+	leaf    *planned
 }
 
 // scopeCol is a column visible to expressions.

@@ -53,6 +53,10 @@ type scanPlan struct {
 	plan     *restsource.Plan
 	node     *ex.Scan
 	step     *step
+	// lookup is set when a lookup join reads this table by key.
+	lookup *lookupPlan
+	// pos are the row positions of the extracted columns.
+	pos []int
 }
 
 // fromNode is a FROM tree: a relation, or a join of two subtrees.
@@ -260,6 +264,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 		if err := q.placeOn(from); err != nil {
 			return nil, err
 		}
+		q.findLookups(from)
 	}
 
 	aggregated := len(sel.GroupBy) > 0 || hasAggregate(sel.SelectExprs) || (sel.Having != nil) || hasAggregate(sel.OrderBy)
@@ -298,22 +303,27 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 			sp.q.Sort = sortCand
 		}
 		first, err := r.src.Plan(sp.q)
-		if err != nil {
+		var missing *restsource.MissingKeyError
+		switch {
+		case err != nil && errors.As(err, &missing) && r.lookup != nil && strings.EqualFold(missing.Column, r.lookup.col):
+			// The join supplies the key: read this table by lookup.
+			r.lookup.required = true
+		case err != nil:
 			return nil, err
-		}
-		sp.first = first
-		exact := make([]bool, len(r.conjuncts))
-		for i := range exact {
-			exact[i] = len(r.conjuncts[i].preds) > 0
-		}
-		for k, s := range first.Pushed {
-			if s != restsource.Exact {
-				exact[sp.predConj[k]] = false
+		default:
+			markPushed(r, sp, first)
+			if r.lookup != nil && !q.lookupWanted(r) {
+				r.lookup = nil
 			}
 		}
-		for i := range r.conjuncts {
-			r.conjuncts[i].pushed = exact[i]
+		if r.lookup != nil {
+			sp.lookup = r.lookup
+			if first, err = r.src.Plan(sp.lookupQuery(nil)); err != nil {
+				return nil, err
+			}
+			markPushed(r, sp, first)
 		}
+		sp.first = first
 		q.scans = append(q.scans, sp)
 	}
 
@@ -492,6 +502,22 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 	return cur, nil
 }
 
+// markPushed records which of r's conjuncts the source applies exactly.
+func markPushed(r *relation, sp *scanPlan, plan *restsource.Plan) {
+	exact := make([]bool, len(r.conjuncts))
+	for i := range exact {
+		exact[i] = len(r.conjuncts[i].preds) > 0
+	}
+	for k, s := range plan.Pushed {
+		if k < len(sp.predConj) && s != restsource.Exact {
+			exact[sp.predConj[k]] = false
+		}
+	}
+	for i := range r.conjuncts {
+		r.conjuncts[i].pushed = exact[i]
+	}
+}
+
 // finishScan plans the table's requests with the columns the query reads.
 func (q *query) finishScan(sp *scanPlan) error {
 	r := sp.rel
@@ -503,7 +529,14 @@ func (q *query) finishScan(sp *scanPlan) error {
 			pos = append(pos, i)
 		}
 	}
-	plan, err := r.src.Plan(sp.q)
+	sp.pos = pos
+	pq := sp.q
+	if sp.lookup != nil {
+		// EXPLAIN shows the request of one sample key; the join plans
+		// each batch of keys when it runs.
+		pq = sp.lookupQuery(nil)
+	}
+	plan, err := r.src.Plan(pq)
 	if err != nil {
 		return err
 	}
@@ -513,8 +546,10 @@ func (q *query) finishScan(sp *scanPlan) error {
 		}
 	}
 	sp.plan = plan
-	sp.node.Plan = plan
-	sp.node.Pos = pos
+	if sp.node != nil {
+		sp.node.Plan = plan
+		sp.node.Pos = pos
+	}
 	sp.step.detail = scanDetail(sp)
 	return nil
 }

@@ -1,0 +1,243 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+
+	"github.com/restsql/restsql/catalog"
+	ex "github.com/restsql/restsql/executor"
+	"github.com/restsql/restsql/restsource"
+)
+
+// lookupPlan describes a lookup join: the inner table is read by the keys
+// the outer side supplies, batch by batch, instead of being scanned whole.
+type lookupPlan struct {
+	join *fromNode
+	// col is the inner table's key column; colIdx its index.
+	col    string
+	colIdx int
+	// outer is the expression over the outer side that supplies the key.
+	outer sqlparser.Expr
+	// conj is the equality the join is driven by.
+	conj sqlparser.Expr
+	// innerIsRight is false when the inner table is the left side of an
+	// INNER JOIN (the output is still laid out left, then right).
+	innerIsRight bool
+	// required is set when the table cannot be read without the key (a
+	// {placeholder} in its URL).
+	required bool
+	// residual is the inner table's filter the API does not apply exactly.
+	residual     ex.Expr
+	residualText []sqlparser.Expr
+}
+
+// findLookups marks, for each join, the side that can be read by the
+// other side's join key: a base table whose column is equated with an
+// expression over the other side.
+func (q *query) findLookups(n *fromNode) {
+	if n.rel != nil {
+		return
+	}
+	q.findLookups(n.left)
+	q.findLookups(n.right)
+	try := func(inner *fromNode, other *fromNode, innerIsRight bool) bool {
+		r := inner.rel
+		if r == nil || r.src == nil || r.lookup != nil {
+			return false
+		}
+		isc := makeScope([]*relation{r}, r.offset, nil)
+		osc := makeScope(other.rels, other.rels[0].offset, nil)
+		for _, c := range n.on {
+			cmp, ok := c.(*sqlparser.ComparisonExpr)
+			if !ok || cmp.Operator != "=" {
+				continue
+			}
+			for _, pair := range [][2]sqlparser.Expr{{cmp.Left, cmp.Right}, {cmp.Right, cmp.Left}} {
+				cn, ok := pair[0].(*sqlparser.ColName)
+				if !ok {
+					continue
+				}
+				col, err := isc.resolve(colQual(cn), cn.Name.String())
+				if err != nil || col.rel != r {
+					continue
+				}
+				ors := refs(pair[1], osc)
+				if len(ors) == 0 || len(refs(pair[1], isc)) > 0 {
+					continue
+				}
+				r.lookup = &lookupPlan{join: n, col: r.table.Columns[col.colIdx].Name, colIdx: col.colIdx, outer: pair[1], conj: c, innerIsRight: innerIsRight}
+				return true
+			}
+		}
+		return false
+	}
+	if n.kind != ex.InnerJoin && n.kind != ex.LeftJoin {
+		return
+	}
+	// A table that cannot be read without a key (a {placeholder} in its
+	// URL) is the one to read by key, whichever side it is written on.
+	if n.kind == ex.InnerJoin && needsKey(n.left.rel) && !needsKey(n.right.rel) {
+		if try(n.left, n.right, false) {
+			return
+		}
+	}
+	if !try(n.right, n.left, true) && n.kind == ex.InnerJoin {
+		try(n.left, n.right, false)
+	}
+}
+
+func needsKey(r *relation) bool {
+	return r != nil && r.table != nil && len(catalog.Placeholders(r.table.URL)) > 0
+}
+
+// lookupWanted decides whether a join that could read r by key should:
+// always when the key is required (handled by the caller), and otherwise
+// when r's key column can be filtered by the API and the outer side is
+// itself filtered by the API (so the keys are few), while r is not.
+func (q *query) lookupWanted(r *relation) bool {
+	lp := r.lookup
+	if !lp.innerIsRight || lookupBatch(r) == 0 {
+		return false
+	}
+	for _, c := range r.conjuncts {
+		if c.pushed {
+			return false // r is already narrowed by the API
+		}
+	}
+	for _, o := range lp.join.left.rels {
+		for _, c := range o.conjuncts {
+			if c.pushed {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lookupBatch is the number of keys one lookup asks for: many when the
+// source fans the keys out itself (URL placeholders, get: lookups) or sends
+// them as one IN list, one when it can only filter by equality, 0 when the
+// key cannot be sent at all.
+func lookupBatch(r *relation) int {
+	lp := r.lookup
+	col := r.table.Columns[lp.colIdx]
+	for _, n := range catalog.Placeholders(r.table.URL) {
+		if strings.EqualFold(n, col.Name) {
+			return 100
+		}
+	}
+	if r.table.Get != nil {
+		for _, n := range catalog.Placeholders(r.table.Get.URL) {
+			if strings.EqualFold(n, col.Name) {
+				return 100
+			}
+		}
+	}
+	if f := col.Filters["IN"]; f != nil && (f.Repeat || f.Join != "") {
+		return 50
+	}
+	if col.Filters["="] != nil {
+		return 1
+	}
+	return 0
+}
+
+// lookupQuery is the table's query with the join key bound to keys (a
+// sample key when keys is nil, for planning and EXPLAIN).
+func (sp *scanPlan) lookupQuery(keys []any) restsource.Query {
+	q := sp.q
+	q.Limit, q.Sort, q.NoPrefetch = -1, nil, false
+	if keys == nil {
+		keys = []any{sampleKey(sp.rel.table.Columns[sp.lookup.colIdx])}
+	}
+	q.Predicates = append(append([]restsource.Predicate(nil), q.Predicates...),
+		restsource.Predicate{Column: sp.lookup.col, Op: "IN", Values: keys})
+	return q
+}
+
+func sampleKey(c *catalog.Column) any {
+	switch sourceColumnType(c) {
+	case ex.TypeInt:
+		return int64(1)
+	case ex.TypeFloat:
+		return 1.0
+	case ex.TypeBool:
+		return true
+	}
+	return "key"
+}
+
+// buildLookupJoin builds the operator of a join whose inner table is read
+// by key.
+func (q *query) buildLookupJoin(n *fromNode, inner *relation, parent *scope) (*planned, error) {
+	lp := inner.lookup
+	outerNode := n.left
+	if !lp.innerIsRight {
+		outerNode = n.right
+	}
+	outer, err := q.buildJoins(outerNode, parent)
+	if err != nil {
+		return nil, err
+	}
+	osc := makeScope(outerNode.rels, outerNode.rels[0].offset, nil)
+	ok, err := (&compiler{q: q, sc: osc, noAgg: "ON"}).compile(lp.outer)
+	if err != nil {
+		return nil, err
+	}
+	inner.used[lp.colIdx] = true
+	var extra []sqlparser.Expr
+	for _, c := range n.on {
+		if c != lp.conj {
+			extra = append(extra, c)
+		}
+	}
+	j := &ex.LookupJoin{
+		Outer:       outer.node,
+		OuterKey:    ok.e,
+		InnerKey:    &ex.Col{Idx: lp.colIdx},
+		Kind:        n.kind,
+		OuterIsLeft: lp.innerIsRight,
+		InnerWidth:  len(inner.cols),
+		BatchSize:   max(lookupBatch(inner), 1),
+	}
+	if len(extra) > 0 {
+		both := makeScope(n.rels, n.rels[0].offset, parent)
+		e, err := (&compiler{q: q, sc: both, noAgg: "ON"}).andAll(extra)
+		if err != nil {
+			return nil, err
+		}
+		j.Extra = e
+	}
+	sp := inner.scan
+	j.Fetch = func(ctx context.Context, keys []any) (ex.Node, error) {
+		plan, err := inner.src.Plan(sp.lookupQuery(keys))
+		if err != nil {
+			return nil, err
+		}
+		var node ex.Node = &ex.Scan{Source: inner.src, Plan: plan, Width: len(inner.cols), Pos: sp.pos}
+		if lp.residual != nil {
+			node = &ex.Filter{Input: node, Pred: lp.residual}
+		}
+		return node, nil
+	}
+	innerStep := sp.step
+	if len(lp.residualText) > 0 {
+		innerStep = &step{op: "Filter", target: sp.step.target, detail: exprList(lp.residualText) + " (in the driver)", children: []*step{sp.step}}
+	}
+	kind := "Lookup join"
+	if n.kind == ex.LeftJoin {
+		kind = "Lookup left join"
+	}
+	detail := fmt.Sprintf("%s; %s read by key, %d keys per batch", sqlparser.String(lp.conj), inner.display, j.BatchSize)
+	if len(extra) > 0 {
+		detail += "; filter " + exprList(extra)
+	}
+	children := []*step{outer.step, innerStep}
+	if !lp.innerIsRight {
+		children = []*step{innerStep, outer.step}
+	}
+	return &planned{node: j, step: &step{op: kind, detail: detail, children: children}}, nil
+}
