@@ -237,6 +237,9 @@ func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.
 	return s, nil
 }
 
+// Profile implements planner.ProfileCatalog: the system tables describe it.
+func (c *connector) Profile() *catalog.Profile { return c.profile }
+
 // Source implements planner.Catalog: it resolves table, schema.table or
 // catalog.schema.table against the profile and the DSN's defaults.
 func (c *connector) Source(parts []string) (*restsource.Source, error) {

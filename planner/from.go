@@ -7,6 +7,7 @@ import (
 	"github.com/xwb1989/sqlparser"
 
 	ex "github.com/restsql/restsql/executor"
+	"github.com/restsql/restsql/metadata"
 )
 
 // leafPlan is a relation's operator: its scan or derived table with the
@@ -55,6 +56,15 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 		switch t := x.Expr.(type) {
 		case sqlparser.TableName:
 			parts := nameParts(t)
+			if mt, ok := q.systemTable(parts); ok {
+				r.parts = parts
+				r.display = strings.Join(parts, ".")
+				r.derived = mt
+				for i, c := range mt.cols {
+					r.cols = append(r.cols, scopeCol{rel: r, name: c.name, typ: c.typ, colIdx: i})
+				}
+				break
+			}
 			src, err := q.cat.Source(parts)
 			if err != nil {
 				return nil, err
@@ -249,7 +259,10 @@ func (q *query) buildLeaves(rels []*relation) error {
 			r.scan.step = &step{op: "Scan", target: strings.Join(r.parts, ".") + aliasSuffix(r)}
 			p = &planned{node: node, step: r.scan.step}
 		} else {
-			p = &planned{node: r.derived.node, step: &step{op: "Derived", target: r.alias, children: []*step{r.derived.step}}}
+			p = &planned{node: r.derived.node, step: &step{op: "Derived", target: r.display, children: []*step{r.derived.step}}}
+			if r.derived.step.op == "System table" {
+				p.step = r.derived.step
+			}
 		}
 		var residual []sqlparser.Expr
 		for _, c := range r.conjuncts {
@@ -376,4 +389,25 @@ func aliasSuffix(r *relation) string {
 		return ""
 	}
 	return " " + r.alias
+}
+
+// systemTable returns the system table (sys_tables, information_schema.
+// columns, …) a name refers to, when the catalog exposes its profile.
+func (q *query) systemTable(parts []string) (*planned, bool) {
+	pc, ok := q.cat.(ProfileCatalog)
+	if !ok {
+		return nil, false
+	}
+	mt, ok := metadata.Lookup(pc.Profile(), parts)
+	if !ok {
+		return nil, false
+	}
+	p := &planned{node: &ex.Values{}, step: &step{op: "System table", target: mt.Name, detail: fmt.Sprintf("%d rows from the profile", len(mt.Rows))}}
+	for _, r := range mt.Rows {
+		p.node.(*ex.Values).Rows = append(p.node.(*ex.Values).Rows, ex.Row(r))
+	}
+	for _, c := range mt.Columns {
+		p.cols = append(p.cols, outCol{name: c.Name, typ: c.Type, nullable: true})
+	}
+	return p, true
 }

@@ -28,6 +28,14 @@ type Catalog interface {
 	Source(parts []string) (*restsource.Source, error)
 }
 
+// ProfileCatalog is implemented by a Catalog that exposes its profile; it
+// makes the system tables (sys_tables, information_schema.columns, …)
+// available to SQL.
+type ProfileCatalog interface {
+	Catalog
+	Profile() *catalog.Profile
+}
+
 // Column describes one result column.
 type Column struct {
 	Name string

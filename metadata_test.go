@@ -1,0 +1,35 @@
+package restsql_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSystemTables(t *testing.T) {
+	db, srv := openDemo(t)
+	tests := []struct {
+		sql  string
+		want [][]string
+	}{
+		{"SELECT TableName, IsUpdateable, RequiredKeys FROM sys_tables WHERE TableName LIKE 'comments%' ORDER BY TableName",
+			[][]string{{"comments", "true", "NULL"}, {"comments_by_post", "false", "postId"}}},
+		{"SELECT ColumnName, DataTypeName, Ordinal, IsKey, IsRequiredKey, PushdownOperators, ExactOperators FROM sys_tablecolumns WHERE TableName = 'comments_by_post' AND ColumnName IN ('postId', 'id') ORDER BY Ordinal",
+			[][]string{{"postId", "int", "1", "false", "true", "NULL", "NULL"}, {"id", "int", "2", "true", "false", "NULL", "NULL"}}},
+		{"SELECT CatalogName, SchemaName FROM sys_schemas", [][]string{{"Demo", "API"}}},
+		{"SELECT CatalogName, AuthScheme, Pagination FROM sys_catalogs", [][]string{{"Demo", "None", "page"}}},
+		{"SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables WHERE table_name = 'todos'",
+			[][]string{{"Demo", "API", "todos", "BASE TABLE"}}},
+		{"SELECT column_name, ordinal_position, data_type, is_nullable, column_key FROM information_schema.columns WHERE table_name = 'todos' ORDER BY ordinal_position",
+			[][]string{{"id", "1", "BIGINT", "NO", "PRI"}, {"userId", "2", "BIGINT", "YES", ""}, {"title", "3", "VARCHAR", "YES", ""}, {"completed", "4", "BOOLEAN", "YES", ""}, {"dueDate", "5", "DATETIME", "YES", ""}}},
+		{"SELECT t.TableName, COUNT(*) FROM sys_tables t JOIN sys_tablecolumns c ON c.TableName = t.TableName AND c.CatalogName = t.CatalogName WHERE c.IsKey GROUP BY t.TableName ORDER BY 1",
+			[][]string{{"comments", "1"}, {"comments_by_post", "1"}, {"posts", "1"}, {"posts_by_user", "1"}, {"todos", "1"}, {"users", "1"}}},
+		{"SELECT COUNT(*) FROM sys_sqlinfo WHERE Name = 'AGGREGATE_FUNCTIONS' AND Value LIKE '%COUNT%'", [][]string{{"1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			assert.Equal(t, tt.want, queryRows(t, db, tt.sql))
+		})
+	}
+	assert.Empty(t, srv.Requests(), "system tables never call the API")
+}
