@@ -127,6 +127,12 @@ func TestPushdownRequests(t *testing.T) {
 			requests: []string{"/posts?_limit=20&_page=1&id_gte=5&id_lte=9"},
 		},
 		{
+			name:     "strict integer bounds become the inclusive ones the API has",
+			sql:      "SELECT id FROM posts WHERE id > 3 AND id < 7",
+			rows:     [][]string{{"4"}, {"5"}, {"6"}},
+			requests: []string{"/posts?_limit=20&_page=1&id_gte=4&id_lte=6"},
+		},
+		{
 			name:     "OR is not pushed: every page is read",
 			sql:      "SELECT COUNT(*) FROM posts WHERE userId = 1 OR userId = 2",
 			rows:     [][]string{{"20"}},

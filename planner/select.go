@@ -812,6 +812,7 @@ func (q *query) pushable(e sqlparser.Expr, r *relation) []restsource.Predicate {
 				return nil
 			}
 			if v, ok := coerce(v, r, col); ok {
+				op, v = integerBound(r, col, op, v)
 				return []restsource.Predicate{{Column: col, Op: op, Values: []any{v}}}
 			}
 			return nil
@@ -944,4 +945,23 @@ func coerce(v any, r *relation, col string) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// integerBound rewrites a strict bound on an int column into the inclusive
+// one when only that one can be pushed: id < 51 is id <= 50, id > 3 is
+// id >= 4 (exactly the same rows for integers). Spark's partition queries
+// and json-server's _gte/_lte meet this way.
+func integerBound(r *relation, col, op string, v any) (string, any) {
+	n, ok := v.(int64)
+	c, _ := r.table.Column(col)
+	if !ok || c == nil || sourceColumnType(c) != ex.TypeInt || c.Filters[op] != nil {
+		return op, v
+	}
+	switch {
+	case op == "<" && c.Filters["<="] != nil && n > math.MinInt64:
+		return "<=", n - 1
+	case op == ">" && c.Filters[">="] != nil && n < math.MaxInt64:
+		return ">=", n + 1
+	}
+	return op, v
 }
