@@ -78,6 +78,9 @@ func Parse(sql string) (*Parsed, error) {
 	}
 	stmt, err := sqlparser.Parse(rewritten)
 	if err != nil {
+		if msg, pos, ok := unsupportedConstruct(text); ok {
+			return nil, &SyntaxError{SQL: sql, Pos: offset + pos, Msg: msg}
+		}
 		return nil, syntaxError(sql, offset, rewritten, edits, err)
 	}
 	p := &Parsed{SQL: sql, Stmt: stmt, Explain: explain}
@@ -285,4 +288,39 @@ func nameParts(t sqlparser.TableName) []string {
 		parts = append(parts, strings.Split(t.Name.String(), nameSep)...)
 	}
 	return parts
+}
+
+// unsupportedConstruct names a construct restsql knowingly does not
+// support, so a statement using it gets that message instead of a bare
+// syntax error: WITH, window functions, RIGHT/FULL/NATURAL joins,
+// INTERSECT/EXCEPT.
+func unsupportedConstruct(sql string) (string, int, bool) {
+	tk := sqlparser.NewStringTokenizer(sql)
+	var prev string
+	first := true
+	for {
+		typ, val := tk.Scan()
+		if typ == 0 || typ == sqlparser.LEX_ERROR {
+			return "", 0, false
+		}
+		word := strings.ToLower(string(val))
+		pos := max(tk.Position-1-len(val), 0)
+		switch {
+		case first && word == "with":
+			return "WITH (common table expressions) is not supported: use a derived table, FROM (SELECT …) AS name", pos, true
+		case word == "over" && prev == ")":
+			return "window functions (… OVER (…)) are not supported", pos, true
+		case word == "full" || (word == "outer" && prev == "full"):
+			return "FULL OUTER JOIN is not supported (use LEFT JOIN)", pos, true
+		case word == "intersect" || word == "except":
+			return strings.ToUpper(word) + " is not supported (use IN or NOT IN with a subquery)", pos, true
+		}
+		if typ != sqlparser.COMMENT {
+			first = false
+			prev = word
+			if typ == ')' {
+				prev = ")"
+			}
+		}
+	}
 }

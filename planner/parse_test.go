@@ -38,8 +38,11 @@ var parseCases = []struct {
 	{name: "syntax error position", sql: "SELECT title FROM posts WHERE", err: "at line 1 column 30"},
 	{name: "syntax error after rewrite maps back", sql: "SELECT title FROM API1.API.posts WHERE WHERE", err: `at line 1 column 40 near "WHERE"`},
 	{name: "syntax error second line", sql: "SELECT title\nFROM posts\nWHERE id = = 3", err: "at line 3 column"},
-	{name: "window functions are not SQL we read", sql: "SELECT row_number() over () FROM t", err: "syntax error"},
-	{name: "WITH is not supported", sql: "WITH x AS (SELECT 1) SELECT * FROM x", err: `syntax error at line 1 column 1 near "WITH"`},
+	{name: "window functions are named", sql: "SELECT row_number() over () FROM t", err: "window functions (… OVER (…)) are not supported at line 1 column 21"},
+	{name: "WITH is named", sql: "WITH x AS (SELECT 1) SELECT * FROM x", err: "WITH (common table expressions) is not supported"},
+	{name: "FULL JOIN is named", sql: "SELECT * FROM a FULL OUTER JOIN b ON a.x = b.x", err: "FULL OUTER JOIN is not supported"},
+	{name: "EXCEPT is named", sql: "SELECT x FROM a EXCEPT SELECT x FROM b", err: "EXCEPT is not supported"},
+	{name: "over as a column name is fine", sql: "SELECT over FROM t", want: "select over from t"},
 }
 
 func TestParse(t *testing.T) {
