@@ -1,11 +1,16 @@
 // Package auth applies a catalog's credentials to outgoing HTTP requests.
 //
 // New turns a profile's auth: block (catalog.Auth) into an Authenticator for
-// one of the schemes None, Basic, Bearer or APIKey. ${Name} placeholders in
-// the credential values are resolved once, by the caller's expand function,
-// when the Authenticator is built. Errors name the scheme and the field that
-// was wrong but never contain a credential's value, and an Authenticator's
-// String method (used by %v) shows only its scheme.
+// one of the schemes None, Basic, Digest, Bearer, APIKey or OAuth2. ${Name}
+// placeholders in the credential values are resolved once, by the caller's
+// expand function, when the Authenticator is built. Errors name the scheme
+// and the field that was wrong but never contain a credential's value, and
+// an Authenticator's String method (used by %v) shows only its scheme.
+//
+// Digest and OAuth2 also implement Refresher: after a 401 they renew their
+// credentials (Digest answers the server's challenge, OAuth2 fetches a new
+// token) and the caller sends the request once more. Do is that loop for a
+// single request.
 //
 // Deciding which requests get credentials (only those for the catalog's own
 // host) is the caller's job: see restsource.
@@ -14,9 +19,11 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/restsql/restsql/catalog"
 )
@@ -44,19 +51,12 @@ const (
 // knownSchemes lists every scheme of the profile format, for error messages.
 var knownSchemes = []string{SchemeNone, SchemeBasic, SchemeDigest, SchemeBearer, SchemeAPIKey, SchemeOAuth2}
 
-// ErrUnsupportedScheme is matched (errors.Is) by the error New returns for a
-// scheme of the profile format that this version cannot apply yet (Digest,
-// OAuth2).
+// ErrUnsupportedScheme was returned by New for the schemes it could not
+// apply yet.
+//
+// Deprecated: New supports every scheme of the profile format and never
+// returns it; it is kept so that code testing for it still compiles.
 var ErrUnsupportedScheme = errors.New("auth: scheme is not supported yet")
-
-// unsupportedError names the scheme; it matches ErrUnsupportedScheme.
-type unsupportedError struct{ scheme string }
-
-func (e *unsupportedError) Error() string {
-	return "auth: scheme " + e.scheme + " is not supported yet"
-}
-
-func (e *unsupportedError) Is(target error) bool { return target == ErrUnsupportedScheme }
 
 // Authenticator adds credentials to a request before it is sent.
 //
@@ -68,6 +68,86 @@ type Authenticator interface {
 	Authenticate(req *http.Request) error
 }
 
+// Refresher is an Authenticator whose credentials can be renewed when the
+// server refuses them: Digest answers the server's challenge, OAuth2 drops
+// the refused token so that the next Authenticate fetches a new one.
+type Refresher interface {
+	Authenticator
+	// Refresh is called with the 401 response to a request that
+	// Authenticate prepared (resp.Request); it reads the response's
+	// headers, never its body. It reports whether the request is worth
+	// sending once more, prepared by Authenticate again. Callers refresh at
+	// most once per request, so wrong credentials end in the 401.
+	Refresh(resp *http.Response) (retry bool, err error)
+}
+
+// Option configures what New builds.
+type Option func(*options)
+
+type options struct {
+	client   *http.Client
+	now      func() time.Time
+	observer func(secret string)
+}
+
+// WithHTTPClient sets the client that OAuth2 uses for its token requests
+// (default http.DefaultClient).
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
+
+// WithClock sets the clock that OAuth2 uses to tell when a token expires
+// (default time.Now), for tests.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithSecretObserver sets a function that is told every secret the
+// Authenticator obtains while it runs (OAuth2 access and refresh tokens), so
+// that a logger can redact them. It may be called from any goroutine.
+func WithSecretObserver(f func(secret string)) Option { return func(o *options) { o.observer = f } }
+
+// Do sends req through client with a's credentials and, when the server
+// answers 401 and a is a Refresher that asks for it, sends it once more with
+// renewed credentials. A request with a body needs its GetBody for that
+// second send (http.NewRequest sets it for in-memory bodies).
+func Do(client *http.Client, a Authenticator, req *http.Request) (*http.Response, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	if a == nil {
+		a = None{}
+	}
+	first := req.Clone(req.Context())
+	if err := a.Authenticate(first); err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(first)
+	if err != nil {
+		return nil, err
+	}
+	r, ok := a.(Refresher)
+	if resp.StatusCode != http.StatusUnauthorized || !ok || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+		return resp, nil
+	}
+	again, err := r.Refresh(resp)
+	if err != nil {
+		_ = resp.Body.Close()
+		return nil, err
+	}
+	if !again {
+		return resp, nil
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	second := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if second.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.Authenticate(second); err != nil {
+		return nil, err
+	}
+	return client.Do(second)
+}
+
 // New builds the Authenticator for a catalog's auth settings. A nil a, or
 // scheme None, gives an Authenticator that does nothing.
 //
@@ -76,9 +156,13 @@ type Authenticator interface {
 // uses, so an unresolved placeholder is reported by New. Its error is wrapped
 // with the scheme and the field name.
 //
-// Digest and OAuth2 return an error matching ErrUnsupportedScheme; an unknown
-// scheme is an error that lists the known ones.
-func New(a *catalog.Auth, expand func(string) (string, error)) (Authenticator, error) {
+// An unknown scheme is an error that lists the known ones. opts configure
+// OAuth2's token requests.
+func New(a *catalog.Auth, expand func(string) (string, error), opts ...Option) (Authenticator, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if a == nil {
 		return None{}, nil
 	}
@@ -102,17 +186,21 @@ func New(a *catalog.Auth, expand func(string) (string, error)) (Authenticator, e
 	switch {
 	case strings.EqualFold(scheme, SchemeNone):
 		return None{}, nil
-	case strings.EqualFold(scheme, SchemeBasic):
+	case strings.EqualFold(scheme, SchemeBasic), strings.EqualFold(scheme, SchemeDigest):
+		name := canonicalScheme(scheme)
 		user, err := field("user", a.User)
 		if err != nil {
 			return nil, err
 		}
 		if user == "" {
-			return nil, errors.New("auth: Basic: user is empty")
+			return nil, fmt.Errorf("auth: %s: user is empty", name)
 		}
 		password, err := field("password", a.Password)
 		if err != nil {
 			return nil, err
+		}
+		if name == SchemeDigest {
+			return &Digest{User: user, Password: password}, nil
 		}
 		return &Basic{User: user, Password: password}, nil
 	case strings.EqualFold(scheme, SchemeBearer):
@@ -126,8 +214,8 @@ func New(a *catalog.Auth, expand func(string) (string, error)) (Authenticator, e
 		return &Bearer{Token: token}, nil
 	case strings.EqualFold(scheme, SchemeAPIKey):
 		return newAPIKey(a, field)
-	case strings.EqualFold(scheme, SchemeDigest), strings.EqualFold(scheme, SchemeOAuth2):
-		return nil, &unsupportedError{scheme: canonicalScheme(scheme)}
+	case strings.EqualFold(scheme, SchemeOAuth2):
+		return newOAuth2(a, field, o)
 	default:
 		return nil, fmt.Errorf("auth: unknown scheme %q (known schemes: %s)", scheme, strings.Join(knownSchemes, ", "))
 	}
@@ -299,6 +387,8 @@ func setQueryParam(rawQuery, name, value string) string {
 
 var (
 	_ Authenticator = None{}
+	_ Refresher     = (*Digest)(nil)
+	_ Refresher     = (*OAuth2)(nil)
 	_ Authenticator = (*Basic)(nil)
 	_ Authenticator = (*Bearer)(nil)
 	_ Authenticator = (*APIKey)(nil)

@@ -163,13 +163,19 @@ func TestNoneSendsNothing(t *testing.T) {
 func TestNewErrors(t *testing.T) {
 	env := secrets(map[string]string{"Secret": "hunter2"})
 	tests := []struct {
-		name        string
-		auth        *catalog.Auth
-		want        string
-		unsupported bool
+		name string
+		auth *catalog.Auth
+		want string
 	}{
-		{name: "digest", auth: &catalog.Auth{Scheme: "Digest", User: "u", Password: "${Missing}"}, want: "auth: scheme Digest is not supported yet", unsupported: true},
-		{name: "oauth2 any case", auth: &catalog.Auth{Scheme: "oauth2", ClientID: "x"}, want: "auth: scheme OAuth2 is not supported yet", unsupported: true},
+		{name: "digest unresolved password", auth: &catalog.Auth{Scheme: "Digest", User: "u", Password: "${Missing}"}, want: "auth: Digest password: unresolved placeholder ${Missing}"},
+		{name: "digest empty user", auth: &catalog.Auth{Scheme: "digest", Password: "${Secret}"}, want: "auth: Digest: user is empty"},
+		{name: "oauth2 no token url", auth: &catalog.Auth{Scheme: "oauth2", ClientID: "x", ClientSecret: "${Secret}"}, want: "auth: OAuth2: tokenURL is empty"},
+		{name: "oauth2 relative token url", auth: &catalog.Auth{Scheme: "OAuth2", ClientID: "x", TokenURL: "/token?k=${Secret}"}, want: "auth: OAuth2: tokenURL is not an absolute http or https URL"},
+		{name: "oauth2 no client id", auth: &catalog.Auth{Scheme: "OAuth2", TokenURL: "https://a/token"}, want: "auth: OAuth2: clientId is empty (the client_credentials grant needs it)"},
+		{name: "oauth2 unresolved secret", auth: &catalog.Auth{Scheme: "OAuth2", ClientID: "x", ClientSecret: "${Nope}", TokenURL: "https://a/token"}, want: "auth: OAuth2 clientSecret: unresolved placeholder ${Nope}"},
+		{name: "oauth2 password grant without user", auth: &catalog.Auth{Scheme: "OAuth2", GrantType: "password", TokenURL: "https://a/token", Password: "${Secret}"}, want: "auth: OAuth2: user is empty (the password grant needs it)"},
+		{name: "oauth2 refresh grant without token", auth: &catalog.Auth{Scheme: "OAuth2", GrantType: "refresh_token", TokenURL: "https://a/token"}, want: "auth: OAuth2: refreshToken is empty (the refresh_token grant needs it)"},
+		{name: "oauth2 unknown grant", auth: &catalog.Auth{Scheme: "OAuth2", GrantType: "implicit", TokenURL: "https://a/token"}, want: `auth: OAuth2: grantType "implicit" is none of client_credentials, password, refresh_token`},
 		{name: "unknown", auth: &catalog.Auth{Scheme: "Kerberos"}, want: `auth: unknown scheme "Kerberos" (known schemes: None, Basic, Digest, Bearer, APIKey, OAuth2)`},
 		{name: "no scheme with values", auth: &catalog.Auth{Token: "${Secret}"}, want: "auth: no scheme given for the credentials (known schemes: None, Basic, Digest, Bearer, APIKey, OAuth2)"},
 		{name: "basic unresolved password", auth: &catalog.Auth{Scheme: "Basic", User: "u", Password: "${Missing}"}, want: "auth: Basic password: unresolved placeholder ${Missing}"},
@@ -188,7 +194,6 @@ func TestNewErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, a)
 			assert.Equal(t, tt.want, err.Error())
-			assert.Equal(t, tt.unsupported, errors.Is(err, ErrUnsupportedScheme))
 			assert.NotContains(t, err.Error(), "hunter2")
 		})
 	}
@@ -205,6 +210,9 @@ func TestFormattingNeverShowsSecrets(t *testing.T) {
 		{Scheme: "Basic", User: "ann", Password: "hunter2"},
 		{Scheme: "Bearer", Token: "hunter2"},
 		{Scheme: "APIKey", Key: "hunter2", Name: "key", In: "query"},
+		{Scheme: "Digest", User: "ann", Password: "hunter2"},
+		{Scheme: "OAuth2", ClientID: "c", ClientSecret: "hunter2", TokenURL: "https://a/token"},
+		{Scheme: "OAuth2", GrantType: "refresh_token", RefreshToken: "hunter2", TokenURL: "https://a/token"},
 	} {
 		au, err := New(a, nil)
 		require.NoError(t, err)
@@ -228,3 +236,5 @@ func TestSetQueryParam(t *testing.T) {
 		assert.Equal(t, strings.ReplaceAll(tt.want, "%20", "+"), got, tt.raw)
 	}
 }
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }

@@ -225,11 +225,39 @@ type Get struct {
 	Params map[string]string `yaml:"params,omitempty" json:"params,omitempty"`
 }
 
-// Write maps INSERT, UPDATE or DELETE onto an HTTP request.
+// Write maps INSERT, UPDATE or DELETE onto HTTP requests: one request per
+// row, to URL with its {name} placeholders filled from the row's columns,
+// with a JSON body built from the columns' paths (none for DELETE).
 type Write struct {
-	Method  string            `yaml:"method" json:"method"`
+	// Method is POST, PUT, PATCH or DELETE. For update, PATCH sends only
+	// the SET columns and PUT the whole row.
+	Method string `yaml:"method" json:"method"`
+	// URL is relative to the catalog's URL (or absolute); "" is the
+	// table's url.
 	URL     string            `yaml:"url" json:"url"`
 	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 	// Wrap is a path the row object is placed under ({"data": {...}}).
 	Wrap string `yaml:"wrap,omitempty" json:"wrap,omitempty"`
+	// Batch, for insert only, sends many rows per request. It is on when
+	// any of its fields is set.
+	Batch Batch `yaml:"batch,omitempty" json:"batch,omitzero"`
 }
+
+// Batch is an insert endpoint that takes many rows in one request: the
+// rows' objects go into a JSON array at path Rows ("" = the body is the
+// array), at most Size rows per request.
+type Batch struct {
+	// URL is the batch endpoint ("" = the insert's url).
+	URL string `yaml:"url,omitempty" json:"url,omitempty"`
+	// Rows is the path of the array in the request body ("" = the body is
+	// the array); a response's created rows are read from the same path.
+	Rows string `yaml:"rows,omitempty" json:"rows,omitempty"`
+	// Size is the most rows one request carries (0 = DefaultBatchSize).
+	Size int `yaml:"size,omitempty" json:"size,omitempty"`
+}
+
+// DefaultBatchSize is the rows per request of a batch insert that sets no size.
+const DefaultBatchSize = 100
+
+// IsZero reports whether no batch endpoint is configured.
+func (b Batch) IsZero() bool { return b == Batch{} }

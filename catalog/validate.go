@@ -610,4 +610,66 @@ func (c *checker) write(w where, t *Table, wr *Write) {
 		}
 	}
 	c.names(w.with("headers"), wr.Headers)
+	if wr.Wrap != "" {
+		if err := CheckWritePath(wr.Wrap); err != nil {
+			c.add(w.with("wrap"), "%v", err)
+		}
+	}
+	if wr.Batch.IsZero() {
+		return
+	}
+	bw := w.with("batch")
+	if wr != t.Insert {
+		c.add(bw, "batch is for insert only")
+		return
+	}
+	for _, n := range c.template(bw.with("url"), wr.Batch.URL) {
+		if col, _ := t.Column(n); col == nil {
+			c.add(bw.with("url"), "placeholder {%s} is not a column of the table", n)
+		}
+	}
+	if wr.Batch.Rows != "" {
+		if err := CheckWritePath(wr.Batch.Rows); err != nil {
+			c.add(bw.with("rows"), "%v", err)
+		}
+	}
+	if wr.Batch.Size < 0 {
+		c.add(bw.with("size"), "size %d is negative (want 1 or more, or 0 for %d)", wr.Batch.Size, DefaultBatchSize)
+	}
+}
+
+// writePathSpecial are the gjson path characters that select, query or
+// transform (wildcards, #, @modifiers, |, queries): such a path can be
+// read but names no single place to write a value.
+const writePathSpecial = "*?#@|!{}[]()=<>%\"~,"
+
+// CheckWritePath reports whether path names one place in a JSON object
+// that a write can set (sjson syntax): keys separated by dots, with \
+// escaping a dot, and numbers for array elements. It is nil for such a
+// path and an error that says what is wrong otherwise.
+func CheckWritePath(path string) error {
+	if path == "" {
+		return errors.New("path is empty")
+	}
+	start := 0
+	for i := 0; i < len(path); i++ {
+		switch ch := path[i]; {
+		case ch == '\\':
+			if i+1 == len(path) {
+				return fmt.Errorf("path %q ends with a lone \\", path)
+			}
+			i++
+		case ch == '.':
+			if i == start {
+				return fmt.Errorf("path %q has an empty key", path)
+			}
+			start = i + 1
+		case strings.IndexByte(writePathSpecial, ch) >= 0:
+			return fmt.Errorf("path %q cannot be written: %q selects or transforms (a write needs plain keys such as a.b.c)", path, string(ch))
+		}
+	}
+	if start == len(path) {
+		return fmt.Errorf("path %q has an empty key", path)
+	}
+	return nil
 }

@@ -368,6 +368,12 @@ func checkJSON(body string) error {
 		}
 	}
 	if !gjson.Valid(body) {
+		switch {
+		case inString:
+			return fmt.Errorf("%w: it ends inside a string, after %d bytes (cut short?)", errNotJSON, len(body))
+		case depth > 0:
+			return fmt.Errorf("%w: it ends before its last bracket closes, after %d bytes (cut short?)", errNotJSON, len(body))
+		}
 		return errNotJSON
 	}
 	return nil

@@ -1,16 +1,12 @@
 package restsource
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf8"
 )
 
@@ -116,7 +112,8 @@ func parseTemplate(base *url.URL, rel string) (*urlTemplate, error) {
 }
 
 // fill replaces each placeholder with its value (keyed by lower-cased name),
-// path-escaped before the query and query-escaped inside it.
+// path-escaped before the query and query-escaped inside it, so a value
+// never adds a path segment or a parameter ('../admin', '1&admin=true').
 func (t *urlTemplate) fill(values map[string]string) string {
 	if len(t.spans) == 0 {
 		return t.raw
@@ -126,9 +123,14 @@ func (t *urlTemplate) fill(values map[string]string) string {
 	for _, sp := range t.spans {
 		b.WriteString(t.raw[last:sp.start])
 		v := values[strings.ToLower(sp.name)]
-		if t.query >= 0 && sp.start > t.query {
+		switch {
+		case t.query >= 0 && sp.start > t.query:
 			b.WriteString(url.QueryEscape(v))
-		} else {
+		case v == "." || v == "..":
+			// A dot segment would climb the path (/posts/.. is /):
+			// percent-encoded dots are data, not a dot segment (RFC 3986).
+			b.WriteString(strings.Repeat("%2E", len(v)))
+		default:
 			b.WriteString(url.PathEscape(v))
 		}
 		last = sp.end
@@ -320,139 +322,6 @@ func (s *Source) credentialHost(u *url.URL) bool {
 		return false
 	}
 	return !(s.base.Scheme == "https" && u.Scheme != "https")
-}
-
-// response is a fetched response with its whole body.
-type response struct {
-	status int
-	header http.Header
-	body   string
-	// redirected is the URL that answered after redirects (nil = none).
-	redirected *url.URL
-}
-
-// fetch sends GET u and reads the response. A status of 400 or more is an
-// *HTTPError; a body above MaxBodyBytes is an error. requests is counted
-// before the request is sent.
-func (s *Source) fetch(ctx context.Context, u *url.URL, requests func()) (*response, error) {
-	shown := s.redact(u)
-	if s.opts.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.opts.Timeout)
-		defer cancel()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("restsource: GET %s: %w", shown, err)
-	}
-	ownHost := s.credentialHost(u)
-	for k, vs := range s.headers {
-		if s.credHeaders[k] && !ownHost {
-			continue
-		}
-		req.Header[k] = append([]string(nil), vs...)
-	}
-	if s.opts.Auth != nil && ownHost {
-		if err := s.authenticate(req); err != nil {
-			return nil, fmt.Errorf("restsource: GET %s: %w", shown, err)
-		}
-	}
-	requests()
-	start := time.Now()
-	resp, err := s.client.Do(req)
-	if err != nil {
-		// A *url.Error repeats the URL with any credential in it: keep only its cause.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
-		}
-		s.log(ctx, shown, 0, 0, start, err)
-		return nil, fmt.Errorf("restsource: GET %s: %w", shown, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, bodyExcerpt+1))
-		s.log(ctx, shown, resp.StatusCode, len(excerpt), start, nil)
-		return nil, &HTTPError{Method: http.MethodGet, URL: shown, StatusCode: resp.StatusCode, Body: excerptOf(string(excerpt))}
-	}
-	max := s.opts.MaxBodyBytes
-	if resp.ContentLength > max {
-		s.log(ctx, shown, resp.StatusCode, 0, start, nil)
-		return nil, fmt.Errorf("restsource: GET %s: response body of %d bytes is larger than the %d-byte limit (MaxBodyBytes)", shown, resp.ContentLength, max)
-	}
-	var b strings.Builder
-	if resp.ContentLength > 0 {
-		b.Grow(int(resp.ContentLength))
-	}
-	n, err := io.Copy(&b, io.LimitReader(resp.Body, max+1))
-	if err != nil {
-		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
-		}
-		s.log(ctx, shown, resp.StatusCode, int(n), start, err)
-		return nil, fmt.Errorf("restsource: GET %s: reading the response: %w", shown, err)
-	}
-	s.log(ctx, shown, resp.StatusCode, int(n), start, nil)
-	if n > max {
-		return nil, fmt.Errorf("restsource: GET %s: response body is larger than the %d-byte limit (MaxBodyBytes)", shown, max)
-	}
-	out := &response{status: resp.StatusCode, header: resp.Header, body: b.String()}
-	if resp.Request != nil && resp.Request != req {
-		out.redirected = resp.Request.URL
-	}
-	return out, nil
-}
-
-// authenticate applies the credentials and remembers which headers and
-// query parameters they used, so that they are never shown and never
-// follow a redirect to another host.
-func (s *Source) authenticate(req *http.Request) error {
-	before := make(map[string]string, len(req.Header))
-	for k, v := range req.Header {
-		before[k] = strings.Join(v, "\x00")
-	}
-	rawQuery := req.URL.RawQuery
-	if err := s.opts.Auth.Authenticate(req); err != nil {
-		return err
-	}
-	for k, v := range req.Header {
-		if old, ok := before[k]; !ok || old != strings.Join(v, "\x00") {
-			s.secrets.addHeader(k)
-		}
-	}
-	if req.URL.RawQuery != rawQuery {
-		old := map[string]string{}
-		for _, p := range parseQuery(rawQuery) {
-			old[p.name] = p.value
-		}
-		for _, p := range parseQuery(req.URL.RawQuery) {
-			if v, ok := old[p.name]; !ok || v != p.value {
-				s.secrets.addQuery(p.name)
-			}
-		}
-	}
-	return nil
-}
-
-func (s *Source) log(ctx context.Context, shown string, status, n int, start time.Time, err error) {
-	if s.opts.Logger == nil {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("table", s.name),
-		slog.String("method", http.MethodGet),
-		slog.String("url", shown),
-		slog.Int("status", status),
-		slog.Int("bytes", n),
-		slog.Duration("elapsed", time.Since(start)),
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	s.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "restsource: request", attrs...)
 }
 
 // bodyExcerpt is how much of a body an error shows.

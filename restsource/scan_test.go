@@ -569,7 +569,7 @@ func TestScanErrors(t *testing.T) {
 		{
 			name:    "truncated JSON",
 			handler: func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`[{"a":1},`)) },
-			want:    `restsource: GET {URL}/things?api_key=***&a=1: 200 OK: response is not valid JSON: [{"a":1},`,
+			want:    `restsource: GET {URL}/things?api_key=***&a=1: 200 OK: response is not valid JSON: it ends before its last bracket closes, after 9 bytes (cut short?): [{"a":1},`,
 		},
 		{
 			name:    "scalar body",
@@ -595,7 +595,7 @@ func TestScanErrors(t *testing.T) {
 				_, _ = w.Write([]byte(`[` + strings.Repeat(`1,`, 100) + `1]`))
 			},
 			max:  64,
-			want: `restsource: GET {URL}/things?api_key=***&a=1: response body of 203 bytes is larger than the 64-byte limit (MaxBodyBytes)`,
+			want: `restsource: GET {URL}/things?api_key=***&a=1: the response body of 203 bytes is larger than the 64-byte limit on one page (MaxBodyBytes); ask for smaller pages (PageSize)`,
 		},
 		{
 			name: "body too large, streamed",
@@ -606,7 +606,7 @@ func TestScanErrors(t *testing.T) {
 				}
 			},
 			max:  64,
-			want: `restsource: GET {URL}/things?api_key=***&a=1: response body is larger than the 64-byte limit (MaxBodyBytes)`,
+			want: `restsource: GET {URL}/things?api_key=***&a=1: the response body is larger than the 64-byte limit on one page (MaxBodyBytes); ask for smaller pages (PageSize)`,
 		},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,17 @@
 // predicate, whether the API applies it exactly, loosely or not at all, so the
 // planner keeps a residual filter for the rest. Scan then walks the pages
 // lazily and extracts rows with gjson.
+//
+// Every page is one exchange (see Options): it waits for the catalog's rate
+// limiter, sends the request with the catalog's credentials (to its own
+// host only), reads the whole body (gzip decoded, up to MaxBodyBytes) and,
+// for a GET, retries on 408, 429, 5xx and network errors — a body cut short
+// too, so a page is used whole or not at all and no row is ever repeated —
+// after the response's Retry-After or a jittered backoff (package retry).
+// After a 401 an Authenticator that can renew its credentials (OAuth2,
+// Digest) does, once, and the page is asked for again. Request lines,
+// headers, bodies and transport detail are logged at LevelRequests and
+// below, credentials shown as "***".
 package restsource
 
 import (
@@ -19,9 +30,12 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/restsql/restsql/auth"
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/pagination"
+	"github.com/restsql/restsql/retry"
 )
 
 // Options are the connection-level settings a Source works with.
@@ -40,11 +54,33 @@ type Options struct {
 	MaxPages int
 	// MaxConcurrency bounds requests in flight for one query (fan-out over keys).
 	MaxConcurrency int
-	// Timeout bounds one HTTP request (0 = none).
+	// Timeout bounds one HTTP request, from sending it to the end of its
+	// body; each retry gets its own (0 = none). A request that takes
+	// longer is retried like a network error.
 	Timeout time.Duration
-	// MaxBodyBytes caps one response body (0 = 64 MiB).
+	// MaxBodyBytes caps one response body, after gzip decoding (0 =
+	// 64 MiB). A larger page is an error, not retried.
 	MaxBodyBytes int64
-	// Logger receives request logs (nil = none).
+	// MaxRetries is the number of retries of a GET on 408, 429, 5xx and
+	// network errors, a body cut short included, after the response's
+	// Retry-After or a jittered exponential backoff (0 = none). Other
+	// methods are never retried.
+	MaxRetries int
+	// InitialBackoff and MaxBackoff bound the backoff waits (0 = the
+	// retry package's defaults: 500ms, doubling up to 30s, ±50% jitter).
+	InitialBackoff time.Duration
+	MaxBackoff     time.Duration
+	// MaxRetryAfter is the longest Retry-After honoured (0 = 2 minutes);
+	// a server that asks for a longer wait gets no retry.
+	MaxRetryAfter time.Duration
+	// Limiter spaces every request, retries included (nil = no limit).
+	// The driver shares one per catalog among all connections of a
+	// connector.
+	Limiter *rate.Limiter
+	// Clock tells the time and waits for retries and the limiter (nil =
+	// the system clock); tests use retrytest.Clock.
+	Clock retry.Clock
+	// Logger receives request logs at LevelRequests and below (nil = none).
 	Logger *slog.Logger
 }
 
@@ -125,6 +161,8 @@ type Source struct {
 
 	pager  pagination.Paginator
 	client *http.Client
+	// policy is the retry and rate-limit policy of every request.
+	policy retry.Policy
 	// secrets names the query parameters whose values are never shown.
 	secrets *secretNames
 }
@@ -156,8 +194,19 @@ func New(cat *catalog.Catalog, t *catalog.Table, opts Options) (*Source, error) 
 	if s.opts.MaxBodyBytes <= 0 {
 		s.opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	if s.opts.PageSize < 0 || s.opts.MaxPages < 0 || s.opts.Timeout < 0 {
-		return nil, fmt.Errorf("restsource: table %s: PageSize, MaxPages and Timeout must not be negative", s.name)
+	if s.opts.PageSize < 0 || s.opts.MaxPages < 0 || s.opts.Timeout < 0 || s.opts.MaxRetries < 0 {
+		return nil, fmt.Errorf("restsource: table %s: PageSize, MaxPages, Timeout and MaxRetries must not be negative", s.name)
+	}
+	s.policy = retry.Policy{
+		MaxRetries:      s.opts.MaxRetries,
+		InitialInterval: s.opts.InitialBackoff,
+		MaxInterval:     s.opts.MaxBackoff,
+		MaxRetryAfter:   s.opts.MaxRetryAfter,
+		Limiter:         s.opts.Limiter,
+		Clock:           s.opts.Clock,
+	}
+	if s.policy.Clock == nil {
+		s.policy.Clock = retry.SystemClock{}
 	}
 	if err := s.init(); err != nil {
 		return nil, fmt.Errorf("restsource: table %s: %w", s.name, err)

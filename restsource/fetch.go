@@ -1,0 +1,362 @@
+package restsource
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/restsql/restsql/auth"
+	"github.com/restsql/restsql/retry"
+)
+
+// response is a fetched response with its whole body.
+type response struct {
+	status int
+	header http.Header
+	body   string
+	// redirected is the URL that answered after redirects (nil = none).
+	redirected *url.URL
+}
+
+// timeoutError is the cause of an attempt's context when Options.Timeout
+// ends it. It matches context.DeadlineExceeded.
+type timeoutError struct{ d time.Duration }
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("no complete response within the %v Timeout", e.d)
+}
+
+func (e *timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// fetch sends GET u and reads the whole response; see exchange.
+func (s *Source) fetch(ctx context.Context, u *url.URL, requests func()) (*response, error) {
+	return s.do(ctx, http.MethodGet, u, nil, requests)
+}
+
+// do sends one request and reads its whole response, retrying an
+// idempotent method (never POST) on 408, 429, 5xx and network errors
+// (a body cut short included: it is read again from the start), after the
+// response's Retry-After or a jittered backoff, up to MaxRetries times.
+// Every send waits for the rate limiter. After a 401 from the catalog's
+// host, an Authenticator that can renew its credentials does, once, and the
+// request is sent again.
+//
+// A status of 400 or more is an *HTTPError, possibly wrapped in a
+// *retry.GaveUpError; a body above MaxBodyBytes is an error. requests is
+// called before each send.
+func (s *Source) do(ctx context.Context, method string, u *url.URL, body []byte, requests func()) (*response, error) {
+	x := &exchange{ctx: ctx, s: s, method: method, u: u, shown: s.redact(u), body: body, requests: requests, tally: tallyFrom(ctx)}
+	p := s.policy
+	if !retry.Idempotent(method) {
+		p.MaxRetries = 0
+	}
+	p.Notify = x.retrying
+	p.OnRateLimit = x.rateLimited
+	return retry.Do(ctx, &p, x.attempt)
+}
+
+// exchange is one request with its retries.
+type exchange struct {
+	// ctx is the caller's context, for the log lines of retries.
+	ctx      context.Context
+	s        *Source
+	method   string
+	u        *url.URL
+	shown    string // u, redacted
+	body     []byte
+	requests func()
+	tally    *Tally
+
+	attempts  int
+	refreshed bool // credentials were renewed after a 401
+}
+
+// prefix starts every error message: "restsource: GET <url>".
+func (x *exchange) prefix() string { return "restsource: " + x.method + " " + x.shown }
+
+// attempt sends the request (twice after a 401 that renewed the
+// credentials) and reads the response. Failures worth another try are
+// *retry.TemporaryError.
+func (x *exchange) attempt(ctx context.Context) (*response, error) {
+	s := x.s
+	x.attempts++
+	actx := ctx
+	if s.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeoutCause(ctx, s.opts.Timeout, &timeoutError{d: s.opts.Timeout})
+		defer cancel()
+	}
+	resp, start, err := x.send(ctx, actx)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	s.logHeaders(ctx, "restsource: response headers", x, resp.StatusCode, resp.Header)
+
+	if resp.StatusCode >= 400 {
+		raw, _ := io.ReadAll(io.LimitReader(decoded(resp), bodyExcerpt+1))
+		x.tally.addBytes(len(raw))
+		s.logExchange(ctx, x, resp.StatusCode, len(raw), start, nil)
+		s.logBody(ctx, x, raw)
+		herr := &HTTPError{Method: x.method, URL: x.shown, StatusCode: resp.StatusCode, Body: excerptOf(redactText(string(raw)))}
+		if !retry.RetryableStatus(resp.StatusCode) {
+			return nil, herr
+		}
+		if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), s.policy.Clock.Now()); ok {
+			return nil, retry.TemporaryAfter(herr, d)
+		}
+		return nil, retry.Temporary(herr)
+	}
+
+	max := s.opts.MaxBodyBytes
+	if resp.ContentLength > max && !compressed(resp) {
+		s.logExchange(ctx, x, resp.StatusCode, 0, start, nil)
+		return nil, fmt.Errorf("%s: the response body of %d bytes is larger than the %s limit on one page (MaxBodyBytes); ask for smaller pages (PageSize)", x.prefix(), resp.ContentLength, bytesString(max))
+	}
+	var b bytes.Buffer
+	if resp.ContentLength > 0 {
+		b.Grow(int(resp.ContentLength))
+	}
+	n, err := io.Copy(&b, io.LimitReader(decoded(resp), max+1))
+	x.tally.addBytes(int(n))
+	if err != nil {
+		err = x.failure(ctx, actx, fmt.Errorf("reading the response body (%d bytes read): %w", n, err))
+		s.logExchange(ctx, x, resp.StatusCode, int(n), start, err)
+		return nil, err
+	}
+	s.logExchange(ctx, x, resp.StatusCode, int(n), start, nil)
+	if n > max {
+		return nil, fmt.Errorf("%s: the response body is larger than the %s limit on one page (MaxBodyBytes); ask for smaller pages (PageSize)", x.prefix(), bytesString(max))
+	}
+	s.logBody(ctx, x, b.Bytes())
+	out := &response{status: resp.StatusCode, header: resp.Header, body: b.String()}
+	if resp.Request != nil && resp.Request.URL.String() != x.u.String() {
+		out.redirected = resp.Request.URL
+	}
+	return out, nil
+}
+
+// send builds the request and sends it; after a 401 from the catalog's
+// host it lets a Refresher renew the credentials and sends it once more
+// (once per exchange). It returns the response with its body unread, and
+// when its headers came.
+func (x *exchange) send(ctx, actx context.Context) (*http.Response, time.Time, error) {
+	s := x.s
+	for {
+		req, err := x.newRequest(actx)
+		if err != nil {
+			return nil, time.Time{}, x.failure(ctx, actx, err)
+		}
+		s.logHeaders(ctx, "restsource: request headers", x, 0, req.Header)
+		x.requests()
+		x.tally.addRequest()
+		start := s.policy.Clock.Now()
+		resp, err := s.client.Do(req)
+		if err != nil {
+			// A *url.Error repeats the URL with any credential in it: keep only its cause.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			err = x.failure(ctx, actx, err)
+			s.logExchange(ctx, x, 0, 0, start, err)
+			return nil, time.Time{}, err
+		}
+		r, ok := s.opts.Auth.(auth.Refresher)
+		if resp.StatusCode != http.StatusUnauthorized || !ok || x.refreshed || !s.credentialHost(req.URL) || !s.credentialHost(resp.Request.URL) {
+			return resp, start, nil
+		}
+		x.refreshed = true
+		again, err := r.Refresh(resp)
+		if err != nil || !again {
+			if err != nil {
+				_ = resp.Body.Close()
+				s.logExchange(ctx, x, resp.StatusCode, 0, start, err)
+				return nil, time.Time{}, fmt.Errorf("%s: 401 Unauthorized: %w", x.prefix(), err)
+			}
+			return resp, start, nil
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		_ = resp.Body.Close()
+		s.logExchange(ctx, x, resp.StatusCode, 0, start, nil)
+		s.logAttrs(ctx, LevelRequests, "restsource: credentials renewed after 401", slog.String("url", x.shown), slog.String("auth", fmt.Sprint(s.opts.Auth)))
+		if err := s.policy.Wait(actx); err != nil {
+			return nil, time.Time{}, x.failure(ctx, actx, err)
+		}
+	}
+}
+
+// newRequest builds the request: the profile's headers, and the
+// credentials for the catalog's own host only.
+func (x *exchange) newRequest(ctx context.Context) (*http.Request, error) {
+	s := x.s
+	var body io.Reader
+	if x.body != nil {
+		body = bytes.NewReader(x.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, x.method, x.u.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	ownHost := s.credentialHost(x.u)
+	for k, vs := range s.headers {
+		if s.credHeaders[k] && !ownHost {
+			continue
+		}
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	if s.opts.Auth != nil && ownHost {
+		if err := s.authenticate(req); err != nil {
+			return nil, err
+		}
+	}
+	if s.logEnabled(ctx, LevelTransport) {
+		// After authenticate: a token request is not this request's detail.
+		req = req.WithContext(httptrace.WithClientTrace(ctx, s.trace(ctx, x)))
+	}
+	return req, nil
+}
+
+// failure words an attempt's error, and marks it as worth another try when
+// it is a network error or the attempt's Timeout, while the caller's
+// context is still alive.
+func (x *exchange) failure(ctx, actx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		if !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w (%v)", context.Cause(ctx), err)
+		}
+		return fmt.Errorf("%s: %w", x.prefix(), err)
+	}
+	var te *timeoutError
+	if cause := context.Cause(actx); errors.As(cause, &te) {
+		return retry.Temporary(fmt.Errorf("%s: %w", x.prefix(), te))
+	}
+	wrapped := fmt.Errorf("%s: %w", x.prefix(), err)
+	if retry.IsTransient(err) {
+		return retry.Temporary(wrapped)
+	}
+	return wrapped
+}
+
+// retrying logs a retry and counts it.
+func (x *exchange) retrying(attempt int, err error, wait time.Duration) {
+	x.tally.addRetry()
+	x.s.logAttrs(x.ctx, LevelRequests, "restsource: retrying",
+		slog.String("table", x.s.name), slog.String("method", x.method), slog.String("url", x.shown),
+		slog.Int("attempt", attempt), slog.Int("maxRetries", x.s.policy.MaxRetries),
+		slog.Duration("wait", wait), slog.String("error", err.Error()))
+}
+
+// rateLimited logs a wait for the rate limiter.
+func (x *exchange) rateLimited(wait time.Duration) {
+	x.s.logAttrs(x.ctx, LevelTransport, "restsource: rate limit",
+		slog.String("table", x.s.name), slog.String("url", x.shown), slog.Duration("wait", wait))
+}
+
+// compressed reports whether resp's body is gzip that the transport left
+// compressed (because the request set its own Accept-Encoding).
+func compressed(resp *http.Response) bool {
+	return !resp.Uncompressed && strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip")
+}
+
+// decoded returns resp's body, gunzipped when the transport did not do it.
+// The size cap applies to what it returns.
+func decoded(resp *http.Response) io.Reader {
+	if !compressed(resp) {
+		return resp.Body
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		return errReader{fmt.Errorf("gzip: %w", err)}
+	}
+	return zr
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// bytesString renders a byte count for messages: "1048576 bytes (1 MiB)".
+func bytesString(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d-byte (%d MiB)", n, n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d-byte (%d KiB)", n, n>>10)
+	}
+	return fmt.Sprintf("%d-byte", n)
+}
+
+// authenticate applies the credentials and remembers which headers and
+// query parameters they used, so that they are never shown and never
+// follow a redirect to another host.
+func (s *Source) authenticate(req *http.Request) error {
+	before := make(map[string]string, len(req.Header))
+	for k, v := range req.Header {
+		before[k] = strings.Join(v, "\x00")
+	}
+	rawQuery := req.URL.RawQuery
+	if err := s.opts.Auth.Authenticate(req); err != nil {
+		return err
+	}
+	for k, v := range req.Header {
+		if old, ok := before[k]; !ok || old != strings.Join(v, "\x00") {
+			s.secrets.addHeader(k)
+		}
+	}
+	if req.URL.RawQuery != rawQuery {
+		old := map[string]string{}
+		for _, p := range parseQuery(rawQuery) {
+			old[p.name] = p.value
+		}
+		for _, p := range parseQuery(req.URL.RawQuery) {
+			if v, ok := old[p.name]; !ok || v != p.value {
+				s.secrets.addQuery(p.name)
+			}
+		}
+	}
+	return nil
+}
+
+// trace logs the transport's events at LevelTransport.
+func (s *Source) trace(ctx context.Context, x *exchange) *httptrace.ClientTrace {
+	event := func(name string, attrs ...slog.Attr) {
+		s.logAttrs(ctx, LevelTransport, "restsource: transport", append([]slog.Attr{slog.String("event", name), slog.String("url", x.shown)}, attrs...)...)
+	}
+	errAttr := func(err error) []slog.Attr {
+		if err == nil {
+			return nil
+		}
+		return []slog.Attr{slog.String("error", err.Error())}
+	}
+	return &httptrace.ClientTrace{
+		GetConn: func(hostPort string) { event("get connection", slog.String("host", hostPort)) },
+		GotConn: func(info httptrace.GotConnInfo) {
+			event("got connection", slog.Bool("reused", info.Reused), slog.Bool("wasIdle", info.WasIdle), slog.Duration("idle", info.IdleTime))
+		},
+		DNSStart: func(info httptrace.DNSStartInfo) { event("dns start", slog.String("host", info.Host)) },
+		DNSDone: func(info httptrace.DNSDoneInfo) {
+			event("dns done", append([]slog.Attr{slog.Int("addresses", len(info.Addrs))}, errAttr(info.Err)...)...)
+		},
+		ConnectStart: func(network, addr string) { event("connect start", slog.String("addr", addr)) },
+		ConnectDone: func(network, addr string, err error) {
+			event("connect done", append([]slog.Attr{slog.String("addr", addr)}, errAttr(err)...)...)
+		},
+		TLSHandshakeStart: func() { event("tls handshake start") },
+		TLSHandshakeDone: func(st tls.ConnectionState, err error) {
+			event("tls handshake done", append([]slog.Attr{slog.String("version", tls.VersionName(st.Version)), slog.String("cipher", tls.CipherSuiteName(st.CipherSuite))}, errAttr(err)...)...)
+		},
+		WroteRequest:         func(info httptrace.WroteRequestInfo) { event("wrote request", errAttr(info.Err)...) },
+		GotFirstResponseByte: func() { event("first response byte") },
+	}
+}
