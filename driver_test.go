@@ -133,6 +133,11 @@ func TestPushdownRequests(t *testing.T) {
 			requests: []string{"/posts?_limit=20&_page=1&id_gte=4&id_lte=6"},
 		},
 		{
+			name:     "two predicates on one parameter: only the first is pushed (a repeated parameter means OR)",
+			sql:      "SELECT id FROM posts WHERE id IN (3, 4) AND id IN (3, 4, 5) AND userId = 1 AND userId = 2",
+			requests: []string{"/posts?_limit=20&_page=1&id=3&id=4&userId=1"},
+		},
+		{
 			name:     "OR is not pushed: every page is read",
 			sql:      "SELECT COUNT(*) FROM posts WHERE userId = 1 OR userId = 2",
 			rows:     [][]string{{"20"}},

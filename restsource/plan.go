@@ -496,6 +496,12 @@ func filterFor(c *catalog.Column, op string) *catalog.Filter {
 // Several filters on a parameter that the table combines become one value.
 func (s *Source) planFilters(preds []Predicate, skip map[int]bool, support []Support) []qparam {
 	var out []qparam
+	// Two predicates on one column that send the same parameter would
+	// repeat it, and an API reads ?id=1&id=2 as OR (it is how IN is sent):
+	// only the first is pushed, the driver evaluates the other. Filters of
+	// different columns may share a parameter (a filter language), which
+	// then repeats or is joined by the table's combine setting.
+	used := map[string]string{}
 	for i, pr := range preds {
 		if skip[i] {
 			continue
@@ -507,6 +513,19 @@ func (s *Source) planFilters(preds []Predicate, skip map[int]bool, support []Sup
 		ps, exact, ok := pushFilter(s.cols[ci], normalizeOp(pr.Op), pr.Values)
 		if !ok {
 			continue
+		}
+		col := strings.ToLower(s.cols[ci].Name)
+		clash := false
+		for _, p := range ps {
+			if _, combined := s.t.Combine[p.name]; used[p.name] == col && !combined {
+				clash = true
+			}
+		}
+		if clash {
+			continue
+		}
+		for _, p := range ps {
+			used[p.name] = col
 		}
 		out = append(out, ps...)
 		support[i] = Inexact
