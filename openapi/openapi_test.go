@@ -1,0 +1,465 @@
+package openapi
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/restsql/restsql/catalog"
+)
+
+// spec wraps paths (and optional components) in a minimal document.
+func spec(paths string, components ...string) []byte {
+	doc := "openapi: 3.0.3\ninfo: {title: Test API, version: '1'}\nservers: [{url: 'https://api.example.com'}]\npaths:\n" + indent(paths, 2)
+	if len(components) > 0 {
+		doc += "components:\n" + indent(components[0], 2)
+	}
+	return []byte(doc)
+}
+
+func indent(s string, n int) string {
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(strings.Trim(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = pad + l
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// listOf is a GET collection path returning an array of the given item
+// schema, with the given parameters (a YAML list, or "").
+func listOf(path, item, params string) string {
+	s := path + ":\n  get:\n"
+	if params != "" {
+		s += "    parameters:\n" + indent(params, 6)
+	}
+	s += "    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema:\n              type: array\n              items:\n" + indent(item, 16)
+	return s
+}
+
+func table(t *testing.T, p *catalog.Profile, name string) *catalog.Table {
+	t.Helper()
+	for _, cn := range p.CatalogNames() {
+		c, _ := p.Catalog(cn)
+		s, _ := c.Schema(DefaultSchema)
+		if tb, ok := s.Table(name); ok {
+			return tb
+		}
+	}
+	t.Fatalf("no table %s", name)
+	return nil
+}
+
+func TestColumnTypes(t *testing.T) {
+	item := `type: object
+properties:
+  id: {type: integer}
+  n: {type: number}
+  ok: {type: boolean}
+  s: {type: string}
+  at: {type: string, format: date-time}
+  day: {type: string, format: date}
+  tags: {type: array, items: {type: string}}
+  free: {type: object, additionalProperties: true}
+  any: {}
+  maybe: {type: [integer, "null"]}
+  either: {type: [integer, number]}
+  mixed: {type: [integer, string]}
+  enumOnly: {enum: [a, b]}
+  ro: {type: string, readOnly: true, description: "Set by\n the server."}
+  deep: {type: object, properties: {a: {type: object, properties: {b: {type: object, properties: {c: {type: object, properties: {d: {type: integer}}}}}}}}}
+`
+	p, err := Import(spec(listOf("/things", item, "")), Options{})
+	require.NoError(t, err)
+	var got []string
+	for _, c := range table(t, p, "things").Columns {
+		s := c.Name + ":" + c.Type
+		if c.Format != "" {
+			s += "(" + c.Format + ")"
+		}
+		if c.Path != c.Name {
+			s += "@" + c.Path
+		}
+		if c.Key {
+			s += " key"
+		}
+		if c.ReadOnly {
+			s += " ro"
+		}
+		got = append(got, s)
+	}
+	assert.Equal(t, []string{
+		"id:int key", "n:float", "ok:bool", "s:string", "at:datetime", "day:datetime(2006-01-02)",
+		"tags:json", "free:json", "any:json", "maybe:int", "either:float", "mixed:string", "enumOnly:string",
+		"ro:string ro", "deepABC:json@deep.a.b.c",
+	}, got)
+	assert.Equal(t, "Set by the server.", table(t, p, "things").Columns[13].Description)
+}
+
+func TestAllOfOneOfRefs(t *testing.T) {
+	doc := spec(listOf("/pets", "$ref: '#/components/schemas/Pet'", ""), `schemas:
+  Base:
+    type: object
+    properties:
+      id: {type: integer}
+      name: {type: string}
+  Pet:
+    allOf:
+      - $ref: '#/components/schemas/Base'
+      - type: object
+        properties:
+          kind: {type: string}
+          owner: {$ref: '#/components/schemas/Owner'}
+      - oneOf:
+          - {type: object, properties: {bark: {type: boolean}}}
+          - {type: object, properties: {meow: {type: boolean}, name: {type: integer}}}
+  Owner:
+    type: object
+    properties:
+      name: {type: string}
+      address: {type: object, properties: {city: {type: string}}}
+`)
+	p, err := Import(doc, Options{})
+	require.NoError(t, err)
+	var names []string
+	for _, c := range table(t, p, "pets").Columns {
+		names = append(names, c.Name+":"+c.Path+":"+c.Type)
+	}
+	assert.Equal(t, []string{"id:id:int", "name:name:string", "kind:kind:string", "ownerName:owner.name:string",
+		"ownerAddressCity:owner.address.city:string", "bark:bark:bool", "meow:meow:bool"}, names)
+}
+
+func TestQueryParameters(t *testing.T) {
+	item := `type: object
+properties:
+  id: {type: integer}
+  name: {type: string}
+  price: {type: number}
+  created_at: {type: string, format: date-time}
+  updated_at: {type: string, format: date-time}
+  active: {type: boolean}
+  owner: {type: object, properties: {id: {type: integer}}}
+`
+	params := `- {name: id, in: query, schema: {type: array, items: {type: integer}}, x-restsql-exact: true}
+- {name: name, in: query, schema: {type: array, items: {type: string}}, explode: false}
+- {name: price_gte, in: query, schema: {type: number}}
+- {name: maxPrice, in: query, schema: {type: number}}
+- {name: 'price[lt]', in: query, schema: {type: number}}
+- {name: createdAfter, in: query, schema: {type: string}}
+- {name: created_before, in: query, schema: {type: string}}
+- {name: since, in: query, schema: {type: string}}
+- {name: name_like, in: query, schema: {type: string}}
+- {name: id_ne, in: query, schema: {type: integer}}
+- {name: active_gte, in: query, schema: {type: boolean}}
+- {name: owner_id, in: query, schema: {type: integer}}
+- {name: q, in: query, schema: {type: string}}
+- {name: api_version, in: query, required: true, schema: {type: string, default: "2024-01"}}
+- {name: region, in: query, required: true, schema: {type: string, enum: [eu]}}
+- {name: tenant, in: query, required: true, schema: {type: string}}
+- {name: X-Trace, in: header, schema: {type: string}}
+`
+	res, err := Generate(spec(listOf("/items", item, params)), Options{})
+	require.NoError(t, err)
+	tb := res.Profile.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables["items"]
+	filters := map[string]map[string]catalog.Filter{}
+	for _, c := range tb.Columns {
+		for op, f := range c.Filters {
+			if filters[c.Name] == nil {
+				filters[c.Name] = map[string]catalog.Filter{}
+			}
+			filters[c.Name][op] = *f
+		}
+	}
+	assert.Equal(t, map[string]map[string]catalog.Filter{
+		"id": {
+			"=":  {Param: "id", Exact: true},
+			"IN": {Param: "id", Repeat: true, Exact: true},
+			"!=": {Param: "id_ne"},
+		},
+		"name": {
+			"=":    {Param: "name"},
+			"IN":   {Param: "name", Join: ","},
+			"LIKE": {Param: "name_like", Like: "regex"},
+		},
+		"price":      {">=": {Param: "price_gte"}, "<=": {Param: "maxPrice"}, "<": {Param: "price[lt]"}},
+		"created_at": {">": {Param: "createdAfter"}, "<": {Param: "created_before"}},
+		"updated_at": {">=": {Param: "since"}},
+		"ownerId":    {"=": {Param: "owner_id"}},
+	}, filters)
+	assert.Equal(t, map[string]string{"api_version": "2024-01", "region": "eu"}, tb.Params)
+	notes := strings.Join(res.Comments.Tables[tb], "\n")
+	assert.Contains(t, notes, "The required query parameter tenant has no default")
+	assert.Contains(t, notes, "Query parameters not used: active_gte, q.")
+	assert.Contains(t, notes, "Header parameters not sent (add them under headers: if needed): X-Trace.")
+}
+
+func TestPaginationAndSort(t *testing.T) {
+	item := "type: object\nproperties:\n  id: {type: integer}\n  name: {type: string}\n"
+	wrapped := func(path, params, extra string) string {
+		return path + ":\n  get:\n    parameters:\n" + indent(params, 6) + `    responses:
+      '200':
+        description: ok
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                items: {type: array, items: {type: object, properties: {id: {type: integer}}}}
+` + indent(extra, 16)
+	}
+	tests := []struct {
+		name  string
+		paths string
+		want  *catalog.Pagination
+		sort  *catalog.Sort
+		limit *catalog.Limit
+	}{
+		{
+			name:  "page with total header",
+			paths: listOf("/t", item, "- {name: page, in: query, schema: {type: integer, minimum: 0}}\n- {name: size, in: query, schema: {type: integer, maximum: 200}}"),
+			want:  &catalog.Pagination{Type: "page", PageParam: "page", SizeParam: "size", PageSize: 200, Start: new(int)},
+		},
+		{
+			name:  "offset",
+			paths: listOf("/t", item, "- {name: skip, in: query, schema: {type: integer}}\n- {name: take, in: query, schema: {type: integer, default: 30}}"),
+			want:  &catalog.Pagination{Type: "offset", OffsetParam: "skip", SizeParam: "take", PageSize: 30},
+		},
+		{
+			name:  "cursor",
+			paths: wrapped("/t", "- {name: after, in: query, schema: {type: string}}", "pageInfo: {type: object, properties: {endCursor: {type: string}, hasNextPage: {type: boolean}}}"),
+			want:  &catalog.Pagination{Type: "cursor", CursorParam: "after", CursorPath: "pageInfo.endCursor", HasMorePath: "pageInfo.hasNextPage"},
+		},
+		{
+			name:  "next URL with total",
+			paths: wrapped("/t", "- {name: page, in: query, schema: {type: integer}}", "links: {type: object, properties: {next: {type: object, properties: {href: {type: string, format: uri}}}}}\ntotal_count: {type: integer}"),
+			want:  &catalog.Pagination{Type: "nextURL", NextPath: "links.next.href", TotalPath: "total_count"},
+		},
+		{
+			name:  "cursor parameter without a cursor field",
+			paths: listOf("/t", item, "- {name: cursor, in: query, schema: {type: string}}\n- {name: limit, in: query, schema: {type: integer}}"),
+			limit: &catalog.Limit{Param: "limit"},
+		},
+		{
+			name:  "sort with a minus for descending",
+			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string, enum: [id, -id, name, -name]}}"),
+			sort:  &catalog.Sort{Param: "sort", Value: "{dir}{column}", Asc: new(string), Desc: ptr("-"), Nulls: "high"},
+		},
+		{
+			name:  "sort that cannot sort by the key",
+			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string, enum: [name, -name]}}"),
+		},
+		{
+			name:  "sort_by and order",
+			paths: listOf("/t", item, "- {name: sort_by, in: query, schema: {type: array, items: {type: string}}}\n- {name: order, in: query, schema: {type: string, enum: [asc, desc]}}"),
+			sort:  &catalog.Sort{Param: "sort_by", Order: "order", Join: ",", Nulls: "high"},
+		},
+		{
+			name:  "sort without a direction",
+			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string}}"),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Generate(spec(tt.paths), Options{})
+			require.NoError(t, err)
+			tb := res.Profile.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables["t"]
+			assert.Equal(t, tt.want, tb.Pagination)
+			assert.Equal(t, tt.sort, tb.Sort)
+			assert.Equal(t, tt.limit, tb.Limit)
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestTablesLookupsAndWrites(t *testing.T) {
+	user := "type: object\nproperties:\n  id: {type: integer}\n  name: {type: string}\n"
+	post := "type: object\nproperties:\n  id: {type: integer}\n  userId: {type: integer}\n"
+	paths := listOf("/v1/users", user, "") + listOf("/v1/users/{user-id}/posts", post, "- {name: user-id, in: path, required: true, schema: {type: integer}}") +
+		listOf("/v1/orgs/{org}/repos", "type: object\nproperties:\n  name: {type: string}\n", "") + `/v1/users/{userId}:
+  get:
+    responses:
+      '200': {description: ok, content: {application/json: {schema: {type: object, properties: {data: {type: object, properties: {id: {type: integer}}}}}}}}
+  put:
+    requestBody: {content: {application/json: {schema: {type: object, properties: {user: {type: object}}}}}}
+    responses: {'200': {description: ok}}
+  delete:
+    responses: {'204': {description: gone}}
+/v1/users/{userId}/posts/{postId}:
+  delete:
+    responses: {'204': {description: gone}}
+/v1/orgs/{org}/repos/{name}:
+  patch:
+    responses: {'200': {description: ok}}
+/v1/me:
+  get:
+    responses:
+      '200': {description: ok, content: {application/json: {schema: {type: object, properties: {login: {type: string}}}}}}
+/v1/numbers:
+  get:
+    responses:
+      '200': {description: ok, content: {application/json: {schema: {type: array, items: {type: integer}}}}}
+/v1/text:
+  get:
+    responses:
+      '200': {description: ok, content: {text/plain: {schema: {type: string}}}}
+`
+	res, err := Generate(spec(paths), Options{})
+	require.NoError(t, err)
+	tables := res.Profile.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables
+	assert.ElementsMatch(t, []string{"users", "posts_by_user_id", "repos_by_org", "me"}, keys(tables))
+
+	users := tables["users"]
+	assert.Equal(t, &catalog.Get{URL: "/v1/users/{id}", Rows: "data"}, users.Get)
+	assert.Equal(t, &catalog.Write{Method: "PUT", URL: "/v1/users/{id}", Wrap: "user"}, users.Update)
+	assert.Equal(t, &catalog.Write{Method: "DELETE", URL: "/v1/users/{id}"}, users.Delete)
+
+	posts := tables["posts_by_user_id"]
+	assert.Equal(t, "/v1/users/{user_id}/posts", posts.URL)
+	assert.Equal(t, &catalog.Column{Name: "user_id", Type: "int", Description: "Path parameter {user-id}."}, posts.Columns[0])
+	assert.Nil(t, posts.Delete, "{userId} of the delete path is not a column of posts_by_user_id")
+
+	repos := tables["repos_by_org"]
+	assert.Equal(t, &catalog.Write{Method: "PATCH", URL: "/v1/orgs/{org}/repos/{name}"}, repos.Update)
+	assert.Equal(t, "string", repos.Columns[0].Type)
+
+	head := strings.Join(res.Comments.Head, "\n")
+	assert.Contains(t, head, "GET /v1/numbers returns an array of integer, not of objects: skipped.")
+	assert.Contains(t, head, "GET /v1/text does not return JSON: skipped.")
+	assert.Equal(t, &catalog.Pagination{Type: "none"}, tables["me"].Pagination)
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestAuth(t *testing.T) {
+	tests := []struct {
+		name   string
+		scheme string
+		want   *catalog.Auth
+		note   string
+	}{
+		{"basic", "{type: http, scheme: basic}", &catalog.Auth{Scheme: "Basic", User: "${User}", Password: "${Password}"}, ""},
+		{"bearer", "{type: http, scheme: Bearer}", &catalog.Auth{Scheme: "Bearer", Token: "${Token}"}, ""},
+		{"digest", "{type: http, scheme: digest}", &catalog.Auth{Scheme: "Digest", User: "${User}", Password: "${Password}"}, ""},
+		{"api key in query", "{type: apiKey, in: query, name: api_key}", &catalog.Auth{Scheme: "APIKey", Key: "${APIKey}", Name: "api_key", In: "query"}, ""},
+		{"api key in a cookie", "{type: apiKey, in: cookie, name: sid}", nil, "No supported security scheme (s (an API key in cookie is not supported))"},
+		{"oauth2 client credentials", "{type: oauth2, flows: {clientCredentials: {tokenUrl: 'https://a/token', scopes: {b: B, a: A}}}}",
+			&catalog.Auth{Scheme: "OAuth2", ClientID: "${OAuthClientId}", ClientSecret: "${OAuthClientSecret}", TokenURL: "https://a/token", Scopes: []string{"a", "b"}, GrantType: "client_credentials"}, ""},
+		{"oauth2 password", "{type: oauth2, flows: {password: {tokenUrl: 'https://a/token', scopes: {}}}}",
+			&catalog.Auth{Scheme: "OAuth2", ClientID: "${OAuthClientId}", ClientSecret: "${OAuthClientSecret}", User: "${User}", Password: "${Password}", TokenURL: "https://a/token", GrantType: "password"}, ""},
+		{"oauth2 authorization code", "{type: oauth2, flows: {authorizationCode: {authorizationUrl: 'https://a/auth', tokenUrl: 'https://a/token', scopes: {}}}}",
+			&catalog.Auth{Scheme: "OAuth2", ClientID: "${OAuthClientId}", ClientSecret: "${OAuthClientSecret}", RefreshToken: "${OAuthRefreshToken}", TokenURL: "https://a/token", GrantType: "refresh_token"}, ""},
+		{"oauth2 implicit", "{type: oauth2, flows: {implicit: {authorizationUrl: 'https://a/auth', scopes: {}}}}", nil, "implicit oauth2 flow"},
+		{"openid connect", "{type: openIdConnect, openIdConnectUrl: 'https://a/.well-known'}", nil, "openIdConnect is not supported"},
+	}
+	item := "type: object\nproperties:\n  id: {type: integer}\n"
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := spec(listOf("/t", item, ""), "securitySchemes:\n  s: "+tt.scheme+"\n")
+			doc = append([]byte("security: [{s: []}]\n"), doc...)
+			res, err := Generate(doc, Options{})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, res.Profile.Catalogs["TestAPI"].Auth)
+			if tt.note != "" {
+				assert.Contains(t, strings.Join(res.Comments.Head, "\n"), tt.note)
+			}
+		})
+	}
+	// Security on an operation only.
+	doc := spec("/t:\n  get:\n    security: [{k: []}]\n    responses: {'200': {description: ok, content: {application/json: {schema: {type: array, items: {type: object, properties: {id: {type: integer}}}}}}}}\n",
+		"securitySchemes:\n  k: {type: apiKey, in: header, name: X-Key}\n")
+	p, err := Import(doc, Options{})
+	require.NoError(t, err)
+	c, _ := p.Catalog("TestAPI")
+	assert.Equal(t, &catalog.Auth{Scheme: "APIKey", Key: "${APIKey}", Name: "X-Key", In: "header"}, c.Auth)
+}
+
+func TestServersAndNames(t *testing.T) {
+	list := listOf("/t", "type: object\nproperties:\n  id: {type: integer}\n", "")
+	base := "info: {title: '2nd  shop!', version: '1'}\npaths:\n" + indent(list, 2)
+	tests := []struct {
+		name, servers string
+		opts          Options
+		url, catalog  string
+	}{
+		{"absolute", "servers: [{url: 'https://x.test/api/'}]\n", Options{}, "https://x.test/api", "API2ndShop"},
+		{"variables", "servers: [{url: '{scheme}://{host}/v1', variables: {scheme: {default: https}, host: {default: h.test}}}]\n", Options{}, "https://h.test/v1", "API2ndShop"},
+		{"relative", "servers: [{url: /api/v3}]\n", Options{}, "${BaseURL}/api/v3", "API2ndShop"},
+		{"none", "", Options{}, "${BaseURL}", "API2ndShop"},
+		{"not http", "servers: [{url: 'ftp://x'}]\n", Options{}, "${BaseURL}", "API2ndShop"},
+		{"override", "servers: [{url: 'https://x.test'}]\n", Options{URL: "http://127.0.0.1:3000/", Catalog: "Shop"}, "http://127.0.0.1:3000", "Shop"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Import([]byte("openapi: 3.0.0\n"+tt.servers+base), tt.opts)
+			require.NoError(t, err)
+			c, ok := p.Catalog(tt.catalog)
+			require.True(t, ok, p.CatalogNames())
+			assert.Equal(t, tt.url, c.URL)
+		})
+	}
+}
+
+func TestImportErrors(t *testing.T) {
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"not YAML", "{", "openapi: "},
+		{"swagger 2", "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", "Swagger 2.0 document"},
+		{"no paths", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n", "the document has no paths"},
+		{"no tables", string(spec("/t:\n  post:\n    responses: {'201': {description: ok}}\n")), "no GET endpoint returns JSON objects"},
+		{"external ref", string(spec(listOf("/t", "$ref: 'other.yaml#/Thing'", ""))), "openapi: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Import([]byte(tt.doc), Options{})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestNames(t *testing.T) {
+	for path, want := range map[string]string{
+		"/users": "users", "/api/v2/users/": "users", "/users/{userId}/posts": "posts_by_user",
+		"/users/{id}": "users_by_id", "/orgs/{org_id}/members": "members_by_org", "/": "root",
+		"/v1/user-groups": "user_groups", "/a/{x}/b/{y}": "b_by_y",
+	} {
+		assert.Equal(t, want, tableName(path), path)
+	}
+	parent, param, ok := itemPath("/users/{id}")
+	assert.True(t, ok)
+	assert.Equal(t, "/users", parent)
+	assert.Equal(t, "id", param)
+	_, _, ok = itemPath("/users/{id}/posts")
+	assert.False(t, ok)
+	assert.Equal(t, "/a/{key}/b/{c_d}", urlTemplate("/a/{x}/b/{c-d}", "x", "key"))
+}
+
+func TestRecursiveSchemas(t *testing.T) {
+	doc := spec(listOf("/nodes", "$ref: '#/components/schemas/Node'", ""), `schemas:
+  Node:
+    allOf: [{$ref: '#/components/schemas/Node'}, {$ref: '#/components/schemas/Node'}, {$ref: '#/components/schemas/Node'}]
+    type: object
+    properties:
+      id: {type: integer}
+      parent: {$ref: '#/components/schemas/Node'}
+      meta: {type: object, properties: {owner: {$ref: '#/components/schemas/Node'}, note: {type: string}}}
+      children: {type: array, items: {$ref: '#/components/schemas/Node'}}
+`)
+	p, err := Import(doc, Options{})
+	require.NoError(t, err)
+	var got []string
+	for _, c := range table(t, p, "nodes").Columns {
+		got = append(got, c.Name+":"+c.Type)
+	}
+	assert.Equal(t, []string{"id:int", "parent:json", "metaOwner:json", "metaNote:string", "children:json"}, got)
+}

@@ -1,0 +1,567 @@
+package openapi
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/discover"
+)
+
+// wrapperNames are the property names that usually hold a response's rows
+// (or, for an item, the row), best first.
+var wrapperNames = []string{"data", "items", "results", "records", "value", "rows", "entries", "list", "hits", "content", "elements", "objects", "nodes", "resources", "item", "result", "record"}
+
+// maxWrapperDepth bounds how deep in a response object the rows are looked for.
+const maxWrapperDepth = 3
+
+// endpoint is one GET operation that returns JSON.
+type endpoint struct {
+	path string
+	item *openapi3.PathItem
+	op   *openapi3.Operation
+	resp *openapi3.Response
+	// body is the response's schema; rows the key path of the rows array
+	// inside it (collections only) and row the schema of one row.
+	body       *openapi3.Schema
+	rows       []string
+	row        *openapi3.Schema
+	collection bool
+}
+
+// placeholder matches a {name} of a path template.
+var placeholder = regexp.MustCompile(`\{([^{}]*)\}`)
+
+// orderedPaths returns the document's paths in document order.
+func (im *importer) orderedPaths() []string {
+	paths := im.doc.Paths.Keys()
+	line := func(p string) int {
+		if it := im.doc.Paths.Value(p); it != nil && it.Origin != nil && it.Origin.Key != nil {
+			return it.Origin.Key.Line
+		}
+		return 1 << 30
+	}
+	slices.SortStableFunc(paths, func(a, b string) int { return cmp.Or(cmp.Compare(line(a), line(b)), cmp.Compare(a, b)) })
+	return paths
+}
+
+// successResponse returns an operation's 200 response, else its first
+// other 2xx (or 2XX), else its default response.
+func successResponse(op *openapi3.Operation) *openapi3.Response {
+	if op == nil || op.Responses == nil {
+		return nil
+	}
+	if r := op.Responses.Status(200); r != nil && r.Value != nil {
+		return r.Value
+	}
+	codes := op.Responses.Keys()
+	slices.Sort(codes)
+	for _, c := range codes {
+		if strings.HasPrefix(c, "2") {
+			if r := op.Responses.Value(c); r != nil && r.Value != nil {
+				return r.Value
+			}
+		}
+	}
+	if r := op.Responses.Default(); r != nil && r.Value != nil {
+		return r.Value
+	}
+	return nil
+}
+
+// jsonSchema returns the schema of a response's JSON content.
+func jsonSchema(content openapi3.Content) *openapi3.Schema {
+	if mt := content.Get("application/json"); mt != nil && mt.Schema != nil {
+		return mt.Schema.Value
+	}
+	for _, name := range sortedKeys(content) {
+		if mt := content[name]; mt != nil && mt.Schema != nil && (strings.Contains(strings.ToLower(name), "json") || name == "*/*") {
+			return mt.Schema.Value
+		}
+	}
+	return nil
+}
+
+// findArray finds the rows of a collection: the body when it is an array,
+// else the array property of an object (looking into nested objects), the
+// well-known wrapper names first when there are several.
+func findArray(s *openapi3.Schema) (keys []string, items *openapi3.Schema, ok bool) {
+	if isType(s, "array") {
+		return nil, schemaOf(s.Items), true
+	}
+	if !isType(s, "object") {
+		return nil, nil, false
+	}
+	type cand struct {
+		keys  []string
+		items *openapi3.Schema
+	}
+	var cands []cand
+	var walk func(s *openapi3.Schema, keys []string)
+	walk = func(s *openapi3.Schema, keys []string) {
+		for _, p := range properties(s) {
+			ps := schemaOf(p.ref)
+			path := append(keys[:len(keys):len(keys)], p.name)
+			switch {
+			case isType(ps, "array"):
+				if it := schemaOf(ps.Items); isType(it, "object") || len(properties(it)) > 0 {
+					cands = append(cands, cand{path, it})
+				}
+			case isType(ps, "object") && len(path) < maxWrapperDepth:
+				walk(ps, path)
+			}
+		}
+	}
+	walk(s, nil)
+	if len(cands) == 0 {
+		return nil, nil, false
+	}
+	rank := func(c cand) int {
+		if i := slices.Index(wrapperNames, strings.ToLower(c.keys[len(c.keys)-1])); i >= 0 {
+			return i
+		}
+		return len(wrapperNames)
+	}
+	best := slices.MinFunc(cands, func(a, b cand) int { return cmp.Compare(rank(a), rank(b)) })
+	return best.keys, best.items, true
+}
+
+// getEndpoints lists the GET operations that return JSON, in document order.
+func (im *importer) getEndpoints() []*endpoint {
+	var eps []*endpoint
+	for _, p := range im.orderedPaths() {
+		item := im.doc.Paths.Value(p)
+		if item == nil || item.Get == nil {
+			continue
+		}
+		ep := &endpoint{path: p, item: item, op: item.Get, resp: successResponse(item.Get)}
+		if ep.resp == nil {
+			im.note("GET %s has no success response: skipped.", p)
+			continue
+		}
+		ep.body = jsonSchema(ep.resp.Content)
+		if ep.body == nil {
+			im.note("GET %s does not return JSON: skipped.", p)
+			continue
+		}
+		if keys, row, ok := findArray(ep.body); ok {
+			if row == nil || (!isType(row, "object") && len(properties(row)) == 0) {
+				im.note("GET %s returns an array of %s, not of objects: skipped.", p, strings.Join(types(row), " or "))
+				continue
+			}
+			ep.rows, ep.row, ep.collection = keys, row, true
+		} else if isType(ep.body, "object") || len(properties(ep.body)) > 0 {
+			ep.row = ep.body
+		} else {
+			im.note("GET %s returns a %s, not rows: skipped.", p, strings.Join(types(ep.body), " or "))
+			continue
+		}
+		eps = append(eps, ep)
+	}
+	return eps
+}
+
+// buildTables makes the tables, their lookups and their writes.
+func (im *importer) buildTables() (map[string]*catalog.Table, error) {
+	im.byPath = map[string]*catalog.Table{}
+	eps := im.getEndpoints()
+	var singles []*endpoint
+	for _, ep := range eps {
+		if ep.collection {
+			im.addTable(ep)
+		} else {
+			singles = append(singles, ep)
+		}
+	}
+	for _, ep := range singles {
+		if parent, param, ok := itemPath(ep.path); ok {
+			if t := im.byPath[parent]; t != nil && t.Get == nil {
+				im.addGet(t, ep, param)
+				continue
+			}
+		}
+		im.addTable(ep)
+	}
+	if len(im.tables) == 0 {
+		return nil, errors.New("openapi: no GET endpoint returns JSON objects to make a table of")
+	}
+	im.addWrites()
+	return im.tables, nil
+}
+
+// itemPath splits an item path /users/{id} into its collection path
+// /users and the parameter id.
+func itemPath(path string) (parent, param string, ok bool) {
+	i := strings.LastIndex(path, "/")
+	if i <= 0 {
+		return "", "", false
+	}
+	last := path[i+1:]
+	if m := placeholder.FindStringSubmatch(last); m != nil && m[0] == last {
+		return path[:i], m[1], true
+	}
+	return "", "", false
+}
+
+// identName turns a parameter name into a placeholder name: an identifier.
+func identName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 && (r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	n := b.String()
+	if n == "" || n[0] >= '0' && n[0] <= '9' {
+		n = "p" + n
+	}
+	return n
+}
+
+// urlTemplate writes a spec path as a table url, renaming each {param} to
+// an identifier, and item to key when item is set.
+func urlTemplate(path, item, key string) string {
+	return placeholder.ReplaceAllStringFunc(path, func(m string) string {
+		name := m[1 : len(m)-1]
+		if item != "" && name == item {
+			return "{" + key + "}"
+		}
+		return "{" + identName(name) + "}"
+	})
+}
+
+// tableName names a table after its path: the last literal segment, with
+// _by_<param> for the last path parameter (/users/{userId}/posts is
+// posts_by_user, /users/{id} users_by_id).
+func tableName(path string) string {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	base, by := "", ""
+	if ms := placeholder.FindAllStringSubmatch(path, -1); len(ms) > 0 {
+		by = ms[len(ms)-1][1]
+	}
+	for i := len(segs) - 1; i >= 0; i-- {
+		seg := segs[i]
+		if seg == "" || placeholder.MatchString(seg) || versionSegment.MatchString(seg) {
+			continue
+		}
+		base = seg
+		break
+	}
+	base = sanitize(base)
+	if base == "" {
+		base = "root"
+	}
+	if by != "" {
+		b := by
+		for _, suffix := range []string{"_id", "Id", "ID"} {
+			if len(b) > len(suffix) && strings.HasSuffix(b, suffix) {
+				b = strings.TrimSuffix(b, suffix)
+				break
+			}
+		}
+		base += "_by_" + sanitize(b)
+	}
+	return base
+}
+
+var (
+	versionSegment = regexp.MustCompile(`^(v\d+[a-z0-9.]*|api)$`)
+	nonIdent       = regexp.MustCompile(`[^A-Za-z0-9_]+`)
+)
+
+// sanitize turns s into an identifier made of letters, digits and _.
+func sanitize(s string) string {
+	s = strings.Trim(nonIdent.ReplaceAllString(s, "_"), "_")
+	if s != "" && s[0] >= '0' && s[0] <= '9' {
+		s = "_" + s
+	}
+	return s
+}
+
+// pathParams returns the path parameters of an operation by name.
+func pathParams(item *openapi3.PathItem, op *openapi3.Operation) map[string]*openapi3.Parameter {
+	out := map[string]*openapi3.Parameter{}
+	for _, list := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, ref := range list {
+			if ref != nil && ref.Value != nil && ref.Value.In == openapi3.ParameterInPath {
+				out[ref.Value.Name] = ref.Value
+			}
+		}
+	}
+	return out
+}
+
+// addTable makes the table of a GET endpoint.
+func (im *importer) addTable(ep *endpoint) {
+	name := tableName(ep.path)
+	for i := 2; im.tables[name] != nil; i++ {
+		name = tableName(ep.path) + "_" + strconv.Itoa(i)
+	}
+	t := &catalog.Table{
+		Description: oneLine(cmp.Or(ep.op.Summary, ep.op.Description)),
+		URL:         urlTemplate(ep.path, "", ""),
+		Rows:        discover.Path(ep.rows),
+		Columns:     columns(ep.row),
+	}
+	im.tables[name] = t
+	if ep.collection {
+		im.byPath[ep.path] = t
+	}
+	src := "GET " + ep.path
+	if ep.op.OperationID != "" {
+		src += " (" + ep.op.OperationID + ")"
+	}
+	if ep.collection {
+		im.tableNote(t, "%s.", src)
+	} else {
+		im.tableNote(t, "%s, which returns one object: one row.", src)
+	}
+	if ep.op.Deprecated {
+		im.tableNote(t, "The operation is deprecated.")
+	}
+	if len(t.Columns) == 0 {
+		t.Columns = []*catalog.Column{{Name: "row", Path: "@this", Type: catalog.TypeJSON, Description: "The whole row: its schema lists no properties."}}
+	}
+	// Path parameters are required key columns; declare those the rows do
+	// not carry, typed, so a number binds them.
+	params := pathParams(ep.item, ep.op)
+	var declared []*catalog.Column
+	for _, m := range placeholder.FindAllStringSubmatch(ep.path, -1) {
+		n := identName(m[1])
+		if columnNamed(t, n) != nil || slices.ContainsFunc(declared, func(c *catalog.Column) bool { return strings.EqualFold(c.Name, n) }) {
+			continue
+		}
+		col := &catalog.Column{Name: n, Type: catalog.TypeString, Description: "Path parameter {" + m[1] + "}."}
+		if p := params[m[1]]; p != nil && p.Schema != nil {
+			col.Type, col.Format = columnType(p.Schema.Value)
+			if col.Type == catalog.TypeJSON {
+				col.Type, col.Format = catalog.TypeString, ""
+			}
+			if p.Description != "" {
+				col.Description = oneLine(p.Description)
+			}
+		}
+		declared = append(declared, col)
+	}
+	t.Columns = append(declared, t.Columns...)
+	if ep.collection {
+		im.queryParams(t, ep)
+	} else {
+		t.Pagination = &catalog.Pagination{Type: catalog.PageNone}
+		im.ignoredParams(t, ep, nil)
+	}
+}
+
+// keyFor returns the column an item path's parameter names: the column of
+// that name, else the table's key column.
+func keyFor(t *catalog.Table, param string) *catalog.Column {
+	if c := columnNamed(t, identName(param)); c != nil {
+		return c
+	}
+	for _, c := range t.Columns {
+		if c.Key {
+			return c
+		}
+	}
+	return nil
+}
+
+// addGet makes an item endpoint the lookup of its collection's table.
+func (im *importer) addGet(t *catalog.Table, ep *endpoint, param string) {
+	key := keyFor(t, param)
+	if key == nil {
+		im.tableNote(t, "GET %s is not used as a lookup: the table has no key column for {%s}.", ep.path, param)
+		return
+	}
+	g := &catalog.Get{URL: urlTemplate(ep.path, param, key.Name)}
+	if !im.placeholdersAreColumns(t, g.URL) {
+		im.tableNote(t, "GET %s is not used as a lookup: its path parameters are not columns of the table.", ep.path)
+		return
+	}
+	// A wrapper object ({"data": {...}}) holds the row.
+	if wrapper := itemWrapper(ep.body); wrapper != "" {
+		g.Rows = wrapper
+	}
+	t.Get = g
+	if !slices.ContainsFunc(t.Columns, func(c *catalog.Column) bool { return c.Key }) {
+		key.Key = true
+	}
+	im.tableNote(t, "Lookups by %s use GET %s.", key.Name, ep.path)
+}
+
+// itemWrapper returns the property that wraps an item response's row: a
+// well-known wrapper name holding an object, when the response has no id.
+func itemWrapper(s *openapi3.Schema) string {
+	props := properties(s)
+	for _, p := range props {
+		if strings.EqualFold(p.name, "id") {
+			return ""
+		}
+	}
+	for _, name := range wrapperNames {
+		for _, p := range props {
+			if p.name == name && isType(schemaOf(p.ref), "object") {
+				return discover.Path([]string{p.name})
+			}
+		}
+	}
+	return ""
+}
+
+// placeholdersAreColumns reports whether every placeholder of a url is a
+// column of the table, as write and lookup urls need.
+func (im *importer) placeholdersAreColumns(t *catalog.Table, u string) bool {
+	for _, m := range placeholder.FindAllStringSubmatch(u, -1) {
+		if columnNamed(t, m[1]) == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// addWrites maps POST on a collection to insert, and PATCH (else PUT) and
+// DELETE on its item path to update and delete.
+func (im *importer) addWrites() {
+	for _, p := range im.orderedPaths() {
+		item := im.doc.Paths.Value(p)
+		if item == nil {
+			continue
+		}
+		if t := im.byPath[p]; t != nil && item.Post != nil {
+			im.setWrite(t, &t.Insert, "POST", p, item.Post, "", "")
+		}
+		parent, param, ok := itemPath(p)
+		t := im.byPath[parent]
+		if !ok || t == nil {
+			continue
+		}
+		key := keyFor(t, param)
+		if key == nil {
+			if item.Patch != nil || item.Put != nil || item.Delete != nil {
+				im.tableNote(t, "Writes on %s are not mapped: the table has no key column for {%s}.", p, param)
+			}
+			continue
+		}
+		switch {
+		case item.Patch != nil:
+			im.setWrite(t, &t.Update, "PATCH", p, item.Patch, param, key.Name)
+		case item.Put != nil:
+			im.setWrite(t, &t.Update, "PUT", p, item.Put, param, key.Name)
+		}
+		if item.Delete != nil {
+			im.setWrite(t, &t.Delete, "DELETE", p, item.Delete, param, key.Name)
+		}
+	}
+}
+
+// setWrite sets one write mapping of a table.
+func (im *importer) setWrite(t *catalog.Table, dst **catalog.Write, method, path string, op *openapi3.Operation, param, key string) {
+	if *dst != nil {
+		return
+	}
+	w := &catalog.Write{Method: method, URL: urlTemplate(path, param, key)}
+	if !im.placeholdersAreColumns(t, w.URL) {
+		im.tableNote(t, "%s %s is not mapped: its path parameters are not columns of the table.", method, path)
+		return
+	}
+	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		if s := jsonSchema(op.RequestBody.Value.Content); s != nil {
+			if props := properties(s); len(props) == 1 && isType(schemaOf(props[0].ref), "object") && !strings.EqualFold(props[0].name, "id") {
+				w.Wrap = props[0].name
+			}
+		}
+	}
+	*dst = w
+}
+
+// hoistPagination moves a pagination that every paginated table shares to
+// the catalog, and gives the other tables pagination: {type: none}; the
+// tables' notes on it become one note at the top.
+func (im *importer) hoistPagination(cat *catalog.Catalog) {
+	var shared *catalog.Pagination
+	n := 0
+	for _, s := range cat.Schemas {
+		for _, t := range s.Tables {
+			p := t.Pagination
+			if p == nil || p.Type == catalog.PageNone {
+				continue
+			}
+			n++
+			if shared == nil {
+				shared = p
+			} else if !samePagination(shared, p) {
+				return
+			}
+		}
+	}
+	if n < 2 {
+		return
+	}
+	cp := *shared
+	cat.Pagination = &cp
+	note := ""
+	for _, s := range cat.Schemas {
+		for _, t := range s.Tables {
+			if t.Pagination == nil {
+				t.Pagination = &catalog.Pagination{Type: catalog.PageNone}
+				continue
+			}
+			if t.Pagination.Type == catalog.PageNone {
+				continue
+			}
+			t.Pagination = nil
+			notes := im.notes.Tables[t][:0]
+			for _, n := range im.notes.Tables[t] {
+				if strings.HasPrefix(n, "Pagination: ") {
+					note = n
+				} else {
+					notes = append(notes, n)
+				}
+			}
+			im.notes.Tables[t] = notes
+		}
+	}
+	if note != "" {
+		im.note("%s (every paginated table: the catalog's pagination)", strings.TrimSuffix(note, "."))
+	}
+}
+
+func samePagination(a, b *catalog.Pagination) bool {
+	sa, sb := *a, *b
+	sa.Start, sb.Start = nil, nil
+	startA, startB := -1, -1
+	if a.Start != nil {
+		startA = *a.Start
+	}
+	if b.Start != nil {
+		startB = *b.Start
+	}
+	return sa == sb && startA == startB
+}
+
+// describeParam is "name (description)" for notes.
+func describeParam(p *openapi3.Parameter) string {
+	if d := oneLine(p.Description); d != "" {
+		if len(d) > 60 {
+			cut := strings.LastIndex(d[:60], " ")
+			if cut < 20 {
+				cut = 60
+				for cut > 0 && d[cut]&0xC0 == 0x80 {
+					cut--
+				}
+			}
+			d = strings.TrimSpace(d[:cut]) + "…"
+		}
+		return fmt.Sprintf("%s (%s)", p.Name, strings.TrimSpace(d))
+	}
+	return p.Name
+}
