@@ -3,10 +3,16 @@ package restsql
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
+	"fmt"
+	"log/slog"
 	"sync/atomic"
+
+	"github.com/xwb1989/sqlparser"
 
 	"github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/planner"
+	"github.com/restsql/restsql/restsource"
 )
 
 // conn is one database/sql connection. It holds no network state of its
@@ -15,6 +21,9 @@ import (
 type conn struct {
 	c      *connector
 	closed atomic.Bool
+	// readOnly is set while a read-only transaction is open: writes are
+	// refused until it ends.
+	readOnly atomic.Bool
 }
 
 // Compile-time checks.
@@ -64,14 +73,13 @@ func (cn *conn) query(ctx context.Context, p *planner.Parsed, args []driver.Name
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
 	res, err := planner.Query(ctx, cn.c, p, args)
 	if err != nil {
+		ql.failed(err)
 		return nil, err
 	}
-	if l := cn.c.logger; l != nil {
-		l.InfoContext(ctx, "query", "sql", p.SQL)
-	}
-	return newRows(res), nil
+	return ql.rows(newRows(res)), nil
 }
 
 // ExecContext implements driver.ExecerContext.
@@ -86,11 +94,30 @@ func (cn *conn) ExecContext(ctx context.Context, query string, args []driver.Nam
 	return cn.exec(ctx, p, args)
 }
 
+// exec runs an INSERT, UPDATE or DELETE: planner.Exec reads what it must
+// and sends the writes.
 func (cn *conn) exec(ctx context.Context, p *planner.Parsed, args []driver.NamedValue) (driver.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return nil, notSupported("INSERT, UPDATE and DELETE are not implemented yet; SELECT works with Query")
+	if cn.readOnly.Load() {
+		return nil, fmt.Errorf("restsql: %s in a read-only transaction: run writes outside the transaction", statementName(p))
+	}
+	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
+	res, err := planner.Exec(ctx, cn.c, p, args)
+	if err != nil {
+		var nw *restsource.NoWriteError
+		if errors.As(err, &nw) {
+			err = fmt.Errorf("%w: %w", ErrNotSupported, err)
+		}
+		ql.failed(err)
+		return nil, err
+	}
+	if ql != nil {
+		// rows is the number of rows the API accepted.
+		ql.summary(slog.LevelInfo, "exec done", res.RowsAffected, nil)
+	}
+	return result{w: res}, nil
 }
 
 // Begin implements driver.Conn.
@@ -108,13 +135,37 @@ func (cn *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, 
 	if !opts.ReadOnly {
 		return nil, notSupported("read-write transactions (REST APIs have none); use sql.TxOptions{ReadOnly: true} or no transaction")
 	}
-	return tx{}, nil
+	cn.readOnly.Store(true)
+	return &tx{cn: cn}, nil
 }
 
-type tx struct{}
+// tx is a read-only transaction: it only keeps writes out while it is open.
+type tx struct{ cn *conn }
 
-func (tx) Commit() error   { return nil }
-func (tx) Rollback() error { return nil }
+// Commit implements driver.Tx.
+func (t *tx) Commit() error {
+	t.cn.readOnly.Store(false)
+	return nil
+}
+
+// Rollback implements driver.Tx.
+func (t *tx) Rollback() error {
+	t.cn.readOnly.Store(false)
+	return nil
+}
+
+// statementName names a write statement in messages.
+func statementName(p *planner.Parsed) string {
+	switch p.Stmt.(type) {
+	case *sqlparser.Insert:
+		return "INSERT"
+	case *sqlparser.Update:
+		return "UPDATE"
+	case *sqlparser.Delete:
+		return "DELETE"
+	}
+	return "a write"
+}
 
 // Close implements driver.Conn.
 func (cn *conn) Close() error {

@@ -7,14 +7,17 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
+
+	"golang.org/x/time/rate"
 
 	"github.com/restsql/restsql/auth"
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/retry"
 )
 
 // connector holds what all connections of one *sql.DB share: an immutable
@@ -28,16 +31,29 @@ type connector struct {
 	logger  *slog.Logger
 	logOut  io.Closer
 	defCat  *catalog.Catalog
+	// transport is the HTTP transport the connector made (nil when the
+	// Config brought its own); Close closes its idle connections.
+	transport *http.Transport
+	// redactor learns the secret values the log must never show.
+	redactor *redactor
+	// clock, when set (tests), replaces the system clock of retries and
+	// rate limits.
+	clock retry.Clock
+	// queries numbers the queries, for the log.
+	queries atomic.Int64
 
 	mu       sync.Mutex
 	catalogs map[*catalog.Catalog]*catalogRuntime
 	sources  map[*catalog.Table]*restsource.Source
 }
 
-// catalogRuntime is a catalog's resolved base URL and authenticator.
+// catalogRuntime is a catalog's resolved base URL, its authenticator
+// (which caches OAuth2 tokens) and its rate limiter (nil = no RateLimit),
+// shared by all the connections of the connector.
 type catalogRuntime struct {
 	baseURL string
 	auth    auth.Authenticator
+	limiter *rate.Limiter
 }
 
 var _ driver.Connector = (*connector)(nil)
@@ -108,9 +124,17 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 	case cfg.Transport != nil:
 		c.client = &http.Client{Transport: cfg.Transport}
 	default:
-		c.client = &http.Client{}
+		c.transport = http.DefaultTransport.(*http.Transport).Clone()
+		c.client = &http.Client{Transport: c.transport}
 	}
-	if c.logger, c.logOut, err = openLog(cfg.Logfile, cfg.Verbosity); err != nil {
+	if cfg.FixtureMode != FixtureOff {
+		if c.client, err = c.withFixtures(c.client); err != nil {
+			return nil, err
+		}
+	}
+	c.redactor = newRedactor()
+	c.learnSecrets()
+	if c.logger, c.logOut, err = openLog(cfg.Logfile, cfg.Verbosity, c.redactor); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -179,8 +203,12 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 // Driver implements driver.Connector.
 func (c *connector) Driver() driver.Driver { return Driver{} }
 
-// Close implements io.Closer: sql.DB.Close calls it.
+// Close implements io.Closer: sql.DB.Close calls it. It closes the idle
+// connections of the transport the connector made, and the Logfile.
 func (c *connector) Close() error {
+	if c.transport != nil {
+		c.transport.CloseIdleConnections()
+	}
 	if c.logOut != nil {
 		return c.logOut.Close()
 	}
@@ -199,11 +227,20 @@ func (c *connector) runtime(cat *catalog.Catalog) (*catalogRuntime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("restsql: catalog %s: url: %w", cat.Name, err)
 	}
-	a, err := auth.New(cat.Auth, c.expand)
+	if _, q, ok := strings.Cut(cat.URL, "?"); ok {
+		// A placeholder in the base URL's query is a key: never log it. (One
+		// in its host or path is not a secret: the log shows it.)
+		c.learnPlaceholders(q)
+	}
+	a, err := auth.New(cat.Auth, c.expandSecret, auth.WithHTTPClient(c.client), auth.WithSecretObserver(c.redactor.add))
 	if err != nil {
 		return nil, fmt.Errorf("restsql: catalog %s: %w", cat.Name, err)
 	}
 	rt := &catalogRuntime{baseURL: base, auth: a}
+	if c.cfg.RateLimit > 0 {
+		// Burst 1: requests are spaced evenly, never sent in a burst.
+		rt.limiter = rate.NewLimiter(rate.Limit(c.cfg.RateLimit), 1)
+	}
 	c.catalogs[cat] = rt
 	return rt, nil
 }
@@ -223,11 +260,14 @@ func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.
 		Client:         c.client,
 		BaseURL:        rt.baseURL,
 		Auth:           rt.auth,
-		Expand:         c.expand,
+		Expand:         c.expandSecret,
 		PageSize:       c.cfg.PageSize,
 		MaxPages:       c.cfg.MaxPages,
 		MaxConcurrency: c.cfg.MaxConcurrency,
 		Timeout:        c.cfg.Timeout,
+		MaxRetries:     c.cfg.MaxRetries,
+		Limiter:        rt.limiter,
+		Clock:          c.clock,
 		Logger:         c.logger,
 	})
 	if err != nil {
@@ -321,30 +361,4 @@ func (c *connector) lookup(parts []string) (*catalog.Catalog, *catalog.Table, er
 		names = append(names, t.SchemaName+"."+t.Name)
 	}
 	return nil, nil, fmt.Errorf("%w %s: the name is in several schemas of %s (%s): qualify it", ErrUnknownTable, full, cat.Name, strings.Join(names, ", "))
-}
-
-// openLog opens the Logfile at the given verbosity (nil logger when none).
-func openLog(path string, verbosity int) (*slog.Logger, io.Closer, error) {
-	if path == "" {
-		return nil, nil, nil
-	}
-	var w io.Writer
-	var closer io.Closer
-	switch strings.ToUpper(path) {
-	case "STDOUT://":
-		w = os.Stdout
-	case "STDERR://":
-		w = os.Stderr
-	default:
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			return nil, nil, fmt.Errorf("restsql: dsn: Logfile: %w", err)
-		}
-		w, closer = f, f
-	}
-	level := slog.LevelInfo
-	if verbosity >= 2 {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})).With("verbosity", verbosity), closer, nil
 }
