@@ -1,7 +1,11 @@
 // Command restsql queries REST APIs with SQL through the restsql driver.
 //
 //	restsql query [--dsn DSN] [--format table|csv|json] "SQL" [args...]
+//	restsql export [--dsn DSN] [--format csv|jsonl|parquet] --out PATH [--partition-column C --partitions N] "SQL" [args...]
 //	restsql demo [--listen 127.0.0.1:3000]
+//	restsql serve [--dsn DSN] [--listen 127.0.0.1:5433] [--users users.yaml] [--tls-cert F --tls-key F]
+//	restsql discover [--header 'K: V']... [--auth-bearer TOKEN | --auth-basic USER:PASS | --api-key NAME=VALUE] [--name TABLE] [--profile] URL
+//	restsql openapi [--catalog NAME] [--url BASE] spec.yaml
 //
 // Without --dsn (or RESTSQL_DSN), query starts the embedded demo API on a
 // loopback port and queries it: catalog Demo, schema API, tables users,
@@ -31,8 +35,24 @@ const usage = `usage:
       Run one SQL statement and print its rows. Arguments after the SQL bind
       its ? placeholders (numbers are passed as numbers). Without --dsn (or
       the RESTSQL_DSN environment variable) it queries the embedded demo API.
+  restsql export [--dsn DSN] [--format csv|jsonl|parquet] --out PATH
+                 [--partition-column C --partitions N [--lower L] [--upper U]] "SQL" [args...]
+      Stream a query's rows to a CSV, JSON Lines or Parquet file, written
+      atomically; with partitions, N range queries on C run concurrently.
   restsql demo [--listen 127.0.0.1:3000]
       Serve the embedded demo API until interrupted, and print its profile.
+  restsql serve [--dsn DSN] [--listen 127.0.0.1:5433] [--users users.yaml]
+                [--tls-cert cert.pem --tls-key key.pem] [--auth scram-sha-256|password]
+      Serve the tables over the PostgreSQL protocol (psql, JDBC, Spark) until
+      interrupted; without --dsn, the demo API. Without --users it trusts every
+      client and listens on loopback only. --hash-password reads a password on
+      stdin and prints the verifier for a users file (docs/server.md).
+  restsql discover [--header 'K: V']... [--auth-bearer TOKEN | --auth-basic USER:PASS |
+                   --api-key NAME=VALUE] [--name TABLE] [--catalog NAME] [--profile] URL
+      Fetch one response, infer a table (rows, columns, types, pagination) and
+      print it as YAML to paste into a profile; --profile prints a whole profile.
+  restsql openapi [--catalog NAME] [--url BASE] spec.yaml > profile.yaml
+      Turn an OpenAPI 3.0 or 3.1 document (YAML or JSON) into a profile.
 `
 
 func main() {
@@ -55,8 +75,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "query":
 		return runQuery(ctx, args[1:], stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "discover":
+		return runDiscover(ctx, args[1:], stdout, stderr)
+	case "openapi":
+		return runOpenAPI(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

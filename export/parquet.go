@@ -1,0 +1,200 @@
+package export
+
+import (
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/encoding"
+)
+
+// parquetBatch is the number of rows handed to the parquet writer at once.
+const parquetBatch = 1024
+
+// parquetRowGroup bounds the rows of one row group, and so the memory the
+// writer holds.
+const parquetRowGroup = 128 << 10
+
+// parquetEncoder writes a Parquet file whose columns follow the result's
+// column order and types, all optional.
+type parquetEncoder struct {
+	w     *parquet.GenericWriter[any]
+	cols  []Column
+	batch []parquet.Row
+}
+
+// ParquetSchema is the Parquet schema of a result's columns: INT64 (int),
+// DOUBLE (float), BOOLEAN (bool), TIMESTAMP in microseconds, adjusted to
+// UTC (datetime), and STRING for the rest (string, json and unknown), all
+// optional. Repeated names get a suffix (id, id_2).
+func ParquetSchema(cols []Column) *parquet.Schema {
+	names := uniqueNames(cols)
+	g := make(orderedGroup, len(cols))
+	for i, c := range cols {
+		g[i] = &groupField{Node: parquet.Optional(parquetNode(c.Type)), name: names[i]}
+	}
+	return parquet.NewSchema("restsql", g)
+}
+
+func parquetNode(typ string) parquet.Node {
+	switch typ {
+	case TypeInt:
+		return parquet.Int(64)
+	case TypeFloat:
+		return parquet.Leaf(parquet.DoubleType)
+	case TypeBool:
+		return parquet.Leaf(parquet.BooleanType)
+	case TypeDatetime:
+		return parquet.Timestamp(parquet.Microsecond)
+	}
+	return parquet.String()
+}
+
+func newParquet(w io.Writer, cols []Column) (*parquetEncoder, error) {
+	pw := parquet.NewGenericWriter[any](w, ParquetSchema(cols),
+		parquet.Compression(&parquet.Snappy),
+		parquet.MaxRowsPerRowGroup(parquetRowGroup),
+		parquet.CreatedBy("restsql", "", ""))
+	return &parquetEncoder{w: pw, cols: cols, batch: make([]parquet.Row, 0, parquetBatch)}, nil
+}
+
+func (e *parquetEncoder) Encode(row []any) error {
+	r := make(parquet.Row, len(row))
+	for i, v := range row {
+		pv, err := e.value(i, v)
+		if err != nil {
+			return fmt.Errorf("export: column %s: %w", e.cols[i].Name, err)
+		}
+		r[i] = pv
+	}
+	e.batch = append(e.batch, r)
+	if len(e.batch) == cap(e.batch) {
+		return e.flush()
+	}
+	return nil
+}
+
+// value converts a value to the column's Parquet type.
+func (e *parquetEncoder) value(i int, v any) (parquet.Value, error) {
+	if v == nil {
+		return parquet.Value{}.Level(0, 0, i), nil
+	}
+	var pv parquet.Value
+	switch e.cols[i].Type {
+	case TypeInt:
+		n, err := asInt(v)
+		if err != nil {
+			return pv, err
+		}
+		pv = parquet.Int64Value(n)
+	case TypeFloat:
+		f, err := asFloat(v)
+		if err != nil {
+			return pv, err
+		}
+		pv = parquet.DoubleValue(f)
+	case TypeBool:
+		b, err := asBool(v)
+		if err != nil {
+			return pv, err
+		}
+		pv = parquet.BooleanValue(b)
+	case TypeDatetime:
+		t, err := asTime(v)
+		if err != nil {
+			return pv, err
+		}
+		pv = parquet.Int64Value(t.UnixMicro())
+	default:
+		pv = parquet.ByteArrayValue([]byte(Text(v)))
+	}
+	return pv.Level(0, 1, i), nil
+}
+
+func (e *parquetEncoder) flush() error {
+	if len(e.batch) == 0 {
+		return nil
+	}
+	_, err := e.w.WriteRows(e.batch)
+	e.batch = e.batch[:0]
+	if err != nil {
+		return fmt.Errorf("export: parquet: %w", err)
+	}
+	return nil
+}
+
+func (e *parquetEncoder) Close() error {
+	if err := e.flush(); err != nil {
+		return err
+	}
+	if err := e.w.Close(); err != nil {
+		return fmt.Errorf("export: parquet: %w", err)
+	}
+	return nil
+}
+
+// orderedGroup is a Parquet group whose fields keep the result's column
+// order (parquet.Group sorts them by name).
+type orderedGroup []parquet.Field
+
+func (g orderedGroup) ID() int { return 0 }
+
+func (g orderedGroup) String() string {
+	var b strings.Builder
+	_ = parquet.PrintSchema(&b, "restsql", g)
+	return b.String()
+}
+
+func (g orderedGroup) Type() parquet.Type          { return parquet.Group{}.Type() }
+func (g orderedGroup) Optional() bool              { return false }
+func (g orderedGroup) Repeated() bool              { return false }
+func (g orderedGroup) Required() bool              { return true }
+func (g orderedGroup) Leaf() bool                  { return false }
+func (g orderedGroup) Fields() []parquet.Field     { return g }
+func (g orderedGroup) Encoding() encoding.Encoding { return nil }
+func (g orderedGroup) Compression() compress.Codec { return nil }
+
+// GoType is a struct with one field per column, in order.
+func (g orderedGroup) GoType() reflect.Type {
+	fields := make([]reflect.StructField, len(g))
+	for i, f := range g {
+		fields[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: f.GoType()}
+		if !strings.Contains(f.Name(), ",") {
+			fields[i].Tag = reflect.StructTag(`parquet:` + strconv.Quote(f.Name()))
+		}
+	}
+	return reflect.StructOf(fields)
+}
+
+// groupField names a node within orderedGroup.
+type groupField struct {
+	parquet.Node
+	name string
+}
+
+func (f *groupField) Name() string { return f.name }
+
+// Value returns the field of a struct of GoType's form, or of a map.
+func (f *groupField) Value(base reflect.Value) reflect.Value {
+	for base.Kind() == reflect.Interface || base.Kind() == reflect.Pointer {
+		if base.IsNil() {
+			return reflect.Value{}
+		}
+		base = base.Elem()
+	}
+	switch base.Kind() {
+	case reflect.Map:
+		return base.MapIndex(reflect.ValueOf(f.name))
+	case reflect.Struct:
+		for i := range base.NumField() {
+			if tag, _, _ := strings.Cut(base.Type().Field(i).Tag.Get("parquet"), ","); tag == f.name {
+				return base.Field(i)
+			}
+		}
+	}
+	return reflect.Value{}
+}
