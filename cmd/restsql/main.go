@@ -118,6 +118,25 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		stmtArgs = append(stmtArgs, argValue(a))
 	}
 	query := fs.Arg(0)
+	if isWrite(query) {
+		res, err := db.ExecContext(ctx, query, stmtArgs...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		msg := fmt.Sprintf("%d rows affected", n)
+		if n == 1 {
+			msg = "1 row affected"
+		}
+		if id, err := res.LastInsertId(); err == nil {
+			msg += fmt.Sprintf(" (last insert id %d)", id)
+		}
+		_, err = fmt.Fprintln(stdout, msg)
+		return err
+	}
 	rows, err := db.QueryContext(ctx, query, stmtArgs...)
 	if err != nil {
 		return err
@@ -125,6 +144,33 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer rows.Close()
 	_, err = printRows(rows, wr)
 	return err
+}
+
+// isWrite reports whether a statement is an INSERT, UPDATE or DELETE (its
+// first word, after comments and space).
+func isWrite(query string) bool {
+	q := strings.TrimSpace(query)
+	for strings.HasPrefix(q, "--") || strings.HasPrefix(q, "/*") {
+		if strings.HasPrefix(q, "--") {
+			i := strings.IndexByte(q, '\n')
+			if i < 0 {
+				return false
+			}
+			q = strings.TrimSpace(q[i+1:])
+			continue
+		}
+		i := strings.Index(q, "*/")
+		if i < 0 {
+			return false
+		}
+		q = strings.TrimSpace(q[i+2:])
+	}
+	word, _, _ := strings.Cut(q, " ")
+	switch strings.ToUpper(strings.TrimRight(word, "\n\t(")) {
+	case "INSERT", "UPDATE", "DELETE":
+		return true
+	}
+	return false
 }
 
 // argValue reads a command-line argument as an integer or float when it is

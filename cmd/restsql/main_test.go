@@ -67,3 +67,12 @@ func TestArgValue(t *testing.T) {
 	assert.Equal(t, "abc", argValue("abc"))
 	assert.Equal(t, "NaN", argValue("NaN"))
 }
+
+func TestQueryRunsWrites(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"query", "INSERT INTO posts (userId, title, body) VALUES (1, 'hello', 'world')"}, &out, &errOut), errOut.String())
+	assert.Equal(t, "1 row affected (last insert id 101)\n", out.String())
+	assert.True(t, isWrite("  -- c\n update posts set title = 'x'"))
+	assert.True(t, isWrite("/* x */DELETE FROM posts WHERE id = 1"))
+	assert.False(t, isWrite("SELECT 'INSERT'"))
+}
