@@ -33,3 +33,24 @@ func TestSystemTables(t *testing.T) {
 	}
 	assert.Empty(t, srv.Requests(), "system tables never call the API")
 }
+
+func TestExplainEstimatesRequests(t *testing.T) {
+	db, srv := openDemo(t)
+	tests := []struct{ sql, want string }{
+		{"EXPLAIN SELECT id FROM posts LIMIT 45", "requests: at most 3"},
+		{"EXPLAIN SELECT id FROM posts WHERE id = 4", "requests: at most 1"},
+		{"EXPLAIN SELECT id FROM posts", "requests: one per page until the data ends"},
+	}
+	for _, tt := range tests {
+		var details []string
+		for _, r := range queryRows(t, db, tt.sql) {
+			if r[2] == "Scan" {
+				details = append(details, r[4])
+			}
+		}
+		if assert.Len(t, details, 1, tt.sql) {
+			assert.Contains(t, details[0], tt.want, tt.sql)
+		}
+	}
+	assert.Empty(t, srv.Requests(), "EXPLAIN sends nothing")
+}

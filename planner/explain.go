@@ -123,6 +123,11 @@ func scanDetail(sp *scanPlan) string {
 		}
 	}
 	parts = append(parts, "columns: "+strings.Join(sp.q.Columns, ", "))
+	if n, known := sp.plan.EstimatedRequests(); known && sp.lookup == nil {
+		parts = append(parts, fmt.Sprintf("requests: at most %d", n))
+	} else if sp.lookup == nil {
+		parts = append(parts, "requests: one per page until the data ends")
+	}
 	sp.step.children = nil
 	for _, u := range sp.plan.Requests() {
 		sp.step.children = append(sp.step.children, &step{op: "Request", target: sp.step.target, detail: u})

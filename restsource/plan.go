@@ -71,6 +71,28 @@ type fill struct {
 // Columns returns the extracted columns, in Query.Columns order.
 func (p *Plan) Columns() []*catalog.Column { return p.cols }
 
+// EstimatedRequests is the number of requests the scan will make when it
+// is known before reading: one per key for lookups and unpaginated
+// fan-out, and for paginated streams when a row limit and a page size
+// bound the pages. known is false when it depends on the data.
+func (p *Plan) EstimatedRequests() (n int, known bool) {
+	streams := len(p.streams)
+	if p.lookup || p.pager == nil || p.pager.Type() == catalog.PageNone {
+		return streams, true
+	}
+	size := p.pager.PageSize()
+	if p.limit < 0 || size <= 0 {
+		return 0, false
+	}
+	pages := int((p.limit + int64(size) - 1) / int64(size))
+	if p.LimitPushed || p.limit < int64(size) {
+		pages = max(pages, 1)
+	}
+	// Each stream may stop sooner (short page); the limit applies to the
+	// streams' total, so this is an upper bound.
+	return streams * max(pages, 1), true
+}
+
 // Requests returns, for EXPLAIN, the first request of each request stream
 // the scan will make, such as
 // "GET http://127.0.0.1:3000/posts?userId=1&_page=1&_limit=50". Secret
