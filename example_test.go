@@ -181,6 +181,6 @@ func Example_explain() {
 	// Limit    3
 	// Project  id, title
 	// Filter   LENGTH(title) > 30 (in the driver)
-	// Scan     predicates: userId = 2 (exact); sort pushed: id DESC; columns: id, title
+	// Scan     predicates: userId = 2 (exact); sort pushed: id DESC; columns: id, title; requests: one per page until the data ends
 	// Request  GET /posts?userId=2&_sort=id&_order=desc&_page=1&_limit=20
 }

@@ -222,11 +222,11 @@ type InSet struct {
 	Negate bool
 	Load   func() ([]any, error)
 
-	once    sync.Once
-	err     error
-	set     map[any]struct{}
+	once sync.Once
+	err  error
+	// set holds the non-NULL values by MatchKey.
+	set     map[any][]any
 	hasNull bool
-	values  []any
 }
 
 // Eval implements Expr.
@@ -237,14 +237,20 @@ func (in *InSet) Eval(row Row) (any, error) {
 			in.err = err
 			return
 		}
-		in.set = make(map[any]struct{}, len(vals))
+		in.set = make(map[any][]any, len(vals))
+	next:
 		for _, v := range vals {
 			if v == nil {
 				in.hasNull = true
 				continue
 			}
-			in.set[Key(v)] = struct{}{}
-			in.values = append(in.values, v)
+			k := MatchKey(v)
+			for _, x := range in.set[k] {
+				if Key(x) == Key(v) {
+					continue next // a duplicate
+				}
+			}
+			in.set[k] = append(in.set[k], v)
 		}
 	})
 	if in.err != nil {
@@ -261,15 +267,10 @@ func (in *InSet) Eval(row Row) (any, error) {
 		return nil, nil
 	}
 	found := false
-	if _, ok := in.set[Key(v)]; ok {
-		found = true
-	} else if _, isStr := v.(string); isStr || len(in.set) < 64 {
-		// Mixed-type sets (a string against numbers) need Compare's rules.
-		for _, x := range in.values {
-			if n, _ := Compare(v, x); n == 0 {
-				found = true
-				break
-			}
+	for _, x := range in.set[MatchKey(v)] {
+		if n, _ := Compare(v, x); n == 0 {
+			found = true
+			break
 		}
 	}
 	if found {

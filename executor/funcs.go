@@ -51,7 +51,11 @@ func init() {
 		return b.String(), nil
 	}}
 	Funcs["REPLACE"] = &Func{MinArgs: 3, MaxArgs: 3, Type: TypeString, Fn: func(a []any) (any, error) {
-		return strings.ReplaceAll(ToString(a[0]), ToString(a[1]), ToString(a[2])), nil
+		from := ToString(a[1])
+		if from == "" { // nothing to replace (MySQL, SQLite), not between every character
+			return ToString(a[0]), nil
+		}
+		return strings.ReplaceAll(ToString(a[0]), from, ToString(a[2])), nil
 	}}
 	Funcs["ABS"] = &Func{MinArgs: 1, MaxArgs: 1, Fn: func(a []any) (any, error) {
 		switch x := a[0].(type) {
@@ -201,7 +205,9 @@ func round(a []any) (any, error) {
 }
 
 // substr is SUBSTR(s, start[, length]) with 1-based start; a negative start
-// counts from the end, as in MySQL and SQLite.
+// counts from the end, as in MySQL and SQLite. A start of 0 or before the
+// first character gives the empty string, as in MySQL (SQLite clips
+// instead).
 func substr(a []any) (any, error) {
 	s := []rune(ToString(a[0]))
 	st, err := Convert(a[1], TypeInt)
@@ -215,9 +221,11 @@ func substr(a []any) (any, error) {
 	case start > 0:
 		from = start - 1
 	case start < 0:
+		// A start before the first character is out of range, as in
+		// MySQL: SUBSTR('abc', -5) is empty.
 		from = n + start
 		if from < 0 {
-			from = 0
+			return "", nil
 		}
 	default:
 		return "", nil

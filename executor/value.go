@@ -368,6 +368,38 @@ func Convert(v any, typ string) (any, error) {
 	return nil, fmt.Errorf("cannot convert %T to %s", v, typ)
 }
 
+// MatchKey returns a map key for equality lookups (hash joins, IN
+// subqueries) under Compare's rules: values that Compare equal have the same
+// MatchKey, so a numeric string meets the number it reads as ('1' = 1), 'true'
+// meets true and a datetime string meets the datetime. The converse does not
+// hold ('1' and '1.0' share a key but differ as strings): a lookup must
+// confirm each candidate with Compare.
+func MatchKey(v any) any {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return int64(1)
+		}
+		return int64(0)
+	case string:
+		if f, ok := asFloat(x); ok {
+			return Key(f)
+		}
+		switch x {
+		case "true":
+			return int64(1)
+		case "false":
+			return int64(0)
+		}
+		if s := strings.TrimSpace(x); s != "" && s[0] >= '0' && s[0] <= '9' {
+			if t, ok := ParseTime(s); ok {
+				return Key(t)
+			}
+		}
+	}
+	return Key(v)
+}
+
 // Key returns a comparable map key for grouping, DISTINCT and hash joins.
 // Numerically equal int64 and float64 values get the same key, so 1 and 1.0
 // group together, as they compare equal.

@@ -185,7 +185,8 @@ func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
 		if err != nil {
 			return typed{}, err
 		}
-		return typed{&ex.Cast{E: in.e, Type: t}, t}, nil
+		out, err := castModifiers(&ex.Cast{E: in.e, Type: t}, x.Type)
+		return typed{out, t}, err
 	case *sqlparser.SubstrExpr:
 		args := []sqlparser.Expr{x.Name, x.From}
 		if x.To != nil {
@@ -345,6 +346,55 @@ func castType(t *sqlparser.ConvertType) (string, error) {
 		return ex.TypeBool, nil
 	}
 	return "", fmt.Errorf("planner: CAST to %s is not supported (use SIGNED, CHAR, DECIMAL, DOUBLE, DATETIME, DATE, JSON)", t.Type)
+}
+
+// castModifiers applies what a CAST type says beyond its type, as MySQL
+// does: DATE drops the time of day, DECIMAL(m[,d]) rounds to d decimals (0
+// when only m is given) and CHAR(n) keeps the first n characters. A bare
+// DECIMAL is a float, unrounded.
+func castModifiers(e ex.Expr, t *sqlparser.ConvertType) (ex.Expr, error) {
+	size := func(v *sqlparser.SQLVal) (int64, error) {
+		if v == nil {
+			return 0, nil
+		}
+		n, err := strconv.ParseInt(string(v.Val), 10, 64)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("planner: CAST to %s: bad size %s", sqlparser.String(t), v.Val)
+		}
+		return n, nil
+	}
+	call := func(name string, args ...ex.Expr) ex.Expr {
+		fn := ex.Funcs[name].Fn
+		return &ex.Call{Name: "CAST", Args: args, Fn: func(a []any) (any, error) {
+			if a[0] == nil {
+				return nil, nil
+			}
+			return fn(a)
+		}}
+	}
+	switch strings.ToLower(t.Type) {
+	case "date":
+		return call("DATE", e), nil
+	case "decimal":
+		if t.Length == nil && t.Scale == nil {
+			return e, nil
+		}
+		d, err := size(t.Scale)
+		if err != nil {
+			return nil, err
+		}
+		return call("ROUND", e, &ex.Const{V: d}), nil
+	case "char", "nchar":
+		if t.Length == nil {
+			return e, nil
+		}
+		n, err := size(t.Length)
+		if err != nil {
+			return nil, err
+		}
+		return call("SUBSTR", e, &ex.Const{V: int64(1)}, &ex.Const{V: n}), nil
+	}
+	return e, nil
 }
 
 func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
