@@ -63,7 +63,7 @@ func (j *LookupJoin) Open(ctx context.Context) (Iterator, error) {
 			}
 			ks := ""
 			if k != nil {
-				kb = AppendKey(kb[:0], k)
+				kb = AppendKey(kb[:0], MatchKey(k))
 				ks = string(kb)
 				if !seen[ks] {
 					seen[ks] = true
@@ -91,14 +91,26 @@ func (j *LookupJoin) Open(ctx context.Context) (Iterator, error) {
 				if k == nil {
 					continue
 				}
-				kb = AppendKey(kb[:0], k)
+				kb = AppendKey(kb[:0], MatchKey(k))
 				table[string(kb)] = append(table[string(kb)], r)
 			}
 		}
 		for i, o := range rows {
 			matched := false
 			if okeys[i] != "" {
+				ok, err := j.OuterKey.Eval(o)
+				if err != nil {
+					return err
+				}
 				for _, in := range table[okeys[i]] {
+					// MatchKey groups values that may be equal; = decides.
+					ik, err := j.InnerKey.Eval(in)
+					if err != nil {
+						return err
+					}
+					if c, cmpOK := Compare(ok, ik); !cmpOK || c != 0 {
+						continue
+					}
 					out := make(Row, 0, len(o)+len(in))
 					if j.OuterIsLeft {
 						out = append(append(out, o...), in...)

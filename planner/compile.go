@@ -35,6 +35,9 @@ type compiler struct {
 	agg *aggCtx
 	// noAgg names the clause when aggregates are not allowed (WHERE, ON).
 	noAgg string
+	// aliases, when set, lets an unqualified name that is no column refer
+	// to a select-list alias (HAVING).
+	aliases []selectItem
 }
 
 var aggregateNames = map[string]bool{"COUNT": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true}
@@ -65,6 +68,15 @@ func hasAggregate(node sqlparser.SQLNode) bool {
 func exprKey(e sqlparser.SQLNode) string { return strings.ToLower(sqlparser.String(e)) }
 
 func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
+	if cn, ok := e.(*sqlparser.ColName); ok && c.aliases != nil && cn.Qualifier.IsEmpty() {
+		if it := c.alias(cn.Name.String()); it != nil {
+			aliases := c.aliases
+			c.aliases = nil // an alias's expression cannot name another alias
+			t, err := c.compile(it.expr)
+			c.aliases = aliases
+			return t, err
+		}
+	}
 	if c.agg != nil {
 		if t, ok, err := c.aggRef(e); ok || err != nil {
 			return t, err
@@ -578,4 +590,25 @@ func (c *compiler) aggSpec(f *sqlparser.FuncExpr) (ex.AggSpec, string, error) {
 		return spec, ex.AggregateType(name, t.typ), nil
 	}
 	return spec, "", fmt.Errorf("planner: %s is not supported", sqlparser.String(f))
+}
+
+// alias returns the select item an unqualified name refers to when it is
+// an alias and not a column of the input (a column wins, as in MySQL).
+func (c *compiler) alias(name string) *selectItem {
+	in := c.sc
+	if c.agg != nil {
+		in = c.agg.input.sc
+	}
+	if in != nil {
+		if _, err := in.resolve(nil, name); err == nil {
+			return nil
+		}
+	}
+	for i := range c.aliases {
+		it := &c.aliases[i]
+		if it.alias && it.expr != nil && strings.EqualFold(it.name, name) {
+			return it
+		}
+	}
+	return nil
 }

@@ -231,7 +231,7 @@ func makeScope(rels []*relation, base int, parent *scope) *scope {
 
 // buildLeaves creates each relation's scan (or derived plan) and the
 // filter of its conjuncts that the API does not apply exactly.
-func (q *query) buildLeaves(rels []*relation) error {
+func (q *query) buildLeaves(rels []*relation, parent *scope) error {
 	for _, r := range rels {
 		var p *planned
 		if r.lookup != nil {
@@ -244,7 +244,7 @@ func (q *query) buildLeaves(rels []*relation) error {
 				}
 			}
 			if len(r.lookup.residualText) > 0 {
-				comp := &compiler{q: q, sc: makeScope([]*relation{r}, r.offset, nil), noAgg: "WHERE"}
+				comp := &compiler{q: q, sc: makeScope([]*relation{r}, r.offset, parent), noAgg: "WHERE"}
 				pred, err := comp.andAll(r.lookup.residualText)
 				if err != nil {
 					return err
@@ -271,7 +271,7 @@ func (q *query) buildLeaves(rels []*relation) error {
 			}
 		}
 		if len(residual) > 0 {
-			comp := &compiler{q: q, sc: makeScope([]*relation{r}, r.offset, nil), noAgg: "WHERE"}
+			comp := &compiler{q: q, sc: makeScope([]*relation{r}, r.offset, parent), noAgg: "WHERE"}
 			pred, err := comp.andAll(residual)
 			if err != nil {
 				return err

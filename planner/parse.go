@@ -162,6 +162,19 @@ func rewriteNames(sql string) (string, []edit, error) {
 	var edits []edit
 	last := 0
 	for i := 0; i < len(toks); i++ {
+		if toks[i].typ == sqlparser.STRING {
+			// MySQL keeps the backslash of \% and \_ in a string literal,
+			// so LIKE sees an escaped wildcard; the parser would drop it.
+			raw := sql[toks[i].start:toks[i].end]
+			if fixed := keepLikeEscapes(raw); fixed != raw {
+				b.WriteString(sql[last:toks[i].start])
+				newStart := b.Len()
+				b.WriteString(fixed)
+				edits = append(edits, edit{origStart: toks[i].start, origEnd: toks[i].end, newStart: newStart, newEnd: b.Len()})
+				last = toks[i].end
+			}
+			continue
+		}
 		if toks[i].typ != sqlparser.ID || (i > 0 && toks[i-1].typ == '.') {
 			continue
 		}
@@ -312,6 +325,8 @@ func unsupportedConstruct(sql string) (string, int, bool) {
 			return "window functions (… OVER (…)) are not supported", pos, true
 		case word == "full" || (word == "outer" && prev == "full"):
 			return "FULL OUTER JOIN is not supported (use LEFT JOIN)", pos, true
+		case word == "extract" && prev != ".":
+			return "EXTRACT is not supported: use YEAR(d), MONTH(d), DAY(d), HOUR(d), MINUTE(d) or SECOND(d)", pos, true
 		case word == "intersect" || word == "except":
 			return strings.ToUpper(word) + " is not supported (use IN or NOT IN with a subquery)", pos, true
 		}
@@ -323,4 +338,28 @@ func unsupportedConstruct(sql string) (string, int, bool) {
 			}
 		}
 	}
+}
+
+// keepLikeEscapes doubles the backslash of \% and \_ inside a quoted
+// literal, so the parser's unescaping leaves \% and \_ as MySQL does.
+func keepLikeEscapes(raw string) string {
+	if !strings.Contains(raw, `\`) {
+		return raw
+	}
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '\\' && i+1 < len(raw) {
+			if raw[i+1] == '%' || raw[i+1] == '_' {
+				b.WriteString(`\\`)
+				b.WriteByte(raw[i+1])
+			} else {
+				b.WriteByte(raw[i])
+				b.WriteByte(raw[i+1])
+			}
+			i++
+			continue
+		}
+		b.WriteByte(raw[i])
+	}
+	return b.String()
 }

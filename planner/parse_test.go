@@ -25,6 +25,7 @@ var parseCases = []struct {
 	{name: "spaces around dots", sql: "SELECT x FROM a . b . c", want: "select x from `a·b`.c"},
 	{name: "quoted parts", sql: "SELECT x FROM `my cat`.API.`order`", want: "select x from `my cat·API`.`order`"},
 	{name: "string literal untouched", sql: "SELECT 'a.b.c' FROM t WHERE x = 'API1.API.posts'", want: "select 'a.b.c' from t where x = 'API1.API.posts'"},
+	{name: "LIKE escapes keep their backslash", sql: `SELECT x FROM t WHERE a LIKE '%\_K\%' AND b = 'it\'s\n'`, want: `select x from t where a like '%\\_K\\%' and b = 'it\'s\n'`},
 	{name: "comment untouched", sql: "SELECT x /* a.b.c */ FROM t", want: "select x from t"},
 	{name: "join with aliases", sql: "SELECT p.id FROM c.s.posts p JOIN c.s.users u ON u.id = p.userId", want: "select p.id from `c·s`.posts as p join `c·s`.users as u on u.id = p.userId"},
 	{name: "star of three parts", sql: "SELECT c.s.t.* FROM c.s.t", want: "select `c·s`.t.* from `c·s`.t"},

@@ -352,7 +352,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 
 	// Leaf nodes: scans (or derived tables) with their residual filters.
 	if from != nil {
-		if err := q.buildLeaves(rels); err != nil {
+		if err := q.buildLeaves(rels, parent); err != nil {
 			return nil, err
 		}
 	}
@@ -412,7 +412,10 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 		defer func() { aggNode.Aggs = actx.aggs }()
 		cur.step = &step{op: "Aggregate", detail: groupDetail(sel.GroupBy), children: []*step{cur.step}}
 		if sel.Having != nil {
+			// HAVING may name a select alias (MySQL, SQLite): HAVING n > 7.
+			comp.aliases = items
 			h, err := comp.compile(sel.Having.Expr)
+			comp.aliases = nil
 			if err != nil {
 				return nil, err
 			}
