@@ -357,7 +357,7 @@ func castType(t *sqlparser.ConvertType) (string, error) {
 	case "bool", "boolean":
 		return ex.TypeBool, nil
 	}
-	return "", fmt.Errorf("planner: CAST to %s is not supported (use SIGNED, CHAR, DECIMAL, DOUBLE, DATETIME, DATE, JSON)", t.Type)
+	return "", fmt.Errorf("planner: CAST to %s is not supported (use SIGNED, UNSIGNED, CHAR, DECIMAL, DATETIME, DATE or JSON)", t.Type)
 }
 
 // castModifiers applies what a CAST type says beyond its type, as MySQL
