@@ -12,11 +12,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+
+	"github.com/restsql/restsql"
 )
 
 // TestSCRAMVector runs the exchange of RFC 7677, section 3.
@@ -234,4 +237,49 @@ func TestNewChecksConfig(t *testing.T) {
 			require.ErrorContains(t, err, tc.err)
 		})
 	}
+}
+
+// TestRestrict limits a DSN's profile to some catalogs: the DSN's URL and
+// default catalog stay with the default catalog, and go when it goes.
+func TestRestrict(t *testing.T) {
+	profile := filepath.Join(t.TempDir(), "two.yaml")
+	require.NoError(t, os.WriteFile(profile, []byte(`
+catalogs:
+  A:
+    url: http://127.0.0.1:9/a
+    schemas: {S: {tables: {t: {url: /t, columns: [{name: id, type: int}]}}}}
+  B:
+    url: http://127.0.0.1:9/b
+    schemas: {S: {tables: {u: {url: /u, columns: [{name: id, type: int}]}}}}
+`), 0o600))
+	base, err := restsql.ParseDSN("Profile=" + profile + ";defaultCatalog=A;URL=http://127.0.0.1:8/override")
+	require.NoError(t, err)
+	tests := []struct {
+		keep           []string
+		catalogs       []string
+		defaultCatalog string
+		url            string
+	}{
+		{[]string{"a"}, []string{"A"}, "A", "http://127.0.0.1:8/override"},
+		{[]string{"B"}, []string{"B"}, "", ""},
+		{[]string{"A", "B"}, []string{"A", "B"}, "A", "http://127.0.0.1:8/override"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.keep, ","), func(t *testing.T) {
+			cfg, err := restrict(base, "A", tc.keep)
+			require.NoError(t, err)
+			var names []string
+			for _, c := range cfg.Catalogs {
+				names = append(names, c.Name)
+			}
+			require.Equal(t, tc.catalogs, names)
+			require.Empty(t, cfg.Profile)
+			require.Equal(t, tc.defaultCatalog, cfg.DefaultCatalog)
+			require.Equal(t, tc.url, cfg.URL)
+			_, err = restsql.NewConnector(cfg)
+			require.NoError(t, err)
+		})
+	}
+	_, err = restrict(base, "A", []string{"C"})
+	require.ErrorContains(t, err, "no catalog C")
 }

@@ -624,11 +624,19 @@ func (ss *session) prepareRestsql(p *prepared, kind stmtKind, toks []token) (*pr
 		return nil, err
 	}
 	p.kind, p.tr = kind, tr
+	ctx, cancel := context.WithTimeout(ss.baseCtx, 30*time.Second)
+	defer cancel()
+	// restsql parses a statement when it is prepared (and plans it when
+	// it runs): a syntax error is reported now, against the statement
+	// itself, as PostgreSQL reports it at Parse.
+	st, err := ss.view.db.PrepareContext(ctx, tr.sql)
+	if err != nil {
+		return nil, err
+	}
+	st.Close()
 	if len(p.paramOIDs) > 0 {
 		var meta *metadata
-		ctx, cancel := context.WithTimeout(ss.baseCtx, 30*time.Second)
 		meta, err = ss.view.metadata(ctx)
-		cancel()
 		if err != nil {
 			ss.srv.logger.Debug("restsql serve: no metadata for parameter types", "err", err)
 		}

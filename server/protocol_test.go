@@ -105,11 +105,14 @@ func TestParameterTypes(t *testing.T) {
 		{"NULL", `SELECT id FROM todos WHERE id = $1`, []any{nil}, "SELECT id FROM todos WHERE id = NULL"},
 		{"string for an int column", `SELECT id FROM todos WHERE id = $1`, []any{"9"}, "SELECT id FROM todos WHERE id = 9"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, got := pgxRows(t, c, tc.pg, tc.args...)
-			require.Equal(t, libRows(t, e.lib, tc.lib), got)
-		})
+	for _, mode := range []string{"cache_statement", "exec", "simple_protocol"} {
+		mc := e.connect(t, "default_query_exec_mode="+mode)
+		for _, tc := range tests {
+			t.Run(mode+"/"+tc.name, func(t *testing.T) {
+				_, got := pgxRows(t, mc, tc.pg, tc.args...)
+				require.Equal(t, libRows(t, e.lib, tc.lib), got)
+			})
+		}
 	}
 
 	t.Run("invalid text for int8", func(t *testing.T) {
@@ -310,6 +313,8 @@ func TestSessionCommands(t *testing.T) {
 		want [][]string
 	}{
 		{"SHOW server_version", []string{"server_version"}, [][]string{{serverVersion}}},
+		{"show standard_conforming_strings", []string{"standard_conforming_strings"}, [][]string{{"on"}}},
+		{"SHOW client_encoding", []string{"client_encoding"}, [][]string{{"UTF8"}}},
 		{"SHOW TRANSACTION ISOLATION LEVEL", []string{"transaction_isolation"}, [][]string{{"read committed"}}},
 		{"SELECT current_schema(), current_database(), current_user", []string{"current_schema", "current_database", "current_user"}, [][]string{{"API", "restsql", "tester"}}},
 		{"select pg_catalog.current_setting('application_name') AS app", []string{"app"}, [][]string{{"probe"}}},
@@ -348,6 +353,27 @@ func TestSessionCommands(t *testing.T) {
 	_, err = c.Exec(testCtx(t), "RESET ALL")
 	require.NoError(t, err)
 	require.Equal(t, "UTC", pc.ParameterStatus("TimeZone"))
+
+	t.Run("several statements in one query", func(t *testing.T) {
+		simple := e.connect(t, "default_query_exec_mode=simple_protocol")
+		res, err := simple.PgConn().Exec(testCtx(t), "SET search_path = 'API'; SELECT count(*) FROM posts; SHOW search_path").ReadAll()
+		require.NoError(t, err)
+		require.Len(t, res, 3)
+		require.Equal(t, "SET", res[0].CommandTag.String())
+		require.Equal(t, [][]byte{[]byte("100")}, res[1].Rows[0])
+		require.Equal(t, [][]byte{[]byte("API")}, res[2].Rows[0])
+		// The first error ends the run.
+		res, err = simple.PgConn().Exec(testCtx(t), "SELECT 1; SELECT * FROM nosuch; SELECT 2").ReadAll()
+		require.Equal(t, codeUndefinedTable, sqlState(err))
+		require.Equal(t, [][]byte{[]byte("1")}, res[0].Rows[0])
+		require.LessOrEqual(t, len(res), 2)
+	})
+
+	t.Run("protocol 3.2", func(t *testing.T) {
+		c := e.connect(t, "max_protocol_version=3.2")
+		var one int64
+		require.NoError(t, c.QueryRow(testCtx(t), "SELECT 1").Scan(&one))
+	})
 
 	t.Run("transactions", func(t *testing.T) {
 		_, err := c.Exec(testCtx(t), "BEGIN")
@@ -463,10 +489,32 @@ func TestCancelRequest(t *testing.T) {
 	var one int64
 	require.NoError(t, c.QueryRow(testCtx(t), "SELECT 1").Scan(&one))
 
-	// A cancel request with a wrong key is ignored, and one for an idle
-	// session does nothing.
+	// A cancel request for an idle session does nothing.
 	require.NoError(t, c.PgConn().CancelRequest(testCtx(t)))
 	require.NoError(t, c.QueryRow(testCtx(t), "SELECT 1").Scan(&one))
+}
+
+// TestCancelNeedsTheSecretKey checks that a CancelRequest cancels only
+// with the process ID and secret key of the session.
+func TestCancelNeedsTheSecretKey(t *testing.T) {
+	e := startServer(t)
+	ss := newSession(e.srv, nil)
+	require.True(t, e.srv.register(ss))
+	defer e.srv.unregister(ss)
+	var got error
+	ss.setRunning(func(cause error) { got = cause })
+	wrong := append([]byte(nil), ss.secret...)
+	wrong[0] ^= 1
+	for _, req := range []*pgproto3.CancelRequest{
+		{ProcessID: ss.pid, SecretKey: wrong},
+		{ProcessID: ss.pid, SecretKey: ss.secret[:3]},
+		{ProcessID: ss.pid + 1, SecretKey: ss.secret},
+	} {
+		e.srv.cancel(req)
+		require.NoError(t, got)
+	}
+	e.srv.cancel(&pgproto3.CancelRequest{ProcessID: ss.pid, SecretKey: ss.secret})
+	require.ErrorIs(t, got, errUserCancel)
 }
 
 // TestStatementTimeout checks the session's statement_timeout and the
@@ -562,3 +610,74 @@ type fakeListener struct{ addr net.Addr }
 func (l fakeListener) Accept() (net.Conn, error) { return nil, errors.New("no connections") }
 func (l fakeListener) Close() error              { return nil }
 func (l fakeListener) Addr() net.Addr            { return l.addr }
+
+// TestShutdownLetsTransactionsFinish checks that a session in a
+// transaction when the server begins to shut down may go on until the
+// transaction ends, and is then told the server is going away.
+func TestShutdownLetsTransactionsFinish(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.ShutdownTimeout = wait })
+	inTx := e.connect(t, "")
+	_, err := inTx.Exec(testCtx(t), "BEGIN")
+	require.NoError(t, err)
+	e.cancel()
+	// Wait until every session knows.
+	deadline := time.Now().Add(wait)
+	for {
+		e.srv.mu.Lock()
+		all := len(e.srv.sessions) > 0
+		for _, ss := range e.srv.sessions {
+			ss.mu.Lock()
+			all = all && ss.shutting
+			ss.mu.Unlock()
+		}
+		e.srv.mu.Unlock()
+		if all {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the sessions were not told to shut down")
+		time.Sleep(time.Millisecond)
+	}
+	var n int64
+	require.NoError(t, inTx.QueryRow(testCtx(t), `SELECT count(*) FROM posts WHERE "userId" = $1`, 4).Scan(&n))
+	require.Equal(t, int64(10), n)
+	_, err = inTx.Exec(testCtx(t), "COMMIT")
+	require.NoError(t, err)
+	select {
+	case err := <-e.done:
+		e.done <- err
+		require.NoError(t, err)
+	case <-time.After(wait):
+		t.Fatal("Serve did not return once the transaction ended")
+	}
+	_, err = inTx.Exec(testCtx(t), "SELECT 1")
+	require.Error(t, err)
+}
+
+// TestWrites runs INSERT, UPDATE and DELETE with parameters, through the
+// extended and the simple protocol: the command tags count the rows, and
+// the API's data changes.
+func TestWrites(t *testing.T) {
+	e := startServer(t)
+	for _, mode := range []string{"cache_statement", "simple_protocol"} {
+		t.Run(mode, func(t *testing.T) {
+			e.demo.Reset()
+			c := e.connect(t, "default_query_exec_mode="+mode)
+			tag, err := c.Exec(testCtx(t), `INSERT INTO posts ("userId", title, body) VALUES ($1, $2, $3)`, 4, "new title", "new body")
+			require.NoError(t, err)
+			require.Equal(t, "INSERT 0 1", tag.String())
+			var id int64
+			require.NoError(t, c.QueryRow(testCtx(t), `SELECT id FROM posts WHERE title = $1`, "new title").Scan(&id))
+			require.Equal(t, int64(101), id)
+
+			tag, err = c.Exec(testCtx(t), `UPDATE posts SET title = $1 WHERE "userId" = $2 AND id > $3`, "renamed", 4, 38)
+			require.NoError(t, err)
+			require.Equal(t, "UPDATE 3", tag.String())
+			tag, err = c.Exec(testCtx(t), `DELETE FROM posts WHERE title = 'renamed'`)
+			require.NoError(t, err)
+			require.Equal(t, "DELETE 3", tag.String())
+			var n int64
+			require.NoError(t, c.QueryRow(testCtx(t), `SELECT count(*) FROM posts`).Scan(&n))
+			require.Equal(t, int64(98), n)
+		})
+	}
+}

@@ -324,13 +324,13 @@ func (s *Server) viewFor(u *User, userName, database string) (*view, string, err
 	sort.Strings(sorted)
 	key := strings.Join(sorted, "\x00")
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v := s.views[key]; v != nil {
+	v := s.views[key]
+	s.mu.Unlock()
+	if v != nil {
 		return v, current, nil
 	}
-	if s.closing {
-		return nil, "", fatalf(codeAdminShutdown, "the server is shutting down")
-	}
+	// Open the view without the lock (it may read a profile file); the
+	// first of two sessions that race to open it wins.
 	v, err := newView(s.cfg.Driver, s.defaultCatalog, sorted...)
 	if err != nil {
 		return nil, "", err
@@ -341,6 +341,16 @@ func (s *Server) viewFor(u *User, userName, database string) (*view, string, err
 		if len(sorted) == 1 {
 			v.defaultCatalog = sorted[0]
 		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		v.db.Close()
+		return nil, "", fatalf(codeAdminShutdown, "the server is shutting down")
+	}
+	if prev := s.views[key]; prev != nil {
+		v.db.Close()
+		return prev, current, nil
 	}
 	s.views[key] = v
 	return v, current, nil

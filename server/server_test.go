@@ -279,6 +279,10 @@ func TestQueriesMatchTheLibrary(t *testing.T) {
 			lib: "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'posts'"},
 		{name: "nullable datetime", pg: `SELECT id, "dueDate", completed FROM todos WHERE id <= 12 ORDER BY id`,
 			lib: "SELECT id, dueDate, completed FROM todos WHERE id <= 12 ORDER BY id"},
+		{name: "EXPLAIN with a parameter", pg: `EXPLAIN SELECT id FROM posts WHERE id = $1`, args: []any{3},
+			lib: "EXPLAIN SELECT id FROM posts WHERE id = 3"},
+		{name: "UNION", pg: `SELECT id FROM users WHERE id < $1 UNION SELECT id FROM posts WHERE id > $2`, args: []any{3, 98},
+			lib: "SELECT id FROM users WHERE id < 3 UNION SELECT id FROM posts WHERE id > 98"},
 		{name: "comment and semicolon", pg: "SELECT id FROM posts -- a comment\nWHERE id = 1 /* another */;", lib: "SELECT id FROM posts WHERE id = 1"},
 	}
 	for _, tc := range tests {

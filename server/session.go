@@ -54,7 +54,9 @@ type session struct {
 	waiting  bool // blocked reading a message after ReadyForQuery, outside a transaction
 	ready    bool // ReadyForQuery was the last message sent
 	running  context.CancelCauseFunc
-	closed   bool
+	// readySent mirrors ready for the session's goroutine, which alone
+	// sends, so that send takes the lock only when it changes.
+	readySent bool
 }
 
 func newSession(s *Server, c net.Conn) *session {
@@ -87,9 +89,6 @@ func (ss *session) close() {
 		p.close()
 		delete(ss.portals, name)
 	}
-	ss.mu.Lock()
-	ss.closed = true
-	ss.mu.Unlock()
 	ss.baseCancel(errSessionEnd)
 }
 
@@ -134,10 +133,12 @@ func (ss *session) setRunning(cancel context.CancelCauseFunc) {
 // send buffers a message; flush writes the buffer.
 func (ss *session) send(msg pgproto3.BackendMessage) {
 	ss.be.Send(msg)
-	_, isReady := msg.(*pgproto3.ReadyForQuery)
-	ss.mu.Lock()
-	ss.ready = isReady
-	ss.mu.Unlock()
+	if _, isReady := msg.(*pgproto3.ReadyForQuery); isReady != ss.readySent {
+		ss.readySent = isReady
+		ss.mu.Lock()
+		ss.ready = isReady
+		ss.mu.Unlock()
+	}
 }
 
 func (ss *session) flush() error {
