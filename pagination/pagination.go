@@ -99,6 +99,17 @@ type Walker interface {
 	Next(p Page) (*url.URL, error)
 }
 
+// Predictor is implemented by the walkers of offset and page pagination,
+// whose next pages' URLs follow from the position alone, so a caller can
+// fetch them ahead, in parallel, while it still reads the pages in order.
+type Predictor interface {
+	// Ahead returns the URLs of up to k pages after next (the URL Next
+	// just returned), assuming each page is full, as far as a total the API
+	// reported or the rows the walk wants show pages to exist: none when
+	// neither is known, or the page size is unknown.
+	Ahead(next *url.URL, k int) []*url.URL
+}
+
 // LoopError reports a cursor or next URL that a walk had already used: the
 // API would make the walk loop forever.
 type LoopError struct {
@@ -226,7 +237,7 @@ func (c *config) PageSize() int {
 
 // Start implements Paginator.
 func (c *config) Start(want int64) Walker {
-	w := &walk{cfg: c, want: want, pos: int64(c.start)}
+	w := &walk{cfg: c, want: want, pos: int64(c.start), total: -1}
 	w.size = int64(c.PageSize())
 	if w.size > 0 && want >= 0 && want < w.size {
 		w.size = want
@@ -249,6 +260,8 @@ type walk struct {
 	lastBody [16]byte
 	// used maps a hash of each cursor or URL used to the page it was used for.
 	used map[[16]byte]int
+	// total is the row count the API last reported (-1 = none).
+	total int64
 }
 
 // First implements Walker.
@@ -278,6 +291,9 @@ func (w *walk) Next(p Page) (*url.URL, error) {
 	}
 	if w.want >= 0 && w.seen >= w.want {
 		return nil, nil
+	}
+	if t, ok := w.cfg.stops.total(p); ok {
+		w.total = t
 	}
 	if stop, err := w.cfg.stops.stop(p, w.seen); err != nil || stop {
 		return nil, wrap(w.cfg.typ, w.pages, err)
@@ -476,6 +492,58 @@ type stopRules struct {
 	totalPath   string
 	totalHeader string
 	hasMorePath string
+}
+
+// total returns the row count a page reports through totalPath or
+// totalHeader, when it reports a valid one.
+func (s stopRules) total(p Page) (int64, bool) {
+	if s.totalPath != "" {
+		if res := gjson.Get(p.Body, s.totalPath); res.Type == gjson.Number || res.Type == gjson.String {
+			if t, err := count(res.String()); err == nil {
+				return t, true
+			}
+		}
+	}
+	if s.totalHeader != "" && p.Header != nil {
+		if v := p.Header.Get(s.totalHeader); v != "" {
+			if t, err := count(v); err == nil {
+				return t, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// Ahead implements Predictor for offset and page pagination.
+func (w *walk) Ahead(next *url.URL, k int) []*url.URL {
+	if next == nil || k <= 0 || w.size <= 0 || (w.cfg.typ != catalog.PageOffset && w.cfg.typ != catalog.PagePage) {
+		return nil
+	}
+	// Rows still to come after the page at next, if every page is full.
+	left := int64(-1)
+	if w.total >= 0 {
+		left = w.total - w.seen - w.size
+	}
+	if w.want >= 0 && (left < 0 || w.want-w.seen-w.size < left) {
+		left = w.want - w.seen - w.size
+	}
+	if left < 0 {
+		// Without a total or a limit the end is unknown: fetching ahead
+		// could ask for pages past it, so the walk stays sequential.
+		return nil
+	}
+	var out []*url.URL
+	for j := int64(1); j <= int64(k); j++ {
+		if left <= (j-1)*w.size {
+			break
+		}
+		pos := w.pos + j
+		if w.cfg.typ == catalog.PageOffset {
+			pos = w.pos + j*w.size
+		}
+		out = append(out, withParams(next, []Param{{w.cfg.posParam, strconv.FormatInt(pos, 10)}}))
+	}
+	return out
 }
 
 // stop reports whether the page says there is nothing more.

@@ -522,3 +522,43 @@ func TestLoopErrorIsError(t *testing.T) {
 	var le *LoopError
 	assert.True(t, errors.As(err, &le))
 }
+
+func TestAhead(t *testing.T) {
+	next, _ := url.Parse("http://api.test/items?page=2&size=10")
+	walkAfterFirst := func(t *testing.T, p catalog.Pagination, want int64, header http.Header) Walker {
+		pg, err := New(p, 0)
+		require.NoError(t, err)
+		w := pg.Start(want)
+		first, _ := url.Parse("http://api.test/items?page=1&size=10")
+		_, err = w.Next(Page{URL: first, Header: header, Body: `[]`, Rows: 10})
+		require.NoError(t, err)
+		return w
+	}
+	total := http.Header{"X-Total-Count": {"45"}}
+	pageCfg := catalog.Pagination{Type: "page", PageParam: "page", SizeParam: "size", PageSize: 10, TotalHeader: "X-Total-Count"}
+	w := walkAfterFirst(t, pageCfg, -1, total)
+	var got []string
+	for _, u := range w.(Predictor).Ahead(next, 8) {
+		got = append(got, u.Query().Get("page"))
+	}
+	assert.Equal(t, []string{"3", "4", "5"}, got, "45 rows: pages 3 to 5 after page 2")
+
+	w = walkAfterFirst(t, pageCfg, 25, nil)
+	got = nil
+	for _, u := range w.(Predictor).Ahead(next, 8) {
+		got = append(got, u.Query().Get("page"))
+	}
+	assert.Equal(t, []string{"3"}, got, "25 rows wanted: only page 3 after page 2")
+
+	w = walkAfterFirst(t, pageCfg, -1, nil)
+	assert.Empty(t, w.(Predictor).Ahead(next, 8), "no total, no limit: sequential")
+
+	offCfg := catalog.Pagination{Type: "offset", OffsetParam: "offset", SizeParam: "size", PageSize: 10, TotalHeader: "X-Total-Count"}
+	w = walkAfterFirst(t, offCfg, -1, total)
+	offNext, _ := url.Parse("http://api.test/items?offset=10&size=10")
+	got = nil
+	for _, u := range w.(Predictor).Ahead(offNext, 2) {
+		got = append(got, u.Query().Get("offset"))
+	}
+	assert.Equal(t, []string{"20", "30"}, got)
+}

@@ -163,6 +163,52 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	}
 	walk := p.pager.Start(p.limit)
 	u := setParams(st.spec.url, walk.First())
+	// Offset and page pagination fetch the pages after the next one ahead,
+	// MaxConcurrency-1 at a time, while the pages are still read in order.
+	pred, _ := walk.(pagination.Predictor)
+	window := s.opts.MaxConcurrency - 1
+	if p.noPrefetch || p.lookup || st.demand != nil {
+		pred = nil
+	}
+	type fetched struct {
+		resp *response
+		err  error
+	}
+	ahead := map[string]chan fetched{}
+	get := func(u *url.URL) (*response, error) {
+		if ch, ok := ahead[u.String()]; ok {
+			delete(ahead, u.String())
+			select {
+			case f := <-ch:
+				return f.resp, f.err
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		return s.fetch(ctx, u, func() { r.requests.Add(1) })
+	}
+	prefetch := func(next *url.URL, n int) {
+		k := window
+		if s.opts.MaxPages > 0 {
+			k = min(k, s.opts.MaxPages-n-1) // pages after next that MaxPages allows
+		}
+		if pred == nil || k <= 0 {
+			return
+		}
+		for _, a := range pred.Ahead(next, k) {
+			if _, ok := ahead[a.String()]; ok {
+				continue
+			}
+			ch := make(chan fetched, 1)
+			ahead[a.String()] = ch
+			r.wg.Add(1)
+			go func() {
+				defer r.wg.Done()
+				resp, err := s.fetch(ctx, a, func() { r.requests.Add(1) })
+				ch <- fetched{resp, err}
+			}()
+		}
+	}
 	for n := 1; ; n++ {
 		if st.demand != nil {
 			select {
@@ -174,7 +220,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		if r.enough(i) || (s.opts.MaxPages > 0 && n > s.opts.MaxPages) || ctx.Err() != nil {
 			return
 		}
-		resp, err := s.fetch(ctx, u, func() { r.requests.Add(1) })
+		resp, err := get(u)
 		if err != nil {
 			var he *HTTPError
 			if p.lookup && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
@@ -191,6 +237,9 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		r.pages.Add(1)
 		r.fetched[i].Add(int64(len(rows)))
 		next, walkErr := walk.Next(pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: len(rows)})
+		if walkErr == nil && next != nil && !r.enough(i) {
+			prefetch(next, n)
+		}
 		if !send(pageOfRows{rows: rows}) {
 			return
 		}

@@ -1,0 +1,92 @@
+package restsource
+
+import (
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/restsql/restsql/catalog"
+)
+
+// With a total the API reports, offset and page pagination fetch the pages
+// after the next one ahead, MaxConcurrency-1 at a time: page 2's answer
+// waits here until page 3 and page 4 have been asked for, which only
+// happens when they are fetched in parallel. Rows still come in order and
+// no page past the end is requested.
+func TestScanFetchesPagesInParallel(t *testing.T) {
+	for _, typ := range []string{"page", "offset"} {
+		t.Run(typ, func(t *testing.T) {
+			var mu sync.Mutex
+			arrived := map[string]chan struct{}{}
+			arrive := func(k string) chan struct{} {
+				mu.Lock()
+				defer mu.Unlock()
+				if arrived[k] == nil {
+					arrived[k] = make(chan struct{})
+				}
+				return arrived[k]
+			}
+			var inflight, maxInflight atomic.Int64
+			srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				n := inflight.Add(1)
+				defer inflight.Add(-1)
+				for m := maxInflight.Load(); n > m && !maxInflight.CompareAndSwap(m, n); m = maxInflight.Load() {
+				}
+				key := r.URL.Query().Get("page") + r.URL.Query().Get("offset")
+				close(arrive(key))
+				second, third, fourth := "2", "3", "4"
+				if typ == "offset" {
+					second, third, fourth = "10", "20", "30"
+				}
+				if key == second {
+					for _, k := range []string{third, fourth} {
+						select {
+						case <-arrive(k):
+						case <-time.After(5 * time.Second):
+							http.Error(w, "pages were not fetched in parallel", http.StatusTeapot)
+							return
+						}
+					}
+				}
+				pager(95)(w, r)
+			})
+			pg := &catalog.Pagination{Type: typ, SizeParam: "size", PageSize: 10, TotalHeader: "X-Total-Count"}
+			if typ == "offset" {
+				pg.OffsetParam = "offset"
+			}
+			cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: pg}
+			tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+			s := newSource(t, cat, tbl, Options{MaxConcurrency: 4})
+			rows, st := scanAll(t, s, Query{Limit: -1})
+			require.Len(t, rows, 95)
+			for i, r := range rows {
+				require.Equal(t, int64(i+1), r[0], "rows in API order")
+			}
+			assert.Equal(t, int64(10), st.Requests, "ten pages, none past the end")
+			assert.Len(t, rec.all(), 10)
+			assert.LessOrEqual(t, maxInflight.Load(), int64(4))
+		})
+	}
+}
+
+// A LIMIT bounds the pages fetched ahead too.
+func TestScanParallelPagesStopAtTheLimit(t *testing.T) {
+	srv, rec := serve(t, pager(1000))
+	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10}}
+	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	s := newSource(t, cat, tbl, Options{MaxConcurrency: 8})
+	rows, _ := scanAll(t, s, Query{Limit: 35})
+	require.Len(t, rows, 35)
+	var pages []string
+	for _, r := range rec.all() {
+		pages = append(pages, r.Query.Get("page"))
+	}
+	sort.Strings(pages)
+	assert.Equal(t, []string{"1", "2", "3", "4"}, pages)
+}
