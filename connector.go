@@ -125,6 +125,9 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 		c.client = &http.Client{Transport: cfg.Transport}
 	default:
 		c.transport = http.DefaultTransport.(*http.Transport).Clone()
+		// Keep a connection per concurrent request (fan-out, parallel
+		// pages) instead of reopening them: the default keeps two.
+		c.transport.MaxIdleConnsPerHost = max(cfg.MaxConcurrency*2, 8)
 		c.client = &http.Client{Transport: c.transport}
 	}
 	if cfg.FixtureMode != FixtureOff {

@@ -28,8 +28,9 @@
 package pagination
 
 import (
+	"encoding/binary"
 	"fmt"
-	"hash/fnv"
+	"hash/maphash"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -438,12 +439,17 @@ func canonical(u *url.URL) string {
 }
 
 func hash(s string) [16]byte {
-	h := fnv.New128a()
-	_, _ = h.Write([]byte(s))
+	// Two 64-bit maphash sums: a page body is hashed once per page, so
+	// this runs over every byte the scan reads and must be fast; a
+	// collision of both needs 2^64 work even for an adversary without the
+	// process's random seeds.
 	var out [16]byte
-	h.Sum(out[:0])
+	binary.LittleEndian.PutUint64(out[:8], maphash.String(hashSeeds[0], s))
+	binary.LittleEndian.PutUint64(out[8:], maphash.String(hashSeeds[1], s))
 	return out
 }
+
+var hashSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 
 // withParams returns a copy of u with each parameter set: the first pair of
 // the same name gets the new value, later ones are dropped, and new names are

@@ -470,7 +470,9 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 			keys = append(keys, ex.SortKey{Expr: &ex.Col{Idx: idx}, Desc: o.Direction == sqlparser.DescScr})
 		}
 	}
-	cur.node = &ex.Project{Input: cur.node, Exprs: exprs}
+	if !identity(exprs, rels, aggregated) {
+		cur.node = &ex.Project{Input: cur.node, Exprs: exprs}
+	}
 	cur.step = &step{op: "Project", detail: projectDetail(items), children: []*step{cur.step}}
 	if sel.Distinct != "" {
 		cur.node = &ex.Distinct{Input: cur.node}
@@ -967,4 +969,26 @@ func integerBound(r *relation, col, op string, v any) (string, any) {
 		return ">=", n + 1
 	}
 	return op, v
+}
+
+// identity reports whether a projection would copy its input rows as they
+// are (SELECT * over the FROM clause), so the Project operator can be left
+// out and each row is not copied once more.
+func identity(exprs []ex.Expr, rels []*relation, aggregated bool) bool {
+	if aggregated {
+		return false
+	}
+	width := 0
+	for _, r := range rels {
+		width += len(r.cols)
+	}
+	if len(exprs) != width {
+		return false
+	}
+	for i, e := range exprs {
+		if c, ok := e.(*ex.Col); !ok || c.Idx != i {
+			return false
+		}
+	}
+	return true
 }

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/restsql/restsql/auth"
 	"github.com/restsql/restsql/retry"
@@ -139,7 +140,11 @@ func (x *exchange) attempt(ctx context.Context) (*response, error) {
 		return nil, fmt.Errorf("%s: the response body is larger than the %s limit on one page (MaxBodyBytes); ask for smaller pages (PageSize)", x.prefix(), bytesString(max))
 	}
 	s.logBody(ctx, x, b.Bytes())
-	out := &response{status: resp.StatusCode, header: resp.Header, body: b.String()}
+	// The buffer is not used again: its bytes become the body string
+	// without a copy (one copy of every page is the largest cost after
+	// parsing).
+	raw := b.Bytes()
+	out := &response{status: resp.StatusCode, header: resp.Header, body: unsafe.String(unsafe.SliceData(raw), len(raw))}
 	if resp.Request != nil && resp.Request.URL.String() != x.u.String() {
 		out.redirected = resp.Request.URL
 	}
