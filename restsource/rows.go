@@ -187,7 +187,27 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		}
 		return s.fetch(ctx, u, func() { r.requests.Add(1) })
 	}
+	start := func(a *url.URL) {
+		if _, ok := ahead[a.String()]; ok {
+			return
+		}
+		ch := make(chan fetched, 1)
+		ahead[a.String()] = ch
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			resp, err := s.fetch(ctx, a, func() { r.requests.Add(1) })
+			ch <- fetched{resp, err}
+		}()
+	}
+	// prefetch starts the request for next while the page just read waits
+	// for the reader, and, for offset and page pagination, the pages after
+	// it that are known to exist.
 	prefetch := func(next *url.URL, n int) {
+		if p.noPrefetch || p.lookup || st.demand != nil || (s.opts.MaxPages > 0 && n >= s.opts.MaxPages) {
+			return
+		}
+		start(next)
 		k := window
 		if s.opts.MaxPages > 0 {
 			k = min(k, s.opts.MaxPages-n-1) // pages after next that MaxPages allows
@@ -196,17 +216,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			return
 		}
 		for _, a := range pred.Ahead(next, k) {
-			if _, ok := ahead[a.String()]; ok {
-				continue
-			}
-			ch := make(chan fetched, 1)
-			ahead[a.String()] = ch
-			r.wg.Add(1)
-			go func() {
-				defer r.wg.Done()
-				resp, err := s.fetch(ctx, a, func() { r.requests.Add(1) })
-				ch <- fetched{resp, err}
-			}()
+			start(a)
 		}
 	}
 	for n := 1; ; n++ {
