@@ -60,7 +60,10 @@ type extractor struct {
 	strict bool
 	cols   []colPlan
 	// tops maps a top-level key to its slot; nslots is len(tops).
-	tops   map[string]int
+	tops map[string]int
+	// keys lists the top-level keys by slot when there are few: a linear
+	// scan of a handful of strings beats hashing each key of each row.
+	keys   []string
 	nslots int
 }
 
@@ -90,6 +93,12 @@ func newExtractor(table string, strict bool, cols []*catalog.Column) *extractor 
 		e.cols = append(e.cols, p)
 	}
 	e.nslots = len(e.tops)
+	if e.nslots <= smallKeys {
+		e.keys = make([]string, e.nslots)
+		for k, i := range e.tops {
+			e.keys[i] = k
+		}
+	}
 	return e
 }
 
@@ -137,13 +146,28 @@ func (e *extractor) extract(row gjson.Result, dest []any, slots []gjson.Result, 
 		slots = slots[:e.nslots]
 		clear(slots)
 		found := 0
-		row.ForEach(func(k, v gjson.Result) bool {
-			if i, ok := e.tops[k.Str]; ok && slots[i].Raw == "" {
-				slots[i] = v
-				found++
-			}
-			return found < e.nslots
-		})
+		if e.keys != nil {
+			row.ForEach(func(k, v gjson.Result) bool {
+				for i, name := range e.keys {
+					if name == k.Str {
+						if slots[i].Raw == "" {
+							slots[i] = v
+							found++
+						}
+						break
+					}
+				}
+				return found < e.nslots
+			})
+		} else {
+			row.ForEach(func(k, v gjson.Result) bool {
+				if i, ok := e.tops[k.Str]; ok && slots[i].Raw == "" {
+					slots[i] = v
+					found++
+				}
+				return found < e.nslots
+			})
+		}
 	}
 	for i := range e.cols {
 		c := &e.cols[i]
@@ -337,12 +361,21 @@ func jsonType(r gjson.Result) string {
 // errNotJSON is wrapped by the error for a body that is not JSON.
 var errNotJSON = errors.New("response is not valid JSON")
 
+// smallKeys is the most top-level keys matched by a linear scan.
+const smallKeys = 12
+
 // maxDepth bounds the nesting of a response body: gjson recurses once per
 // level, and a hostile body of ten million '[' would exhaust the stack.
 const maxDepth = 10000
 
 // checkJSON reports whether body is valid JSON no deeper than maxDepth.
 func checkJSON(body string) error {
+	// Fast path: a body with fewer opening brackets than maxDepth cannot
+	// nest deeper (strings.Count is vectorised), so a valid one needs no
+	// byte-by-byte walk; the walk below only explains what is wrong.
+	if strings.Count(body, "[")+strings.Count(body, "{") < maxDepth && gjson.Valid(body) {
+		return nil
+	}
 	depth, inString, escaped := 0, false, false
 	for i := 0; i < len(body); i++ {
 		c := body[i]
