@@ -16,6 +16,11 @@ type Scan struct {
 	Pos    []int
 	// Stats, when set, receives the scan's request counts when it closes.
 	Stats func(restsource.Stats)
+	// Reuse returns the same row slice on every Next. Only a consumer
+	// that is done with a row before asking for the next (the driver's
+	// rows, through filters and limits) may set it; operators that keep
+	// rows (sorts, joins, aggregates, subqueries) must not.
+	Reuse bool
 }
 
 // Open implements Node: it fetches the first page before returning, so the
@@ -26,12 +31,19 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 		return nil, err
 	}
 	buf := make([]any, len(s.Pos))
+	var shared Row
+	if s.Reuse {
+		shared = make(Row, s.Width)
+	}
 	return &iterFunc{
 		next: func() (Row, error) {
 			if err := rows.Next(buf); err != nil {
 				return nil, err
 			}
-			out := make(Row, s.Width)
+			out := shared
+			if out == nil {
+				out = make(Row, s.Width)
+			}
 			for i, p := range s.Pos {
 				out[p] = buf[i]
 			}

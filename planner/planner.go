@@ -59,6 +59,8 @@ type query struct {
 	now  time.Time
 	// scans lists every table scan planned for the statement.
 	scans []*scanPlan
+	// top is the statement being answered (not a subquery or a derived table).
+	top sqlparser.SelectStatement
 }
 
 // Query plans and opens a SELECT (or EXPLAIN SELECT).
@@ -67,7 +69,7 @@ func Query(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedValue
 	if !ok {
 		return nil, fmt.Errorf("planner: %s statements are not queries: use Exec", statementKind(p.Stmt))
 	}
-	q := &query{ctx: ctx, cat: cat, args: args, now: ex.Now()}
+	q := &query{ctx: ctx, cat: cat, args: args, now: ex.Now(), top: sel}
 	plan, err := q.planStatement(sel, nil)
 	if err != nil {
 		return nil, err

@@ -495,6 +495,13 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 		cur.node = &ex.Project{Input: cur.node, Exprs: trim}
 	}
 
+	// The only scan of a top-level query that the driver neither sorts,
+	// groups nor joins hands its rows straight to the caller, one at a
+	// time: it can reuse one row slice.
+	if single && from != nil && sel == q.top && !aggregated && len(keys) == 0 && rels[0].scan != nil && rels[0].scan.node != nil {
+		rels[0].scan.node.Reuse = true
+	}
+
 	// Now that every expression is compiled, the needed columns are known:
 	// make the final request plans.
 	for _, r := range rels {
