@@ -27,13 +27,10 @@ func openDemo(t *testing.T, tweak ...func(*restsql.Config)) (*sql.DB, *demoapi.R
 	srv, err := demoapi.Start()
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
-	p, err := catalog.Parse(demoapi.ProfileFor(srv.URL), "demo.yaml")
+	cat, err := demoapi.Catalog(srv.URL)
 	require.NoError(t, err)
 	cfg := restsql.NewConfig()
-	for _, n := range p.CatalogNames() {
-		c, _ := p.Catalog(n)
-		cfg.Catalogs = append(cfg.Catalogs, c)
-	}
+	cfg.Catalogs = []*catalog.Catalog{cat}
 	for _, f := range tweak {
 		f(cfg)
 	}

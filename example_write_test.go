@@ -20,11 +20,10 @@ func Example_writes() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
-	p, err := catalog.Parse(demoapi.ProfileFor(srv.URL), "demo.yaml")
+	cat, err := demoapi.Catalog(srv.URL)
 	if err != nil {
 		log.Fatal(err)
 	}
-	cat, _ := p.Catalog("Demo")
 	cfg := restsql.NewConfig()
 	cfg.Catalogs = []*catalog.Catalog{cat}
 	connector, err := restsql.NewConnector(cfg)

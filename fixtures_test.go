@@ -56,9 +56,8 @@ func fixtureConfig(t *testing.T, baseURL, dsn string) *restsql.Config {
 	require.NoError(t, os.WriteFile(secrets, data, 0o600))
 	cfg, err := restsql.ParseDSN(dsn + ";SecretsFile=" + secrets + ";Token=${Token}")
 	require.NoError(t, err)
-	p, err := catalog.Parse(demoapi.ProfileFor(baseURL), "demo.yaml")
+	cat, err := demoapi.Catalog(baseURL)
 	require.NoError(t, err)
-	cat, _ := p.Catalog(demoapi.CatalogName)
 	cat.Params = map[string]string{"api_token": "${ApiKey}"}
 	cat.Headers["X-Tenant-Secret"] = "${Tenant}"
 	cat.Auth = &catalog.Auth{Scheme: "Bearer", Token: "${Token}"}

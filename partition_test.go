@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/restsql/restsql"
-	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/demoapi"
 )
 
@@ -146,21 +145,7 @@ func TestPartitionsErrors(t *testing.T) {
 // partitionDemo opens restsql on a fresh demo API.
 func partitionDemo(t *testing.T) (*sql.DB, *demoapi.Running) {
 	t.Helper()
-	srv, err := demoapi.Start()
-	require.NoError(t, err)
-	t.Cleanup(func() { srv.Close() })
-	p, err := catalog.Parse(demoapi.ProfileFor(srv.URL), "demo.yaml")
-	require.NoError(t, err)
-	cfg := restsql.NewConfig()
-	for _, n := range p.CatalogNames() {
-		c, _ := p.Catalog(n)
-		cfg.Catalogs = append(cfg.Catalogs, c)
-	}
-	conn, err := restsql.NewConnector(cfg)
-	require.NoError(t, err)
-	db := sql.OpenDB(conn)
-	t.Cleanup(func() { db.Close() })
-	return db, srv
+	return openDemo(t)
 }
 
 // scanStrings prints every row of rows ("NULL" for NULL).

@@ -1,7 +1,10 @@
 package demoapi
 
 import (
+	"fmt"
+
 	_ "embed"
+	"github.com/restsql/restsql/catalog"
 	"strings"
 )
 
@@ -35,4 +38,18 @@ func ProfileFor(baseURL string) []byte {
 	// The placeholder sits in a double-quoted YAML scalar.
 	quoted := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(baseURL)
 	return []byte(strings.Replace(string(profile), urlLine, `url: "`+quoted+`"`, 1))
+}
+
+// Catalog returns the demo profile's catalog (Demo, schema API) with its URL
+// set to baseURL, parsed and validated, ready for restsql.Config.Catalogs.
+func Catalog(baseURL string) (*catalog.Catalog, error) {
+	p, err := catalog.Parse(ProfileFor(baseURL), "demoapi/profile.yaml")
+	if err != nil {
+		return nil, err
+	}
+	c, ok := p.Catalog(CatalogName)
+	if !ok {
+		return nil, fmt.Errorf("demoapi: the embedded profile has no catalog %s", CatalogName)
+	}
+	return c, nil
 }

@@ -214,21 +214,12 @@ func openDB(dsn string) (*sql.DB, func(), error) {
 
 // demoConfig is the Config that queries a running demo API.
 func demoConfig(baseURL string) (*restsql.Config, error) {
-	p, err := catalog.Parse(demoapi.Profile(), "demoapi/profile.yaml")
+	cat, err := demoapi.Catalog(baseURL)
 	if err != nil {
 		return nil, err
 	}
 	cfg := restsql.NewConfig()
-	for _, name := range p.CatalogNames() {
-		c, _ := p.Catalog(name)
-		cfg.Catalogs = append(cfg.Catalogs, c)
-	}
-	cfg.Lookup = func(name string) (string, bool) {
-		if name == "DemoURL" {
-			return baseURL, true
-		}
-		return "", false
-	}
+	cfg.Catalogs = []*catalog.Catalog{cat}
 	return cfg, nil
 }
 
