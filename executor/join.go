@@ -15,8 +15,9 @@ const (
 	LeftJoin
 )
 
-// HashJoin joins Left and Right: it reads Right into a hash table keyed by
-// RightKeys, then streams Left, probing with LeftKeys. Keys match as = does
+// HashJoin joins Left and Right: it reads one side into a hash table (the
+// right side, or for an INNER join the left one when it is known to be
+// smaller) and streams the other, probing the table. Keys match as = does
 // (Compare: '1' = 1), through MatchKey. Extra, when set, is evaluated on the
 // combined row (left columns, then right columns) and must be true for a
 // match. A LEFT join pads unmatched left rows with NULLs. NULL keys never
@@ -29,29 +30,50 @@ type HashJoin struct {
 	RightWidth          int
 }
 
-// Open implements Node.
+// Open implements Node. Both inputs are opened first (each scan reads its
+// first page, which may report the table's size); an INNER join then builds
+// its hash table from the side known to be smaller, a LEFT join always from
+// the right side. Rows come out laid out left, then right, either way.
 func (j *HashJoin) Open(ctx context.Context) (Iterator, error) {
 	rit, err := j.Right.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
+	lit, err := j.Left.Open(ctx)
+	if err != nil {
+		rit.Close()
+		return nil, err
+	}
+	build, probe := rit, lit
+	buildKeys, probeKeys := j.RightKeys, j.LeftKeys
+	swapped := false
+	if j.Kind == InnerJoin {
+		ln, lok := sizeHint(lit)
+		rn, rok := sizeHint(rit)
+		if lok && rok && ln < rn {
+			build, probe, buildKeys, probeKeys, swapped = lit, rit, j.LeftKeys, j.RightKeys, true
+		}
+	}
 	table := map[string][]joinEntry{}
 	var all []joinEntry
 	var kb []byte
+	fail := func(err error) (Iterator, error) {
+		build.Close()
+		probe.Close()
+		return nil, err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
-			rit.Close()
-			return nil, err
+			return fail(err)
 		}
-		r, err := rit.Next()
+		r, err := build.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			rit.Close()
-			return nil, err
+			return fail(err)
 		}
-		if len(j.RightKeys) == 0 {
+		if len(buildKeys) == 0 {
 			all = append(all, joinEntry{row: r})
 			continue
 		}
@@ -59,38 +81,37 @@ func (j *HashJoin) Open(ctx context.Context) (Iterator, error) {
 			null bool
 			vals []any
 		)
-		kb, vals, null, err = evalKey(kb[:0], j.RightKeys, r)
+		kb, vals, null, err = evalKey(kb[:0], buildKeys, r)
 		if err != nil {
-			rit.Close()
-			return nil, err
+			return fail(err)
 		}
 		if !null {
 			table[string(kb)] = append(table[string(kb)], joinEntry{row: r, keys: vals})
 		}
 	}
-	rit.Close()
-	lit, err := j.Left.Open(ctx)
-	if err != nil {
-		return nil, err
-	}
+	build.Close()
 	var (
-		left     Row
-		leftKeys []any
-		cands    []joinEntry
-		ci       int
-		matched  bool
+		row     Row
+		rowKeys []any
+		cands   []joinEntry
+		ci      int
+		matched bool
 	)
 	return &iterFunc{next: func() (Row, error) {
 		for {
-			if left != nil {
+			if row != nil {
 				for ci < len(cands) {
-					right := cands[ci].row
+					other := cands[ci].row
 					ci++
-					if !keysEqual(leftKeys, cands[ci-1].keys) {
+					if !keysEqual(rowKeys, cands[ci-1].keys) {
 						continue
 					}
-					out := make(Row, 0, len(left)+len(right))
-					out = append(append(out, left...), right...)
+					out := make(Row, 0, len(row)+len(other))
+					if swapped {
+						out = append(append(out, other...), row...)
+					} else {
+						out = append(append(out, row...), other...)
+					}
 					if j.Extra != nil {
 						v, err := j.Extra.Eval(out)
 						if err != nil {
@@ -103,25 +124,25 @@ func (j *HashJoin) Open(ctx context.Context) (Iterator, error) {
 					matched = true
 					return out, nil
 				}
-				l := left
-				left = nil
+				l := row
+				row = nil
 				if !matched && j.Kind == LeftJoin {
 					out := make(Row, len(l)+j.RightWidth)
 					copy(out, l)
 					return out, nil
 				}
 			}
-			l, err := lit.Next()
+			r, err := probe.Next()
 			if err != nil {
 				return nil, err
 			}
-			left, leftKeys, ci, matched = l, nil, 0, false
-			if len(j.LeftKeys) == 0 {
+			row, rowKeys, ci, matched = r, nil, 0, false
+			if len(probeKeys) == 0 {
 				cands = all
 				continue
 			}
 			var null bool
-			kb, leftKeys, null, err = evalKey(kb[:0], j.LeftKeys, l)
+			kb, rowKeys, null, err = evalKey(kb[:0], probeKeys, r)
 			if err != nil {
 				return nil, err
 			}
@@ -131,7 +152,7 @@ func (j *HashJoin) Open(ctx context.Context) (Iterator, error) {
 				cands = table[string(kb)]
 			}
 		}
-	}, close: lit.Close}, nil
+	}, close: probe.Close}, nil
 }
 
 // joinEntry is a row of the build side with its key values.

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,4 +45,48 @@ func TestLookupJoinBatches(t *testing.T) {
 		{int64(1), "x", int64(1), "c"},
 	}, rows)
 	assert.Len(t, asked, 1)
+}
+
+// hinted yields fixed rows, records each read in a shared log and reports
+// its size.
+type hinted struct {
+	name string
+	rows []Row
+	log  *[]string
+}
+
+func (h *hinted) Open(context.Context) (Iterator, error) {
+	i := 0
+	return &iterFunc{next: func() (Row, error) {
+		if i >= len(h.rows) {
+			return nil, io.EOF
+		}
+		*h.log = append(*h.log, h.name)
+		i++
+		return h.rows[i-1], nil
+	}, hint: func() (int64, bool) { return int64(len(h.rows)), true }}, nil
+}
+
+func TestHashJoinBuildsTheSmallerSide(t *testing.T) {
+	var log []string
+	left := &hinted{name: "L", rows: []Row{{int64(1), "a"}, {int64(2), "b"}}, log: &log}
+	var rightRows []Row
+	for i := int64(0); i < 6; i++ {
+		rightRows = append(rightRows, Row{i % 3, i})
+	}
+	right := &hinted{name: "R", rows: rightRows, log: &log}
+	j := &HashJoin{Left: left, Right: right, LeftKeys: []Expr{&Col{0}}, RightKeys: []Expr{&Col{0}}, RightWidth: 2}
+	rows, err := Drain(context.Background(), j)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"L", "L", "R", "R", "R", "R", "R", "R"}, log, "the smaller left side is read whole first")
+	assert.ElementsMatch(t, []Row{
+		{int64(1), "a", int64(1), int64(1)}, {int64(1), "a", int64(1), int64(4)},
+		{int64(2), "b", int64(2), int64(2)}, {int64(2), "b", int64(2), int64(5)},
+	}, rows, "rows keep the left, right layout")
+
+	log = nil
+	j.Kind = LeftJoin
+	_, err = Drain(context.Background(), j)
+	require.NoError(t, err)
+	assert.Equal(t, "R", log[0], "a LEFT join always builds from the right side")
 }

@@ -25,10 +25,34 @@ type Iterator interface {
 	Close() error
 }
 
+// SizeHinter is implemented by iterators that know, once open, about how
+// many rows they will yield (an upper bound): a hash join builds its table
+// from the smaller side.
+type SizeHinter interface {
+	SizeHint() (n int64, ok bool)
+}
+
+// sizeHint asks an iterator for its size hint.
+func sizeHint(it Iterator) (int64, bool) {
+	if h, ok := it.(SizeHinter); ok {
+		return h.SizeHint()
+	}
+	return 0, false
+}
+
 // Func adapters for small operators.
 type iterFunc struct {
 	next  func() (Row, error)
 	close func() error
+	hint  func() (int64, bool)
+}
+
+// SizeHint implements SizeHinter.
+func (f *iterFunc) SizeHint() (int64, bool) {
+	if f.hint == nil {
+		return 0, false
+	}
+	return f.hint()
 }
 
 func (f *iterFunc) Next() (Row, error) { return f.next() }
@@ -85,7 +109,7 @@ func (f *Filter) Open(ctx context.Context) (Iterator, error) {
 				return r, nil
 			}
 		}
-	}, close: in.Close}, nil
+	}, close: in.Close, hint: func() (int64, bool) { return sizeHint(in) }}, nil
 }
 
 // Project computes output expressions from each input row.
@@ -112,7 +136,7 @@ func (p *Project) Open(ctx context.Context) (Iterator, error) {
 			}
 		}
 		return out, nil
-	}, close: in.Close}, nil
+	}, close: in.Close, hint: func() (int64, bool) { return sizeHint(in) }}, nil
 }
 
 // Limit skips Offset rows and then yields at most Count rows (Count < 0 =

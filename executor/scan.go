@@ -56,5 +56,6 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 			}
 			return err
 		},
+		hint: rows.Total,
 	}, nil
 }

@@ -520,6 +520,10 @@ func (s stopRules) total(p Page) (int64, bool) {
 	return 0, false
 }
 
+// Total is the row count the API last reported through totalPath or
+// totalHeader, or -1 when it reported none.
+func (w *walk) Total() int64 { return w.total }
+
 // Ahead implements Predictor for offset and page pagination.
 func (w *walk) Ahead(next *url.URL, k int) []*url.URL {
 	if next == nil || k <= 0 || w.size <= 0 || (w.cfg.typ != catalog.PageOffset && w.cfg.typ != catalog.PagePage) {

@@ -90,3 +90,36 @@ func TestScanParallelPagesStopAtTheLimit(t *testing.T) {
 	sort.Strings(pages)
 	assert.Equal(t, []string{"1", "2", "3", "4"}, pages)
 }
+
+func TestRowsTotal(t *testing.T) {
+	srv, _ := serve(t, pager(95))
+	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	tests := []struct {
+		name  string
+		pg    *catalog.Pagination
+		limit int64
+		want  int64
+		known bool
+	}{
+		{"reported total", &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10, TotalHeader: "X-Total-Count"}, -1, 95, true},
+		{"capped by the limit", &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10, TotalHeader: "X-Total-Count"}, 35, 35, true},
+		{"one page holds everything", &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 100}, -1, 95, true},
+		{"no total, more pages", &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10}, -1, -1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: tt.pg}
+			s := newSource(t, cat, tbl, Options{})
+			p, err := s.Plan(Query{Limit: tt.limit})
+			require.NoError(t, err)
+			rows, err := s.Scan(t.Context(), p)
+			require.NoError(t, err)
+			defer rows.Close()
+			n, ok := rows.Total()
+			assert.Equal(t, tt.known, ok)
+			if tt.known {
+				assert.Equal(t, tt.want, n)
+			}
+		})
+	}
+}

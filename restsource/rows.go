@@ -56,6 +56,9 @@ type Rows struct {
 	closed    atomic.Bool
 
 	requests, pages, rows atomic.Int64
+	// total is the scan's row count when the first page told it (-1 = not
+	// known): see Total.
+	total atomic.Int64
 	// fetched counts the rows each stream has fetched, for the limit.
 	fetched []atomic.Int64
 }
@@ -89,6 +92,7 @@ func (s *Source) Scan(ctx context.Context, p *Plan) (*Rows, error) {
 	}
 	inner, cancel := context.WithCancel(ctx)
 	r := &Rows{plan: p, ctx: ctx, inner: inner, cancel: cancel, slots: make([]gjson.Result, p.ext.nslots)}
+	r.total.Store(-1)
 	if p.limit == 0 || len(p.streams) == 0 {
 		r.err = io.EOF
 		cancel()
@@ -250,6 +254,20 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		if walkErr == nil && next != nil && !r.enough(i) {
 			prefetch(next, n)
 		}
+		if n == 1 && len(r.streams) == 1 && walkErr == nil {
+			// Known before the first page reaches the reader (Scan waits
+			// for it): the total the API reported, or this page alone.
+			t := int64(-1)
+			if next == nil {
+				t = int64(len(rows))
+			} else if tw, ok := walk.(interface{ Total() int64 }); ok {
+				t = tw.Total()
+			}
+			if t >= 0 && p.limit >= 0 {
+				t = min(t, p.limit)
+			}
+			r.total.Store(t)
+		}
 		if !send(pageOfRows{rows: rows}) {
 			return
 		}
@@ -388,6 +406,15 @@ func (r *Rows) Close() error {
 		r.stop()
 	})
 	return nil
+}
+
+// Total returns the number of rows the scan will return, when the first
+// page made it known: the total the API reported (totalHeader, totalPath),
+// capped by the limit, or the first page's rows when there is no other
+// page. ok is false otherwise (several streams, no total).
+func (r *Rows) Total() (n int64, ok bool) {
+	t := r.total.Load()
+	return t, t >= 0
 }
 
 // Stats returns the counts so far. It may be called at any time, also
