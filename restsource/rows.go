@@ -174,22 +174,31 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	if p.noPrefetch || p.lookup || st.demand != nil {
 		pred = nil
 	}
+	// A fetched page: the response, and its rows when it parsed (pages
+	// fetched ahead are parsed on their own goroutine, in parallel).
 	type fetched struct {
-		resp *response
-		err  error
+		resp     *response
+		err      error
+		rows     []gjson.Result
+		parseErr error
 	}
 	ahead := map[string]chan fetched{}
-	get := func(u *url.URL) (*response, error) {
+	get := func(u *url.URL) fetched {
 		if ch, ok := ahead[u.String()]; ok {
 			delete(ahead, u.String())
 			select {
 			case f := <-ch:
-				return f.resp, f.err
+				return f
 			case <-ctx.Done():
-				return nil, ctx.Err()
+				return fetched{err: ctx.Err()}
 			}
 		}
-		return s.fetch(ctx, u, func() { r.requests.Add(1) })
+		resp, err := s.fetch(ctx, u, func() { r.requests.Add(1) })
+		if err != nil {
+			return fetched{err: err}
+		}
+		rows, perr := s.parse(u, resp, p.rowsPath)
+		return fetched{resp: resp, rows: rows, parseErr: perr}
 	}
 	start := func(a *url.URL) {
 		if _, ok := ahead[a.String()]; ok {
@@ -201,7 +210,12 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		go func() {
 			defer r.wg.Done()
 			resp, err := s.fetch(ctx, a, func() { r.requests.Add(1) })
-			ch <- fetched{resp, err}
+			if err != nil {
+				ch <- fetched{err: err}
+				return
+			}
+			rows, perr := s.parse(a, resp, p.rowsPath)
+			ch <- fetched{resp: resp, rows: rows, parseErr: perr}
 		}()
 	}
 	// prefetch starts the request for next while the page just read waits
@@ -234,8 +248,8 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		if r.enough(i) || (s.opts.MaxPages > 0 && n > s.opts.MaxPages) || ctx.Err() != nil {
 			return
 		}
-		resp, err := get(u)
-		if err != nil {
+		f := get(u)
+		if err := f.err; err != nil {
 			var he *HTTPError
 			if p.lookup && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
 				return // a lookup of a key that does not exist: no rows
@@ -243,11 +257,11 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			send(pageOfRows{err: err})
 			return
 		}
-		rows, err := s.parse(u, resp, p.rowsPath)
-		if err != nil {
-			send(pageOfRows{err: err})
+		if f.parseErr != nil {
+			send(pageOfRows{err: f.parseErr})
 			return
 		}
+		resp, rows := f.resp, f.rows
 		r.pages.Add(1)
 		r.fetched[i].Add(int64(len(rows)))
 		next, walkErr := walk.Next(pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: len(rows)})
