@@ -279,6 +279,13 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 
 	// Offer each base table its conjuncts, and the ORDER BY when it is
 	// the only table.
+	if sel.Distinct != "" {
+		for _, o := range sel.OrderBy {
+			if idx, err := orderTarget(o.Expr, items); err == nil && idx < 0 {
+				return nil, fmt.Errorf("planner: with SELECT DISTINCT, ORDER BY %s must be in the select list", sqlparser.String(o.Expr))
+			}
+		}
+	}
 	var sortCand []restsource.SortKey
 	single := len(rels) == 1 && rels[0].src != nil
 	if single && !aggregated {

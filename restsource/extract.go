@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tidwall/gjson"
+	"github.com/tidwall/pretty"
 
 	"github.com/restsql/restsql/catalog"
 )
@@ -210,7 +211,7 @@ func convert(c *colPlan, r gjson.Result) (any, bool) {
 		}
 		return r.Raw, true
 	case catalog.TypeJSON:
-		return r.Raw, true
+		return compactJSON(r.Raw), true
 	case catalog.TypeInt:
 		switch r.Type {
 		case gjson.Number:
@@ -410,4 +411,13 @@ func checkJSON(body string) error {
 		return errNotJSON
 	}
 	return nil
+}
+
+// compactJSON returns raw JSON without insignificant white space, so a json
+// column holds the same text whether the API pretty-prints or not.
+func compactJSON(raw string) string {
+	if !strings.ContainsAny(raw, " \t\r\n") {
+		return raw
+	}
+	return string(pretty.Ugly([]byte(raw)))
 }
