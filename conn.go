@@ -73,13 +73,28 @@ func (cn *conn) query(ctx context.Context, p *planner.Parsed, args []driver.Name
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := checkArgs(p, args); err != nil {
+		return nil, err
+	}
 	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
 	res, err := planner.Query(ctx, cn.c, p, args)
 	if err != nil {
+		err = cn.c.redactError(err)
 		ql.failed(err)
 		return nil, err
 	}
-	return ql.rows(newRows(res)), nil
+	r := newRows(res)
+	r.redact = cn.c.redactError
+	return ql.rows(r), nil
+}
+
+// checkArgs refuses a statement given more or fewer arguments than it has
+// ? placeholders (database/sql checks this only for prepared statements).
+func checkArgs(p *planner.Parsed, args []driver.NamedValue) error {
+	if p.NumInput >= 0 && len(args) != p.NumInput {
+		return fmt.Errorf("restsql: the statement has %d ? placeholders but %d arguments were given", p.NumInput, len(args))
+	}
+	return nil
 }
 
 // ExecContext implements driver.ExecerContext.
@@ -103,6 +118,9 @@ func (cn *conn) exec(ctx context.Context, p *planner.Parsed, args []driver.Named
 	if cn.readOnly.Load() {
 		return nil, fmt.Errorf("restsql: %s in a read-only transaction: run writes outside the transaction", statementName(p))
 	}
+	if err := checkArgs(p, args); err != nil {
+		return nil, err
+	}
 	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
 	res, err := planner.Exec(ctx, cn.c, p, args)
 	if err != nil {
@@ -110,6 +128,7 @@ func (cn *conn) exec(ctx context.Context, p *planner.Parsed, args []driver.Named
 		if errors.As(err, &nw) {
 			err = fmt.Errorf("%w: %w", ErrNotSupported, err)
 		}
+		err = cn.c.redactError(err)
 		ql.failed(err)
 		return nil, err
 	}

@@ -262,7 +262,7 @@ func TestErrors(t *testing.T) {
 		{"SELECT id FROM posts WHERE COUNT(*) > 1", []string{"aggregates are not allowed in WHERE"}},
 		{"SELECT id FROM posts LIMIT -1", []string{"LIMIT must not be negative"}},
 		{"SELECT id FROM posts RIGHT JOIN users ON 1=1", []string{"RIGHT JOIN is not supported"}},
-		{"SELECT id FROM posts WHERE userId = ?", []string{"no value for placeholder 1"}},
+		{"SELECT id FROM posts WHERE userId = ?", []string{"has 1 ? placeholders but 0 arguments"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {
@@ -509,4 +509,67 @@ func TestHashJoinBuildSideFromReportedTotals(t *testing.T) {
 	seen := requests(srv)
 	sort.Strings(seen)
 	assert.Len(t, seen, 2*(5+1), "posts' five pages and users' one page, per query")
+}
+
+func TestArgumentCountIsChecked(t *testing.T) {
+	db, srv := openDemo(t)
+	var n int
+	err := db.QueryRow("SELECT COUNT(*) FROM posts", 7).Scan(&n)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "has 0 ? placeholders but 1 arguments")
+	_, err = db.Exec("DELETE FROM posts WHERE id = ?", 100, 99)
+	require.Error(t, err)
+	assert.Empty(t, srv.Requests(), "nothing is sent for a statement with the wrong arguments")
+}
+
+func TestSecretsEchoedByTheAPIAreRedactedInErrors(t *testing.T) {
+	const key = "sk_live_TOPSECRETvalue42"
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":"invalid api key %s"}`, r.URL.Query().Get("api_key"))
+	}))
+	defer ts.Close()
+	p, err := catalog.Parse([]byte(`
+catalogs:
+  A:
+    url: `+ts.URL+`
+    schemas:
+      S:
+        tables:
+          things: {url: /things, columns: [{name: id, type: int}]}
+`), "t.yaml")
+	require.NoError(t, err)
+	cfg := restsql.NewConfig()
+	cfg.Catalogs = []*catalog.Catalog{p.Catalogs["A"]}
+	cfg.AuthScheme, cfg.APIKey, cfg.APIKeyName, cfg.APIKeyIn = "APIKey", key, "api_key", "query"
+	cfg.MaxRetries = 0
+	conn, err := restsql.NewConnector(cfg)
+	require.NoError(t, err)
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	_, err = db.Query("SELECT id FROM things")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "401")
+	assert.NotContains(t, err.Error(), key)
+}
+
+func TestLongINListsStayInTheDriver(t *testing.T) {
+	db, srv := openDemo(t)
+	ids := make([]string, 0, 700)
+	for i := 1000; i < 1700; i++ {
+		ids = append(ids, fmt.Sprint(i))
+	}
+	assert.Empty(t, queryRows(t, db, "SELECT id FROM users WHERE id IN ("+strings.Join(ids, ",")+")"))
+	for _, r := range srv.Requests() {
+		assert.Empty(t, r.Query["id"], "a 700-value IN list is not sent as parameters")
+	}
+}
+
+func TestLookupJoinKeysTakeTheColumnType(t *testing.T) {
+	db, _ := openDemo(t)
+	// completed is a bool; postId an int: true = 1 as the driver compares.
+	got := queryRows(t, db, "SELECT t.id, COUNT(c.id) FROM todos t JOIN comments c ON c.postId = t.completed WHERE t.id <= 5 GROUP BY t.id ORDER BY t.id")
+	hash := queryRows(t, db, "SELECT t.id, COUNT(c.id) FROM todos t JOIN comments c ON c.postId + 0 = t.completed WHERE t.id <= 5 GROUP BY t.id ORDER BY t.id")
+	assert.NotEmpty(t, got)
+	assert.Equal(t, hash, got, "the lookup join answers as the hash join does")
 }

@@ -306,6 +306,10 @@ func parseSeconds(v string) (time.Duration, error) {
 	case err != nil, f < 0, f > float64(maxTimeoutSeconds)+1:
 		return 0, tooLarge
 	}
+	if f > 0 && f < 1e-9 {
+		// Rounded to 0 it would mean "no limit", the opposite of what was asked.
+		return 0, fmt.Errorf("%q is less than a nanosecond", v)
+	}
 	intPart, frac, _ := strings.Cut(strings.TrimPrefix(v, "+"), ".")
 	if !allDigits(intPart) || !allDigits(frac) {
 		ns := math.Round(f * float64(time.Second))

@@ -532,3 +532,14 @@ func ExampleConfig_Resolved() {
 	// Output:
 	// Bearer t0k3n <nil>
 }
+
+func TestTimeoutBelowANanosecondIsRefused(t *testing.T) {
+	for _, v := range []string{"1e-10", "0.0000000001"} {
+		_, err := ParseDSN("Timeout=" + v)
+		require.Error(t, err, v)
+		assert.Contains(t, err.Error(), "less than a nanosecond")
+	}
+	cfg, err := ParseDSN("Timeout=0.000000001")
+	require.NoError(t, err)
+	assert.Equal(t, time.Nanosecond, cfg.Timeout)
+}

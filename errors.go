@@ -21,3 +21,27 @@ var (
 func notSupported(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrNotSupported, fmt.Sprintf(format, args...))
 }
+
+// redactedError is an error whose message has the connector's secret values
+// replaced by ***; errors.Is and errors.As still see the cause.
+type redactedError struct {
+	msg   string
+	cause error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.cause }
+
+// redactError hides every secret value the connector knows (credentials,
+// ${} values, tokens) in an error's message: an API may echo a key back in
+// an error body, and applications log errors.
+func (c *connector) redactError(err error) error {
+	if err == nil || c.redactor == nil {
+		return err
+	}
+	msg := err.Error()
+	if red := c.redactor.redact(msg); red != msg {
+		return &redactedError{msg: red, cause: err}
+	}
+	return err
+}

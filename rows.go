@@ -20,6 +20,8 @@ type rows struct {
 	it     executor.Iterator
 	closed bool
 	err    error
+	// redact hides known secret values in errors (nil = none).
+	redact func(error) error
 }
 
 // Compile-time checks.
@@ -62,6 +64,9 @@ func (r *rows) Next(dest []driver.Value) error {
 	row, err := r.it.Next()
 	if err != nil {
 		if !errors.Is(err, io.EOF) {
+			if r.redact != nil {
+				err = r.redact(err)
+			}
 			r.err = err
 		}
 		return err

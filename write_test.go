@@ -472,7 +472,7 @@ func TestExecErrors(t *testing.T) {
 		{name: "SET DEFAULT", sql: "UPDATE posts SET title = DEFAULT WHERE id = 1", err: "SET title = DEFAULT is not supported"},
 		{name: "system table", sql: "DELETE FROM sys_tables", err: "planner: DELETE: system table sys_tables is read-only"},
 		{name: "SELECT with Exec", sql: "SELECT 1", err: "planner: SELECT returns rows: run it with Query, not Exec"},
-		{name: "missing argument", sql: "UPDATE posts SET title = ? WHERE id = 1", err: "planner: no value for placeholder 1"},
+		{name: "missing argument", sql: "UPDATE posts SET title = ? WHERE id = 1", err: "the statement has 1 ? placeholders but 0 arguments were given"},
 		{name: "scalar subquery with many rows", sql: "UPDATE posts SET title = (SELECT name FROM users) WHERE id = 1", err: "returned 10 rows"},
 		{name: "unknown table", sql: "DELETE FROM post WHERE id = 1", is: restsql.ErrUnknownTable, err: "did you mean posts?"},
 	}

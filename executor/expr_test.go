@@ -250,3 +250,16 @@ func TestLimitStopsPulling(t *testing.T) {
 type nodeFunc func() (Row, error)
 
 func (f nodeFunc) Open(context.Context) (Iterator, error) { return &iterFunc{next: f}, nil }
+
+func TestIsDecimal(t *testing.T) {
+	for _, s := range []string{"1", "-1", "+1.5", "1.", ".5", "1e10", "1E-3", "007"} {
+		assert.True(t, IsDecimal(s), s)
+	}
+	for _, s := range []string{"", "1_0", "0x1p4", "0x10", "inf", "NaN", "1e", "--1", "1.2.3", " 1", "abc"} {
+		assert.False(t, IsDecimal(s), s)
+	}
+	n, _ := Compare("1_0", int64(10))
+	assert.NotEqual(t, 0, n, "'1_0' is text, not ten")
+	_, err := Convert("1_000", TypeInt)
+	assert.Error(t, err)
+}

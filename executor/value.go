@@ -128,10 +128,54 @@ func asFloat(v any) (float64, bool) {
 		}
 		return 0, true
 	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		s := strings.TrimSpace(x)
+		if !IsDecimal(s) {
+			return 0, false
+		}
+		f, err := strconv.ParseFloat(s, 64)
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// IsDecimal reports whether s is a number as SQL writes one: an optional
+// sign, digits with an optional fraction, and an optional exponent. Go's
+// own syntax (1_000, 0x1p4, inf, nan) is not a number here.
+func IsDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			exp++
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // Compare orders two non-NULL values. Numbers compare numerically (int64 and
@@ -310,6 +354,9 @@ func Convert(v any, typ string) (any, error) {
 			return int64(0), nil
 		case string:
 			s := strings.TrimSpace(x)
+			if !IsDecimal(s) {
+				return nil, fmt.Errorf("cannot convert %q to int", x)
+			}
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 				return i, nil
 			}
@@ -325,8 +372,9 @@ func Convert(v any, typ string) (any, error) {
 		case time.Time:
 			return float64(x.Unix()), nil
 		case string:
-			f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-			if err != nil {
+			s := strings.TrimSpace(x)
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil || !IsDecimal(s) {
 				return nil, fmt.Errorf("cannot convert %q to float", x)
 			}
 			return f, nil

@@ -213,7 +213,29 @@ func (q *query) buildLookupJoin(n *fromNode, inner *relation, parent *scope) (*p
 	}
 	sp := inner.scan
 	j.Fetch = func(ctx context.Context, keys []any) (ex.Node, error) {
-		plan, err := inner.src.Plan(sp.lookupQuery(keys))
+		// Keys go to the API in the column's own form (true is 1 for an
+		// int key). A key that has no such form may still equal a value
+		// under the driver's comparison ('5' and '05' for a number): then
+		// this batch reads the table whole and the join matches in the
+		// driver; a required key that has no form names nothing to read.
+		coerced := make([]any, 0, len(keys))
+		whole := false
+		for _, k := range keys {
+			if v, ok := coerce(k, inner, lp.col); ok {
+				coerced = append(coerced, v)
+			} else if !lp.required {
+				whole = true
+			}
+		}
+		q := sp.lookupQuery(coerced)
+		switch {
+		case whole:
+			q = sp.q
+			q.Limit, q.Sort, q.NoPrefetch = -1, nil, false
+		case len(coerced) == 0:
+			return &ex.Values{}, nil
+		}
+		plan, err := inner.src.Plan(q)
 		if err != nil {
 			return nil, err
 		}

@@ -921,6 +921,11 @@ func coerce(v any, r *relation, col string) (any, bool) {
 		}
 	case ex.TypeInt:
 		switch x := v.(type) {
+		case bool: // true = 1, as the driver compares them
+			if x {
+				return int64(1), true
+			}
+			return int64(0), true
 		case int64:
 			return x, true
 		case float64:
@@ -928,7 +933,7 @@ func coerce(v any, r *relation, col string) (any, bool) {
 				return int64(x), true
 			}
 		case string:
-			if i, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
+			if i, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil && ex.IsDecimal(strings.TrimSpace(x)) {
 				return i, true
 			}
 		}
@@ -939,7 +944,7 @@ func coerce(v any, r *relation, col string) (any, bool) {
 		case float64:
 			return x, true
 		case string:
-			if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil && ex.IsDecimal(strings.TrimSpace(x)) {
 				return f, true
 			}
 		}

@@ -295,6 +295,10 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 // nonePager walks a get: lookup: one page per key.
 var nonePager, _ = pagination.New(catalog.Pagination{}, 0)
 
+// MaxPushedValues is the longest IN list sent as URL parameters; a longer
+// one is evaluated in the driver.
+const MaxPushedValues = 500
+
 // listAnswersKeys reports whether the list endpoint answers the get:
 // lookup's key predicates in fewer requests: when a key is bound to several
 // values by IN and the list pushes that IN exactly (id=1&id=2 is one
@@ -586,6 +590,12 @@ func pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, bool, bool) {
 		f, op = filterFor(c, "="), "="
 	}
 	if f == nil {
+		return nil, false, false
+	}
+	if len(vs) > MaxPushedValues {
+		// A URL with thousands of parameters is cut or refused by servers
+		// (Go's net/url stops at 10,000, Express's qs at 1,000): the list
+		// stays in the driver rather than risk a silently ignored filter.
 		return nil, false, false
 	}
 	values := make([]string, len(vs))
