@@ -2,6 +2,7 @@ package restsql
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -153,6 +154,11 @@ func (cn *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, 
 	}
 	if !opts.ReadOnly {
 		return nil, notSupported("read-write transactions (REST APIs have none); use sql.TxOptions{ReadOnly: true} or no transaction")
+	}
+	if opts.Isolation != driver.IsolationLevel(sql.LevelDefault) {
+		// Nothing isolates one API read from another: promising a level
+		// would be a lie.
+		return nil, notSupported("isolation level %s (REST APIs offer none); use the default level", sql.IsolationLevel(opts.Isolation))
 	}
 	cn.readOnly.Store(true)
 	return &tx{cn: cn}, nil

@@ -573,3 +573,10 @@ func TestLookupJoinKeysTakeTheColumnType(t *testing.T) {
 	assert.NotEmpty(t, got)
 	assert.Equal(t, hash, got, "the lookup join answers as the hash join does")
 }
+
+func TestIsolationLevelsAreRefused(t *testing.T) {
+	db, _ := openDemo(t)
+	_, err := db.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelSerializable})
+	require.ErrorIs(t, err, restsql.ErrNotSupported)
+	assert.Contains(t, err.Error(), "Serializable")
+}
