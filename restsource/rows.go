@@ -77,6 +77,10 @@ type stream struct {
 // pageOfRows is one page's rows, or the error that ended its stream.
 type pageOfRows struct {
 	rows []gjson.Result
+	// vals, when set, holds the rows' values already extracted (len(rows)
+	// × the plan's columns), done by the goroutine that fetched the page
+	// so the reader only copies them.
+	vals []any
 	err  error
 }
 
@@ -180,6 +184,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		resp     *response
 		err      error
 		rows     []gjson.Result
+		vals     []any
 		parseErr error
 	}
 	ahead := map[string]chan fetched{}
@@ -198,7 +203,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			return fetched{err: err}
 		}
 		rows, perr := s.parse(u, resp, p.rowsPath)
-		return fetched{resp: resp, rows: rows, parseErr: perr}
+		return fetched{resp: resp, rows: rows, vals: p.extractPage(rows), parseErr: perr}
 	}
 	start := func(a *url.URL) {
 		if _, ok := ahead[a.String()]; ok {
@@ -215,7 +220,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 				return
 			}
 			rows, perr := s.parse(a, resp, p.rowsPath)
-			ch <- fetched{resp: resp, rows: rows, parseErr: perr}
+			ch <- fetched{resp: resp, rows: rows, vals: p.extractPage(rows), parseErr: perr}
 		}()
 	}
 	// prefetch starts the request for next while the page just read waits
@@ -261,7 +266,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			send(pageOfRows{err: f.parseErr})
 			return
 		}
-		resp, rows := f.resp, f.rows
+		resp, rows, vals := f.resp, f.rows, f.vals
 		r.pages.Add(1)
 		r.fetched[i].Add(int64(len(rows)))
 		next, walkErr := walk.Next(pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: len(rows)})
@@ -282,7 +287,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			}
 			r.total.Store(t)
 		}
-		if !send(pageOfRows{rows: rows}) {
+		if !send(pageOfRows{rows: rows, vals: vals}) {
 			return
 		}
 		if walkErr != nil {
@@ -300,6 +305,25 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		}
 		u = next
 	}
+}
+
+// extractPage extracts every row of a page on the calling goroutine, so
+// conversion runs beside the reader (and, for pages fetched ahead, beside
+// each other). A strict table extracts in Next instead, where a value that
+// does not fit is reported with its row number.
+func (p *Plan) extractPage(rows []gjson.Result) []any {
+	n := len(p.cols)
+	if p.ext.strict || n == 0 || len(rows) == 0 {
+		return nil
+	}
+	vals := make([]any, len(rows)*n)
+	slots := make([]gjson.Result, p.ext.nslots)
+	for i, row := range rows {
+		if err := p.ext.extract(row, vals[i*n:(i+1)*n], slots, int64(i+1)); err != nil {
+			return nil // not strict: cannot happen; Next extracts again
+		}
+	}
+	return vals
 }
 
 // parse checks a page's body and finds its rows.
@@ -378,10 +402,16 @@ func (r *Rows) Next(dest []any) error {
 			return r.fail(io.EOF)
 		}
 		if r.page != nil && r.idx < len(r.page.rows) {
-			row := r.page.rows[r.idx]
-			r.idx++
-			if err := r.plan.ext.extract(row, dest, r.slots, r.returned+1); err != nil {
-				return r.fail(err)
+			if vals := r.page.vals; vals != nil {
+				n := len(r.plan.cols)
+				copy(dest, vals[r.idx*n:(r.idx+1)*n])
+				r.idx++
+			} else {
+				row := r.page.rows[r.idx]
+				r.idx++
+				if err := r.plan.ext.extract(row, dest, r.slots, r.returned+1); err != nil {
+					return r.fail(err)
+				}
 			}
 			for _, f := range r.fills {
 				if dest[f.idx] == nil {
