@@ -339,9 +339,7 @@ func (c *connector) lookup(parts []string) (*catalog.Catalog, *catalog.Table, er
 		if t, ok := s.Table(tableName); ok {
 			found = append(found, t)
 		}
-		for _, n := range s.TableNames() {
-			all = append(all, n)
-		}
+		all = append(all, s.TableNames()...)
 	}
 	switch len(found) {
 	case 1:

@@ -84,7 +84,7 @@ func placeholderAt(s string, off int) (name string, n int, err error) {
 	}
 	for j := 0; j < len(name); j++ {
 		if !isNameByte(name[j]) {
-			return "", 0, fmt.Errorf("%w at offset %d: a name holds only letters, digits, _, - and .", ErrPlaceholderSyntax, off)
+			return "", 0, fmt.Errorf("%w at offset %d: a name holds only letters, digits, _, - and dots", ErrPlaceholderSyntax, off)
 		}
 	}
 	return name, end + 1, nil

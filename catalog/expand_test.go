@@ -48,9 +48,9 @@ var expandTests = []struct {
 	{in: "${", err: "invalid placeholder at offset 0: unterminated ${ (missing })"},
 	{in: "abc${User", err: "invalid placeholder at offset 3: unterminated ${ (missing })"},
 	{in: "$$${}", err: "invalid placeholder at offset 2: empty name in ${}"},
-	{in: "${a b}", err: "invalid placeholder at offset 0: a name holds only letters, digits, _, - and ."},
-	{in: "${a${b}}", err: "invalid placeholder at offset 0: a name holds only letters, digits, _, - and ."},
-	{in: "${ä}", err: "invalid placeholder at offset 0: a name holds only letters, digits, _, - and ."},
+	{in: "${a b}", err: "invalid placeholder at offset 0: a name holds only letters, digits, _, - and dots"},
+	{in: "${a${b}}", err: "invalid placeholder at offset 0: a name holds only letters, digits, _, - and dots"},
+	{in: "${ä}", err: "invalid placeholder at offset 0: a name holds only letters, digits, _, - and dots"},
 }
 
 func TestExpand(t *testing.T) {

@@ -151,7 +151,7 @@ func TestFunctions(t *testing.T) {
 func rowsOf(vals ...[]any) *Values {
 	v := &Values{}
 	for _, r := range vals {
-		v.Rows = append(v.Rows, r)
+		v.Rows = append(v.Rows, Row(r))
 	}
 	return v
 }

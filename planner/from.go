@@ -10,13 +10,6 @@ import (
 	"github.com/restsql/restsql/metadata"
 )
 
-// leafPlan is a relation's operator: its scan or derived table with the
-// residual filter of its own conjuncts.
-type leafPlan struct {
-	rel  *relation
-	plan *planned
-}
-
 // buildFrom builds the FROM tree and lists its relations in row order.
 func (q *query) buildFrom(from sqlparser.TableExprs, parent *scope) (*fromNode, []*relation, error) {
 	if len(from) == 1 {
