@@ -36,7 +36,19 @@ func Parse(data []byte, path string) (*Profile, error) {
 	data = yamlCompatibleJSON(data)
 	p, err := decode(data, prefix)
 	if err != nil {
-		return nil, err
+		// `update: {method: PATCH, url: /posts/{id}}` is not YAML: inside a
+		// flow mapping, {id} opens another mapping. Profiles (DESIGN.md's
+		// own example among them) write it, so when the profile does not
+		// decode, quote such URLs and try once more.
+		fixed := quoteFlowURLs(data)
+		if bytes.Equal(fixed, data) {
+			return nil, err
+		}
+		p2, err2 := decode(fixed, prefix)
+		if err2 != nil {
+			return nil, err
+		}
+		p = p2
 	}
 	p.Path = path
 	if err := p.Validate(); err != nil {
@@ -454,4 +466,13 @@ func hex4(b []byte) (rune, bool) {
 	}
 	v, err := strconv.ParseUint(string(b[:4]), 16, 32)
 	return rune(v), err == nil
+}
+
+// flowURL matches an unquoted url value holding a {placeholder}, as written
+// inside a YAML flow mapping: url: /posts/{id}.
+var flowURL = regexp.MustCompile(`(\burl:[ \t]*)((?:[^\s,{}"'\[\]]|\{[A-Za-z_][A-Za-z0-9_]*\})*\{[A-Za-z_][A-Za-z0-9_]*\}(?:[^\s,{}"'\[\]]|\{[A-Za-z_][A-Za-z0-9_]*\})*)`)
+
+// quoteFlowURLs double-quotes every such value, leaving lines where they are.
+func quoteFlowURLs(data []byte) []byte {
+	return flowURL.ReplaceAll(data, []byte(`${1}"${2}"`))
 }
