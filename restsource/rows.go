@@ -59,6 +59,9 @@ type Rows struct {
 	// total is the scan's row count when the first page told it (-1 = not
 	// known): see Total.
 	total atomic.Int64
+	// ahead bounds the requests for pages fetched ahead, for all streams
+	// together, to MaxConcurrency at once.
+	ahead chan struct{}
 	// fetched counts the rows each stream has fetched, for the limit.
 	fetched []atomic.Int64
 }
@@ -97,6 +100,7 @@ func (s *Source) Scan(ctx context.Context, p *Plan) (*Rows, error) {
 	inner, cancel := context.WithCancel(ctx)
 	r := &Rows{plan: p, ctx: ctx, inner: inner, cancel: cancel, slots: make([]gjson.Result, p.ext.nslots)}
 	r.total.Store(-1)
+	r.ahead = make(chan struct{}, max(p.src.opts.MaxConcurrency, 1))
 	if p.limit == 0 || len(p.streams) == 0 {
 		r.err = io.EOF
 		cancel()
@@ -174,7 +178,10 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	// Offset and page pagination fetch the pages after the next one ahead,
 	// MaxConcurrency-1 at a time, while the pages are still read in order.
 	pred, _ := walk.(pagination.Predictor)
-	window := s.opts.MaxConcurrency - 1
+	// Pages are asked for up to two windows ahead of the reader while at
+	// most MaxConcurrency requests are in flight (r.ahead): a request
+	// starts as soon as another ends, not when the reader catches up.
+	window := 2*s.opts.MaxConcurrency - 1
 	if p.noPrefetch || p.lookup || st.demand != nil {
 		pred = nil
 	}
@@ -214,7 +221,14 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
+			select {
+			case r.ahead <- struct{}{}:
+			case <-ctx.Done():
+				ch <- fetched{err: ctx.Err()}
+				return
+			}
 			resp, err := s.fetch(ctx, a, func() { r.requests.Add(1) })
+			<-r.ahead
 			if err != nil {
 				ch <- fetched{err: err}
 				return
