@@ -310,7 +310,7 @@ func (w *walk) Next(p Page) (*url.URL, error) {
 			return nil, nil
 		}
 		if next.Type != gjson.String {
-			return nil, fmt.Errorf("pagination: nextURL: page %d: nextPath %q holds a %s, not a URL string", w.pages, w.cfg.nextPath, jsonType(next))
+			return nil, fmt.Errorf("pagination: nextURL: page %d: nextPath %q holds a %s, not a URL string", w.pages, w.cfg.nextPath, JSONType(next))
 		}
 		return w.follow(p, next.Str)
 	default: // linkHeader
@@ -375,7 +375,7 @@ func (w *walk) nextCursor(p Page) (*url.URL, error) {
 		}
 		return nil, fmt.Errorf("pagination: cursor: page %d: cursorPath %q holds a boolean, not a cursor", w.pages, w.cfg.cursorPath)
 	default:
-		return nil, fmt.Errorf("pagination: cursor: page %d: cursorPath %q holds a %s, not a cursor", w.pages, w.cfg.cursorPath, jsonType(res))
+		return nil, fmt.Errorf("pagination: cursor: page %d: cursorPath %q holds a %s, not a cursor", w.pages, w.cfg.cursorPath, JSONType(res))
 	}
 	if cursor == "" {
 		return nil, nil
@@ -577,7 +577,7 @@ func (s stopRules) stop(p Page, seen int64) (bool, error) {
 				return true, nil
 			}
 		default:
-			return false, fmt.Errorf("hasMorePath %q holds a %s, not a boolean", s.hasMorePath, jsonType(res))
+			return false, fmt.Errorf("hasMorePath %q holds a %s, not a boolean", s.hasMorePath, JSONType(res))
 		}
 	}
 	if s.totalPath != "" {
@@ -627,8 +627,9 @@ func excerpt(s string) string {
 	return s
 }
 
-// jsonType names a gjson result's JSON type.
-func jsonType(r gjson.Result) string {
+// JSONType names a gjson result's JSON type (null, boolean, number,
+// string, array, object) for error messages.
+func JSONType(r gjson.Result) string {
 	switch r.Type {
 	case gjson.Null:
 		return "null"

@@ -12,6 +12,7 @@ import (
 	"github.com/tidwall/pretty"
 
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/pagination"
 )
 
 // Filter escape styles.
@@ -133,9 +134,9 @@ func findRows(body, path string) ([]gjson.Result, error) {
 	case r.IsObject():
 		return []gjson.Result{r}, nil
 	case path == "":
-		return nil, fmt.Errorf("the body is a %s, not an array of rows or an object", jsonType(r))
+		return nil, fmt.Errorf("the body is a %s, not an array of rows or an object", pagination.JSONType(r))
 	default:
-		return nil, fmt.Errorf("rows path %q holds a %s, not an array of rows or an object", path, jsonType(r))
+		return nil, fmt.Errorf("rows path %q holds a %s, not an array of rows or an object", path, pagination.JSONType(r))
 	}
 }
 
@@ -339,24 +340,6 @@ func short(raw string) string {
 		return strings.ToValidUTF8(raw[:max], "") + "…"
 	}
 	return raw
-}
-
-// jsonType names a gjson result's JSON type.
-func jsonType(r gjson.Result) string {
-	switch r.Type {
-	case gjson.Null:
-		return "null"
-	case gjson.False, gjson.True:
-		return "boolean"
-	case gjson.Number:
-		return "number"
-	case gjson.String:
-		return "string"
-	}
-	if r.IsArray() {
-		return "array"
-	}
-	return "object"
 }
 
 // errNotJSON is wrapped by the error for a body that is not JSON.
