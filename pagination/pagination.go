@@ -74,6 +74,21 @@ type Page struct {
 	Body string
 	// Rows is the number of rows found on the page.
 	Rows int
+	// Values, when set, answers a body path as gjson.Get(Body, path)
+	// would, from values the reader of the rows met on its way (so the
+	// walk does not read a large body again); ok is false for a path it
+	// does not know, and Body is read then.
+	Values func(path string) (v gjson.Result, ok bool)
+}
+
+// get returns the value at a body path.
+func (p Page) get(path string) gjson.Result {
+	if p.Values != nil {
+		if v, ok := p.Values(path); ok {
+			return v
+		}
+	}
+	return gjson.Get(p.Body, path)
 }
 
 // Paginator is a pagination strategy. It is immutable and safe for
@@ -305,7 +320,7 @@ func (w *walk) Next(p Page) (*url.URL, error) {
 	case catalog.PageCursor:
 		return w.nextCursor(p)
 	case catalog.PageNextURL:
-		next := gjson.Get(p.Body, w.cfg.nextPath)
+		next := p.get(w.cfg.nextPath)
 		if next.Type == gjson.Null || next.String() == "" {
 			return nil, nil
 		}
@@ -359,7 +374,7 @@ func (w *walk) nextPosition(p Page) (*url.URL, error) {
 }
 
 func (w *walk) nextCursor(p Page) (*url.URL, error) {
-	res := gjson.Get(p.Body, w.cfg.cursorPath)
+	res := p.get(w.cfg.cursorPath)
 	var cursor string
 	switch res.Type {
 	case gjson.Null:
@@ -504,7 +519,7 @@ type stopRules struct {
 // totalHeader, when it reports a valid one.
 func (s stopRules) total(p Page) (int64, bool) {
 	if s.totalPath != "" {
-		if res := gjson.Get(p.Body, s.totalPath); res.Type == gjson.Number || res.Type == gjson.String {
+		if res := p.get(s.totalPath); res.Type == gjson.Number || res.Type == gjson.String {
 			if t, err := count(res.String()); err == nil {
 				return t, true
 			}
@@ -559,7 +574,7 @@ func (w *walk) Ahead(next *url.URL, k int) []*url.URL {
 // stop reports whether the page says there is nothing more.
 func (s stopRules) stop(p Page, seen int64) (bool, error) {
 	if s.hasMorePath != "" {
-		res := gjson.Get(p.Body, s.hasMorePath)
+		res := p.get(s.hasMorePath)
 		switch res.Type {
 		case gjson.False:
 			return true, nil
@@ -581,7 +596,7 @@ func (s stopRules) stop(p Page, seen int64) (bool, error) {
 		}
 	}
 	if s.totalPath != "" {
-		res := gjson.Get(p.Body, s.totalPath)
+		res := p.get(s.totalPath)
 		if res.Exists() && res.Type != gjson.Null {
 			total, err := count(res.String())
 			if err != nil || (res.Type != gjson.Number && res.Type != gjson.String) {

@@ -140,9 +140,23 @@ func findRows(body, path string) ([]gjson.Result, error) {
 	}
 }
 
-// extract fills dest[:len(e.cols)] from one row. slots is scratch space of
-// at least e.nslots results. rowNum (1-based) names the row in errors.
-func (e *extractor) extract(row gjson.Result, dest []any, slots []gjson.Result, rowNum int64) error {
+// fitError is a value that does not fit its column's type, in a strict
+// table.
+type fitError struct {
+	col *colPlan
+	raw string
+}
+
+// at returns the error for row rowNum (1-based) of table.
+func (f *fitError) at(table string, rowNum int64) error {
+	return fmt.Errorf("restsource: table %s: row %d: column %s (%s): value %s does not fit", table, rowNum, f.col.col.Name, f.col.typ, short(f.raw))
+}
+
+// extractRow fills dest[:len(e.cols)] from one row the general way (gjson
+// paths). slots is scratch space of at least e.nslots results. It returns
+// the first value that does not fit a strict table (the rest are still
+// filled).
+func (e *extractor) extractRow(row gjson.Result, dest []any, slots []gjson.Result) *fitError {
 	object := row.IsObject()
 	if object && e.nslots > 0 {
 		slots = slots[:e.nslots]
@@ -171,6 +185,7 @@ func (e *extractor) extract(row gjson.Result, dest []any, slots []gjson.Result, 
 			})
 		}
 	}
+	var bad *fitError
 	for i := range e.cols {
 		c := &e.cols[i]
 		var v gjson.Result
@@ -180,23 +195,21 @@ func (e *extractor) extract(row gjson.Result, dest []any, slots []gjson.Result, 
 			if c.rest != "" && v.Raw != "" {
 				v = v.Get(c.rest)
 			}
-		case c.slot >= 0:
-			// Not an object: plain keys find nothing (arrays still
-			// answer index paths such as "0").
-			v = row.Get(c.path)
 		default:
+			// Not a plain path, or not an object: gjson answers (arrays
+			// answer index paths such as "0").
 			v = row.Get(c.path)
 		}
 		val, ok := convert(c, v)
 		if !ok {
-			if e.strict {
-				return fmt.Errorf("restsource: table %s: row %d: column %s (%s): value %s does not fit", e.table, rowNum, c.col.Name, c.typ, short(v.Raw))
+			if e.strict && bad == nil {
+				bad = &fitError{col: c, raw: v.Raw}
 			}
 			val = nil
 		}
 		dest[i] = val
 	}
-	return nil
+	return bad
 }
 
 // convert turns a JSON value into the column's Go value. JSON null and a

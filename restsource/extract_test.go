@@ -103,8 +103,7 @@ func TestConvert(t *testing.T) {
 			col := &catalog.Column{Name: "v", Type: tt.typ, Format: tt.format}
 			for _, strict := range []bool{false, true} {
 				e := newExtractor("T", strict, []*catalog.Column{col})
-				dest := []any{"sentinel"}
-				err := e.extract(gjson.Parse(row), dest, make([]gjson.Result, e.nslots), 9)
+				dest, err := extractOne(t, e, row, 9)
 				if !tt.fits && strict {
 					require.Error(t, err)
 					assert.Contains(t, err.Error(), "restsource: table T: row 9: column v (")
@@ -136,16 +135,16 @@ func TestExtractPaths(t *testing.T) {
 	e := newExtractor("T", false, cols)
 	row := `{"id":1,"title":"t","a.b":"dot","author":{"address":{"city":"Oslo","zip":"0150"}},"tags":["x","y"],` +
 		`"friends":[{"name":"a"},{"name":"b"}],"Name":{"With":{"Dots":"deep"}},"id":2}`
-	dest := make([]any, len(cols))
-	require.NoError(t, e.extract(gjson.Parse(row), dest, make([]gjson.Result, e.nslots), 1))
+	dest, err := extractOne(t, e, row, 1)
+	require.NoError(t, err)
 	assert.Equal(t, []any{
 		int64(1), "Oslo", int64(150), `{"address":{"city":"Oslo","zip":"0150"}}`, "x", int64(2), `["a","b"]`, "dot", "t", nil, "deep", row,
 	}, dest)
 
 	// Rows that are not objects give NULLs, but index paths still work on arrays.
 	for _, r := range []string{`5`, `"s"`, `null`, `[7,8]`} {
-		dest := make([]any, len(cols))
-		require.NoError(t, e.extract(gjson.Parse(r), dest, make([]gjson.Result, e.nslots), 1))
+		dest, err := extractOne(t, e, r, 1)
+		require.NoError(t, err)
 		assert.Nil(t, dest[0], r)
 		assert.Nil(t, dest[1], r)
 		if r == "null" {
@@ -264,46 +263,103 @@ func FuzzExtract(f *testing.F) {
 	f.Add(`{"data":"x"}`, "data")
 	f.Add(`[{"v":1,"v":2,"a":{"b":{"c":[1,{"d":2}]}}}]`, "@this")
 	f.Add(`{"v":"2024-01-01T00:00:00Z"}`, "")
+	f.Add(`{"data":[{"v":1}],"total":"7","meta":{"total":3},"next":{"url":null},"total":9}`, "data")
+	f.Add(`{"meta":{"total":3},"data":{"items":[{"a":{"b":[1,{"c":2}]}}]},"v":[1,2]}`, "data.items")
 	f.Fuzz(fuzzExtractOne)
 }
 
 func fuzzExtractOne(t *testing.T, body, rowsPath string) {
-	{
-		if checkJSON(body) != nil {
-			return // Scan rejects invalid JSON before extraction.
-		}
-		rows, err := findRows(body, rowsPath)
-		if err != nil {
-			return
-		}
-		var cols []*catalog.Column
-		for _, typ := range []string{"string", "int", "float", "bool", "datetime", "json"} {
-			for _, path := range []string{"v", "a.b", "a.b.c.1.d", "a.#", "0", "@this"} {
-				for _, format := range []string{"", "unix", "unixms", "2006-01-02"} {
-					if typ != "datetime" && format != "" {
-						continue
-					}
-					cols = append(cols, &catalog.Column{Name: typ + path, Path: path, Type: typ, Format: format})
-				}
-			}
-		}
-		for _, strict := range []bool{false, true} {
-			e := newExtractor("T", strict, cols)
-			slots := make([]gjson.Result, e.nslots)
-			dest := make([]any, len(cols))
-			for i, r := range rows {
-				_ = e.extract(r, dest, slots, int64(i+1))
-				if strict {
+	var cols []*catalog.Column
+	for _, typ := range []string{"string", "int", "float", "bool", "datetime", "json"} {
+		for _, path := range []string{"v", "a.b", "a.b.c.1.d", "a.#", "0", "@this", "a"} {
+			for _, format := range []string{"", "unix", "unixms", "2006-01-02"} {
+				if typ != "datetime" && format != "" {
 					continue
 				}
-				for j, v := range dest {
-					switch v.(type) {
-					case nil, int64, float64, bool, string, time.Time:
-					default:
-						t.Fatalf("column %s: unexpected %T", cols[j].Name, v)
-					}
-				}
+				cols = append(cols, &catalog.Column{Name: typ + path, Path: path, Type: typ, Format: format})
 			}
 		}
 	}
+	for _, strict := range []bool{false, true} {
+		e := newExtractor("T", strict, cols)
+		general, gerr := generalPage(e, body, rowsPath)
+		bodyPaths := []string{"total", "meta.total", "data", "next.url", "v", rowsPath}
+		fast, ok := e.scanPage(e.compile(rowsPath, bodyPaths), body, 0)
+		if ok && fast.values != nil {
+			// The values kept for the pagination are what gjson finds.
+			for _, p := range bodyPaths {
+				got, known := fast.values.get(p)
+				if !known {
+					continue
+				}
+				want := gjson.Get(body, p)
+				require.Equal(t, []any{want.Type, want.Raw, want.Str, want.Num}, []any{got.Type, got.Raw, got.Str, got.Num}, "path %q of %s", p, body)
+			}
+		}
+		if ok {
+			// The scanner accepts only what the general way accepts, and
+			// reads the same values.
+			require.True(t, gjson.Valid(body), "the scanner accepted invalid JSON %q", body)
+			require.NoError(t, gerr, "the scanner accepted %q", body)
+			require.Equal(t, general.n, fast.n, body)
+			require.Equal(t, general.bad, fast.bad, body)
+			if len(general.vals)+len(fast.vals) > 0 {
+				require.Equal(t, general.vals, fast.vals, body)
+			}
+		}
+		if gerr != nil || strict {
+			continue
+		}
+		for j, v := range general.vals {
+			switch v.(type) {
+			case nil, int64, float64, bool, string, time.Time:
+			default:
+				t.Fatalf("column %s: unexpected %T", cols[j%len(cols)].Name, v)
+			}
+		}
+	}
+}
+
+// generalPage reads a page the general way: checkJSON, findRows and
+// extractRow, as Source.parse does when the scanner cannot.
+func generalPage(e *extractor, body, rowsPath string) (parsedPage, error) {
+	if err := checkJSON(body); err != nil {
+		return parsedPage{}, err
+	}
+	rows, err := findRows(body, rowsPath)
+	if err != nil {
+		return parsedPage{}, err
+	}
+	pg := parsedPage{n: len(rows), bad: -1}
+	if len(e.cols) == 0 {
+		return pg, nil
+	}
+	pg.vals = make([]any, len(rows)*len(e.cols))
+	slots := make([]gjson.Result, e.nslots)
+	for i, r := range rows {
+		if fe := e.extractRow(r, pg.vals[i*len(e.cols):(i+1)*len(e.cols)], slots); fe != nil && pg.bad < 0 {
+			pg.bad, pg.badErr = i, fe
+		}
+	}
+	return pg, nil
+}
+
+// extractOne extracts one row both ways, the general extractor and the
+// one-pass scanner reading a page of that row, checks that they agree and
+// returns the values, or the error of a value that does not fit (as row
+// rowNum).
+func extractOne(t *testing.T, e *extractor, row string, rowNum int64) ([]any, error) {
+	t.Helper()
+	body := "[" + row + "]"
+	general, err := generalPage(e, body, "")
+	require.NoError(t, err)
+	fast, ok := e.scanPage(e.compile("", nil), body, 1)
+	require.True(t, ok, "the scanner could not read %s", body)
+	require.Equal(t, general.n, fast.n)
+	require.Equal(t, general.bad, fast.bad)
+	require.Equal(t, general.vals, fast.vals)
+	if fast.bad >= 0 {
+		return nil, fast.badErr.at(e.table, rowNum)
+	}
+	return fast.vals, nil
 }

@@ -45,11 +45,15 @@ type Plan struct {
 	// LimitPushed is true when Query.Limit was sent to the API.
 	LimitPushed bool
 
-	src        *Source
-	cols       []*catalog.Column
-	ext        *extractor
-	lookup     bool // the get: endpoint
-	rowsPath   string
+	src      *Source
+	cols     []*catalog.Column
+	ext      *extractor
+	lookup   bool // the get: endpoint
+	rowsPath string
+	// prog reads pages in one pass; rowsHint is the rows expected on a
+	// page (0 = not known), to size its buffer.
+	prog       *program
+	rowsHint   int
 	streams    []streamSpec
 	pager      pagination.Paginator
 	limit      int64
@@ -236,6 +240,9 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 	} else {
 		p.rowsPath = s.t.Rows
 		p.pager = s.pager
+		if s.pager != nil {
+			p.rowsHint = max(s.pager.PageSize(), 0)
+		}
 		groups = append(groups, paramGroup{params: s.listParams})
 		groups = append(groups, paramGroup{params: s.planFilters(q.Predicates, keyPred, p.Pushed), add: true})
 		if requests <= 1 {
@@ -251,6 +258,15 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 			p.LimitPushed = true
 			groups = append(groups, paramGroup{params: []qparam{{name: s.t.Limit.Param, value: strconv.FormatInt(q.Limit, 10)}}})
 		}
+	}
+
+	if p.lookup {
+		p.prog = p.ext.compile(p.rowsPath, nil)
+	} else {
+		p.prog = p.ext.compile(p.rowsPath, s.bodyPaths)
+	}
+	if p.limit >= 0 && int64(p.rowsHint) > p.limit {
+		p.rowsHint = int(p.limit)
 	}
 
 	// One request stream per combination of key values.

@@ -43,11 +43,10 @@ type Rows struct {
 	wg     sync.WaitGroup
 
 	streams []*stream
-	cur     int            // the stream being read
-	page    *pageOfRows    // the page being read
-	idx     int            // the next row of page
-	fills   []fill         // key values of the current stream
-	slots   []gjson.Result // scratch for the extractor
+	cur     int         // the stream being read
+	page    *pageOfRows // the page being read
+	idx     int         // the next row of page
+	fills   []fill      // key values of the current stream
 
 	returned int64
 	err      error // sticky: io.EOF or the error that ended the scan
@@ -79,12 +78,21 @@ type stream struct {
 
 // pageOfRows is one page's rows, or the error that ended its stream.
 type pageOfRows struct {
-	rows []gjson.Result
-	// vals, when set, holds the rows' values already extracted (len(rows)
-	// × the plan's columns), done by the goroutine that fetched the page
-	// so the reader only copies them.
-	vals []any
-	err  error
+	parsedPage
+	err error
+}
+
+// parsedPage is a page's rows, their values extracted by the goroutine
+// that fetched the page, so the reader only copies them.
+type parsedPage struct {
+	n    int   // rows on the page
+	vals []any // n × the plan's columns
+	// bad is the first row with a value that does not fit a strict table
+	// (-1 = none): Next returns the rows before it, then badErr.
+	bad    int
+	badErr *fitError
+	// values answers the pagination's body paths (nil = read the body).
+	values *bodyValues
 }
 
 // Scan starts reading the plan's requests and returns once the first page
@@ -98,7 +106,7 @@ func (s *Source) Scan(ctx context.Context, p *Plan) (*Rows, error) {
 		return nil, err
 	}
 	inner, cancel := context.WithCancel(ctx)
-	r := &Rows{plan: p, ctx: ctx, inner: inner, cancel: cancel, slots: make([]gjson.Result, p.ext.nslots)}
+	r := &Rows{plan: p, ctx: ctx, inner: inner, cancel: cancel}
 	r.total.Store(-1)
 	r.ahead = make(chan struct{}, max(p.src.opts.MaxConcurrency, 1))
 	if p.limit == 0 || len(p.streams) == 0 {
@@ -190,8 +198,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	type fetched struct {
 		resp     *response
 		err      error
-		rows     []gjson.Result
-		vals     []any
+		page     parsedPage
 		parseErr error
 	}
 	ahead := map[string]chan fetched{}
@@ -209,8 +216,8 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		if err != nil {
 			return fetched{err: err}
 		}
-		rows, perr := s.parse(u, resp, p.rowsPath)
-		return fetched{resp: resp, rows: rows, vals: p.extractPage(rows), parseErr: perr}
+		pg, perr := s.parse(p, u, resp)
+		return fetched{resp: resp, page: pg, parseErr: perr}
 	}
 	start := func(a *url.URL) {
 		if _, ok := ahead[a.String()]; ok {
@@ -233,8 +240,8 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 				ch <- fetched{err: err}
 				return
 			}
-			rows, perr := s.parse(a, resp, p.rowsPath)
-			ch <- fetched{resp: resp, rows: rows, vals: p.extractPage(rows), parseErr: perr}
+			pg, perr := s.parse(p, a, resp)
+			ch <- fetched{resp: resp, page: pg, parseErr: perr}
 		}()
 	}
 	// prefetch starts the request for next while the page just read waits
@@ -280,10 +287,14 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			send(pageOfRows{err: f.parseErr})
 			return
 		}
-		resp, rows, vals := f.resp, f.rows, f.vals
+		resp, pg := f.resp, f.page
 		r.pages.Add(1)
-		r.fetched[i].Add(int64(len(rows)))
-		next, walkErr := walk.Next(pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: len(rows)})
+		r.fetched[i].Add(int64(pg.n))
+		page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.n}
+		if pg.values != nil {
+			page.Values = pg.values.get
+		}
+		next, walkErr := walk.Next(page)
 		if walkErr == nil && next != nil && !r.enough(i) {
 			prefetch(next, n)
 		}
@@ -292,7 +303,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			// for it): the total the API reported, or this page alone.
 			t := int64(-1)
 			if next == nil {
-				t = int64(len(rows))
+				t = int64(pg.n)
 			} else if tw, ok := walk.(interface{ Total() int64 }); ok {
 				t = tw.Total()
 			}
@@ -301,7 +312,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			}
 			r.total.Store(t)
 		}
-		if !send(pageOfRows{rows: rows, vals: vals}) {
+		if !send(pageOfRows{parsedPage: pg}) {
 			return
 		}
 		if walkErr != nil {
@@ -321,38 +332,37 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	}
 }
 
-// extractPage extracts every row of a page on the calling goroutine, so
-// conversion runs beside the reader (and, for pages fetched ahead, beside
-// each other). A strict table extracts in Next instead, where a value that
-// does not fit is reported with its row number.
-func (p *Plan) extractPage(rows []gjson.Result) []any {
-	n := len(p.cols)
-	if p.ext.strict || n == 0 || len(rows) == 0 {
-		return nil
-	}
-	vals := make([]any, len(rows)*n)
-	slots := make([]gjson.Result, p.ext.nslots)
-	for i, row := range rows {
-		if err := p.ext.extract(row, vals[i*n:(i+1)*n], slots, int64(i+1)); err != nil {
-			return nil // not strict: cannot happen; Next extracts again
-		}
-	}
-	return vals
-}
-
-// parse checks a page's body and finds its rows.
-func (s *Source) parse(u *url.URL, resp *response, rowsPath string) ([]gjson.Result, error) {
+// parse checks a page's body and extracts its rows, on the goroutine that
+// fetched it: pages fetched ahead are parsed beside each other and beside
+// the reader. The one-pass scanner reads the page unless it needs the
+// general way (see rowscan.go).
+func (s *Source) parse(p *Plan, u *url.URL, resp *response) (parsedPage, error) {
 	if resp.status == http.StatusNoContent || len(resp.body) == 0 {
-		return nil, nil
+		return parsedPage{bad: -1}, nil
+	}
+	if pg, ok := p.ext.scanPage(p.prog, resp.body, p.rowsHint); ok {
+		return pg, nil
 	}
 	if err := checkJSON(resp.body); err != nil {
-		return nil, fmt.Errorf("restsource: GET %s: %d %s: %w: %s", s.redact(u), resp.status, http.StatusText(resp.status), err, excerptOf(resp.body))
+		return parsedPage{}, fmt.Errorf("restsource: GET %s: %d %s: %w: %s", s.redact(u), resp.status, http.StatusText(resp.status), err, excerptOf(resp.body))
 	}
-	rows, err := findRows(resp.body, rowsPath)
+	rows, err := findRows(resp.body, p.rowsPath)
 	if err != nil {
-		return nil, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), err)
+		return parsedPage{}, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), err)
 	}
-	return rows, nil
+	pg := parsedPage{n: len(rows), bad: -1}
+	n := len(p.cols)
+	if n == 0 {
+		return pg, nil
+	}
+	pg.vals = make([]any, len(rows)*n)
+	slots := make([]gjson.Result, p.ext.nslots)
+	for i, row := range rows {
+		if fe := p.ext.extractRow(row, pg.vals[i*n:(i+1)*n], slots); fe != nil && pg.bad < 0 {
+			pg.bad, pg.badErr = i, fe
+		}
+	}
+	return pg, nil
 }
 
 // nextPage makes the next page with rows current, moving through the
@@ -415,18 +425,13 @@ func (r *Rows) Next(dest []any) error {
 		if r.plan.limit >= 0 && r.returned >= r.plan.limit {
 			return r.fail(io.EOF)
 		}
-		if r.page != nil && r.idx < len(r.page.rows) {
-			if vals := r.page.vals; vals != nil {
-				n := len(r.plan.cols)
-				copy(dest, vals[r.idx*n:(r.idx+1)*n])
-				r.idx++
-			} else {
-				row := r.page.rows[r.idx]
-				r.idx++
-				if err := r.plan.ext.extract(row, dest, r.slots, r.returned+1); err != nil {
-					return r.fail(err)
-				}
+		if r.page != nil && r.idx < r.page.n {
+			if r.idx == r.page.bad {
+				return r.fail(r.page.badErr.at(r.plan.src.name, r.returned+1))
 			}
+			n := len(r.plan.cols)
+			copy(dest, r.page.vals[r.idx*n:(r.idx+1)*n])
+			r.idx++
 			for _, f := range r.fills {
 				if dest[f.idx] == nil {
 					dest[f.idx] = f.value

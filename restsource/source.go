@@ -159,8 +159,10 @@ type Source struct {
 	listParams []qparam
 	getParams  []qparam
 
-	pager  pagination.Paginator
-	client *http.Client
+	pager pagination.Paginator
+	// bodyPaths are the body paths the pagination reads on each page.
+	bodyPaths []string
+	client    *http.Client
 	// policy is the retry and rate-limit policy of every request.
 	policy retry.Policy
 	// secrets names the query parameters whose values are never shown.
@@ -371,8 +373,14 @@ func (s *Source) init() error {
 	}
 
 	// Pagination.
-	if s.pager, err = pagination.New(cat.EffectivePagination(t), s.opts.PageSize); err != nil {
+	pg := cat.EffectivePagination(t)
+	if s.pager, err = pagination.New(pg, s.opts.PageSize); err != nil {
 		return err
+	}
+	for _, p := range []string{pg.CursorPath, pg.NextPath, pg.TotalPath, pg.HasMorePath} {
+		if p != "" {
+			s.bodyPaths = append(s.bodyPaths, p)
+		}
 	}
 
 	// Client: credentials must not follow a redirect to another host.

@@ -1,0 +1,853 @@
+package restsource
+
+import (
+	"math/bits"
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/restsql/restsql/catalog"
+)
+
+// This file reads a page in one pass: the body is validated, the rows array
+// is found and every needed column of every row is converted as the
+// scanner walks each byte once. Plain column paths (a.b.c) are compiled
+// into a tree of keys, so a row's keys are matched as they are read and the
+// values no column needs are skipped without being parsed. A column path
+// that is more than plain keys is answered by gjson on the row's bytes.
+//
+// The scanner is strict JSON (what gjson.Valid accepts). When it meets
+// anything it does not handle (invalid JSON, a rows path that is not plain
+// keys, a rows path through something other than objects), the page is read
+// again the general way (checkJSON, findRows, extractor.extract), which
+// gives the same values or the error that explains what is wrong.
+
+// pathNode is one key of the compiled column paths.
+type pathNode struct {
+	id   int
+	keys []string    // child keys, in first-seen order
+	kids []*pathNode // parallel to keys
+	// index maps a key to its position in keys when there are many.
+	index map[string]int
+	// exact is true when no key has a byte that a JSON string must
+	// escape: a key in the body is then matched by comparing bytes.
+	exact bool
+	// cols are the columns whose path ends here.
+	cols []int
+	// below are the columns under this node with their path below it,
+	// for a value that is not an object (gjson answers, e.g. an array
+	// index).
+	below []belowCol
+}
+
+type belowCol struct {
+	col  int
+	rest string
+}
+
+// mark sets exact on n and the nodes below it.
+func (n *pathNode) mark() {
+	n.exact = true
+	for i, k := range n.keys {
+		for j := 0; j < len(k); j++ {
+			if k[j] < 0x20 || k[j] == '"' || k[j] == '\\' {
+				n.exact = false
+			}
+		}
+		n.kids[i].mark()
+	}
+}
+
+// childAt returns the child of key and its position, or nil.
+func (n *pathNode) childAt(key string) (*pathNode, int) {
+	if n.index != nil {
+		if i, ok := n.index[key]; ok {
+			return n.kids[i], i
+		}
+		return nil, 0
+	}
+	for i, k := range n.keys {
+		if k == key {
+			return n.kids[i], i
+		}
+	}
+	return nil, 0
+}
+
+func (n *pathNode) child(key string) *pathNode {
+	if n.index != nil {
+		if i, ok := n.index[key]; ok {
+			return n.kids[i]
+		}
+		return nil
+	}
+	for i, k := range n.keys {
+		if k == key {
+			return n.kids[i]
+		}
+	}
+	return nil
+}
+
+// program is an extractor compiled for the one-pass scanner.
+type program struct {
+	root  *pathNode
+	nodes int
+	// paths are the columns read by gjson on the row's bytes.
+	paths []int
+	// rowsKeys is the rows path split at its dots (nil = the body);
+	// plainRows is false when it is not plain keys (the general way
+	// reads such pages).
+	rowsKeys  []string
+	plainRows bool
+	// capture holds the first keys of the plain body paths the
+	// pagination reads: the values of these top-level keys are kept, so
+	// the walk does not read the body again to find them.
+	capture map[string]bool
+}
+
+// compile builds the scanner's program for the extractor's columns, a
+// page's rows path and the body paths pagination reads.
+func (e *extractor) compile(rowsPath string, bodyPaths []string) *program {
+	p := &program{root: &pathNode{}, nodes: 1}
+	for i := range e.cols {
+		c := &e.cols[i]
+		if c.slot < 0 {
+			p.paths = append(p.paths, i)
+			continue
+		}
+		keys := strings.Split(c.path, ".")
+		n := p.root
+		for k, key := range keys {
+			kid := n.child(key)
+			if kid == nil {
+				kid = &pathNode{id: p.nodes}
+				p.nodes++
+				n.keys = append(n.keys, key)
+				n.kids = append(n.kids, kid)
+				if len(n.keys) > smallKeys {
+					n.index = make(map[string]int, len(n.keys))
+					for j, k := range n.keys {
+						n.index[k] = j
+					}
+				}
+			}
+			n = kid
+			if k < len(keys)-1 {
+				n.below = append(n.below, belowCol{col: i, rest: strings.Join(keys[k+1:], ".")})
+			}
+		}
+		n.cols = append(n.cols, i)
+	}
+	p.root.mark()
+	for _, bp := range bodyPaths {
+		if top, _, ok := splitPlainPath(bp); ok {
+			if p.capture == nil {
+				p.capture = map[string]bool{}
+			}
+			p.capture[top] = true
+		}
+	}
+	switch {
+	case rowsPath == "":
+		p.plainRows = true
+	default:
+		if _, _, ok := splitPlainPath(rowsPath); ok {
+			p.rowsKeys = strings.Split(rowsPath, ".")
+			p.plainRows = true
+		}
+	}
+	return p
+}
+
+// pageScan is the state of one page's scan.
+type pageScan struct {
+	s    string
+	e    *extractor
+	prog *program
+	ncol int
+	// vals holds the values of the rows read so far, ncol per row.
+	vals []any
+	n    int // rows read
+	// dest is the current row's values (a window of vals).
+	dest []any
+	// seen[node.id] == gen when the node's key was met in the current
+	// row: the first of duplicate keys wins, as in gjson.
+	seen []uint32
+	gen  uint32
+	// bad is the first row with a value that does not fit a strict
+	// table (-1 = none), and why.
+	bad    int
+	badErr *fitError
+	slots  []gjson.Result
+	// tops are the captured top-level values.
+	tops []topValue
+	// depth is the nesting of the position being read.
+	depth int
+}
+
+// scanPage reads a page's rows. ok is false when the page needs the
+// general way (see above). hint is the expected number of rows.
+func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPage, ok bool) {
+	if !prog.plainRows {
+		return parsedPage{}, false
+	}
+	x := &pageScan{s: body, e: e, prog: prog, ncol: len(e.cols), bad: -1, seen: make([]uint32, prog.nodes)}
+	if x.ncol > 0 && hint > 0 {
+		x.vals = make([]any, 0, hint*x.ncol)
+	}
+	i := x.ws(0)
+	var end int
+	if len(prog.rowsKeys) == 0 {
+		end, ok = x.rows(i)
+	} else {
+		end, ok = x.findRows(i, 0)
+	}
+	if !ok || x.ws(end) != len(body) {
+		return parsedPage{}, false
+	}
+	pg = parsedPage{n: x.n, vals: x.vals, bad: x.bad, badErr: x.badErr}
+	if prog.capture != nil && len(prog.rowsKeys) > 0 {
+		pg.values = &bodyValues{capture: prog.capture, tops: x.tops}
+	}
+	return pg, true
+}
+
+// topValue is a top-level key of the body and its value's JSON.
+type topValue struct{ key, raw string }
+
+// bodyValues answers the plain body paths under captured keys from the
+// values kept while the page was read (pagination.Page.Values).
+type bodyValues struct {
+	capture map[string]bool
+	tops    []topValue
+}
+
+func (b *bodyValues) get(path string) (gjson.Result, bool) {
+	top, rest, ok := splitPlainPath(path)
+	if !ok || !b.capture[top] {
+		return gjson.Result{}, false
+	}
+	for _, t := range b.tops {
+		if t.key == top {
+			if rest == "" {
+				return gjson.Parse(t.raw), true
+			}
+			return gjson.Get(t.raw, rest), true
+		}
+	}
+	return gjson.Result{}, true // the body has no such key
+}
+
+// at returns s[i], or 0 past the end: 0 is wrong wherever the scanner
+// looks, so the end of the body needs no other check.
+func (x *pageScan) at(i int) byte {
+	if i < len(x.s) {
+		return x.s[i]
+	}
+	return 0
+}
+
+func (x *pageScan) ws(i int) int {
+	for i < len(x.s) {
+		switch x.s[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// findRows walks the objects of the rows path from key k on, at i.
+func (x *pageScan) findRows(i, k int) (int, bool) {
+	if x.at(i) != '{' {
+		return 0, false // gjson decides what a path through a non-object means
+	}
+	found := false
+	return x.members(i, func(key string, j int) (int, bool) {
+		var end int
+		var ok bool
+		switch {
+		case found || key != x.prog.rowsKeys[k]:
+			end, ok = x.skip(j)
+		case k == len(x.prog.rowsKeys)-1:
+			found = true
+			end, ok = x.rows(j)
+		default:
+			found = true
+			end, ok = x.findRows(j, k+1)
+		}
+		if ok && k == 0 && x.prog.capture[key] && !x.captured(key) {
+			x.tops = append(x.tops, topValue{key: key, raw: x.s[j:end]})
+		}
+		return end, ok
+	})
+}
+
+func (x *pageScan) captured(key string) bool {
+	for _, t := range x.tops {
+		if t.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// members reads the object at i ('{'), calling value for each member with
+// the key and the position of its value; value returns the position after
+// the value.
+func (x *pageScan) members(i int, value func(key string, j int) (int, bool)) (int, bool) {
+	x.depth++
+	if x.depth > maxDepth {
+		return 0, false
+	}
+	i = x.ws(i + 1)
+	if x.at(i) == '}' {
+		x.depth--
+		return i + 1, true
+	}
+	for {
+		if x.at(i) != '"' {
+			return 0, false
+		}
+		end, esc, ok := x.str(i + 1)
+		if !ok {
+			return 0, false
+		}
+		key := x.s[i+1 : end]
+		if esc {
+			key = unescapeString(x.s[i : end+1])
+		}
+		i = x.ws(end + 1)
+		if x.at(i) != ':' {
+			return 0, false
+		}
+		if i, ok = value(key, x.ws(i+1)); !ok {
+			return 0, false
+		}
+		i = x.ws(i)
+		switch x.at(i) {
+		case ',':
+			i = x.ws(i + 1)
+		case '}':
+			x.depth--
+			return i + 1, true
+		default:
+			return 0, false
+		}
+	}
+}
+
+// rows reads the value at the rows path: an array of rows, one object, or
+// null (no rows).
+func (x *pageScan) rows(i int) (int, bool) {
+	switch x.at(i) {
+	case '[':
+		x.depth++
+		if x.depth > maxDepth {
+			return 0, false
+		}
+		i = x.ws(i + 1)
+		if x.at(i) == ']' {
+			x.depth--
+			return i + 1, true
+		}
+		for {
+			var ok bool
+			if i, ok = x.row(i); !ok {
+				return 0, false
+			}
+			i = x.ws(i)
+			switch x.at(i) {
+			case ',':
+				i = x.ws(i + 1)
+			case ']':
+				x.depth--
+				return i + 1, true
+			default:
+				return 0, false
+			}
+		}
+	case '{':
+		return x.row(i)
+	case 'n':
+		return x.skip(i)
+	}
+	return 0, false // findRows explains what else is there
+}
+
+// row reads one row at i.
+func (x *pageScan) row(i int) (int, bool) {
+	start := len(x.vals)
+	for range x.ncol {
+		x.vals = append(x.vals, nil)
+	}
+	x.dest = x.vals[start:]
+	x.gen++
+	if x.gen == 0 { // wrapped: forget every mark
+		clear(x.seen)
+		x.gen = 1
+	}
+	rowStart := i
+	var end int
+	var ok bool
+	if x.at(i) == '{' {
+		end, ok = x.object(i, x.prog.root)
+		if ok {
+			for _, c := range x.prog.paths {
+				x.set(c, gjson.Get(x.s[rowStart:end], x.e.cols[c].path))
+			}
+		}
+	} else {
+		// Not an object: the general extractor answers the paths (an
+		// array answers index paths).
+		if end, ok = x.skip(i); ok {
+			if x.slots == nil {
+				x.slots = make([]gjson.Result, x.e.nslots)
+			}
+			if fe := x.e.extractRow(gjson.Parse(x.s[i:end]), x.dest, x.slots); fe != nil {
+				x.fail(fe)
+			}
+		}
+	}
+	x.n++
+	return end, ok
+}
+
+// fail records the first value that does not fit a strict table.
+func (x *pageScan) fail(fe *fitError) {
+	if x.bad < 0 {
+		x.bad, x.badErr = x.n, fe
+	}
+}
+
+// set converts v into column c of the current row.
+func (x *pageScan) set(c int, v gjson.Result) {
+	col := &x.e.cols[c]
+	val, ok := convert(col, v)
+	if !ok {
+		if x.e.strict {
+			x.fail(&fitError{col: col, raw: v.Raw})
+		}
+		val = nil
+	}
+	x.dest[c] = val
+}
+
+// object reads the object at i, matching its keys against node's. Rows
+// of a page mostly have their keys in one order, so the key after the last
+// one matched is tried first, by comparing bytes.
+func (x *pageScan) object(i int, node *pathNode) (int, bool) {
+	if len(node.keys) == 0 {
+		return x.skip(i)
+	}
+	x.depth++
+	if x.depth > maxDepth {
+		return 0, false
+	}
+	s := x.s
+	i = x.ws(i + 1)
+	if x.at(i) == '}' {
+		x.depth--
+		return i + 1, true
+	}
+	guess := 0
+	for {
+		if x.at(i) != '"' {
+			return 0, false
+		}
+		var kid *pathNode
+		end := -1
+		if node.exact && guess < len(node.keys) {
+			k := node.keys[guess]
+			if e := i + 1 + len(k); e < len(s) && s[e] == '"' && s[i+1:e] == k {
+				kid, end = node.kids[guess], e
+				guess++
+			}
+		}
+		if end < 0 {
+			e, esc, ok := x.str(i + 1)
+			if !ok {
+				return 0, false
+			}
+			key := s[i+1 : e]
+			if esc {
+				key = unescapeString(s[i : e+1])
+			}
+			var at int
+			if kid, at = node.childAt(key); kid != nil {
+				guess = at + 1
+			}
+			end = e
+		}
+		i = x.ws(end + 1)
+		if x.at(i) != ':' {
+			return 0, false
+		}
+		i = x.ws(i + 1)
+		var ok bool
+		if kid == nil || x.seen[kid.id] == x.gen {
+			i, ok = x.skip(i)
+		} else {
+			x.seen[kid.id] = x.gen
+			i, ok = x.value(i, kid)
+		}
+		if !ok {
+			return 0, false
+		}
+		i = x.ws(i)
+		switch x.at(i) {
+		case ',':
+			i = x.ws(i + 1)
+		case '}':
+			x.depth--
+			return i + 1, true
+		default:
+			return 0, false
+		}
+	}
+}
+
+// value reads the value at i of a key that columns need.
+func (x *pageScan) value(i int, node *pathNode) (int, bool) {
+	c := x.at(i)
+	if len(node.kids) > 0 {
+		var end int
+		var ok bool
+		if c == '{' {
+			end, ok = x.object(i, node)
+		} else {
+			end, ok = x.skip(i)
+		}
+		if !ok {
+			return 0, false
+		}
+		if c != '{' || len(node.cols) > 0 {
+			v := gjson.Parse(x.s[i:end])
+			for _, col := range node.cols {
+				x.set(col, v)
+			}
+			if c != '{' {
+				for _, b := range node.below {
+					x.set(b.col, v.Get(b.rest))
+				}
+			}
+		}
+		return end, true
+	}
+	// A leaf: scalars are converted from their bytes.
+	var v gjson.Result
+	var end int
+	switch {
+	case c == '"':
+		e, esc, ok := x.str(i + 1)
+		if !ok {
+			return 0, false
+		}
+		end = e + 1
+		v.Type, v.Raw = gjson.String, x.s[i:end]
+		if esc {
+			v.Str = unescapeString(v.Raw)
+		} else {
+			v.Str = x.s[i+1 : e]
+		}
+		for _, col := range node.cols {
+			cp := &x.e.cols[col]
+			if cp.typ == catalog.TypeString {
+				x.dest[col] = v.Str
+				continue
+			}
+			x.set(col, v)
+		}
+		return end, true
+	case c == '-' || (c >= '0' && c <= '9'):
+		e, ok := x.number(i)
+		if !ok {
+			return 0, false
+		}
+		end = e
+		v.Type, v.Raw = gjson.Number, x.s[i:end]
+		for _, col := range node.cols {
+			cp := &x.e.cols[col]
+			switch cp.typ {
+			case catalog.TypeInt:
+				if n, ok := atoi(v.Raw); ok {
+					x.dest[col] = n
+					continue
+				}
+			case catalog.TypeFloat:
+				f, _ := strconv.ParseFloat(v.Raw, 64)
+				x.dest[col] = f
+				continue
+			}
+			v.Num, _ = strconv.ParseFloat(v.Raw, 64)
+			x.set(col, v)
+		}
+		return end, true
+	default:
+		e, ok := x.skip(i)
+		if !ok {
+			return 0, false
+		}
+		end = e
+		switch c {
+		case 't':
+			v.Type = gjson.True
+		case 'f':
+			v.Type = gjson.False
+		case 'n':
+			v.Type = gjson.Null
+		default:
+			v.Type = gjson.JSON
+		}
+		v.Raw = x.s[i:end]
+		for _, col := range node.cols {
+			x.set(col, v)
+		}
+		return end, true
+	}
+}
+
+// atoi parses a JSON integer of at most 18 digits.
+func atoi(s string) (int64, bool) {
+	neg := false
+	if s != "" && s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		n = n*10 + int64(c)
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// skip validates the value at i and returns the position after it.
+// Containers are walked without recursion: a stack of closing brackets
+// holds what is open.
+func (x *pageScan) skip(i int) (int, bool) {
+	switch c := x.at(i); c {
+	case '"':
+		end, _, ok := x.str(i + 1)
+		return end + 1, ok
+	case 't':
+		return i + 4, strings.HasPrefix(x.s[i:], "true")
+	case 'f':
+		return i + 5, strings.HasPrefix(x.s[i:], "false")
+	case 'n':
+		return i + 4, strings.HasPrefix(x.s[i:], "null")
+	case '{', '[':
+		return x.container(i)
+	default:
+		return x.number(i)
+	}
+}
+
+// container validates the object or array at i.
+func (x *pageScan) container(i int) (int, bool) {
+	var buf [64]byte
+	stack := buf[:0]
+	open := func(c byte) bool {
+		if x.depth+len(stack) >= maxDepth {
+			return false
+		}
+		if c == '{' {
+			stack = append(stack, '}')
+		} else {
+			stack = append(stack, ']')
+		}
+		return true
+	}
+	if !open(x.s[i]) {
+		return 0, false
+	}
+	i = x.ws(i + 1)
+	// first: just after an opening bracket, where the closing one may come.
+	first := true
+	for {
+		closer := stack[len(stack)-1]
+		c := x.at(i)
+		if first && c == closer {
+			i++
+			stack = stack[:len(stack)-1]
+			goto after
+		}
+		if closer == '}' {
+			if c != '"' {
+				return 0, false
+			}
+			end, _, ok := x.str(i + 1)
+			if !ok {
+				return 0, false
+			}
+			i = x.ws(end + 1)
+			if x.at(i) != ':' {
+				return 0, false
+			}
+			i = x.ws(i + 1)
+			c = x.at(i)
+		}
+		switch c {
+		case '{', '[':
+			if !open(c) {
+				return 0, false
+			}
+			i = x.ws(i + 1)
+			first = true
+			continue
+		case '"':
+			end, _, ok := x.str(i + 1)
+			if !ok {
+				return 0, false
+			}
+			i = end + 1
+		default:
+			var ok bool
+			if i, ok = x.skip(i); !ok {
+				return 0, false
+			}
+		}
+	after:
+		// After a value (or a closed container): a comma, or the
+		// closing bracket of what is open.
+		for {
+			if len(stack) == 0 {
+				return i, true
+			}
+			i = x.ws(i)
+			switch x.at(i) {
+			case ',':
+				i = x.ws(i + 1)
+				first = false
+			case stack[len(stack)-1]:
+				i++
+				stack = stack[:len(stack)-1]
+				continue
+			default:
+				return 0, false
+			}
+			break
+		}
+	}
+}
+
+// number validates the JSON number at i.
+func (x *pageScan) number(i int) (int, bool) {
+	s := x.s
+	if x.at(i) == '-' {
+		i++
+	}
+	switch c := x.at(i); {
+	case c == '0':
+		i++
+	case c >= '1' && c <= '9':
+		i++
+		for i < len(s) && s[i]-'0' <= 9 {
+			i++
+		}
+	default:
+		return 0, false
+	}
+	if x.at(i) == '.' {
+		i++
+		if x.at(i)-'0' > 9 {
+			return 0, false
+		}
+		for i < len(s) && s[i]-'0' <= 9 {
+			i++
+		}
+	}
+	if c := x.at(i); c == 'e' || c == 'E' {
+		i++
+		if c := x.at(i); c == '+' || c == '-' {
+			i++
+		}
+		if x.at(i)-'0' > 9 {
+			return 0, false
+		}
+		for i < len(s) && s[i]-'0' <= 9 {
+			i++
+		}
+	}
+	return i, true
+}
+
+// SWAR constants: a byte of each in every lane of a word.
+const (
+	lanes01 = 0x0101010101010101
+	lanes80 = 0x8080808080808080
+)
+
+// str validates the string whose first byte (after the quote) is at i. It
+// returns the position of the closing quote and whether there are
+// escapes.
+func (x *pageScan) str(i int) (end int, esc, ok bool) {
+	s := x.s
+	for {
+		// Eight bytes at a time while none is a quote, a backslash or
+		// a control character.
+		for i+8 <= len(s) {
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			q := w ^ (lanes01 * '"')
+			b := w ^ (lanes01 * '\\')
+			zq := (q - lanes01) &^ q
+			zb := (b - lanes01) &^ b
+			lt := (w - lanes01*0x20) &^ w
+			if m := (zq | zb | lt) & lanes80; m != 0 {
+				// The lowest flagged byte is a true one (a borrow only
+				// flags bytes above it).
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			return 0, false, false
+		}
+		switch c := s[i]; {
+		case c == '"':
+			return i, esc, true
+		case c == '\\':
+			esc = true
+			i++
+			switch x.at(i) {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if i+5 > len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) || !isHex(s[i+3]) || !isHex(s[i+4]) {
+					return 0, false, false
+				}
+				i += 5
+			default:
+				return 0, false, false
+			}
+		case c < 0x20:
+			return 0, false, false
+		default:
+			i++
+		}
+	}
+}
+
+func isHex(c byte) bool {
+	return c-'0' <= 9 || (c|0x20)-'a' <= 5
+}
+
+// unescapeString returns the text of a JSON string with escapes (quotes
+// included), decoded as gjson decodes it.
+func unescapeString(quoted string) string {
+	return gjson.Parse(quoted).Str
+}
