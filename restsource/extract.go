@@ -122,7 +122,9 @@ func splitPlainPath(path string) (top, rest string, ok bool) {
 func findRows(body, path string) ([]gjson.Result, error) {
 	var r gjson.Result
 	if path == "" {
-		r = gjson.Parse(body)
+		// Without the white space after it (a body often ends with a
+		// newline), an object body is exactly the row's JSON.
+		r = gjson.Parse(strings.TrimRight(body, " \t\r\n"))
 	} else {
 		r = gjson.Get(body, path)
 	}

@@ -263,6 +263,7 @@ func FuzzExtract(f *testing.F) {
 	f.Add(`{"data":"x"}`, "data")
 	f.Add(`[{"v":1,"v":2,"a":{"b":{"c":[1,{"d":2}]}}}]`, "@this")
 	f.Add(`{"v":"2024-01-01T00:00:00Z"}`, "")
+	f.Add(`[{"v":"a\\u00e9\\ud83d\\ude00\\ud800x\\udc00\\ud800\\u0041\\n\\/\\","a":{"b":"\\ud83d\\ude00"}}]`, "")
 	f.Add(`{"data":[{"v":1}],"total":"7","meta":{"total":3},"next":{"url":null},"total":9}`, "data")
 	f.Add(`{"meta":{"total":3},"data":{"items":[{"a":{"b":[1,{"c":2}]}}]},"v":[1,2]}`, "data.items")
 	f.Fuzz(fuzzExtractOne)

@@ -4,6 +4,10 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 
@@ -105,7 +109,18 @@ type program struct {
 	// pagination reads: the values of these top-level keys are kept, so
 	// the walk does not read the body again to find them.
 	capture map[string]bool
+	// count is the number of columns of each kind, to size the slabs.
+	count [kinds]int
 }
+
+// Kinds of column values, by the slab that boxes them.
+const (
+	kindInt = iota
+	kindFloat
+	kindString
+	kindTime
+	kinds
+)
 
 // compile builds the scanner's program for the extractor's columns, a
 // page's rows path and the body paths pagination reads.
@@ -141,6 +156,18 @@ func (e *extractor) compile(rowsPath string, bodyPaths []string) *program {
 		n.cols = append(n.cols, i)
 	}
 	p.root.mark()
+	for i := range e.cols {
+		switch e.cols[i].typ {
+		case catalog.TypeInt:
+			p.count[kindInt]++
+		case catalog.TypeFloat:
+			p.count[kindFloat]++
+		case catalog.TypeDatetime:
+			p.count[kindTime]++
+		default:
+			p.count[kindString]++
+		}
+	}
 	for _, bp := range bodyPaths {
 		if top, _, ok := splitPlainPath(bp); ok {
 			if p.capture == nil {
@@ -183,6 +210,11 @@ type pageScan struct {
 	slots  []gjson.Result
 	// tops are the captured top-level values.
 	tops []topValue
+	// The page's values are boxed in slabs: see box.go.
+	ints   slab[int64]
+	floats slab[float64]
+	strs   slab[string]
+	times  slab[time.Time]
 	// depth is the nesting of the position being read.
 	depth int
 }
@@ -197,6 +229,9 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 	if x.ncol > 0 && hint > 0 {
 		x.vals = make([]any, 0, hint*x.ncol)
 	}
+	rows := max(hint, 64)
+	x.ints.chunk, x.floats.chunk = rows*prog.count[kindInt], rows*prog.count[kindFloat]
+	x.strs.chunk, x.times.chunk = rows*prog.count[kindString], rows*prog.count[kindTime]
 	i := x.ws(0)
 	var end int
 	if len(prog.rowsKeys) == 0 {
@@ -424,9 +459,33 @@ func (x *pageScan) fail(fe *fitError) {
 	}
 }
 
-// set converts v into column c of the current row.
+// set converts v into column c of the current row. The common cases are
+// converted here and boxed in the page's slabs; the rest by convert.
 func (x *pageScan) set(c int, v gjson.Result) {
 	col := &x.e.cols[c]
+	switch {
+	case v.Type == gjson.String && col.typ == catalog.TypeString:
+		x.dest[c] = x.strs.box(v.Str)
+		return
+	case v.Type == gjson.Number && col.typ == catalog.TypeInt:
+		if n, ok := atoi(v.Raw); ok {
+			x.dest[c] = x.ints.box(n)
+			return
+		}
+	case v.Type == gjson.Number && col.typ == catalog.TypeFloat:
+		// What gjson reads: a number too large is ±Inf.
+		f, _ := strconv.ParseFloat(v.Raw, 64)
+		x.dest[c] = x.floats.box(f)
+		return
+	case v.Type == gjson.String && col.typ == catalog.TypeDatetime && col.format == "":
+		if t, err := time.Parse(time.RFC3339, strings.TrimSpace(v.Str)); err == nil {
+			x.dest[c] = x.times.box(t)
+			return
+		}
+	}
+	if v.Type == gjson.Number {
+		v.Num, _ = strconv.ParseFloat(v.Raw, 64)
+	}
 	val, ok := convert(col, v)
 	if !ok {
 		if x.e.strict {
@@ -555,11 +614,6 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			v.Str = x.s[i+1 : e]
 		}
 		for _, col := range node.cols {
-			cp := &x.e.cols[col]
-			if cp.typ == catalog.TypeString {
-				x.dest[col] = v.Str
-				continue
-			}
 			x.set(col, v)
 		}
 		return end, true
@@ -571,19 +625,6 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		end = e
 		v.Type, v.Raw = gjson.Number, x.s[i:end]
 		for _, col := range node.cols {
-			cp := &x.e.cols[col]
-			switch cp.typ {
-			case catalog.TypeInt:
-				if n, ok := atoi(v.Raw); ok {
-					x.dest[col] = n
-					continue
-				}
-			case catalog.TypeFloat:
-				f, _ := strconv.ParseFloat(v.Raw, 64)
-				x.dest[col] = f
-				continue
-			}
-			v.Num, _ = strconv.ParseFloat(v.Raw, 64)
 			x.set(col, v)
 		}
 		return end, true
@@ -846,8 +887,62 @@ func isHex(c byte) bool {
 	return c-'0' <= 9 || (c|0x20)-'a' <= 5
 }
 
-// unescapeString returns the text of a JSON string with escapes (quotes
-// included), decoded as gjson decodes it.
+// unescapeString returns the text of a valid JSON string with escapes
+// (quotes included), decoded as gjson decodes it: a \u escape of half a
+// surrogate pair that has no other half is U+FFFD.
 func unescapeString(quoted string) string {
-	return gjson.Parse(quoted).Str
+	in := quoted[1 : len(quoted)-1]
+	out := make([]byte, 0, len(in))
+	for i := 0; i < len(in); i++ {
+		c := in[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		switch in[i] {
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r := hex4(in[i+1:])
+			i += 4
+			if r >= 0xD800 && r < 0xDC00 && i+6 < len(in) && in[i+1] == '\\' && in[i+2] == 'u' {
+				if r2 := hex4(in[i+3:]); r2 >= 0xDC00 && r2 < 0xE000 {
+					r = utf16.DecodeRune(r, r2)
+					i += 6
+				}
+			}
+			out = utf8.AppendRune(out, r)
+		default: // '"', '\\', '/'
+			out = append(out, in[i])
+		}
+	}
+	// out is not used again: the string shares its bytes.
+	return unsafe.String(unsafe.SliceData(out), len(out))
+}
+
+// hex4 decodes the four hex digits that start s (validated by str).
+func hex4(s string) rune {
+	var r rune
+	for i := 0; i < 4; i++ {
+		c := s[i]
+		switch {
+		case c <= '9':
+			c -= '0'
+		case c >= 'a':
+			c -= 'a' - 10
+		default:
+			c -= 'A' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
 }
