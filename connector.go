@@ -266,6 +266,7 @@ func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.
 		Expand:         c.expandSecret,
 		PageSize:       c.cfg.PageSize,
 		MaxPages:       c.cfg.MaxPages,
+		Speculative:    c.cfg.SpeculativePages,
 		MaxConcurrency: c.cfg.MaxConcurrency,
 		Timeout:        c.cfg.Timeout,
 		MaxRetries:     c.cfg.MaxRetries,

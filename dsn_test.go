@@ -60,9 +60,10 @@ var dsnTests = []struct {
 	{name: "empty value at the end", dsn: "User=", want: NewConfig()},
 	{name: "placeholders are kept", dsn: "Password=${PW};Token=$${literal};APIKey=a${K}b",
 		want: configWith(func(c *Config) { c.Password, c.Token, c.APIKey = "${PW}", "$${literal}", "a${K}b" })},
-	{name: "numbers", dsn: "Verbosity=5;Timeout=1.5;MaxRetries=0;RateLimit=2.5;MaxConcurrency=16;PageSize=100;MaxPages=10",
+	{name: "numbers", dsn: "Verbosity=5;Timeout=1.5;MaxRetries=0;RateLimit=2.5;MaxConcurrency=16;PageSize=100;MaxPages=10;SpeculativePages=3",
 		want: configWith(func(c *Config) {
 			c.Verbosity, c.Timeout, c.MaxRetries, c.RateLimit, c.MaxConcurrency, c.PageSize, c.MaxPages = 5, 1500*time.Millisecond, 0, 2.5, 16, 100, 10
+			c.SpeculativePages = 3
 		})},
 	{name: "timeout zero", dsn: "Timeout=0", want: configWith(func(c *Config) { c.Timeout = 0 })},
 	{name: "timeout with a sign", dsn: "Timeout=+2", want: configWith(func(c *Config) { c.Timeout = 2 * time.Second })},
@@ -292,7 +293,7 @@ func TestPropertiesTable(t *testing.T) {
 		assert.Equal(t, v, p.get(c), p.name)
 		assert.Same(t, propertyIndex[strings.ToLower(p.name)], &properties[slicesIndex(p.name)])
 	}
-	assert.Len(t, properties, 28)
+	assert.Len(t, properties, 29)
 }
 
 func slicesIndex(name string) int {

@@ -124,6 +124,12 @@ type Predictor interface {
 	// reported or the rows the walk wants show pages to exist: none when
 	// neither is known, or the page size is unknown.
 	Ahead(next *url.URL, k int) []*url.URL
+	// Guess returns the URLs of up to k pages after next when neither a
+	// total nor a limit tells how many pages exist, as long as every page
+	// so far came back full: more may follow. A caller fetches them
+	// speculatively and drops those past the end. None once a total or a
+	// limit is known (Ahead answers), or when the page size is unknown.
+	Guess(next *url.URL, k int) []*url.URL
 }
 
 // LoopError reports a cursor or next URL that a walk had already used: the
@@ -553,13 +559,28 @@ func (w *walk) Ahead(next *url.URL, k int) []*url.URL {
 		left = w.want - w.seen - w.size
 	}
 	if left < 0 {
-		// Without a total or a limit the end is unknown: fetching ahead
-		// could ask for pages past it, so the walk stays sequential.
+		return nil // the end is unknown: see Guess
+	}
+	return w.after(next, k, left)
+}
+
+// Guess implements Predictor for offset and page pagination.
+func (w *walk) Guess(next *url.URL, k int) []*url.URL {
+	if next == nil || k <= 0 || w.size <= 0 || (w.cfg.typ != catalog.PageOffset && w.cfg.typ != catalog.PagePage) {
 		return nil
 	}
+	if w.total >= 0 || w.want >= 0 || w.seen != int64(w.pages)*w.size {
+		return nil
+	}
+	return w.after(next, k, -1)
+}
+
+// after returns the URLs of up to k pages after next, while left rows
+// remain after it (-1 = no bound).
+func (w *walk) after(next *url.URL, k int, left int64) []*url.URL {
 	var out []*url.URL
 	for j := int64(1); j <= int64(k); j++ {
-		if left <= (j-1)*w.size {
+		if left >= 0 && left <= (j-1)*w.size {
 			break
 		}
 		pos := w.pos + j

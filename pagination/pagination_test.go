@@ -552,6 +552,23 @@ func TestAhead(t *testing.T) {
 
 	w = walkAfterFirst(t, pageCfg, -1, nil)
 	assert.Empty(t, w.(Predictor).Ahead(next, 8), "no total, no limit: sequential")
+	got = nil
+	for _, u := range w.(Predictor).Guess(next, 3) {
+		got = append(got, u.Query().Get("page"))
+	}
+	assert.Equal(t, []string{"3", "4", "5"}, got, "no total, no limit, full pages: a guess")
+
+	// No guess once a total or a limit is known (Ahead answers), nor after
+	// a short page.
+	assert.Empty(t, walkAfterFirst(t, pageCfg, -1, total).(Predictor).Guess(next, 3))
+	assert.Empty(t, walkAfterFirst(t, pageCfg, 25, nil).(Predictor).Guess(next, 3))
+	pg, err := New(pageCfg, 0)
+	require.NoError(t, err)
+	short := pg.Start(-1)
+	first, _ := url.Parse("http://api.test/items?page=1&size=10")
+	_, err = short.Next(Page{URL: first, Body: `[]`, Rows: 7})
+	require.NoError(t, err)
+	assert.Empty(t, short.(Predictor).Guess(next, 3))
 
 	offCfg := catalog.Pagination{Type: "offset", OffsetParam: "offset", SizeParam: "size", PageSize: 10, TotalHeader: "X-Total-Count"}
 	w = walkAfterFirst(t, offCfg, -1, total)

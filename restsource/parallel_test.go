@@ -3,6 +3,7 @@ package restsource
 import (
 	"net/http"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -122,4 +123,94 @@ func TestRowsTotal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Without a total or a limit (the pagination names neither totalHeader nor
+// totalPath), SpeculativePages fetches pages past the next
+// one while pages come back full: page 2's answer waits here until page 3
+// has been asked for, which only happens speculatively. Rows come in API
+// order, and pages past the end (here errors, retried) are dropped and
+// cancelled without failing the scan.
+func TestScanSpeculativePages(t *testing.T) {
+	const rows, size = 95, 10 // pages 1-9 full, page 10 short
+	for _, typ := range []string{"page", "offset"} {
+		t.Run(typ, func(t *testing.T) {
+			third := make(chan struct{})
+			var once sync.Once
+			srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				q := r.URL.Query()
+				pos := q.Get("page")
+				second, thirdKey, last := "2", "3", 10
+				if typ == "offset" {
+					pos, second, thirdKey, last = q.Get("offset"), "10", "20", 90
+				}
+				n, _ := strconv.Atoi(pos)
+				switch {
+				case pos == thirdKey:
+					once.Do(func() { close(third) })
+				case pos == second:
+					select {
+					case <-third:
+					case <-time.After(5 * time.Second):
+						http.Error(w, "page 3 was not fetched speculatively", http.StatusTeapot)
+						return
+					}
+				case n > last:
+					http.Error(w, "past the end", http.StatusInternalServerError)
+					return
+				}
+				pager(rows)(w, r)
+			})
+			pg := &catalog.Pagination{Type: typ, SizeParam: "size", PageSize: size}
+			if typ == "offset" {
+				pg.OffsetParam = "offset"
+			}
+			cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: pg}
+			tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+			s := newSource(t, cat, tbl, Options{MaxConcurrency: 4, Speculative: 3, MaxRetries: 3})
+			got, _ := scanAll(t, s, Query{Limit: -1})
+			require.Len(t, got, rows)
+			for i, r := range got {
+				require.Equal(t, int64(i+1), r[0], "rows in API order")
+			}
+			seen := map[int]bool{}
+			for _, r := range rec.all() {
+				pos := r.Query.Get("page")
+				if typ == "offset" {
+					pos = r.Query.Get("offset")
+				}
+				n, _ := strconv.Atoi(pos)
+				if typ == "offset" {
+					n = n/size + 1
+				}
+				seen[n] = true
+			}
+			for p := 1; p <= 10; p++ {
+				assert.True(t, seen[p], "page %d", p)
+			}
+			for p := range seen {
+				assert.LessOrEqual(t, p, 10+3, "at most SpeculativePages pages past the end")
+			}
+		})
+	}
+}
+
+// Without SpeculativePages the same walk is sequential: exactly the ten
+// pages, and page 2 is answered before page 3 is asked for.
+func TestScanNoSpeculationByDefault(t *testing.T) {
+	var order []string
+	var mu sync.Mutex
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		order = append(order, r.URL.Query().Get("page"))
+		mu.Unlock()
+		pager(95)(w, r)
+	})
+	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10}}
+	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	s := newSource(t, cat, tbl, Options{MaxConcurrency: 4})
+	got, st := scanAll(t, s, Query{Limit: -1})
+	require.Len(t, got, 95)
+	assert.Equal(t, int64(10), st.Requests)
+	assert.Equal(t, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}, order)
 }

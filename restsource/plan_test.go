@@ -421,7 +421,7 @@ func TestNewErrors(t *testing.T) {
 		{"sort without param", func(_ *catalog.Catalog, t *catalog.Table, _ *Options) { t.Sort = &catalog.Sort{} }, "restsource: table API1.API.posts: sort has no param"},
 		{"limit without param", func(_ *catalog.Catalog, t *catalog.Table, _ *Options) { t.Limit = &catalog.Limit{} }, "restsource: table API1.API.posts: limit has no param"},
 		{"select without param", func(_ *catalog.Catalog, t *catalog.Table, _ *Options) { t.Select = &catalog.Select{} }, "restsource: table API1.API.posts: select has no param"},
-		{"negative options", func(_ *catalog.Catalog, _ *catalog.Table, o *Options) { o.MaxPages = -1 }, "restsource: table API1.API.posts: PageSize, MaxPages, Timeout and MaxRetries must not be negative"},
+		{"negative options", func(_ *catalog.Catalog, _ *catalog.Table, o *Options) { o.MaxPages = -1 }, "restsource: table API1.API.posts: PageSize, MaxPages, Speculative, Timeout and MaxRetries must not be negative"},
 		{"unresolved header", func(c *catalog.Catalog, _ *catalog.Table, o *Options) {
 			c.Headers = map[string]string{"Authorization": "${Token}"}
 			o.Expand = func(s string) (string, error) {

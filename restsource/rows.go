@@ -60,7 +60,7 @@ type Rows struct {
 	total atomic.Int64
 	// ahead bounds the requests for pages fetched ahead, for all streams
 	// together, to MaxConcurrency at once.
-	ahead chan struct{}
+	ahead *fifo
 	// fetched counts the rows each stream has fetched, for the limit.
 	fetched []atomic.Int64
 }
@@ -108,7 +108,7 @@ func (s *Source) Scan(ctx context.Context, p *Plan) (*Rows, error) {
 	inner, cancel := context.WithCancel(ctx)
 	r := &Rows{plan: p, ctx: ctx, inner: inner, cancel: cancel}
 	r.total.Store(-1)
-	r.ahead = make(chan struct{}, max(p.src.opts.MaxConcurrency, 1))
+	r.ahead = newFIFO(p.src.opts.MaxConcurrency)
 	if p.limit == 0 || len(p.streams) == 0 {
 		r.err = io.EOF
 		cancel()
@@ -202,6 +202,10 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		parseErr error
 	}
 	ahead := map[string]chan fetched{}
+	// Pages fetched ahead that the stream does not read (past its end)
+	// are cancelled when it ends.
+	actx, acancel := context.WithCancel(ctx)
+	defer acancel()
 	get := func(u *url.URL) fetched {
 		if ch, ok := ahead[u.String()]; ok {
 			delete(ahead, u.String())
@@ -225,17 +229,18 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		}
 		ch := make(chan fetched, 1)
 		ahead[a.String()] = ch
+		// The slot is asked for here, in page order; the request waits
+		// for it on its own goroutine.
+		t := r.ahead.ask()
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			select {
-			case r.ahead <- struct{}{}:
-			case <-ctx.Done():
-				ch <- fetched{err: ctx.Err()}
+			if !r.ahead.wait(actx, t) {
+				ch <- fetched{err: actx.Err()}
 				return
 			}
-			resp, err := s.fetch(ctx, a, func() { r.requests.Add(1) })
-			<-r.ahead
+			resp, err := s.fetch(actx, a, func() { r.requests.Add(1) })
+			r.ahead.release()
 			if err != nil {
 				ch <- fetched{err: err}
 				return
@@ -246,7 +251,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	}
 	// prefetch starts the request for next while the page just read waits
 	// for the reader, and, for offset and page pagination, the pages after
-	// it that are known to exist.
+	// it that are known to exist, or that may (see Guess).
 	prefetch := func(next *url.URL, n int) {
 		if p.noPrefetch || p.lookup || st.demand != nil || (s.opts.MaxPages > 0 && n >= s.opts.MaxPages) {
 			return
@@ -259,7 +264,16 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		if pred == nil || k <= 0 {
 			return
 		}
-		for _, a := range pred.Ahead(next, k) {
+		urls := pred.Ahead(next, k)
+		if urls == nil {
+			// The end is unknown, and every page so far was full: with
+			// Options.Speculative, more pages are fetched speculatively,
+			// as many more as pages were read (1, 2, 4, … up to
+			// Speculative), so a short table costs few requests past its
+			// end. Those are dropped, and cancelled when the stream ends.
+			urls = pred.Guess(next, min(k, s.opts.Speculative, 1<<min(n-1, 20)))
+		}
+		for _, a := range urls {
 			start(a)
 		}
 	}

@@ -52,6 +52,10 @@ type Options struct {
 	PageSize int
 	// MaxPages bounds the pages read for one scan (0 = none).
 	MaxPages int
+	// Speculative is the most pages an offset or page walk whose end is
+	// unknown (no total, no limit) requests ahead while pages come back
+	// full (0 = none: the walk is sequential).
+	Speculative int
 	// MaxConcurrency bounds requests in flight for one query (fan-out over keys).
 	MaxConcurrency int
 	// Timeout bounds one HTTP request, from sending it to the end of its
@@ -196,8 +200,8 @@ func New(cat *catalog.Catalog, t *catalog.Table, opts Options) (*Source, error) 
 	if s.opts.MaxBodyBytes <= 0 {
 		s.opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	if s.opts.PageSize < 0 || s.opts.MaxPages < 0 || s.opts.Timeout < 0 || s.opts.MaxRetries < 0 {
-		return nil, fmt.Errorf("restsource: table %s: PageSize, MaxPages, Timeout and MaxRetries must not be negative", s.name)
+	if s.opts.PageSize < 0 || s.opts.MaxPages < 0 || s.opts.Speculative < 0 || s.opts.Timeout < 0 || s.opts.MaxRetries < 0 {
+		return nil, fmt.Errorf("restsource: table %s: PageSize, MaxPages, Speculative, Timeout and MaxRetries must not be negative", s.name)
 	}
 	s.policy = retry.Policy{
 		MaxRetries:      s.opts.MaxRetries,
