@@ -382,7 +382,7 @@ func (s *Source) parse(p *Plan, u *url.URL, resp *response) (parsedPage, error) 
 // nextPage makes the next page with rows current, moving through the
 // streams in order. It returns io.EOF after the last one.
 func (r *Rows) nextPage() error {
-	r.page = nil
+	r.recycle()
 	for r.cur < len(r.streams) {
 		st := r.streams[r.cur]
 		if st.demand != nil {
@@ -461,10 +461,20 @@ func (r *Rows) Next(dest []any) error {
 	}
 }
 
+// recycle drops the page that has been read, and gives its values' array
+// back for another page: the reader copied the values out, and nothing
+// else refers to the array.
+func (r *Rows) recycle() {
+	if r.page != nil && r.page.vals != nil {
+		putVals(r.page.vals)
+	}
+	r.page = nil
+}
+
 // fail ends the scan with err (io.EOF at the end) and stops the goroutines.
 func (r *Rows) fail(err error) error {
 	r.err = err
-	r.page = nil
+	r.recycle()
 	r.stop()
 	return err
 }

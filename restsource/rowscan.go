@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -226,8 +227,8 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 		return parsedPage{}, false
 	}
 	x := &pageScan{s: body, e: e, prog: prog, ncol: len(e.cols), bad: -1, seen: make([]uint32, prog.nodes)}
-	if x.ncol > 0 && hint > 0 {
-		x.vals = make([]any, 0, hint*x.ncol)
+	if x.ncol > 0 {
+		x.vals = getVals(hint * x.ncol)
 	}
 	rows := max(hint, 64)
 	x.ints.chunk, x.floats.chunk = rows*prog.count[kindInt], rows*prog.count[kindFloat]
@@ -240,6 +241,7 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 		end, ok = x.findRows(i, 0)
 	}
 	if !ok || x.ws(end) != len(body) {
+		putVals(x.vals)
 		return parsedPage{}, false
 	}
 	pg = parsedPage{n: x.n, vals: x.vals, bad: x.bad, badErr: x.badErr}
@@ -273,6 +275,28 @@ func (b *bodyValues) get(path string) (gjson.Result, bool) {
 		}
 	}
 	return gjson.Result{}, true // the body has no such key
+}
+
+// valsPool holds the values' arrays of pages that have been read.
+var valsPool sync.Pool
+
+// getVals returns an empty array for a page's values, with room for n.
+func getVals(n int) []any {
+	if v, ok := valsPool.Get().(*[]any); ok && cap(*v) >= n {
+		return (*v)[:0]
+	}
+	return make([]any, 0, n)
+}
+
+// putVals gives back an array no one refers to any more; its values are
+// cleared first, so it keeps no page's values alive.
+func putVals(v []any) {
+	if cap(v) == 0 || cap(v) > 1<<20 {
+		return
+	}
+	clear(v) // what lies past len was cleared before
+	v = v[:0]
+	valsPool.Put(&v)
 }
 
 // at returns s[i], or 0 past the end: 0 is wrong wherever the scanner
@@ -433,7 +457,8 @@ func (x *pageScan) row(i int) (int, bool) {
 		end, ok = x.object(i, x.prog.root)
 		if ok {
 			for _, c := range x.prog.paths {
-				x.set(c, gjson.Get(x.s[rowStart:end], x.e.cols[c].path))
+				v := gjson.Get(x.s[rowStart:end], x.e.cols[c].path)
+				x.set(c, &v)
 			}
 		}
 	} else {
@@ -461,7 +486,7 @@ func (x *pageScan) fail(fe *fitError) {
 
 // set converts v into column c of the current row. The common cases are
 // converted here and boxed in the page's slabs; the rest by convert.
-func (x *pageScan) set(c int, v gjson.Result) {
+func (x *pageScan) set(c int, v *gjson.Result) {
 	col := &x.e.cols[c]
 	switch {
 	case v.Type == gjson.String && col.typ == catalog.TypeString:
@@ -473,9 +498,7 @@ func (x *pageScan) set(c int, v gjson.Result) {
 			return
 		}
 	case v.Type == gjson.Number && col.typ == catalog.TypeFloat:
-		// What gjson reads: a number too large is ±Inf.
-		f, _ := strconv.ParseFloat(v.Raw, 64)
-		x.dest[c] = x.floats.box(f)
+		x.dest[c] = x.floats.box(parseFloat(v.Raw))
 		return
 	case v.Type == gjson.String && col.typ == catalog.TypeDatetime && col.format == "":
 		if t, err := time.Parse(time.RFC3339, strings.TrimSpace(v.Str)); err == nil {
@@ -486,7 +509,7 @@ func (x *pageScan) set(c int, v gjson.Result) {
 	if v.Type == gjson.Number {
 		v.Num, _ = strconv.ParseFloat(v.Raw, 64)
 	}
-	val, ok := convert(col, v)
+	val, ok := convert(col, *v)
 	if !ok {
 		if x.e.strict {
 			x.fail(&fitError{col: col, raw: v.Raw})
@@ -587,11 +610,12 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		if c != '{' || len(node.cols) > 0 {
 			v := gjson.Parse(x.s[i:end])
 			for _, col := range node.cols {
-				x.set(col, v)
+				x.set(col, &v)
 			}
 			if c != '{' {
 				for _, b := range node.below {
-					x.set(b.col, v.Get(b.rest))
+					bv := v.Get(b.rest)
+					x.set(b.col, &bv)
 				}
 			}
 		}
@@ -607,14 +631,19 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			return 0, false
 		}
 		end = e + 1
-		v.Type, v.Raw = gjson.String, x.s[i:end]
+		var str string
 		if esc {
-			v.Str = unescapeString(v.Raw)
+			str = unescapeString(x.s[i:end])
 		} else {
-			v.Str = x.s[i+1 : e]
+			str = x.s[i+1 : e]
 		}
 		for _, col := range node.cols {
-			x.set(col, v)
+			if x.e.cols[col].typ == catalog.TypeString {
+				x.dest[col] = x.strs.box(str)
+				continue
+			}
+			v.Type, v.Raw, v.Str = gjson.String, x.s[i:end], str
+			x.set(col, &v)
 		}
 		return end, true
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -623,9 +652,20 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			return 0, false
 		}
 		end = e
-		v.Type, v.Raw = gjson.Number, x.s[i:end]
+		raw := x.s[i:end]
 		for _, col := range node.cols {
-			x.set(col, v)
+			switch x.e.cols[col].typ {
+			case catalog.TypeInt:
+				if n, ok := atoi(raw); ok {
+					x.dest[col] = x.ints.box(n)
+					continue
+				}
+			case catalog.TypeFloat:
+				x.dest[col] = x.floats.box(parseFloat(raw))
+				continue
+			}
+			v.Type, v.Raw = gjson.Number, raw
+			x.set(col, &v)
 		}
 		return end, true
 	default:
@@ -646,10 +686,55 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		}
 		v.Raw = x.s[i:end]
 		for _, col := range node.cols {
-			x.set(col, v)
+			x.set(col, &v)
 		}
 		return end, true
 	}
+}
+
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseFloat reads a valid JSON number as gjson does (strconv.ParseFloat;
+// a number too large is ±Inf). A plain decimal of at most 15 digits is
+// read directly: its digits and the power of ten are exact in a float64,
+// so one correctly rounded division gives the same value as ParseFloat.
+func parseFloat(s string) float64 {
+	i, neg := 0, false
+	if s[0] == '-' {
+		i, neg = 1, true
+	}
+	var mant uint64
+	digits, frac := 0, -1
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c-'0' <= 9:
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.':
+			frac = 0
+		default: // an exponent
+			f, _ := strconv.ParseFloat(s, 64)
+			return f
+		}
+	}
+	if digits > 15 {
+		f, _ := strconv.ParseFloat(s, 64)
+		return f
+	}
+	f := float64(mant)
+	if frac > 0 {
+		f /= pow10[frac]
+	}
+	if neg {
+		f = -f
+	}
+	return f
 }
 
 // atoi parses a JSON integer of at most 18 digits.

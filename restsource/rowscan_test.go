@@ -1,0 +1,110 @@
+package restsource
+
+import (
+	"math"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/restsql/restsql/catalog"
+)
+
+// parseFloat gives ParseFloat's value, bit for bit, for every JSON number.
+func FuzzParseFloat(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1.5", "-0.0", "123456789012345", "1234567890123456", "0.1", "0.000000000000001",
+		"9007199254740993", "1e3", "1E-7", "-2.5e+300", "1e400", "3.14159265358979", "99999999999999.9", "0.30000000000000004"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		x := &pageScan{s: s}
+		if end, ok := x.number(0); !ok || end != len(s) {
+			return
+		}
+		want, _ := strconv.ParseFloat(s, 64)
+		got := parseFloat(s)
+		require.Equal(t, math.Float64bits(want), math.Float64bits(got), s)
+	})
+}
+
+// The scanner takes the one-pass path for the shapes APIs return, and
+// leaves the rest to the general way (which explains what is wrong).
+func TestScanPageShapes(t *testing.T) {
+	cols := []*catalog.Column{{Name: "id", Type: "int"}, {Name: "city", Path: "a.city"}}
+	tests := []struct {
+		name, body, rows string
+		ok               bool
+		n                int
+		want             []any
+	}{
+		{"array body", `[{"id":1,"a":{"city":"x"}},{"id":2}]`, "", true, 2, []any{int64(1), "x", int64(2), nil}},
+		{"white space everywhere", " [ { \"id\" : 1 , \"a\" : { \"city\" : \"x\" } } ]\n", "", true, 1, []any{int64(1), "x"}},
+		{"rows under a key", `{"meta":{"n":1},"data":[{"id":7}]}`, "data", true, 1, []any{int64(7), nil}},
+		{"nested rows path", `{"r":{"items":[{"id":7}]}}`, "r.items", true, 1, []any{int64(7), nil}},
+		{"one object", `{"data":{"id":3}}`, "data", true, 1, []any{int64(3), nil}},
+		{"null rows", `{"data":null}`, "data", true, 0, nil},
+		{"missing rows", `{"other":[1]}`, "data", true, 0, nil},
+		{"empty array", `[]`, "", true, 0, nil},
+		{"keys in another order, unknown keys, duplicates", `[{"z":[1,{"q":2}],"a":{"city":"y","city":"no"},"id":5,"id":6}]`, "", true, 1, []any{int64(5), "y"}},
+		{"a row that is not an object", `[5,{"id":1}]`, "", true, 2, []any{nil, nil, int64(1), nil}},
+		{"an intermediate that is not an object", `[{"a":"str"}]`, "", true, 1, []any{nil, nil}},
+		{"escaped key", `[{"i\u0064":9}]`, "", true, 1, []any{int64(9), nil}},
+		// The general way decides these.
+		{"rows path through an array", `{"data":[[1]]}`, "data.0", false, 0, nil},
+		{"rows path with a modifier", `[{"id":1}]`, "@this", false, 0, nil},
+		{"rows are a string", `{"data":"x"}`, "data", false, 0, nil},
+		{"invalid JSON", `[{"id":1,}]`, "", false, 0, nil},
+		{"trailing garbage", `[{"id":1}] x`, "", false, 0, nil},
+		{"cut short", `[{"id":1},{"id":`, "", false, 0, nil},
+		{"control character in a string", "[{\"a\":{\"city\":\"a\tb\"}}]", "", false, 0, nil},
+		{"bad escape", `[{"a":{"city":"\x"}}]`, "", false, 0, nil},
+		{"leading zero", `[{"id":01}]`, "", false, 0, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newExtractor("T", false, cols)
+			pg, ok := e.scanPage(e.compile(tt.rows, nil), tt.body, 0)
+			require.Equal(t, tt.ok, ok)
+			if !ok {
+				return
+			}
+			assert.Equal(t, tt.n, pg.n)
+			if tt.want != nil {
+				assert.Equal(t, tt.want, pg.vals)
+			}
+		})
+	}
+}
+
+// A strict table's first value that does not fit is reported at its row;
+// the rows before it are read.
+func TestScanPageStrict(t *testing.T) {
+	e := newExtractor("T", true, []*catalog.Column{{Name: "id", Type: "int"}})
+	pg, ok := e.scanPage(e.compile("", nil), `[{"id":1},{"id":"x"},{"id":true}]`, 0)
+	require.True(t, ok)
+	assert.Equal(t, 3, pg.n)
+	assert.Equal(t, 1, pg.bad)
+	assert.EqualError(t, pg.badErr.at("T", 12), `restsource: table T: row 12: column id (int): value "x" does not fit`)
+}
+
+// The pagination's body paths are answered from the values kept while the
+// rows were read, as gjson would answer them from the body.
+func TestScanPageBodyValues(t *testing.T) {
+	e := newExtractor("T", false, []*catalog.Column{{Name: "id", Type: "int"}})
+	prog := e.compile("data", []string{"meta.total", "next", "data.#", "missing"})
+	pg, ok := e.scanPage(prog, `{"data":[{"id":1}],"meta":{"total":40},"next":"abc","meta":{"total":1}}`, 0)
+	require.True(t, ok)
+	require.NotNil(t, pg.values)
+	v, known := pg.values.get("meta.total")
+	assert.True(t, known)
+	assert.Equal(t, int64(40), v.Int(), "the first of duplicate keys")
+	v, known = pg.values.get("next")
+	assert.True(t, known)
+	assert.Equal(t, "abc", v.String())
+	_, known = pg.values.get("data.#")
+	assert.False(t, known, "not a plain path: gjson reads the body")
+	v, known = pg.values.get("missing")
+	assert.True(t, known)
+	assert.False(t, v.Exists())
+}
