@@ -394,6 +394,14 @@ func (r *Rows) nextPage() error {
 		select {
 		case pg, ok := <-st.pages:
 			if !ok {
+				// A stream cut short by a cancellation ends as the
+				// cancellation, not as the end of its rows.
+				if r.inner.Err() != nil {
+					if err := r.ctx.Err(); err != nil {
+						return err
+					}
+					return ErrClosed
+				}
 				r.cur++
 				continue
 			}
