@@ -70,6 +70,7 @@ type extractor struct {
 }
 
 type colPlan struct {
+	idx    int // position in extractor.cols
 	col    *catalog.Column
 	typ    string
 	path   string
@@ -83,7 +84,7 @@ type colPlan struct {
 func newExtractor(table string, strict bool, cols []*catalog.Column) *extractor {
 	e := &extractor{table: table, strict: strict, tops: map[string]int{}}
 	for _, c := range cols {
-		p := colPlan{col: c, typ: columnType(c), path: columnPath(c), format: strings.TrimSpace(c.Format), slot: -1}
+		p := colPlan{idx: len(e.cols), col: c, typ: columnType(c), path: columnPath(c), format: strings.TrimSpace(c.Format), slot: -1}
 		if top, rest, ok := splitPlainPath(p.path); ok {
 			slot, ok := e.tops[top]
 			if !ok {

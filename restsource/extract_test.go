@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -285,7 +286,11 @@ func fuzzExtractOne(t *testing.T, body, rowsPath string) {
 		e := newExtractor("T", strict, cols)
 		general, gerr := generalPage(e, body, rowsPath)
 		bodyPaths := []string{"total", "meta.total", "data", "next.url", "v", rowsPath}
-		fast, ok := e.scanPage(e.compile(rowsPath, bodyPaths), body, 0)
+		// The scanner reads a copy of the body that is overwritten once
+		// the body values are checked, as a reused buffer would be: no
+		// value may share its bytes.
+		buf := []byte(body)
+		fast, ok := e.scanPage(e.compile(rowsPath, bodyPaths), unsafe.String(unsafe.SliceData(buf), len(buf)), 0)
 		if ok && fast.values != nil {
 			// The values kept for the pagination are what gjson finds.
 			for _, p := range bodyPaths {
@@ -297,13 +302,20 @@ func fuzzExtractOne(t *testing.T, body, rowsPath string) {
 				require.Equal(t, []any{want.Type, want.Raw, want.Str, want.Num}, []any{got.Type, got.Raw, got.Str, got.Num}, "path %q of %s", p, body)
 			}
 		}
+		for i := range buf {
+			buf[i] = 'X'
+		}
 		if ok {
+			require.True(t, fast.detached)
 			// The scanner accepts only what the general way accepts, and
 			// reads the same values.
 			require.True(t, gjson.Valid(body), "the scanner accepted invalid JSON %q", body)
 			require.NoError(t, gerr, "the scanner accepted %q", body)
 			require.Equal(t, general.n, fast.n, body)
 			require.Equal(t, general.bad, fast.bad, body)
+			if fast.bad >= 0 {
+				require.Equal(t, general.badErr.at("T", 1).Error(), fast.badErr.at("T", 1).Error())
+			}
 			if len(general.vals)+len(fast.vals) > 0 {
 				require.Equal(t, general.vals, fast.vals, body)
 			}

@@ -13,6 +13,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -27,6 +28,58 @@ type response struct {
 	body   string
 	// redirected is the URL that answered after redirects (nil = none).
 	redirected *url.URL
+	// buf holds the body's bytes.
+	buf []byte
+}
+
+// release gives the body's buffer back for another response. The caller
+// guarantees that nothing refers to the body any more: no value, error or
+// URL made from it without a copy.
+func (r *response) release() {
+	putBody(r.buf)
+	r.buf, r.body = nil, ""
+}
+
+// bodyPool holds response buffers for reuse.
+var bodyPool sync.Pool
+
+// maxPooledBody is the largest buffer kept for reuse.
+const maxPooledBody = 8 << 20
+
+// getBody returns an empty buffer with room for n bytes when the pool has
+// one (n <= 0: unknown).
+func getBody(n int) []byte {
+	if b, ok := bodyPool.Get().(*[]byte); ok {
+		if cap(*b) >= n {
+			return (*b)[:0]
+		}
+	}
+	return make([]byte, 0, max(n, 4096))
+}
+
+func putBody(b []byte) {
+	if cap(b) == 0 || cap(b) > maxPooledBody {
+		return
+	}
+	b = b[:0]
+	bodyPool.Put(&b)
+}
+
+// readBody appends everything r yields to buf, growing it when full.
+func readBody(r io.Reader, buf []byte) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // timeoutError is the cause of an attempt's context when Options.Timeout
@@ -124,11 +177,10 @@ func (x *exchange) attempt(ctx context.Context) (*response, error) {
 		s.logExchange(ctx, x, resp.StatusCode, 0, start, nil)
 		return nil, fmt.Errorf("%s: the response body of %d bytes is larger than the %s limit on one page (MaxBodyBytes); ask for smaller pages (PageSize)", x.prefix(), resp.ContentLength, bytesString(max))
 	}
-	var b bytes.Buffer
-	if resp.ContentLength > 0 {
-		b.Grow(int(resp.ContentLength))
-	}
-	n, err := io.Copy(&b, io.LimitReader(decoded(resp), max+1))
+	// Room for the whole body and one byte more, so the read that finds
+	// its end needs no larger buffer.
+	raw, err := readBody(io.LimitReader(decoded(resp), max+1), getBody(int(min(resp.ContentLength, max)+1)))
+	n := int64(len(raw))
 	x.tally.addBytes(int(n))
 	if err != nil {
 		err = x.failure(ctx, actx, fmt.Errorf("reading the response body (%d bytes read): %w", n, err))
@@ -139,12 +191,11 @@ func (x *exchange) attempt(ctx context.Context) (*response, error) {
 	if n > max {
 		return nil, fmt.Errorf("%s: the response body is larger than the %s limit on one page (MaxBodyBytes); ask for smaller pages (PageSize)", x.prefix(), bytesString(max))
 	}
-	s.logBody(ctx, x, b.Bytes())
-	// The buffer is not used again: its bytes become the body string
-	// without a copy (one copy of every page is the largest cost after
-	// parsing).
-	raw := b.Bytes()
-	out := &response{status: resp.StatusCode, header: resp.Header, body: unsafe.String(unsafe.SliceData(raw), len(raw))}
+	s.logBody(ctx, x, raw)
+	// The body string shares the buffer's bytes (a copy of every page is
+	// the largest cost after parsing). The buffer goes back to the pool
+	// only when nothing refers to the body any more: see release.
+	out := &response{status: resp.StatusCode, header: resp.Header, body: unsafe.String(unsafe.SliceData(raw), len(raw)), buf: raw}
 	if resp.Request != nil && resp.Request.URL.String() != x.u.String() {
 		out.redirected = resp.Request.URL
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/pagination"
 )
 
@@ -93,6 +94,8 @@ type parsedPage struct {
 	badErr *fitError
 	// values answers the pagination's body paths (nil = read the body).
 	values *bodyValues
+	// detached is true when no value shares the body's bytes.
+	detached bool
 }
 
 // Scan starts reading the plan's requests and returns once the first page
@@ -182,6 +185,13 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		}
 	}
 	walk := p.pager.Start(p.limit)
+	// A walk of page numbers or offsets keeps nothing of a page's body;
+	// cursors and next URLs come from it.
+	reuseBody := false
+	switch p.pager.Type() {
+	case catalog.PageNone, catalog.PageOffset, catalog.PagePage:
+		reuseBody = true
+	}
 	u := setParams(st.spec.url, walk.First())
 	// Offset and page pagination fetch the pages after the next one ahead,
 	// MaxConcurrency-1 at a time, while the pages are still read in order.
@@ -309,6 +319,12 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			page.Values = pg.values.get
 		}
 		next, walkErr := walk.Next(page)
+		if pg.detached && reuseBody {
+			// Nothing refers to the body any more: the values were
+			// copied out, and the walk made its next URL from numbers.
+			pg.values = nil
+			resp.release()
+		}
 		if walkErr == nil && next != nil && !r.enough(i) {
 			prefetch(next, n)
 		}

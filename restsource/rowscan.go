@@ -209,8 +209,11 @@ type pageScan struct {
 	bad    int
 	badErr *fitError
 	slots  []gjson.Result
-	// tops are the captured top-level values.
+	// tops are the captured top-level values (they share the body's
+	// bytes: the walk reads them before the buffer is used again).
 	tops []topValue
+	// arena holds the bytes of the string values: see keep.
+	arena []byte
 	// The page's values are boxed in slabs: see box.go.
 	ints   slab[int64]
 	floats slab[float64]
@@ -244,7 +247,7 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 		putVals(x.vals)
 		return parsedPage{}, false
 	}
-	pg = parsedPage{n: x.n, vals: x.vals, bad: x.bad, badErr: x.badErr}
+	pg = parsedPage{n: x.n, vals: x.vals, bad: x.bad, badErr: x.badErr, detached: true}
 	if prog.capture != nil && len(prog.rowsKeys) > 0 {
 		pg.values = &bodyValues{capture: prog.capture, tops: x.tops}
 	}
@@ -469,7 +472,13 @@ func (x *pageScan) row(i int) (int, bool) {
 				x.slots = make([]gjson.Result, x.e.nslots)
 			}
 			if fe := x.e.extractRow(gjson.Parse(x.s[i:end]), x.dest, x.slots); fe != nil {
+				fe.raw = strings.Clone(fe.raw)
 				x.fail(fe)
+			}
+			for c, v := range x.dest {
+				if str, ok := v.(string); ok {
+					x.dest[c] = x.keep(str)
+				}
 			}
 		}
 	}
@@ -477,9 +486,10 @@ func (x *pageScan) row(i int) (int, bool) {
 	return end, ok
 }
 
-// fail records the first value that does not fit a strict table.
+// fail records the first value that does not fit a strict table: of the
+// first such row, the first such column (as the general way reports it).
 func (x *pageScan) fail(fe *fitError) {
-	if x.bad < 0 {
+	if x.bad < 0 || (x.bad == x.n && fe.col.idx < x.badErr.col.idx) {
 		x.bad, x.badErr = x.n, fe
 	}
 }
@@ -490,7 +500,7 @@ func (x *pageScan) set(c int, v *gjson.Result) {
 	col := &x.e.cols[c]
 	switch {
 	case v.Type == gjson.String && col.typ == catalog.TypeString:
-		x.dest[c] = x.strs.box(v.Str)
+		x.dest[c] = x.strs.box(x.keep(v.Str))
 		return
 	case v.Type == gjson.Number && col.typ == catalog.TypeInt:
 		if n, ok := atoi(v.Raw); ok {
@@ -512,12 +522,40 @@ func (x *pageScan) set(c int, v *gjson.Result) {
 	val, ok := convert(col, *v)
 	if !ok {
 		if x.e.strict {
-			x.fail(&fitError{col: col, raw: v.Raw})
+			x.fail(&fitError{col: col, raw: strings.Clone(v.Raw)})
 		}
 		val = nil
 	}
+	if str, ok := val.(string); ok {
+		val = x.keep(str)
+	}
 	x.dest[c] = val
 }
+
+// keep returns a copy of s that does not share the body's bytes, in the
+// page's string arena: a value may outlive the body, whose buffer is used
+// again for another page (and a value kept by a sort or an aggregate does
+// not hold a whole page in memory).
+func (x *pageScan) keep(s string) string {
+	if s == "" {
+		return ""
+	}
+	x.grow(len(s))
+	start := len(x.arena)
+	x.arena = append(x.arena, s...)
+	return unsafe.String(&x.arena[start], len(s))
+}
+
+// grow makes room for n more bytes in the arena. The bytes already there
+// are never written again: strings share them.
+func (x *pageScan) grow(n int) {
+	if len(x.arena)+n > cap(x.arena) {
+		x.arena = make([]byte, 0, max(n, arenaChunk))
+	}
+}
+
+// arenaChunk is the size of a page's string arena chunks.
+const arenaChunk = 16 << 10
 
 // object reads the object at i, matching its keys against node's. Rows
 // of a page mostly have their keys in one order, so the key after the last
@@ -633,12 +671,21 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		end = e + 1
 		var str string
 		if esc {
-			str = unescapeString(x.s[i:end])
+			// Decoded straight into the arena: at most as long as the
+			// escaped text.
+			x.grow(e - i - 1)
+			start := len(x.arena)
+			x.arena = unescapeInto(x.arena, x.s[i:end])
+			str = unsafe.String(unsafe.SliceData(x.arena[start:]), len(x.arena)-start)
 		} else {
 			str = x.s[i+1 : e]
 		}
+		kept := esc
 		for _, col := range node.cols {
 			if x.e.cols[col].typ == catalog.TypeString {
+				if !kept {
+					str, kept = x.keep(str), true
+				}
 				x.dest[col] = x.strs.box(str)
 				continue
 			}
@@ -976,8 +1023,14 @@ func isHex(c byte) bool {
 // (quotes included), decoded as gjson decodes it: a \u escape of half a
 // surrogate pair that has no other half is U+FFFD.
 func unescapeString(quoted string) string {
+	out := unescapeInto(make([]byte, 0, len(quoted)-2), quoted)
+	// out is not used again: the string shares its bytes.
+	return unsafe.String(unsafe.SliceData(out), len(out))
+}
+
+// unescapeInto appends the decoded text of a quoted JSON string to out.
+func unescapeInto(out []byte, quoted string) []byte {
 	in := quoted[1 : len(quoted)-1]
-	out := make([]byte, 0, len(in))
 	for i := 0; i < len(in); i++ {
 		c := in[i]
 		if c != '\\' {
@@ -1010,8 +1063,7 @@ func unescapeString(quoted string) string {
 			out = append(out, in[i])
 		}
 	}
-	// out is not used again: the string shares its bytes.
-	return unsafe.String(unsafe.SliceData(out), len(out))
+	return out
 }
 
 // hex4 decodes the four hex digits that start s (validated by str).
