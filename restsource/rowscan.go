@@ -511,6 +511,10 @@ func (x *pageScan) set(c int, v *gjson.Result) {
 		x.dest[c] = x.floats.box(parseFloat(v.Raw))
 		return
 	case v.Type == gjson.String && col.typ == catalog.TypeDatetime && col.format == "":
+		if t, ok := parseRFC3339(v.Str); ok {
+			x.dest[c] = x.times.box(t)
+			return
+		}
 		if t, err := time.Parse(time.RFC3339, strings.TrimSpace(v.Str)); err == nil {
 			x.dest[c] = x.times.box(t)
 			return
@@ -733,10 +737,102 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		}
 		v.Raw = x.s[i:end]
 		for _, col := range node.cols {
-			x.set(col, &v)
+			switch {
+			case v.Type == gjson.Null:
+				x.dest[col] = nil
+			case (v.Type == gjson.True || v.Type == gjson.False) && x.e.cols[col].typ == catalog.TypeBool:
+				x.dest[col] = v.Type == gjson.True
+			default:
+				x.set(col, &v)
+			}
 		}
 		return end, true
 	}
+}
+
+// parseRFC3339 reads the common form of an RFC 3339 time,
+// 2006-01-02T15:04:05[.fraction](Z|±07:00), as time.Parse(time.RFC3339)
+// reads it, to the location: UTC for Z, Local when its offset is the one
+// given, else a fixed zone. ok is false for anything else (time.Parse
+// decides then).
+func parseRFC3339(s string) (time.Time, bool) {
+	if len(s) < len("2006-01-02T15:04:05Z") || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	ok := true
+	num := func(s string, lo, hi int) int {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			d := s[i] - '0'
+			if d > 9 {
+				ok = false
+				return lo
+			}
+			n = n*10 + int(d)
+		}
+		if n < lo || n > hi {
+			ok = false
+		}
+		return n
+	}
+	year := num(s[0:4], 0, 9999)
+	month := num(s[5:7], 1, 12)
+	day := num(s[8:10], 1, 31)
+	hour := num(s[11:13], 0, 23)
+	minute := num(s[14:16], 0, 59)
+	sec := num(s[17:19], 0, 59)
+	if !ok || day > daysIn(month, year) {
+		return time.Time{}, false
+	}
+	rest := s[19:]
+	nsec := 0
+	if len(rest) >= 2 && rest[0] == '.' && rest[1]-'0' <= 9 {
+		n := 1
+		for n < len(rest) && rest[n]-'0' <= 9 {
+			n++
+		}
+		if n > 10 {
+			return time.Time{}, false // more than nanoseconds: time.Parse rounds them
+		}
+		nsec = num(rest[1:n], 0, 999999999)
+		for range 10 - n {
+			nsec *= 10
+		}
+		rest = rest[n:]
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if rest == "Z" {
+		return t, true
+	}
+	if len(rest) != len("+07:00") || (rest[0] != '+' && rest[0] != '-') || rest[3] != ':' {
+		return time.Time{}, false
+	}
+	offset := (num(rest[1:3], 0, 23)*60 + num(rest[4:6], 0, 59)) * 60
+	if !ok {
+		return time.Time{}, false
+	}
+	if rest[0] == '-' {
+		offset = -offset
+	}
+	t = t.Add(-time.Duration(offset) * time.Second)
+	if _, local := t.In(time.Local).Zone(); local == offset {
+		return t.In(time.Local), true
+	}
+	return t.In(time.FixedZone("", offset)), true
+}
+
+// daysIn is the number of days of a month.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // pow10 are the powers of ten a float64 holds exactly.

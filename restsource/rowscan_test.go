@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,6 +26,30 @@ func FuzzParseFloat(f *testing.F) {
 		want, _ := strconv.ParseFloat(s, 64)
 		got := parseFloat(s)
 		require.Equal(t, math.Float64bits(want), math.Float64bits(got), s)
+	})
+}
+
+// parseRFC3339 reads what it accepts exactly as time.Parse does: the same
+// instant, the same location, the same zone name and offset.
+func FuzzParseRFC3339(f *testing.F) {
+	for _, s := range []string{"2024-03-01T10:20:30Z", "2024-03-01T10:20:30.5+02:00", "2024-02-29T23:59:59.123456789-05:30",
+		"2023-02-29T00:00:00Z", "2024-03-01T24:00:00Z", "2024-03-01T10:20:30.1234567891Z", "0000-01-01T00:00:00+00:00",
+		"2024-03-01t10:20:30Z", "2024-03-01T10:20:30+2:00", "2024-13-01T10:20:30Z", "2024-03-01T10:20:30.Z", "2024-03-01T10:20:60Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseRFC3339(s)
+		if !ok {
+			return
+		}
+		want, err := time.Parse(time.RFC3339, s)
+		require.NoError(t, err, s)
+		require.True(t, want.Equal(got), "%s: %v, want %v", s, got, want)
+		require.Equal(t, want.Location(), got.Location(), s)
+		wn, wo := want.Zone()
+		gn, gotOff := got.Zone()
+		require.Equal(t, []any{wn, wo}, []any{gn, gotOff}, s)
+		require.Equal(t, want, got, s)
 	})
 }
 
