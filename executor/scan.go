@@ -35,20 +35,30 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 	if s.Reuse {
 		shared = make(Row, s.Width)
 	}
-	return &iterFunc{
-		next: func() (Row, error) {
-			if err := rows.Next(buf); err != nil {
+	next := func() (Row, error) {
+		if err := rows.Next(buf); err != nil {
+			return nil, err
+		}
+		out := shared
+		if out == nil {
+			out = make(Row, s.Width)
+		}
+		for i, p := range s.Pos {
+			out[p] = buf[i]
+		}
+		return out, nil
+	}
+	if s.Reuse && identity(s.Pos, s.Width) {
+		// The scan's columns are the row: read them into it directly.
+		next = func() (Row, error) {
+			if err := rows.Next(shared); err != nil {
 				return nil, err
 			}
-			out := shared
-			if out == nil {
-				out = make(Row, s.Width)
-			}
-			for i, p := range s.Pos {
-				out[p] = buf[i]
-			}
-			return out, nil
-		},
+			return shared, nil
+		}
+	}
+	return &iterFunc{
+		next: next,
 		close: func() error {
 			err := rows.Close()
 			if s.Stats != nil {
@@ -58,4 +68,18 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 		},
 		hint: rows.Total,
 	}, nil
+}
+
+// identity reports whether pos maps column i to position i of a row of
+// width columns.
+func identity(pos []int, width int) bool {
+	if len(pos) != width {
+		return false
+	}
+	for i, p := range pos {
+		if p != i {
+			return false
+		}
+	}
+	return true
 }
