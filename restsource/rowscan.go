@@ -2,6 +2,7 @@ package restsource
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -444,10 +445,9 @@ func (x *pageScan) rows(i int) (int, bool) {
 // row reads one row at i.
 func (x *pageScan) row(i int) (int, bool) {
 	start := len(x.vals)
-	for range x.ncol {
-		x.vals = append(x.vals, nil)
-	}
+	x.vals = slices.Grow(x.vals, x.ncol)[:start+x.ncol]
 	x.dest = x.vals[start:]
+	clear(x.dest)
 	x.gen++
 	if x.gen == 0 { // wrapped: forget every mark
 		clear(x.seen)
