@@ -266,7 +266,7 @@ func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.
 		Expand:         c.expandSecret,
 		PageSize:       c.cfg.PageSize,
 		MaxPages:       c.cfg.MaxPages,
-		Speculative:    c.cfg.SpeculativePages,
+		Speculative:    c.speculative(),
 		MaxConcurrency: c.cfg.MaxConcurrency,
 		Timeout:        c.cfg.Timeout,
 		MaxRetries:     c.cfg.MaxRetries,
@@ -363,4 +363,12 @@ func (c *connector) lookup(parts []string) (*catalog.Catalog, *catalog.Table, er
 		names = append(names, t.SchemaName+"."+t.Name)
 	}
 	return nil, nil, fmt.Errorf("%w %s: the name is in several schemas of %s (%s): qualify it", ErrUnknownTable, full, cat.Name, strings.Join(names, ", "))
+}
+
+// speculative is the SpeculativePages in effect: -1 is MaxConcurrency − 1.
+func (c *connector) speculative() int {
+	if c.cfg.SpeculativePages < 0 {
+		return c.cfg.MaxConcurrency - 1
+	}
+	return c.cfg.SpeculativePages
 }

@@ -118,7 +118,8 @@ type Config struct {
 	// SpeculativePages lets an offset or page walk whose end is unknown
 	// (no total, no LIMIT) request up to this many pages ahead while pages
 	// come back full; those past the end are dropped. 0 keeps such walks
-	// sequential (DSN: SpeculativePages).
+	// sequential; -1 (NewConfig's default) means MaxConcurrency − 1 (DSN:
+	// SpeculativePages).
 	SpeculativePages int
 	// Fixtures is the directory of recorded HTTP exchanges (DSN: Fixtures).
 	Fixtures string
@@ -149,6 +150,8 @@ func NewConfig() *Config {
 		APIKeyIn:       defaultAPIKeyIn,
 		OAuthGrantType: defaultGrantType,
 		FixtureMode:    defaultFixtureMode,
+		// As many pages ahead as MaxConcurrency lets run at once.
+		SpeculativePages: -1,
 	}
 }
 
@@ -286,7 +289,7 @@ var properties = []property{
 	intProp("MaxConcurrency", 1, noMax, func(c *Config) *int { return &c.MaxConcurrency }),
 	intProp("PageSize", 0, noMax, func(c *Config) *int { return &c.PageSize }),
 	intProp("MaxPages", 0, noMax, func(c *Config) *int { return &c.MaxPages }),
-	intProp("SpeculativePages", 0, noMax, func(c *Config) *int { return &c.SpeculativePages }),
+	intProp("SpeculativePages", -1, noMax, func(c *Config) *int { return &c.SpeculativePages }),
 	stringProp("Fixtures", false, func(c *Config) *string { return &c.Fixtures }),
 	stringProp("FixtureMode", false, func(c *Config) *string { return &c.FixtureMode }),
 }
@@ -629,7 +632,7 @@ func (c *Config) normalize() error {
 		{"MaxConcurrency", c.MaxConcurrency, 1, noMax},
 		{"PageSize", c.PageSize, 0, noMax},
 		{"MaxPages", c.MaxPages, 0, noMax},
-		{"SpeculativePages", c.SpeculativePages, 0, noMax},
+		{"SpeculativePages", c.SpeculativePages, -1, noMax},
 	}
 	for _, n := range ints {
 		if err := checkRange(n.v, n.lo, n.hi); err != nil {

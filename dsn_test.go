@@ -89,7 +89,7 @@ var dsnTests = []struct {
 		want: &Config{Profile: "p.yaml", DefaultCatalog: "C", DefaultSchema: "S", URL: "http://u", AuthScheme: "None",
 			User: "u", Password: "p", Token: "t", APIKey: "k", APIKeyName: "X-Key", APIKeyIn: "query",
 			OAuthClientID: "ci", OAuthClientSecret: "cs", OAuthTokenURL: "http://t/token", OAuthScopes: "read write,admin",
-			OAuthRefreshToken: "rt", OAuthGrantType: "password", SecretsFile: "s.json", Logfile: "STDERR://",
+			OAuthRefreshToken: "rt", OAuthGrantType: "password", SecretsFile: "s.json", Logfile: "STDERR://", SpeculativePages: -1,
 			Verbosity: 1, Timeout: time.Minute, MaxRetries: 3, MaxConcurrency: 4, Fixtures: "fx", FixtureMode: "record"}},
 	{name: "unicode space is trimmed", dsn: "\u00a0User\u2003=\u3000bob\u00a0", want: configWith(func(c *Config) { c.User = "bob" })},
 
@@ -219,7 +219,7 @@ func TestNormalizeProgrammaticConfig(t *testing.T) {
 	require.NoError(t, c.normalize())
 	want := NewConfig()
 	want.AuthScheme = "Bearer"
-	want.Timeout, want.MaxRetries = 0, 0 // zero means none for these
+	want.Timeout, want.MaxRetries, want.SpeculativePages = 0, 0, 0 // zero means none for these
 	assert.Equal(t, want, c)
 
 	for _, tc := range []struct {
@@ -543,4 +543,29 @@ func TestTimeoutBelowANanosecondIsRefused(t *testing.T) {
 	cfg, err := ParseDSN("Timeout=0.000000001")
 	require.NoError(t, err)
 	assert.Equal(t, time.Nanosecond, cfg.Timeout)
+}
+
+// SpeculativePages defaults to MaxConcurrency − 1; 0 turns it off.
+func TestSpeculativePagesDefault(t *testing.T) {
+	for _, tc := range []struct {
+		dsn  string
+		want int
+	}{
+		{"", 3},
+		{"MaxConcurrency=8", 7},
+		{"MaxConcurrency=1", 0},
+		{"SpeculativePages=0", 0},
+		{"SpeculativePages=2;MaxConcurrency=8", 2},
+		{"SpeculativePages=-1;MaxConcurrency=6", 5},
+	} {
+		cfg, err := ParseDSN(tc.dsn)
+		require.NoError(t, err, tc.dsn)
+		cfg.Catalogs = []*catalog.Catalog{{Name: "C", URL: "http://127.0.0.1:1", Schemas: map[string]*catalog.Schema{
+			"S": {Name: "S", Tables: map[string]*catalog.Table{"t": {Name: "t", URL: "/t", Columns: []*catalog.Column{{Name: "a"}}}}}}}}
+		c, err := NewConnector(cfg)
+		require.NoError(t, err, tc.dsn)
+		assert.Equal(t, tc.want, c.(*connector).speculative(), tc.dsn)
+	}
+	_, err := ParseDSN("SpeculativePages=-2")
+	require.EqualError(t, err, "restsql: dsn: SpeculativePages: -2 is out of range (want -1 or more)")
 }

@@ -98,26 +98,13 @@ func TestBenchSmoke(t *testing.T) {
 			db := openDB(t, s, 4)
 			client := newClient(t)
 			all := AllColumns(s)
+			// restsql last: without a total, requests it sent
+			// speculatively and cancelled may reach the server after the
+			// query ends, and must not count for another reader.
 			readers := []Reader{
-				RestSQL("restsql", db, s, all),
 				GJSONLoop("gjson", client, s, all),
 				NaiveLoop("naive", client, s, all),
-			}
-			if c.selective {
-				sel := Selective()
-				for _, r := range []Reader{
-					RestSQL("restsql-selective", db, s, sel),
-					GJSONLoop("gjson-selective", client, s, sel),
-					NaiveLoop("naive-selective", client, s, sel),
-				} {
-					requireRows(t, s, sel, r)
-				}
-			}
-			var requests []int64
-			for _, r := range readers {
-				s.ResetStats()
-				requireRows(t, s, all, r)
-				requests = append(requests, s.Stats().Requests)
+				RestSQL("restsql", db, s, all),
 			}
 			s.ResetStats()
 			floor := &Tally{}
@@ -128,8 +115,32 @@ func TestBenchSmoke(t *testing.T) {
 				pages++ // a full last page: the empty page after it says the end
 			}
 			require.Equal(t, pages, s.Stats().Requests, "floor requests")
+			var requests []int64
+			for _, r := range readers {
+				s.ResetStats()
+				requireRows(t, s, all, r)
+				requests = append(requests, s.Stats().Requests)
+			}
 			for i, n := range requests {
+				if cfg.NoTotal && readers[i].Name == "restsql" {
+					// Without a total restsql fetches pages speculatively
+					// (SpeculativePages: MaxConcurrency − 1 = 3) and drops
+					// those past the end.
+					require.GreaterOrEqual(t, n, pages, "%s requests", readers[i].Name)
+					require.LessOrEqual(t, n, pages+3, "%s requests", readers[i].Name)
+					continue
+				}
 				require.Equal(t, pages, n, "%s requests", readers[i].Name)
+			}
+			if c.selective {
+				sel := Selective()
+				for _, r := range []Reader{
+					RestSQL("restsql-selective", db, s, sel),
+					GJSONLoop("gjson-selective", client, s, sel),
+					NaiveLoop("naive-selective", client, s, sel),
+				} {
+					requireRows(t, s, sel, r)
+				}
 			}
 		})
 	}
