@@ -13,7 +13,6 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 	"unsafe"
 
@@ -32,37 +31,55 @@ type response struct {
 	buf []byte
 }
 
-// release gives the body's buffer back for another response. The caller
-// guarantees that nothing refers to the body any more: no value, error or
-// URL made from it without a copy.
-func (r *response) release() {
-	putBody(r.buf)
+// release gives the body's buffer back to bufs for another response. The
+// caller guarantees that nothing refers to the body any more: no value,
+// error or URL made from it without a copy.
+func (r *response) release(bufs buffers) {
+	bufs.put(r.buf)
 	r.buf, r.body = nil, ""
 }
 
-// bodyPool holds response buffers for reuse.
-var bodyPool sync.Pool
+// buffers holds the response buffers of one scan for reuse: the pages of a
+// scan have about the same size, and a scan has at most a few in use at a
+// time. It is a channel, not a sync.Pool, so a garbage collection does not
+// empty it; the buffers go with the scan. A nil buffers allocates.
+type buffers chan []byte
 
 // maxPooledBody is the largest buffer kept for reuse.
 const maxPooledBody = 8 << 20
 
-// getBody returns an empty buffer with room for n bytes when the pool has
-// one (n <= 0: unknown).
-func getBody(n int) []byte {
-	if b, ok := bodyPool.Get().(*[]byte); ok {
-		if cap(*b) >= n {
-			return (*b)[:0]
+type buffersKey struct{}
+
+// withBuffers returns ctx with bufs for the responses fetched with it.
+func withBuffers(ctx context.Context, bufs buffers) context.Context {
+	return context.WithValue(ctx, buffersKey{}, bufs)
+}
+
+func buffersFrom(ctx context.Context) buffers {
+	b, _ := ctx.Value(buffersKey{}).(buffers)
+	return b
+}
+
+// get returns an empty buffer with room for n bytes (n <= 0: unknown).
+func (b buffers) get(n int) []byte {
+	select {
+	case buf := <-b:
+		if cap(buf) >= n {
+			return buf[:0]
 		}
+	default:
 	}
 	return make([]byte, 0, max(n, 4096))
 }
 
-func putBody(b []byte) {
-	if cap(b) == 0 || cap(b) > maxPooledBody {
+func (b buffers) put(buf []byte) {
+	if cap(buf) == 0 || cap(buf) > maxPooledBody {
 		return
 	}
-	b = b[:0]
-	bodyPool.Put(&b)
+	select {
+	case b <- buf[:0]:
+	default:
+	}
 }
 
 // readBody appends everything r yields to buf, growing it when full.
@@ -179,7 +196,7 @@ func (x *exchange) attempt(ctx context.Context) (*response, error) {
 	}
 	// Room for the whole body and one byte more, so the read that finds
 	// its end needs no larger buffer.
-	raw, err := readBody(io.LimitReader(decoded(resp), max+1), getBody(int(min(resp.ContentLength, max)+1)))
+	raw, err := readBody(io.LimitReader(decoded(resp), max+1), buffersFrom(ctx).get(int(min(resp.ContentLength, max)+1)))
 	n := int64(len(raw))
 	x.tally.addBytes(int(n))
 	if err != nil {

@@ -108,7 +108,10 @@ func (s *Source) Scan(ctx context.Context, p *Plan) (*Rows, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	inner, cancel := context.WithCancel(ctx)
+	// The scan's requests read their bodies into buffers the scan reuses
+	// (see response.release): as many as can be in use at once.
+	bufs := make(buffers, 2*max(p.src.opts.MaxConcurrency, 1)+2)
+	inner, cancel := context.WithCancel(withBuffers(ctx, bufs))
 	r := &Rows{plan: p, ctx: ctx, inner: inner, cancel: cancel}
 	r.total.Store(-1)
 	r.ahead = newFIFO(p.src.opts.MaxConcurrency)
@@ -323,7 +326,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			// Nothing refers to the body any more: the values were
 			// copied out, and the walk made its next URL from numbers.
 			pg.values = nil
-			resp.release()
+			resp.release(buffersFrom(ctx))
 		}
 		if walkErr == nil && next != nil && !r.enough(i) {
 			prefetch(next, n)

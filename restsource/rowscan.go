@@ -166,6 +166,8 @@ func (e *extractor) compile(rowsPath string, bodyPaths []string) *program {
 			p.count[kindFloat]++
 		case catalog.TypeDatetime:
 			p.count[kindTime]++
+		case catalog.TypeBool:
+			// true and false need no slab
 		default:
 			p.count[kindString]++
 		}
@@ -759,29 +761,13 @@ func parseRFC3339(s string) (time.Time, bool) {
 	if len(s) < len("2006-01-02T15:04:05Z") || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
 		return time.Time{}, false
 	}
-	ok := true
-	num := func(s string, lo, hi int) int {
-		n := 0
-		for i := 0; i < len(s); i++ {
-			d := s[i] - '0'
-			if d > 9 {
-				ok = false
-				return lo
-			}
-			n = n*10 + int(d)
-		}
-		if n < lo || n > hi {
-			ok = false
-		}
-		return n
-	}
-	year := num(s[0:4], 0, 9999)
-	month := num(s[5:7], 1, 12)
-	day := num(s[8:10], 1, 31)
-	hour := num(s[11:13], 0, 23)
-	minute := num(s[14:16], 0, 59)
-	sec := num(s[17:19], 0, 59)
-	if !ok || day > daysIn(month, year) {
+	year, ok1 := digits(s[0:4], 0, 9999)
+	month, ok2 := digits(s[5:7], 1, 12)
+	day, ok3 := digits(s[8:10], 1, 31)
+	hour, ok4 := digits(s[11:13], 0, 23)
+	minute, ok5 := digits(s[14:16], 0, 59)
+	sec, ok6 := digits(s[17:19], 0, 59)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || day > daysIn(month, year) {
 		return time.Time{}, false
 	}
 	rest := s[19:]
@@ -794,7 +780,7 @@ func parseRFC3339(s string) (time.Time, bool) {
 		if n > 10 {
 			return time.Time{}, false // more than nanoseconds: time.Parse rounds them
 		}
-		nsec = num(rest[1:n], 0, 999999999)
+		nsec, _ = digits(rest[1:n], 0, 999999999)
 		for range 10 - n {
 			nsec *= 10
 		}
@@ -807,10 +793,12 @@ func parseRFC3339(s string) (time.Time, bool) {
 	if len(rest) != len("+07:00") || (rest[0] != '+' && rest[0] != '-') || rest[3] != ':' {
 		return time.Time{}, false
 	}
-	offset := (num(rest[1:3], 0, 23)*60 + num(rest[4:6], 0, 59)) * 60
-	if !ok {
+	oh, ok1 := digits(rest[1:3], 0, 23)
+	om, ok2 := digits(rest[4:6], 0, 59)
+	if !ok1 || !ok2 {
 		return time.Time{}, false
 	}
+	offset := (oh*60 + om) * 60
 	if rest[0] == '-' {
 		offset = -offset
 	}
@@ -819,6 +807,19 @@ func parseRFC3339(s string) (time.Time, bool) {
 		return t.In(time.Local), true
 	}
 	return t.In(time.FixedZone("", offset)), true
+}
+
+// digits reads a decimal number made only of digits, between lo and hi.
+func digits(s string, lo, hi int) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int(d)
+	}
+	return n, n >= lo && n <= hi
 }
 
 // daysIn is the number of days of a month.
