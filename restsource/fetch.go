@@ -13,6 +13,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -41,9 +42,13 @@ func (r *response) release(bufs buffers) {
 
 // buffers holds the response buffers of one scan for reuse: the pages of a
 // scan have about the same size, and a scan has at most a few in use at a
-// time. It is a channel, not a sync.Pool, so a garbage collection does not
-// empty it; the buffers go with the scan. A nil buffers allocates.
+// time. It is a channel, not a sync.Pool, so a garbage collection during
+// the scan does not empty it; when the scan ends its buffers go to
+// bodyPool, for the next scans. A nil buffers uses bodyPool alone.
 type buffers chan []byte
+
+// bodyPool holds the buffers of scans that ended.
+var bodyPool sync.Pool
 
 // maxPooledBody is the largest buffer kept for reuse.
 const maxPooledBody = 8 << 20
@@ -68,6 +73,9 @@ func (b buffers) get(n int) []byte {
 			return buf[:0]
 		}
 	default:
+		if p, ok := bodyPool.Get().(*[]byte); ok && cap(*p) >= n {
+			return (*p)[:0]
+		}
 	}
 	return make([]byte, 0, max(n, 4096))
 }
@@ -79,7 +87,25 @@ func (b buffers) put(buf []byte) {
 	select {
 	case b <- buf[:0]:
 	default:
+		poolBody(buf)
 	}
+}
+
+// drain moves the buffers left to bodyPool; no response may use b after.
+func (b buffers) drain() {
+	for {
+		select {
+		case buf := <-b:
+			poolBody(buf)
+		default:
+			return
+		}
+	}
+}
+
+func poolBody(buf []byte) {
+	buf = buf[:0]
+	bodyPool.Put(&buf)
 }
 
 // readBody appends everything r yields to buf, growing it when full.

@@ -56,6 +56,8 @@ type Rows struct {
 	closed    atomic.Bool
 
 	requests, pages, rows atomic.Int64
+	// bufs are the scan's response buffers (see buffers).
+	bufs buffers
 	// total is the scan's row count when the first page told it (-1 = not
 	// known): see Total.
 	total atomic.Int64
@@ -112,7 +114,7 @@ func (s *Source) Scan(ctx context.Context, p *Plan) (*Rows, error) {
 	// (see response.release): as many as can be in use at once.
 	bufs := make(buffers, 2*max(p.src.opts.MaxConcurrency, 1)+2)
 	inner, cancel := context.WithCancel(withBuffers(ctx, bufs))
-	r := &Rows{plan: p, ctx: ctx, inner: inner, cancel: cancel}
+	r := &Rows{plan: p, ctx: ctx, inner: inner, cancel: cancel, bufs: bufs}
 	r.total.Store(-1)
 	r.ahead = newFIFO(p.src.opts.MaxConcurrency)
 	if p.limit == 0 || len(p.streams) == 0 {
@@ -510,6 +512,7 @@ func (r *Rows) fail(err error) error {
 func (r *Rows) stop() {
 	r.cancel()
 	r.wg.Wait()
+	r.bufs.drain() // no request is left to use them
 }
 
 // Close stops the scan: in-flight requests are cancelled and every
