@@ -71,6 +71,7 @@ type extractor struct {
 
 type colPlan struct {
 	idx    int // position in extractor.cols
+	kind   kind
 	col    *catalog.Column
 	typ    string
 	path   string
@@ -85,6 +86,7 @@ func newExtractor(table string, strict bool, cols []*catalog.Column) *extractor 
 	e := &extractor{table: table, strict: strict, tops: map[string]int{}}
 	for _, c := range cols {
 		p := colPlan{idx: len(e.cols), col: c, typ: columnType(c), path: columnPath(c), format: strings.TrimSpace(c.Format), slot: -1}
+		p.kind = kindOf(p.typ, p.format)
 		if top, rest, ok := splitPlainPath(p.path); ok {
 			slot, ok := e.tops[top]
 			if !ok {
@@ -103,6 +105,36 @@ func newExtractor(table string, strict bool, cols []*catalog.Column) *extractor 
 		}
 	}
 	return e
+}
+
+// kind is a column's type as the scanner's fast paths test it.
+type kind uint8
+
+const (
+	kindOther kind = iota
+	kindString
+	kindInt
+	kindFloat
+	kindBool
+	kindTime // datetime in RFC 3339 (no format)
+)
+
+func kindOf(typ, format string) kind {
+	switch typ {
+	case catalog.TypeString:
+		return kindString
+	case catalog.TypeInt:
+		return kindInt
+	case catalog.TypeFloat:
+		return kindFloat
+	case catalog.TypeBool:
+		return kindBool
+	case catalog.TypeDatetime:
+		if format == "" {
+			return kindTime
+		}
+	}
+	return kindOther
 }
 
 // splitPlainPath splits a path made of plain keys into its first key and

@@ -112,16 +112,16 @@ type program struct {
 	// the walk does not read the body again to find them.
 	capture map[string]bool
 	// count is the number of columns of each kind, to size the slabs.
-	count [kinds]int
+	count [slabs]int
 }
 
-// Kinds of column values, by the slab that boxes them.
+// Slabs of column values, by the type they box.
 const (
-	kindInt = iota
-	kindFloat
-	kindString
-	kindTime
-	kinds
+	slabInt = iota
+	slabFloat
+	slabString
+	slabTime
+	slabs
 )
 
 // compile builds the scanner's program for the extractor's columns, a
@@ -161,15 +161,15 @@ func (e *extractor) compile(rowsPath string, bodyPaths []string) *program {
 	for i := range e.cols {
 		switch e.cols[i].typ {
 		case catalog.TypeInt:
-			p.count[kindInt]++
+			p.count[slabInt]++
 		case catalog.TypeFloat:
-			p.count[kindFloat]++
+			p.count[slabFloat]++
 		case catalog.TypeDatetime:
-			p.count[kindTime]++
+			p.count[slabTime]++
 		case catalog.TypeBool:
 			// true and false need no slab
 		default:
-			p.count[kindString]++
+			p.count[slabString]++
 		}
 	}
 	for _, bp := range bodyPaths {
@@ -237,8 +237,8 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 		x.vals = getVals(hint * x.ncol)
 	}
 	rows := max(hint, 64)
-	x.ints.chunk, x.floats.chunk = rows*prog.count[kindInt], rows*prog.count[kindFloat]
-	x.strs.chunk, x.times.chunk = rows*prog.count[kindString], rows*prog.count[kindTime]
+	x.ints.chunk, x.floats.chunk = rows*prog.count[slabInt], rows*prog.count[slabFloat]
+	x.strs.chunk, x.times.chunk = rows*prog.count[slabString], rows*prog.count[slabTime]
 	i := x.ws(0)
 	var end int
 	if len(prog.rowsKeys) == 0 {
@@ -501,18 +501,18 @@ func (x *pageScan) fail(fe *fitError) {
 func (x *pageScan) set(c int, v *gjson.Result) {
 	col := &x.e.cols[c]
 	switch {
-	case v.Type == gjson.String && col.typ == catalog.TypeString:
+	case v.Type == gjson.String && col.kind == kindString:
 		x.dest[c] = x.strs.box(x.keep(v.Str))
 		return
-	case v.Type == gjson.Number && col.typ == catalog.TypeInt:
+	case v.Type == gjson.Number && col.kind == kindInt:
 		if n, ok := atoi(v.Raw); ok {
 			x.dest[c] = x.ints.box(n)
 			return
 		}
-	case v.Type == gjson.Number && col.typ == catalog.TypeFloat:
+	case v.Type == gjson.Number && col.kind == kindFloat:
 		x.dest[c] = x.floats.box(parseFloat(v.Raw))
 		return
-	case v.Type == gjson.String && col.typ == catalog.TypeDatetime && col.format == "":
+	case v.Type == gjson.String && col.kind == kindTime:
 		if t, ok := parseRFC3339(v.Str); ok {
 			x.dest[c] = x.times.box(t)
 			return
@@ -688,7 +688,7 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		}
 		kept := esc
 		for _, col := range node.cols {
-			if x.e.cols[col].typ == catalog.TypeString {
+			if x.e.cols[col].kind == kindString {
 				if !kept {
 					str, kept = x.keep(str), true
 				}
@@ -707,13 +707,13 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		end = e
 		raw := x.s[i:end]
 		for _, col := range node.cols {
-			switch x.e.cols[col].typ {
-			case catalog.TypeInt:
+			switch x.e.cols[col].kind {
+			case kindInt:
 				if n, ok := atoi(raw); ok {
 					x.dest[col] = x.ints.box(n)
 					continue
 				}
-			case catalog.TypeFloat:
+			case kindFloat:
 				x.dest[col] = x.floats.box(parseFloat(raw))
 				continue
 			}
@@ -742,7 +742,7 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			switch {
 			case v.Type == gjson.Null:
 				x.dest[col] = nil
-			case (v.Type == gjson.True || v.Type == gjson.False) && x.e.cols[col].typ == catalog.TypeBool:
+			case (v.Type == gjson.True || v.Type == gjson.False) && x.e.cols[col].kind == kindBool:
 				x.dest[col] = v.Type == gjson.True
 			default:
 				x.set(col, &v)
