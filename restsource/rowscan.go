@@ -315,6 +315,13 @@ func (x *pageScan) at(i int) byte {
 }
 
 func (x *pageScan) ws(i int) int {
+	if i < len(x.s) && x.s[i] > ' ' {
+		return i // compact JSON: no white space
+	}
+	return x.wsSlow(i)
+}
+
+func (x *pageScan) wsSlow(i int) int {
 	for i < len(x.s) {
 		switch x.s[i] {
 		case ' ', '\t', '\n', '\r':
