@@ -57,8 +57,18 @@ func (a *Aggregate) Open(ctx context.Context) (Iterator, error) {
 	}
 	defer in.Close()
 	groups := map[string]*group{}
-	var order []*group
-	var kb []byte
+	var (
+		order []*group
+		kb    []byte
+		// keys is the current row's group values; a new group copies
+		// them.
+		keys = make(Row, len(a.GroupBy))
+		// scratch is the buffer aggState.add encodes DISTINCT values in.
+		scratch []byte
+		// New groups, their keys and states are carved from slabs that
+		// grow with the number of groups.
+		slab groupSlab
+	)
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -70,7 +80,6 @@ func (a *Aggregate) Open(ctx context.Context) (Iterator, error) {
 		if err != nil {
 			return nil, err
 		}
-		keys := make(Row, len(a.GroupBy))
 		for i, e := range a.GroupBy {
 			if keys[i], err = e.Eval(r); err != nil {
 				return nil, err
@@ -79,57 +88,66 @@ func (a *Aggregate) Open(ctx context.Context) (Iterator, error) {
 		kb = AppendKey(kb[:0], keys...)
 		g := groups[string(kb)]
 		if g == nil {
-			g = &group{keys: keys, states: make([]aggState, len(a.Aggs))}
+			g = slab.next(keys, len(a.Aggs))
 			groups[string(kb)] = g
 			order = append(order, g)
 		}
-		for i, s := range a.Aggs {
-			if err := g.states[i].add(s, r); err != nil {
+		for i := range a.Aggs {
+			if scratch, err = g.states[i].add(&a.Aggs[i], r, scratch); err != nil {
 				return nil, err
 			}
 		}
 	}
+	clear(keys)
 	if len(order) == 0 && len(a.GroupBy) == 0 {
 		order = append(order, &group{states: make([]aggState, len(a.Aggs))})
 	}
 	i := 0
+	var rows rowSlab
 	return &iterFunc{next: func() (Row, error) {
 		if i >= len(order) {
 			return nil, io.EOF
 		}
 		g := order[i]
 		i++
-		out := make(Row, 0, len(g.keys)+len(a.Aggs))
-		out = append(out, g.keys...)
+		out := rows.make(len(g.keys) + len(a.Aggs))
+		n := copy(out, g.keys)
 		for j, s := range a.Aggs {
-			out = append(out, g.states[j].result(s))
+			out[n+j] = g.states[j].result(s)
 		}
 		return out, nil
 	}}, nil
 }
 
-func (st *aggState) add(s AggSpec, r Row) error {
+// add adds row r to the state of aggregate s. scratch is a buffer it may
+// use; it returns it, perhaps grown.
+func (st *aggState) add(s *AggSpec, r Row, scratch []byte) ([]byte, error) {
 	if s.Arg == nil { // COUNT(*)
 		st.count++
-		return nil
+		return scratch, nil
 	}
 	v, err := s.Arg.Eval(r)
 	if err != nil {
-		return err
+		return scratch, err
 	}
 	if v == nil {
-		return nil
+		return scratch, nil
 	}
 	if s.Distinct {
 		if st.seen == nil {
 			st.seen = map[string]struct{}{}
 		}
-		k := string(AppendKey(nil, v))
-		if _, dup := st.seen[k]; dup {
-			return nil
+		scratch = AppendKey(scratch[:0], v)
+		if _, dup := st.seen[string(scratch)]; dup {
+			return scratch, nil
 		}
-		st.seen[k] = struct{}{}
+		st.seen[string(scratch)] = struct{}{}
 	}
+	return scratch, st.addValue(s, v)
+}
+
+// addValue adds a non-NULL value to the state of aggregate s.
+func (st *aggState) addValue(s *AggSpec, v any) error {
 	st.count++
 	switch s.Func {
 	case "SUM", "AVG":
@@ -163,6 +181,34 @@ func (st *aggState) add(s AggSpec, r Row) error {
 		}
 	}
 	return nil
+}
+
+// groupSlab allocates groups, with their keys and states, in chunks that
+// double as the groups grow (from one to 1,024 groups a chunk): three
+// allocations per chunk, not three per group.
+type groupSlab struct {
+	groups []group
+	keys   []any
+	states []aggState
+	size   int
+}
+
+// next returns a new group with a copy of keys and nAggs zero states.
+func (s *groupSlab) next(keys Row, nAggs int) *group {
+	if len(s.groups) == 0 {
+		s.size = min(max(2*s.size, 1), 1024)
+		s.groups = make([]group, s.size)
+		s.keys = make([]any, s.size*len(keys))
+		s.states = make([]aggState, s.size*nAggs)
+	}
+	g := &s.groups[0]
+	s.groups = s.groups[1:]
+	g.keys = s.keys[:len(keys):len(keys)]
+	s.keys = s.keys[len(keys):]
+	copy(g.keys, keys)
+	g.states = s.states[:nAggs:nAggs]
+	s.states = s.states[nAggs:]
+	return g
 }
 
 func (st *aggState) result(s AggSpec) any {

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Expr is a compiled scalar expression evaluated against one row.
@@ -304,9 +306,91 @@ type Like struct {
 	Escape     rune
 	Negate     bool
 
-	mu    sync.Mutex
-	last  string
-	lastR *regexp.Regexp
+	// last is the most recent pattern with its compiled form: a constant
+	// pattern compiles once.
+	last atomic.Pointer[likeCache]
+}
+
+// likeCache is a LIKE pattern compiled: to a regular expression, or, for
+// the common shapes 'abc', 'abc%', '%abc' and '%abc%' (an ASCII literal of
+// letters other than k and s, whose case partners are all ASCII), to a
+// comparison of bytes up to ASCII case that answers as the regexp would.
+type likeCache struct {
+	pattern string
+	re      *regexp.Regexp // nil when lit decides
+	// lit is the literal in lower case; anyHead and anyTail say whether
+	// a % leads or follows it.
+	lit              string
+	anyHead, anyTail bool
+}
+
+func newLikeCache(pattern string, escape rune) *likeCache {
+	lc := &likeCache{pattern: pattern}
+	var lit string
+	lit, lc.anyHead = strings.CutPrefix(pattern, "%")
+	lit, lc.anyTail = strings.CutSuffix(lit, "%")
+	ok := escape != '%' && escape != '_'
+	for i := 0; ok && i < len(lit); i++ {
+		switch b := lit[i]; {
+		case b >= utf8.RuneSelf, b == '%', b == '_', rune(b) == escape,
+			b == 'k', b == 'K', b == 's', b == 'S': // K and S also fold with U+212A and U+017F
+			ok = false
+		}
+	}
+	if !ok {
+		lc.re = LikeRegexp(pattern, escape)
+		return lc
+	}
+	lc.lit = asciiLower(lit)
+	return lc
+}
+
+// match reports whether s matches the pattern.
+func (lc *likeCache) match(s string) bool {
+	if lc.re != nil {
+		return lc.re.MatchString(s)
+	}
+	n := len(lc.lit)
+	switch {
+	case lc.anyHead && lc.anyTail:
+		for i := 0; i+n <= len(s); i++ {
+			if equalASCIIFold(s[i:i+n], lc.lit) {
+				return true
+			}
+		}
+		return false
+	case lc.anyHead:
+		return len(s) >= n && equalASCIIFold(s[len(s)-n:], lc.lit)
+	case lc.anyTail:
+		return len(s) >= n && equalASCIIFold(s[:n], lc.lit)
+	}
+	return len(s) == n && equalASCIIFold(s, lc.lit)
+}
+
+// asciiLower lower-cases the ASCII letters of s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// equalASCIIFold reports whether s equals lower, a lower-case string, up to
+// the case of ASCII letters. Both are as long.
+func equalASCIIFold(s, lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Eval implements Expr.
@@ -323,14 +407,12 @@ func (l *Like) Eval(row Row) (any, error) {
 		return nil, nil
 	}
 	ps := ToString(p)
-	l.mu.Lock()
-	re := l.lastR
-	if re == nil || l.last != ps {
-		re = LikeRegexp(ps, l.Escape)
-		l.last, l.lastR = ps, re
+	lc := l.last.Load()
+	if lc == nil || lc.pattern != ps {
+		lc = newLikeCache(ps, l.Escape)
+		l.last.Store(lc)
 	}
-	l.mu.Unlock()
-	return re.MatchString(ToString(v)) != l.Negate, nil
+	return lc.match(ToString(v)) != l.Negate, nil
 }
 
 // LikeRegexp compiles a LIKE pattern (% and _, with an escape character) to
@@ -557,13 +639,29 @@ func (c *Cast) Eval(row Row) (any, error) {
 // Call is a scalar function call.
 type Call struct {
 	Name string
+	// Fn computes the result. It must not keep args after it returns:
+	// Eval passes the same slice again on the next row.
 	Fn   func(args []any) (any, error)
 	Args []Expr
+
+	// spare is the argument slice Eval reuses from row to row. Eval takes
+	// it with Swap and puts it back when done, so concurrent Evals never
+	// share one (the loser of a race allocates its own).
+	spare atomic.Pointer[[]any]
 }
 
 // Eval implements Expr.
 func (c *Call) Eval(row Row) (any, error) {
-	args := make([]any, len(c.Args))
+	p := c.spare.Swap(nil)
+	if p == nil || len(*p) != len(c.Args) {
+		args := make([]any, len(c.Args))
+		p = &args
+	}
+	args := *p
+	defer func() {
+		clear(args) // hold no values of this row
+		c.spare.Store(p)
+	}()
 	for i, a := range c.Args {
 		v, err := a.Eval(row)
 		if err != nil {

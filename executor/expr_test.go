@@ -2,6 +2,8 @@ package executor
 
 import (
 	"context"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -262,4 +264,36 @@ func TestIsDecimal(t *testing.T) {
 	assert.NotEqual(t, 0, n, "'1_0' is text, not ten")
 	_, err := Convert("1_000", TypeInt)
 	assert.Error(t, err)
+}
+
+func TestLikeAgreesWithRegexp(t *testing.T) {
+	// Patterns and values from an alphabet with case partners outside
+	// ASCII (K and U+212A, s and U+017F), wildcards, escapes, newlines and
+	// invalid UTF-8; every pattern against every value, three escapes.
+	alphabet := []string{"a", "B", "k", "K", "\u212a", "s", "\u017f", "%", "_", `\`, "é", "É", "\n", "\xff", "."}
+	rng := rand.New(rand.NewPCG(7, 7))
+	word := func(n int) string {
+		var b strings.Builder
+		for range rng.IntN(n + 1) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	patterns := []string{"", "%", "%%", "a", "a%", "%a", "%a%", "ab%", "%B.", `a\%`, `\%`, "%k%", "K%", "%s", "_", "a_%"}
+	values := []string{"", "a", "A", "ab", "AB.", "xab", "\u212a", "k", "Kk", "ſ", "s", "a%", `a\`, "\xffa", "a\nb"}
+	for range 300 {
+		patterns = append(patterns, word(4))
+		values = append(values, word(6))
+	}
+	for _, esc := range []rune{'\\', 0, '%', 'a'} {
+		for _, p := range patterns {
+			re := LikeRegexp(p, esc)
+			l := &Like{E: &Col{Idx: 0}, Pattern: c(p), Escape: esc}
+			for _, v := range values {
+				got, err := l.Eval(Row{v})
+				require.NoError(t, err)
+				require.Equal(t, re.MatchString(v), got, "%q LIKE %q ESCAPE %q", v, p, esc)
+			}
+		}
+	}
 }

@@ -27,7 +27,15 @@ var Funcs = map[string]*Func{}
 
 func init() {
 	str1 := func(f func(string) string) *Func {
-		return &Func{MinArgs: 1, MaxArgs: 1, Type: TypeString, Fn: func(a []any) (any, error) { return f(ToString(a[0])), nil }}
+		return &Func{MinArgs: 1, MaxArgs: 1, Type: TypeString, Fn: func(a []any) (any, error) {
+			if s, ok := a[0].(string); ok {
+				if out := f(s); out != s {
+					return out, nil
+				}
+				return a[0], nil // unchanged: the argument, without boxing a copy
+			}
+			return f(ToString(a[0])), nil
+		}}
 	}
 	Funcs["UPPER"] = str1(strings.ToUpper)
 	Funcs["UCASE"] = Funcs["UPPER"]

@@ -54,9 +54,24 @@ func (j *HashJoin) Open(ctx context.Context) (Iterator, error) {
 			build, probe, buildKeys, probeKeys, swapped = lit, rit, j.LeftKeys, j.RightKeys, true
 		}
 	}
-	table := map[string][]joinEntry{}
-	var all []joinEntry
-	var kb []byte
+	var (
+		// entries holds the build rows in the order read; the rows of one
+		// key are chained through next, from heads[key] on. Without keys
+		// every entry is a candidate: next is simply the following one.
+		entries []joinEntry
+		heads   map[string]int
+		kb      []byte
+		// keySlab is carved into the build rows' key values, a chunk
+		// at a time.
+		keySlab []any
+	)
+	if n, ok := sizeHint(build); ok && n > 0 {
+		n = min(n, maxPresize)
+		entries = make([]joinEntry, 0, n)
+		heads = make(map[string]int, n)
+	} else {
+		heads = map[string]int{}
+	}
 	fail := func(err error) (Iterator, error) {
 		build.Close()
 		probe.Close()
@@ -73,45 +88,58 @@ func (j *HashJoin) Open(ctx context.Context) (Iterator, error) {
 		if err != nil {
 			return fail(err)
 		}
+		n := len(entries)
+		entries = grow(entries, 1)
 		if len(buildKeys) == 0 {
-			all = append(all, joinEntry{row: r})
+			entries = append(entries, joinEntry{row: r, next: n + 1})
 			continue
 		}
-		var (
-			null bool
-			vals []any
-		)
-		kb, vals, null, err = evalKey(kb[:0], buildKeys, r)
+		if len(keySlab) < len(buildKeys) {
+			keySlab = make([]any, len(buildKeys)*keySlabRows)
+		}
+		vals := keySlab[:len(buildKeys):len(buildKeys)]
+		var null bool
+		kb, null, err = evalKey(kb[:0], buildKeys, r, vals)
 		if err != nil {
 			return fail(err)
 		}
-		if !null {
-			table[string(kb)] = append(table[string(kb)], joinEntry{row: r, keys: vals})
+		if null {
+			continue
+		}
+		keySlab = keySlab[len(buildKeys):]
+		entries = append(entries, joinEntry{row: r, keys: vals, next: -1, last: n})
+		if h, ok := heads[string(kb)]; ok {
+			entries[entries[h].last].next = n
+			entries[h].last = n
+		} else {
+			heads[string(kb)] = n
 		}
 	}
 	build.Close()
 	var (
-		row     Row
-		rowKeys []any
-		cands   []joinEntry
-		ci      int
+		row Row
+		// rowKeys holds the probe row's key values; they are needed only
+		// until the next probe row.
+		rowKeys = make([]any, len(probeKeys))
+		cand    int // the next candidate entry; -1 or len(entries): none
 		matched bool
+		slab    rowSlab
 	)
 	return &iterFunc{next: func() (Row, error) {
 		for {
 			if row != nil {
-				for ci < len(cands) {
-					other := cands[ci].row
-					ci++
-					if !keysEqual(rowKeys, cands[ci-1].keys) {
+				for cand >= 0 && cand < len(entries) {
+					e := &entries[cand]
+					cand = e.next
+					if !keysEqual(rowKeys, e.keys) {
 						continue
 					}
-					out := make(Row, 0, len(row)+len(other))
+					l, r := row, e.row
 					if swapped {
-						out = append(append(out, other...), row...)
-					} else {
-						out = append(append(out, row...), other...)
+						l, r = r, l
 					}
+					out := slab.make(len(l) + len(r))
+					copy(out[copy(out, l):], r)
 					if j.Extra != nil {
 						v, err := j.Extra.Eval(out)
 						if err != nil {
@@ -127,7 +155,7 @@ func (j *HashJoin) Open(ctx context.Context) (Iterator, error) {
 				l := row
 				row = nil
 				if !matched && j.Kind == LeftJoin {
-					out := make(Row, len(l)+j.RightWidth)
+					out := slab.make(len(l) + j.RightWidth)
 					copy(out, l)
 					return out, nil
 				}
@@ -136,47 +164,61 @@ func (j *HashJoin) Open(ctx context.Context) (Iterator, error) {
 			if err != nil {
 				return nil, err
 			}
-			row, rowKeys, ci, matched = r, nil, 0, false
+			row, cand, matched = r, -1, false
 			if len(probeKeys) == 0 {
-				cands = all
+				cand = 0
 				continue
 			}
 			var null bool
-			kb, rowKeys, null, err = evalKey(kb[:0], probeKeys, r)
+			kb, null, err = evalKey(kb[:0], probeKeys, r, rowKeys)
 			if err != nil {
 				return nil, err
 			}
 			if null {
-				cands = nil
-			} else {
-				cands = table[string(kb)]
+				continue
+			}
+			if h, ok := heads[string(kb)]; ok {
+				cand = h
 			}
 		}
 	}, close: probe.Close}, nil
 }
 
+const (
+	// maxPresize caps the rows a hash table or a sort makes room for
+	// from a size hint, which is only an upper bound: a wrong hint
+	// wastes a megabyte or two at most.
+	maxPresize = 1 << 14
+	// keySlabRows is how many build rows' key values one allocation
+	// holds.
+	keySlabRows = 256
+)
+
 // joinEntry is a row of the build side with its key values.
 type joinEntry struct {
 	row  Row
 	keys []any
+	// next is the index of the next entry with the same key (-1: none);
+	// last, in the first entry of a key, is the index of its last entry.
+	next, last int
 }
 
-// evalKey evaluates a row's join keys: their MatchKey encoding, appended to
-// b, and their values. null is set when a key is NULL (it matches nothing).
-func evalKey(b []byte, keys []Expr, r Row) (_ []byte, vals []any, null bool, _ error) {
-	vals = make([]any, len(keys))
+// evalKey evaluates a row's join keys into vals (len(keys) long) and
+// appends their MatchKey encoding to b. null is set when a key is NULL (it
+// matches nothing); vals is then incomplete.
+func evalKey(b []byte, keys []Expr, r Row, vals []any) (_ []byte, null bool, _ error) {
 	for i, k := range keys {
 		v, err := k.Eval(r)
 		if err != nil {
-			return b, nil, false, err
+			return b, false, err
 		}
 		if v == nil {
-			return b, nil, true, nil
+			return b, true, nil
 		}
 		vals[i] = v
 		b = AppendKey(b, MatchKey(v))
 	}
-	return b, vals, false, nil
+	return b, false, nil
 }
 
 // keysEqual confirms a hash match: every key pair is = (see MatchKey).

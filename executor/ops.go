@@ -5,7 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -124,12 +124,13 @@ func (p *Project) Open(ctx context.Context) (Iterator, error) {
 	if err != nil {
 		return nil, err
 	}
+	var slab rowSlab
 	return &iterFunc{next: func() (Row, error) {
 		r, err := in.Next()
 		if err != nil {
 			return nil, err
 		}
-		out := make(Row, len(p.Exprs))
+		out := slab.make(len(p.Exprs))
 		for i, e := range p.Exprs {
 			if out[i], err = e.Eval(r); err != nil {
 				return nil, err
@@ -137,6 +138,35 @@ func (p *Project) Open(ctx context.Context) (Iterator, error) {
 		}
 		return out, nil
 	}, close: in.Close, hint: func() (int64, bool) { return sizeHint(in) }}, nil
+}
+
+// rowSlab makes rows out of larger allocations, so an operator that makes a
+// row per input row allocates once per chunk of rows. Chunks start at one
+// row and double up to slabValues values (or four rows, for wide rows), so
+// a short result costs no more than before. Each row is capped at its width
+// (appending to it copies it, never overwriting the next row) and is handed
+// out once; a row a consumer keeps keeps its whole chunk alive.
+type rowSlab struct {
+	free []any
+	rows int // rows in the last chunk
+}
+
+// slabValues is the most values in a chunk of narrow rows: 4 KiB with the
+// 8 bytes the allocator adds to an object of that size holding pointers.
+const slabValues = 4096/16 - 1
+
+// make returns a new row of width NULLs.
+func (s *rowSlab) make(width int) Row {
+	if width == 0 {
+		return Row{}
+	}
+	if width > len(s.free) {
+		s.rows = max(min(2*s.rows, max(slabValues/width, 4)), 1)
+		s.free = make([]any, s.rows*width)
+	}
+	r := s.free[:width:width]
+	s.free = s.free[width:]
+	return r
 }
 
 // Limit skips Offset rows and then yields at most Count rows (Count < 0 =
@@ -190,11 +220,6 @@ type Sort struct {
 	Limit int64
 }
 
-type sortRow struct {
-	row  Row
-	keys []any
-}
-
 // Open implements Node.
 func (s *Sort) Open(ctx context.Context) (Iterator, error) {
 	in, err := s.Input.Open(ctx)
@@ -202,19 +227,45 @@ func (s *Sort) Open(ctx context.Context) (Iterator, error) {
 		return nil, err
 	}
 	defer in.Close()
-	less := func(a, b *sortRow) bool {
+	// Row i's sort keys are keys[i*nk : (i+1)*nk], evaluated once (even
+	// for columns: reading them from the rows while sorting costs more
+	// cache misses); the rows are sorted by permuting their indexes, perm.
+	nk := len(s.Keys)
+	var (
+		rows []Row
+		keys []any
+		perm []int
+		// The first Limit rows and their keys, while trimming.
+		top     []Row
+		topKeys []any
+	)
+	if n, ok := sizeHint(in); ok && n > 0 {
+		n = min(n, maxPresize)
+		if s.Limit >= 0 {
+			n = min(n, 2*s.Limit+1024)
+		}
+		rows, keys = make([]Row, 0, n), make([]any, 0, n*int64(nk))
+	}
+	cmp := func(a, b int) int {
+		ka, kb := keys[a*nk:(a+1)*nk], keys[b*nk:(b+1)*nk]
 		for i, k := range s.Keys {
-			c := CompareNullsFirst(a.keys[i], b.keys[i])
+			c := CompareNullsFirst(ka[i], kb[i])
 			if k.Desc {
 				c = -c
 			}
 			if c != 0 {
-				return c < 0
+				return c
 			}
 		}
-		return false
+		return 0
 	}
-	var rows []*sortRow
+	sortRows := func() {
+		perm = grow(perm[:0], len(rows))
+		for i := range rows {
+			perm = append(perm, i)
+		}
+		slices.SortStableFunc(perm, cmp)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -226,31 +277,55 @@ func (s *Sort) Open(ctx context.Context) (Iterator, error) {
 		if err != nil {
 			return nil, err
 		}
-		sr := &sortRow{row: r, keys: make([]any, len(s.Keys))}
-		for i, k := range s.Keys {
-			if sr.keys[i], err = k.Expr.Eval(r); err != nil {
+		rows = grow(rows, 1)
+		rows = append(rows, r)
+		keys = grow(keys, nk)
+		for _, k := range s.Keys {
+			v, err := k.Expr.Eval(r)
+			if err != nil {
 				return nil, err
 			}
+			keys = append(keys, v)
 		}
-		rows = append(rows, sr)
-		// Bounded top-N: trim once the buffer doubles past the limit.
+		// Bounded top-N: trim to the first Limit rows, in order, once the
+		// buffer doubles past the limit.
 		if s.Limit >= 0 && int64(len(rows)) >= 2*s.Limit+1024 {
-			sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
-			rows = rows[:s.Limit]
+			sortRows()
+			n := int(s.Limit)
+			if top == nil {
+				top, topKeys = make([]Row, n), make([]any, n*nk)
+			}
+			for i, p := range perm[:n] {
+				top[i] = rows[p]
+				copy(topKeys[i*nk:(i+1)*nk], keys[p*nk:(p+1)*nk])
+			}
+			rows = append(rows[:0], top...)
+			keys = append(keys[:0], topKeys...)
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
-	if s.Limit >= 0 && int64(len(rows)) > s.Limit {
-		rows = rows[:s.Limit]
+	sortRows()
+	if s.Limit >= 0 && int64(len(perm)) > s.Limit {
+		perm = perm[:s.Limit]
 	}
+	keys = nil
 	i := 0
 	return &iterFunc{next: func() (Row, error) {
-		if i >= len(rows) {
+		if i >= len(perm) {
 			return nil, io.EOF
 		}
 		i++
-		return rows[i-1].row, nil
+		return rows[perm[i-1]], nil
 	}}, nil
+}
+
+// grow makes room for n more elements in s, doubling its capacity when it
+// is full (append grows large slices by a quarter, and copies them more
+// often).
+func grow[E any](s []E, n int) []E {
+	if len(s)+n <= cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(n, cap(s), 16))
 }
 
 // Distinct drops duplicate rows, streaming.
