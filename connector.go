@@ -368,10 +368,16 @@ func (c *connector) lookup(parts []string) (*catalog.Catalog, *catalog.Table, er
 	return nil, nil, fmt.Errorf("%w %s: the name is in several schemas of %s (%s): qualify it", ErrUnknownTable, full, cat.Name, strings.Join(names, ", "))
 }
 
-// speculative is the SpeculativePages in effect: -1 is MaxConcurrency − 1.
+// speculative is the SpeculativePages in effect. -1 asks for as many pages
+// as a walk with a known total does (two windows of MaxConcurrency); since
+// only MaxConcurrency requests are in flight, at most MaxConcurrency − 1
+// are sent past the end. With MaxConcurrency 1 the walk stays sequential.
 func (c *connector) speculative() int {
-	if c.cfg.SpeculativePages < 0 {
-		return c.cfg.MaxConcurrency - 1
+	if c.cfg.SpeculativePages >= 0 {
+		return c.cfg.SpeculativePages
 	}
-	return c.cfg.SpeculativePages
+	if c.cfg.MaxConcurrency <= 1 {
+		return 0
+	}
+	return 2*c.cfg.MaxConcurrency - 1
 }

@@ -118,8 +118,9 @@ type Config struct {
 	// SpeculativePages lets an offset or page walk whose end is unknown
 	// (no total, no LIMIT) request up to this many pages ahead while pages
 	// come back full; those past the end are dropped. 0 keeps such walks
-	// sequential; -1 (NewConfig's default) means MaxConcurrency − 1 (DSN:
-	// SpeculativePages).
+	// sequential; -1 (NewConfig's default) asks for as many pages as a
+	// walk with a known total (2 × MaxConcurrency − 1; none with
+	// MaxConcurrency 1) (DSN: SpeculativePages).
 	SpeculativePages int
 	// Fixtures is the directory of recorded HTTP exchanges (DSN: Fixtures).
 	Fixtures string
@@ -150,7 +151,7 @@ func NewConfig() *Config {
 		APIKeyIn:       defaultAPIKeyIn,
 		OAuthGrantType: defaultGrantType,
 		FixtureMode:    defaultFixtureMode,
-		// As many pages ahead as MaxConcurrency lets run at once.
+		// As many pages ahead as with a known total.
 		SpeculativePages: -1,
 	}
 }

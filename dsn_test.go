@@ -545,18 +545,19 @@ func TestTimeoutBelowANanosecondIsRefused(t *testing.T) {
 	assert.Equal(t, time.Nanosecond, cfg.Timeout)
 }
 
-// SpeculativePages defaults to MaxConcurrency − 1; 0 turns it off.
+// SpeculativePages defaults to 2 × MaxConcurrency − 1 (none with
+// MaxConcurrency 1); 0 turns it off.
 func TestSpeculativePagesDefault(t *testing.T) {
 	for _, tc := range []struct {
 		dsn  string
 		want int
 	}{
-		{"", 3},
-		{"MaxConcurrency=8", 7},
+		{"", 7},
+		{"MaxConcurrency=8", 15},
 		{"MaxConcurrency=1", 0},
 		{"SpeculativePages=0", 0},
 		{"SpeculativePages=2;MaxConcurrency=8", 2},
-		{"SpeculativePages=-1;MaxConcurrency=6", 5},
+		{"SpeculativePages=-1;MaxConcurrency=6", 11},
 	} {
 		cfg, err := ParseDSN(tc.dsn)
 		require.NoError(t, err, tc.dsn)

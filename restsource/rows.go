@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"sync"
@@ -217,6 +218,22 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		parseErr error
 	}
 	ahead := map[string]chan fetched{}
+	// Pages fetched ahead are numbered in page order. ended is the first
+	// that came back short: with offset and page pagination the pages
+	// after it are past the end, so those not sent yet are not sent.
+	var seq int64
+	var ended atomic.Int64
+	ended.Store(math.MaxInt64)
+	size := 0
+	if pred != nil && (p.limit < 0 || p.limit >= int64(p.pager.PageSize())) {
+		size = p.pager.PageSize()
+	}
+	short := func(n int64, pg parsedPage) {
+		if size > 0 && pg.n < size {
+			for e := ended.Load(); n < e && !ended.CompareAndSwap(e, n); e = ended.Load() {
+			}
+		}
+	}
 	// Pages fetched ahead that the stream does not read (past its end)
 	// are cancelled when it ends.
 	actx, acancel := context.WithCancel(ctx)
@@ -244,6 +261,8 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		}
 		ch := make(chan fetched, 1)
 		ahead[a.String()] = ch
+		seq++
+		n := seq
 		// The slot is asked for here, in page order; the request waits
 		// for it on its own goroutine.
 		t := r.ahead.ask()
@@ -254,6 +273,13 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 				ch <- fetched{err: actx.Err()}
 				return
 			}
+			if n > ended.Load() {
+				// A short page came: this one is past the end, and the
+				// stream never reads it.
+				r.ahead.release()
+				ch <- fetched{err: errPastEnd}
+				return
+			}
 			resp, err := s.fetch(actx, a, func() { r.requests.Add(1) })
 			r.ahead.release()
 			if err != nil {
@@ -261,6 +287,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 				return
 			}
 			pg, perr := s.parse(p, a, resp)
+			short(n, pg)
 			ch <- fetched{resp: resp, page: pg, parseErr: perr}
 		}()
 	}
@@ -366,6 +393,10 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		u = next
 	}
 }
+
+// errPastEnd answers a page fetched ahead that a short page showed to be
+// past the end; the stream never reads it.
+var errPastEnd = errors.New("restsource: page past the end")
 
 // parse checks a page's body and extracts its rows, on the goroutine that
 // fetched it: pages fetched ahead are parsed beside each other and beside
