@@ -39,8 +39,13 @@ type pathNode struct {
 	// exact is true when no key has a byte that a JSON string must
 	// escape: a key in the body is then matched by comparing bytes.
 	exact bool
-	// cols are the columns whose path ends here.
-	cols []int
+	// words and masks hold, for each key of at most 7 bytes, the key and
+	// its closing quote as a little-endian word and the mask of those
+	// bytes (0 = a longer key): one load and compare matches it.
+	words, masks []uint64
+	// cols are the columns whose path ends here, kinds their kinds.
+	cols  []int
+	kinds []kind
 	// below are the columns under this node with their path below it,
 	// for a value that is not an object (gjson answers, e.g. an array
 	// index).
@@ -55,7 +60,20 @@ type belowCol struct {
 // mark sets exact on n and the nodes below it.
 func (n *pathNode) mark() {
 	n.exact = true
+	n.words, n.masks = make([]uint64, len(n.keys)), make([]uint64, len(n.keys))
 	for i, k := range n.keys {
+		if len(k) <= 7 {
+			var w uint64
+			for j := len(k); j >= 0; j-- {
+				b := byte('"')
+				if j < len(k) {
+					b = k[j]
+				}
+				w = w<<8 | uint64(b)
+			}
+			n.words[i] = w
+			n.masks[i] = ^uint64(0) >> (64 - 8*(len(k)+1))
+		}
 		for j := 0; j < len(k); j++ {
 			if k[j] < 0x20 || k[j] == '"' || k[j] == '\\' {
 				n.exact = false
@@ -156,6 +174,7 @@ func (e *extractor) compile(rowsPath string, bodyPaths []string) *program {
 			}
 		}
 		n.cols = append(n.cols, i)
+		n.kinds = append(n.kinds, c.kind)
 	}
 	p.root.mark()
 	for i := range e.cols {
@@ -596,7 +615,12 @@ func (x *pageScan) object(i int, node *pathNode) (int, bool) {
 		end := -1
 		if node.exact && guess < len(node.keys) {
 			k := node.keys[guess]
-			if e := i + 1 + len(k); e < len(s) && s[e] == '"' && s[i+1:e] == k {
+			if m := node.masks[guess]; m != 0 && i+9 <= len(s) {
+				if load8(s, i+1)&m == node.words[guess] {
+					kid, end = node.kids[guess], i+1+len(k)
+					guess++
+				}
+			} else if e := i + 1 + len(k); e < len(s) && s[e] == '"' && s[i+1:e] == k {
 				kid, end = node.kids[guess], e
 				guess++
 			}
@@ -694,8 +718,8 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			str = x.s[i+1 : e]
 		}
 		kept := esc
-		for _, col := range node.cols {
-			if x.e.cols[col].kind == kindString {
+		for j, col := range node.cols {
+			if node.kinds[j] == kindString {
 				if !kept {
 					str, kept = x.keep(str), true
 				}
@@ -713,8 +737,8 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		}
 		end = e
 		raw := x.s[i:end]
-		for _, col := range node.cols {
-			switch x.e.cols[col].kind {
+		for j, col := range node.cols {
+			switch node.kinds[j] {
 			case kindInt:
 				if n, ok := atoi(raw); ok {
 					x.dest[col] = x.ints.box(n)
@@ -745,11 +769,11 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			v.Type = gjson.JSON
 		}
 		v.Raw = x.s[i:end]
-		for _, col := range node.cols {
+		for j, col := range node.cols {
 			switch {
 			case v.Type == gjson.Null:
 				x.dest[col] = nil
-			case (v.Type == gjson.True || v.Type == gjson.False) && x.e.cols[col].kind == kindBool:
+			case (v.Type == gjson.True || v.Type == gjson.False) && node.kinds[j] == kindBool:
 				x.dest[col] = v.Type == gjson.True
 			default:
 				x.set(col, &v)
@@ -1059,6 +1083,13 @@ func (x *pageScan) number(i int) (int, bool) {
 		}
 	}
 	return i, true
+}
+
+// load8 returns the eight bytes of s at i as a little-endian word.
+func load8(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
 // SWAR constants: a byte of each in every lane of a word.
