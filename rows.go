@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"time"
+	"unsafe"
 
 	"github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/planner"
@@ -61,20 +62,38 @@ func (r *rows) Next(dest []driver.Value) error {
 	if r.err != nil {
 		return r.err
 	}
+	if into, ok := r.it.(executor.IntoIterator); ok {
+		// A plain scan writes its values into dest itself.
+		if err := into.NextInto(anys(dest)); err != nil {
+			return r.fail(err)
+		}
+		return nil
+	}
 	row, err := r.it.Next()
 	if err != nil {
-		if !errors.Is(err, io.EOF) {
-			if r.redact != nil {
-				err = r.redact(err)
-			}
-			r.err = err
-		}
-		return err
+		return r.fail(err)
 	}
 	for i := range dest {
 		dest[i] = row[i]
 	}
 	return nil
+}
+
+// anys views dest as a []any: driver.Value is defined as any, so the two
+// have one layout.
+func anys(dest []driver.Value) []any {
+	return unsafe.Slice((*any)(unsafe.Pointer(unsafe.SliceData(dest))), len(dest))
+}
+
+// fail keeps err (io.EOF is not kept), redacted, for the calls after.
+func (r *rows) fail(err error) error {
+	if !errors.Is(err, io.EOF) {
+		if r.redact != nil {
+			err = r.redact(err)
+		}
+		r.err = err
+	}
+	return err
 }
 
 var (

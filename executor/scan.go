@@ -48,16 +48,7 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 		}
 		return out, nil
 	}
-	if s.Reuse && identity(s.Pos, s.Width) {
-		// The scan's columns are the row: read them into it directly.
-		next = func() (Row, error) {
-			if err := rows.Next(shared); err != nil {
-				return nil, err
-			}
-			return shared, nil
-		}
-	}
-	return &iterFunc{
+	it := &iterFunc{
 		next: next,
 		close: func() error {
 			err := rows.Close()
@@ -67,7 +58,48 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 			return err
 		},
 		hint: rows.Total,
-	}, nil
+	}
+	if s.Reuse && identity(s.Pos, s.Width) {
+		// The scan's columns are the row: read them into it directly,
+		// or into the caller's slice (IntoIterator).
+		it.next = func() (Row, error) {
+			if err := rows.Next(shared); err != nil {
+				return nil, err
+			}
+			return shared, nil
+		}
+		return &intoIter{iterFunc: it, width: s.Width, into: rows.Next}, nil
+	}
+	return it, nil
+}
+
+// IntoIterator is an Iterator that can write its next row straight into
+// the caller's slice, without a row of its own in between.
+type IntoIterator interface {
+	Iterator
+	// NextInto fills dest with the next row; it returns io.EOF after the
+	// last one.
+	NextInto(dest []any) error
+}
+
+// intoIter is a reused scan whose row is the table's columns in order.
+type intoIter struct {
+	*iterFunc
+	width int
+	into  func(dest []any) error
+}
+
+// NextInto implements IntoIterator.
+func (it *intoIter) NextInto(dest []any) error {
+	if len(dest) != it.width {
+		row, err := it.Next()
+		if err != nil {
+			return err
+		}
+		copy(dest, row)
+		return nil
+	}
+	return it.into(dest)
 }
 
 // identity reports whether pos maps column i to position i of a row of
