@@ -419,17 +419,25 @@ func (x *pageScan) members(i int, value func(key string, j int) (int, bool)) (in
 		if i, ok = value(key, x.ws(i+1)); !ok {
 			return 0, false
 		}
-		i = x.ws(i)
-		switch x.at(i) {
-		case ',':
-			i = x.ws(i + 1)
-		case '}':
-			x.depth--
-			return i + 1, true
-		default:
-			return 0, false
+		var more bool
+		if i, more, ok = x.sep(i, '}'); !ok || !more {
+			return i, ok
 		}
 	}
+}
+
+// sep reads what follows a member or an element: a comma (more follows)
+// or the closing bracket, which ends a level.
+func (x *pageScan) sep(i int, closer byte) (next int, more, ok bool) {
+	i = x.ws(i)
+	switch x.at(i) {
+	case ',':
+		return x.ws(i + 1), true, true
+	case closer:
+		x.depth--
+		return i + 1, false, true
+	}
+	return 0, false, false
 }
 
 // rows reads the value at the rows path: an array of rows, one object, or
@@ -451,15 +459,9 @@ func (x *pageScan) rows(i int) (int, bool) {
 			if i, ok = x.row(i); !ok {
 				return 0, false
 			}
-			i = x.ws(i)
-			switch x.at(i) {
-			case ',':
-				i = x.ws(i + 1)
-			case ']':
-				x.depth--
-				return i + 1, true
-			default:
-				return 0, false
+			var more bool
+			if i, more, ok = x.sep(i, ']'); !ok || !more {
+				return i, ok
 			}
 		}
 	case '{':
@@ -655,6 +657,7 @@ func (x *pageScan) object(i int, node *pathNode) (int, bool) {
 		if !ok {
 			return 0, false
 		}
+		// sep, written out: it is not inlined, and this runs per key.
 		i = x.ws(i)
 		switch x.at(i) {
 		case ',':
