@@ -700,7 +700,6 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		return end, true
 	}
 	// A leaf: scalars are converted from their bytes.
-	var v gjson.Result
 	var end int
 	switch {
 	case c == '"':
@@ -729,7 +728,7 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 				x.dest[col] = x.strs.box(str)
 				continue
 			}
-			v.Type, v.Raw, v.Str = gjson.String, x.s[i:end], str
+			v := gjson.Result{Type: gjson.String, Raw: x.s[i:end], Str: str}
 			x.set(col, &v)
 		}
 		return end, true
@@ -751,7 +750,7 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 				x.dest[col] = x.floats.box(parseFloat(raw))
 				continue
 			}
-			v.Type, v.Raw = gjson.Number, raw
+			v := gjson.Result{Type: gjson.Number, Raw: raw}
 			x.set(col, &v)
 		}
 		return end, true
@@ -761,24 +760,23 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			return 0, false
 		}
 		end = e
+		typ := gjson.JSON
 		switch c {
 		case 't':
-			v.Type = gjson.True
+			typ = gjson.True
 		case 'f':
-			v.Type = gjson.False
+			typ = gjson.False
 		case 'n':
-			v.Type = gjson.Null
-		default:
-			v.Type = gjson.JSON
+			typ = gjson.Null
 		}
-		v.Raw = x.s[i:end]
 		for j, col := range node.cols {
 			switch {
-			case v.Type == gjson.Null:
+			case typ == gjson.Null:
 				x.dest[col] = nil
-			case (v.Type == gjson.True || v.Type == gjson.False) && node.kinds[j] == kindBool:
-				x.dest[col] = v.Type == gjson.True
+			case (typ == gjson.True || typ == gjson.False) && node.kinds[j] == kindBool:
+				x.dest[col] = typ == gjson.True
 			default:
+				v := gjson.Result{Type: typ, Raw: x.s[i:end]}
 				x.set(col, &v)
 			}
 		}
@@ -820,9 +818,9 @@ func parseRFC3339(s string) (time.Time, bool) {
 		}
 		rest = rest[n:]
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	unix := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec)
 	if rest == "Z" {
-		return t, true
+		return time.Unix(unix, int64(nsec)).UTC(), true
 	}
 	if len(rest) != len("+07:00") || (rest[0] != '+' && rest[0] != '-') || rest[3] != ':' {
 		return time.Time{}, false
@@ -836,11 +834,28 @@ func parseRFC3339(s string) (time.Time, bool) {
 	if rest[0] == '-' {
 		offset = -offset
 	}
-	t = t.Add(-time.Duration(offset) * time.Second)
-	if _, local := t.In(time.Local).Zone(); local == offset {
+	t := time.Unix(unix-int64(offset), int64(nsec))
+	if _, local := t.Zone(); local == offset {
 		return t.In(time.Local), true
 	}
 	return t.In(time.FixedZone("", offset)), true
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to a date of the
+// proleptic Gregorian calendar (H. Hinnant's algorithm, eras of 400
+// years counted from March).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400                     // [0, 399]
+	doy := (153*((m+9)%12)+2)/5 + d - 1    // [0, 365]
+	doe := yoe*365 + yoe/4 - yoe/100 + doy // [0, 146096]
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 // digits reads a decimal number made only of digits, between lo and hi.
