@@ -1,6 +1,7 @@
 package restsource
 
 import (
+	"hash/maphash"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -236,6 +237,8 @@ type pageScan struct {
 	tops []topValue
 	// arena holds the bytes of the string values: see keep.
 	arena []byte
+	// caches are the string columns' caches (see strCache), by column.
+	caches []*strCache
 	// The page's values are boxed in slabs: see box.go.
 	ints   slab[int64]
 	floats slab[float64]
@@ -257,7 +260,9 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 	}
 	rows := max(hint, 64)
 	x.ints.chunk, x.floats.chunk = rows*prog.count[slabInt], rows*prog.count[slabFloat]
-	x.strs.chunk, x.times.chunk = rows*prog.count[slabString], rows*prog.count[slabTime]
+	// Strings in smaller chunks: repeated values are not boxed again
+	// (strCache), so a page may need far fewer than one per row.
+	x.strs.chunk, x.times.chunk = min(rows*prog.count[slabString], 512), rows*prog.count[slabTime]
 	i := x.ws(0)
 	var end int
 	if len(prog.rowsKeys) == 0 {
@@ -566,6 +571,58 @@ func (x *pageScan) set(c int, v *gjson.Result) {
 	x.dest[c] = val
 }
 
+// strCache remembers, for one string column of one page, the boxed values
+// of the last raw strings seen, by a hash of their JSON text: columns of
+// few distinct values (a status, a city, a category) then cost no copy
+// and no box per row. A column whose values rarely repeat stops using it.
+type strCache struct {
+	raws       [strCacheSize]string // the JSON text, in the page's body
+	vals       [strCacheSize]any
+	hits, miss int
+	off        bool
+}
+
+const strCacheSize = 64
+
+var strSeed = maphash.MakeSeed()
+
+// cache returns column col's cache, made on first use.
+func (x *pageScan) cache(col int) *strCache {
+	if x.caches == nil {
+		x.caches = make([]*strCache, x.ncol)
+	}
+	c := x.caches[col]
+	if c == nil {
+		c = &strCache{}
+		x.caches[col] = c
+	}
+	return c
+}
+
+func (c *strCache) get(raw string) (any, bool) {
+	if c.off || len(raw) > 64 {
+		return nil, false
+	}
+	i := maphash.String(strSeed, raw) % strCacheSize
+	if c.raws[i] == raw && c.vals[i] != nil {
+		c.hits++
+		return c.vals[i], true
+	}
+	c.miss++
+	if c.miss >= 256 && c.hits < c.miss/4 {
+		c.off = true // mostly distinct values
+	}
+	return nil, false
+}
+
+func (c *strCache) put(raw string, v any) {
+	if c.off || len(raw) > 64 {
+		return
+	}
+	i := maphash.String(strSeed, raw) % strCacheSize
+	c.raws[i], c.vals[i] = raw, v
+}
+
 // keep returns a copy of s that does not share the body's bytes, in the
 // page's string arena: a value may outlive the body, whose buffer is used
 // again for another page (and a value kept by a sort or an aggregate does
@@ -708,6 +765,29 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			return 0, false
 		}
 		end = e + 1
+		// A single string column: a value the page has had before is
+		// boxed once (see strCache).
+		if len(node.cols) == 1 && node.kinds[0] == kindString {
+			col := node.cols[0]
+			c := x.cache(col)
+			if v, ok := c.get(x.s[i:end]); ok {
+				x.dest[col] = v
+				return end, true
+			}
+			var str string
+			if esc {
+				x.grow(e - i - 1)
+				start := len(x.arena)
+				x.arena = unescapeInto(x.arena, x.s[i:end])
+				str = unsafe.String(unsafe.SliceData(x.arena[start:]), len(x.arena)-start)
+			} else {
+				str = x.keep(x.s[i+1 : e])
+			}
+			v := x.strs.box(str)
+			c.put(x.s[i:end], v)
+			x.dest[col] = v
+			return end, true
+		}
 		var str string
 		if esc {
 			// Decoded straight into the arena: at most as long as the
