@@ -1,8 +1,10 @@
 package restsource
 
 import (
+	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,4 +134,27 @@ func TestScanPageBodyValues(t *testing.T) {
 	v, known = pg.values.get("missing")
 	assert.True(t, known)
 	assert.False(t, v.Exists())
+}
+
+// Repeated values of a string column come from the page's cache: the same
+// values as without it, escapes included; a column of distinct values
+// turns its cache off and still reads every value.
+func TestScanPageRepeatedStrings(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[")
+	var want []any
+	for i := range 600 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		city := []string{`Oslo`, `K\u00f8benhavn`, `quoted\"x`}[i%3]
+		fmt.Fprintf(&b, `{"city":"%s","name":"n%d"}`, city, i)
+		want = append(want, []string{"Oslo", "København", `quoted"x`}[i%3], fmt.Sprintf("n%d", i))
+	}
+	b.WriteString("]")
+	e := newExtractor("T", false, []*catalog.Column{{Name: "city"}, {Name: "name"}})
+	pg, ok := e.scanPage(e.compile("", nil), b.String(), 0)
+	require.True(t, ok)
+	require.Equal(t, 600, pg.n)
+	assert.Equal(t, want, pg.vals)
 }
