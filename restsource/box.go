@@ -35,6 +35,15 @@ type slab[T boxable] struct {
 	chunk int
 }
 
+// boxInt boxes n in s, or as any(n) below 256, which the runtime boxes
+// without allocating.
+func boxInt(s *slab[int64], n int64) any {
+	if uint64(n) < 256 {
+		return n
+	}
+	return s.box(n)
+}
+
 // box returns v in an interface, as any(v) does.
 func (s *slab[T]) box(v T) any {
 	if len(s.buf) == cap(s.buf) {

@@ -61,4 +61,13 @@ func TestSlabBoxAllocations(t *testing.T) {
 	s.box("warm")
 	allocs := testing.AllocsPerRun(100, func() { _ = s.box("x") })
 	assert.Less(t, allocs, 0.1)
+
+	var ints slab[int64]
+	ints.chunk = 1000
+	for _, n := range []int64{0, 7, 255, 256, -1, 1 << 40} {
+		v := boxInt(&ints, n)
+		assert.Equal(t, n, v)
+	}
+	allocs = testing.AllocsPerRun(100, func() { _ = boxInt(&ints, 200) })
+	assert.Zero(t, allocs, "small values need no slab either")
 }

@@ -539,7 +539,7 @@ func (x *pageScan) set(c int, v *gjson.Result) {
 		return
 	case v.Type == gjson.Number && col.kind == kindInt:
 		if n, ok := atoi(v.Raw); ok {
-			x.dest[c] = x.ints.box(n)
+			x.dest[c] = boxInt(&x.ints, n)
 			return
 		}
 	case v.Type == gjson.Number && col.kind == kindFloat:
@@ -823,7 +823,7 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			switch node.kinds[j] {
 			case kindInt:
 				if n, ok := atoi(raw); ok {
-					x.dest[col] = x.ints.box(n)
+					x.dest[col] = boxInt(&x.ints, n)
 					continue
 				}
 			case kindFloat:
