@@ -222,7 +222,14 @@ func (x *exchange) attempt(ctx context.Context) (*response, error) {
 	}
 	// Room for the whole body and one byte more, so the read that finds
 	// its end needs no larger buffer.
-	raw, err := readBody(io.LimitReader(decoded(resp), max+1), buffersFrom(ctx).get(int(min(resp.ContentLength, max)+1)))
+	size := resp.ContentLength
+	if size < 0 || compressed(resp) {
+		// Unknown (chunked, or gzip the transport left): as large as the
+		// last body, which pages of one table mostly match.
+		size = s.lastBody.Load()
+	}
+	raw, err := readBody(io.LimitReader(decoded(resp), max+1), buffersFrom(ctx).get(int(min(size, max)+1)))
+	s.lastBody.Store(int64(len(raw)))
 	n := int64(len(raw))
 	x.tally.addBytes(int(n))
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -139,6 +140,10 @@ type Query struct {
 // Source reads one table of one catalog. It is immutable after New and safe
 // for concurrent use: plans and scans may run on many goroutines at once.
 type Source struct {
+	// lastBody is the size of the last response body, to size the buffer
+	// of a response that does not tell its length.
+	lastBody atomic.Int64
+
 	cat  *catalog.Catalog
 	t    *catalog.Table
 	opts Options
