@@ -259,7 +259,8 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 		x.vals = getVals(hint * x.ncol)
 	}
 	rows := max(hint, 64)
-	x.ints.chunk, x.floats.chunk = rows*prog.count[slabInt], rows*prog.count[slabFloat]
+	// Integers below 256 need no room (boxInt): chunks of at most 1,024.
+	x.ints.chunk, x.floats.chunk = min(rows*prog.count[slabInt], 1024), rows*prog.count[slabFloat]
 	// Strings in smaller chunks: repeated values are not boxed again
 	// (strCache), so a page may need far fewer than one per row.
 	x.strs.chunk, x.times.chunk = min(rows*prog.count[slabString], 512), rows*prog.count[slabTime]
