@@ -27,7 +27,7 @@ import (
 // The scanner is strict JSON (what gjson.Valid accepts). When it meets
 // anything it does not handle (invalid JSON, a rows path that is not plain
 // keys, a rows path through something other than objects), the page is read
-// again the general way (checkJSON, findRows, extractor.extract), which
+// again the general way (checkJSON, findRows, extractor.extractRow), which
 // gives the same values or the error that explains what is wrong.
 
 // pathNode is one key of the compiled column paths.

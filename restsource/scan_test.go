@@ -865,3 +865,32 @@ func TestScanHoldsAtMostTwoPages(t *testing.T) {
 	}
 	require.ErrorIs(t, rows.Next(dest), io.EOF)
 }
+
+// A strict table's value that does not fit on a later page is reported at
+// its row number in the scan, after the rows before it.
+func TestScanStrictAcrossPages(t *testing.T) {
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("page") {
+		case "1":
+			_, _ = w.Write([]byte(`{"items":[{"id":1},{"id":2},{"id":3}]}`))
+		case "2":
+			_, _ = w.Write([]byte(`{"items":[{"id":4},{"id":"five"},{"id":6}]}`))
+		default:
+			_, _ = w.Write([]byte(`{"items":[]}`))
+		}
+	})
+	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", PageParam: "page", SizeParam: "size", PageSize: 3}}
+	tbl := &catalog.Table{Name: "t", SchemaName: "S", URL: "/t", Rows: "items", Strict: true, Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	s := newSource(t, cat, tbl, Options{})
+	p, err := s.Plan(Query{Limit: -1})
+	require.NoError(t, err)
+	rows, err := s.Scan(context.Background(), p)
+	require.NoError(t, err)
+	defer rows.Close()
+	dest := make([]any, 1)
+	for want := int64(1); want <= 4; want++ {
+		require.NoError(t, rows.Next(dest))
+		require.Equal(t, want, dest[0])
+	}
+	require.EqualError(t, rows.Next(dest), `restsource: table C.S.t: row 5: column id (int): value "five" does not fit`)
+}
