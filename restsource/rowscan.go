@@ -271,6 +271,12 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 	} else {
 		end, ok = x.findRows(i, 0)
 	}
+	for _, c := range x.caches {
+		if c != nil {
+			*c = strCache{} // it refers to the body and the page's values
+			strCaches.Put(c)
+		}
+	}
 	if !ok || x.ws(end) != len(body) {
 		putVals(x.vals)
 		return parsedPage{}, false
@@ -594,11 +600,14 @@ func (x *pageScan) cache(col int) *strCache {
 	}
 	c := x.caches[col]
 	if c == nil {
-		c = &strCache{}
+		c = strCaches.Get().(*strCache)
 		x.caches[col] = c
 	}
 	return c
 }
+
+// strCaches holds cleared caches for the next pages.
+var strCaches = sync.Pool{New: func() any { return new(strCache) }}
 
 func (c *strCache) get(raw string) (any, bool) {
 	if c.off || len(raw) > 64 {
