@@ -416,13 +416,9 @@ func (x *pageScan) members(i int, value func(key string, j int) (int, bool)) (in
 		if x.at(i) != '"' {
 			return 0, false
 		}
-		end, esc, ok := x.str(i + 1)
+		key, end, ok := x.key(i)
 		if !ok {
 			return 0, false
-		}
-		key := x.s[i+1 : end]
-		if esc {
-			key = unescapeString(x.s[i : end+1])
 		}
 		i = x.ws(end + 1)
 		if x.at(i) != ':' {
@@ -436,6 +432,19 @@ func (x *pageScan) members(i int, value func(key string, j int) (int, bool)) (in
 			return i, ok
 		}
 	}
+}
+
+// key reads the member name whose opening quote is at i, decoded, and the
+// position of its closing quote.
+func (x *pageScan) key(i int) (key string, end int, ok bool) {
+	end, esc, ok := x.str(i + 1)
+	if !ok {
+		return "", 0, false
+	}
+	if esc {
+		return unescapeString(x.s[i : end+1]), end, true
+	}
+	return x.s[i+1 : end], end, true
 }
 
 // sep reads what follows a member or an element: a comma (more follows)
@@ -695,13 +704,9 @@ func (x *pageScan) object(i int, node *pathNode) (int, bool) {
 			}
 		}
 		if end < 0 {
-			e, esc, ok := x.str(i + 1)
+			key, e, ok := x.key(i)
 			if !ok {
 				return 0, false
-			}
-			key := s[i+1 : e]
-			if esc {
-				key = unescapeString(s[i : e+1])
 			}
 			var at int
 			if kid, at = node.childAt(key); kid != nil {

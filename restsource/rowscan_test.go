@@ -158,3 +158,31 @@ func TestScanPageRepeatedStrings(t *testing.T) {
 	require.Equal(t, 600, pg.n)
 	assert.Equal(t, want, pg.vals)
 }
+
+// The string cache answers a value it has seen, misses what it has not,
+// and turns itself off when a column's values rarely repeat.
+func TestStrCache(t *testing.T) {
+	var c strCache
+	_, ok := c.get(`"a"`)
+	assert.False(t, ok)
+	c.put(`"a"`, "a")
+	v, ok := c.get(`"a"`)
+	require.True(t, ok)
+	assert.Equal(t, "a", v)
+	_, ok = c.get(`"b"`)
+	assert.False(t, ok, "another value is not the cached one")
+	long := `"` + strings.Repeat("x", 70) + `"`
+	c.put(long, "x")
+	_, ok = c.get(long)
+	assert.False(t, ok, "long values are not cached")
+
+	var d strCache
+	for i := range 300 {
+		raw := fmt.Sprintf(`"v%d"`, i)
+		_, _ = d.get(raw)
+		d.put(raw, raw)
+	}
+	assert.True(t, d.off, "300 distinct values: off")
+	_, ok = d.get(`"v299"`)
+	assert.False(t, ok)
+}
