@@ -403,14 +403,9 @@ func (x *pageScan) captured(key string) bool {
 // the key and the position of its value; value returns the position after
 // the value.
 func (x *pageScan) members(i int, value func(key string, j int) (int, bool)) (int, bool) {
-	x.depth++
-	if x.depth > maxDepth {
-		return 0, false
-	}
-	i = x.ws(i + 1)
-	if x.at(i) == '}' {
-		x.depth--
-		return i + 1, true
+	i, done, ok := x.open(i, '}')
+	if done || !ok {
+		return i, ok
 	}
 	for {
 		if x.at(i) != '"' {
@@ -447,6 +442,21 @@ func (x *pageScan) key(i int) (key string, end int, ok bool) {
 	return x.s[i+1 : end], end, true
 }
 
+// open enters the object or array at i: done is true when it closes at
+// once (then next is past it), else next is its first member or element.
+func (x *pageScan) open(i int, closer byte) (next int, done, ok bool) {
+	x.depth++
+	if x.depth > maxDepth {
+		return 0, false, false
+	}
+	i = x.ws(i + 1)
+	if x.at(i) == closer {
+		x.depth--
+		return i + 1, true, true
+	}
+	return i, false, true
+}
+
 // sep reads what follows a member or an element: a comma (more follows)
 // or the closing bracket, which ends a level.
 func (x *pageScan) sep(i int, closer byte) (next int, more, ok bool) {
@@ -466,14 +476,9 @@ func (x *pageScan) sep(i int, closer byte) (next int, more, ok bool) {
 func (x *pageScan) rows(i int) (int, bool) {
 	switch x.at(i) {
 	case '[':
-		x.depth++
-		if x.depth > maxDepth {
-			return 0, false
-		}
-		i = x.ws(i + 1)
-		if x.at(i) == ']' {
-			x.depth--
-			return i + 1, true
+		i, done, ok := x.open(i, ']')
+		if done || !ok {
+			return i, ok
 		}
 		for {
 			var ok bool
@@ -674,16 +679,11 @@ func (x *pageScan) object(i int, node *pathNode) (int, bool) {
 	if len(node.keys) == 0 {
 		return x.skip(i)
 	}
-	x.depth++
-	if x.depth > maxDepth {
-		return 0, false
+	i, done, ok := x.open(i, '}')
+	if done || !ok {
+		return i, ok
 	}
 	s := x.s
-	i = x.ws(i + 1)
-	if x.at(i) == '}' {
-		x.depth--
-		return i + 1, true
-	}
 	guess := 0
 	for {
 		if x.at(i) != '"' {
