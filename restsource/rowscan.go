@@ -661,6 +661,15 @@ func (x *pageScan) keep(s string) string {
 	return unsafe.String(&x.arena[start], len(s))
 }
 
+// unescape decodes a quoted JSON string with escapes straight into the
+// arena (the text is at most as long as the escaped one), like keep.
+func (x *pageScan) unescape(quoted string) string {
+	x.grow(len(quoted) - 2)
+	start := len(x.arena)
+	x.arena = unescapeInto(x.arena, quoted)
+	return unsafe.String(unsafe.SliceData(x.arena[start:]), len(x.arena)-start)
+}
+
 // grow makes room for n more bytes in the arena. The bytes already there
 // are never written again: strings share them.
 func (x *pageScan) grow(n int) {
@@ -791,10 +800,7 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			}
 			var str string
 			if esc {
-				x.grow(e - i - 1)
-				start := len(x.arena)
-				x.arena = unescapeInto(x.arena, x.s[i:end])
-				str = unsafe.String(unsafe.SliceData(x.arena[start:]), len(x.arena)-start)
+				str = x.unescape(x.s[i:end])
 			} else {
 				str = x.keep(x.s[i+1 : e])
 			}
@@ -805,12 +811,7 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		}
 		var str string
 		if esc {
-			// Decoded straight into the arena: at most as long as the
-			// escaped text.
-			x.grow(e - i - 1)
-			start := len(x.arena)
-			x.arena = unescapeInto(x.arena, x.s[i:end])
-			str = unsafe.String(unsafe.SliceData(x.arena[start:]), len(x.arena)-start)
+			str = x.unescape(x.s[i:end])
 		} else {
 			str = x.s[i+1 : e]
 		}
