@@ -119,17 +119,18 @@ type Walker interface {
 // whose next pages' URLs follow from the position alone, so a caller can
 // fetch them ahead, in parallel, while it still reads the pages in order.
 type Predictor interface {
-	// Ahead returns the URLs of up to k pages after next (the URL Next
-	// just returned), assuming each page is full, as far as a total the API
-	// reported or the rows the walk wants show pages to exist: none when
-	// neither is known, or the page size is unknown.
-	Ahead(next *url.URL, k int) []*url.URL
-	// Guess returns the URLs of up to k pages after next when neither a
-	// total nor a limit tells how many pages exist, as long as every page
-	// so far came back full: more may follow. A caller fetches them
-	// speculatively and drops those past the end. None once a total or a
-	// limit is known (Ahead answers), or when the page size is unknown.
-	Guess(next *url.URL, k int) []*url.URL
+	// Ahead returns the URLs of the pages skip+1 to k after next (the URL
+	// Next just returned), assuming each page is full, as far as a total
+	// the API reported or the rows the walk wants show pages to exist: none
+	// when neither is known, or the page size is unknown. A caller that
+	// already has the first skip pages after next asks for the rest only.
+	Ahead(next *url.URL, skip, k int) []*url.URL
+	// Guess returns the URLs of the pages skip+1 to k after next when
+	// neither a total nor a limit tells how many pages exist, as long as
+	// every page so far came back full: more may follow. A caller fetches
+	// them speculatively and drops those past the end. None once a total
+	// or a limit is known (Ahead answers), or when the page size is unknown.
+	Guess(next *url.URL, skip, k int) []*url.URL
 }
 
 // LoopError reports a cursor or next URL that a walk had already used: the
@@ -546,8 +547,8 @@ func (s stopRules) total(p Page) (int64, bool) {
 func (w *walk) Total() int64 { return w.total }
 
 // Ahead implements Predictor for offset and page pagination.
-func (w *walk) Ahead(next *url.URL, k int) []*url.URL {
-	if next == nil || k <= 0 || w.size <= 0 || (w.cfg.typ != catalog.PageOffset && w.cfg.typ != catalog.PagePage) {
+func (w *walk) Ahead(next *url.URL, skip, k int) []*url.URL {
+	if next == nil || k <= skip || w.size <= 0 || (w.cfg.typ != catalog.PageOffset && w.cfg.typ != catalog.PagePage) {
 		return nil
 	}
 	// Rows still to come after the page at next, if every page is full.
@@ -561,25 +562,25 @@ func (w *walk) Ahead(next *url.URL, k int) []*url.URL {
 	if left < 0 {
 		return nil // the end is unknown: see Guess
 	}
-	return w.after(next, k, left)
+	return w.after(next, skip, k, left)
 }
 
 // Guess implements Predictor for offset and page pagination.
-func (w *walk) Guess(next *url.URL, k int) []*url.URL {
-	if next == nil || k <= 0 || w.size <= 0 || (w.cfg.typ != catalog.PageOffset && w.cfg.typ != catalog.PagePage) {
+func (w *walk) Guess(next *url.URL, skip, k int) []*url.URL {
+	if next == nil || k <= skip || w.size <= 0 || (w.cfg.typ != catalog.PageOffset && w.cfg.typ != catalog.PagePage) {
 		return nil
 	}
 	if w.total >= 0 || w.want >= 0 || w.seen != int64(w.pages)*w.size {
 		return nil
 	}
-	return w.after(next, k, -1)
+	return w.after(next, skip, k, -1)
 }
 
-// after returns the URLs of up to k pages after next, while left rows
-// remain after it (-1 = no bound).
-func (w *walk) after(next *url.URL, k int, left int64) []*url.URL {
+// after returns the URLs of the pages skip+1 to k after next, while left
+// rows remain after it (-1 = no bound).
+func (w *walk) after(next *url.URL, skip, k int, left int64) []*url.URL {
 	var out []*url.URL
-	for j := int64(1); j <= int64(k); j++ {
+	for j := int64(max(skip, 0)) + 1; j <= int64(k); j++ {
 		if left >= 0 && left <= (j-1)*w.size {
 			break
 		}

@@ -538,44 +538,60 @@ func TestAhead(t *testing.T) {
 	pageCfg := catalog.Pagination{Type: "page", PageParam: "page", SizeParam: "size", PageSize: 10, TotalHeader: "X-Total-Count"}
 	w := walkAfterFirst(t, pageCfg, -1, total)
 	var got []string
-	for _, u := range w.(Predictor).Ahead(next, 8) {
+	for _, u := range w.(Predictor).Ahead(next, 0, 8) {
 		got = append(got, u.Query().Get("page"))
 	}
 	assert.Equal(t, []string{"3", "4", "5"}, got, "45 rows: pages 3 to 5 after page 2")
 
 	w = walkAfterFirst(t, pageCfg, 25, nil)
 	got = nil
-	for _, u := range w.(Predictor).Ahead(next, 8) {
+	for _, u := range w.(Predictor).Ahead(next, 0, 8) {
 		got = append(got, u.Query().Get("page"))
 	}
 	assert.Equal(t, []string{"3"}, got, "25 rows wanted: only page 3 after page 2")
 
 	w = walkAfterFirst(t, pageCfg, -1, nil)
-	assert.Empty(t, w.(Predictor).Ahead(next, 8), "no total, no limit: sequential")
+	assert.Empty(t, w.(Predictor).Ahead(next, 0, 8), "no total, no limit: sequential")
 	got = nil
-	for _, u := range w.(Predictor).Guess(next, 3) {
+	for _, u := range w.(Predictor).Guess(next, 0, 3) {
 		got = append(got, u.Query().Get("page"))
 	}
 	assert.Equal(t, []string{"3", "4", "5"}, got, "no total, no limit, full pages: a guess")
 
 	// No guess once a total or a limit is known (Ahead answers), nor after
 	// a short page.
-	assert.Empty(t, walkAfterFirst(t, pageCfg, -1, total).(Predictor).Guess(next, 3))
-	assert.Empty(t, walkAfterFirst(t, pageCfg, 25, nil).(Predictor).Guess(next, 3))
+	assert.Empty(t, walkAfterFirst(t, pageCfg, -1, total).(Predictor).Guess(next, 0, 3))
+	assert.Empty(t, walkAfterFirst(t, pageCfg, 25, nil).(Predictor).Guess(next, 0, 3))
 	pg, err := New(pageCfg, 0)
 	require.NoError(t, err)
 	short := pg.Start(-1)
 	first, _ := url.Parse("http://api.test/items?page=1&size=10")
 	_, err = short.Next(Page{URL: first, Body: `[]`, Rows: 7})
 	require.NoError(t, err)
-	assert.Empty(t, short.(Predictor).Guess(next, 3))
+	assert.Empty(t, short.(Predictor).Guess(next, 0, 3))
 
 	offCfg := catalog.Pagination{Type: "offset", OffsetParam: "offset", SizeParam: "size", PageSize: 10, TotalHeader: "X-Total-Count"}
 	w = walkAfterFirst(t, offCfg, -1, total)
 	offNext, _ := url.Parse("http://api.test/items?offset=10&size=10")
 	got = nil
-	for _, u := range w.(Predictor).Ahead(offNext, 2) {
+	for _, u := range w.(Predictor).Ahead(offNext, 0, 2) {
 		got = append(got, u.Query().Get("offset"))
 	}
 	assert.Equal(t, []string{"20", "30"}, got)
+
+	// A caller that has the first pages after next asks for the rest.
+	w = walkAfterFirst(t, pageCfg, -1, total)
+	got = nil
+	for _, u := range w.(Predictor).Ahead(next, 1, 8) {
+		got = append(got, u.Query().Get("page"))
+	}
+	assert.Equal(t, []string{"4", "5"}, got, "45 rows, page 3 already asked for: pages 4 and 5")
+	assert.Empty(t, w.(Predictor).Ahead(next, 3, 8), "every page to the end already asked for")
+	assert.Empty(t, w.(Predictor).Ahead(next, 8, 8))
+	w = walkAfterFirst(t, pageCfg, -1, nil)
+	got = nil
+	for _, u := range w.(Predictor).Guess(next, 2, 4) {
+		got = append(got, u.Query().Get("page"))
+	}
+	assert.Equal(t, []string{"5", "6"}, got, "a guess past the pages already asked for")
 }

@@ -76,6 +76,36 @@ func TestScanFetchesPagesInParallel(t *testing.T) {
 	}
 }
 
+// An API that returns more rows than the page size asks for shifts the
+// offsets: the pages fetched ahead at the offsets a full page predicts are
+// not the ones the walk asks for. They are dropped and the walk's own
+// pages fetched, so every row comes once, in order; pages asked for ahead
+// afterwards follow the walk again.
+func TestScanParallelOffsetsShiftedByLongPages(t *testing.T) {
+	const n, served = 200, 15 // the API answers 15 rows to size=10
+	srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		q.Set("size", strconv.Itoa(served))
+		r.URL.RawQuery = q.Encode()
+		pager(n)(w, r)
+	})
+	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "offset", OffsetParam: "offset", SizeParam: "size", PageSize: 10, TotalHeader: "X-Total-Count"}}
+	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	s := newSource(t, cat, tbl, Options{MaxConcurrency: 4})
+	rows, _ := scanAll(t, s, Query{Limit: -1})
+	require.Len(t, rows, n)
+	for i, r := range rows {
+		require.Equal(t, int64(i+1), r[0], "rows in API order, each once")
+	}
+	asked := map[string]bool{}
+	for _, r := range rec.all() {
+		asked[r.Query.Get("offset")] = true
+	}
+	for off := 0; off < n; off += served {
+		assert.True(t, asked[strconv.Itoa(off)], "the walk's page at offset %d was fetched", off)
+	}
+}
+
 // A LIMIT bounds the pages fetched ahead too.
 func TestScanParallelPagesStopAtTheLimit(t *testing.T) {
 	srv, rec := serve(t, pager(1000))

@@ -217,11 +217,18 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		page     parsedPage
 		parseErr error
 	}
-	ahead := map[string]chan fetched{}
-	// Pages fetched ahead are numbered in page order. ended is the first
-	// that came back short: with offset and page pagination the pages
-	// after it are past the end, so those not sent yet are not sent.
-	var seq int64
+	// Pages fetched ahead, by their number in the stream (page 1 is the
+	// first). Page n+1 is next when page n has been read; furthest is the
+	// last page asked for.
+	type aheadPage struct {
+		u  *url.URL
+		ch chan fetched
+	}
+	ahead := map[int64]aheadPage{}
+	var furthest int64
+	// ended is the first page fetched ahead that came back short: with
+	// offset and page pagination the pages after it are past the end, so
+	// those not sent yet are not sent.
 	var ended atomic.Int64
 	ended.Store(math.MaxInt64)
 	size := 0
@@ -238,15 +245,30 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	// are cancelled when it ends.
 	actx, acancel := context.WithCancel(ctx)
 	defer acancel()
-	get := func(u *url.URL) fetched {
-		if ch, ok := ahead[u.String()]; ok {
-			delete(ahead, u.String())
+	// get returns page n, at u: the page fetched ahead when it was asked
+	// for at u and not judged past the end, else fetched now.
+	get := func(n int64, u *url.URL) fetched {
+		if a, ok := ahead[n]; ok {
+			delete(ahead, n)
+			var f fetched
 			select {
-			case f := <-ch:
-				return f
+			case f = <-a.ch:
 			case <-ctx.Done():
 				return fetched{err: ctx.Err()}
 			}
+			if sameURL(a.u, u) && f.err != errPastEnd {
+				return f
+			}
+			if f.resp != nil {
+				f.resp.release(buffersFrom(ctx))
+			}
+			// The pages were not what the walk asks for (an API that
+			// returns more rows than the page size shifts the offsets):
+			// those asked for after it are dropped, and asked for again.
+			for m := range ahead {
+				delete(ahead, m)
+			}
+			furthest = n
 		}
 		resp, err := s.fetch(ctx, u, func() { r.requests.Add(1) })
 		if err != nil {
@@ -255,14 +277,14 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		pg, perr := s.parse(p, u, resp)
 		return fetched{resp: resp, page: pg, parseErr: perr}
 	}
-	start := func(a *url.URL) {
-		if _, ok := ahead[a.String()]; ok {
+	// start asks for page n, at a, unless it was asked for already.
+	start := func(n int64, a *url.URL) {
+		if n <= furthest {
 			return
 		}
+		furthest = n
 		ch := make(chan fetched, 1)
-		ahead[a.String()] = ch
-		seq++
-		n := seq
+		ahead[n] = aheadPage{a, ch}
 		// The slot is asked for here, in page order; the request waits
 		// for it on its own goroutine.
 		t := r.ahead.ask()
@@ -291,14 +313,14 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			ch <- fetched{resp: resp, page: pg, parseErr: perr}
 		}()
 	}
-	// prefetch starts the request for next while the page just read waits
+	// prefetch starts the request for next (page n+1) while page n waits
 	// for the reader, and, for offset and page pagination, the pages after
-	// it that are known to exist, or that may (see Guess).
+	// it that are known to exist, or that may (see Guess), each once.
 	prefetch := func(next *url.URL, n int) {
 		if p.noPrefetch || p.lookup || st.demand != nil || (s.opts.MaxPages > 0 && n >= s.opts.MaxPages) {
 			return
 		}
-		start(next)
+		start(int64(n)+1, next)
 		k := window
 		if s.opts.MaxPages > 0 {
 			k = min(k, s.opts.MaxPages-n-1) // pages after next that MaxPages allows
@@ -306,17 +328,19 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		if pred == nil || k <= 0 {
 			return
 		}
-		urls := pred.Ahead(next, k)
+		// The pages after next already asked for.
+		skip := int(furthest - int64(n) - 1)
+		urls := pred.Ahead(next, skip, k)
 		if urls == nil {
 			// The end is unknown, and every page so far was full: with
 			// Options.Speculative, more pages are fetched speculatively,
 			// as many more as pages were read (1, 2, 4, … up to
 			// Speculative), so a short table costs few requests past its
 			// end. Those are dropped, and cancelled when the stream ends.
-			urls = pred.Guess(next, min(k, s.opts.Speculative, 1<<min(n-1, 20)))
+			urls = pred.Guess(next, skip, min(k, s.opts.Speculative, 1<<min(n-1, 20)))
 		}
-		for _, a := range urls {
-			start(a)
+		for j, a := range urls {
+			start(int64(n+1+skip+j+1), a)
 		}
 	}
 	for n := 1; ; n++ {
@@ -330,7 +354,7 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		if r.enough(i) || (s.opts.MaxPages > 0 && n > s.opts.MaxPages) || ctx.Err() != nil {
 			return
 		}
-		f := get(u)
+		f := get(int64(n), u)
 		if err := f.err; err != nil {
 			var he *HTTPError
 			if p.lookup && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
@@ -392,6 +416,11 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		}
 		u = next
 	}
+}
+
+// sameURL reports whether a and b are the same URL.
+func sameURL(a, b *url.URL) bool {
+	return a == b || *a == *b || a.String() == b.String()
 }
 
 // errPastEnd answers a page fetched ahead that a short page showed to be
