@@ -1,7 +1,6 @@
 package restsource
 
 import (
-	"hash/maphash"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -603,9 +602,10 @@ type strCache struct {
 	off        bool
 }
 
-const strCacheSize = 64
-
-var strSeed = maphash.MakeSeed()
+const (
+	strCacheBits = 6
+	strCacheSize = 1 << strCacheBits
+)
 
 // cache returns column col's cache, made on first use.
 func (x *pageScan) cache(col int) *strCache {
@@ -623,28 +623,47 @@ func (x *pageScan) cache(col int) *strCache {
 // strCaches holds cleared caches for the next pages.
 var strCaches = sync.Pool{New: func() any { return new(strCache) }}
 
-func (c *strCache) get(raw string) (any, bool) {
+// get returns the value cached for raw (a JSON string with its quotes), or
+// the slot where put stores raw's value.
+func (c *strCache) get(raw string) (v any, slot int, ok bool) {
 	if c.off || len(raw) > 64 {
-		return nil, false
+		return nil, -1, false
 	}
-	i := maphash.String(strSeed, raw) % strCacheSize
+	i := strSlot(raw)
 	if c.raws[i] == raw && c.vals[i] != nil {
 		c.hits++
-		return c.vals[i], true
+		return c.vals[i], i, true
 	}
 	c.miss++
 	if c.miss >= 256 && c.hits < c.miss/4 {
 		c.off = true // mostly distinct values
+		return nil, -1, false
 	}
-	return nil, false
+	return nil, i, false
 }
 
-func (c *strCache) put(raw string, v any) {
-	if c.off || len(raw) > 64 {
-		return
+// put caches v for raw in the slot get returned (-1: none).
+func (c *strCache) put(slot int, raw string, v any) {
+	if slot >= 0 {
+		c.raws[slot], c.vals[slot] = raw, v
 	}
-	i := maphash.String(strSeed, raw) % strCacheSize
-	c.raws[i], c.vals[i] = raw, v
+}
+
+// strSlot picks raw's slot from its length and its first and last eight
+// bytes (raw has at least its two quotes): a cheap hash, enough to spread
+// the few distinct values of a column; the slot is checked by comparing
+// the text.
+func strSlot(raw string) int {
+	h := uint64(len(raw))
+	if len(raw) >= 8 {
+		h ^= load8(raw, 0) ^ bits.RotateLeft64(load8(raw, len(raw)-8), 31)
+	} else {
+		for i := 0; i < len(raw); i++ {
+			h = h<<8 | uint64(raw[i])
+		}
+	}
+	h *= 0x9e3779b97f4a7c15
+	return int(h >> (64 - strCacheBits))
 }
 
 // keep returns a copy of s that does not share the body's bytes, in the
@@ -794,7 +813,8 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		if len(node.cols) == 1 && node.kinds[0] == kindString {
 			col := node.cols[0]
 			c := x.cache(col)
-			if v, ok := c.get(x.s[i:end]); ok {
+			v, slot, ok := c.get(x.s[i:end])
+			if ok {
 				x.dest[col] = v
 				return end, true
 			}
@@ -804,8 +824,8 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 			} else {
 				str = x.keep(x.s[i+1 : e])
 			}
-			v := x.strs.box(str)
-			c.put(x.s[i:end], v)
+			v = x.strs.box(str)
+			c.put(slot, x.s[i:end], v)
 			x.dest[col] = v
 			return end, true
 		}

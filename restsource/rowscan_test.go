@@ -163,26 +163,55 @@ func TestScanPageRepeatedStrings(t *testing.T) {
 // and turns itself off when a column's values rarely repeat.
 func TestStrCache(t *testing.T) {
 	var c strCache
-	_, ok := c.get(`"a"`)
+	_, slot, ok := c.get(`"a"`)
 	assert.False(t, ok)
-	c.put(`"a"`, "a")
-	v, ok := c.get(`"a"`)
+	c.put(slot, `"a"`, "a")
+	v, _, ok := c.get(`"a"`)
 	require.True(t, ok)
 	assert.Equal(t, "a", v)
-	_, ok = c.get(`"b"`)
+	_, _, ok = c.get(`"b"`)
 	assert.False(t, ok, "another value is not the cached one")
 	long := `"` + strings.Repeat("x", 70) + `"`
-	c.put(long, "x")
-	_, ok = c.get(long)
+	_, slot, _ = c.get(long)
+	assert.Equal(t, -1, slot, "long values are not cached")
+	c.put(slot, long, "x")
+	_, _, ok = c.get(long)
 	assert.False(t, ok, "long values are not cached")
+
+	// Values that share their first and last bytes and their length are
+	// told apart by their text.
+	c = strCache{}
+	x1, x2 := `"abcdefgh-1-ijklmnop"`, `"abcdefgh-2-ijklmnop"`
+	_, s1, _ := c.get(x1)
+	c.put(s1, x1, "one")
+	v, _, ok = c.get(x2)
+	assert.False(t, ok, "%v", v)
+	v, _, ok = c.get(x1)
+	require.True(t, ok)
+	assert.Equal(t, "one", v)
+
+	// A column of a few distinct values (cities) keeps them all.
+	c = strCache{}
+	cities := []string{`"Lisbon"`, `"Z\u00fcrich"`, `"S\u00e3o Paulo"`, `"Osaka"`, `"Nairobi"`, `"Montr\u00e9al"`, `"Oslo"`, `"Reykjav\u00edk"`, `"Zürich"`}
+	for _, raw := range cities {
+		_, slot, _ := c.get(raw)
+		c.put(slot, raw, raw)
+	}
+	hit := 0
+	for _, raw := range cities {
+		if v, _, ok := c.get(raw); ok && v == raw {
+			hit++
+		}
+	}
+	assert.GreaterOrEqual(t, hit, len(cities)-1, "at most one collision among nine values")
 
 	var d strCache
 	for i := range 300 {
 		raw := fmt.Sprintf(`"v%d"`, i)
-		_, _ = d.get(raw)
-		d.put(raw, raw)
+		_, slot, _ := d.get(raw)
+		d.put(slot, raw, raw)
 	}
 	assert.True(t, d.off, "300 distinct values: off")
-	_, ok = d.get(`"v299"`)
+	_, _, ok = d.get(`"v299"`)
 	assert.False(t, ok)
 }
