@@ -12,6 +12,7 @@
 //	    -latency 2ms -pagination cursor -width 12 -max-concurrency 8
 //	go run ./bench/cmd/restsql-bench -markdown > table.md
 //	go run ./bench/cmd/restsql-bench -profile -pagination cursor   # print the restsql profile
+//	go run ./bench/cmd/restsql-bench -scenario parallel -cpuprofile cpu.out
 //
 // The exit status is 1 when a target fails (with -check) or a run fails.
 package main
@@ -24,6 +25,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -52,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	check := fs.Bool("check", false, "exit with status 1 when a target fails")
 	verbose := fs.Bool("v", false, "print each run's time on stderr")
 	profile := fs.Bool("profile", false, "print the restsql profile of the custom server and exit")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and readers) to this file")
 	var custom bench.Config
 	fs.IntVar(&custom.Rows, "rows", 200_000, "custom: rows")
 	fs.IntVar(&custom.PageSize, "page-size", 1000, "custom: rows per page")
@@ -84,6 +87,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *verbose {
 		opts.Progress = stderr
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
 	reports, err := bench.Run(ctx, opts)
