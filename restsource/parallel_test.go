@@ -247,3 +247,97 @@ func TestScanNoSpeculationByDefault(t *testing.T) {
 	assert.Equal(t, int64(10), st.Requests)
 	assert.Equal(t, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}, order)
 }
+
+// A scan of the same request as an earlier one asks for the pages the
+// earlier walk saw full at once, beside page 1 (MaxConcurrency of them),
+// instead of waiting for page 1 to learn that more exist; the requests
+// are the same. Should the table shrink, the pages past its new end are
+// dropped (at most MaxConcurrency-1 requests wasted, once), and the next
+// scan follows the new count. Without SpeculativePages page 1 travels
+// alone every time.
+func TestScanRemembersFullPages(t *testing.T) {
+	type scan struct {
+		rows  int // the table's rows for this scan
+		early int // pages 2-4 asked for before page 1 was answered
+		reqs  int64
+	}
+	run := func(t *testing.T, speculative int, total bool, tables []int) []scan {
+		var mu sync.Mutex
+		var arrived map[string]chan struct{}
+		arrive := func(k string) chan struct{} {
+			mu.Lock()
+			defer mu.Unlock()
+			if arrived[k] == nil {
+				arrived[k] = make(chan struct{})
+			}
+			return arrived[k]
+		}
+		var n atomic.Int64 // the table's rows
+		var early atomic.Int64
+		var patience atomic.Int64 // how long page 1 waits for pages 2-4
+		srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			page := r.URL.Query().Get("page")
+			if page != "1" {
+				close(arrive(page))
+			} else {
+				deadline := time.After(time.Duration(patience.Load()))
+			wait:
+				for _, k := range []string{"2", "3", "4"} {
+					select {
+					case <-arrive(k):
+						early.Add(1)
+					case <-deadline:
+						break wait
+					}
+				}
+			}
+			pager(int(n.Load()))(w, r)
+		})
+		pg := &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10}
+		if total {
+			pg.TotalHeader = "X-Total-Count"
+		}
+		cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: pg}
+		tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+		s := newSource(t, cat, tbl, Options{MaxConcurrency: 4, Speculative: speculative})
+		var out []scan
+		for i, rows := range tables {
+			mu.Lock()
+			arrived = map[string]chan struct{}{}
+			mu.Unlock()
+			n.Store(int64(rows))
+			early.Store(0)
+			// Page 1 waits for pages 2-4 only where they are expected
+			// (the previous scan saw them full); elsewhere it answers at
+			// once, and they cannot have been asked for yet.
+			expect := speculative > 0 && i > 0 && tables[i-1] >= 40
+			patience.Store(0)
+			if expect {
+				patience.Store(int64(5 * time.Second))
+			}
+			got, st := scanAll(t, s, Query{Limit: -1})
+			require.Len(t, got, rows)
+			for j, r := range got {
+				require.Equal(t, int64(j+1), r[0], "rows in API order")
+			}
+			sc := scan{rows: rows, early: int(early.Load()), reqs: st.Requests}
+			if !total {
+				sc.reqs = 0 // speculative pages past the end may or may not have been sent
+			}
+			out = append(out, sc)
+		}
+		return out
+	}
+	got := run(t, 15, true, []int{95, 95, 15, 15})
+	assert.Equal(t, []scan{
+		{rows: 95, early: 0, reqs: 10}, // page 1 alone, then the rest
+		{rows: 95, early: 3, reqs: 10}, // pages 1-4 at once, no more requests
+		{rows: 15, early: 3, reqs: 4},  // the table shrank: pages 3 and 4 wasted
+		{rows: 15, early: 0, reqs: 2},  // page 1 alone again (one full page seen)
+	}, got)
+	got = run(t, 0, true, []int{95, 95})
+	assert.Equal(t, []scan{{rows: 95, early: 0, reqs: 10}, {rows: 95, early: 0, reqs: 10}}, got, "SpeculativePages 0: page 1 alone")
+	// Without a total the pages asked for at once are guessed the same way.
+	got = run(t, 15, false, []int{95, 95, 15, 15})
+	assert.Equal(t, []scan{{rows: 95}, {rows: 95, early: 3}, {rows: 15, early: 3}, {rows: 15}}, got, "no total")
+}

@@ -226,6 +226,8 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	}
 	ahead := map[int64]aheadPage{}
 	var furthest int64
+	// hint is the full pages an earlier walk from the same URL saw.
+	var hint int
 	// ended is the first page fetched ahead that came back short: with
 	// offset and page pagination the pages after it are past the end, so
 	// those not sent yet are not sent.
@@ -336,11 +338,39 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			// Options.Speculative, more pages are fetched speculatively,
 			// as many more as pages were read (1, 2, 4, … up to
 			// Speculative), so a short table costs few requests past its
-			// end. Those are dropped, and cancelled when the stream ends.
-			urls = pred.Guess(next, skip, min(k, s.opts.Speculative, 1<<min(n-1, 20)))
+			// end; as far as an earlier walk saw full pages at once.
+			// Those past the end are dropped, and cancelled when the
+			// stream ends.
+			more := max(1<<min(n-1, 20), hint-n-1)
+			urls = pred.Guess(next, skip, min(k, s.opts.Speculative, more))
 		}
 		for j, a := range urls {
 			start(int64(n+1+skip+j+1), a)
+		}
+	}
+	// A scan of the same request as an earlier one whose walk saw f full
+	// pages asks for the first min(f, MaxConcurrency) pages at once, when
+	// it may fetch pages ahead (Options.Speculative): page 1 does not
+	// travel alone to learn that more exist. Should the table have shrunk,
+	// the pages past its end are dropped like any speculative page.
+	var key string
+	full := 0
+	if pred != nil && size > 0 && len(r.streams) == 1 && s.opts.Speculative > 0 {
+		key = u.String()
+		hint = s.fullPages.get(key)
+		m := min(hint, s.opts.MaxConcurrency, s.opts.Speculative+1)
+		if s.opts.MaxPages > 0 {
+			m = min(m, s.opts.MaxPages)
+		}
+		if m > 1 {
+			start(1, u)
+			urls := pred.Ahead(u, 0, m-1)
+			if urls == nil {
+				urls = pred.Guess(u, 0, m-1)
+			}
+			for j, a := range urls {
+				start(int64(j+2), a)
+			}
 		}
 	}
 	for n := 1; ; n++ {
@@ -368,6 +398,9 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			return
 		}
 		resp, pg := f.resp, f.page
+		if size > 0 && pg.n == size {
+			full++
+		}
 		r.pages.Add(1)
 		r.fetched[i].Add(int64(pg.n))
 		page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.n}
@@ -412,6 +445,9 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			return
 		}
 		if next == nil {
+			if key != "" {
+				s.fullPages.put(key, full)
+			}
 			return
 		}
 		u = next

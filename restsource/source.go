@@ -28,6 +28,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -143,6 +144,9 @@ type Source struct {
 	// lastBody is the size of the last response body, to size the buffer
 	// of a response that does not tell its length.
 	lastBody atomic.Int64
+	// fullPages remembers how many full pages the last walk from each
+	// first URL saw (see Rows.run).
+	fullPages pageCounts
 
 	cat  *catalog.Catalog
 	t    *catalog.Table
@@ -482,4 +486,33 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// pageCounts maps a walk's first URL to the number of full pages the last
+// walk from it saw: a later scan of the same request asks for those pages
+// at once, beside the first, where it would otherwise wait for page 1 to
+// learn that more exist. At most maxPageCounts URLs are remembered.
+type pageCounts struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+const maxPageCounts = 256
+
+func (c *pageCounts) get(u string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[u]
+}
+
+func (c *pageCounts) put(u string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[u]; !ok && len(c.m) >= maxPageCounts {
+		clear(c.m) // a simple bound: scans of the same requests refill it
+	}
+	if c.m == nil {
+		c.m = map[string]int{}
+	}
+	c.m[u] = n
 }
