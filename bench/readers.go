@@ -12,6 +12,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -476,6 +478,59 @@ func TransferFloor(name string, client *http.Client, s *Server) Reader {
 			}
 		}
 		return nil
+	}}
+}
+
+// ParallelFloor is the transfer floor of a parallel scan: workers
+// goroutines fetch pages 1 to the last (offset or page pagination), each
+// taking the next page number as soon as its last page's bytes are
+// discarded. It knows the page count in advance and parses nothing, so no
+// client with workers requests in flight can be faster: it shows what the
+// server's latency and the machine allow.
+func ParallelFloor(name string, client *http.Client, s *Server, workers int) Reader {
+	return Reader{Name: name, Read: func(ctx context.Context, t *Tally) error {
+		cfg := s.cfg
+		if cfg.Pagination != PagePage && cfg.Pagination != PageOffset {
+			return fmt.Errorf("bench: %s needs page or offset pagination, not %s", name, cfg.Pagination)
+		}
+		pages := (cfg.Rows + cfg.PageSize - 1) / cfg.PageSize
+		ctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		var next, rows atomic.Int64
+		// worker fetches pages until none is left.
+		worker := func() error {
+			for {
+				k := int(next.Add(1)) // 1-based
+				if k > pages {
+					return nil
+				}
+				u := s.url + "/items?page=" + strconv.Itoa(k) + "&per_page=" + strconv.Itoa(cfg.PageSize)
+				if cfg.Pagination == PageOffset {
+					u = s.url + "/items?offset=" + strconv.Itoa((k-1)*cfg.PageSize) + "&limit=" + strconv.Itoa(cfg.PageSize)
+				}
+				resp, err := get(ctx, client, u)
+				if err != nil {
+					return err
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil {
+					return err
+				}
+				rows.Add(int64(min(cfg.PageSize, cfg.Rows-(k-1)*cfg.PageSize)))
+			}
+		}
+		var wg sync.WaitGroup
+		for range max(workers, 1) {
+			wg.Go(func() {
+				if err := worker(); err != nil {
+					cancel(err)
+				}
+			})
+		}
+		wg.Wait()
+		t.Rows += rows.Load()
+		return context.Cause(ctx)
 	}}
 }
 

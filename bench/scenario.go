@@ -22,6 +22,9 @@ const (
 	NameGJSONSelective   = "gjson loop selective"
 	NameNaive            = "naive loop"
 	NameFloor            = "transfer floor"
+	// NameParallelFloor is the transfer floor with MaxConcurrency
+	// requests in flight (ParallelFloor).
+	NameParallelFloor = "parallel floor"
 )
 
 // Scenario names, in the order Run runs them.
@@ -141,6 +144,7 @@ func (o Options) runs(def int) int {
 // env is a running server with a restsql handle and a client for the
 // hand-written readers.
 type env struct {
+	mc     int // restsql's MaxConcurrency, the parallel floor's workers
 	s      *Server
 	db     *sql.DB
 	client *http.Client
@@ -158,7 +162,8 @@ func newEnv(cfg Config, maxConcurrency int) (*env, error) {
 		return nil, err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	return &env{s: s, db: db, client: &http.Client{Transport: tr}, tr: tr}, nil
+	tr.MaxIdleConnsPerHost = max(maxConcurrency, 2) // the parallel floor keeps its connections
+	return &env{mc: maxConcurrency, s: s, db: db, client: &http.Client{Transport: tr}, tr: tr}, nil
 }
 
 func (e *env) close() {
@@ -185,6 +190,8 @@ func (e *env) readers(names ...string) []Reader {
 			out = append(out, NaiveLoop(n, e.client, e.s, all))
 		case NameFloor:
 			out = append(out, TransferFloor(n, e.client, e.s))
+		case NameParallelFloor:
+			out = append(out, ParallelFloor(n, e.client, e.s, e.mc))
 		}
 	}
 	return out
@@ -338,7 +345,11 @@ func runLatency(ctx context.Context, opts Options, name, pagination string, mc i
 		return Report{}, err
 	}
 	defer e.close()
-	readers := e.readers(NameRestSQL, NameGJSON, NameFloor)
+	names := []string{NameRestSQL, NameGJSON, NameFloor}
+	if pagination == PagePage || pagination == PageOffset {
+		names = append(names, NameParallelFloor)
+	}
+	readers := e.readers(names...)
 	res, err := measureAll(ctx, opts, name, e, readers, opts.runs(3))
 	if err != nil {
 		return Report{}, err
@@ -362,6 +373,10 @@ func runLatency(ctx context.Context, opts Options, name, pagination string, mc i
 		fmt.Sprintf("%.2f (%v / %v; %.2f against %v with the nominal %v)", x, ms(rs.Elapsed), ms(bound), ratio(rs.Elapsed, nominal), nominal, cfg.Latency), x <= limit}}
 	r.Notes = append(r.Notes, fmt.Sprintf("latency per page is the transfer floor's time per page, %v (the server's timer added %v per request on average; nominal %v): the bound is %d × %v = %v",
 		perPage.Round(time.Microsecond), fl.Server.Delay.Round(time.Microsecond), cfg.Latency, rounds, perPage.Round(time.Microsecond), ms(bound)))
+	if pf := find(res, NameParallelFloor); pf != nil && pagination == PagePage {
+		r.Notes = append(r.Notes, fmt.Sprintf("the parallel floor (%d workers fetching the %d pages, known in advance, and discarding them) took %v, %.2f × the nominal %v: restsql took %.2f × the parallel floor",
+			mc, pages, ms(pf.Elapsed), ratio(pf.Elapsed, nominal), nominal, ratio(rs.Elapsed, pf.Elapsed)))
+	}
 	return r, nil
 }
 
