@@ -51,7 +51,7 @@ type Options struct {
 	// Quick runs CI-sized scenarios: fewer rows and pages, one run each.
 	Quick bool
 	// Runs is the number of runs of each reader (0 = the scenario's
-	// default: 5 for scan, 3 for the others, 1 when Quick). Each reader's
+	// default: 9 for scan, 3 for the others, 1 when Quick). Each reader's
 	// median run is reported; runs of the readers are interleaved.
 	Runs int
 	// Custom is the server of ScenarioCustom, read by every reader with
@@ -298,7 +298,7 @@ func runScan(ctx context.Context, opts Options) (Report, error) {
 	}
 	defer e.close()
 	readers := e.readers(NameRestSQL, NameRestSQLSelective, NameGJSON, NameGJSONSelective, NameNaive, NameFloor)
-	res, err := measureAll(ctx, opts, ScenarioScan, e, readers, opts.runs(5))
+	res, err := measureAll(ctx, opts, ScenarioScan, e, readers, opts.runs(9))
 	if err != nil {
 		return Report{}, err
 	}

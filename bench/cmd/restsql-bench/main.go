@@ -49,7 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	scenarios := fs.String("scenario", strings.Join(bench.Scenarios, ","), "comma-separated scenarios: "+strings.Join(bench.Scenarios, ", ")+", or custom")
 	quick := fs.Bool("quick", false, "CI-sized scenarios: fewer rows and pages, one run each")
-	runs := fs.Int("runs", 0, "runs of each reader; the median is reported (0 = 5 for scan, 3 for the others, 1 with -quick)")
+	runs := fs.Int("runs", 0, "runs of each reader; the median is reported (0 = 9 for scan, 3 for the others, 1 with -quick)")
 	markdown := fs.Bool("markdown", false, "print Markdown tables")
 	check := fs.Bool("check", false, "exit with status 1 when a target fails")
 	verbose := fs.Bool("v", false, "print each run's time on stderr")
