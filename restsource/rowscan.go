@@ -844,6 +844,12 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 				x.dest[col] = x.strs.box(str)
 				continue
 			}
+			if node.kinds[j] == kindTime {
+				if t, ok := parseRFC3339(str); ok {
+					x.dest[col] = x.times.box(t)
+					continue
+				}
+			}
 			v := gjson.Result{Type: gjson.String, Raw: x.s[i:end], Str: str}
 			x.set(col, &v)
 		}
