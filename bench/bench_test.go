@@ -115,6 +115,18 @@ func TestBenchSmoke(t *testing.T) {
 				pages++ // a full last page: the empty page after it says the end
 			}
 			require.Equal(t, pages, s.Stats().Requests, "floor requests")
+			if cfg.Pagination == PagePage || cfg.Pagination == PageOffset {
+				// The parallel floor: every page once, 3 at a time.
+				s.ResetStats()
+				pf := &Tally{}
+				require.NoError(t, ParallelFloor("parallel floor", client, s, 3).Read(context.Background(), pf))
+				require.Equal(t, int64(cfg.Rows), pf.Rows)
+				st := s.Stats()
+				require.Equal(t, int64((cfg.Rows+cfg.PageSize-1)/cfg.PageSize), st.Requests, "parallel floor requests")
+				require.LessOrEqual(t, st.PeakInFlight, int64(3), "parallel floor requests at once")
+			} else {
+				require.Error(t, ParallelFloor("parallel floor", client, s, 3).Read(context.Background(), &Tally{}), "cursor and next-URL pages are not known in advance")
+			}
 			var requests []int64
 			for _, r := range readers {
 				s.ResetStats()

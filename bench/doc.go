@@ -8,7 +8,7 @@
 // profile for it; OpenDB parses that profile with catalog.Parse and opens
 // a database/sql handle through restsql.Config.Catalogs.
 //
-// Four readers read the same rows:
+// These readers read the same rows:
 //
 //   - RestSQL: SELECT * (or a selective query) through database/sql,
 //     scanning typed values;
@@ -16,7 +16,9 @@
 //     io.ReadAll, gjson.GetBytes(body, "data").ForEach, then row.Get per
 //     column with a typed conversion;
 //   - NaiveLoop: what most users write: encoding/json into structs;
-//   - TransferFloor: the same requests, the bytes discarded.
+//   - TransferFloor: the same requests, the bytes discarded;
+//   - ParallelFloor (latency scenarios, page pagination): MaxConcurrency
+//     workers fetch the pages, whose count they know, and discard them.
 //
 // Measure times one run and records the allocations, the peak heap
 // (sampled through runtime/metrics every millisecond) and the server's
