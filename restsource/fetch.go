@@ -42,16 +42,26 @@ func (r *response) release(bufs buffers) {
 
 // buffers holds the response buffers of one scan for reuse: the pages of a
 // scan have about the same size, and a scan has at most a few in use at a
-// time. It is a channel, not a sync.Pool, so a garbage collection during
-// the scan does not empty it; when the scan ends its buffers go to
-// bodyPool, for the next scans. A nil buffers uses bodyPool alone.
+// time. When the scan ends its buffers go to the spare buffers, for the
+// next scans. A nil buffers uses the spare buffers alone.
 type buffers chan []byte
 
-// bodyPool holds the buffers of scans that ended.
-var bodyPool sync.Pool
+// spare holds the buffers of scans that ended, up to maxSpareBytes in all,
+// newest last. A sync.Pool would lose them at the next garbage collection,
+// and a scan of large pages runs several: each scan would allocate its
+// buffers again (2 MiB for 200 pages of 200 kB), which itself makes the
+// collector run more often.
+var spare struct {
+	mu    sync.Mutex
+	bufs  [][]byte
+	bytes int
+}
+
+// maxSpareBytes bounds the memory the spare buffers keep.
+const maxSpareBytes = 8 << 20
 
 // maxPooledBody is the largest buffer kept for reuse.
-const maxPooledBody = 8 << 20
+const maxPooledBody = 4 << 20
 
 type buffersKey struct{}
 
@@ -73,8 +83,8 @@ func (b buffers) get(n int) []byte {
 			return buf[:0]
 		}
 	default:
-		if p, ok := bodyPool.Get().(*[]byte); ok && cap(*p) >= n {
-			return (*p)[:0]
+		if buf := takeSpare(n); buf != nil {
+			return buf
 		}
 	}
 	return make([]byte, 0, max(n, 4096))
@@ -87,25 +97,54 @@ func (b buffers) put(buf []byte) {
 	select {
 	case b <- buf[:0]:
 	default:
-		poolBody(buf)
+		putSpare(buf)
 	}
 }
 
-// drain moves the buffers left to bodyPool; no response may use b after.
+// drain moves the buffers left to the spare buffers; no response may use
+// b after.
 func (b buffers) drain() {
 	for {
 		select {
 		case buf := <-b:
-			poolBody(buf)
+			putSpare(buf)
 		default:
 			return
 		}
 	}
 }
 
-func poolBody(buf []byte) {
-	buf = buf[:0]
-	bodyPool.Put(&buf)
+// takeSpare returns the newest spare buffer if it has room for n bytes.
+// One too small is dropped: the pages being read now are larger.
+func takeSpare(n int) []byte {
+	spare.mu.Lock()
+	defer spare.mu.Unlock()
+	k := len(spare.bufs)
+	if k == 0 {
+		return nil
+	}
+	buf := spare.bufs[k-1]
+	spare.bufs[k-1] = nil
+	spare.bufs = spare.bufs[:k-1]
+	spare.bytes -= cap(buf)
+	if cap(buf) < n {
+		return nil
+	}
+	return buf[:0]
+}
+
+// putSpare keeps buf for later scans, unless the spare buffers are full.
+func putSpare(buf []byte) {
+	if cap(buf) == 0 || cap(buf) > maxPooledBody {
+		return
+	}
+	spare.mu.Lock()
+	defer spare.mu.Unlock()
+	if spare.bytes+cap(buf) > maxSpareBytes {
+		return
+	}
+	spare.bufs = append(spare.bufs, buf[:0])
+	spare.bytes += cap(buf)
 }
 
 // readBody appends everything r yields to buf, growing it when full.
