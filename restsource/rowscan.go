@@ -595,16 +595,18 @@ func (x *pageScan) set(c int, v *gjson.Result) {
 // of the last raw strings seen, by a hash of their JSON text: columns of
 // few distinct values (a status, a city, a category) then cost no copy
 // and no box per row. A column whose values rarely repeat stops using it.
+// Each set holds two values, the newer first: two frequent values whose
+// hashes share a set do not evict each other at every row.
 type strCache struct {
-	raws       [strCacheSize]string // the JSON text, in the page's body
-	vals       [strCacheSize]any
+	raws       [strCacheSets][2]string // the JSON text, in the page's body
+	vals       [strCacheSets][2]any
 	hits, miss int
 	off        bool
 }
 
 const (
 	strCacheBits = 6
-	strCacheSize = 1 << strCacheBits
+	strCacheSets = 1 << strCacheBits
 )
 
 // cache returns column col's cache, made on first use.
@@ -624,15 +626,17 @@ func (x *pageScan) cache(col int) *strCache {
 var strCaches = sync.Pool{New: func() any { return new(strCache) }}
 
 // get returns the value cached for raw (a JSON string with its quotes), or
-// the slot where put stores raw's value.
-func (c *strCache) get(raw string) (v any, slot int, ok bool) {
+// the set where put stores raw's value.
+func (c *strCache) get(raw string) (v any, set int, ok bool) {
 	if c.off || len(raw) > 64 {
 		return nil, -1, false
 	}
 	i := strSlot(raw)
-	if c.raws[i] == raw && c.vals[i] != nil {
-		c.hits++
-		return c.vals[i], i, true
+	for w := range 2 {
+		if c.raws[i][w] == raw && c.vals[i][w] != nil {
+			c.hits++
+			return c.vals[i][w], i, true
+		}
 	}
 	c.miss++
 	if c.miss >= 256 && c.hits < c.miss/4 {
@@ -642,17 +646,19 @@ func (c *strCache) get(raw string) (v any, slot int, ok bool) {
 	return nil, i, false
 }
 
-// put caches v for raw in the slot get returned (-1: none).
-func (c *strCache) put(slot int, raw string, v any) {
-	if slot >= 0 {
-		c.raws[slot], c.vals[slot] = raw, v
+// put caches v for raw in the set get returned (-1: none), where it
+// pushes out the older of the two values.
+func (c *strCache) put(set int, raw string, v any) {
+	if set >= 0 {
+		c.raws[set][1], c.vals[set][1] = c.raws[set][0], c.vals[set][0]
+		c.raws[set][0], c.vals[set][0] = raw, v
 	}
 }
 
-// strSlot picks raw's slot from its length and its first and last eight
+// strSlot picks raw's set from its length and its first and last eight
 // bytes (raw has at least its two quotes): a cheap hash, enough to spread
-// the few distinct values of a column; the slot is checked by comparing
-// the text.
+// the few distinct values of a column; a hit is decided by comparing the
+// text.
 func strSlot(raw string) int {
 	h := uint64(len(raw))
 	if len(raw) >= 8 {
@@ -813,7 +819,7 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 		if len(node.cols) == 1 && node.kinds[0] == kindString {
 			col := node.cols[0]
 			c := x.cache(col)
-			v, slot, ok := c.get(x.s[i:end])
+			v, set, ok := c.get(x.s[i:end])
 			if ok {
 				x.dest[col] = v
 				return end, true
@@ -825,7 +831,7 @@ func (x *pageScan) value(i int, node *pathNode) (int, bool) {
 				str = x.keep(x.s[i+1 : e])
 			}
 			v = x.strs.box(str)
-			c.put(slot, x.s[i:end], v)
+			c.put(set, x.s[i:end], v)
 			x.dest[col] = v
 			return end, true
 		}
