@@ -23,16 +23,8 @@ import (
 func TestScanFetchesPagesInParallel(t *testing.T) {
 	for _, typ := range []string{"page", "offset"} {
 		t.Run(typ, func(t *testing.T) {
-			var mu sync.Mutex
-			arrived := map[string]chan struct{}{}
-			arrive := func(k string) chan struct{} {
-				mu.Lock()
-				defer mu.Unlock()
-				if arrived[k] == nil {
-					arrived[k] = make(chan struct{})
-				}
-				return arrived[k]
-			}
+			var arrived arrivals
+			arrive := arrived.of
 			var inflight, maxInflight atomic.Int64
 			srv, rec := serve(t, func(w http.ResponseWriter, r *http.Request) {
 				n := inflight.Add(1)
@@ -62,13 +54,11 @@ func TestScanFetchesPagesInParallel(t *testing.T) {
 				pg.OffsetParam = "offset"
 			}
 			cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: pg}
-			tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+			tbl := idTable()
 			s := newSource(t, cat, tbl, Options{MaxConcurrency: 4})
 			rows, st := scanAll(t, s, Query{Limit: -1})
 			require.Len(t, rows, 95)
-			for i, r := range rows {
-				require.Equal(t, int64(i+1), r[0], "rows in API order")
-			}
+			requireIDs(t, rows)
 			assert.Equal(t, int64(10), st.Requests, "ten pages, none past the end")
 			assert.Len(t, rec.all(), 10)
 			assert.LessOrEqual(t, maxInflight.Load(), int64(4))
@@ -90,13 +80,11 @@ func TestScanParallelOffsetsShiftedByLongPages(t *testing.T) {
 		pager(n)(w, r)
 	})
 	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "offset", OffsetParam: "offset", SizeParam: "size", PageSize: 10, TotalHeader: "X-Total-Count"}}
-	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	tbl := idTable()
 	s := newSource(t, cat, tbl, Options{MaxConcurrency: 4})
 	rows, _ := scanAll(t, s, Query{Limit: -1})
 	require.Len(t, rows, n)
-	for i, r := range rows {
-		require.Equal(t, int64(i+1), r[0], "rows in API order, each once")
-	}
+	requireIDs(t, rows)
 	asked := map[string]bool{}
 	for _, r := range rec.all() {
 		asked[r.Query.Get("offset")] = true
@@ -110,7 +98,7 @@ func TestScanParallelOffsetsShiftedByLongPages(t *testing.T) {
 func TestScanParallelPagesStopAtTheLimit(t *testing.T) {
 	srv, rec := serve(t, pager(1000))
 	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10}}
-	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	tbl := idTable()
 	s := newSource(t, cat, tbl, Options{MaxConcurrency: 8})
 	rows, _ := scanAll(t, s, Query{Limit: 35})
 	require.Len(t, rows, 35)
@@ -124,7 +112,7 @@ func TestScanParallelPagesStopAtTheLimit(t *testing.T) {
 
 func TestRowsTotal(t *testing.T) {
 	srv, _ := serve(t, pager(95))
-	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	tbl := idTable()
 	tests := []struct {
 		name  string
 		pg    *catalog.Pagination
@@ -196,16 +184,14 @@ func TestScanSpeculativePages(t *testing.T) {
 				pg.OffsetParam = "offset"
 			}
 			cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: pg}
-			tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+			tbl := idTable()
 			// Many pages asked for ahead: once the short page is back, the
 			// pages after it that were not sent yet are not sent, so at
 			// most MaxConcurrency-1 go past the end.
 			s := newSource(t, cat, tbl, Options{MaxConcurrency: 4, Speculative: 15, MaxRetries: 3})
 			got, _ := scanAll(t, s, Query{Limit: -1})
 			require.Len(t, got, rows)
-			for i, r := range got {
-				require.Equal(t, int64(i+1), r[0], "rows in API order")
-			}
+			requireIDs(t, got)
 			seen := map[int]bool{}
 			for _, r := range rec.all() {
 				pos := r.Query.Get("page")
@@ -240,7 +226,7 @@ func TestScanNoSpeculationByDefault(t *testing.T) {
 		pager(95)(w, r)
 	})
 	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10}}
-	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	tbl := idTable()
 	s := newSource(t, cat, tbl, Options{MaxConcurrency: 4})
 	got, st := scanAll(t, s, Query{Limit: -1})
 	require.Len(t, got, 95)
@@ -262,16 +248,8 @@ func TestScanRemembersFullPages(t *testing.T) {
 		reqs  int64
 	}
 	run := func(t *testing.T, speculative int, total bool, tables []int) []scan {
-		var mu sync.Mutex
-		var arrived map[string]chan struct{}
-		arrive := func(k string) chan struct{} {
-			mu.Lock()
-			defer mu.Unlock()
-			if arrived[k] == nil {
-				arrived[k] = make(chan struct{})
-			}
-			return arrived[k]
-		}
+		var arrived arrivals
+		arrive := arrived.of
 		var n atomic.Int64 // the table's rows
 		var early atomic.Int64
 		var patience atomic.Int64 // how long page 1 waits for pages 2-4
@@ -298,13 +276,11 @@ func TestScanRemembersFullPages(t *testing.T) {
 			pg.TotalHeader = "X-Total-Count"
 		}
 		cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: pg}
-		tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+		tbl := idTable()
 		s := newSource(t, cat, tbl, Options{MaxConcurrency: 4, Speculative: speculative})
 		var out []scan
 		for i, rows := range tables {
-			mu.Lock()
-			arrived = map[string]chan struct{}{}
-			mu.Unlock()
+			arrived.reset()
 			n.Store(int64(rows))
 			early.Store(0)
 			// Page 1 waits for pages 2-4 only where they are expected
@@ -317,9 +293,7 @@ func TestScanRemembersFullPages(t *testing.T) {
 			}
 			got, st := scanAll(t, s, Query{Limit: -1})
 			require.Len(t, got, rows)
-			for j, r := range got {
-				require.Equal(t, int64(j+1), r[0], "rows in API order")
-			}
+			requireIDs(t, got)
 			sc := scan{rows: rows, early: int(early.Load()), reqs: st.Requests}
 			if !total {
 				sc.reqs = 0 // speculative pages past the end may or may not have been sent
@@ -340,4 +314,44 @@ func TestScanRemembersFullPages(t *testing.T) {
 	// Without a total the pages asked for at once are guessed the same way.
 	got = run(t, 15, false, []int{95, 95, 15, 15})
 	assert.Equal(t, []scan{{rows: 95}, {rows: 95, early: 3}, {rows: 15, early: 3}, {rows: 15}}, got, "no total")
+}
+
+// idTable is the table /items of rows {"id": n} (see pager).
+func idTable() *catalog.Table {
+	return &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+}
+
+// requireIDs checks that rows are ids 1 to len(rows), in API order, each once.
+func requireIDs(t *testing.T, rows [][]any) {
+	t.Helper()
+	for i, r := range rows {
+		require.Equal(t, int64(i+1), r[0], "row %d: rows in API order, each once", i+1)
+	}
+}
+
+// arrivals has a channel per request key, closed by the handler when that
+// request arrives, so another request's handler can wait for it.
+type arrivals struct {
+	mu sync.Mutex
+	ch map[string]chan struct{}
+}
+
+// of returns key's channel.
+func (a *arrivals) of(key string) chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.ch == nil {
+		a.ch = map[string]chan struct{}{}
+	}
+	if a.ch[key] == nil {
+		a.ch[key] = make(chan struct{})
+	}
+	return a.ch[key]
+}
+
+// reset forgets every arrival.
+func (a *arrivals) reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.ch = nil
 }

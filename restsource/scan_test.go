@@ -203,7 +203,7 @@ func TestScanPaginationTypes(t *testing.T) {
 			srv, rec := serve(t, pager(tt.n))
 			p := tt.p
 			cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &p}
-			tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+			tbl := idTable()
 			s := newSource(t, cat, tbl, Options{})
 			rows, st := scanAll(t, s, Query{Limit: tt.limit})
 			want := tt.n
@@ -224,7 +224,7 @@ func TestScanPaginationTypes(t *testing.T) {
 func TestScanMaxPagesAndPageSizeOverride(t *testing.T) {
 	srv, rec := serve(t, pager(20))
 	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 3}}
-	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	tbl := idTable()
 	s := newSource(t, cat, tbl, Options{MaxPages: 2, PageSize: 4})
 	rows, st := scanAll(t, s, Query{Limit: -1})
 	assert.Equal(t, seq(1, 8), column(rows, 0))
@@ -238,7 +238,7 @@ func TestScanRepeatedNextURL(t *testing.T) {
 		writeJSON(w, map[string]any{"items": []map[string]any{{"id": 1}}, "next": "/items?api_key=s3cret&p=1"})
 	})
 	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "nextURL", NextPath: "next"}}
-	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	tbl := idTable()
 	s := newSource(t, cat, tbl, Options{})
 	p, err := s.Plan(Query{Limit: -1})
 	require.NoError(t, err)
@@ -744,7 +744,7 @@ func TestCredentialScoping(t *testing.T) {
 			Name: "C", URL: main.URL, Pagination: &catalog.Pagination{Type: "nextURL", NextPath: "next"},
 			Headers: map[string]string{"X-Token": "${T}", "authorization": "Bearer plain", "X-Plain": "p"},
 		}
-		tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+		tbl := idTable()
 		s := newSource(t, cat, tbl, Options{Expand: func(v string) (string, error) { return strings.ReplaceAll(v, "${T}", "tok"), nil }})
 		_, _ = scanAll(t, s, Query{Limit: -1})
 		for _, r := range mainRec.all()[mb:] {
@@ -848,7 +848,7 @@ func TestScanHoldsAtMostTwoPages(t *testing.T) {
 		pager(1000)(w, r)
 	})
 	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10}}
-	tbl := &catalog.Table{Name: "items", URL: "/items", Rows: "items", Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
+	tbl := idTable()
 	s := newSource(t, cat, tbl, Options{})
 	p, err := s.Plan(Query{Limit: -1})
 	require.NoError(t, err)
