@@ -247,20 +247,29 @@ func TestScanRemembersFullPages(t *testing.T) {
 		early int // pages 2-4 asked for before page 1 was answered
 		reqs  int64
 	}
-	run := func(t *testing.T, speculative int, total bool, tables []int) []scan {
+	// A scan of a table of rows rows, with a limit (-1 = none); page 1
+	// waits for the first wait of pages 2-4, those the scan should ask for
+	// at once (the previous scans saw them full): the others cannot have
+	// been asked for before page 1 is answered.
+	type spec struct {
+		rows  int
+		limit int64
+		wait  int
+	}
+	run := func(t *testing.T, speculative int, total bool, specs []spec) []scan {
 		var arrived arrivals
 		arrive := arrived.of
 		var n atomic.Int64 // the table's rows
 		var early atomic.Int64
-		var patience atomic.Int64 // how long page 1 waits for pages 2-4
+		var waitFor atomic.Int64 // pages 2-4 page 1 waits for
 		srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
 			page := r.URL.Query().Get("page")
 			if page != "1" {
 				close(arrive(page))
 			} else {
-				deadline := time.After(time.Duration(patience.Load()))
+				deadline := time.After(5 * time.Second)
 			wait:
-				for _, k := range []string{"2", "3", "4"} {
+				for _, k := range []string{"2", "3", "4"}[:waitFor.Load()] {
 					select {
 					case <-arrive(k):
 						early.Add(1)
@@ -279,22 +288,19 @@ func TestScanRemembersFullPages(t *testing.T) {
 		tbl := idTable()
 		s := newSource(t, cat, tbl, Options{MaxConcurrency: 4, Speculative: speculative})
 		var out []scan
-		for i, rows := range tables {
+		for _, sp := range specs {
 			arrived.reset()
-			n.Store(int64(rows))
+			n.Store(int64(sp.rows))
 			early.Store(0)
-			// Page 1 waits for pages 2-4 only where they are expected
-			// (the previous scan saw them full); elsewhere it answers at
-			// once, and they cannot have been asked for yet.
-			expect := speculative > 0 && i > 0 && tables[i-1] >= 40
-			patience.Store(0)
-			if expect {
-				patience.Store(int64(5 * time.Second))
+			waitFor.Store(int64(sp.wait))
+			got, st := scanAll(t, s, Query{Limit: sp.limit})
+			want := sp.rows
+			if sp.limit >= 0 {
+				want = min(want, int(sp.limit))
 			}
-			got, st := scanAll(t, s, Query{Limit: -1})
-			require.Len(t, got, rows)
+			require.Len(t, got, want)
 			requireIDs(t, got)
-			sc := scan{rows: rows, early: int(early.Load()), reqs: st.Requests}
+			sc := scan{rows: want, early: int(early.Load()), reqs: st.Requests}
 			if !total {
 				sc.reqs = 0 // speculative pages past the end may or may not have been sent
 			}
@@ -302,18 +308,26 @@ func TestScanRemembersFullPages(t *testing.T) {
 		}
 		return out
 	}
-	got := run(t, 15, true, []int{95, 95, 15, 15})
+	got := run(t, 15, true, []spec{{95, -1, 0}, {95, -1, 3}, {15, -1, 3}, {15, -1, 0}})
 	assert.Equal(t, []scan{
 		{rows: 95, early: 0, reqs: 10}, // page 1 alone, then the rest
 		{rows: 95, early: 3, reqs: 10}, // pages 1-4 at once, no more requests
 		{rows: 15, early: 3, reqs: 4},  // the table shrank: pages 3 and 4 wasted
 		{rows: 15, early: 0, reqs: 2},  // page 1 alone again (one full page seen)
 	}, got)
-	got = run(t, 0, true, []int{95, 95})
+	got = run(t, 0, true, []spec{{95, -1, 0}, {95, -1, 0}})
 	assert.Equal(t, []scan{{rows: 95, early: 0, reqs: 10}, {rows: 95, early: 0, reqs: 10}}, got, "SpeculativePages 0: page 1 alone")
 	// Without a total the pages asked for at once are guessed the same way.
-	got = run(t, 15, false, []int{95, 95, 15, 15})
+	got = run(t, 15, false, []spec{{95, -1, 0}, {95, -1, 3}, {15, -1, 3}, {15, -1, 0}})
 	assert.Equal(t, []scan{{rows: 95}, {rows: 95, early: 3}, {rows: 15, early: 3}, {rows: 15}}, got, "no total")
+	// A LIMIT that ends the walk early does not make the count smaller:
+	// the table may hold more full pages than the limit read.
+	got = run(t, 15, true, []spec{{95, -1, 0}, {95, 15, 1}, {95, -1, 3}})
+	assert.Equal(t, []scan{
+		{rows: 95, early: 0, reqs: 10},
+		{rows: 15, early: 1, reqs: 2}, // the limit needs pages 1 and 2 only
+		{rows: 95, early: 3, reqs: 10},
+	}, got, "LIMIT")
 }
 
 // idTable is the table /items of rows {"id": n} (see pager).

@@ -446,6 +446,9 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		}
 		if next == nil {
 			if key != "" {
+				if p.limit >= 0 {
+					full = max(full, hint) // the LIMIT ended the walk: more pages may be full
+				}
 				s.fullPages.put(key, full)
 			}
 			return
