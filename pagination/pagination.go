@@ -120,10 +120,11 @@ type Walker interface {
 // fetch them ahead, in parallel, while it still reads the pages in order.
 type Predictor interface {
 	// Ahead returns the URLs of the pages skip+1 to k after next (the URL
-	// Next just returned, or the first URL before any page), assuming each page is full, as far as a total
-	// the API reported or the rows the walk wants show pages to exist: none
-	// when neither is known, or the page size is unknown. A caller that
-	// already has the first skip pages after next asks for the rest only.
+	// Next just returned, or the first URL before any page), assuming each
+	// page is full, as far as a total the API reported or the rows the walk
+	// wants show pages to exist: none when neither is known, or the page
+	// size is unknown. A caller that already has the first skip pages after
+	// next asks for the rest only.
 	Ahead(next *url.URL, skip, k int) []*url.URL
 	// Guess returns the URLs of the pages skip+1 to k after next when
 	// neither a total nor a limit tells how many pages exist, as long as
