@@ -280,7 +280,11 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		return fetched{resp: resp, page: pg, parseErr: perr}
 	}
 	// start asks for page n, at a, unless it was asked for already.
-	start := func(n int64, a *url.URL) {
+	// guessed is a page that may be past the end (Predictor.Guess): it
+	// keeps its slot until its rows are counted, so the page that takes
+	// the slot next knows whether this one was short; a slot freed before
+	// that would let one more request past the end per short page.
+	start := func(n int64, a *url.URL, guessed bool) {
 		if n <= furthest {
 			return
 		}
@@ -305,13 +309,18 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 				return
 			}
 			resp, err := s.fetch(actx, a, func() { r.requests.Add(1) })
-			r.ahead.release()
+			if err != nil || !guessed {
+				r.ahead.release()
+			}
 			if err != nil {
 				ch <- fetched{err: err}
 				return
 			}
 			pg, perr := s.parse(p, a, resp)
 			short(n, pg)
+			if guessed {
+				r.ahead.release()
+			}
 			ch <- fetched{resp: resp, page: pg, parseErr: perr}
 		}()
 	}
@@ -322,30 +331,33 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		if p.noPrefetch || p.lookup || st.demand != nil || (s.opts.MaxPages > 0 && n >= s.opts.MaxPages) {
 			return
 		}
-		start(int64(n)+1, next)
 		k := window
 		if s.opts.MaxPages > 0 {
 			k = min(k, s.opts.MaxPages-n-1) // pages after next that MaxPages allows
 		}
-		if pred == nil || k <= 0 {
-			return
-		}
 		// The pages after next already asked for.
-		skip := int(furthest - int64(n) - 1)
-		urls := pred.Ahead(next, skip, k)
-		if urls == nil {
-			// The end is unknown, and every page so far was full: with
-			// Options.Speculative, more pages are fetched speculatively,
-			// as many more as pages were read (1, 2, 4, … up to
-			// Speculative), so a short table costs few requests past its
-			// end; as far as an earlier walk saw full pages at once.
-			// Those past the end are dropped, and cancelled when the
-			// stream ends.
-			more := max(1<<min(n-1, 20), hint-n-1)
-			urls = pred.Guess(next, skip, min(k, s.opts.Speculative, more))
+		skip := int(max(furthest, int64(n)+1) - int64(n) - 1)
+		var urls []*url.URL
+		guessed := false
+		if pred != nil && k > 0 {
+			urls = pred.Ahead(next, skip, k)
+			if urls == nil {
+				// The end is unknown, and every page so far was full:
+				// with Options.Speculative, more pages are fetched
+				// speculatively, as many more as pages were read (1, 2,
+				// 4, … up to Speculative), so a short table costs few
+				// requests past its end; as far as an earlier walk saw
+				// full pages at once. Those past the end are dropped,
+				// and cancelled when the stream ends. Next may be past
+				// the end as well.
+				more := max(1<<min(n-1, 20), hint-n-1)
+				urls = pred.Guess(next, skip, min(k, s.opts.Speculative, more))
+				guessed = urls != nil
+			}
 		}
+		start(int64(n)+1, next, guessed)
 		for j, a := range urls {
-			start(int64(n+1+skip+j+1), a)
+			start(int64(n+1+skip+j+1), a, guessed)
 		}
 	}
 	// A scan of the same request as an earlier one whose walk saw f full
@@ -363,13 +375,14 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			m = min(m, s.opts.MaxPages)
 		}
 		if m > 1 {
-			start(1, u)
+			start(1, u, false)
 			urls := pred.Ahead(u, 0, m-1)
-			if urls == nil {
+			guessed := urls == nil
+			if guessed {
 				urls = pred.Guess(u, 0, m-1)
 			}
 			for j, a := range urls {
-				start(int64(j+2), a)
+				start(int64(j+2), a, guessed)
 			}
 		}
 	}
