@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -67,6 +68,10 @@ type extractor struct {
 	// scan of a handful of strings beats hashing each key of each row.
 	keys   []string
 	nslots int
+	// arenaRate is the string arena bytes the last page scanned in one
+	// pass needed per 64 KiB of body (0: no page yet): a page's first
+	// arena chunk is sized from it (see pageScan.grow).
+	arenaRate atomic.Uint32
 }
 
 type colPlan struct {

@@ -234,8 +234,10 @@ type pageScan struct {
 	// tops are the captured top-level values (they share the body's
 	// bytes: the walk reads them before the buffer is used again).
 	tops []topValue
-	// arena holds the bytes of the string values: see keep.
-	arena []byte
+	// arena holds the bytes of the string values: see keep. arenaFull
+	// counts the bytes of the chunks before it.
+	arena     []byte
+	arenaFull int
 	// caches are the string columns' caches (see strCache), by column.
 	caches []*strCache
 	// The page's values are boxed in slabs: see box.go.
@@ -280,6 +282,7 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 		putVals(x.vals)
 		return parsedPage{}, false
 	}
+	x.learnArena()
 	pg = parsedPage{n: x.n, vals: x.vals, bad: x.bad, badErr: x.badErr, detached: true}
 	if prog.capture != nil && len(prog.rowsKeys) > 0 {
 		pg.values = &bodyValues{capture: prog.capture, tops: x.tops}
@@ -696,15 +699,38 @@ func (x *pageScan) unescape(quoted string) string {
 }
 
 // grow makes room for n more bytes in the arena. The bytes already there
-// are never written again: strings share them.
+// are never written again: strings share them. A page's first chunk is
+// as large as the last page's strings needed for a body of this size, and
+// a little more (a small page does not take a whole chunk); later chunks
+// are arenaChunk bytes.
 func (x *pageScan) grow(n int) {
-	if len(x.arena)+n > cap(x.arena) {
-		x.arena = make([]byte, 0, max(n, arenaChunk))
+	if len(x.arena)+n <= cap(x.arena) {
+		return
+	}
+	size := arenaChunk
+	if x.arena == nil {
+		if r := x.e.arenaRate.Load(); r > 0 {
+			size = min(size, int(uint64(r)*uint64(len(x.s))>>16)+arenaSlack)
+		}
+	}
+	x.arenaFull += len(x.arena)
+	x.arena = make([]byte, 0, max(n, size))
+}
+
+// learnArena records the arena bytes this page needed for its body's size.
+func (x *pageScan) learnArena() {
+	if len(x.s) > 0 {
+		used := uint64(x.arenaFull+len(x.arena)) << 16 / uint64(len(x.s))
+		x.e.arenaRate.Store(uint32(min(max(used, 1), 1<<16)))
 	}
 }
 
-// arenaChunk is the size of a page's string arena chunks.
-const arenaChunk = 16 << 10
+const (
+	// arenaChunk is the size of a page's string arena chunks.
+	arenaChunk = 16 << 10
+	// arenaSlack is added to a first chunk sized from the last page.
+	arenaSlack = 512
+)
 
 // object reads the object at i, matching its keys against node's. Rows
 // of a page mostly have their keys in one order, so the key after the last

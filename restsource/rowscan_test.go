@@ -243,3 +243,58 @@ func TestStrCache(t *testing.T) {
 	_, _, ok = d.get(`"v299"`)
 	assert.False(t, ok)
 }
+
+// A page's string arena starts as large as the last page's strings needed
+// for a body of its size (and a little more), not a whole chunk: a small
+// page does not allocate 16 KiB for a few hundred bytes of strings. The
+// values stay right whatever the arena's chunks.
+func TestScanPageArena(t *testing.T) {
+	page := func(n int) (string, []any) {
+		var b strings.Builder
+		var want []any
+		b.WriteString("[")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			name := fmt.Sprintf("name-%06d", i) // distinct: no cache, each kept
+			fmt.Fprintf(&b, `{"id":%d,"name":%q}`, i, name)
+			want = append(want, name)
+		}
+		b.WriteString("]")
+		return b.String(), want
+	}
+	e := newExtractor("T", false, []*catalog.Column{{Name: "name"}})
+	prog := e.compile("", nil)
+	assert.Zero(t, e.arenaRate.Load(), "no page yet")
+
+	big, want := page(1000)
+	pg, ok := e.scanPage(prog, big, 0)
+	require.True(t, ok)
+	require.Equal(t, want, pg.vals)
+	used := 1000 * len("name-000000")
+	assert.Equal(t, uint32(uint64(used)<<16/uint64(len(big))), e.arenaRate.Load(), "strings per body byte, in 1/65536")
+
+	small, want := page(40)
+	x := &pageScan{s: small, e: e}
+	x.grow(11)
+	first := cap(x.arena)
+	assert.Equal(t, int(uint64(e.arenaRate.Load())*uint64(len(small))>>16)+arenaSlack, first)
+	assert.Less(t, first, arenaChunk/4)
+	x.arena = x.arena[:first]
+	x.grow(11)
+	assert.Equal(t, arenaChunk, cap(x.arena), "later chunks are whole")
+	assert.Equal(t, first, x.arenaFull)
+
+	// More strings than the last page had per byte: the first chunk
+	// fills, and the values are still right.
+	pg, ok = e.scanPage(prog, small, 0)
+	require.True(t, ok)
+	require.Equal(t, want, pg.vals)
+	e.arenaRate.Store(1) // a first chunk of arenaSlack bytes: 100 names overflow it
+	mid, want := page(100)
+	pg, ok = e.scanPage(prog, mid, 0)
+	require.True(t, ok)
+	require.Equal(t, want, pg.vals)
+	assert.Equal(t, uint32(uint64(100*len("name-000000"))<<16/uint64(len(mid))), e.arenaRate.Load(), "every chunk counted")
+}
