@@ -70,7 +70,9 @@ type Page struct {
 	ResponseURL *url.URL
 	// Header is the response header.
 	Header http.Header
-	// Body is the response body.
+	// Body is the response body. Nothing Next returns (its URL, its
+	// error) shares Body's bytes, and the walk keeps none of them: the
+	// caller may reuse the body's buffer once Next has returned.
 	Body string
 	// Rows is the number of rows found on the page.
 	Rows int
@@ -412,7 +414,9 @@ func (w *walk) nextCursor(p Page) (*url.URL, error) {
 // follow resolves a next URL against the URL that answered and guards
 // repeats.
 func (w *walk) follow(p Page, next string) (*url.URL, error) {
-	ref, err := url.Parse(strings.TrimSpace(next))
+	// A copy: the URL's fields are substrings of what it is parsed from,
+	// and the body's buffer may be reused once Next returns.
+	ref, err := url.Parse(strings.Clone(strings.TrimSpace(next)))
 	if err != nil {
 		return nil, fmt.Errorf("pagination: %s: page %d: next URL %q: %w", w.cfg.typ, w.pages, next, err)
 	}
@@ -444,7 +448,7 @@ func (w *walk) use(what, key, display string) error {
 	}
 	h := hash(key)
 	if first, ok := w.used[h]; ok {
-		return &LoopError{Type: w.cfg.typ, What: what, Value: display, Page: w.pages, First: first}
+		return &LoopError{Type: w.cfg.typ, What: what, Value: strings.Clone(display), Page: w.pages, First: first}
 	}
 	w.used[h] = w.pages + 1
 	return nil

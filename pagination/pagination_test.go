@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,7 +45,14 @@ func drive(t *testing.T, p Paginator, want int64, first string, respond func(n i
 		if r.header == nil {
 			r.header = http.Header{}
 		}
-		next, err := w.Next(Page{URL: u, Header: r.header, Body: r.body, Rows: r.rows})
+		// The body is a view of a buffer the caller reuses once Next
+		// returns, as restsource does: nothing the walk returns or keeps
+		// may share its bytes.
+		buf := []byte(r.body)
+		next, err := w.Next(Page{URL: u, Header: r.header, Body: unsafe.String(unsafe.SliceData(buf), len(buf)), Rows: r.rows})
+		for i := range buf {
+			buf[i] = '#'
+		}
 		if err != nil || next == nil {
 			return got, err
 		}

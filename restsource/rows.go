@@ -13,7 +13,6 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/pagination"
 )
 
@@ -191,13 +190,6 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		}
 	}
 	walk := p.pager.Start(p.limit)
-	// A walk of page numbers or offsets keeps nothing of a page's body;
-	// cursors and next URLs come from it.
-	reuseBody := false
-	switch p.pager.Type() {
-	case catalog.PageNone, catalog.PageOffset, catalog.PagePage:
-		reuseBody = true
-	}
 	u := setParams(st.spec.url, walk.First())
 	// Offset and page pagination fetch the pages after the next one ahead,
 	// MaxConcurrency-1 at a time, while the pages are still read in order.
@@ -421,9 +413,10 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			page.Values = pg.values.get
 		}
 		next, walkErr := walk.Next(page)
-		if pg.detached && reuseBody {
+		if pg.detached {
 			// Nothing refers to the body any more: the values were
-			// copied out, and the walk made its next URL from numbers.
+			// copied out, and the walk keeps none of its bytes (see
+			// pagination.Page.Body).
 			pg.values = nil
 			resp.release(buffersFrom(ctx))
 		}

@@ -195,6 +195,12 @@ func TestScanPaginationTypes(t *testing.T) {
 		{"page, has more", catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 3, HasMorePath: "more"}, 6, -1, []string{"/items?page=1&size=3", "/items?page=2&size=3"}},
 		{"cursor", catalog.Pagination{Type: "cursor", CursorPath: "cursor", CursorParam: "cursor"}, 7, -1, []string{"/items", "/items?cursor=c3", "/items?cursor=c6"}},
 		{"nextURL, relative", catalog.Pagination{Type: "nextURL", NextPath: "next", SizeParam: "size", PageSize: 2}, 5, -1, []string{"/items?size=2", "/items?cursor=c2&size=2", "/items?cursor=c4&size=2"}},
+		// Response buffers are reused from page to page whatever the
+		// type: the next URLs and cursors must not share their bytes.
+		{"cursor, six pages", catalog.Pagination{Type: "cursor", CursorPath: "cursor", CursorParam: "cursor"}, 16, -1,
+			[]string{"/items", "/items?cursor=c3", "/items?cursor=c6", "/items?cursor=c9", "/items?cursor=c12", "/items?cursor=c15"}},
+		{"nextURL, six pages", catalog.Pagination{Type: "nextURL", NextPath: "next", SizeParam: "size", PageSize: 2}, 11, -1,
+			[]string{"/items?size=2", "/items?cursor=c2&size=2", "/items?cursor=c4&size=2", "/items?cursor=c6&size=2", "/items?cursor=c8&size=2", "/items?cursor=c10&size=2"}},
 		{"linkHeader", catalog.Pagination{Type: "linkHeader", SizeParam: "size", PageSize: 4}, 7, -1, []string{"/items?size=4", "/items?cursor=c4&size=4"}},
 		{"linkHeader, limit", catalog.Pagination{Type: "linkHeader", SizeParam: "size", PageSize: 4}, 7, 2, []string{"/items?size=2"}},
 	}
