@@ -301,12 +301,13 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 				return
 			}
 			resp, err := s.fetch(actx, a, func() { r.requests.Add(1) })
-			if err != nil || !guessed {
-				r.ahead.release()
-			}
 			if err != nil {
+				r.ahead.release()
 				ch <- fetched{err: err}
 				return
+			}
+			if !guessed {
+				r.ahead.release() // the next request need not wait for the parse
 			}
 			pg, perr := s.parse(p, a, resp)
 			short(n, pg)
