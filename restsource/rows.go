@@ -309,6 +309,9 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			if !guessed {
 				r.ahead.release() // the next request need not wait for the parse
 			}
+			if testHookBeforeParse != nil {
+				testHookBeforeParse(n)
+			}
 			pg, perr := s.parse(p, a, resp)
 			short(n, pg)
 			if guessed {
@@ -468,6 +471,10 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 func sameURL(a, b *url.URL) bool {
 	return a == b || *a == *b || a.String() == b.String()
 }
+
+// testHookBeforeParse, when set by a test, runs on the goroutine of page n
+// fetched ahead between its response and its parse.
+var testHookBeforeParse func(n int64)
 
 // errPastEnd answers a page fetched ahead that a short page showed to be
 // past the end; the stream never reads it.
