@@ -272,10 +272,11 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		return fetched{resp: resp, page: pg, parseErr: perr}
 	}
 	// start asks for page n, at a, unless it was asked for already.
-	// guessed is a page that may be past the end (Predictor.Guess): it
-	// keeps its slot until its rows are counted, so the page that takes
-	// the slot next knows whether this one was short; a slot freed before
-	// that would let one more request past the end per short page.
+	// guessed is a page started while the end was unknown (no total or
+	// limit yet: see Predictor.Guess): it keeps its slot until its rows
+	// are counted, so the page that takes the slot next knows whether this
+	// one was short; a slot freed before that would let one more request
+	// past the end per short page.
 	start := func(n int64, a *url.URL, guessed bool) {
 		if n <= furthest {
 			return
@@ -342,13 +343,23 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 				// with Options.Speculative, more pages are fetched
 				// speculatively, as many more as pages were read (1, 2,
 				// 4, … up to Speculative), so a short table costs few
-				// requests past its end; as far as an earlier walk saw
-				// full pages at once. Those past the end are dropped,
-				// and cancelled when the stream ends. Next may be past
-				// the end as well.
-				more := max(1<<min(n-1, 20), hint-n-1)
+				// requests past its end. After an earlier walk that saw
+				// hint full pages, up to the page after them (the one
+				// that showed the end) and no further while the table
+				// has not grown: a repeated scan of an unchanged table
+				// sends no request past its end. Those past the end are
+				// dropped, and cancelled when the stream ends. Next may
+				// be past the end as well.
+				more := 1 << min(n-1, 20)
+				if hint > 0 {
+					if n <= hint {
+						more = hint - n
+					} else {
+						more = 1 << min(n-hint-1, 20)
+					}
+				}
 				urls = pred.Guess(next, skip, min(k, s.opts.Speculative, more))
-				guessed = urls != nil
+				guessed = true
 			}
 		}
 		start(int64(n)+1, next, guessed)
@@ -357,26 +368,27 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		}
 	}
 	// A scan of the same request as an earlier one whose walk saw f full
-	// pages asks for the first min(f, MaxConcurrency) pages at once, when
-	// it may fetch pages ahead (Options.Speculative): page 1 does not
-	// travel alone to learn that more exist. Should the table have shrunk,
-	// the pages past its end are dropped like any speculative page.
+	// pages asks for the first min(f+1, MaxConcurrency) pages at once (the
+	// full ones and the one that showed the end), when it may fetch pages
+	// ahead (Options.Speculative): page 1 does not travel alone to learn
+	// that more exist. Should the table have shrunk, the pages past its
+	// end are dropped like any speculative page.
 	var key string
 	full := 0
 	if pred != nil && size > 0 && len(r.streams) == 1 && s.opts.Speculative > 0 {
 		key = u.String()
 		hint = s.fullPages.get(key)
-		m := min(hint, s.opts.MaxConcurrency, s.opts.Speculative+1)
+		m := min(hint+1, s.opts.MaxConcurrency, s.opts.Speculative+1)
 		if s.opts.MaxPages > 0 {
 			m = min(m, s.opts.MaxPages)
 		}
 		if m > 1 {
-			start(1, u, false)
 			urls := pred.Ahead(u, 0, m-1)
 			guessed := urls == nil
 			if guessed {
 				urls = pred.Guess(u, 0, m-1)
 			}
+			start(1, u, guessed) // page 1 too may be short
 			for j, a := range urls {
 				start(int64(j+2), a, guessed)
 			}
