@@ -390,8 +390,12 @@ func TestScanRemembersFullPages(t *testing.T) {
 	// guessed again, and every row is read.
 	got = run(t, 15, false, []spec{{25, -1, 0, true}, {95, -1, 0, true}, {95, -1, 0, false}})
 	assert.Equal(t, []scan{{rows: 25}, {rows: 95}, {rows: 95, reqs: 10}}, got, "no total, grown")
+	// With a total the walk needs no page after the last full one: a
+	// table of one full page costs one request, the first time and after.
+	got = run(t, 15, true, []spec{{10, -1, 0, false}, {10, -1, 0, false}})
+	assert.Equal(t, []scan{{rows: 10, reqs: 1}, {rows: 10, reqs: 1}}, got, "one full page, total")
 	// A LIMIT that ends the walk early does not make the count smaller:
-	// the table may hold more full pages than the limit read.
+	// the table may hold more pages than the limit read.
 	got = run(t, 15, true, []spec{{95, -1, 0, false}, {95, 15, 1, false}, {95, -1, 3, false}})
 	assert.Equal(t, []scan{
 		{rows: 95, early: 0, reqs: 10},

@@ -218,7 +218,8 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	}
 	ahead := map[int64]aheadPage{}
 	var furthest int64
-	// hint is the full pages an earlier walk from the same URL saw.
+	// hint is the number of pages an earlier walk from the same URL read
+	// (its last page showed the end, or reached the total).
 	var hint int
 	// ended is the first page fetched ahead that came back short: with
 	// offset and page pagination the pages after it are past the end, so
@@ -343,19 +344,18 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 				// with Options.Speculative, more pages are fetched
 				// speculatively, as many more as pages were read (1, 2,
 				// 4, … up to Speculative), so a short table costs few
-				// requests past its end. After an earlier walk that saw
-				// hint full pages, up to the page after them (the one
-				// that showed the end) and no further while the table
-				// has not grown: a repeated scan of an unchanged table
-				// sends no request past its end. Those past the end are
-				// dropped, and cancelled when the stream ends. Next may
-				// be past the end as well.
+				// requests past its end. After an earlier walk that read
+				// hint pages, up to page hint and no further unless the
+				// walk goes past it (the table grew): a repeated scan of
+				// an unchanged table sends no request past its end.
+				// Those past the end are dropped, and cancelled when the
+				// stream ends. Next may be past the end as well.
 				more := 1 << min(n-1, 20)
 				if hint > 0 {
-					if n <= hint {
-						more = hint - n
+					if n < hint {
+						more = hint - n - 1
 					} else {
-						more = 1 << min(n-hint-1, 20)
+						more = 1 << min(n-hint, 20)
 					}
 				}
 				urls = pred.Guess(next, skip, min(k, s.opts.Speculative, more))
@@ -367,18 +367,16 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			start(int64(n+1+skip+j+1), a, guessed)
 		}
 	}
-	// A scan of the same request as an earlier one whose walk saw f full
-	// pages asks for the first min(f+1, MaxConcurrency) pages at once (the
-	// full ones and the one that showed the end), when it may fetch pages
-	// ahead (Options.Speculative): page 1 does not travel alone to learn
-	// that more exist. Should the table have shrunk, the pages past its
-	// end are dropped like any speculative page.
+	// A scan of the same request as an earlier one whose walk read f
+	// pages asks for the first min(f, MaxConcurrency) pages at once, when
+	// it may fetch pages ahead (Options.Speculative): page 1 does not
+	// travel alone to learn that more exist. Should the table have shrunk,
+	// the pages past its end are dropped like any speculative page.
 	var key string
-	full := 0
 	if pred != nil && size > 0 && len(r.streams) == 1 && s.opts.Speculative > 0 {
 		key = u.String()
-		hint = s.fullPages.get(key)
-		m := min(hint+1, s.opts.MaxConcurrency, s.opts.Speculative+1)
+		hint = s.pagesRead.get(key)
+		m := min(hint, s.opts.MaxConcurrency, s.opts.Speculative+1)
 		if s.opts.MaxPages > 0 {
 			m = min(m, s.opts.MaxPages)
 		}
@@ -419,9 +417,6 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			return
 		}
 		resp, pg := f.resp, f.page
-		if size > 0 && pg.n == size {
-			full++
-		}
 		r.pages.Add(1)
 		r.fetched[i].Add(int64(pg.n))
 		page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.n}
@@ -468,10 +463,11 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 		}
 		if next == nil {
 			if key != "" {
+				read := n
 				if p.limit >= 0 {
-					full = max(full, hint) // the LIMIT ended the walk: more pages may be full
+					read = max(read, hint) // the LIMIT ended the walk: more pages may exist
 				}
-				s.fullPages.put(key, full)
+				s.pagesRead.put(key, read)
 			}
 			return
 		}

@@ -144,9 +144,9 @@ type Source struct {
 	// lastBody is the size of the last response body, to size the buffer
 	// of a response that does not tell its length.
 	lastBody atomic.Int64
-	// fullPages remembers how many full pages the last walk from each
-	// first URL saw (see Rows.run).
-	fullPages pageCounts
+	// pagesRead remembers how many pages the last walk from each first
+	// URL read (see Rows.run).
+	pagesRead pageCounts
 
 	cat  *catalog.Catalog
 	t    *catalog.Table
@@ -488,10 +488,10 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// pageCounts maps a walk's first URL to the number of full pages the last
-// walk from it saw: a later scan of the same request asks for those pages
-// at once, beside the first, where it would otherwise wait for page 1 to
-// learn that more exist. At most maxPageCounts URLs are remembered.
+// pageCounts maps a walk's first URL to the number of pages the last walk
+// from it read: a later scan of the same request asks for those pages at
+// once, where it would otherwise wait for page 1 to learn that more exist,
+// and guesses none past them. At most maxPageCounts URLs are remembered.
 type pageCounts struct {
 	mu sync.Mutex
 	m  map[string]int
