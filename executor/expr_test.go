@@ -1,8 +1,12 @@
 package executor
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +42,32 @@ func TestCompare(t *testing.T) {
 		assert.Equal(t, tt.ok, ok, "%v vs %v", tt.a, tt.b)
 		if ok {
 			assert.Equal(t, tt.want, got, "%v vs %v", tt.a, tt.b)
+		}
+	}
+}
+
+// ORDER BY's order is total over values of every kind: NULL, numbers
+// (booleans as 0 and 1), datetimes, strings byte-wise, other values; every
+// triple is transitive and every pair antisymmetric, so a column mixing
+// numbers and numeric strings sorts one way whatever meets what.
+func TestCompareNullsFirstIsTotal(t *testing.T) {
+	ts := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	vals := []any{"9", int64(10), "10", nil, 2.5, true, "abc", ts, false, "", int64(-3), math.NaN(),
+		"2024-01-02T03:04:05Z", ts.Add(time.Hour), 10.0, []byte("x"), int64(1)}
+	want := []any{nil, math.NaN(), int64(-3), false, true, int64(1), 2.5, int64(10), 10.0, ts, ts.Add(time.Hour),
+		"", "10", "2024-01-02T03:04:05Z", "9", "abc", []byte("x")}
+	got := slices.Clone(vals)
+	slices.SortStableFunc(got, CompareNullsFirst)
+	require.Equal(t, fmt.Sprint(want), fmt.Sprint(got))
+	sign := func(c int) int { return cmp.Compare(c, 0) }
+	for _, a := range vals {
+		for _, b := range vals {
+			require.Equal(t, sign(CompareNullsFirst(a, b)), -sign(CompareNullsFirst(b, a)), "%v, %v", a, b)
+			for _, c := range vals {
+				if CompareNullsFirst(a, b) <= 0 && CompareNullsFirst(b, c) <= 0 {
+					require.LessOrEqual(t, CompareNullsFirst(a, c), 0, "%v <= %v <= %v", a, b, c)
+				}
+			}
 		}
 	}
 }

@@ -10,6 +10,7 @@
 package executor
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strconv"
@@ -270,9 +271,14 @@ func cmpBool(a, b bool) int {
 	return 1
 }
 
-// CompareNullsFirst orders values with NULL before everything else; it is the
-// order used by ORDER BY (NULLs first ascending, last descending) and by
-// grouping.
+// CompareNullsFirst is the order of ORDER BY (NULLs first ascending, last
+// descending): NULL, then numbers (int, float, and booleans as 0 and 1)
+// numerically, then datetimes, then strings byte-wise, then any other value
+// by its text. Values of one kind order as Compare orders them; values of
+// different kinds order by kind, as SQLite orders numbers before text.
+// Unlike Compare it never reads a string as a number or a datetime: with
+// '10' > 9, '9' > '10' and '10' = 10 no order would be total over a
+// column that mixes them, and a sort needs one.
 func CompareNullsFirst(a, b any) int {
 	switch {
 	case a == nil && b == nil:
@@ -282,8 +288,24 @@ func CompareNullsFirst(a, b any) int {
 	case b == nil:
 		return 1
 	}
+	if ka, kb := sortKind(a), sortKind(b); ka != kb {
+		return cmp.Compare(ka, kb)
+	}
 	c, _ := Compare(a, b)
 	return c
+}
+
+// sortKind ranks a non-NULL value's kind for CompareNullsFirst.
+func sortKind(v any) int {
+	switch v.(type) {
+	case int64, float64, bool:
+		return 0
+	case time.Time:
+		return 1
+	case string:
+		return 2
+	}
+	return 3
 }
 
 // ToString renders a value as text the way CAST(x AS CHAR) and CONCAT do.

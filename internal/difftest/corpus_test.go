@@ -366,6 +366,13 @@ var corpus = []section{
 		{rs: "SELECT id, id * 1.5 FROM users WHERE id = 2 UNION SELECT id, id FROM users WHERE id = 3"},
 		{rs: "SELECT 3 UNION SELECT 3.0"},
 		{rs: "SELECT id AS k FROM users WHERE id < 3 UNION SELECT userId FROM posts WHERE id > 95 ORDER BY k DESC"},
+		// ORDER BY over values of mixed kinds: NULL, numbers, then text
+		// (byte-wise), as SQLite orders them.
+		{rs: "SELECT 10 AS k UNION ALL SELECT '9' UNION ALL SELECT 2.5 UNION ALL SELECT '10' UNION ALL SELECT NULL ORDER BY k"},
+		{rs: "SELECT CASE WHEN id % 2 = 0 THEN id ELSE CAST(id AS CHAR) END AS k FROM users ORDER BY k",
+			lite: "SELECT CASE WHEN id % 2 = 0 THEN id ELSE CAST(id AS TEXT) END AS k FROM users ORDER BY k"},
+		{rs: "SELECT CASE WHEN id % 2 = 0 THEN id ELSE CAST(id AS CHAR) END AS k FROM users ORDER BY k DESC LIMIT 4",
+			lite: "SELECT CASE WHEN id % 2 = 0 THEN id ELSE CAST(id AS TEXT) END AS k FROM users ORDER BY k DESC LIMIT 4"},
 	}},
 	{"expression", []diffCase{
 		{rs: "SELECT id, CASE WHEN id < 4 THEN 'low' WHEN id < 8 THEN 'mid' ELSE 'high' END FROM users"},
