@@ -238,6 +238,17 @@ func scanAll(t *testing.T, s *Source, q Query) ([][]any, Stats) {
 	return out, rows.Stats()
 }
 
+// openScan plans q on s and starts the scan, closed when the test ends.
+func openScan(t *testing.T, s *Source, q Query) *Rows {
+	t.Helper()
+	p, err := s.Plan(q)
+	require.NoError(t, err)
+	rows, err := s.Scan(context.Background(), p)
+	require.NoError(t, err)
+	t.Cleanup(func() { rows.Close() })
+	return rows
+}
+
 func collect(t *testing.T, rows *Rows, n int) [][]any {
 	t.Helper()
 	var out [][]any

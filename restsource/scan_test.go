@@ -246,15 +246,11 @@ func TestScanRepeatedNextURL(t *testing.T) {
 	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "nextURL", NextPath: "next"}}
 	tbl := idTable()
 	s := newSource(t, cat, tbl, Options{})
-	p, err := s.Plan(Query{Limit: -1})
-	require.NoError(t, err)
-	rows, err := s.Scan(context.Background(), p)
-	require.NoError(t, err)
-	defer rows.Close()
+	rows := openScan(t, s, Query{Limit: -1})
 	dest := make([]any, 1)
 	require.NoError(t, rows.Next(dest))
 	require.NoError(t, rows.Next(dest))
-	err = rows.Next(dest)
+	err := rows.Next(dest)
 	require.Error(t, err)
 	var le *pagination.LoopError
 	require.ErrorAs(t, err, &le)
@@ -311,11 +307,7 @@ func TestScanNoPrefetch(t *testing.T) {
 	srv, rec := serve(t, jsonServer)
 	cat, posts, _ := postsCatalog(srv.URL)
 	s := newSource(t, cat, posts, Options{})
-	p, err := s.Plan(Query{Limit: -1, NoPrefetch: true})
-	require.NoError(t, err)
-	rows, err := s.Scan(context.Background(), p)
-	require.NoError(t, err)
-	defer rows.Close()
+	rows := openScan(t, s, Query{Limit: -1, NoPrefetch: true})
 	dest := make([]any, 4)
 	for i := 0; i < 10; i++ {
 		require.NoError(t, rows.Next(dest))
@@ -340,11 +332,7 @@ func TestScanPrefetches(t *testing.T) {
 	t.Cleanup(func() { released.Do(func() { close(release) }) })
 	cat, posts, _ := postsCatalog(srv.URL)
 	s := newSource(t, cat, posts, Options{})
-	p, err := s.Plan(Query{Limit: -1})
-	require.NoError(t, err)
-	rows, err := s.Scan(context.Background(), p)
-	require.NoError(t, err)
-	defer rows.Close()
+	rows := openScan(t, s, Query{Limit: -1})
 	// Page 2 is requested while page 1 is still unread.
 	waitFor(t, second, "the prefetch of page 2")
 	dest := make([]any, 4)
@@ -679,16 +667,12 @@ func TestScanLaterPageErrorAfterRows(t *testing.T) {
 	})
 	cat, posts, _ := postsCatalog(srv.URL)
 	s := newSource(t, cat, posts, Options{})
-	p, err := s.Plan(Query{Limit: -1})
-	require.NoError(t, err)
-	rows, err := s.Scan(context.Background(), p)
-	require.NoError(t, err)
-	defer rows.Close()
+	rows := openScan(t, s, Query{Limit: -1})
 	dest := make([]any, 4)
 	for i := 0; i < 10; i++ {
 		require.NoError(t, rows.Next(dest))
 	}
-	err = rows.Next(dest)
+	err := rows.Next(dest)
 	var he *HTTPError
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, http.StatusBadGateway, he.StatusCode)
@@ -856,11 +840,7 @@ func TestScanHoldsAtMostTwoPages(t *testing.T) {
 	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10}}
 	tbl := idTable()
 	s := newSource(t, cat, tbl, Options{})
-	p, err := s.Plan(Query{Limit: -1})
-	require.NoError(t, err)
-	rows, err := s.Scan(context.Background(), p)
-	require.NoError(t, err)
-	defer rows.Close()
+	rows := openScan(t, s, Query{Limit: -1})
 	dest := make([]any, 1)
 	for i := 1; i <= 1000; i++ {
 		require.NoError(t, rows.Next(dest))
@@ -888,11 +868,7 @@ func TestScanStrictAcrossPages(t *testing.T) {
 	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", PageParam: "page", SizeParam: "size", PageSize: 3}}
 	tbl := &catalog.Table{Name: "t", SchemaName: "S", URL: "/t", Rows: "items", Strict: true, Columns: []*catalog.Column{{Name: "id", Type: "int"}}}
 	s := newSource(t, cat, tbl, Options{})
-	p, err := s.Plan(Query{Limit: -1})
-	require.NoError(t, err)
-	rows, err := s.Scan(context.Background(), p)
-	require.NoError(t, err)
-	defer rows.Close()
+	rows := openScan(t, s, Query{Limit: -1})
 	dest := make([]any, 1)
 	for want := int64(1); want <= 4; want++ {
 		require.NoError(t, rows.Next(dest))
