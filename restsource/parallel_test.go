@@ -219,37 +219,47 @@ func TestScanSpeculativePages(t *testing.T) {
 // short last page (10) is held between its answer and its parse, the pages
 // after it that wait for a slot are not sent, whatever the timing. Were its
 // slot free, page 14 would go out as soon as page 11, 12 or 13 came back.
+// An API that answers past its end with 404 gets no more requests either:
+// an error on a guessed page ends the pages sent ahead.
 func TestScanSpeculativeSlotHeldUntilParsed(t *testing.T) {
-	var mu sync.Mutex
-	var pages []int
-	past := make(chan struct{}, 100)
-	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		n, _ := strconv.Atoi(r.URL.Query().Get("page"))
-		mu.Lock()
-		pages = append(pages, n)
-		mu.Unlock()
-		if n > 13 {
-			past <- struct{}{}
-		}
-		pager(95)(w, r)
-	})
-	testHookBeforeParse = func(n int64) {
-		if n == 10 {
-			select { // long enough for page 14 to go out, were it allowed
-			case <-past:
-			case <-time.After(200 * time.Millisecond):
+	for _, pastEnd := range []string{"empty page", "404"} {
+		t.Run(pastEnd, func(t *testing.T) {
+			var mu sync.Mutex
+			var pages []int
+			past := make(chan struct{}, 100)
+			srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+				n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+				mu.Lock()
+				pages = append(pages, n)
+				mu.Unlock()
+				if n > 13 {
+					past <- struct{}{}
+				}
+				if n > 10 && pastEnd == "404" {
+					http.NotFound(w, r)
+					return
+				}
+				pager(95)(w, r)
+			})
+			testHookBeforeParse = func(n int64) {
+				if n == 10 {
+					select { // long enough for page 14 to go out, were it allowed
+					case <-past:
+					case <-time.After(200 * time.Millisecond):
+					}
+				}
 			}
-		}
+			t.Cleanup(func() { testHookBeforeParse = nil })
+			cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10}}
+			s := newSource(t, cat, idTable(), Options{MaxConcurrency: 4, Speculative: 15})
+			got, _ := scanAll(t, s, Query{Limit: -1})
+			require.Len(t, got, 95)
+			requireIDs(t, got)
+			mu.Lock()
+			defer mu.Unlock()
+			assert.LessOrEqual(t, slices.Max(pages), 13, "at most MaxConcurrency-1 pages past the end: %v", pages)
+		})
 	}
-	t.Cleanup(func() { testHookBeforeParse = nil })
-	cat := &catalog.Catalog{Name: "C", URL: srv.URL, Pagination: &catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 10}}
-	s := newSource(t, cat, idTable(), Options{MaxConcurrency: 4, Speculative: 15})
-	got, _ := scanAll(t, s, Query{Limit: -1})
-	require.Len(t, got, 95)
-	requireIDs(t, got)
-	mu.Lock()
-	defer mu.Unlock()
-	assert.LessOrEqual(t, slices.Max(pages), 13, "at most MaxConcurrency-1 pages past the end: %v", pages)
 }
 
 // Without SpeculativePages the same walk is sequential: exactly the ten

@@ -230,10 +230,13 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	if pred != nil && (p.limit < 0 || p.limit >= int64(p.pager.PageSize())) {
 		size = p.pager.PageSize()
 	}
+	endAt := func(n int64) {
+		for e := ended.Load(); n < e && !ended.CompareAndSwap(e, n); e = ended.Load() {
+		}
+	}
 	short := func(n int64, pg parsedPage) {
 		if size > 0 && pg.n < size {
-			for e := ended.Load(); n < e && !ended.CompareAndSwap(e, n); e = ended.Load() {
-			}
+			endAt(n)
 		}
 	}
 	// Pages fetched ahead that the stream does not read (past its end)
@@ -304,6 +307,13 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 			}
 			resp, err := s.fetch(actx, a, func() { r.requests.Add(1) })
 			if err != nil {
+				if guessed {
+					// Many APIs answer a page past their end with an
+					// error (404, 400): the pages after this one are
+					// not sent ahead. Should the walk need them, it
+					// fetches them itself (errPastEnd).
+					endAt(n)
+				}
 				r.ahead.release()
 				ch <- fetched{err: err}
 				return
