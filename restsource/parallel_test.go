@@ -282,14 +282,14 @@ func TestScanNoSpeculationByDefault(t *testing.T) {
 	assert.Equal(t, []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}, order)
 }
 
-// A scan of the same request as an earlier one asks for the pages the
-// earlier walk saw full at once, beside page 1 (MaxConcurrency of them),
-// instead of waiting for page 1 to learn that more exist; the requests
-// are the same. Should the table shrink, the pages past its new end are
-// dropped (at most MaxConcurrency-1 requests wasted, once), and the next
-// scan follows the new count. Without SpeculativePages page 1 travels
-// alone every time.
-func TestScanRemembersFullPages(t *testing.T) {
+// A scan of the same request as an earlier one asks at once for as many
+// pages as the earlier walk read (up to MaxConcurrency), instead of waiting
+// for page 1 to learn that more exist, and guesses no page past them; the
+// requests are the same. Should the table shrink, the pages past its new
+// end are dropped (at most MaxConcurrency-1 requests wasted, once), and
+// the next scan follows the new count. Without SpeculativePages page 1
+// travels alone every time.
+func TestScanRemembersPagesRead(t *testing.T) {
 	type scan struct {
 		rows  int // the table's rows for this scan
 		early int // pages 2-4 asked for before page 1 was answered
@@ -297,7 +297,7 @@ func TestScanRemembersFullPages(t *testing.T) {
 	}
 	// A scan of a table of rows rows, with a limit (-1 = none); page 1
 	// waits for the first wait of pages 2-4, those the scan should ask for
-	// at once (the previous scans saw them full): the others cannot have
+	// at once (the previous scan read them): the others cannot have
 	// been asked for before page 1 is answered.
 	type spec struct {
 		rows  int
@@ -382,13 +382,13 @@ func TestScanRemembersFullPages(t *testing.T) {
 		{rows: 95, early: 0, reqs: 10}, // page 1 alone, then the rest
 		{rows: 95, early: 3, reqs: 10}, // pages 1-4 at once, no more requests
 		{rows: 15, early: 3, reqs: 4},  // the table shrank: pages 3 and 4 wasted
-		{rows: 15, early: 0, reqs: 2},  // pages 1 and 2 (one full page seen, then the end)
+		{rows: 15, early: 0, reqs: 2},  // pages 1 and 2 at once (the last walk read two)
 	}, got)
 	got = run(t, 0, true, []spec{{95, -1, 0, false}, {95, -1, 0, false}})
 	assert.Equal(t, []scan{{rows: 95, early: 0, reqs: 10}, {rows: 95, early: 0, reqs: 10}}, got, "SpeculativePages 0: page 1 alone")
 	// Without a total the pages asked for at once are guessed the same
-	// way, and no further than the page after the full ones the last walk
-	// saw: a scan of an unchanged table sends no request past its end.
+	// way, and no further than the pages the last walk read: a scan of an
+	// unchanged table sends no request past its end.
 	got = run(t, 15, false, []spec{{95, -1, 0, true}, {95, -1, 3, false}, {15, -1, 3, true}, {15, -1, 0, false}})
 	assert.Equal(t, []scan{
 		{rows: 95},
