@@ -192,6 +192,9 @@ type Sort struct {
 	// Join joins several sort keys into one value; without it only a single
 	// sort key is pushed.
 	Join string `yaml:"join,omitempty" json:"join,omitempty"`
+	// Columns names the columns the API can sort by; ORDER BY on any other
+	// column is done in the driver. Empty means every column.
+	Columns []string `yaml:"columns,omitempty" json:"columns,omitempty"`
 	// Nulls says where the API puts NULL and missing values: "low" (before
 	// every value ascending, after every value descending — restsql's own
 	// order, the default) or "high" (after every value ascending, as
