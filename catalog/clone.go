@@ -84,6 +84,7 @@ func (t *Table) clone() *Table {
 		if s.Desc != nil {
 			s.Desc = ptr(*s.Desc)
 		}
+		s.Columns = slices.Clone(t.Sort.Columns)
 		cp.Sort = &s
 	}
 	if t.Limit != nil {

@@ -35,7 +35,7 @@ func fullProfile() *Profile {
 							Strict:     true,
 							Combine:    map[string]string{"filter": " && "},
 							Pagination: &Pagination{Type: "offset", Start: ptr(0)},
-							Sort:       &Sort{Param: "s", Order: "o", Value: "{column}", Asc: ptr(""), Desc: ptr("-"), Join: ",", Nulls: "high"},
+							Sort:       &Sort{Param: "s", Order: "o", Value: "{column}", Asc: ptr(""), Desc: ptr("-"), Join: ",", Columns: []string{"id"}, Nulls: "high"},
 							Limit:      &Limit{Param: "l"},
 							Select:     &Select{Param: "s", Join: ","},
 							Get:        &Get{URL: "/t/{id}", Rows: "", Params: map[string]string{"x": "y"}},

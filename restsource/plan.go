@@ -155,11 +155,12 @@ type binding struct {
 //     the filter says exact: true, else Inexact. NULL never goes.
 //   - LIKE: the pattern goes through the filter's like: setting (as is, as
 //     a regular expression, or as the text of '%text%').
-//   - Sort: pushed when every key is a column, the settings can say each
-//     direction, several keys can be joined (json-server's param/order form
-//     joins with "," by default), there is one request stream, and, when
-//     the API sorts NULLs high, every key is a key column. The column's path
-//     is what is sent as its name.
+//   - Sort: pushed when every key is a column the API sorts by (all, or
+//     those sort.columns lists), the settings can say each direction,
+//     several keys have sort.join to join them, there is one request
+//     stream, and, when the API sorts NULLs high, every key is a key
+//     column. All keys or none: a sort pushed in part would be trusted
+//     whole. The column's path is what is sent as its name.
 //   - Select: with q.Columns, the top-level keys of the columns' paths.
 //   - Limit: pushed when q.Limit >= 0, nothing is residual, every predicate
 //     is Exact, and the sort is pushed or absent. Whether pushed or not, a
@@ -770,18 +771,18 @@ func (s *Source) planSort(keys []SortKey) ([]qparam, bool) {
 	if tmpl == "" {
 		tmpl = "{column}"
 	}
+	// Several keys only when the profile says how the API joins them:
+	// an API that sorts by one key reads _sort=a,b as an unknown column
+	// or as a, and the rows would come in an order the driver trusts.
 	join := st.Join
 	if len(keys) > 1 && join == "" {
-		if st.Order == "" {
-			return nil, false
-		}
-		join = ","
+		return nil, false
 	}
 	values := make([]string, len(keys))
 	dirs := make([]string, len(keys))
 	for i, k := range keys {
 		ci, ok := s.byName[strings.ToLower(k.Column)]
-		if !ok {
+		if !ok || !sortable(st, s.cols[ci]) {
 			return nil, false
 		}
 		dir := asc
@@ -802,6 +803,20 @@ func (s *Source) planSort(keys []SortKey) ([]qparam, bool) {
 		out = append(out, qparam{name: st.Order, value: strings.Join(dirs, join)})
 	}
 	return out, true
+}
+
+// sortable reports whether the API sorts by c: every column unless the
+// sort settings list the columns it can sort by.
+func sortable(st *catalog.Sort, c *catalog.Column) bool {
+	if len(st.Columns) == 0 {
+		return true
+	}
+	for _, n := range st.Columns {
+		if strings.EqualFold(n, c.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // planSelect names the top-level fields the columns read. Columns that the

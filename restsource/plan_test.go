@@ -167,6 +167,8 @@ func TestPlanFixedParamsAndURLs(t *testing.T) {
 
 func TestPlanSort(t *testing.T) {
 	jsonServer := &catalog.Sort{Param: "_sort", Order: "_order"}
+	jsonServerJoin := &catalog.Sort{Param: "_sort", Order: "_order", Join: ","}
+	listed := &catalog.Sort{Param: "_sort", Order: "_order", Join: ",", Columns: []string{"id", "city"}}
 	dotted := &catalog.Sort{Param: "order", Value: "{column}.{dir}"}
 	dottedJoin := &catalog.Sort{Param: "order", Value: "{column}.{dir}", Join: ","}
 	prefix := &catalog.Sort{Param: "sort", Value: "{dir}{column}", Asc: strp(""), Desc: strp("-"), Join: ","}
@@ -180,7 +182,12 @@ func TestPlanSort(t *testing.T) {
 		query  string
 	}{
 		{"json-server one key", jsonServer, []SortKey{{Column: "name", Desc: true}}, true, "_sort=name&_order=desc"},
-		{"json-server several keys join with ,", jsonServer, []SortKey{{Column: "name", Desc: true}, {Column: "id"}}, true, "_sort=name%2Cid&_order=desc%2Casc"},
+		{"several keys without join: the API sorts by one key", jsonServer, []SortKey{{Column: "name", Desc: true}, {Column: "id"}}, false, ""},
+		{"json-server several keys with join", jsonServerJoin, []SortKey{{Column: "name", Desc: true}, {Column: "id"}}, true, "_sort=name%2Cid&_order=desc%2Casc"},
+		{"a column sort.columns lists", listed, []SortKey{{Column: "ID", Desc: true}}, true, "_sort=id&_order=desc"},
+		{"a column sort.columns does not list", listed, []SortKey{{Column: "name"}}, false, ""},
+		{"all keys or none", listed, []SortKey{{Column: "id"}, {Column: "name"}}, false, ""},
+		{"every key listed", listed, []SortKey{{Column: "id"}, {Column: "city", Desc: true}}, true, "_sort=id%2Caddress.city&_order=asc%2Cdesc"},
 		{"the path is sent", jsonServer, []SortKey{{Column: "city"}}, true, "_sort=address.city&_order=asc"},
 		{"template", dotted, []SortKey{{Column: "name", Desc: true}}, true, "order=name.desc"},
 		{"template, several keys need join", dotted, []SortKey{{Column: "name"}, {Column: "id"}}, false, ""},
