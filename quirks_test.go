@@ -275,3 +275,39 @@ func TestSortAssumesOnlyWhatTheProfileDeclares(t *testing.T) {
 		})
 	}
 }
+
+// TestFilterValuesTheAPIWouldMisread: a value the API would not read as
+// that one value (empty, holding the list separator, padded with spaces)
+// is never sent; the driver applies the predicate.
+func TestFilterValuesTheAPIWouldMisread(t *testing.T) {
+	all := "/orders?limit=100&offset=0"
+	tests := []struct {
+		name     string
+		sql      string
+		rows     [][]string
+		requests []string
+	}{
+		{"empty string", "SELECT id FROM orders WHERE status = ''", [][]string{{"3"}}, []string{all}},
+		{"empty string in an IN list", "SELECT id FROM orders WHERE status IN ('', 'x')", [][]string{{"3"}}, []string{all}},
+		{"IN value holding the join separator", "SELECT id FROM orders WHERE status IN ('new,paid', 'x')", [][]string{{"4"}}, []string{all}},
+		{"= value holding the IN filter's separator", "SELECT id FROM orders WHERE status = 'new,paid'", [][]string{{"4"}}, []string{all}},
+		{"leading space", "SELECT id FROM orders WHERE status = ' new'", [][]string{{"7"}}, []string{all}},
+		{"a plain value is sent", "SELECT id FROM orders WHERE status = 'new'", [][]string{{"1"}}, []string{"/orders?limit=100&offset=0&status=new"}},
+		{"NULL in an IN list is dropped", "SELECT id FROM orders WHERE status IN ('new', NULL)", [][]string{{"1"}}, []string{"/orders?limit=100&offset=0&status=new"}},
+		{
+			"!= is sent but re-checked: the API keeps rows without a status",
+			"SELECT id FROM orders WHERE status != 'paid' ORDER BY id",
+			[][]string{{"1"}, {"3"}, {"4"}, {"5"}, {"7"}},
+			[]string{"/orders?limit=100&offset=0&order=asc&sort=id&status_ne=paid"},
+		},
+		{"NOT IN stays in the driver", "SELECT id FROM orders WHERE status NOT IN ('new', 'paid') ORDER BY id", [][]string{{"3"}, {"4"}, {"5"}, {"7"}}, []string{all + "&order=asc&sort=id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newQuirkyAPI(t, quirkyOrders(), 100)
+			db := openProfile(t, quirkyProfile(api.srv.URL, "{param: sort, order: order}", "{param: limit}"))
+			assert.Equal(t, tt.rows, queryRows(t, db, tt.sql))
+			assert.Equal(t, tt.requests, api.requests())
+		})
+	}
+}

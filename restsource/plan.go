@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
@@ -333,7 +334,7 @@ func (s *Source) listAnswersKeys(preds []Predicate, bound map[string]*binding) b
 		many = true
 		pr := preds[b.pred]
 		c := s.cols[s.byName[strings.ToLower(pr.Column)]]
-		if _, exact, ok := pushFilter(c, "IN", pr.Values); !ok || !exact {
+		if _, exact, ok := s.pushFilter(c, "IN", pr.Values); !ok || !exact {
 			return false
 		}
 	}
@@ -553,7 +554,7 @@ func (s *Source) planFilters(preds []Predicate, skip map[int]bool, support []Sup
 		if !ok {
 			continue
 		}
-		ps, exact, ok := pushFilter(s.cols[ci], normalizeOp(pr.Op), pr.Values)
+		ps, exact, ok := s.pushFilter(s.cols[ci], normalizeOp(pr.Op), pr.Values)
 		if !ok {
 			continue
 		}
@@ -597,8 +598,15 @@ func (s *Source) planFilters(preds []Predicate, skip map[int]bool, support []Sup
 	return combined
 }
 
-// pushFilter renders one predicate through its column's filter.
-func pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, bool, bool) {
+// pushFilter renders one predicate through its column's filter. It reports
+// whether the API applies it exactly, and false when it is not sent.
+//
+// A value is sent only when the API reads it as that one value (see
+// sendable); any other predicate stays in the driver. Exact needs the
+// filter's exact: true, and for != a key column: APIs keep rows without
+// the field under "not equal" (JavaScript's undefined != 5), where SQL's
+// NULL != 5 is not true, so != on a column that may be NULL is re-checked.
+func (s *Source) pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, bool, bool) {
 	if len(vs) == 0 {
 		return nil, false, false
 	}
@@ -615,48 +623,101 @@ func pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, bool, bool) {
 		// stays in the driver rather than risk a silently ignored filter.
 		return nil, false, false
 	}
+	tmpl := f.Value
+	if tmpl == "" {
+		tmpl = "{}"
+	}
+	seps := s.separators(f, op, tmpl)
 	values := make([]string, len(vs))
 	for i, v := range vs {
 		if v == nil {
 			return nil, false, false // a comparison with NULL is never pushed
 		}
-		s, ok := formatFor(c, v)
+		str, ok := formatFor(c, v)
 		if !ok {
 			return nil, false, false
 		}
 		if op == "LIKE" {
-			if s, ok = likeValue(s, f.Like); !ok {
+			if str, ok = likeValue(str, f.Like); !ok {
 				return nil, false, false
 			}
 		}
-		if _, isString := v.(string); isString && f.Quote != "" {
-			s = quote(s, f.Quote, f.Escape)
+		_, isString := v.(string)
+		quoted := isString && f.Quote != ""
+		if _, ok := sendable(str, quoted, seps); !ok {
+			return nil, false, false
 		}
-		values[i] = s
+		if quoted {
+			str = quote(str, f.Quote, f.Escape)
+		}
+		values[i] = str
 	}
-	tmpl := f.Value
-	if tmpl == "" {
-		tmpl = "{}"
-	}
+	exact := f.Exact && (op != "!=" || c.Key)
 	render := func(v string) qparam { return qparam{name: f.Param, value: strings.ReplaceAll(tmpl, "{}", v)} }
 	switch {
 	case op != "IN":
 		if len(values) != 1 {
 			return nil, false, false
 		}
-		return []qparam{render(values[0])}, f.Exact, true
+		return []qparam{render(values[0])}, exact, true
 	case f.Repeat:
 		out := make([]qparam, len(values))
 		for i, v := range values {
 			out[i] = render(v)
 		}
-		return out, f.Exact, true
+		return out, exact, true
 	case f.Join != "":
-		return []qparam{render(strings.Join(values, f.Join))}, f.Exact, true
+		return []qparam{render(strings.Join(values, f.Join))}, exact, true
 	case len(values) == 1:
-		return []qparam{render(values[0])}, f.Exact, true
+		return []qparam{render(values[0])}, exact, true
 	}
 	return nil, false, false
+}
+
+// separators are the strings an API may read as the end of a value sent
+// through filter f: the join of any IN filter on the same parameter (the
+// API splits that parameter's values there: status=new,paid is two
+// statuses), the table's combine separator for the parameter, and the
+// character that follows {} in the template (the ")" of "in.({})").
+func (s *Source) separators(f *catalog.Filter, op, tmpl string) []string {
+	var seps []string
+	for _, c := range s.cols {
+		for _, g := range c.Filters {
+			if g != nil && g.Join != "" && g.Param == f.Param {
+				seps = append(seps, g.Join)
+			}
+		}
+	}
+	if sep := s.t.Combine[f.Param]; sep != "" {
+		seps = append(seps, sep)
+	}
+	if i := strings.Index(tmpl, "{}"); i >= 0 && i+2 < len(tmpl) {
+		r, _ := utf8.DecodeRuneInString(tmpl[i+2:])
+		seps = append(seps, string(r))
+	}
+	return seps
+}
+
+// sendable reports whether the API reads str, sent as a filter value, as
+// that one value; reason says why not. APIs read an empty value (?status=)
+// as no filter at all, often trim spaces, and split a value at the
+// separators of its parameter. A quoted value (the filter's quote:) is
+// read whole.
+func sendable(str string, quoted bool, seps []string) (reason string, ok bool) {
+	switch {
+	case quoted:
+		return "", true
+	case str == "":
+		return "empty string is not sent (the API reads an empty parameter as no filter)", false
+	case strings.TrimSpace(str) != str:
+		return "a value with leading or trailing spaces is not sent (the API may trim it)", false
+	}
+	for _, sep := range seps {
+		if strings.Contains(str, sep) {
+			return fmt.Sprintf("a value holding %q is not sent (the API reads it as a separator)", sep), false
+		}
+	}
+	return "", true
 }
 
 // likeValue converts a LIKE pattern (% any run, _ one character, \ escapes

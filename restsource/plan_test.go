@@ -120,10 +120,41 @@ func TestPlanFilters(t *testing.T) {
 			[]Predicate{pred("userId", "=", int64(2)), pred("plain", "=", "x"), pred("id", ">", int64(3))}, nil,
 			[]Support{Exact, Unsupported, Exact}, "userId=2&id_gt=3",
 		},
+		// Values the API would not read as that one value stay in the driver.
+		{"empty string is not sent", []Predicate{pred("status", "=", "")}, nil, []Support{Unsupported}, ""},
+		{"an IN list holding an empty string", []Predicate{pred("status", "IN", "a", "")}, nil, []Support{Unsupported}, ""},
+		{"IN value holding the join", []Predicate{pred("status", "IN", "new,paid", "x")}, nil, []Support{Unsupported}, ""},
+		{"= value holding the join of the IN filter on its parameter", []Predicate{pred("status", "=", "new,paid")}, nil, []Support{Unsupported}, ""},
+		{"a value holding the template's closing character", []Predicate{pred("name", "IN", "a)", "b")}, nil, []Support{Unsupported}, ""},
+		{"leading space", []Predicate{pred("status", "=", " new")}, nil, []Support{Unsupported}, ""},
+		{"trailing space", []Predicate{pred("status", "IN", "new ", "x")}, nil, []Support{Unsupported}, ""},
+		{"inner spaces are fine", []Predicate{pred("status", "=", "on hold")}, nil, []Support{Exact}, "status=on+hold"},
+		{"a value holding the combine separator", []Predicate{pred("age", ">", int64(3)), pred("tag", "=", "a && b")}, map[string]string{"filter": " && "}, []Support{Exact, Unsupported}, "filter=age%3E3"},
+		{"a quoted value is read whole", []Predicate{pred("city", "=", "a && b, c ")}, map[string]string{"filter": " && "}, []Support{Exact}, "filter=city%3D%27a+%26%26+b%2C+c+%27"},
+		{"a quoted empty string is sent", []Predicate{pred("city", "=", "")}, nil, []Support{Exact}, "filter=city%3D%27%27"},
+		{"an empty LIKE text is not sent", []Predicate{pred("status", "LIKE", "%%")}, nil, []Support{Unsupported}, ""},
+		{"!= on a column that may be NULL is re-checked", []Predicate{pred("status", "!=", "new")}, nil, []Support{Inexact}, "status_ne=new"},
+		{"!= on a key column is exact", []Predicate{pred("code", "!=", "x")}, nil, []Support{Exact}, "code_ne=x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tbl := itemsTable()
+			tbl.Columns = append(tbl.Columns,
+				&catalog.Column{Name: "status", Path: "status", Type: "string", Filters: map[string]*catalog.Filter{
+					"=":    {Param: "status", Value: "{}", Exact: true},
+					"!=":   {Param: "status_ne", Value: "{}", Exact: true},
+					"IN":   {Param: "status", Value: "{}", Join: ",", Exact: true},
+					"LIKE": {Param: "status_q", Value: "{}", Like: "contains"},
+				}},
+				&catalog.Column{Name: "code", Path: "code", Type: "string", Key: true, Filters: map[string]*catalog.Filter{
+					"!=": {Param: "code_ne", Value: "{}", Exact: true},
+				}},
+			)
+			for _, c := range tbl.Columns {
+				if c.Name == "tag" {
+					c.Filters["="] = &catalog.Filter{Param: "filter", Value: "tag={}", Exact: true}
+				}
+			}
 			tbl.Combine = tt.combine
 			p, err := planOf(t, &catalog.Catalog{Name: "C", URL: apiBase}, tbl, Query{Predicates: tt.preds, Limit: -1})
 			require.NoError(t, err)
