@@ -1,6 +1,7 @@
 package restsql_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +14,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/restsql/restsql/planner"
 )
 
 // quirkyOrder is one row of quirkyAPI.
@@ -310,4 +314,80 @@ func TestFilterValuesTheAPIWouldMisread(t *testing.T) {
 			assert.Equal(t, tt.requests, api.requests())
 		})
 	}
+}
+
+// TestRequiredKeyValuesThatMatchNothing: values a required int key cannot
+// hold match no row and are dropped; the others still bind, and when none
+// is left there are no rows and no requests.
+func TestRequiredKeyValuesThatMatchNothing(t *testing.T) {
+	tests := []struct {
+		name     string
+		sql      string
+		rows     [][]string
+		requests []string
+	}{
+		{"a fraction among the keys", "SELECT id FROM customer_orders WHERE customer_id IN (3, 42.5) ORDER BY id", [][]string{{"1"}, {"2"}, {"5"}, {"8"}}, []string{"/customers/3/orders?limit=100&offset=0"}},
+		{"a numeric string binds", "SELECT id FROM customer_orders WHERE customer_id = '42' ORDER BY id", [][]string{{"3"}, {"7"}}, []string{"/customers/42/orders?limit=100&offset=0"}},
+		{"only a fraction", "SELECT id FROM customer_orders WHERE customer_id = 42.5", nil, nil},
+		{"only NULL", "SELECT id FROM customer_orders WHERE customer_id IN (NULL)", nil, nil},
+		{"= NULL", "SELECT id FROM customer_orders WHERE customer_id = NULL", nil, nil},
+		{"a fraction and NULL", "SELECT COUNT(*) FROM customer_orders WHERE customer_id IN (NULL, 3.5)", [][]string{{"0"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newQuirkyAPI(t, quirkyOrders(), 100)
+			db := openProfile(t, quirkyProfile(api.srv.URL, "{param: sort, order: order}", "{param: limit}"))
+			assert.Equal(t, tt.rows, queryRows(t, db, tt.sql))
+			assert.Equal(t, tt.requests, api.requests())
+		})
+	}
+}
+
+// TestValuesThatAreNotOfTheColumnType: a literal or argument compared with
+// a column that does not convert to the column's type is an error naming
+// the column, the type and the value, whether or not the predicate would
+// be pushed, and no request is made.
+func TestValuesThatAreNotOfTheColumnType(t *testing.T) {
+	tests := []struct {
+		name string
+		sql  string
+		args []any
+		err  string
+		code string
+	}{
+		{"datetime", "SELECT id FROM orders WHERE created > 'yesterday'", nil, `planner: invalid input syntax for type datetime: "yesterday" (column created)`, planner.CodeInvalidText},
+		{"int, pushed exactly", "SELECT id FROM orders WHERE id = 'abc' LIMIT 1", nil, `planner: invalid input syntax for type int: "abc" (column id)`, planner.CodeInvalidText},
+		{"int, on the left", "SELECT id FROM orders WHERE 'abc' <= customer_id", nil, `planner: invalid input syntax for type int: "abc" (column customer_id)`, planner.CodeInvalidText},
+		{"float argument", "SELECT id FROM orders WHERE total = ?", []any{"much"}, `planner: invalid input syntax for type float: "much" (column total)`, planner.CodeInvalidText},
+		{"IN list", "SELECT id FROM orders WHERE id IN (1, 'two')", nil, `planner: invalid input syntax for type int: "two" (column id)`, planner.CodeInvalidText},
+		{"NOT IN list", "SELECT id FROM orders WHERE id NOT IN (1, 'two')", nil, `planner: invalid input syntax for type int: "two" (column id)`, planner.CodeInvalidText},
+		{"BETWEEN", "SELECT id FROM orders WHERE created BETWEEN '2024-01-01' AND 'soon'", nil, `planner: invalid input syntax for type datetime: "soon" (column created)`, planner.CodeInvalidText},
+		{"in an OR", "SELECT id FROM orders WHERE id = 1 OR total > 'x'", nil, `planner: invalid input syntax for type float: "x" (column total)`, planner.CodeInvalidText},
+		{"required key", "SELECT id FROM customer_orders WHERE customer_id IN (3, 'abc')", nil, `planner: invalid input syntax for type int: "abc" (column customer_id)`, planner.CodeInvalidText},
+		{"a number for a datetime", "SELECT id FROM orders WHERE created > 5", nil, `planner: column created is datetime but is compared with 5, a value of type int`, planner.CodeDatatypeMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newQuirkyAPI(t, quirkyOrders(), 100)
+			db := openProfile(t, quirkyProfile(api.srv.URL, "{param: sort, order: order}", "{param: limit}"))
+			rows, err := db.QueryContext(context.Background(), tt.sql, tt.args...)
+			if err == nil {
+				rows.Close()
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.err, err.Error())
+			var ve *planner.ValueError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tt.code, ve.SQLState())
+			assert.Empty(t, api.requests())
+		})
+	}
+
+	// Values that do convert still work as before.
+	api := newQuirkyAPI(t, quirkyOrders(), 100)
+	db := openProfile(t, quirkyProfile(api.srv.URL, "{param: sort, order: order}", "{param: limit}"))
+	assert.Equal(t, [][]string{{"2"}}, queryRows(t, db, "SELECT id FROM orders WHERE id = '2'"))
+	assert.Equal(t, [][]string{{"2"}}, queryRows(t, db, "SELECT id FROM orders WHERE total = ?", "99"))
+	assert.Equal(t, [][]string{{"3"}, {"6"}}, queryRows(t, db, "SELECT id FROM orders WHERE created >= '2024-01-08' ORDER BY id"))
+	assert.Equal(t, [][]string{{"3"}, {"6"}}, queryRows(t, db, "SELECT id FROM orders WHERE created >= ? ORDER BY id", "2024-01-08T00:00:00Z"))
 }

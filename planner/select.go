@@ -300,7 +300,11 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 		sp.q.Limit = -1
 		for i := range r.conjuncts {
 			c := &r.conjuncts[i]
-			c.preds = q.pushable(c.expr, r)
+			preds, err := q.pushable(c.expr, r)
+			if err != nil {
+				return nil, err
+			}
+			c.preds = preds
 			for range c.preds {
 				sp.predConj = append(sp.predConj, i)
 			}
@@ -783,34 +787,40 @@ func (q *query) constant(e sqlparser.Expr) (any, error) {
 var flipOp = map[string]string{"=": "=", "!=": "!=", "<>": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 // pushable turns a conjunct into source predicates when it has the form
-// column op constant (or BETWEEN, IN list, LIKE); else nil.
-func (q *query) pushable(e sqlparser.Expr, r *relation) []restsource.Predicate {
-	colOf := func(x sqlparser.Expr) string {
-		for {
-			p, ok := x.(*sqlparser.ParenExpr)
-			if !ok {
-				break
-			}
-			x = p.Expr
-		}
-		cn, ok := x.(*sqlparser.ColName)
+// column op constant (or BETWEEN, IN list, LIKE); else nil. A literal or
+// argument that does not convert to the column's type is an error (a
+// *ValueError), whether or not the predicate would be pushed: a pushed
+// conjunct is never compiled, so it is checked here too. In = and IN,
+// NULLs and values that match nothing (42.5 for an int column) are
+// dropped; an = or IN left with no value is an IN of no values, which
+// matches nothing and binds a required key to no request.
+func (q *query) pushable(e sqlparser.Expr, r *relation) ([]restsource.Predicate, error) {
+	colOf := func(x sqlparser.Expr) *catalog.Column {
+		cn, ok := unparen(x).(*sqlparser.ColName)
 		if !ok || !r.matches(colQual(cn)) {
-			return ""
+			return nil
 		}
 		for _, c := range r.table.Columns {
 			if strings.EqualFold(c.Name, cn.Name.String()) {
-				return c.Name
+				return c
 			}
 		}
-		return ""
+		return nil
 	}
-	for {
-		p, ok := e.(*sqlparser.ParenExpr)
-		if !ok {
-			break
+	// value evaluates the constant compared with col; ok is false when it
+	// is not a constant.
+	value := func(col *catalog.Column, x sqlparser.Expr) (v any, ok bool, err error) {
+		v, err = q.columnLiteral(col, x)
+		var ve *ValueError
+		switch {
+		case errors.As(err, &ve):
+			return nil, false, err
+		case err != nil:
+			return nil, false, nil
 		}
-		e = p.Expr
+		return v, true, nil
 	}
+	e = unparen(e)
 	switch x := e.(type) {
 	case *sqlparser.ComparisonExpr:
 		switch x.Operator {
@@ -820,80 +830,94 @@ func (q *query) pushable(e sqlparser.Expr, r *relation) []restsource.Predicate {
 				op = "!="
 			}
 			col, other := colOf(x.Left), x.Right
-			if col == "" {
+			if col == nil {
 				col, other, op = colOf(x.Right), x.Left, flipOp[op]
 			}
-			if col == "" {
-				return nil
+			if col == nil {
+				return nil, nil
 			}
-			v, err := q.constant(other)
-			if err != nil || v == nil {
-				return nil
+			v, ok, err := value(col, other)
+			if !ok {
+				return nil, err
 			}
-			if v, ok := coerce(v, r, col); ok {
-				op, v = integerBound(r, col, op, v)
-				return []restsource.Predicate{{Column: col, Op: op, Values: []any{v}}}
+			if op == "=" && (v == nil || matchesNothing(col, v)) {
+				return []restsource.Predicate{{Column: col.Name, Op: "IN", Values: []any{}}}, nil
 			}
-			return nil
-		case sqlparser.InStr:
+			if v == nil {
+				return nil, nil
+			}
+			if v, ok := coerce(v, r, col.Name); ok {
+				op, v = integerBound(r, col.Name, op, v)
+				return []restsource.Predicate{{Column: col.Name, Op: op, Values: []any{v}}}, nil
+			}
+			return nil, nil
+		case sqlparser.InStr, sqlparser.NotInStr:
 			col := colOf(x.Left)
-			list, ok := x.Right.(sqlparser.ValTuple)
-			if col == "" || !ok {
-				return nil
+			list, isList := x.Right.(sqlparser.ValTuple)
+			if col == nil || !isList {
+				return nil, nil
 			}
 			vals := make([]any, 0, len(list))
+			pushed := x.Operator == sqlparser.InStr
 			for _, it := range list {
-				v, err := q.constant(it)
+				v, ok, err := value(col, it)
 				if err != nil {
-					return nil
+					return nil, err
 				}
-				if v == nil { // NULL never matches in IN
+				if !ok {
+					pushed = false
 					continue
 				}
-				cv, ok := coerce(v, r, col)
+				if v == nil || matchesNothing(col, v) { // they never match in IN
+					continue
+				}
+				cv, ok := coerce(v, r, col.Name)
 				if !ok {
-					return nil
+					pushed = false
 				}
 				vals = append(vals, cv)
 			}
-			if len(vals) == 0 {
-				return nil
+			if !pushed {
+				return nil, nil
 			}
-			return []restsource.Predicate{{Column: col, Op: "IN", Values: vals}}
+			return []restsource.Predicate{{Column: col.Name, Op: "IN", Values: vals}}, nil
 		case sqlparser.LikeStr:
 			col := colOf(x.Left)
-			if col == "" || x.Escape != nil {
-				return nil
+			if col == nil || x.Escape != nil {
+				return nil, nil
 			}
 			v, err := q.constant(x.Right)
 			if s, ok := v.(string); err != nil || !ok {
-				return nil
+				return nil, nil
 			} else {
-				return []restsource.Predicate{{Column: col, Op: "LIKE", Values: []any{s}}}
+				return []restsource.Predicate{{Column: col.Name, Op: "LIKE", Values: []any{s}}}, nil
 			}
 		}
 	case *sqlparser.RangeCond:
-		if x.Operator != sqlparser.BetweenStr {
-			return nil
-		}
 		col := colOf(x.Left)
-		if col == "" {
-			return nil
+		if col == nil {
+			return nil, nil
 		}
-		lo, err1 := q.constant(x.From)
-		hi, err2 := q.constant(x.To)
-		if err1 != nil || err2 != nil || lo == nil || hi == nil {
-			return nil
+		lo, ok1, err1 := value(col, x.From)
+		hi, ok2, err2 := value(col, x.To)
+		if err1 != nil {
+			return nil, err1
 		}
-		var ok1, ok2 bool
-		lo, ok1 = coerce(lo, r, col)
-		hi, ok2 = coerce(hi, r, col)
-		if !ok1 || !ok2 {
-			return nil
+		if err2 != nil {
+			return nil, err2
 		}
-		return []restsource.Predicate{{Column: col, Op: ">=", Values: []any{lo}}, {Column: col, Op: "<=", Values: []any{hi}}}
+		if x.Operator != sqlparser.BetweenStr || !ok1 || !ok2 || lo == nil || hi == nil {
+			return nil, nil
+		}
+		var c1, c2 bool
+		lo, c1 = coerce(lo, r, col.Name)
+		hi, c2 = coerce(hi, r, col.Name)
+		if !c1 || !c2 {
+			return nil, nil
+		}
+		return []restsource.Predicate{{Column: col.Name, Op: ">=", Values: []any{lo}}, {Column: col.Name, Op: "<=", Values: []any{hi}}}, nil
 	}
-	return nil
+	return nil, nil
 }
 
 // coerce converts a constant to the type of the column it is compared

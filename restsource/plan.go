@@ -361,8 +361,10 @@ func allExact(ss []Support) bool {
 }
 
 // bindValues formats the values of a key predicate. NULLs are dropped (they
-// match nothing) and duplicates too; a value of an unknown type makes the
-// predicate unusable.
+// match nothing), and so are values the column cannot hold (42.5 for an
+// int key, 2 for a bool key: no row has them) and duplicates; the other
+// values still bind. A value of an unknown type makes the predicate
+// unusable.
 func bindValues(c *catalog.Column, pred int, vs []any) (*binding, bool) {
 	b := &binding{pred: pred}
 	seen := map[string]bool{}
@@ -371,7 +373,10 @@ func bindValues(c *catalog.Column, pred int, vs []any) (*binding, bool) {
 			continue
 		}
 		s, ok := formatFor(c, v)
-		if !ok {
+		if !ok || !keyCanHold(c, v) {
+			if _, known := formatValue(v); known {
+				continue
+			}
 			return nil, false
 		}
 		if seen[s] {
@@ -382,6 +387,22 @@ func bindValues(c *catalog.Column, pred int, vs []any) (*binding, bool) {
 		b.raw = append(b.raw, v)
 	}
 	return b, true
+}
+
+// keyCanHold reports whether a value of an int key column can equal v: not
+// a fraction, not a string that is no integer.
+func keyCanHold(c *catalog.Column, v any) bool {
+	if columnType(c) != catalog.TypeInt {
+		return true
+	}
+	switch x := v.(type) {
+	case float64:
+		return x == math.Trunc(x)
+	case string:
+		_, ok := parseInt(strings.TrimSpace(x))
+		return ok
+	}
+	return true
 }
 
 // keyValue converts a bound key value to its column's type, for rows that

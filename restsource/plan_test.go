@@ -352,6 +352,9 @@ func TestPlanKeys(t *testing.T) {
 		{"= binds the key", comments, Query{Predicates: []Predicate{is("postId", int64(7))}}, []string{"/posts/7/comments"}, []Support{Exact}, false},
 		{"IN fans out, NULLs and duplicates dropped", comments, Query{Predicates: []Predicate{in("POSTID", int64(2), nil, int64(1), int64(2))}}, []string{"/posts/2/comments", "/posts/1/comments"}, []Support{Exact}, false},
 		{"only NULL: no request", comments, Query{Predicates: []Predicate{is("postId", nil)}}, []string{}, []Support{Exact}, false},
+		{"values an int key cannot hold are dropped", comments, Query{Predicates: []Predicate{in("postId", 42.5, int64(3), "x")}}, []string{"/posts/3/comments"}, []Support{Exact}, false},
+		{"no value left: no request", comments, Query{Predicates: []Predicate{in("postId", 42.5)}}, []string{}, []Support{Exact}, false},
+		{"an empty IN: no request", comments, Query{Predicates: []Predicate{in("postId")}}, []string{}, []Support{Exact}, false},
 		{
 			"cartesian product, path and query escaping",
 			nested,
