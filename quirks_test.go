@@ -391,3 +391,45 @@ func TestValuesThatAreNotOfTheColumnType(t *testing.T) {
 	assert.Equal(t, [][]string{{"3"}, {"6"}}, queryRows(t, db, "SELECT id FROM orders WHERE created >= '2024-01-08' ORDER BY id"))
 	assert.Equal(t, [][]string{{"3"}, {"6"}}, queryRows(t, db, "SELECT id FROM orders WHERE created >= ? ORDER BY id", "2024-01-08T00:00:00Z"))
 }
+
+// bigOrders are n rows of customer 3, totals not in id order.
+func bigOrders(n int) []quirkyOrder {
+	rows := make([]quirkyOrder, n)
+	for i := range rows {
+		rows[i] = quirkyOrder{ID: i + 1, CustomerID: 3, Status: strPtr("new"), Total: float64((i * 37) % 1000), Created: "2024-01-01T00:00:00Z"}
+	}
+	return rows
+}
+
+// TestPushedLimitAboveTheAPIsPageCap: a pushed LIMIT larger than the most
+// rows the API returns at once still returns LIMIT rows: the walk goes on
+// while pages come back full.
+func TestPushedLimitAboveTheAPIsPageCap(t *testing.T) {
+	api := newQuirkyAPI(t, bigOrders(250), 100)
+	db := openProfile(t, quirkyProfile(api.srv.URL, "{param: sort, order: order}", "{param: limit}"))
+	got := queryRows(t, db, "SELECT id FROM orders WHERE customer_id = 3 ORDER BY total DESC LIMIT 150")
+	want := bigOrders(250)
+	sort.Slice(want, func(i, j int) bool { return want[i].Total > want[j].Total })
+	var wantRows [][]string
+	for _, o := range want[:150] {
+		wantRows = append(wantRows, []string{strconv.Itoa(o.ID)})
+	}
+	assert.Equal(t, wantRows, got)
+	assert.Equal(t, []string{
+		"/orders?customer_id=3&limit=100&offset=0&order=desc&sort=total",
+		"/orders?customer_id=3&limit=50&offset=100&order=desc&sort=total",
+	}, api.requests())
+}
+
+// TestStrictBoundsOnAFloatColumnStayStrict: id < n becomes id <= n-1 only
+// for int columns; total < 10 is not total <= 9.
+func TestStrictBoundsOnAFloatColumnStayStrict(t *testing.T) {
+	api := newQuirkyAPI(t, quirkyOrders(), 100)
+	db := openProfile(t, quirkyProfile(api.srv.URL, "{param: sort, order: order}", "{param: limit}"))
+	assert.Equal(t, [][]string{{"3"}, {"8"}}, queryRows(t, db, "SELECT id FROM orders WHERE total < 10 ORDER BY id"))
+	assert.Equal(t, [][]string{{"1"}, {"3"}, {"8"}}, queryRows(t, db, "SELECT id FROM orders WHERE total <= 10.5 ORDER BY id"))
+	assert.Equal(t, []string{
+		"/orders?limit=100&offset=0&order=asc&sort=id",
+		"/orders?limit=100&offset=0&order=asc&sort=id&total_lte=10.5",
+	}, api.requests())
+}

@@ -887,18 +887,49 @@ func (s *Source) planSort(keys []SortKey) ([]qparam, bool) {
 	return out, true
 }
 
-// sortable reports whether the API sorts by c: every column unless the
-// sort settings list the columns it can sort by.
+// sortable reports whether the API sorts by c: a column sort.columns
+// lists, or, without that list, any column except a datetime written in a
+// layout whose text does not sort in time order (01/02/2006): the API
+// sorts the text it holds, the driver the times.
 func sortable(st *catalog.Sort, c *catalog.Column) bool {
-	if len(st.Columns) == 0 {
+	if len(st.Columns) > 0 {
+		for _, n := range st.Columns {
+			if strings.EqualFold(n, c.Name) {
+				return true
+			}
+		}
+		return false
+	}
+	return columnType(c) != catalog.TypeDatetime || textSortsAsTime(c.Format)
+}
+
+// textSortsAsTime reports whether datetimes written in layout sort as text
+// in time order (RFC 3339 in one offset, 2006-01-02 15:04, epoch numbers),
+// checked on instants that differ in each field.
+func textSortsAsTime(layout string) bool {
+	switch strings.ToLower(strings.TrimSpace(layout)) {
+	case "", formatUnix, formatUnixMs:
 		return true
 	}
-	for _, n := range st.Columns {
-		if strings.EqualFold(n, c.Name) {
-			return true
+	samples := []time.Time{
+		time.Date(999, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2023, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 1, 2, 9, 9, 9, 0, time.UTC),
+		time.Date(2024, 1, 2, 10, 0, 0, 0, time.UTC),
+		time.Date(2024, 1, 2, 13, 0, 0, 0, time.UTC),
+		time.Date(2024, 1, 10, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 9, 30, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	for i := 1; i < len(samples); i++ {
+		if samples[i-1].Format(layout) > samples[i].Format(layout) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // planSelect names the top-level fields the columns read. Columns that the

@@ -218,6 +218,9 @@ func TestPlanSort(t *testing.T) {
 		{"a column sort.columns lists", listed, []SortKey{{Column: "ID", Desc: true}}, true, "_sort=id&_order=desc"},
 		{"a column sort.columns does not list", listed, []SortKey{{Column: "name"}}, false, ""},
 		{"all keys or none", listed, []SortKey{{Column: "id"}, {Column: "name"}}, false, ""},
+		{"a datetime whose text sorts as time", jsonServer, []SortKey{{Column: "at"}}, true, "_sort=at&_order=asc"},
+		{"a datetime whose text does not sort as time", jsonServer, []SortKey{{Column: "day"}}, false, ""},
+		{"a datetime in a year-first layout", jsonServer, []SortKey{{Column: "stamp", Desc: true}}, true, "_sort=stamp&_order=desc"},
 		{"every key listed", listed, []SortKey{{Column: "id"}, {Column: "city", Desc: true}}, true, "_sort=id%2Caddress.city&_order=asc%2Cdesc"},
 		{"the path is sent", jsonServer, []SortKey{{Column: "city"}}, true, "_sort=address.city&_order=asc"},
 		{"template", dotted, []SortKey{{Column: "name", Desc: true}}, true, "order=name.desc"},
@@ -233,6 +236,10 @@ func TestPlanSort(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tbl := itemsTable()
+			tbl.Columns = append(tbl.Columns,
+				&catalog.Column{Name: "day", Path: "day", Type: "datetime", Format: "01/02/2006"},
+				&catalog.Column{Name: "stamp", Path: "stamp", Type: "datetime", Format: "2006-01-02 15:04:05"},
+			)
 			tbl.Sort = tt.sort
 			p, err := planOf(t, &catalog.Catalog{Name: "C", URL: apiBase}, tbl, Query{Sort: tt.keys, Limit: -1})
 			require.NoError(t, err)
@@ -807,4 +814,23 @@ func TestFormatFor(t *testing.T) {
 	}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"GET " + apiBase + "/posts/3", "GET " + apiBase + "/posts/4"}, p.Requests())
+}
+
+func TestTextSortsAsTime(t *testing.T) {
+	for layout, want := range map[string]bool{
+		"":                          true,
+		"unix":                      true,
+		"UNIXMS":                    true,
+		"2006-01-02":                true,
+		"2006-01-02 15:04:05.000":   true,
+		"20060102T150405":           true,
+		"01/02/2006":                false,
+		"02.01.2006":                false,
+		"2006-1-2":                  false,
+		"2006-01-02 03:04PM":        false,
+		"Jan 2, 2006":               false,
+		"Mon, 02 Jan 2006 15:04:05": false,
+	} {
+		assert.Equal(t, want, textSortsAsTime(layout), layout)
+	}
 }
