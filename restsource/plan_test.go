@@ -253,10 +253,10 @@ func TestPlanSort(t *testing.T) {
 	}
 }
 
+// TestPlanLimit: the source sends the limit it is given when the table
+// takes one; whether it may is the planner's rule (planner.pushLimit).
 func TestPlanLimit(t *testing.T) {
 	exactPred := []Predicate{{Column: "id", Op: "=", Values: []any{int64(1)}}}
-	inexactPred := []Predicate{{Column: "name", Op: "=", Values: []any{"a"}}}
-	unsupported := []Predicate{{Column: "plain", Op: "=", Values: []any{"a"}}}
 	tests := []struct {
 		name   string
 		limit  *catalog.Limit
@@ -266,11 +266,7 @@ func TestPlanLimit(t *testing.T) {
 	}{
 		{"no predicates", &catalog.Limit{Param: "max"}, Query{Limit: 5}, true, "max=5"},
 		{"exact predicate", &catalog.Limit{Param: "max"}, Query{Limit: 5, Predicates: exactPred}, true, "id=1&max=5"},
-		{"inexact predicate", &catalog.Limit{Param: "max"}, Query{Limit: 5, Predicates: inexactPred}, false, "name=eq.a"},
-		{"unsupported predicate", &catalog.Limit{Param: "max"}, Query{Limit: 5, Predicates: unsupported}, false, ""},
-		{"residual", &catalog.Limit{Param: "max"}, Query{Limit: 5, Residual: true}, false, ""},
 		{"sort pushed", &catalog.Limit{Param: "max"}, Query{Limit: 5, Sort: []SortKey{{Column: "id"}}}, true, "_sort=id&_order=asc&max=5"},
-		{"sort not pushed", &catalog.Limit{Param: "max"}, Query{Limit: 5, Sort: []SortKey{{Column: "nope"}}}, false, ""},
 		{"unknown limit", &catalog.Limit{Param: "max"}, Query{Limit: -1}, false, ""},
 		{"limit 0", &catalog.Limit{Param: "max"}, Query{Limit: 0}, true, "max=0"},
 		{"no limit settings", nil, Query{Limit: 5}, false, ""},
@@ -283,12 +279,64 @@ func TestPlanLimit(t *testing.T) {
 			p, err := planOf(t, &catalog.Catalog{Name: "C", URL: apiBase}, tbl, tt.q)
 			require.NoError(t, err)
 			assert.Equal(t, tt.pushed, p.LimitPushed)
+			assert.Equal(t, tt.limit != nil, p.Pushdown.Limit)
 			want := "GET " + apiBase + "/items"
 			if tt.query != "" {
 				want += "?" + tt.query
 			}
 			assert.Equal(t, []string{want}, p.Requests())
 		})
+	}
+}
+
+// TestSupportsReasons: every predicate and sort not applied exactly says
+// why, naming the column.
+func TestSupportsReasons(t *testing.T) {
+	pred := func(col, op string, vs ...any) Predicate { return Predicate{Column: col, Op: op, Values: vs} }
+	tbl := itemsTable()
+	tbl.Sort = &catalog.Sort{Param: "_sort", Order: "_order", Columns: []string{"id"}}
+	tbl.Columns = append(tbl.Columns, &catalog.Column{Name: "status", Path: "status", Filters: map[string]*catalog.Filter{
+		"=":  {Param: "status", Exact: true},
+		"!=": {Param: "status_ne", Exact: true},
+		"IN": {Param: "status", Join: ",", Exact: true},
+	}})
+	s, err := New(&catalog.Catalog{Name: "C", URL: apiBase}, tbl, Options{})
+	require.NoError(t, err)
+	tests := []struct {
+		pred    Predicate
+		support Support
+		reason  string
+	}{
+		{pred("id", "=", int64(1)), Exact, ""},
+		{pred("status", "=", ""), Unsupported, "column status: empty string is not sent (the API reads ?status= as no filter)"},
+		{pred("status", "IN", "new,paid", "x"), Unsupported, `column status: "new,paid" holds ",", which the API reads as a separator: not sent`},
+		{pred("status", "=", " new"), Unsupported, `column status: " new" has leading or trailing spaces, which the API may trim: not sent`},
+		{pred("status", "!=", "new"), Inexact, "column status: re-checked (APIs keep rows without the field under !=, and the column is not key: true)"},
+		{pred("name", "=", "ann"), Inexact, "column name: re-checked (the = filter is not exact: true)"},
+		{pred("plain", "=", "x"), Unsupported, "column plain: no filter for ="},
+		{pred("tag", "IN", "x", "y"), Unsupported, "column tag: the IN filter has neither repeat nor join, so it takes one value"},
+		{pred("score", "IN", 1.5, 2.5), Unsupported, "column score: no IN filter (the = filter takes one value)"},
+		{pred("id", "=", nil), Unsupported, "column id: a comparison with NULL is never sent"},
+		{pred("nope", "=", "x"), Unsupported, "column nope: unknown column"},
+	}
+	for _, tt := range tests {
+		d, err := s.Supports(Query{Predicates: []Predicate{tt.pred}, Limit: -1})
+		require.NoError(t, err)
+		assert.Equal(t, Decision{Support: tt.support, Reason: tt.reason}, d.Filters[0], "%v", tt.pred)
+	}
+	sorts := []struct {
+		keys   []SortKey
+		reason string
+	}{
+		{[]SortKey{{Column: "id"}}, ""},
+		{[]SortKey{{Column: "name"}}, "sort: column name is not in sort.columns"},
+		{[]SortKey{{Column: "id"}, {Column: "name"}}, "sort: the API sorts by one key (no sort.join)"},
+	}
+	for _, tt := range sorts {
+		d, err := s.Supports(Query{Sort: tt.keys, Limit: -1})
+		require.NoError(t, err)
+		assert.Equal(t, tt.reason, d.SortReason, "%v", tt.keys)
+		assert.Equal(t, tt.reason == "", d.Sort)
 	}
 }
 
