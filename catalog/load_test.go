@@ -125,7 +125,7 @@ columns:
       "<>": {param: not_name}
       " in ": {param: names, join: ",", value: "in.({})"}
 pagination: {type: OFFSET, pageSize: 10}
-sort: {param: order, value: "{column}.{dir}", asc: "", join: ",", nulls: HIGH}
+sort: {param: order, value: "{column}.{dir}", asc: "", join: ",", nulls: HIGH, columns: [ITEMID, price]}
 select: {param: select, join: ","}
 update: {method: patch, url: "/items/{itemId}"}
 `),
@@ -144,7 +144,7 @@ update: {method: patch, url: "/items/{itemId}"}
 			}, tb.Columns)
 			assert.Equal(t, &Pagination{Type: PageOffset, PageSize: 10}, tb.Pagination)
 			assert.Equal(t, "PATCH", tb.Update.Method)
-			assert.Equal(t, &Sort{Param: "order", Value: "{column}.{dir}", Asc: ptr(""), Join: ",", Nulls: NullsHigh}, tb.Sort)
+			assert.Equal(t, &Sort{Param: "order", Value: "{column}.{dir}", Asc: ptr(""), Join: ",", Columns: []string{"itemId", "price"}, Nulls: NullsHigh}, tb.Sort)
 		},
 	},
 	{
@@ -621,8 +621,8 @@ catalog: profile api.yaml: catalog D: pagination: type nextURL needs nextPath (t
 	},
 	{
 		name: "sort, limit, select, combine",
-		data: profileWithTable(`columns: [{name: id}]
-sort: {value: "{col}-{dir}", nulls: first}
+		data: profileWithTable(`columns: [{name: id}, {name: total}]
+sort: {value: "{col}-{dir}", nulls: first, columns: [ID, totl, ""]}
 limit: {}
 select: {join: ","}
 combine: {filter: "", "": " && "}
@@ -630,6 +630,8 @@ combine: {filter: "", "": " && "}
 		err: `catalog: profile api.yaml: catalog A: schema S: table t: combine: empty parameter name
 catalog: profile api.yaml: catalog A: schema S: table t: combine: filter: separator is empty
 catalog: profile api.yaml: catalog A: schema S: table t: sort: param is empty
+catalog: profile api.yaml: catalog A: schema S: table t: sort: columns: "totl" is not a column of the table (did you mean total?)
+catalog: profile api.yaml: catalog A: schema S: table t: sort: columns: entry #3 is empty
 catalog: profile api.yaml: catalog A: schema S: table t: sort: unknown nulls "first" (want low, high)
 catalog: profile api.yaml: catalog A: schema S: table t: sort: value: unknown placeholder {col} (want {column}, {dir})
 catalog: profile api.yaml: catalog A: schema S: table t: sort: value: "{col}-{dir}" has no {column}

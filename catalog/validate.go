@@ -419,7 +419,7 @@ func (c *checker) table(w where, cat *Catalog, schema, name string, t *Table, ca
 			c.add(w.with("combine", param), "separator is empty")
 		}
 	}
-	c.sort(w.with("sort"), t.Sort)
+	c.sort(w.with("sort"), t, t.Sort)
 	if t.Limit != nil && t.Limit.Param == "" {
 		c.add(w.with("limit"), "param is empty")
 	}
@@ -562,12 +562,23 @@ func (c *checker) filters(w where, col *Column) {
 	}
 }
 
-func (c *checker) sort(w where, s *Sort) {
+func (c *checker) sort(w where, t *Table, s *Sort) {
 	if s == nil {
 		return
 	}
 	if s.Param == "" {
 		c.add(w, "param is empty")
+	}
+	for i, name := range s.Columns {
+		col, _ := t.Column(name)
+		switch {
+		case name == "":
+			c.add(w.with("columns"), "entry #%d is empty", i+1)
+		case col == nil:
+			c.add(w.with("columns"), "%q is not a column of the table%s", name, nearestColumn(t, name))
+		default:
+			s.Columns[i] = col.Name
+		}
 	}
 	if s.Nulls != "" {
 		if nulls, ok := canonical([]string{NullsLow, NullsHigh}, s.Nulls); ok {
@@ -672,4 +683,19 @@ func CheckWritePath(path string) error {
 		return fmt.Errorf("path %q has an empty key", path)
 	}
 	return nil
+}
+
+// nearestColumn is a " (did you mean x?)" hint naming the table's column
+// closest to name, or "".
+func nearestColumn(t *Table, name string) string {
+	var names []string
+	for _, c := range t.Columns {
+		if c != nil && c.Name != "" {
+			names = append(names, c.Name)
+		}
+	}
+	if n, ok := Nearest(name, names); ok {
+		return " (did you mean " + n + "?)"
+	}
+	return ""
 }

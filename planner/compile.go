@@ -101,7 +101,12 @@ func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
 		if err != nil {
 			return typed{}, err
 		}
-		from, to, err := c.pair(x.From, x.To)
+		col := c.baseColumn(x.Left)
+		from, err := c.operand(col, x.From)
+		if err != nil {
+			return typed{}, err
+		}
+		to, err := c.operand(col, x.To)
 		if err != nil {
 			return typed{}, err
 		}
@@ -246,9 +251,10 @@ func (c *compiler) comparison(x *sqlparser.ComparisonExpr) (typed, error) {
 		neg := x.Operator == sqlparser.NotInStr
 		switch r := x.Right.(type) {
 		case sqlparser.ValTuple:
+			col := c.baseColumn(x.Left)
 			list := make([]ex.Expr, len(r))
 			for i, it := range r {
-				t, err := c.compile(it)
+				t, err := c.operand(col, it)
 				if err != nil {
 					return typed{}, err
 				}
@@ -293,7 +299,13 @@ func (c *compiler) comparison(x *sqlparser.ComparisonExpr) (typed, error) {
 		}
 		return typed{&ex.Like{E: l.e, Pattern: r.e, Escape: esc, Negate: x.Operator == sqlparser.NotLikeStr}, ex.TypeBool}, nil
 	case "=", "!=", "<>", "<", "<=", ">", ">=", "<=>":
-		l, r, err := c.pair(x.Left, x.Right)
+		// A literal or argument compared with a column takes the
+		// column's type, or is an error (see columnValue).
+		l, err := c.operand(c.baseColumn(x.Right), x.Left)
+		if err != nil {
+			return typed{}, err
+		}
+		r, err := c.operand(c.baseColumn(x.Left), x.Right)
 		if err != nil {
 			return typed{}, err
 		}

@@ -3,13 +3,10 @@ package planner
 import (
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
 
-	"github.com/restsql/restsql/catalog"
 	ex "github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/restsource"
 )
@@ -49,10 +46,15 @@ type scanPlan struct {
 	rel      *relation
 	q        restsource.Query
 	predConj []int // for each q.Predicates entry, its conjunct
-	first    *restsource.Plan
-	plan     *restsource.Plan
-	node     *ex.Scan
-	step     *step
+	// first is the source's answer to the first offer (the columns and
+	// the limit not yet known); plan renders the final query.
+	first *restsource.Pushdown
+	plan  *restsource.Plan
+	// sortReason and limitReason say, for EXPLAIN, why the query's ORDER
+	// BY or LIMIT is not sent to the API.
+	sortReason, limitReason string
+	node                    *ex.Scan
+	step                    *step
 	// lookup is set when a lookup join reads this table by key.
 	lookup *lookupPlan
 	// pos are the row positions of the extracted columns.
@@ -300,7 +302,11 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 		sp.q.Limit = -1
 		for i := range r.conjuncts {
 			c := &r.conjuncts[i]
-			c.preds = q.pushable(c.expr, r)
+			preds, err := q.pushable(c.expr, r)
+			if err != nil {
+				return nil, err
+			}
+			c.preds = preds
 			for range c.preds {
 				sp.predConj = append(sp.predConj, i)
 			}
@@ -309,7 +315,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 		if single {
 			sp.q.Sort = sortCand
 		}
-		first, err := r.src.Plan(sp.q)
+		first, err := r.src.Supports(sp.q)
 		var missing *restsource.MissingKeyError
 		switch {
 		case err != nil && errors.As(err, &missing) && r.lookup != nil && strings.EqualFold(missing.Column, r.lookup.col):
@@ -325,7 +331,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 		}
 		if r.lookup != nil {
 			sp.lookup = r.lookup
-			if first, err = r.src.Plan(sp.lookupQuery(nil)); err != nil {
+			if first, err = r.src.Supports(sp.lookupQuery(nil)); err != nil {
 				return nil, err
 			}
 			markPushed(r, sp, first)
@@ -334,15 +340,12 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 		q.scans = append(q.scans, sp)
 	}
 
-	sortPushed := single && len(sel.OrderBy) > 0 && len(sortCand) == len(sel.OrderBy) && rels[0].scan.first.SortPushed
+	sortPushed := false
 	if single {
 		sp := rels[0].scan
-		allExact := true
-		for _, c := range rels[0].conjuncts {
-			allExact = allExact && c.pushed
-		}
-		if sel.Limit != nil && count >= 0 && allExact && len(post) == 0 && !aggregated && sel.Distinct == "" &&
-			(len(sel.OrderBy) == 0 || sortPushed) {
+		sortPushed, sp.sortReason = orderPushed(sel, aggregated, sortCand, sp.first)
+		var limited bool
+		if limited, sp.limitReason = pushLimit(sel, rels[0], post, aggregated, sortPushed, count); limited {
 			sp.q.Limit = offset + count
 		}
 		if !sortPushed {
@@ -521,22 +524,6 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 	return cur, nil
 }
 
-// markPushed records which of r's conjuncts the source applies exactly.
-func markPushed(r *relation, sp *scanPlan, plan *restsource.Plan) {
-	exact := make([]bool, len(r.conjuncts))
-	for i := range exact {
-		exact[i] = len(r.conjuncts[i].preds) > 0
-	}
-	for k, s := range plan.Pushed {
-		if k < len(sp.predConj) && s != restsource.Exact {
-			exact[sp.predConj[k]] = false
-		}
-	}
-	for i := range r.conjuncts {
-		r.conjuncts[i].pushed = exact[i]
-	}
-}
-
 // finishScan plans the table's requests with the columns the query reads.
 func (q *query) finishScan(sp *scanPlan) error {
 	r := sp.rel
@@ -560,7 +547,7 @@ func (q *query) finishScan(sp *scanPlan) error {
 		return err
 	}
 	for k := range plan.Pushed {
-		if k < len(sp.first.Pushed) && plan.Pushed[k] != sp.first.Pushed[k] {
+		if k < len(sp.first.Filters) && plan.Pushed[k] != sp.first.Filters[k].Support {
 			return fmt.Errorf("planner: table %s: pushdown changed between planning passes", r.display)
 		}
 	}
@@ -719,43 +706,6 @@ func orderTarget(e sqlparser.Expr, items []selectItem) (int, error) {
 	return -1, nil
 }
 
-// sortCandidates returns the ORDER BY as sort keys on plain columns of the
-// single table, or nil when any key is something else.
-func (q *query) sortCandidates(order sqlparser.OrderBy, items []selectItem, sc *scope) []restsource.SortKey {
-	if len(order) == 0 {
-		return nil
-	}
-	var out []restsource.SortKey
-	for _, o := range order {
-		var c *scopeCol
-		e := o.Expr
-		if idx, err := orderTarget(e, items); err == nil && idx >= 0 {
-			c, e = items[idx].star, items[idx].expr
-		}
-		if c == nil {
-			cn, ok := e.(*sqlparser.ColName)
-			if !ok {
-				return nil
-			}
-			var err error
-			if c, err = sc.resolve(colQual(cn), cn.Name.String()); err != nil {
-				return nil
-			}
-		}
-		if c.rel == nil || c.rel.table == nil {
-			return nil
-		}
-		col := c.rel.table.Columns[c.colIdx]
-		// An API that sorts NULLs high would disagree with the driver's
-		// order (NULLs low) on a column that may be NULL.
-		if s := c.rel.table.Sort; s != nil && strings.EqualFold(s.Nulls, catalog.NullsHigh) && !col.Key {
-			return nil
-		}
-		out = append(out, restsource.SortKey{Column: col.Name, Desc: o.Direction == sqlparser.DescScr})
-	}
-	return out
-}
-
 var errNotConst = errors.New("not a constant")
 
 // constant evaluates an expression that names no column.
@@ -778,216 +728,6 @@ func (q *query) constant(e sqlparser.Expr) (any, error) {
 		return nil, err
 	}
 	return t.e.Eval(nil)
-}
-
-var flipOp = map[string]string{"=": "=", "!=": "!=", "<>": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-
-// pushable turns a conjunct into source predicates when it has the form
-// column op constant (or BETWEEN, IN list, LIKE); else nil.
-func (q *query) pushable(e sqlparser.Expr, r *relation) []restsource.Predicate {
-	colOf := func(x sqlparser.Expr) string {
-		for {
-			p, ok := x.(*sqlparser.ParenExpr)
-			if !ok {
-				break
-			}
-			x = p.Expr
-		}
-		cn, ok := x.(*sqlparser.ColName)
-		if !ok || !r.matches(colQual(cn)) {
-			return ""
-		}
-		for _, c := range r.table.Columns {
-			if strings.EqualFold(c.Name, cn.Name.String()) {
-				return c.Name
-			}
-		}
-		return ""
-	}
-	for {
-		p, ok := e.(*sqlparser.ParenExpr)
-		if !ok {
-			break
-		}
-		e = p.Expr
-	}
-	switch x := e.(type) {
-	case *sqlparser.ComparisonExpr:
-		switch x.Operator {
-		case "=", "!=", "<>", "<", "<=", ">", ">=":
-			op := x.Operator
-			if op == "<>" {
-				op = "!="
-			}
-			col, other := colOf(x.Left), x.Right
-			if col == "" {
-				col, other, op = colOf(x.Right), x.Left, flipOp[op]
-			}
-			if col == "" {
-				return nil
-			}
-			v, err := q.constant(other)
-			if err != nil || v == nil {
-				return nil
-			}
-			if v, ok := coerce(v, r, col); ok {
-				op, v = integerBound(r, col, op, v)
-				return []restsource.Predicate{{Column: col, Op: op, Values: []any{v}}}
-			}
-			return nil
-		case sqlparser.InStr:
-			col := colOf(x.Left)
-			list, ok := x.Right.(sqlparser.ValTuple)
-			if col == "" || !ok {
-				return nil
-			}
-			vals := make([]any, 0, len(list))
-			for _, it := range list {
-				v, err := q.constant(it)
-				if err != nil {
-					return nil
-				}
-				if v == nil { // NULL never matches in IN
-					continue
-				}
-				cv, ok := coerce(v, r, col)
-				if !ok {
-					return nil
-				}
-				vals = append(vals, cv)
-			}
-			if len(vals) == 0 {
-				return nil
-			}
-			return []restsource.Predicate{{Column: col, Op: "IN", Values: vals}}
-		case sqlparser.LikeStr:
-			col := colOf(x.Left)
-			if col == "" || x.Escape != nil {
-				return nil
-			}
-			v, err := q.constant(x.Right)
-			if s, ok := v.(string); err != nil || !ok {
-				return nil
-			} else {
-				return []restsource.Predicate{{Column: col, Op: "LIKE", Values: []any{s}}}
-			}
-		}
-	case *sqlparser.RangeCond:
-		if x.Operator != sqlparser.BetweenStr {
-			return nil
-		}
-		col := colOf(x.Left)
-		if col == "" {
-			return nil
-		}
-		lo, err1 := q.constant(x.From)
-		hi, err2 := q.constant(x.To)
-		if err1 != nil || err2 != nil || lo == nil || hi == nil {
-			return nil
-		}
-		var ok1, ok2 bool
-		lo, ok1 = coerce(lo, r, col)
-		hi, ok2 = coerce(hi, r, col)
-		if !ok1 || !ok2 {
-			return nil
-		}
-		return []restsource.Predicate{{Column: col, Op: ">=", Values: []any{lo}}, {Column: col, Op: "<=", Values: []any{hi}}}
-	}
-	return nil
-}
-
-// coerce converts a constant to the type of the column it is compared
-// with, so the API receives the value in the field's own form (true, not
-// 1, for a bool). ok is false when the comparison means something the API
-// cannot reproduce (a fractional number against an int column, a number
-// against a string column, which the driver compares numerically): the
-// predicate then stays in the driver.
-func coerce(v any, r *relation, col string) (any, bool) {
-	c, _ := r.table.Column(col)
-	if c == nil {
-		return nil, false
-	}
-	switch sourceColumnType(c) {
-	case ex.TypeString:
-		switch x := v.(type) {
-		case string:
-			return x, true
-		case int64:
-			// A URL placeholder the profile does not declare is a string
-			// column; postId = 7 must still bind /posts/{postId}.
-			if c.Implicit {
-				return strconv.FormatInt(x, 10), true
-			}
-		}
-	case ex.TypeInt:
-		switch x := v.(type) {
-		case bool: // true = 1, as the driver compares them
-			if x {
-				return int64(1), true
-			}
-			return int64(0), true
-		case int64:
-			return x, true
-		case float64:
-			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-				return int64(x), true
-			}
-		case string:
-			if i, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil && ex.IsDecimal(strings.TrimSpace(x)) {
-				return i, true
-			}
-		}
-	case ex.TypeFloat:
-		switch x := v.(type) {
-		case int64:
-			return float64(x), true
-		case float64:
-			return x, true
-		case string:
-			if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil && ex.IsDecimal(strings.TrimSpace(x)) {
-				return f, true
-			}
-		}
-	case ex.TypeBool:
-		switch x := v.(type) {
-		case bool:
-			return x, true
-		case int64:
-			if x == 0 || x == 1 {
-				return x == 1, true
-			}
-		case string:
-			if b, err := ex.Convert(x, ex.TypeBool); err == nil {
-				return b, true
-			}
-		}
-	case ex.TypeDatetime:
-		if t, err := ex.Convert(v, ex.TypeDatetime); err == nil {
-			if _, isNum := v.(int64); !isNum {
-				return t, true
-			}
-		}
-	}
-	return nil, false
-}
-
-// integerBound rewrites a strict bound on an int column into the inclusive
-// one when only that one can be pushed: id < 51 is id <= 50, id > 3 is
-// id >= 4 (exactly the same rows for integers). Spark's partition queries
-// and json-server's _gte/_lte meet this way.
-func integerBound(r *relation, col, op string, v any) (string, any) {
-	n, ok := v.(int64)
-	c, _ := r.table.Column(col)
-	if !ok || c == nil || sourceColumnType(c) != ex.TypeInt || c.Filters[op] != nil {
-		return op, v
-	}
-	switch {
-	case op == "<" && c.Filters["<="] != nil && n > math.MinInt64:
-		return "<=", n - 1
-	case op == ">" && c.Filters[">="] != nil && n < math.MaxInt64:
-		return ">=", n + 1
-	}
-	return op, v
 }
 
 // identity reports whether a projection would copy its input rows as they

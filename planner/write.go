@@ -350,8 +350,8 @@ func (q *query) keyBindings(where *sqlparser.Where, r *relation, keys []*catalog
 	}
 	bound := make([][]any, len(keys))
 	for _, c := range splitAnd(where.Expr, nil) {
-		preds := q.pushable(c, r)
-		if len(preds) != 1 || (preds[0].Op != "=" && preds[0].Op != "IN") {
+		preds, err := q.pushable(c, r)
+		if err != nil || len(preds) != 1 || (preds[0].Op != "=" && preds[0].Op != "IN") || len(preds[0].Values) == 0 {
 			return nil, false
 		}
 		k := -1

@@ -44,6 +44,9 @@ type Plan struct {
 	SortPushed bool
 	// LimitPushed is true when Query.Limit was sent to the API.
 	LimitPushed bool
+	// Pushdown is the decision the plan renders, with the reason for each
+	// predicate and sort not applied exactly.
+	Pushdown *Pushdown
 
 	src      *Source
 	cols     []*catalog.Column
@@ -135,38 +138,27 @@ type binding struct {
 	raw    []any
 }
 
-// Plan decides how to answer q: which predicates, sort keys, limit and
-// columns go into the requests, and which requests to make. A {name}
-// placeholder of the table's URL that no = or IN predicate binds is a
-// *MissingKeyError; an unknown column in q.Columns is an error.
+// Plan renders what Supports decides for q into the requests of one scan:
+// the request URL with its key values, fixed parameters, the filters and
+// sort that are sent, select, and the limit. An unknown column in
+// q.Columns is an error, and so is what Supports refuses.
 //
-// The rules, in order:
-//
-//   - Key columns: an = or IN predicate on a {name} placeholder of the url
-//     binds it (Exact); IN makes one request stream per value (the
-//     cartesian product for several placeholders, the last varying
-//     fastest), NULLs and duplicate values dropped. Values are path-escaped
-//     (query-escaped in the url's query).
-//   - Lookups: when the table has get: and every placeholder of get.url is
-//     bound, get.url is used instead (one request per key, no pagination,
-//     no other pushdown; a 404 is no row).
-//   - Filters: a predicate whose column has a filter for its operator (keys
-//     matched case-insensitively, <> = !=) goes into the query; Exact when
-//     the filter says exact: true, else Inexact. NULL never goes.
-//   - LIKE: the pattern goes through the filter's like: setting (as is, as
-//     a regular expression, or as the text of '%text%').
-//   - Sort: pushed when every key is a column, the settings can say each
-//     direction, several keys can be joined (json-server's param/order form
-//     joins with "," by default), there is one request stream, and, when
-//     the API sorts NULLs high, every key is a key column. The column's path
-//     is what is sent as its name.
 //   - Select: with q.Columns, the top-level keys of the columns' paths.
-//   - Limit: pushed when q.Limit >= 0, nothing is residual, every predicate
-//     is Exact, and the sort is pushed or absent. Whether pushed or not, a
-//     scan never asks for more than q.Limit rows: the first page size is
-//     at most the limit, and no page is requested once enough rows are in.
+//   - Limit: q.Limit goes to the table's limit: parameter when it has one
+//     (not on a get: lookup). The caller decides whether it may: only when
+//     the API's first q.Limit rows are the answer (planner.pushLimit).
+//     Whether sent or not, a scan never asks for more than q.Limit rows:
+//     the first page size is at most the limit, and no page is requested
+//     once enough rows are in.
 func (s *Source) Plan(q Query) (*Plan, error) {
-	p := &Plan{src: s, Pushed: make([]Support, len(q.Predicates)), limit: q.Limit, noPrefetch: q.NoPrefetch}
+	d, err := s.Supports(q)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{src: s, Pushdown: d, Pushed: make([]Support, len(q.Predicates)), limit: q.Limit, noPrefetch: q.NoPrefetch, lookup: d.Lookup, SortPushed: d.Sort}
+	for i, f := range d.Filters {
+		p.Pushed[i] = f.Support
+	}
 	if p.limit < 0 {
 		p.limit = -1
 	}
@@ -183,53 +175,7 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 		}
 	}
 	p.ext = newExtractor(s.name, s.t.Strict, p.cols)
-
-	// Key columns: = and IN on the placeholders of the list or get URL.
-	keyNames := map[string]bool{}
-	for _, n := range s.list.names {
-		keyNames[strings.ToLower(n)] = true
-	}
-	if s.get != nil {
-		for _, n := range s.get.names {
-			keyNames[strings.ToLower(n)] = true
-		}
-	}
-	bound := map[string]*binding{}
-	for i, pr := range q.Predicates {
-		ci, ok := s.byName[strings.ToLower(pr.Column)]
-		if !ok {
-			continue
-		}
-		name := strings.ToLower(s.cols[ci].Name)
-		op := normalizeOp(pr.Op)
-		if !keyNames[name] || bound[name] != nil || (op != "=" && op != "IN") || (op == "=" && len(pr.Values) != 1) {
-			continue
-		}
-		if b, ok := bindValues(s.cols[ci], i, pr.Values); ok {
-			bound[name] = b
-		}
-	}
-	tmpl := s.list
-	if s.get != nil && allBound(s.get.names, bound) && !s.listAnswersKeys(q.Predicates, bound) {
-		tmpl, p.lookup = s.get, true
-	}
-	for _, n := range tmpl.names {
-		if bound[strings.ToLower(n)] == nil {
-			col := s.cols[s.byName[strings.ToLower(n)]]
-			return nil, &MissingKeyError{Table: s.name, Column: col.Name, Operator: "=", URL: s.t.URL}
-		}
-	}
-	keyPred := map[int]bool{}
-	requests := 1
-	for _, n := range tmpl.names {
-		b := bound[strings.ToLower(n)]
-		keyPred[b.pred] = true
-		p.Pushed[b.pred] = Exact
-		requests *= len(b.values)
-		if requests > MaxRequests {
-			return nil, fmt.Errorf("restsource: table %s: the IN lists on key columns would make more than %d requests", s.name, MaxRequests)
-		}
-	}
+	bound, tmpl, requests := d.bound, d.tmpl, d.Streams
 
 	// Fixed parameters, filters, sort, select and limit.
 	var groups []paramGroup
@@ -244,17 +190,14 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 			p.rowsHint = max(s.pager.PageSize(), 0)
 		}
 		groups = append(groups, paramGroup{params: s.listParams})
-		groups = append(groups, paramGroup{params: s.planFilters(q.Predicates, keyPred, p.Pushed), add: true})
-		if requests <= 1 {
-			if ps, ok := s.planSort(q.Sort); ok {
-				p.SortPushed = true
-				groups = append(groups, paramGroup{params: ps})
-			}
+		groups = append(groups, paramGroup{params: d.filters, add: true})
+		if d.Sort {
+			groups = append(groups, paramGroup{params: d.sort})
 		}
 		if q.Columns != nil {
 			groups = append(groups, paramGroup{params: s.planSelect(p.cols)})
 		}
-		if s.t.Limit != nil && q.Limit >= 0 && !q.Residual && allExact(p.Pushed) && (len(q.Sort) == 0 || p.SortPushed) {
+		if d.Limit && q.Limit >= 0 {
 			p.LimitPushed = true
 			groups = append(groups, paramGroup{params: []qparam{{name: s.t.Limit.Param, value: strconv.FormatInt(q.Limit, 10)}}})
 		}
@@ -310,77 +253,6 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 
 // nonePager walks a get: lookup: one page per key.
 var nonePager, _ = pagination.New(catalog.Pagination{}, 0)
-
-// MaxPushedValues is the longest IN list sent as URL parameters; a longer
-// one is evaluated in the driver.
-const MaxPushedValues = 500
-
-// listAnswersKeys reports whether the list endpoint answers the get:
-// lookup's key predicates in fewer requests: when a key is bound to several
-// values by IN and the list pushes that IN exactly (id=1&id=2 is one
-// request where the lookup would make one per key).
-func (s *Source) listAnswersKeys(preds []Predicate, bound map[string]*binding) bool {
-	if !allBound(s.list.names, bound) {
-		return false
-	}
-	many := false
-	for _, n := range s.get.names {
-		b := bound[strings.ToLower(n)]
-		if len(b.values) <= 1 {
-			continue
-		}
-		many = true
-		pr := preds[b.pred]
-		c := s.cols[s.byName[strings.ToLower(pr.Column)]]
-		if _, exact, ok := pushFilter(c, "IN", pr.Values); !ok || !exact {
-			return false
-		}
-	}
-	return many
-}
-
-// allBound reports whether every placeholder name is bound.
-func allBound(names []string, bound map[string]*binding) bool {
-	for _, n := range names {
-		if bound[strings.ToLower(n)] == nil {
-			return false
-		}
-	}
-	return true
-}
-
-func allExact(ss []Support) bool {
-	for _, s := range ss {
-		if s != Exact {
-			return false
-		}
-	}
-	return true
-}
-
-// bindValues formats the values of a key predicate. NULLs are dropped (they
-// match nothing) and duplicates too; a value of an unknown type makes the
-// predicate unusable.
-func bindValues(c *catalog.Column, pred int, vs []any) (*binding, bool) {
-	b := &binding{pred: pred}
-	seen := map[string]bool{}
-	for _, v := range vs {
-		if v == nil {
-			continue
-		}
-		s, ok := formatFor(c, v)
-		if !ok {
-			return nil, false
-		}
-		if seen[s] {
-			continue
-		}
-		seen[s] = true
-		b.values = append(b.values, s)
-		b.raw = append(b.raw, v)
-	}
-	return b, true
-}
 
 // keyValue converts a bound key value to its column's type, for rows that
 // lack the key column.
@@ -534,130 +406,6 @@ func filterFor(c *catalog.Column, op string) *catalog.Filter {
 	return nil
 }
 
-// planFilters pushes the predicates that have a filter and fills support.
-// Several filters on a parameter that the table combines become one value.
-func (s *Source) planFilters(preds []Predicate, skip map[int]bool, support []Support) []qparam {
-	var out []qparam
-	// Two predicates on one column that send the same parameter would
-	// repeat it, and an API reads ?id=1&id=2 as OR (it is how IN is sent):
-	// only the first is pushed, the driver evaluates the other. Filters of
-	// different columns may share a parameter (a filter language), which
-	// then repeats or is joined by the table's combine setting.
-	used := map[string]string{}
-	for i, pr := range preds {
-		if skip[i] {
-			continue
-		}
-		ci, ok := s.byName[strings.ToLower(pr.Column)]
-		if !ok {
-			continue
-		}
-		ps, exact, ok := pushFilter(s.cols[ci], normalizeOp(pr.Op), pr.Values)
-		if !ok {
-			continue
-		}
-		col := strings.ToLower(s.cols[ci].Name)
-		clash := false
-		for _, p := range ps {
-			if _, combined := s.t.Combine[p.name]; used[p.name] == col && !combined {
-				clash = true
-			}
-		}
-		if clash {
-			continue
-		}
-		for _, p := range ps {
-			used[p.name] = col
-		}
-		out = append(out, ps...)
-		support[i] = Inexact
-		if exact {
-			support[i] = Exact
-		}
-	}
-	if len(s.t.Combine) == 0 {
-		return out
-	}
-	var combined []qparam
-	at := map[string]int{}
-	for _, p := range out {
-		sep, ok := s.t.Combine[p.name]
-		if !ok {
-			combined = append(combined, p)
-			continue
-		}
-		if i, ok := at[p.name]; ok {
-			combined[i].value += sep + p.value
-			continue
-		}
-		at[p.name] = len(combined)
-		combined = append(combined, p)
-	}
-	return combined
-}
-
-// pushFilter renders one predicate through its column's filter.
-func pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, bool, bool) {
-	if len(vs) == 0 {
-		return nil, false, false
-	}
-	f := filterFor(c, op)
-	if f == nil && op == "IN" && len(vs) == 1 {
-		f, op = filterFor(c, "="), "="
-	}
-	if f == nil {
-		return nil, false, false
-	}
-	if len(vs) > MaxPushedValues {
-		// A URL with thousands of parameters is cut or refused by servers
-		// (Go's net/url stops at 10,000, Express's qs at 1,000): the list
-		// stays in the driver rather than risk a silently ignored filter.
-		return nil, false, false
-	}
-	values := make([]string, len(vs))
-	for i, v := range vs {
-		if v == nil {
-			return nil, false, false // a comparison with NULL is never pushed
-		}
-		s, ok := formatFor(c, v)
-		if !ok {
-			return nil, false, false
-		}
-		if op == "LIKE" {
-			if s, ok = likeValue(s, f.Like); !ok {
-				return nil, false, false
-			}
-		}
-		if _, isString := v.(string); isString && f.Quote != "" {
-			s = quote(s, f.Quote, f.Escape)
-		}
-		values[i] = s
-	}
-	tmpl := f.Value
-	if tmpl == "" {
-		tmpl = "{}"
-	}
-	render := func(v string) qparam { return qparam{name: f.Param, value: strings.ReplaceAll(tmpl, "{}", v)} }
-	switch {
-	case op != "IN":
-		if len(values) != 1 {
-			return nil, false, false
-		}
-		return []qparam{render(values[0])}, f.Exact, true
-	case f.Repeat:
-		out := make([]qparam, len(values))
-		for i, v := range values {
-			out[i] = render(v)
-		}
-		return out, f.Exact, true
-	case f.Join != "":
-		return []qparam{render(strings.Join(values, f.Join))}, f.Exact, true
-	case len(values) == 1:
-		return []qparam{render(values[0])}, f.Exact, true
-	}
-	return nil, false, false
-}
-
 // likeValue converts a LIKE pattern (% any run, _ one character, \ escapes
 // the next character, as the driver's LIKE reads it) for a filter's like:
 // setting. It reports false when the pattern cannot be sent that way.
@@ -750,58 +498,6 @@ func quote(s, q, escape string) string {
 		s = strings.ReplaceAll(s, q, q+q)
 	}
 	return q + s + q
-}
-
-// planSort renders ORDER BY when the table's sort settings can express all
-// of it.
-func (s *Source) planSort(keys []SortKey) ([]qparam, bool) {
-	st := s.t.Sort
-	if st == nil || len(keys) == 0 {
-		return nil, false
-	}
-	asc, desc := "asc", "desc"
-	if st.Asc != nil {
-		asc = *st.Asc
-	}
-	if st.Desc != nil {
-		desc = *st.Desc
-	}
-	tmpl := st.Value
-	if tmpl == "" {
-		tmpl = "{column}"
-	}
-	join := st.Join
-	if len(keys) > 1 && join == "" {
-		if st.Order == "" {
-			return nil, false
-		}
-		join = ","
-	}
-	values := make([]string, len(keys))
-	dirs := make([]string, len(keys))
-	for i, k := range keys {
-		ci, ok := s.byName[strings.ToLower(k.Column)]
-		if !ok {
-			return nil, false
-		}
-		dir := asc
-		if k.Desc {
-			dir = desc
-		}
-		if k.Desc && st.Order == "" && !strings.Contains(tmpl, "{dir}") {
-			return nil, false // nothing can say "descending"
-		}
-		if strings.EqualFold(st.Nulls, catalog.NullsHigh) && !s.cols[ci].Key {
-			return nil, false // the API would put NULLs where the driver does not
-		}
-		dirs[i] = dir
-		values[i] = strings.NewReplacer("{column}", columnPath(s.cols[ci]), "{dir}", dir).Replace(tmpl)
-	}
-	out := []qparam{{name: st.Param, value: strings.Join(values, join)}}
-	if st.Order != "" {
-		out = append(out, qparam{name: st.Order, value: strings.Join(dirs, join)})
-	}
-	return out, true
 }
 
 // planSelect names the top-level fields the columns read. Columns that the

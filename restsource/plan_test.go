@@ -120,10 +120,41 @@ func TestPlanFilters(t *testing.T) {
 			[]Predicate{pred("userId", "=", int64(2)), pred("plain", "=", "x"), pred("id", ">", int64(3))}, nil,
 			[]Support{Exact, Unsupported, Exact}, "userId=2&id_gt=3",
 		},
+		// Values the API would not read as that one value stay in the driver.
+		{"empty string is not sent", []Predicate{pred("status", "=", "")}, nil, []Support{Unsupported}, ""},
+		{"an IN list holding an empty string", []Predicate{pred("status", "IN", "a", "")}, nil, []Support{Unsupported}, ""},
+		{"IN value holding the join", []Predicate{pred("status", "IN", "new,paid", "x")}, nil, []Support{Unsupported}, ""},
+		{"= value holding the join of the IN filter on its parameter", []Predicate{pred("status", "=", "new,paid")}, nil, []Support{Unsupported}, ""},
+		{"a value holding the template's closing character", []Predicate{pred("name", "IN", "a)", "b")}, nil, []Support{Unsupported}, ""},
+		{"leading space", []Predicate{pred("status", "=", " new")}, nil, []Support{Unsupported}, ""},
+		{"trailing space", []Predicate{pred("status", "IN", "new ", "x")}, nil, []Support{Unsupported}, ""},
+		{"inner spaces are fine", []Predicate{pred("status", "=", "on hold")}, nil, []Support{Exact}, "status=on+hold"},
+		{"a value holding the combine separator", []Predicate{pred("age", ">", int64(3)), pred("tag", "=", "a && b")}, map[string]string{"filter": " && "}, []Support{Exact, Unsupported}, "filter=age%3E3"},
+		{"a quoted value is read whole", []Predicate{pred("city", "=", "a && b, c ")}, map[string]string{"filter": " && "}, []Support{Exact}, "filter=city%3D%27a+%26%26+b%2C+c+%27"},
+		{"a quoted empty string is sent", []Predicate{pred("city", "=", "")}, nil, []Support{Exact}, "filter=city%3D%27%27"},
+		{"an empty LIKE text is not sent", []Predicate{pred("status", "LIKE", "%%")}, nil, []Support{Unsupported}, ""},
+		{"!= on a column that may be NULL is re-checked", []Predicate{pred("status", "!=", "new")}, nil, []Support{Inexact}, "status_ne=new"},
+		{"!= on a key column is exact", []Predicate{pred("code", "!=", "x")}, nil, []Support{Exact}, "code_ne=x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tbl := itemsTable()
+			tbl.Columns = append(tbl.Columns,
+				&catalog.Column{Name: "status", Path: "status", Type: "string", Filters: map[string]*catalog.Filter{
+					"=":    {Param: "status", Value: "{}", Exact: true},
+					"!=":   {Param: "status_ne", Value: "{}", Exact: true},
+					"IN":   {Param: "status", Value: "{}", Join: ",", Exact: true},
+					"LIKE": {Param: "status_q", Value: "{}", Like: "contains"},
+				}},
+				&catalog.Column{Name: "code", Path: "code", Type: "string", Key: true, Filters: map[string]*catalog.Filter{
+					"!=": {Param: "code_ne", Value: "{}", Exact: true},
+				}},
+			)
+			for _, c := range tbl.Columns {
+				if c.Name == "tag" {
+					c.Filters["="] = &catalog.Filter{Param: "filter", Value: "tag={}", Exact: true}
+				}
+			}
 			tbl.Combine = tt.combine
 			p, err := planOf(t, &catalog.Catalog{Name: "C", URL: apiBase}, tbl, Query{Predicates: tt.preds, Limit: -1})
 			require.NoError(t, err)
@@ -167,6 +198,8 @@ func TestPlanFixedParamsAndURLs(t *testing.T) {
 
 func TestPlanSort(t *testing.T) {
 	jsonServer := &catalog.Sort{Param: "_sort", Order: "_order"}
+	jsonServerJoin := &catalog.Sort{Param: "_sort", Order: "_order", Join: ","}
+	listed := &catalog.Sort{Param: "_sort", Order: "_order", Join: ",", Columns: []string{"id", "city"}}
 	dotted := &catalog.Sort{Param: "order", Value: "{column}.{dir}"}
 	dottedJoin := &catalog.Sort{Param: "order", Value: "{column}.{dir}", Join: ","}
 	prefix := &catalog.Sort{Param: "sort", Value: "{dir}{column}", Asc: strp(""), Desc: strp("-"), Join: ","}
@@ -180,7 +213,15 @@ func TestPlanSort(t *testing.T) {
 		query  string
 	}{
 		{"json-server one key", jsonServer, []SortKey{{Column: "name", Desc: true}}, true, "_sort=name&_order=desc"},
-		{"json-server several keys join with ,", jsonServer, []SortKey{{Column: "name", Desc: true}, {Column: "id"}}, true, "_sort=name%2Cid&_order=desc%2Casc"},
+		{"several keys without join: the API sorts by one key", jsonServer, []SortKey{{Column: "name", Desc: true}, {Column: "id"}}, false, ""},
+		{"json-server several keys with join", jsonServerJoin, []SortKey{{Column: "name", Desc: true}, {Column: "id"}}, true, "_sort=name%2Cid&_order=desc%2Casc"},
+		{"a column sort.columns lists", listed, []SortKey{{Column: "ID", Desc: true}}, true, "_sort=id&_order=desc"},
+		{"a column sort.columns does not list", listed, []SortKey{{Column: "name"}}, false, ""},
+		{"all keys or none", listed, []SortKey{{Column: "id"}, {Column: "name"}}, false, ""},
+		{"a datetime whose text sorts as time", jsonServer, []SortKey{{Column: "at"}}, true, "_sort=at&_order=asc"},
+		{"a datetime whose text does not sort as time", jsonServer, []SortKey{{Column: "day"}}, false, ""},
+		{"a datetime in a year-first layout", jsonServer, []SortKey{{Column: "stamp", Desc: true}}, true, "_sort=stamp&_order=desc"},
+		{"every key listed", listed, []SortKey{{Column: "id"}, {Column: "city", Desc: true}}, true, "_sort=id%2Caddress.city&_order=asc%2Cdesc"},
 		{"the path is sent", jsonServer, []SortKey{{Column: "city"}}, true, "_sort=address.city&_order=asc"},
 		{"template", dotted, []SortKey{{Column: "name", Desc: true}}, true, "order=name.desc"},
 		{"template, several keys need join", dotted, []SortKey{{Column: "name"}, {Column: "id"}}, false, ""},
@@ -195,6 +236,10 @@ func TestPlanSort(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tbl := itemsTable()
+			tbl.Columns = append(tbl.Columns,
+				&catalog.Column{Name: "day", Path: "day", Type: "datetime", Format: "01/02/2006"},
+				&catalog.Column{Name: "stamp", Path: "stamp", Type: "datetime", Format: "2006-01-02 15:04:05"},
+			)
 			tbl.Sort = tt.sort
 			p, err := planOf(t, &catalog.Catalog{Name: "C", URL: apiBase}, tbl, Query{Sort: tt.keys, Limit: -1})
 			require.NoError(t, err)
@@ -208,10 +253,10 @@ func TestPlanSort(t *testing.T) {
 	}
 }
 
+// TestPlanLimit: the source sends the limit it is given when the table
+// takes one; whether it may is the planner's rule (planner.pushLimit).
 func TestPlanLimit(t *testing.T) {
 	exactPred := []Predicate{{Column: "id", Op: "=", Values: []any{int64(1)}}}
-	inexactPred := []Predicate{{Column: "name", Op: "=", Values: []any{"a"}}}
-	unsupported := []Predicate{{Column: "plain", Op: "=", Values: []any{"a"}}}
 	tests := []struct {
 		name   string
 		limit  *catalog.Limit
@@ -221,11 +266,7 @@ func TestPlanLimit(t *testing.T) {
 	}{
 		{"no predicates", &catalog.Limit{Param: "max"}, Query{Limit: 5}, true, "max=5"},
 		{"exact predicate", &catalog.Limit{Param: "max"}, Query{Limit: 5, Predicates: exactPred}, true, "id=1&max=5"},
-		{"inexact predicate", &catalog.Limit{Param: "max"}, Query{Limit: 5, Predicates: inexactPred}, false, "name=eq.a"},
-		{"unsupported predicate", &catalog.Limit{Param: "max"}, Query{Limit: 5, Predicates: unsupported}, false, ""},
-		{"residual", &catalog.Limit{Param: "max"}, Query{Limit: 5, Residual: true}, false, ""},
 		{"sort pushed", &catalog.Limit{Param: "max"}, Query{Limit: 5, Sort: []SortKey{{Column: "id"}}}, true, "_sort=id&_order=asc&max=5"},
-		{"sort not pushed", &catalog.Limit{Param: "max"}, Query{Limit: 5, Sort: []SortKey{{Column: "nope"}}}, false, ""},
 		{"unknown limit", &catalog.Limit{Param: "max"}, Query{Limit: -1}, false, ""},
 		{"limit 0", &catalog.Limit{Param: "max"}, Query{Limit: 0}, true, "max=0"},
 		{"no limit settings", nil, Query{Limit: 5}, false, ""},
@@ -238,12 +279,64 @@ func TestPlanLimit(t *testing.T) {
 			p, err := planOf(t, &catalog.Catalog{Name: "C", URL: apiBase}, tbl, tt.q)
 			require.NoError(t, err)
 			assert.Equal(t, tt.pushed, p.LimitPushed)
+			assert.Equal(t, tt.limit != nil, p.Pushdown.Limit)
 			want := "GET " + apiBase + "/items"
 			if tt.query != "" {
 				want += "?" + tt.query
 			}
 			assert.Equal(t, []string{want}, p.Requests())
 		})
+	}
+}
+
+// TestSupportsReasons: every predicate and sort not applied exactly says
+// why, naming the column.
+func TestSupportsReasons(t *testing.T) {
+	pred := func(col, op string, vs ...any) Predicate { return Predicate{Column: col, Op: op, Values: vs} }
+	tbl := itemsTable()
+	tbl.Sort = &catalog.Sort{Param: "_sort", Order: "_order", Columns: []string{"id"}}
+	tbl.Columns = append(tbl.Columns, &catalog.Column{Name: "status", Path: "status", Filters: map[string]*catalog.Filter{
+		"=":  {Param: "status", Exact: true},
+		"!=": {Param: "status_ne", Exact: true},
+		"IN": {Param: "status", Join: ",", Exact: true},
+	}})
+	s, err := New(&catalog.Catalog{Name: "C", URL: apiBase}, tbl, Options{})
+	require.NoError(t, err)
+	tests := []struct {
+		pred    Predicate
+		support Support
+		reason  string
+	}{
+		{pred("id", "=", int64(1)), Exact, ""},
+		{pred("status", "=", ""), Unsupported, "column status: empty string is not sent (the API reads ?status= as no filter)"},
+		{pred("status", "IN", "new,paid", "x"), Unsupported, `column status: "new,paid" holds ",", which the API reads as a separator: not sent`},
+		{pred("status", "=", " new"), Unsupported, `column status: " new" has leading or trailing spaces, which the API may trim: not sent`},
+		{pred("status", "!=", "new"), Inexact, "column status: re-checked (APIs keep rows without the field under !=, and the column is not key: true)"},
+		{pred("name", "=", "ann"), Inexact, "column name: re-checked (the = filter is not exact: true)"},
+		{pred("plain", "=", "x"), Unsupported, "column plain: no filter for ="},
+		{pred("tag", "IN", "x", "y"), Unsupported, "column tag: the IN filter has neither repeat nor join, so it takes one value"},
+		{pred("score", "IN", 1.5, 2.5), Unsupported, "column score: no IN filter (the = filter takes one value)"},
+		{pred("id", "=", nil), Unsupported, "column id: a comparison with NULL is never sent"},
+		{pred("nope", "=", "x"), Unsupported, "column nope: unknown column"},
+	}
+	for _, tt := range tests {
+		d, err := s.Supports(Query{Predicates: []Predicate{tt.pred}, Limit: -1})
+		require.NoError(t, err)
+		assert.Equal(t, Decision{Support: tt.support, Reason: tt.reason}, d.Filters[0], "%v", tt.pred)
+	}
+	sorts := []struct {
+		keys   []SortKey
+		reason string
+	}{
+		{[]SortKey{{Column: "id"}}, ""},
+		{[]SortKey{{Column: "name"}}, "sort: column name is not in sort.columns"},
+		{[]SortKey{{Column: "id"}, {Column: "name"}}, "sort: the API sorts by one key (no sort.join)"},
+	}
+	for _, tt := range sorts {
+		d, err := s.Supports(Query{Sort: tt.keys, Limit: -1})
+		require.NoError(t, err)
+		assert.Equal(t, tt.reason, d.SortReason, "%v", tt.keys)
+		assert.Equal(t, tt.reason == "", d.Sort)
 	}
 }
 
@@ -314,6 +407,9 @@ func TestPlanKeys(t *testing.T) {
 		{"= binds the key", comments, Query{Predicates: []Predicate{is("postId", int64(7))}}, []string{"/posts/7/comments"}, []Support{Exact}, false},
 		{"IN fans out, NULLs and duplicates dropped", comments, Query{Predicates: []Predicate{in("POSTID", int64(2), nil, int64(1), int64(2))}}, []string{"/posts/2/comments", "/posts/1/comments"}, []Support{Exact}, false},
 		{"only NULL: no request", comments, Query{Predicates: []Predicate{is("postId", nil)}}, []string{}, []Support{Exact}, false},
+		{"values an int key cannot hold are dropped", comments, Query{Predicates: []Predicate{in("postId", 42.5, int64(3), "x")}}, []string{"/posts/3/comments"}, []Support{Exact}, false},
+		{"no value left: no request", comments, Query{Predicates: []Predicate{in("postId", 42.5)}}, []string{}, []Support{Exact}, false},
+		{"an empty IN: no request", comments, Query{Predicates: []Predicate{in("postId")}}, []string{}, []Support{Exact}, false},
 		{
 			"cartesian product, path and query escaping",
 			nested,
@@ -766,4 +862,23 @@ func TestFormatFor(t *testing.T) {
 	}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"GET " + apiBase + "/posts/3", "GET " + apiBase + "/posts/4"}, p.Requests())
+}
+
+func TestTextSortsAsTime(t *testing.T) {
+	for layout, want := range map[string]bool{
+		"":                          true,
+		"unix":                      true,
+		"UNIXMS":                    true,
+		"2006-01-02":                true,
+		"2006-01-02 15:04:05.000":   true,
+		"20060102T150405":           true,
+		"01/02/2006":                false,
+		"02.01.2006":                false,
+		"2006-1-2":                  false,
+		"2006-01-02 03:04PM":        false,
+		"Jan 2, 2006":               false,
+		"Mon, 02 Jan 2006 15:04:05": false,
+	} {
+		assert.Equal(t, want, textSortsAsTime(layout), layout)
+	}
 }

@@ -264,11 +264,12 @@ func TestScanRepeatedNextURL(t *testing.T) {
 func TestScanLimitStopsEarly(t *testing.T) {
 	srv, rec := serve(t, jsonServer)
 	cat, posts, _ := postsCatalog(srv.URL)
+	posts.Limit = nil // the limit is not sent: the scan still stops
 	s := newSource(t, cat, posts, Options{})
 	for _, noPrefetch := range []bool{false, true} {
 		t.Run(fmt.Sprint("noPrefetch=", noPrefetch), func(t *testing.T) {
 			before := rec.count()
-			p, err := s.Plan(Query{Limit: 10, NoPrefetch: noPrefetch, Residual: true})
+			p, err := s.Plan(Query{Limit: 10, NoPrefetch: noPrefetch})
 			require.NoError(t, err)
 			assert.False(t, p.LimitPushed)
 			rows, err := s.Scan(context.Background(), p)
@@ -283,7 +284,7 @@ func TestScanLimitStopsEarly(t *testing.T) {
 	}
 	t.Run("limit mid-page", func(t *testing.T) {
 		before := rec.count()
-		rows, st := scanAll(t, s, Query{Limit: 4, Residual: true})
+		rows, st := scanAll(t, s, Query{Limit: 4})
 		assert.Equal(t, seq(1, 4), column(rows, 0))
 		assert.Equal(t, []string{"/posts?_page=1&_limit=4"}, rec.paths()[before:])
 		assert.Equal(t, int64(1), st.Requests)
@@ -294,7 +295,7 @@ func TestScanLimitStopsEarly(t *testing.T) {
 		c.URL = "/posts?userId={userId}"
 		s := newSource(t, cat, &c, Options{MaxConcurrency: 1})
 		before := rec.count()
-		rows, st := scanAll(t, s, Query{Limit: 7, Residual: true, Predicates: []Predicate{{Column: "userId", Op: "IN", Values: []any{int64(2), int64(4), int64(5)}}}})
+		rows, st := scanAll(t, s, Query{Limit: 7, Predicates: []Predicate{{Column: "userId", Op: "IN", Values: []any{int64(2), int64(4), int64(5)}}}})
 		assert.Equal(t, []any{int64(6), int64(7), int64(8), int64(9), int64(10), int64(16), int64(17)}, column(rows, 0))
 		// Stream 3 is never read: streams 1 and 2 fetched enough rows.
 		got := rec.paths()[before:]

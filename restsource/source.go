@@ -121,14 +121,15 @@ type SortKey struct {
 type Query struct {
 	// Predicates are the top-level AND conjuncts the planner can offer.
 	Predicates []Predicate
-	// Residual is true when the query has further predicates on this
-	// table that were not offered (an OR, an expression): LIMIT is then never pushed.
-	Residual bool
 	// Sort is the ORDER BY the planner would like the API to apply.
 	Sort []SortKey
 	// Limit is the number of rows the query needs from this scan when that
 	// is known exactly (LIMIT + OFFSET with nothing filtering above the scan);
-	// -1 when unknown. The scan never requests a page beyond it.
+	// -1 when unknown. The scan never requests a page beyond it, and it is
+	// sent to the API when the table has limit:. The caller sets it only
+	// when the API's first Limit rows are the answer: every predicate
+	// Exact, none left out, and Sort empty or pushed (planner.pushLimit
+	// is that rule).
 	Limit int64
 	// NoPrefetch forbids fetching a page before the consumer asks for its
 	// rows (set when a LIMIT above the scan may stop reading early).

@@ -116,10 +116,15 @@ func toSQLError(ctx context.Context, err error) *sqlError {
 	return &sqlError{Code: classify(err, msg), Message: msg}
 }
 
-// classify picks the SQLSTATE of a restsql error: sentinels and error
-// types first, then the planner's wording, which has no error types of
-// its own.
+// classify picks the SQLSTATE of a restsql error: a code the error
+// carries (a SQLState method), sentinels and error types, then the
+// planner's wording for errors that have no type of their own.
 func classify(err error, msg string) string {
+	// An error that carries its own SQLSTATE (planner.ValueError) says it.
+	var coded interface{ SQLState() string }
+	if errors.As(err, &coded) && coded.SQLState() != "" {
+		return coded.SQLState()
+	}
 	var missingKey *restsource.MissingKeyError
 	var httpErr *restsource.HTTPError
 	var urlErr *url.Error

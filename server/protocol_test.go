@@ -119,6 +119,11 @@ func TestParameterTypes(t *testing.T) {
 		_, err := c.Exec(testCtx(t), `SELECT id FROM todos WHERE id = $1`, "seven")
 		require.Equal(t, codeInvalidText, sqlState(err), "%v", err)
 	})
+	t.Run("a literal that is not a value of the column's type", func(t *testing.T) {
+		_, err := c.Exec(testCtx(t), `SELECT id FROM todos WHERE id = 'seven'`)
+		require.Equal(t, codeInvalidText, sqlState(err), "%v", err)
+		require.Contains(t, err.Error(), `invalid input syntax for type int: "seven" (column id)`)
+	})
 }
 
 func fieldNames(fields []pgconn.FieldDescription) []string {
