@@ -29,7 +29,7 @@ func TestUnsupportedSQLFails(t *testing.T) {
 		{"RIGHT JOIN", "SELECT u.id, p.id FROM users u RIGHT JOIN posts p ON p.userId = u.id", []string{"RIGHT JOIN"}, ""},
 		{"RIGHT OUTER JOIN", "SELECT u.id, p.id FROM users u RIGHT OUTER JOIN posts p ON p.userId = u.id", []string{"RIGHT"}, ""},
 		{"FULL JOIN", "SELECT u.id, p.id FROM users u FULL OUTER JOIN posts p ON p.userId = u.id", []string{"FULL OUTER JOIN"}, ""},
-		{"NATURAL JOIN", "SELECT * FROM posts NATURAL JOIN todos", []string{"NATURAL JOIN"}, ""},
+		{"NATURAL RIGHT JOIN", "SELECT * FROM posts NATURAL RIGHT JOIN todos", []string{"RIGHT JOIN"}, ""},
 		{"INTERSECT", "SELECT userId FROM posts INTERSECT SELECT id FROM users", []string{"INTERSECT"}, ""},
 		{"EXCEPT", "SELECT id FROM users EXCEPT SELECT userId FROM posts", []string{"EXCEPT"}, ""},
 		{"correlated EXISTS", "SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.userId = u.id)", []string{"correlated"}, ""},
