@@ -445,6 +445,20 @@ var corpus = []section{
 		{rs: "SELECT id, SUBSTR(name, -4), SUBSTR(name, -4, 2), SUBSTRING(email, -7, 7) FROM users"},
 		{rs: "SELECT id, SUBSTRING(name FROM 2 FOR 3) FROM users", lite: "SELECT id, SUBSTR(name, 2, 3) FROM users"},
 		{rs: "SELECT id, SUBSTR(name, 50), SUBSTR(name, 2, 0) FROM users"},
+		// SUBSTR/SUBSTRING, TRIM and POSITION of any expression (the parser
+		// alone takes only a column there).
+		{rs: "SELECT id, SUBSTR(UPPER(name), 1, 2), SUBSTRING(CONCAT(name, '!'), -3) FROM users", lite: "SELECT id, SUBSTR(UPPER(name), 1, 2), SUBSTR(name || '!', -3) FROM users"},
+		{rs: "SELECT id, SUBSTR('restsql', id, 2), SUBSTR(title, LENGTH(title) - 2) FROM posts WHERE id < 8"},
+		{rs: "SELECT id, SUBSTRING(LOWER(email) FROM 2 FOR 4), SUBSTRING(name FROM 3) FROM users", lite: "SELECT id, SUBSTR(LOWER(email), 2, 4), SUBSTR(name, 3) FROM users"},
+		{rs: "SELECT id, SUBSTR(?, 2, 3) FROM users WHERE id < 3", args: []any{"abcdef"}},
+		{rs: "SELECT SUBSTR(title, 1, 1) AS c, COUNT(*) FROM posts GROUP BY SUBSTR(title, 1, 1) HAVING COUNT(*) > 3"},
+		{rs: "SELECT id FROM users WHERE SUBSTRING(UPPER(username) FROM 1 FOR 1) = 'K'", lite: "SELECT id FROM users WHERE SUBSTR(UPPER(username), 1, 1) = 'K'"},
+		{rs: "SELECT id, TRIM(LEADING 'S' FROM name), TRIM(TRAILING 'e' FROM LOWER(name)), TRIM(BOTH 'a' FROM 'aaxaa'), TRIM('x' FROM 'xyx') FROM users",
+			lite: "SELECT id, LTRIM(name, 'S'), RTRIM(LOWER(name), 'e'), TRIM('aaxaa', 'a'), TRIM('xyx', 'x') FROM users"},
+		{rs: "SELECT TRIM(LEADING FROM '  x  '), TRIM(TRAILING FROM '  x  '), TRIM(BOTH FROM '  x  ')", lite: "SELECT LTRIM('  x  '), RTRIM('  x  '), TRIM('  x  ')"},
+		{rs: "SELECT id, POSITION('a' IN name), POSITION('' IN name), POSITION(LOWER('E') IN LOWER(email)) FROM users",
+			lite: "SELECT id, INSTR(name, 'a'), INSTR(name, ''), INSTR(LOWER(email), LOWER('E')) FROM users"},
+		{rs: "SELECT id, LOCATE('o', name), POSITION(NULL IN name) FROM users", lite: "SELECT id, INSTR(name, 'o'), INSTR(name, NULL) FROM users"},
 		{rs: "SELECT id, REPLACE(title, ' ', '-'), REPLACE(title, 'a', '') FROM posts WHERE userId = 2"},
 		{rs: "SELECT id, REPLACE(email, '.example', '.test'), REPLACE(phone, '-', '') FROM users"},
 		{rs: "SELECT TRIM('  x  '), LTRIM('  x  '), RTRIM('  x  '), LENGTH(TRIM('   '))"},
@@ -517,6 +531,8 @@ var corpus = []section{
 		{rs: "SELECT id FROM todos WHERE dueDate IN ('2024-02-07T10:00:00Z', '2024-03-15T10:00:00Z', '2024-01-01T09:00:00Z')"},
 		{rs: "SELECT id, MONTH(dueDate) FROM todos WHERE dueDate IS NULL AND userId < 4", lite: "SELECT id, CAST(strftime('%m', dueDate) AS INTEGER) FROM todos WHERE dueDate IS NULL AND userId < 4"},
 		{rs: "SELECT t.id, u.name FROM todos t JOIN users u ON u.id = t.userId WHERE t.dueDate = (SELECT MAX(dueDate) FROM todos WHERE userId = 3)"},
+		{rs: "SELECT id, EXTRACT(YEAR FROM dueDate), EXTRACT(MONTH FROM dueDate), EXTRACT(day FROM dueDate), EXTRACT(HOUR FROM dueDate) FROM todos WHERE userId = 2",
+			lite: "SELECT id, CAST(strftime('%Y', dueDate) AS INTEGER), CAST(strftime('%m', dueDate) AS INTEGER), CAST(strftime('%d', dueDate) AS INTEGER), CAST(strftime('%H', dueDate) AS INTEGER) FROM todos WHERE userId = 2"},
 	}},
 	{"dialect", []diffCase{
 		{rs: "SELECT id FROM users WHERE id < 2 || id > 9", lite: "SELECT id FROM users WHERE id < 2 OR id > 9"},
@@ -532,6 +548,9 @@ var corpus = []section{
 		{rs: "SELECT id FROM posts WHERE userId = :uid AND id > :min", args: []any{sql.Named("uid", 6), sql.Named("min", 55)}},
 		{rs: "SELECT id FROM posts ORDER BY id LIMIT ? OFFSET ?", args: []any{3, 4}},
 		{rs: "SELECT id FROM todos WHERE completed = ? AND userId = ?", args: []any{true, 2}},
+		// The CAST types of SQLite and PostgreSQL read as their MySQL names.
+		{rs: "SELECT id, CAST(id AS INTEGER), CAST(id AS TEXT), CAST(id AS REAL) / 4, CAST(CONCAT(id, '') AS BIGINT) FROM users", lite: "SELECT id, CAST(id AS INTEGER), CAST(id AS TEXT), CAST(id AS REAL) / 4, CAST(id || '' AS INTEGER) FROM users"},
+		{rs: "SELECT id, CAST(name AS VARCHAR(3)), CAST(id * 1.5 AS DOUBLE), CAST(id AS NUMERIC(5, 1)) FROM users", lite: "SELECT id, SUBSTR(name, 1, 3), CAST(id * 1.5 AS REAL), CAST(id AS REAL) FROM users"},
 	}},
 	{"empty", []diffCase{
 		{rs: "SELECT * FROM users WHERE id > 100"},
