@@ -51,11 +51,16 @@ func (cn *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, 
 	if cn.closed.Load() {
 		return nil, driver.ErrBadConn
 	}
-	p, err := planner.Parse(query)
+	p, err := cn.parse(query)
 	if err != nil {
 		return nil, err
 	}
 	return &stmt{cn: cn, parsed: p}, nil
+}
+
+// parse reads a statement with the connection's SQL options (AnsiQuotes).
+func (cn *conn) parse(query string) (*planner.Parsed, error) {
+	return planner.ParseWith(query, planner.ParseOptions{AnsiQuotes: cn.c.cfg.AnsiQuotes})
 }
 
 // QueryContext implements driver.QueryerContext.
@@ -63,7 +68,7 @@ func (cn *conn) QueryContext(ctx context.Context, query string, args []driver.Na
 	if cn.closed.Load() {
 		return nil, driver.ErrBadConn
 	}
-	p, err := planner.Parse(query)
+	p, err := cn.parse(query)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +108,7 @@ func (cn *conn) ExecContext(ctx context.Context, query string, args []driver.Nam
 	if cn.closed.Load() {
 		return nil, driver.ErrBadConn
 	}
-	p, err := planner.Parse(query)
+	p, err := cn.parse(query)
 	if err != nil {
 		return nil, err
 	}
@@ -123,11 +128,15 @@ func (cn *conn) exec(ctx context.Context, p *planner.Parsed, args []driver.Named
 		return nil, err
 	}
 	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
-	res, err := planner.Exec(ctx, cn.c, p, args)
+	res, err := planner.ExecWith(ctx, cn.c, p, args, planner.ExecOptions{AllowUnfiltered: cn.c.cfg.AllowUnfilteredWrites})
 	if err != nil {
 		var nw *restsource.NoWriteError
-		if errors.As(err, &nw) {
+		var uf *planner.UnfilteredError
+		switch {
+		case errors.As(err, &nw):
 			err = fmt.Errorf("%w: %w", ErrNotSupported, err)
+		case errors.As(err, &uf):
+			err = fmt.Errorf("restsql: %w; or allow such statements with the DSN property SafeUpdates=false (Config.AllowUnfilteredWrites in Go)", err)
 		}
 		err = cn.c.redactError(err)
 		ql.failed(err)

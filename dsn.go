@@ -126,6 +126,16 @@ type Config struct {
 	Fixtures string
 	// FixtureMode is record, replay or off (DSN: FixtureMode; default off).
 	FixtureMode string
+	// AllowUnfilteredWrites lets UPDATE and DELETE without a WHERE clause
+	// run; they change every row of the table, and a REST API cannot roll
+	// them back, so they are refused by default (DSN: SafeUpdates, its
+	// opposite; default SafeUpdates=true, so false here). Any WHERE clause,
+	// even WHERE TRUE, is an explicit choice and runs either way.
+	AllowUnfilteredWrites bool
+	// AnsiQuotes reads "name" in SQL as an identifier, as standard SQL and
+	// PostgreSQL do, instead of as a string (MySQL); strings are then
+	// written '…' (DSN: AnsiQuotes; default false).
+	AnsiQuotes bool
 
 	// HTTPClient sends the requests (not in the DSN). It wins over Transport.
 	HTTPClient *http.Client
@@ -187,6 +197,34 @@ func stringProp(name string, secret bool, field func(c *Config) *string) propert
 		get:    func(c *Config) string { return *field(c) },
 		set:    func(c *Config, v string) error { *field(c) = v; return nil },
 	}
+}
+
+// boolProp is a true/false property; negate maps it to a field that means
+// its opposite (SafeUpdates to AllowUnfilteredWrites).
+func boolProp(name string, negate bool, field func(c *Config) *bool) property {
+	return property{
+		name: name,
+		get:  func(c *Config) string { return strconv.FormatBool(*field(c) != negate) },
+		set: func(c *Config, v string) error {
+			b, ok := parseBool(v)
+			if !ok {
+				return fmt.Errorf("invalid value %q (want true or false)", v)
+			}
+			*field(c) = b != negate
+			return nil
+		},
+	}
+}
+
+// parseBool reads true/false, yes/no, on/off and 1/0 in any case.
+func parseBool(v string) (bool, bool) {
+	switch strings.ToLower(v) {
+	case "true", "yes", "on", "1":
+		return true, true
+	case "false", "no", "off", "0":
+		return false, true
+	}
+	return false, false
 }
 
 // noMax is the upper bound of a number that has none.
@@ -293,6 +331,8 @@ var properties = []property{
 	intProp("SpeculativePages", -1, noMax, func(c *Config) *int { return &c.SpeculativePages }),
 	stringProp("Fixtures", false, func(c *Config) *string { return &c.Fixtures }),
 	stringProp("FixtureMode", false, func(c *Config) *string { return &c.FixtureMode }),
+	boolProp("SafeUpdates", true, func(c *Config) *bool { return &c.AllowUnfilteredWrites }),
+	boolProp("AnsiQuotes", false, func(c *Config) *bool { return &c.AnsiQuotes }),
 }
 
 // propertyIndex maps a lower-case property name to its property.

@@ -91,6 +91,9 @@ var dsnTests = []struct {
 			OAuthClientID: "ci", OAuthClientSecret: "cs", OAuthTokenURL: "http://t/token", OAuthScopes: "read write,admin",
 			OAuthRefreshToken: "rt", OAuthGrantType: "password", SecretsFile: "s.json", Logfile: "STDERR://", SpeculativePages: -1,
 			Verbosity: 1, Timeout: time.Minute, MaxRetries: 3, MaxConcurrency: 4, Fixtures: "fx", FixtureMode: "record"}},
+	{name: "booleans", dsn: "SafeUpdates=false;AnsiQuotes=TRUE", want: configWith(func(c *Config) { c.AllowUnfilteredWrites, c.AnsiQuotes = true, true })},
+	{name: "booleans in other words", dsn: "SafeUpdates=Off;AnsiQuotes=1", want: configWith(func(c *Config) { c.AllowUnfilteredWrites, c.AnsiQuotes = true, true })},
+	{name: "boolean defaults spelled out", dsn: "SafeUpdates=yes;AnsiQuotes=no", want: NewConfig()},
 	{name: "unicode space is trimmed", dsn: "\u00a0User\u2003=\u3000bob\u00a0", want: configWith(func(c *Config) { c.User = "bob" })},
 
 	// Invalid.
@@ -132,6 +135,8 @@ var dsnTests = []struct {
 	{name: "max retries negative", dsn: "MaxRetries=-1", err: `restsql: dsn: MaxRetries: -1 is out of range (want 0 or more)`},
 	{name: "max concurrency zero", dsn: "MaxConcurrency=0", err: `restsql: dsn: MaxConcurrency: 0 is out of range (want 1 or more)`},
 	{name: "page size overflow", dsn: "PageSize=99999999999999999999", err: `restsql: dsn: PageSize: 99999999999999999999 is out of range (want 0 or more)`},
+	{name: "bad boolean", dsn: "SafeUpdates=maybe", err: `restsql: dsn: SafeUpdates: invalid value "maybe" (want true or false)`},
+	{name: "empty boolean", dsn: "AnsiQuotes=", err: `restsql: dsn: AnsiQuotes: invalid value "" (want true or false)`},
 	{name: "max pages not a number", dsn: "MaxPages=ten", err: `restsql: dsn: MaxPages: invalid number "ten"`},
 	{name: "rate limit negative", dsn: "RateLimit=-0.5", err: `restsql: dsn: RateLimit: -0.5 is out of range (want 0 or more requests per second)`},
 	{name: "rate limit not a number", dsn: "RateLimit=fast", err: `restsql: dsn: RateLimit: invalid number "fast"`},
@@ -180,6 +185,7 @@ func TestFormatDSN(t *testing.T) {
 		{"numbers", configWith(func(c *Config) {
 			c.Verbosity, c.Timeout, c.MaxRetries, c.RateLimit, c.MaxConcurrency, c.PageSize, c.MaxPages = 3, 1500*time.Millisecond, 0, 0.25, 1, 50, 9
 		}), "Verbosity=3;Timeout=1.5;MaxRetries=0;RateLimit=0.25;MaxConcurrency=1;PageSize=50;MaxPages=9"},
+		{"booleans", configWith(func(c *Config) { c.AllowUnfilteredWrites, c.AnsiQuotes = true, true }), "SafeUpdates=false;AnsiQuotes=true"},
 		{"timeout zero", configWith(func(c *Config) { c.Timeout = 0 }), "Timeout=0"},
 		{"timeout nanoseconds", configWith(func(c *Config) { c.Timeout = time.Second + time.Nanosecond }), "Timeout=1.000000001"},
 		{"programmatic fields are left out", configWith(func(c *Config) {
@@ -287,13 +293,17 @@ func TestPropertiesTable(t *testing.T) {
 			v = "replay"
 		case "MaxRetries", "MaxConcurrency":
 			v = "7"
+		case "SafeUpdates":
+			v = "false"
+		case "AnsiQuotes":
+			v = "true"
 		}
 		require.NoError(t, p.set(c, v), p.name)
 		assert.NotEqual(t, before, c.FormatDSN(), "%s sets no field of its own", p.name)
 		assert.Equal(t, v, p.get(c), p.name)
 		assert.Same(t, propertyIndex[strings.ToLower(p.name)], &properties[slicesIndex(p.name)])
 	}
-	assert.Len(t, properties, 29)
+	assert.Len(t, properties, 31)
 }
 
 func slicesIndex(name string) int {

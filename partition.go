@@ -48,6 +48,10 @@ type Partitioning struct {
 	// NotNull says the column is never NULL (a key column): the first
 	// partition then has no "OR C IS NULL", so its range is pushed too.
 	NotNull bool
+	// AnsiQuotes reads "name" in the query and the Column as an identifier,
+	// as a connection with the DSN's AnsiQuotes=true does. PartitionQueries
+	// sets it from its database's connections.
+	AnsiQuotes bool
 }
 
 // Partitions returns the n partition queries of query on column between
@@ -68,11 +72,12 @@ func (p Partitioning) Split(query string) ([]string, error) {
 	if p.N < 1 {
 		return nil, fmt.Errorf("restsql: partitions: want at least 1 partition, not %d", p.N)
 	}
-	col, err := partitionColumn(p.Column)
+	o := planner.ParseOptions{AnsiQuotes: p.AnsiQuotes}
+	col, err := partitionColumn(p.Column, o)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := partitionSelect(query); err != nil {
+	if _, err := partitionSelect(query, o); err != nil {
 		return nil, err
 	}
 	if p.Lower == nil || p.Upper == nil {
@@ -102,7 +107,7 @@ func (p Partitioning) Split(query string) ([]string, error) {
 		if len(conds) == 2 {
 			pred = &sqlparser.AndExpr{Left: conds[0], Right: conds[1]}
 		}
-		sel, _ := partitionSelect(query)
+		sel, _ := partitionSelect(query, o)
 		if sel.Where == nil {
 			sel.Where = sqlparser.NewWhere(sqlparser.WhereStr, pred)
 		} else {
@@ -128,11 +133,15 @@ func PartitionQueries(ctx context.Context, db *sql.DB, query string, p Partition
 	if p.N < 1 {
 		return nil, fmt.Errorf("restsql: partitions: want at least 1 partition, not %d", p.N)
 	}
-	col, err := partitionColumn(p.Column)
+	if !p.AnsiQuotes {
+		p.AnsiQuotes = ansiQuotes(ctx, db)
+	}
+	o := planner.ParseOptions{AnsiQuotes: p.AnsiQuotes}
+	col, err := partitionColumn(p.Column, o)
 	if err != nil {
 		return nil, err
 	}
-	sel, err := partitionSelect(query)
+	sel, err := partitionSelect(query, o)
 	if err != nil {
 		return nil, err
 	}
@@ -201,13 +210,31 @@ func queryPartition(ctx context.Context, db *sql.DB, query string, args []any, f
 	return rows.Close()
 }
 
+// ansiQuotes reports whether db is a restsql database whose connections
+// read "name" as an identifier.
+func ansiQuotes(ctx context.Context, db *sql.DB) bool {
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	ansi := false
+	_ = c.Raw(func(dc any) error {
+		if rc, ok := dc.(*conn); ok {
+			ansi = rc.c.cfg.AnsiQuotes
+		}
+		return nil
+	})
+	return ansi
+}
+
 // partitionColumn parses a column name (id, p.id, catalog.schema.table.id).
-func partitionColumn(column string) (*sqlparser.ColName, error) {
+func partitionColumn(column string, o planner.ParseOptions) (*sqlparser.ColName, error) {
 	bad := fmt.Errorf("restsql: partitions: %q is not a column name", column)
 	if strings.TrimSpace(column) == "" || strings.ContainsAny(column, ";\x1f") {
 		return nil, bad
 	}
-	p, err := planner.Parse("SELECT " + column + " FROM dual")
+	p, err := planner.ParseWith("SELECT "+column+" FROM dual", o)
 	if err != nil {
 		return nil, bad
 	}
@@ -227,11 +254,11 @@ func partitionColumn(column string) (*sqlparser.ColName, error) {
 }
 
 // partitionSelect parses a query that can be partitioned.
-func partitionSelect(query string) (*sqlparser.Select, error) {
+func partitionSelect(query string, o planner.ParseOptions) (*sqlparser.Select, error) {
 	if strings.Contains(query, "\x1f") {
 		return nil, errors.New("restsql: partitions: the query contains a control character (0x1f)")
 	}
-	p, err := planner.Parse(query)
+	p, err := planner.ParseWith(query, o)
 	if err != nil {
 		return nil, err
 	}

@@ -106,11 +106,16 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 		return root, nil
 	case *sqlparser.JoinTableExpr:
 		var kind ex.JoinKind
+		natural := false
 		switch x.Join {
 		case sqlparser.JoinStr, sqlparser.StraightJoinStr:
 			kind = ex.InnerJoin
 		case sqlparser.LeftJoinStr:
 			kind = ex.LeftJoin
+		case sqlparser.NaturalJoinStr:
+			kind, natural = ex.InnerJoin, true
+		case sqlparser.NaturalLeftJoinStr:
+			kind, natural = ex.LeftJoin, true
 		default:
 			return nil, fmt.Errorf("planner: %s is not supported (use JOIN or LEFT JOIN)", strings.ToUpper(x.Join))
 		}
@@ -134,12 +139,20 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 			}
 			n.on = splitAnd(x.Condition.On, nil)
 		}
-		for _, col := range x.Condition.Using {
-			n.on = append(n.on, &sqlparser.ComparisonExpr{
-				Operator: "=",
-				Left:     &sqlparser.ColName{Name: col, Qualifier: sqlparser.TableName{Name: sqlparser.NewTableIdent(lastRelName(l))}},
-				Right:    &sqlparser.ColName{Name: col, Qualifier: sqlparser.TableName{Name: sqlparser.NewTableIdent(lastRelName(r))}},
-			})
+		using := make([]string, len(x.Condition.Using))
+		for i, c := range x.Condition.Using {
+			using[i] = c.String()
+		}
+		what := "USING"
+		if natural {
+			using, what = commonColumns(l, r), "NATURAL JOIN"
+		}
+		if err := mergeUsing(n, using, what); err != nil {
+			return nil, err
+		}
+		if natural && len(using) == 0 {
+			// No column in common: every pair of rows (SQLite, PostgreSQL).
+			n.on = append(n.on, sqlparser.BoolVal(true))
 		}
 		if kind == ex.LeftJoin && len(n.on) == 0 {
 			return nil, fmt.Errorf("planner: LEFT JOIN needs an ON condition")
@@ -149,12 +162,139 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 	return nil, fmt.Errorf("planner: %s is not supported in FROM", sqlparser.String(te))
 }
 
-func lastRelName(n *fromNode) string {
-	r := n.rels[len(n.rels)-1]
-	if r.alias != "" {
-		return r.alias
+// visibleColumns lists the columns of a FROM subtree that * shows: all
+// but those a JOIN … USING inside it merged into another.
+func visibleColumns(n *fromNode) []*scopeCol {
+	var all []*scopeCol
+	for _, r := range n.rels {
+		for i := range r.cols {
+			all = append(all, &r.cols[i])
+		}
 	}
-	return r.parts[len(r.parts)-1]
+	out := all[:0:0]
+	for _, c := range all {
+		if !c.hiddenBy(all) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// commonColumns lists the names of the visible columns a NATURAL JOIN's
+// two sides have in common, in the left side's order.
+func commonColumns(l, r *fromNode) []string {
+	var out []string
+	seen := map[string]bool{}
+	right := visibleColumns(r)
+	for _, lc := range visibleColumns(l) {
+		key := strings.ToLower(lc.name)
+		if seen[key] {
+			continue
+		}
+		for _, rc := range right {
+			if strings.EqualFold(lc.name, rc.name) {
+				out = append(out, lc.name)
+				seen[key] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// mergeUsing turns JOIN … USING (a, b) into the ON conjuncts l.a = r.a AND
+// l.b = r.b and merges each pair of columns into one: an unqualified a
+// (and *) then means the left side's column, qualified names still reach
+// both. For INNER and LEFT JOIN the left column is the merged value SQL
+// defines, COALESCE(l.a, r.a): where the right row is matched the two are
+// equal, and where it is not the right one is NULL. what names the clause
+// in errors (USING or NATURAL JOIN).
+func mergeUsing(n *fromNode, names []string, what string) error {
+	seen := map[string]bool{}
+	for _, name := range names {
+		key := strings.ToLower(name)
+		if seen[key] {
+			return fmt.Errorf("planner: %s names column %s twice", what, name)
+		}
+		seen[key] = true
+		lc, err := usingColumn(n.left, name, what, "left")
+		if err != nil {
+			return err
+		}
+		rc, err := usingColumn(n.right, name, what, "right")
+		if err != nil {
+			return err
+		}
+		lref, err := columnRef(lc, n.rels)
+		if err != nil {
+			return err
+		}
+		rref, err := columnRef(rc, n.rels)
+		if err != nil {
+			return err
+		}
+		n.on = append(n.on, &sqlparser.ComparisonExpr{Operator: "=", Left: lref, Right: rref})
+		rc.rel.cols[rc.colIdx].merged = &lc.rel.cols[lc.colIdx]
+	}
+	return nil
+}
+
+// usingColumn finds the visible column name on one side of a join.
+func usingColumn(side *fromNode, name, what, which string) (*scopeCol, error) {
+	var found []*scopeCol
+	for _, c := range visibleColumns(side) {
+		if strings.EqualFold(c.name, name) {
+			found = append(found, c)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("planner: %s column %s is not a column of the %s side of the join (%s)", what, name, which, relNames(side.rels))
+	case 1:
+		return found[0], nil
+	}
+	var names []string
+	for _, c := range found {
+		names = append(names, c.rel.display+"."+c.name)
+	}
+	return nil, fmt.Errorf("planner: %s column %s is ambiguous on the %s side of the join (%s): join with ON instead", what, name, which, strings.Join(names, ", "))
+}
+
+func relNames(rels []*relation) string {
+	names := make([]string, len(rels))
+	for i, r := range rels {
+		names[i] = r.display
+	}
+	return strings.Join(names, ", ")
+}
+
+// columnRef writes a reference to column c that resolves to it among rels:
+// by alias, else by the shortest suffix of catalog.schema.table that no
+// other relation shares.
+func columnRef(c *scopeCol, rels []*relation) (*sqlparser.ColName, error) {
+	r := c.rel
+	col := sqlparser.NewColIdent(c.name)
+	if r.alias != "" {
+		return &sqlparser.ColName{Name: col, Qualifier: sqlparser.TableName{Name: sqlparser.NewTableIdent(r.alias)}}, nil
+	}
+	for k := 1; k <= len(r.parts); k++ {
+		qual := r.parts[len(r.parts)-k:]
+		unique := true
+		for _, o := range rels {
+			if o != r && o.matches(qual) {
+				unique = false
+			}
+		}
+		if !unique {
+			continue
+		}
+		tn := sqlparser.TableName{Name: sqlparser.NewTableIdent(qual[len(qual)-1])}
+		if len(qual) > 1 {
+			tn.Qualifier = sqlparser.NewTableIdent(strings.Join(qual[:len(qual)-1], nameSep))
+		}
+		return &sqlparser.ColName{Name: col, Qualifier: tn}, nil
+	}
+	return nil, fmt.Errorf("planner: table %s is joined twice: give each an alias", r.display)
 }
 
 func contains(n *fromNode, r *relation) bool {

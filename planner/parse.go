@@ -1,8 +1,11 @@
 package planner
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -59,10 +62,29 @@ func (e *SyntaxError) Error() string {
 
 type edit struct{ origStart, origEnd, newStart, newEnd int }
 
-// Parse reads one SQL statement. Names of three or four parts
-// (catalog.schema.table[.column]) are rewritten on tokens before the
-// parser sees them, so string literals and comments are never touched.
+// ParseOptions change how Parse reads a statement.
+type ParseOptions struct {
+	// AnsiQuotes reads "name" as an identifier, as standard SQL and
+	// PostgreSQL do, instead of as a string (MySQL). Strings are then
+	// written '…' only.
+	AnsiQuotes bool
+}
+
+// Parse reads one SQL statement with the default options.
 func Parse(sql string) (*Parsed, error) {
+	return ParseWith(sql, ParseOptions{})
+}
+
+// ParseWith reads one SQL statement. Before the parser sees the text, a
+// rewriter working on tokens (so string literals and comments are never
+// touched) turns what the parser cannot read into what it can: names of
+// three or four parts (catalog.schema.table[.column]) into one quoted
+// name, SUBSTR/SUBSTRING, TRIM(… FROM …), POSITION(… IN …) and
+// EXTRACT(unit FROM …) of any expression into plain function calls, the
+// CAST types INTEGER, FLOAT, DOUBLE, REAL, NUMERIC, TEXT and VARCHAR into
+// SIGNED, DECIMAL and CHAR, and with AnsiQuotes "name" into `name`. Errors
+// point into the original text.
+func ParseWith(sql string, o ParseOptions) (*Parsed, error) {
 	text := sql
 	offset := 0
 	explain := false
@@ -72,8 +94,12 @@ func Parse(sql string) (*Parsed, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, &SyntaxError{SQL: sql, Pos: len(sql), Msg: "empty statement"}
 	}
-	rewritten, edits, err := rewriteNames(text)
+	rewritten, edits, err := rewrite(text, o)
 	if err != nil {
+		var pe *posError
+		if errors.As(err, &pe) {
+			return nil, &SyntaxError{SQL: sql, Pos: offset + pe.pos, Near: pe.near, Msg: pe.msg}
+		}
 		return nil, &SyntaxError{SQL: sql, Pos: offset, Msg: err.Error()}
 	}
 	stmt, err := sqlparser.Parse(rewritten)
@@ -92,6 +118,15 @@ func Parse(sql string) (*Parsed, error) {
 	}
 	return p, nil
 }
+
+// posError is a rewriter error at a byte offset of the text it read.
+type posError struct {
+	pos  int
+	near string
+	msg  string
+}
+
+func (e *posError) Error() string { return e.msg }
 
 // stripExplain removes a leading EXPLAIN keyword (after comments and space).
 func stripExplain(sql string) (string, int, bool) {
@@ -132,10 +167,13 @@ type token struct {
 	typ        int
 	val        string
 	start, end int
+	// dq is set for a "…" token read as an identifier (AnsiQuotes).
+	dq bool
 }
 
-// rewriteNames turns a.b.c into `a<sep>b`.c and a.b.c.d into `a<sep>b`.c.d.
-func rewriteNames(sql string) (string, []edit, error) {
+// scan splits sql into the parser's tokens with their byte ranges; it
+// stops after a token the tokenizer cannot read.
+func scan(sql string) []token {
 	tk := sqlparser.NewStringTokenizer(sql)
 	var toks []token
 	prevEnd := 0
@@ -158,30 +196,263 @@ func rewriteNames(sql string) (string, []edit, error) {
 			break
 		}
 	}
-	var b strings.Builder
-	var edits []edit
-	last := 0
-	for i := 0; i < len(toks); i++ {
-		if toks[i].typ == sqlparser.STRING {
-			// MySQL keeps the backslash of \% and \_ in a string literal,
-			// so LIKE sees an escaped wildcard; the parser would drop it.
-			raw := sql[toks[i].start:toks[i].end]
-			if fixed := keepLikeEscapes(raw); fixed != raw {
-				b.WriteString(sql[last:toks[i].start])
-				newStart := b.Len()
-				b.WriteString(fixed)
-				edits = append(edits, edit{origStart: toks[i].start, origEnd: toks[i].end, newStart: newStart, newEnd: b.Len()})
-				last = toks[i].end
+	return toks
+}
+
+// repl replaces sql[start:end] with text.
+type repl struct {
+	start, end int
+	text       string
+}
+
+// rewriter collects the replacements of one statement's tokens.
+type rewriter struct {
+	sql  string
+	toks []token
+	// used marks the tokens a replacement covers.
+	used  []bool
+	repls []repl
+}
+
+func (w *rewriter) replace(from, to int, text string) {
+	for k := from; k <= to; k++ {
+		w.used[k] = true
+	}
+	w.repls = append(w.repls, repl{start: w.toks[from].start, end: w.toks[to].end, text: text})
+}
+
+// is reports whether token k exists and has type typ.
+func (w *rewriter) is(k, typ int) bool {
+	return k >= 0 && k < len(w.toks) && w.toks[k].typ == typ
+}
+
+// word reports whether token k is the identifier or keyword word.
+func (w *rewriter) word(k int, word string) bool {
+	return k >= 0 && k < len(w.toks) && w.toks[k].typ != sqlparser.STRING && !w.toks[k].dq && strings.EqualFold(w.toks[k].val, word)
+}
+
+// call reports whether token k starts a call: a name (not after a dot)
+// followed by "(".
+func (w *rewriter) call(k int) bool {
+	return !w.is(k-1, '.') && w.is(k+1, '(')
+}
+
+// inside lists the tokens at depth 1 of the parentheses opened at token
+// open, and the index of the closing one (-1 when there is none).
+func (w *rewriter) inside(open int) (top []int, closing int) {
+	depth := 0
+	for k := open; k < len(w.toks); k++ {
+		switch w.toks[k].typ {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return top, k
 			}
+		default:
+			if depth == 1 {
+				top = append(top, k)
+			}
+		}
+	}
+	return top, -1
+}
+
+// castTypes maps CAST types the parser does not read to the ones it does.
+var castTypes = map[int]string{
+	sqlparser.INT: "SIGNED", sqlparser.INTEGER: "SIGNED", sqlparser.BIGINT: "SIGNED",
+	sqlparser.REAL: "DECIMAL", sqlparser.DOUBLE: "DECIMAL", sqlparser.FLOAT_TYPE: "DECIMAL",
+	sqlparser.NUMERIC: "DECIMAL", sqlparser.TEXT: "CHAR", sqlparser.VARCHAR: "CHAR",
+}
+
+// extractUnits are the EXTRACT units, each the function that computes it.
+var extractUnits = []string{"YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"}
+
+// rewrite applies the token rewrites ParseWith describes and returns the
+// new text with the edits that map its positions back.
+func rewrite(sql string, o ParseOptions) (string, []edit, error) {
+	w := &rewriter{sql: sql, toks: scan(sql)}
+	toks := w.toks
+	w.used = make([]bool, len(toks))
+	if o.AnsiQuotes {
+		for i := range toks {
+			if toks[i].typ == sqlparser.STRING && sql[toks[i].start] == '"' {
+				toks[i].typ, toks[i].dq = sqlparser.ID, true
+			}
+		}
+	}
+	for i, t := range toks {
+		if t.typ != ';' {
 			continue
 		}
-		if toks[i].typ != sqlparser.ID || (i > 0 && toks[i-1].typ == '.') {
+		for _, u := range toks[i+1:] {
+			if u.typ != ';' && u.typ != sqlparser.COMMENT {
+				return "", nil, &posError{pos: u.start, near: sql[u.start:u.end], msg: "one statement per query: found a second statement"}
+			}
+		}
+	}
+	if err := w.functions(); err != nil {
+		return "", nil, err
+	}
+	if err := w.names(); err != nil {
+		return "", nil, err
+	}
+	for i, t := range toks {
+		switch {
+		case w.used[i]:
+		case t.dq:
+			w.replace(i, i, quoteIdent(t.val))
+		case t.typ == sqlparser.STRING:
+			// MySQL keeps the backslash of \% and \_ in a string literal,
+			// so LIKE sees an escaped wildcard; the parser would drop it.
+			raw := sql[t.start:t.end]
+			if fixed := keepLikeEscapes(raw); fixed != raw {
+				w.replace(i, i, fixed)
+			}
+		}
+	}
+	if len(w.repls) == 0 {
+		return sql, nil, nil
+	}
+	sort.Slice(w.repls, func(a, b int) bool { return w.repls[a].start < w.repls[b].start })
+	var b strings.Builder
+	edits := make([]edit, 0, len(w.repls))
+	last := 0
+	for _, r := range w.repls {
+		b.WriteString(sql[last:r.start])
+		newStart := b.Len()
+		b.WriteString(r.text)
+		edits = append(edits, edit{origStart: r.start, origEnd: r.end, newStart: newStart, newEnd: b.Len()})
+		last = r.end
+	}
+	b.WriteString(sql[last:])
+	return b.String(), edits, nil
+}
+
+// functions rewrites the calls whose special syntax the parser restricts,
+// and checks LIMIT and OFFSET numbers.
+func (w *rewriter) functions() error {
+	toks := w.toks
+	for i, t := range toks {
+		if w.used[i] {
+			continue
+		}
+		switch {
+		case (t.typ == sqlparser.SUBSTR || t.typ == sqlparser.SUBSTRING) && w.call(i):
+			// The parser takes only a column as the string: call the
+			// function by its quoted name instead, FROM and FOR as commas.
+			top, closing := w.inside(i + 1)
+			if closing < 0 {
+				continue
+			}
+			w.replace(i, i, quoteIdent(strings.ToUpper(t.val)))
+			for _, k := range top {
+				if toks[k].typ == sqlparser.FROM || toks[k].typ == sqlparser.FOR {
+					w.replace(k, k, ",")
+				}
+			}
+		case t.typ == sqlparser.ID && strings.EqualFold(t.val, "trim") && w.call(i):
+			// TRIM([BOTH|LEADING|TRAILING] [s] FROM x) is TRIM_BOTH(s, x).
+			top, closing := w.inside(i + 1)
+			from := -1
+			for _, k := range top {
+				if toks[k].typ == sqlparser.FROM {
+					from = k
+					break
+				}
+			}
+			if closing < 0 || from < 0 {
+				continue
+			}
+			spec, end := "BOTH", i+1
+			for _, sp := range []string{"BOTH", "LEADING", "TRAILING"} {
+				if w.word(i+2, sp) {
+					spec, end = sp, i+2
+				}
+			}
+			w.replace(i, end, "TRIM_"+spec+"(")
+			if from == end+1 {
+				w.replace(from, from, "' ',") // no string: spaces
+			} else {
+				w.replace(from, from, ",")
+			}
+		case t.typ == sqlparser.ID && strings.EqualFold(t.val, "position") && w.call(i):
+			// POSITION(s IN x) is POSITION(s, x).
+			top, closing := w.inside(i + 1)
+			var in []int
+			for _, k := range top {
+				if toks[k].typ == sqlparser.IN {
+					in = append(in, k)
+				}
+			}
+			if closing >= 0 && len(in) == 1 {
+				w.replace(in[0], in[0], ",")
+			}
+		case t.typ == sqlparser.ID && strings.EqualFold(t.val, "extract") && w.call(i) && w.is(i+3, sqlparser.FROM):
+			// EXTRACT(YEAR FROM d) is YEAR(d).
+			u := toks[i+2]
+			unit := ""
+			for _, x := range extractUnits {
+				if w.word(i+2, x) {
+					unit = x
+				}
+			}
+			if unit == "" {
+				return &posError{pos: u.start, near: w.sql[u.start:u.end], msg: "EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE and SECOND"}
+			}
+			w.replace(i, i+3, quoteIdent(unit)+"(")
+		case t.typ == sqlparser.CAST || t.typ == sqlparser.CONVERT:
+			if !w.is(i+1, '(') {
+				continue
+			}
+			top, _ := w.inside(i + 1)
+			sep := sqlparser.AS
+			if t.typ == sqlparser.CONVERT {
+				sep = ','
+			}
+			for n, k := range top {
+				if toks[k].typ != sep || n+1 >= len(top) {
+					continue
+				}
+				ty := top[n+1]
+				tt := toks[ty]
+				switch {
+				case tt.typ == sqlparser.BOOL || tt.typ == sqlparser.BOOLEAN:
+					return &posError{pos: tt.start, near: w.sql[tt.start:tt.end], msg: "CAST to BOOLEAN is not supported: compare instead (x <> 0)"}
+				case (tt.typ == sqlparser.REAL || tt.typ == sqlparser.DOUBLE || tt.typ == sqlparser.FLOAT_TYPE) && w.is(ty+1, '('):
+					return &posError{pos: tt.start, near: w.sql[tt.start:tt.end], msg: "CAST to " + strings.ToUpper(tt.val) + "(…) is not supported: use DECIMAL(m, d) or DECIMAL"}
+				case castTypes[tt.typ] != "":
+					w.replace(ty, ty, castTypes[tt.typ])
+				}
+				break
+			}
+		case t.typ == sqlparser.LIMIT || t.typ == sqlparser.OFFSET:
+			what := strings.ToUpper(t.val)
+			for k := i + 1; k < len(toks) && toks[k].typ == sqlparser.INTEGRAL; k += 2 {
+				if _, err := strconv.ParseInt(toks[k].val, 10, 64); err != nil {
+					return &posError{pos: toks[k].start, near: toks[k].val, msg: fmt.Sprintf("%s %s is out of range (at most %d)", what, toks[k].val, int64(math.MaxInt64))}
+				}
+				if t.typ != sqlparser.LIMIT || !w.is(k+1, ',') {
+					break
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// names turns a.b.c into `a<sep>b`.c and a.b.c.d into `a<sep>b`.c.d.
+func (w *rewriter) names() error {
+	toks := w.toks
+	for i := 0; i < len(toks); i++ {
+		if toks[i].typ != sqlparser.ID || w.used[i] || (i > 0 && toks[i-1].typ == '.') {
 			continue
 		}
 		// Collect ID (. ID)* chain.
 		j := i
 		parts := []string{toks[i].val}
-		for j+2 < len(toks) && toks[j+1].typ == '.' && toks[j+2].typ == sqlparser.ID {
+		for j+2 < len(toks) && toks[j+1].typ == '.' && toks[j+2].typ == sqlparser.ID && !w.used[j+2] {
 			parts = append(parts, toks[j+2].val)
 			j += 2
 		}
@@ -190,29 +461,23 @@ func rewriteNames(sql string) (string, []edit, error) {
 			continue
 		}
 		if len(parts) > 4 {
-			return "", nil, fmt.Errorf("name %s has %d parts (at most catalog.schema.table.column)", strings.Join(parts, "."), len(parts))
+			return &posError{pos: toks[i].start, msg: fmt.Sprintf("name %s has %d parts (at most catalog.schema.table.column)", strings.Join(parts, "."), len(parts))}
 		}
 		for _, p := range parts {
 			if strings.Contains(p, nameSep) {
-				return "", nil, fmt.Errorf("name %q contains a control character", p)
+				return &posError{pos: toks[i].start, msg: fmt.Sprintf("name %q contains a control character", p)}
 			}
 		}
-		b.WriteString(sql[last:toks[i].start])
-		newStart := b.Len()
+		var b strings.Builder
 		b.WriteString(quoteIdent(parts[0] + nameSep + parts[1]))
 		for _, p := range parts[2:] {
 			b.WriteByte('.')
 			b.WriteString(quoteIdent(p))
 		}
-		edits = append(edits, edit{origStart: toks[i].start, origEnd: toks[j].end, newStart: newStart, newEnd: b.Len()})
-		last = toks[j].end
+		w.replace(i, j, b.String())
 		i = j
 	}
-	if len(edits) == 0 {
-		return sql, nil, nil
-	}
-	b.WriteString(sql[last:])
-	return b.String(), edits, nil
+	return nil
 }
 
 func quoteIdent(s string) string {
@@ -242,7 +507,37 @@ func syntaxError(orig string, offset int, rewritten string, edits []edit, err er
 	if at+len(near) <= len(orig) && strings.EqualFold(orig[at:at+len(near)], near) {
 		near = orig[at : at+len(near)]
 	}
-	return &SyntaxError{SQL: orig, Pos: min(at, len(orig)), Near: near, Msg: m[1]}
+	msg := m[1]
+	if start, end, ok := nonASCIIName(orig, at); ok {
+		// The parser reads only ASCII letters in a bare name.
+		word := orig[start:end]
+		return &SyntaxError{SQL: orig, Pos: start, Near: word, Msg: fmt.Sprintf("%s (a name with non-ASCII letters needs backticks: `%s`)", msg, strings.ReplaceAll(word, "`", "``"))}
+	}
+	return &SyntaxError{SQL: orig, Pos: min(at, len(orig)), Near: near, Msg: msg}
+}
+
+// nonASCIIName finds a bare word holding a non-ASCII byte within a few
+// bytes of at (where the parser stopped), outside quotes.
+func nonASCIIName(sql string, at int) (start, end int, ok bool) {
+	for k := max(at-4, 0); k < min(at+4, len(sql)); k++ {
+		if sql[k] < 0x80 {
+			continue
+		}
+		start, end = k, k
+		for start > 0 && isIdentByte(sql[start-1]) {
+			start--
+		}
+		for end < len(sql) && isIdentByte(sql[end]) {
+			end++
+		}
+		for _, t := range scan(sql) {
+			if t.start <= k && k < t.end && strings.ContainsRune("`'\"", rune(sql[t.start])) {
+				return 0, 0, false // quoted
+			}
+		}
+		return start, end, true
+	}
+	return 0, 0, false
 }
 
 func mapBack(p int, edits []edit) int {
@@ -305,8 +600,7 @@ func nameParts(t sqlparser.TableName) []string {
 
 // unsupportedConstruct names a construct restsql knowingly does not
 // support, so a statement using it gets that message instead of a bare
-// syntax error: WITH, window functions, RIGHT/FULL/NATURAL joins,
-// INTERSECT/EXCEPT.
+// syntax error: WITH, window functions, FULL joins, INTERSECT/EXCEPT.
 func unsupportedConstruct(sql string) (string, int, bool) {
 	tk := sqlparser.NewStringTokenizer(sql)
 	var prev string
@@ -315,6 +609,10 @@ func unsupportedConstruct(sql string) (string, int, bool) {
 		typ, val := tk.Scan()
 		if typ == 0 || typ == sqlparser.LEX_ERROR {
 			return "", 0, false
+		}
+		if typ == sqlparser.STRING {
+			prev = "'"
+			continue // a literal, or a "name" with AnsiQuotes
 		}
 		word := strings.ToLower(string(val))
 		pos := max(tk.Position-1-len(val), 0)
@@ -325,8 +623,6 @@ func unsupportedConstruct(sql string) (string, int, bool) {
 			return "window functions (… OVER (…)) are not supported", pos, true
 		case word == "full" || (word == "outer" && prev == "full"):
 			return "FULL OUTER JOIN is not supported (use LEFT JOIN)", pos, true
-		case word == "extract" && prev != ".":
-			return "EXTRACT is not supported: use YEAR(d), MONTH(d), DAY(d), HOUR(d), MINUTE(d) or SECOND(d)", pos, true
 		case word == "intersect" || word == "except":
 			return strings.ToUpper(word) + " is not supported (use IN or NOT IN with a subquery)", pos, true
 		}

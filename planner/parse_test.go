@@ -16,6 +16,7 @@ var parseCases = []struct {
 	explain  bool
 	numInput int
 	err      string
+	ansi     bool // ParseOptions.AnsiQuotes
 }{
 	{name: "one part", sql: "SELECT title FROM posts", want: "select title from posts"},
 	{name: "two parts", sql: "SELECT title FROM API.posts", want: "select title from API.posts"},
@@ -44,12 +45,51 @@ var parseCases = []struct {
 	{name: "FULL JOIN is named", sql: "SELECT * FROM a FULL OUTER JOIN b ON a.x = b.x", err: "FULL OUTER JOIN is not supported"},
 	{name: "EXCEPT is named", sql: "SELECT x FROM a EXCEPT SELECT x FROM b", err: "EXCEPT is not supported"},
 	{name: "over as a column name is fine", sql: "SELECT over FROM t", want: "select over from t"},
+	// SUBSTR and friends of any expression: the parser takes only a column.
+	{name: "SUBSTR of an expression", sql: "SELECT SUBSTR(UPPER(name), 1, 2) FROM t", want: "select SUBSTR(UPPER(name), 1, 2) from t"},
+	{name: "SUBSTR of a literal and a placeholder", sql: "SELECT SUBSTR('abc', 2), substring(?, 1, 1) FROM t", want: "select SUBSTR('abc', 2), SUBSTRING(:v1, 1, 1) from t", numInput: 1},
+	{name: "SUBSTRING FROM FOR of an expression", sql: "SELECT SUBSTRING(CONCAT(a, b) FROM 2 FOR 3) FROM t", want: "select SUBSTRING(CONCAT(a, b), 2, 3) from t"},
+	{name: "SUBSTRING FROM without FOR", sql: "SELECT SUBSTRING(name FROM 2) FROM t", want: "select SUBSTRING(name, 2) from t"},
+	{name: "SUBSTR around a subquery keeps its FROM", sql: "SELECT SUBSTR((SELECT name FROM u LIMIT 1) FROM 2) FROM t", want: "select SUBSTR((select name from u limit 1), 2) from t"},
+	{name: "substr as a column name", sql: "SELECT t.substr FROM t", want: "select t.`substr` from t"},
+	{name: "TRIM LEADING", sql: "SELECT TRIM(LEADING 'x' FROM UPPER(a)) FROM t", want: "select TRIM_LEADING('x', UPPER(a)) from t"},
+	{name: "TRIM without a specification", sql: "SELECT trim('x' FROM a), TRIM(a) FROM t", want: "select TRIM_BOTH('x', a), TRIM(a) from t"},
+	{name: "TRIM of spaces", sql: "SELECT TRIM(TRAILING FROM a) FROM t", want: "select TRIM_TRAILING(' ', a) from t"},
+	{name: "POSITION IN", sql: "SELECT POSITION('a' IN LOWER(b)) FROM t WHERE c IN (1, 2)", want: "select POSITION('a', LOWER(b)) from t where c in (1, 2)"},
+	{name: "EXTRACT", sql: "SELECT EXTRACT(year FROM d), EXTRACT(SECOND FROM NOW()) FROM t", want: "select YEAR(d), SECOND(NOW()) from t"},
+	{name: "EXTRACT of an unknown unit", sql: "SELECT EXTRACT(WEEK FROM d) FROM t", err: `EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE and SECOND at line 1 column 16 near "WEEK"`},
+	{name: "CAST to SQLite and PostgreSQL types", sql: "SELECT CAST(a AS INTEGER), CAST(b AS TEXT), CAST(c AS VARCHAR(3)), CONVERT(d, DOUBLE), CAST(e AS NUMERIC(4, 1)), CAST(f AS SIGNED INTEGER) FROM t", want: "select convert(a, signed), convert(b, char), convert(c, char(3)), convert(d, decimal), convert(e, decimal(4, 1)), convert(f, signed) from t"},
+	{name: "CAST to BOOLEAN", sql: "SELECT CAST(a AS BOOLEAN) FROM t", err: `CAST to BOOLEAN is not supported: compare instead (x <> 0) at line 1 column 18 near "BOOLEAN"`},
+	{name: "CAST to FLOAT(p)", sql: "SELECT CAST(a AS FLOAT(10)) FROM t", err: "CAST to FLOAT(…) is not supported: use DECIMAL(m, d) or DECIMAL at line 1 column 18"},
+	{name: "syntax error after a function rewrite maps back", sql: "SELECT SUBSTRING(UPPER(name) FROM 2 FOR 3) FROM t WHERE WHERE", err: `at line 1 column 57 near "WHERE"`},
+	{name: "syntax error inside a rewritten call", sql: "SELECT SUBSTR(UPPER(name) FROM , 2) FROM t", err: "syntax error at line 1 column 33"},
+	// One statement per query.
+	{name: "two statements", sql: "SELECT 1; SELECT 2", err: `one statement per query: found a second statement at line 1 column 11 near "SELECT"`},
+	{name: "two statements on two lines", sql: "SELECT 1;\n  DELETE FROM t", err: `found a second statement at line 2 column 3 near "DELETE"`},
+	{name: "a trailing semicolon and comment", sql: "SELECT 1; -- done", want: "select 1 from dual"},
+	{name: "a semicolon in a string", sql: "SELECT 'a; SELECT 2' FROM t", want: "select 'a; SELECT 2' from t"},
+	// Non-ASCII names.
+	{name: "non-ASCII name gets a hint", sql: "SELECT prénom FROM t", err: "syntax error (a name with non-ASCII letters needs backticks: `prénom`) at line 1 column 8 near \"prénom\""},
+	{name: "non-ASCII name quoted", sql: "SELECT `prénom` FROM t", want: "select `prénom` from t"},
+	{name: "non-ASCII in a string is no name", sql: "SELECT 'prénom' FROM t WHERE WHERE", err: `syntax error at line 1 column 30 near "WHERE"`},
+	// LIMIT values out of range.
+	{name: "LIMIT out of range", sql: "SELECT 1 LIMIT 99999999999999999999", err: `LIMIT 99999999999999999999 is out of range (at most 9223372036854775807) at line 1 column 16`},
+	{name: "OFFSET out of range", sql: "SELECT 1 LIMIT 1 OFFSET 9223372036854775808", err: "OFFSET 9223372036854775808 is out of range"},
+	{name: "LIMIT m, n out of range", sql: "SELECT 1 LIMIT 1, 99999999999999999999", err: "LIMIT 99999999999999999999 is out of range"},
+	{name: "LIMIT at the maximum", sql: "SELECT 1 LIMIT 9223372036854775807", want: "select 1 from dual limit 9223372036854775807"},
+	// AnsiQuotes: "name" is an identifier.
+	{name: "double quotes are a string by default", sql: `SELECT "amount" FROM t`, want: "select 'amount' from t"},
+	{name: "AnsiQuotes: double quotes name a column", sql: `SELECT "amount", 'text' FROM t WHERE "a b" = 'x'`, want: "select amount, 'text' from t where `a b` = 'x'", ansi: true},
+	{name: "AnsiQuotes: doubled quote inside", sql: `SELECT "say ""hi""" FROM t`, want: "select `say \"hi\"` from t", ansi: true},
+	{name: "AnsiQuotes: three-part name", sql: `SELECT "p"."title" FROM "API1"."API"."posts" AS "p"`, want: "select p.title from `API1·API`.posts as p", ansi: true},
+	{name: "AnsiQuotes: backticks still work", sql: "SELECT `amount` FROM t", want: "select amount from t", ansi: true},
+	{name: "AnsiQuotes: single-quoted strings untouched", sql: `SELECT 'it''s "x"' FROM t`, want: `select 'it\'s \"x\"' from t`, ansi: true},
 }
 
 func TestParse(t *testing.T) {
 	for _, tt := range parseCases {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := Parse(tt.sql)
+			p, err := ParseWith(tt.sql, ParseOptions{AnsiQuotes: tt.ansi})
 			if tt.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.err)
@@ -76,7 +116,17 @@ func FuzzParse(f *testing.F) {
 		f.Add(tt.sql)
 	}
 	f.Fuzz(func(t *testing.T, sql string) {
-		p, err := Parse(sql)
+		for _, ansi := range []bool{false, true} {
+			fuzzParse(t, sql, ParseOptions{AnsiQuotes: ansi})
+		}
+	})
+}
+
+// fuzzParse checks that Parse returns a statement or an error whose
+// position is in the text.
+func fuzzParse(t *testing.T, sql string, o ParseOptions) {
+	{
+		p, err := ParseWith(sql, o)
 		if err != nil {
 			var se *SyntaxError
 			if errorsAs(err, &se) {
@@ -87,7 +137,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		require.NotNil(t, p.Stmt)
-	})
+	}
 }
 
 func errorsAs(err error, target **SyntaxError) bool {

@@ -61,6 +61,8 @@ type query struct {
 	scans []*scanPlan
 	// top is the statement being answered (not a subquery or a derived table).
 	top sqlparser.SelectStatement
+	// exec are the options of a write statement.
+	exec ExecOptions
 }
 
 // Query plans and opens a SELECT (or EXPLAIN SELECT).

@@ -44,6 +44,24 @@ type scopeCol struct {
 	idx int
 	// colIdx is the column's index in its relation.
 	colIdx int
+	// merged, when set, is the column of the left side of a JOIN … USING
+	// (or NATURAL JOIN) that this right-side column was merged into:
+	// where both are visible, an unqualified name and * mean that one.
+	merged *scopeCol
+}
+
+// hiddenBy reports whether c is a USING column merged into a column that
+// is among list.
+func (c *scopeCol) hiddenBy(list []*scopeCol) bool {
+	if c.merged == nil {
+		return false
+	}
+	for _, o := range list {
+		if o.rel == c.merged.rel && o.colIdx == c.merged.colIdx {
+			return true
+		}
+	}
+	return false
 }
 
 // scope lists the columns of the rows an expression is evaluated against.
@@ -88,6 +106,17 @@ func (s *scope) resolve(qual []string, name string) (*scopeCol, error) {
 		if strings.EqualFold(c.name, name) {
 			found = append(found, c)
 		}
+	}
+	if len(qual) == 0 && len(found) > 1 {
+		// A column merged by JOIN … USING answers to its unqualified name
+		// once: as the left side's column.
+		kept := found[:0:0]
+		for _, c := range found {
+			if !c.hiddenBy(found) {
+				kept = append(kept, c)
+			}
+		}
+		found = kept
 	}
 	full := name
 	if len(qual) > 0 {

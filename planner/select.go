@@ -626,10 +626,16 @@ func expandStars(list sqlparser.SelectExprs, sc *scope) ([]selectItem, error) {
 		case *sqlparser.StarExpr:
 			qual := nameParts(x.TableName)
 			matched := false
+			all := make([]*scopeCol, len(sc.cols))
 			for i := range sc.cols {
-				c := &sc.cols[i]
+				all[i] = &sc.cols[i]
+			}
+			for _, c := range all {
 				if len(qual) > 0 && (c.rel == nil || !c.rel.matches(qual)) {
 					continue
+				}
+				if len(qual) == 0 && c.hiddenBy(all) {
+					continue // merged by USING: shown once, as the left column
 				}
 				matched = true
 				out = append(out, selectItem{star: c, name: c.name})

@@ -33,11 +33,37 @@ import (
 //
 // The requests go through restsource.Writer.Run: at most MaxConcurrency
 // at once, none after the first failure, none retried.
+//
+// Exec refuses UPDATE and DELETE without WHERE (see ExecWith).
 func Exec(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedValue) (*restsource.WriteResult, error) {
+	return ExecWith(ctx, cat, p, args, ExecOptions{})
+}
+
+// ExecOptions change what ExecWith allows.
+type ExecOptions struct {
+	// AllowUnfiltered lets UPDATE and DELETE without a WHERE clause run;
+	// without it they fail with an *UnfilteredError before any request.
+	AllowUnfiltered bool
+}
+
+// UnfilteredError is an UPDATE or DELETE without a WHERE clause, refused
+// because it would change every row of the table and a REST API cannot
+// roll that back.
+type UnfilteredError struct {
+	// Statement is UPDATE or DELETE; Table names the table.
+	Statement, Table string
+}
+
+func (e *UnfilteredError) Error() string {
+	return fmt.Sprintf("planner: %s without WHERE would change every row of %s, and a REST API cannot roll it back: add a WHERE clause (WHERE TRUE for every row)", e.Statement, e.Table)
+}
+
+// ExecWith is Exec with options.
+func ExecWith(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedValue, o ExecOptions) (*restsource.WriteResult, error) {
 	if p.Explain {
 		return nil, errors.New("planner: EXPLAIN supports SELECT statements only")
 	}
-	q := &query{ctx: ctx, cat: cat, args: args, now: ex.Now()}
+	q := &query{ctx: ctx, cat: cat, args: args, now: ex.Now(), exec: o}
 	switch s := p.Stmt.(type) {
 	case *sqlparser.Insert:
 		return q.insert(s)
@@ -181,6 +207,9 @@ func (q *query) update(upd *sqlparser.Update) (*restsource.WriteResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if upd.Where == nil && !q.exec.AllowUnfiltered {
+		return nil, &UnfilteredError{Statement: "UPDATE", Table: r.display}
+	}
 	names := make([]string, len(upd.Exprs))
 	exprs := make([]sqlparser.Expr, len(upd.Exprs))
 	for i, ue := range upd.Exprs {
@@ -295,6 +324,9 @@ func (q *query) delete(del *sqlparser.Delete) (*restsource.WriteResult, error) {
 	r, err := q.writeTarget("DELETE", del.TableExprs[0])
 	if err != nil {
 		return nil, err
+	}
+	if del.Where == nil && !q.exec.AllowUnfiltered {
+		return nil, &UnfilteredError{Statement: "DELETE", Table: r.display}
 	}
 	w, err := r.src.Writer(restsource.WriteDelete, nil)
 	if err != nil {

@@ -124,6 +124,19 @@ func TestDocumentedDifferences(t *testing.T) {
 			sqlite:     [][]any{{9.223372036854776e18}},
 		},
 		{
+			name:       "a USING column the left side has twice is an error (MySQL, PostgreSQL); SQLite takes the leftmost",
+			sql:        "SELECT p.id, t.id, u.name FROM posts p JOIN todos t ON t.id = p.id JOIN users u USING (id) WHERE p.id = 2",
+			restsqlErr: true,
+			sqlite:     [][]any{{int64(2), int64(2), "Alan Turing"}},
+		},
+		{
+			name:    "TRIM(r FROM s) removes the string r, repeated (MySQL); SQLite's TRIM(s, r) removes any character of r",
+			sql:     "SELECT TRIM(BOTH 'ab' FROM 'abbaxab')",
+			lite:    "SELECT TRIM('abbaxab', 'ab')",
+			restsql: [][]any{{"bax"}},
+			sqlite:  [][]any{{"x"}},
+		},
+		{
 			name:    "|| is OR (MySQL); SQLite concatenates",
 			sql:     "SELECT 0 || 1",
 			restsql: [][]any{{int64(1)}},
