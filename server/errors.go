@@ -106,6 +106,8 @@ func toSQLError(ctx context.Context, err error) *sqlError {
 		switch cause := context.Cause(ctx); {
 		case errors.Is(cause, errShutdown):
 			return &sqlError{Severity: "FATAL", Code: codeAdminShutdown, Message: errShutdown.Error()}
+		case errors.Is(cause, errClientGone):
+			return &sqlError{Severity: "FATAL", Code: codeConnectionFailure, Message: errClientGone.Error()}
 		case errors.Is(cause, errStatementTimeout), errors.Is(cause, context.DeadlineExceeded):
 			return sqlErrorf(codeQueryCanceled, "%s", errStatementTimeout.Error())
 		default:
@@ -131,6 +133,11 @@ func classify(err error, msg string) string {
 	var netErr net.Error
 	lower := strings.ToLower(msg)
 	switch {
+	case errors.Is(err, context.DeadlineExceeded) && strings.Contains(lower, "restsource:"):
+		// An API request past the DSN's Timeout: the API failed. The
+		// statement's own cancellation and statement_timeout are told by
+		// its context, in toSQLError.
+		return codeConnectionFailure
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return codeQueryCanceled
 	case errors.Is(err, restsql.ErrUnknownTable):

@@ -30,6 +30,7 @@ var (
 type session struct {
 	srv    *Server
 	conn   net.Conn
+	reader *clientReader
 	be     *pgproto3.Backend
 	tls    *tls.Conn
 	pid    uint32
@@ -61,10 +62,12 @@ type session struct {
 
 func newSession(s *Server, c net.Conn) *session {
 	ctx, cancel := context.WithCancelCause(context.Background())
+	r := newClientReader(c)
 	return &session{
 		srv:        s,
 		conn:       c,
-		be:         newBackend(c),
+		reader:     r,
+		be:         newBackend(r, c),
 		txStatus:   'I',
 		stmts:      map[string]*prepared{},
 		portals:    map[string]*portal{},
@@ -73,8 +76,8 @@ func newSession(s *Server, c net.Conn) *session {
 	}
 }
 
-func newBackend(c net.Conn) *pgproto3.Backend {
-	be := pgproto3.NewBackend(c, c)
+func newBackend(r *clientReader, c net.Conn) *pgproto3.Backend {
+	be := pgproto3.NewBackend(r, c)
 	be.SetMaxBodyLen(maxMessageLen)
 	return be
 }
@@ -90,6 +93,14 @@ func (ss *session) close() {
 		delete(ss.portals, name)
 	}
 	ss.baseCancel(errSessionEnd)
+	ss.reader.stop()
+}
+
+// clientGone cancels what the session runs, and whatever it would run
+// next, when its client has closed the connection: the API requests of
+// its statement stop.
+func (ss *session) clientGone(err error) {
+	ss.baseCancel(fmt.Errorf("%w: %v", errClientGone, err))
 }
 
 // beginShutdown asks the session to end: at once when it is waiting for
@@ -185,7 +196,8 @@ func (ss *session) startup() error {
 			ss.mu.Lock()
 			ss.tls, ss.conn = tc, tc
 			ss.mu.Unlock()
-			ss.be = newBackend(tc)
+			ss.reader = newClientReader(tc)
+			ss.be = newBackend(ss.reader, tc)
 		case *pgproto3.GSSEncRequest:
 			if _, err := ss.conn.Write([]byte{'N'}); err != nil {
 				return err
@@ -341,6 +353,9 @@ func (ss *session) serve() {
 	if err := ss.flush(); err != nil {
 		return
 	}
+	// From now on the client's bytes are read ahead, so that a client
+	// gone while a statement runs cancels it.
+	ss.reader.start(ss.clientGone)
 	for {
 		msg, err := ss.receive()
 		if err != nil {
