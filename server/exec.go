@@ -26,6 +26,8 @@ const (
 	kindBegin             // BEGIN, START TRANSACTION
 	kindCommit            // COMMIT, END
 	kindRollback          // ROLLBACK, ABORT
+	kindDeclare           // DECLARE … CURSOR
+	kindFetch             // FETCH, MOVE
 )
 
 // prepared is a parsed statement: a Parse message's, or one of a Query
@@ -41,6 +43,9 @@ type prepared struct {
 	// command runs kindCommand, kindBegin, kindCommit and kindRollback
 	// and returns the command tag.
 	command func() (string, error)
+	// decl is the cursor kindDeclare opens; fetch what kindFetch reads.
+	decl  *declareStmt
+	fetch *fetchStmt
 
 	described bool
 	cols      []column // nil: no rows
@@ -223,6 +228,17 @@ func (ss *session) runPortal(pt *portal, maxRows int64, simple bool) error {
 		}
 		ss.send(&pgproto3.CommandComplete{CommandTag: []byte(pt.tag)})
 		return nil
+	case kindDeclare:
+		if !pt.done {
+			if err := ss.declare(p.decl, pt.params); err != nil {
+				return err
+			}
+			pt.done, pt.tag = true, "DECLARE CURSOR"
+		}
+		ss.send(&pgproto3.CommandComplete{CommandTag: []byte(pt.tag)})
+		return nil
+	case kindFetch:
+		return ss.fetch(pt, p.fetch, simple)
 	}
 	if err := ss.openPortal(pt); err != nil {
 		return err
@@ -239,25 +255,45 @@ func (ss *session) runPortal(pt *portal, maxRows int64, simple bool) error {
 	if pt.rs == nil {
 		return sqlErrorf("55000", "portal %q cannot be run", pt.name)
 	}
-	ss.setRunning(pt.cancel)
-	defer ss.setRunning(nil)
-	loc := ss.settings.location
 	formats := make([]int16, len(pt.cols))
 	for i := range formats {
 		formats[i] = formatAt(pt.resultFormats, i)
 	}
+	n, done, err := ss.streamRows(pt, formats, maxRows, false)
+	if err != nil {
+		return err
+	}
+	if done {
+		pt.done = true
+		_ = pt.rs.close()
+		pt.rs = nil
+		ss.send(&pgproto3.CommandComplete{CommandTag: fmt.Appendf(nil, "SELECT %d", n)})
+		return nil
+	}
+	ss.send(&pgproto3.PortalSuspended{})
+	return nil
+}
+
+// streamRows sends up to maxRows rows (0: all) of an open portal as
+// DataRows in formats (skip: reads them without sending them, for MOVE),
+// flushing as the buffer fills, and reports how many it read and whether
+// the rows ended.
+func (ss *session) streamRows(pt *portal, formats []int16, maxRows int64, skip bool) (int64, bool, error) {
+	ss.setRunning(pt.cancel)
+	defer ss.setRunning(nil)
+	loc := ss.settings.location
 	var n int64
 	for maxRows <= 0 || n < maxRows {
 		row, err := pt.rs.next()
 		if errors.Is(err, io.EOF) {
-			pt.done = true
-			_ = pt.rs.close()
-			pt.rs = nil
-			ss.send(&pgproto3.CommandComplete{CommandTag: fmt.Appendf(nil, "SELECT %d", n)})
-			return nil
+			return n, true, nil
 		}
 		if err != nil {
-			return err
+			return n, false, err
+		}
+		n++
+		if skip {
+			continue
 		}
 		values := make([][]byte, len(row))
 		for i, v := range row {
@@ -265,23 +301,21 @@ func (ss *session) runPortal(pt *portal, maxRows int64, simple bool) error {
 			if i < len(pt.cols) {
 				oid = pt.cols[i].oid
 			}
-			b, err := encodeValue(v, oid, formats[i], loc)
+			b, err := encodeValue(v, oid, formatAt(formats, i), loc)
 			if err != nil {
-				return err
+				return n, false, err
 			}
 			values[i] = b
 			ss.pending += len(b) + 4
 		}
 		ss.send(&pgproto3.DataRow{Values: values})
-		n++
 		if ss.pending >= flushBytes {
 			if err := ss.flush(); err != nil {
-				return fmt.Errorf("%w: %v", errSessionEnd, err)
+				return n, false, fmt.Errorf("%w: %v", errSessionEnd, err)
 			}
 		}
 	}
-	ss.send(&pgproto3.PortalSuspended{})
-	return nil
+	return n, false, nil
 }
 
 // exec runs an INSERT, UPDATE or DELETE and returns its command tag.
@@ -312,6 +346,10 @@ func (ss *session) exec(pt *portal) (string, error) {
 // (nil for none) without running it against the API: restsql plans the
 // query wrapped in SELECT * FROM (…) LIMIT 0, which reads no page.
 func (ss *session) describeStatement(p *prepared) ([]column, error) {
+	if p.kind == kindFetch {
+		// A FETCH returns the columns of its cursor as it is now.
+		return ss.fetchColumns(p.fetch), nil
+	}
 	if p.described {
 		return p.cols, nil
 	}
@@ -500,8 +538,8 @@ func inferParamTypes(toks []token, tr *translation, meta *metadata) map[int]uint
 // unsupportedStatements are PostgreSQL statements restsql has no
 // counterpart for.
 var unsupportedStatements = map[string]bool{
-	"create": true, "drop": true, "alter": true, "copy": true, "prepare": true, "execute": true, "declare": true,
-	"fetch": true, "move": true, "grant": true, "revoke": true, "truncate": true, "vacuum": true, "analyze": true,
+	"create": true, "drop": true, "alter": true, "copy": true, "prepare": true, "execute": true,
+	"grant": true, "revoke": true, "truncate": true, "vacuum": true, "analyze": true,
 	"lock": true, "comment": true, "call": true, "do": true, "reindex": true, "cluster": true, "refresh": true,
 	"security": true, "import": true, "load": true, "merge": true, "checkpoint": true, "reassign": true,
 }
@@ -554,7 +592,13 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 		return ss.prepareRestsql(p, kindExec, toks)
 	case kw == "show":
 		return ss.prepareShow(p, toks)
-	case kw == "set" || kw == "reset" || kw == "discard" || kw == "deallocate" || kw == "close" ||
+	case kw == "declare":
+		return ss.prepareDeclare(p, toks, oids)
+	case kw == "fetch" || kw == "move":
+		return prepareFetch(p, toks)
+	case kw == "close":
+		return ss.prepareClose(p, toks)
+	case kw == "set" || kw == "reset" || kw == "discard" || kw == "deallocate" ||
 		kw == "listen" || kw == "unlisten" || kw == "notify" || kw == "savepoint" || kw == "release":
 		return ss.prepareCommand(p, kw, toks)
 	case kw == "begin" || kw == "start":
@@ -581,6 +625,7 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 			case 'I':
 				ss.send(&pgproto3.NoticeResponse{Severity: "WARNING", SeverityUnlocalized: "WARNING", Code: "25P01", Message: "there is no transaction in progress"})
 			}
+			ss.endTransaction(ss.txStatus == 'T')
 			ss.txStatus = 'I'
 			ss.closePortals()
 			return tag, nil
@@ -605,6 +650,7 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 			if ss.txStatus == 'I' {
 				ss.send(&pgproto3.NoticeResponse{Severity: "WARNING", SeverityUnlocalized: "WARNING", Code: "25P01", Message: "there is no transaction in progress"})
 			}
+			ss.endTransaction(false)
 			ss.txStatus = 'I'
 			ss.closePortals()
 			return "ROLLBACK", nil

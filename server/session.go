@@ -44,6 +44,7 @@ type session struct {
 	txStatus       byte // 'I' idle, 'T' in a transaction, 'E' in a failed transaction
 	stmts          map[string]*prepared
 	portals        map[string]*portal
+	cursors        map[string]*cursor
 	ignoreTillSync bool
 	pending        int // bytes written since the last flush
 
@@ -71,6 +72,7 @@ func newSession(s *Server, c net.Conn) *session {
 		txStatus:   'I',
 		stmts:      map[string]*prepared{},
 		portals:    map[string]*portal{},
+		cursors:    map[string]*cursor{},
 		baseCtx:    ctx,
 		baseCancel: cancel,
 	}
@@ -92,6 +94,7 @@ func (ss *session) close() {
 		p.close()
 		delete(ss.portals, name)
 	}
+	ss.closeCursors(func(*cursor) bool { return true })
 	ss.baseCancel(errSessionEnd)
 	ss.reader.stop()
 }
@@ -637,6 +640,18 @@ func (ss *session) describe(m *pgproto3.Describe) error {
 		pt := ss.portals[m.Name]
 		if pt == nil {
 			return sqlErrorf(codeUndefinedCursor, "portal %q does not exist", m.Name)
+		}
+		if pt.stmt.kind == kindFetch {
+			pt.cols = ss.fetchColumns(pt.stmt.fetch)
+			if pt.cols == nil {
+				ss.send(&pgproto3.NoData{})
+				return nil
+			}
+			if err := pt.checkFormats(); err != nil {
+				return err
+			}
+			ss.sendRowDescription(pt.cols, pt.resultFormats)
+			return nil
 		}
 		if err := ss.openPortal(pt); err != nil {
 			return toSQLError(pt.ctx, err)

@@ -329,6 +329,7 @@ func (ss *session) prepareCommand(p *prepared, kw string, toks []token) (*prepar
 				return "", sqlErrorf(codeInvalidTxState, "DISCARD ALL cannot run inside a transaction block")
 			}
 			ss.closePortals()
+			ss.closeCursors(func(*cursor) bool { return true })
 			for name := range ss.stmts {
 				if name != "" {
 					delete(ss.stmts, name)
@@ -357,8 +358,6 @@ func (ss *session) prepareCommand(p *prepared, kw string, toks []token) (*prepar
 			delete(ss.stmts, name)
 			return "DEALLOCATE", nil
 		}
-	case "close":
-		p.command = func() (string, error) { return "CLOSE CURSOR", nil }
 	case "savepoint", "release", "listen", "unlisten", "notify":
 		tag := strings.ToUpper(kw)
 		p.command = func() (string, error) {
