@@ -28,6 +28,7 @@ const (
 	kindRollback          // ROLLBACK, ABORT
 	kindDeclare           // DECLARE … CURSOR
 	kindFetch             // FETCH, MOVE
+	kindCopy              // COPY … TO STDOUT
 )
 
 // prepared is a parsed statement: a Parse message's, or one of a Query
@@ -46,6 +47,8 @@ type prepared struct {
 	// decl is the cursor kindDeclare opens; fetch what kindFetch reads.
 	decl  *declareStmt
 	fetch *fetchStmt
+	// copy is what kindCopy copies out.
+	copy *copyStmt
 
 	described bool
 	cols      []column // nil: no rows
@@ -239,6 +242,12 @@ func (ss *session) runPortal(pt *portal, maxRows int64, simple bool) error {
 		return nil
 	case kindFetch:
 		return ss.fetch(pt, p.fetch, simple)
+	case kindCopy:
+		if pt.done {
+			return sqlErrorf(codeObjectNotInPrereqs, "portal %q cannot be run again", pt.name)
+		}
+		pt.done = true
+		return ss.copyOut(pt)
 	}
 	if err := ss.openPortal(pt); err != nil {
 		return err
@@ -538,7 +547,7 @@ func inferParamTypes(toks []token, tr *translation, meta *metadata) map[int]uint
 // unsupportedStatements are PostgreSQL statements restsql has no
 // counterpart for.
 var unsupportedStatements = map[string]bool{
-	"create": true, "drop": true, "alter": true, "copy": true, "prepare": true, "execute": true,
+	"create": true, "drop": true, "alter": true, "prepare": true, "execute": true,
 	"grant": true, "revoke": true, "truncate": true, "vacuum": true, "analyze": true,
 	"lock": true, "comment": true, "call": true, "do": true, "reindex": true, "cluster": true, "refresh": true,
 	"security": true, "import": true, "load": true, "merge": true, "checkpoint": true, "reassign": true,
@@ -598,6 +607,8 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 		return prepareFetch(p, toks)
 	case kw == "close":
 		return ss.prepareClose(p, toks)
+	case kw == "copy":
+		return ss.prepareCopy(p, toks, oids)
 	case kw == "set" || kw == "reset" || kw == "discard" || kw == "deallocate" ||
 		kw == "listen" || kw == "unlisten" || kw == "notify" || kw == "savepoint" || kw == "release":
 		return ss.prepareCommand(p, kw, toks)
