@@ -39,6 +39,9 @@ type prepared struct {
 	paramOIDs []uint32
 	// tr is the restsql statement of kindQuery and kindExec.
 	tr *translation
+	// names are the PostgreSQL names of kindQuery's columns (see
+	// pgColumnNames).
+	names []string
 	// local computes the rows of kindLocal.
 	local func(ctx context.Context, params []any) (*memResult, error)
 	// command runs kindCommand, kindBegin, kindCommit and kindRollback
@@ -181,6 +184,7 @@ func (ss *session) openPortal(pt *portal) error {
 		if err != nil {
 			return err
 		}
+		rs.cols = renameColumns(rs.cols, p.names)
 		pt.rs = rs
 	case kindLocal:
 		pt.ctx, pt.cancel = ss.statementContext()
@@ -369,6 +373,7 @@ func (ss *session) describeStatement(p *prepared) ([]column, error) {
 		if cols, err = ss.probe(p); err != nil {
 			return nil, err
 		}
+		cols = renameColumns(cols, p.names)
 	case kindLocal:
 		ctx, cancel := ss.statementContext()
 		res, err := p.local(ctx, make([]any, len(p.paramOIDs)))
@@ -681,6 +686,9 @@ func (ss *session) prepareRestsql(p *prepared, kind stmtKind, toks []token) (*pr
 		return nil, err
 	}
 	p.kind, p.tr = kind, tr
+	if kind == kindQuery {
+		p.names = pgColumnNames(toks)
+	}
 	ctx, cancel := context.WithTimeout(ss.baseCtx, 30*time.Second)
 	defer cancel()
 	// restsql parses a statement when it is prepared (and plans it when

@@ -27,6 +27,8 @@ func FuzzSQLText(f *testing.F) {
 		"SELECT CASE c.relkind WHEN 'r' THEN 'table' END, pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a WHERE a.attrelid = '16387'",
 		"SELECT * FROM posts WHERE 1=0; SET x TO 'y'; SHOW ALL",
 		"SELECT a::pg_catalog.regtype::text[], OPERATOR(pg_catalog.~) FROM",
+		"SELECT a || b ~* $1, CAST(x AS text) AS \"X\", GREATEST(a, NULL), count(*) FILTER (WHERE a) FROM t ORDER BY 2 DESC NULLS FIRST OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY",
+		"WITH w AS (SELECT 1) SELECT CASE WHEN a THEN b ELSE c END, (SELECT max(x) FROM u LIMIT ALL), $1::boolean FROM w",
 	} {
 		f.Add(seed)
 	}
@@ -43,6 +45,7 @@ func FuzzSQLText(f *testing.F) {
 			if probe, ok := schemaProbe(st); ok {
 				st = probe
 			}
+			pgColumnNames(st)
 			tr, err := translate(st)
 			if err == nil {
 				n := 0

@@ -369,6 +369,7 @@ var castTypes = map[string]struct {
 //   - ILIKE and ~~* become LIKE (restsql's LIKE ignores case already);
 //   - comments are dropped.
 func translate(toks []token) (*translation, error) {
+	toks = rewritePG(toks)
 	tr := &translation{}
 	var out []string  // rendered tokens
 	var spaces []bool // whether a space precedes out[i]
@@ -441,7 +442,11 @@ func translate(toks []token) (*translation, error) {
 					return nil, sqlErrorf(codeUndefinedObject, "type %q is not supported by restsql (casts to integer, numeric, text, boolean, timestamp, date and json types are)", name)
 				}
 				start := operandStart[len(out)-1]
-				if prev := toks[i-1]; prev.kind == tParam {
+				prev := toks[i-1]
+				if i >= 3 && prev.is(tPunct, ")") && toks[i-2].kind == tParam && toks[i-3].is(tPunct, "(") {
+					prev = toks[i-2] // CAST($1 AS type), rewritten to ($1)::type
+				}
+				if prev.kind == tParam {
 					if tr.casts == nil {
 						tr.casts = map[int]uint32{}
 					}
@@ -449,8 +454,27 @@ func translate(toks []token) (*translation, error) {
 				}
 				operand := render(out[start:], spaces[start:])
 				sp := spaces[start] || start > 0 && isWordToken(out[start-1])
+				params := 0
+				for _, o := range out[start:] {
+					if o == "?" {
+						params++
+					}
+				}
 				out, spaces, operandStart = out[:start], spaces[:start], operandStart[:start]
-				emit("CAST("+operand+" AS "+ct.target+")", sp, start)
+				if ct.target == "BOOLEAN" {
+					// restsql has no CAST to BOOLEAN: PostgreSQL's reading
+					// of text as a boolean, and of a number (not 0).
+					emit(boolCast(operand), sp, start)
+					// The operand is written four times, with its
+					// parameters.
+					opArgs := append([]int(nil), tr.args[len(tr.args)-params:]...)
+					tr.args = tr.args[:len(tr.args)-params]
+					for range 4 {
+						tr.args = append(tr.args, opArgs...)
+					}
+				} else {
+					emit("CAST("+operand+" AS "+ct.target+")", sp, start)
+				}
 				i += n
 			case "~~*", "~~":
 				emit("LIKE", t.space, len(out))
@@ -467,12 +491,23 @@ func translate(toks []token) (*translation, error) {
 	return tr, nil
 }
 
+// boolCast is x::boolean in restsql's dialect: PostgreSQL's words for
+// true and false (and their prefixes), and a number as true unless 0.
+func boolCast(x string) string {
+	text := "LOWER(TRIM(CAST((" + x + ") AS CHAR)))"
+	return "(CASE WHEN (" + x + ") IS NULL THEN NULL" +
+		" WHEN " + text + " IN ('t', 'tr', 'tru', 'true', 'y', 'ye', 'yes', 'on', '1') THEN 1 = 1" +
+		" WHEN " + text + " IN ('f', 'fa', 'fal', 'fals', 'false', 'n', 'no', 'of', 'off', '0') THEN 1 = 0" +
+		" ELSE CAST((" + x + ") AS SIGNED) <> 0 END)"
+}
+
 // notFunction lists the keywords that may stand before "(" without
 // naming a function.
 var notFunction = map[string]bool{
 	"where": true, "in": true, "and": true, "or": true, "not": true, "select": true, "from": true, "on": true,
 	"when": true, "then": true, "else": true, "exists": true, "any": true, "all": true, "values": true, "as": true,
 	"join": true, "by": true, "having": true, "between": true, "like": true, "is": true, "case": true, "using": true,
+	"distinct": true, "limit": true, "offset": true, "return": true, "nulls": true,
 }
 
 // isWordToken reports whether a rendered token is an identifier (a

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
 
@@ -34,7 +35,41 @@ func TestTranslate(t *testing.T) {
 		{name: "cast of a call", in: "SELECT count(*)::int FROM t", want: "SELECT CAST(count(*) AS SIGNED) FROM t"},
 		{name: "cast of parentheses", in: "SELECT (a + b)::double precision FROM t", want: "SELECT CAST((a + b) AS DECIMAL) FROM t"},
 		{name: "cast to timestamp with time zone", in: "SELECT '2024-01-01'::timestamp with time zone", want: "SELECT CAST('2024-01-01' AS DATETIME)"},
-		{name: "cast of a literal", in: "SELECT 'x'::varchar(10), 1::pg_catalog.bool", want: "SELECT CAST('x' AS CHAR), CAST(1 AS BOOLEAN)"},
+		{name: "cast of a literal", in: "SELECT 'x'::varchar(10), 1::pg_catalog.int4", want: "SELECT CAST('x' AS CHAR), CAST(1 AS SIGNED)"},
+		{name: "CAST AS a PostgreSQL type", in: "SELECT CAST(id AS TEXT), CAST(a + 1 AS varchar(20)), CAST(x AS double precision) FROM t",
+			want: "SELECT CAST((id) AS CHAR), CAST((a + 1) AS CHAR), CAST((x) AS DECIMAL) FROM t"},
+		{name: "CAST of a parameter", in: "SELECT * FROM t WHERE id = CAST($1 AS bigint)", want: "SELECT * FROM t WHERE id = CAST((?) AS SIGNED)", args: []int{1}},
+		{name: "CAST AS restsql's types is left alone", in: "SELECT CAST(id AS SIGNED), CAST(d AS DATETIME) FROM t", want: "SELECT CAST(id AS SIGNED), CAST(d AS DATETIME) FROM t"},
+		{name: "nested CAST", in: "SELECT CAST(CAST(id AS text) AS integer) FROM t", want: "SELECT CAST((CAST((id) AS CHAR)) AS SIGNED) FROM t"},
+		{name: "boolean cast", in: "SELECT $1::boolean",
+			want: "SELECT (CASE WHEN (?) IS NULL THEN NULL WHEN LOWER(TRIM(CAST((?) AS CHAR))) IN ('t', 'tr', 'tru', 'true', 'y', 'ye', 'yes', 'on', '1') THEN 1 = 1 WHEN LOWER(TRIM(CAST((?) AS CHAR))) IN ('f', 'fa', 'fal', 'fals', 'false', 'n', 'no', 'of', 'off', '0') THEN 1 = 0 ELSE CAST((?) AS SIGNED) <> 0 END)",
+			args: []int{1, 1, 1, 1}},
+		{name: "concatenation", in: "SELECT 'a' || 'b', x || y || $1 FROM t", want: "SELECT CONCAT('a', 'b'), CONCAT(CONCAT(x, y), ?) FROM t", args: []int{1}},
+		{name: "concatenation binds looser than +, tighter than =", in: "SELECT * FROM t WHERE a || b + 1 = 'x1' AND c", want: "SELECT * FROM t WHERE CONCAT(a, b + 1) = 'x1' AND c"},
+		{name: "concatenation of calls, casts and CASE", in: "SELECT upper(a) || (b)::text || CASE WHEN c THEN 'y' ELSE 'n' END AS s FROM t",
+			want: "SELECT CONCAT(CONCAT(upper(a), CAST((b) AS CHAR)), CASE WHEN c THEN 'y' ELSE 'n' END) AS s FROM t"},
+		{name: "concatenation in a call and with an alias", in: "SELECT length(a || 'x') n, a || b ab FROM t", want: "SELECT length(CONCAT(a, 'x')) n, CONCAT(a, b) ab FROM t"},
+		{name: "regular expressions", in: "SELECT * FROM t WHERE a ~ '^x' OR b ~* 'y' AND c !~ $1 AND d !~* 'z'",
+			want: "SELECT * FROM t WHERE REGEXP_LIKE(a, '^x', 'cn') OR REGEXP_LIKE(b, 'y', 'in') AND (NOT REGEXP_LIKE(c, ?, 'cn')) AND (NOT REGEXP_LIKE(d, 'z', 'in'))", args: []int{1}},
+		{name: "regular expression on a concatenation", in: "SELECT a || b ~ 'x' FROM t", want: "SELECT REGEXP_LIKE(CONCAT(a, b), 'x', 'cn') FROM t"},
+		{name: "prefix ~ is left alone", in: "SELECT ~ 5", want: "SELECT ~ 5"},
+		{name: "GREATEST and LEAST ignore NULLs", in: "SELECT GREATEST(a, $1), least(a, b, 3) FROM t",
+			want: "SELECT GREATEST(COALESCE(a, a, ?), COALESCE(?, a, ?)), least(COALESCE(a, a, b, 3), COALESCE(b, a, b, 3), COALESCE(3, a, b, 3)) FROM t", args: []int{1, 1, 1}},
+		{name: "OFFSET without LIMIT", in: "SELECT id FROM t ORDER BY id OFFSET 5", want: "SELECT id FROM t ORDER BY id LIMIT " + maxLimit + " OFFSET 5"},
+		{name: "OFFSET before LIMIT", in: "SELECT id FROM t OFFSET $1 LIMIT $2", want: "SELECT id FROM t LIMIT ? OFFSET ?", args: []int{2, 1}},
+		{name: "LIMIT ALL", in: "SELECT id FROM t LIMIT ALL", want: "SELECT id FROM t"},
+		{name: "LIMIT ALL OFFSET", in: "SELECT id FROM t LIMIT ALL OFFSET 2", want: "SELECT id FROM t LIMIT " + maxLimit + " OFFSET 2"},
+		{name: "FETCH FIRST", in: "SELECT id FROM t ORDER BY id FETCH FIRST 3 ROWS ONLY", want: "SELECT id FROM t ORDER BY id LIMIT 3"},
+		{name: "OFFSET ROWS FETCH NEXT ROW ONLY", in: "SELECT id FROM t OFFSET 2 ROWS FETCH NEXT ROW ONLY", want: "SELECT id FROM t LIMIT 1 OFFSET 2"},
+		{name: "LIMIT in a subquery", in: "SELECT * FROM (SELECT id FROM t OFFSET 1) s WHERE id IN (SELECT id FROM u FETCH FIRST 2 ROWS ONLY)",
+			want: "SELECT * FROM (SELECT id FROM t LIMIT " + maxLimit + " OFFSET 1) s WHERE id IN (SELECT id FROM u LIMIT 2)"},
+		{name: "plain LIMIT OFFSET", in: "SELECT id FROM t LIMIT 3 OFFSET 1", want: "SELECT id FROM t LIMIT 3 OFFSET 1"},
+		{name: "NULLS as restsql sorts", in: "SELECT a FROM t ORDER BY a NULLS FIRST, b ASC NULLS FIRST, c DESC NULLS LAST", want: "SELECT a FROM t ORDER BY a, b ASC, c DESC"},
+		{name: "NULLS LAST ascending", in: "SELECT a FROM t ORDER BY a NULLS LAST, b", want: "SELECT a FROM t ORDER BY (a) IS NULL, a, b"},
+		{name: "NULLS FIRST descending", in: "SELECT a FROM t ORDER BY t.a DESC NULLS FIRST LIMIT 2", want: "SELECT a FROM t ORDER BY (t.a) IS NULL DESC, t.a DESC LIMIT 2"},
+		{name: "NULLS of an ordinal and an alias", in: `SELECT a + 1 AS x, lower(b) FROM t ORDER BY 2 NULLS LAST, "x" DESC NULLS FIRST`,
+			want: "SELECT a + 1 AS x, lower(b) FROM t ORDER BY (lower(b)) IS NULL, 2, (a + 1) IS NULL DESC, `x` DESC"},
+		{name: "NULLS in a window", in: "SELECT row_number() OVER (ORDER BY a NULLS LAST) FROM t", want: "SELECT row_number() OVER (ORDER BY (a) IS NULL, a) FROM t"},
 		{name: "keyword before parentheses is not a call", in: "SELECT a FROM t WHERE(a)::int = 1", want: "SELECT a FROM t WHERE CAST((a) AS SIGNED) = 1"},
 		{name: "numbers", in: "SELECT 1.5e3, .5, 2. FROM t", want: "SELECT 1.5e3, .5, 2. FROM t"},
 		{name: "operators", in: "SELECT a<>b, a>=b, a!=b, -a FROM t", want: "SELECT a<>b, a>=b, a!=b, -a FROM t"},
@@ -158,4 +193,91 @@ func TestParseSelectList(t *testing.T) {
 		names = append(names, it.alias)
 	}
 	require.Equal(t, []string{"Schema", "relname", "table_cat", "x", "cnt", "format_type", "case", "?column?", "current_user"}, names)
+}
+
+func TestPgColumnNames(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want []string
+	}{
+		{`SELECT id, p."userId", count(*), sum(x), COUNT(DISTINCT a), id + 1, 1, 'a', $1 FROM t`,
+			[]string{"", "", "count", "sum", "count", "?column?", "?column?", "?column?", "?column?"}},
+		{`SELECT CAST(id AS text), id::text, "userId"::int8, 'x'::text, 1::integer, CAST(1 AS double precision), x::double precision, '1'::boolean FROM t`,
+			[]string{"id", "id", "userId", "text", "int4", "float8", "x", "bool"}},
+		{`SELECT count(*)::int, upper(name), pg_catalog.lower(n), (id), ((count(*))), -id FROM t`,
+			[]string{"count", "upper", "lower", "id", "count", "?column?"}},
+		{`SELECT a AS "Mixed", b AS Folded, c d, e "E", f::double precision g FROM t`,
+			[]string{"Mixed", "folded", "d", "E", "g"}},
+		{`SELECT CASE WHEN a = 1 THEN 'x' END, CASE WHEN a THEN 1 ELSE b END, CASE WHEN a THEN 1 ELSE 2 END FROM t`,
+			[]string{"case", "b", "case"}},
+		{`SELECT a IS NULL, a = b, NOT a, a || b, current_user, current_date, DATE '2024-01-01', EXISTS (SELECT 1), (SELECT max(id) FROM u), (SELECT id FROM u LIMIT 1) FROM t`,
+			[]string{"?column?", "?column?", "?column?", "?column?", "current_user", "current_date", "date", "exists", "max", "id"}},
+		{`SELECT coalesce(a, b), GREATEST(a, b), nullif(a, b), row_number() OVER (ORDER BY a) FROM t`,
+			[]string{"coalesce", "greatest", "nullif", "row_number"}},
+		{`WITH x AS (SELECT 1) SELECT count(*) FROM x`, []string{"count"}},
+		{`SELECT DISTINCT ON (a) a, count(*) FROM t`, []string{"", "count"}},
+		{`SELECT * FROM t`, nil},
+		{`SELECT t.*, 1 FROM t`, nil},
+		{`EXPLAIN SELECT 1`, nil},
+		{`VALUES (1)`, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.sql, func(t *testing.T) {
+			toks, err := lexSQL(tc.sql, true)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, pgColumnNames(toks))
+		})
+	}
+}
+
+// TestPostgresDialectEndToEnd runs PostgreSQL's spellings through the
+// server with pgx, in both protocols, and compares rows (in order) and
+// column names with restsql's answer to its own spelling.
+func TestPostgresDialectEndToEnd(t *testing.T) {
+	e := startServer(t)
+	extended := e.connect(t, "")
+	simple := e.connect(t, "default_query_exec_mode=simple_protocol")
+	tests := []struct {
+		pg   string
+		args []any
+		lib  string
+		cols []string
+	}{
+		{pg: `SELECT count(*), sum("userId"), max(id) + 1 FROM posts`, lib: "SELECT COUNT(*), SUM(userId), MAX(id) + 1 FROM posts",
+			cols: []string{"count", "sum", "?column?"}},
+		{pg: `SELECT id::text, CAST(id AS TEXT) AS t, CAST(id AS varchar(3)), 'a' || 'b' || id AS c, id + 1, upper(name) FROM users WHERE id <= 2 ORDER BY id`,
+			lib:  "SELECT CAST(id AS CHAR), CAST(id AS CHAR), CAST(id AS CHAR), CONCAT('a', 'b', id), id + 1, UPPER(name) FROM users WHERE id <= 2 ORDER BY id",
+			cols: []string{"id", "t", "id", "c", "?column?", "upper"}},
+		{pg: `SELECT name || $1 AS n FROM users WHERE id = $2`, args: []any{"!", 3}, lib: "SELECT CONCAT(name, '!') FROM users WHERE id = 3", cols: []string{"n"}},
+		{pg: `SELECT id FROM posts ORDER BY id OFFSET 97`, lib: "SELECT id FROM posts ORDER BY id LIMIT 100 OFFSET 97"},
+		{pg: `SELECT id FROM posts ORDER BY id DESC FETCH FIRST 2 ROWS ONLY`, lib: "SELECT id FROM posts ORDER BY id DESC LIMIT 2"},
+		{pg: `SELECT id FROM posts ORDER BY id OFFSET 3 ROWS FETCH NEXT 2 ROWS ONLY`, lib: "SELECT id FROM posts ORDER BY id LIMIT 2 OFFSET 3"},
+		{pg: `SELECT id FROM posts ORDER BY id LIMIT ALL OFFSET $1`, args: []any{98}, lib: "SELECT id FROM posts ORDER BY id LIMIT 2 OFFSET 98"},
+		{pg: `SELECT id, "dueDate" FROM todos WHERE id <= 25 ORDER BY "dueDate" NULLS LAST, id`,
+			lib: "SELECT id, dueDate FROM todos WHERE id <= 25 ORDER BY dueDate IS NULL, dueDate, id"},
+		{pg: `SELECT id, "dueDate" AS d FROM todos WHERE id <= 25 ORDER BY d DESC NULLS FIRST, 1`,
+			lib: "SELECT id, dueDate FROM todos WHERE id <= 25 ORDER BY dueDate IS NULL DESC, dueDate DESC, id"},
+		{pg: `SELECT id, "dueDate" FROM todos WHERE id <= 25 ORDER BY "dueDate" DESC NULLS LAST, id`,
+			lib: "SELECT id, dueDate FROM todos WHERE id <= 25 ORDER BY dueDate DESC, id"},
+		{pg: `SELECT '1'::boolean, 'no'::boolean, 0::boolean, 5::boolean, NULL::boolean, ' TRUE '::bool, completed::boolean FROM todos WHERE id = 1`,
+			lib:  "SELECT true, false, false, true, NULL, true, completed FROM todos WHERE id = 1",
+			cols: []string{"bool", "bool", "bool", "bool", "bool", "bool", "completed"}},
+		{pg: `SELECT id FROM users WHERE name ~ '^[A-E]' AND name !~ 'x' ORDER BY id`, lib: "SELECT id FROM users WHERE REGEXP_LIKE(name, '^[A-E]', 'c') AND NOT REGEXP_LIKE(name, 'x', 'c') ORDER BY id"},
+		{pg: `SELECT id FROM users WHERE name ~* $1 ORDER BY id`, args: []any{"LOVE"}, lib: "SELECT id FROM users WHERE REGEXP_LIKE(name, 'love', 'i') ORDER BY id"},
+		{pg: `SELECT id, GREATEST(id, NULL, 3) AS g, LEAST(id, 5) FROM users WHERE id IN (1, 9) ORDER BY id`,
+			lib: "SELECT id, GREATEST(id, 3), LEAST(id, 5) FROM users WHERE id IN (1, 9) ORDER BY id", cols: []string{"id", "g", "least"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.pg, func(t *testing.T) {
+			want := libRows(t, e.lib, tc.lib)
+			require.NotEmpty(t, want)
+			for mode, c := range map[string]*pgx.Conn{"extended": extended, "simple": simple} {
+				cols, got := pgxRows(t, c, tc.pg, tc.args...)
+				require.Equal(t, want, got, "%s protocol", mode)
+				if tc.cols != nil {
+					require.Equal(t, tc.cols, cols, mode)
+				}
+			}
+		})
+	}
 }

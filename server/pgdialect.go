@@ -1,0 +1,527 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+)
+
+// This file rewrites PostgreSQL constructs that restsql's MySQL-like
+// dialect writes differently, on tokens, before translate renders them:
+//
+//   - CAST(x AS type) of a PostgreSQL type becomes (x)::type, which
+//     translate writes as restsql's CAST;
+//   - a || b is concatenation, CONCAT(a, b) (restsql's || is OR);
+//   - a ~ b, ~*, !~, !~* are REGEXP_LIKE(a, b, 'c' or 'i');
+//   - GREATEST and LEAST ignore NULLs, as PostgreSQL's do;
+//   - LIMIT ALL, OFFSET without LIMIT, OFFSET before LIMIT, OFFSET n ROWS
+//     and FETCH FIRST n ROWS ONLY become LIMIT n OFFSET m;
+//   - ORDER BY x NULLS FIRST/LAST puts the NULLs where asked.
+
+// maxLimit is the LIMIT of an OFFSET without one.
+const maxLimit = "9223372036854775807"
+
+// unit is one operand-sized piece of a token list at one nesting level:
+// a token, a bracketed group ( … ) or [ … ], or CASE … END.
+type unit []token
+
+func (u unit) group() bool  { return len(u) > 1 && (u[0].is(tPunct, "(") || u[0].is(tPunct, "[")) }
+func (u unit) isCase() bool { return len(u) > 1 && u[0].keyword("case") }
+
+func synth(kind tokKind, text string) token {
+	t := token{kind: kind, text: text}
+	if kind == tIdent {
+		t.val = strings.ToLower(text)
+	}
+	return t
+}
+
+// splitUnits splits toks into units; the inside of each group and of
+// CASE … END is rewritten first.
+func splitUnits(toks []token) []unit {
+	var out []unit
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.is(tPunct, "(") || t.is(tPunct, "["):
+			end := matchParen(toks, i)
+			if end < 0 {
+				// Unbalanced: leave the rest as it is.
+				for _, r := range toks[i:] {
+					out = append(out, unit{r})
+				}
+				return out
+			}
+			g := unit{t}
+			g = append(g, rewritePG(toks[i+1:end])...)
+			g = append(g, toks[end])
+			out = append(out, g)
+			i = end
+		case t.keyword("case"):
+			depth, end := 0, -1
+			for j := i; j < len(toks) && end < 0; j++ {
+				switch {
+				case toks[j].is(tPunct, "(") || toks[j].is(tPunct, "["):
+					if k := matchParen(toks, j); k > 0 {
+						j = k
+					}
+				case toks[j].keyword("case"):
+					depth++
+				case toks[j].keyword("end"):
+					depth--
+					if depth == 0 {
+						end = j
+					}
+				}
+			}
+			if end < 0 {
+				out = append(out, unit{t})
+				continue
+			}
+			c := unit{t}
+			c = append(c, rewritePG(toks[i+1:end])...)
+			c = append(c, toks[end])
+			out = append(out, c)
+			i = end
+		default:
+			out = append(out, unit{t})
+		}
+	}
+	return out
+}
+
+func flatten(units []unit) []token {
+	var out []token
+	for _, u := range units {
+		out = append(out, u...)
+	}
+	return out
+}
+
+// boundaryKeywords end an operand of || and ~.
+var boundaryKeywords = map[string]bool{
+	"and": true, "or": true, "not": true, "is": true, "in": true, "like": true, "ilike": true, "similar": true,
+	"between": true, "select": true, "from": true, "where": true, "as": true, "when": true, "then": true, "else": true,
+	"end": true, "on": true, "by": true, "having": true, "limit": true, "offset": true, "group": true, "order": true,
+	"union": true, "except": true, "intersect": true, "join": true, "using": true, "distinct": true, "all": true,
+	"any": true, "some": true, "escape": true, "asc": true, "desc": true, "nulls": true, "into": true, "values": true,
+	"set": true, "returning": true, "with": true, "fetch": true, "first": true, "next": true, "rows": true, "row": true,
+	"only": true, "over": true, "filter": true, "partition": true, "window": true, "for": true, "exists": true,
+	"left": true, "right": true, "inner": true, "outer": true, "full": true, "cross": true, "natural": true,
+	"lateral": true, "collate": true, "isnull": true, "notnull": true, "case": true, "last": true,
+}
+
+// chainOps are the operators rewritten into calls; they share
+// PostgreSQL's precedence of "other operators", left to right.
+var chainOps = map[string]bool{"||": true, "~": true, "~*": true, "!~": true, "!~*": true}
+
+// operandOps continue an operand: they bind tighter than || and ~.
+var operandOps = map[string]bool{"+": true, "-": true, "*": true, "/": true, "%": true, "^": true, "::": true}
+
+// valueEnd reports whether a unit ends a value (so that an identifier
+// after it starts something else: an alias).
+func valueEnd(u unit) bool {
+	if u.group() || u.isCase() {
+		return true
+	}
+	switch t := u[0]; t.kind {
+	case tQIdent, tString, tNumber, tParam:
+		return true
+	case tIdent:
+		return !boundaryKeywords[t.val]
+	}
+	return false
+}
+
+// isBoundary reports whether units[i] ends an operand of || or ~.
+func isBoundary(units []unit, i int) bool {
+	u := units[i]
+	if u.group() || u.isCase() {
+		return false
+	}
+	t := u[0]
+	switch t.kind {
+	case tOp:
+		return !operandOps[t.text] && !chainOps[t.text]
+	case tPunct:
+		return t.text != "."
+	case tIdent:
+		if boundaryKeywords[t.val] {
+			return true
+		}
+	}
+	// A value right after another (not after . or an operator) starts a
+	// new item: an alias, or a typed literal.
+	if i > 0 && valueEnd(units[i-1]) && !(t.kind == tString && units[i-1][0].kind == tIdent) {
+		return true
+	}
+	return false
+}
+
+// rewritePG applies the rewrites of this file to a token list (a
+// statement, or the inside of a group).
+func rewritePG(toks []token) []token {
+	units := splitUnits(toks)
+	units = rewriteCalls(units)
+	units = rewriteChains(units)
+	units = rewriteOrderNulls(units)
+	units = rewriteLimit(units)
+	return flatten(units)
+}
+
+// groupArgs splits a group's inside on top-level commas.
+func groupArgs(g unit) [][]token {
+	inner := []token(g[1 : len(g)-1])
+	if len(inner) == 0 {
+		return nil
+	}
+	return splitTop(inner)
+}
+
+// rewriteCalls rewrites CAST(x AS type) of a PostgreSQL type to
+// (x)::type, and GREATEST/LEAST so that they ignore NULLs:
+// GREATEST(COALESCE(a, a, b), COALESCE(b, a, b)) is NULL only when every
+// argument is.
+func rewriteCalls(units []unit) []unit {
+	var out []unit
+	for i := 0; i < len(units); i++ {
+		u := units[i]
+		if len(u) != 1 || u[0].kind != tIdent || i+1 >= len(units) || !units[i+1].group() || !units[i+1][0].is(tPunct, "(") ||
+			i > 0 && units[i-1][0].is(tPunct, ".") {
+			out = append(out, u)
+			continue
+		}
+		g := units[i+1]
+		switch u[0].val {
+		case "cast":
+			inner := []token(g[1 : len(g)-1])
+			as := -1
+			depth := 0
+			for j, t := range inner {
+				switch {
+				case t.is(tPunct, "(") || t.is(tPunct, "["):
+					depth++
+				case t.is(tPunct, ")") || t.is(tPunct, "]"):
+					depth--
+				case depth == 0 && t.keyword("as"):
+					as = j
+				}
+			}
+			if as <= 0 {
+				break
+			}
+			name, n := castTypeName(inner[as+1:])
+			if _, ok := castTypes[name]; !ok || as+1+n != len(inner) {
+				break
+			}
+			// (x)::type, spaced as CAST( was.
+			open := synth(tPunct, "(")
+			open.space = u[0].space
+			rep := unit{open}
+			rep = append(rep, inner[:as]...)
+			rep = append(rep, synth(tPunct, ")"), synth(tOp, "::"))
+			rep = append(rep, inner[as+1:]...)
+			out = append(out, rep)
+			i++
+			continue
+		case "greatest", "least":
+			args := groupArgs(g)
+			if len(args) < 2 {
+				break
+			}
+			rep := unit{synth(tPunct, "(")}
+			for k, a := range args {
+				if k > 0 {
+					rep = append(rep, synth(tPunct, ","))
+				}
+				co := synth(tIdent, "COALESCE")
+				co.space = k > 0
+				rep = append(rep, co, synth(tPunct, "("))
+				rep = append(rep, spaced(a, false)...)
+				for _, b := range args {
+					rep = append(rep, synth(tPunct, ","))
+					rep = append(rep, spaced(b, true)...)
+				}
+				rep = append(rep, synth(tPunct, ")"))
+			}
+			rep = append(rep, synth(tPunct, ")"))
+			out = append(out, u, rep)
+			i++
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// rewriteChains rewrites a || b into CONCAT(a, b) and a ~ b into
+// REGEXP_LIKE(a, b, 'c'), left to right.
+func rewriteChains(units []unit) []unit {
+	var out []unit
+	seg := 0 // where the operand being built starts in out
+	for i := 0; i < len(units); i++ {
+		u := units[i]
+		if len(u) == 1 && u[0].kind == tOp && chainOps[u[0].text] {
+			j := i + 1
+			for j < len(units) && !isBoundary(units, j) && !(len(units[j]) == 1 && units[j][0].kind == tOp && chainOps[units[j][0].text]) {
+				j++
+			}
+			left, right := flatten(out[seg:]), flatten(units[i+1:j])
+			if len(left) == 0 || len(right) == 0 {
+				// A prefix ~ (bitwise NOT) or a dangling operator: as it is.
+				out = append(out, u)
+				seg = len(out)
+				continue
+			}
+			out = append(out[:seg], chainCall(u[0], left, right))
+			i = j - 1
+			continue
+		}
+		if isBoundary(units, i) {
+			out = append(out, u)
+			seg = len(out)
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// chainCall is the call of op on left and right.
+func chainCall(op token, left, right []token) unit {
+	space := left[0].space
+	left = append([]token(nil), left...)
+	left[0].space = false
+	right = append([]token(nil), right...)
+	right[0].space = true
+	name := "CONCAT"
+	if op.text != "||" {
+		name = "REGEXP_LIKE"
+	}
+	fn := synth(tIdent, name)
+	fn.space = space
+	var u unit
+	if strings.HasPrefix(op.text, "!") {
+		open := synth(tPunct, "(")
+		open.space = space
+		fn.space = false
+		not := synth(tIdent, "NOT")
+		u = append(u, open, not)
+		fn.space = true
+	}
+	u = append(u, fn, synth(tPunct, "("))
+	u = append(u, left...)
+	u = append(u, synth(tPunct, ","))
+	u = append(u, right...)
+	if name == "REGEXP_LIKE" {
+		// PostgreSQL's . matches a line break (n).
+		flags := "cn"
+		if strings.HasSuffix(op.text, "*") {
+			flags = "in"
+		}
+		f := token{kind: tString, text: "'" + flags + "'", val: flags, space: true}
+		u = append(u, synth(tPunct, ","), f)
+	}
+	u = append(u, synth(tPunct, ")"))
+	if strings.HasPrefix(op.text, "!") {
+		u = append(u, synth(tPunct, ")"))
+	}
+	return u
+}
+
+// clauseEnd finds the end of a clause's expression at units[i:]: the
+// next top-level clause keyword of kws, or the end.
+func clauseEnd(units []unit, i int, kws ...string) int {
+	for ; i < len(units); i++ {
+		if len(units[i]) == 1 && units[i][0].kind == tIdent {
+			for _, kw := range kws {
+				if units[i][0].val == kw {
+					return i
+				}
+			}
+		}
+	}
+	return len(units)
+}
+
+// rewriteLimit rewrites the LIMIT, OFFSET and FETCH clauses that end a
+// query into LIMIT n [OFFSET m], in that order.
+func rewriteLimit(units []unit) []unit {
+	start := -1
+	for i, u := range units {
+		if len(u) == 1 && (u[0].keyword("limit") || u[0].keyword("offset") ||
+			u[0].keyword("fetch") && i+1 < len(units) && (units[i+1][0].keyword("first") || units[i+1][0].keyword("next"))) {
+			start = i
+			break
+		}
+	}
+	if start < 0 {
+		return units
+	}
+	var limit, offset []token
+	limitAll := false
+	haveLimit := false
+	i := start
+	end := len(units)
+	for i < end {
+		u := units[i]
+		switch {
+		case u[0].keyword("limit") && !haveLimit:
+			j := clauseEnd(units, i+1, "offset", "fetch", "for")
+			haveLimit = true
+			if j == i+2 && units[i+1][0].keyword("all") {
+				limitAll = true
+			} else {
+				limit = flatten(units[i+1 : j])
+			}
+			i = j
+		case u[0].keyword("offset") && offset == nil:
+			j := clauseEnd(units, i+1, "limit", "fetch", "for", "row", "rows")
+			offset = flatten(units[i+1 : j])
+			if j < end && (units[j][0].keyword("row") || units[j][0].keyword("rows")) {
+				j++
+			}
+			i = j
+		case u[0].keyword("fetch") && !haveLimit && i+1 < end && (units[i+1][0].keyword("first") || units[i+1][0].keyword("next")):
+			j := clauseEnd(units, i+2, "row", "rows")
+			n := flatten(units[i+2 : j])
+			if len(n) == 0 {
+				n = []token{{kind: tNumber, text: "1"}}
+			}
+			// ROW[S] ONLY; WITH TIES is left for restsql to refuse.
+			if j+1 < end && units[j+1][0].keyword("only") {
+				haveLimit, limit = true, n
+				i = j + 2
+				continue
+			}
+			return units
+		default:
+			// Something else (FOR UPDATE, a second LIMIT): leave the
+			// clauses as they are for restsql to judge.
+			return units
+		}
+	}
+	out := append([]unit(nil), units[:start]...)
+	if len(limit) == 0 && !limitAll && len(offset) == 0 {
+		return units
+	}
+	if len(limit) > 0 || len(offset) > 0 {
+		kw := synth(tIdent, "LIMIT")
+		kw.space = true
+		out = append(out, unit{kw})
+		if len(limit) == 0 {
+			limit = []token{{kind: tNumber, text: maxLimit}}
+		}
+		limit = append([]token(nil), limit...)
+		limit[0].space = true
+		out = append(out, limit)
+	}
+	if len(offset) > 0 {
+		kw := synth(tIdent, "OFFSET")
+		kw.space = true
+		offset = append([]token(nil), offset...)
+		offset[0].space = true
+		out = append(out, unit{kw}, offset)
+	}
+	return out
+}
+
+// rewriteOrderNulls rewrites ORDER BY items with NULLS FIRST or NULLS
+// LAST. restsql sorts NULLs first ascending and last descending: where
+// that is what is asked the words are dropped, otherwise a key (x) IS
+// NULL [DESC] goes before the item. An ordinal or an alias of the select
+// list stands for its expression in that key.
+func rewriteOrderNulls(units []unit) []unit {
+	ob := -1
+	for i := 0; i+1 < len(units); i++ {
+		if units[i][0].keyword("order") && len(units[i]) == 1 && units[i+1][0].keyword("by") {
+			ob = i
+		}
+	}
+	if ob < 0 {
+		return units
+	}
+	end := clauseEnd(units, ob+2, "limit", "offset", "fetch", "for")
+	hasNulls := false
+	for _, u := range units[ob+2 : end] {
+		if len(u) == 1 && u[0].keyword("nulls") {
+			hasNulls = true
+		}
+	}
+	if !hasNulls {
+		return units
+	}
+	// The select list, for ordinals and aliases.
+	var items []selectItem
+	if sel := clauseEnd(units, 0, "select"); sel < ob {
+		first := sel + 1
+		from := clauseEnd(units, first, "from", "where", "group", "having", "window", "order", "union", "intersect", "except")
+		items = parseSelectList(flatten(units[first:from]))
+	}
+	var list [][]unit
+	cur := []unit{}
+	for _, u := range units[ob+2 : end] {
+		if len(u) == 1 && u[0].is(tPunct, ",") {
+			list = append(list, cur)
+			cur = []unit{}
+			continue
+		}
+		cur = append(cur, u)
+	}
+	list = append(list, cur)
+	out := append([]unit(nil), units[:ob+2]...)
+	for k, item := range list {
+		if k > 0 {
+			out = append(out, unit{synth(tPunct, ",")})
+		}
+		n := len(item)
+		if n >= 3 && item[n-2][0].keyword("nulls") && (item[n-1][0].keyword("first") || item[n-1][0].keyword("last")) {
+			nullsFirst := item[n-1][0].keyword("first")
+			item = item[:n-2]
+			desc := len(item) > 0 && item[len(item)-1][0].keyword("desc")
+			expr := item
+			if len(expr) > 0 && (expr[len(expr)-1][0].keyword("desc") || expr[len(expr)-1][0].keyword("asc")) {
+				expr = expr[:len(expr)-1]
+			}
+			if nullsFirst == desc && len(expr) > 0 {
+				key := flatten(expr)
+				if len(key) == 1 {
+					for idx, it := range items {
+						if key[0].kind == tNumber && key[0].text == strconv.Itoa(idx+1) ||
+							(key[0].kind == tIdent || key[0].kind == tQIdent) && it.alias == key[0].val && len(it.expr) > 0 && !(len(it.expr) == 1 && it.expr[0].val == key[0].val) {
+							key = it.expr
+							break
+						}
+					}
+				}
+				open := synth(tPunct, "(")
+				open.space = true
+				ku := unit{open}
+				ku = append(ku, key...)
+				ku[1].space = false
+				is := synth(tIdent, "IS")
+				is.space = true
+				null := synth(tIdent, "NULL")
+				null.space = true
+				ku = append(ku, synth(tPunct, ")"), is, null)
+				if desc {
+					d := synth(tIdent, "DESC")
+					d.space = true
+					ku = append(ku, d)
+				}
+				out = append(out, ku, unit{synth(tPunct, ",")})
+			}
+		}
+		out = append(out, item...)
+	}
+	return append(out, units[end:]...)
+}
+
+// spaced is a copy of toks whose first token is preceded by a space or
+// not.
+func spaced(toks []token, space bool) []token {
+	out := append([]token(nil), toks...)
+	if len(out) > 0 {
+		out[0].space = space
+	}
+	return out
+}
