@@ -2,11 +2,13 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -117,4 +119,129 @@ func TestJDBCSparkRead(t *testing.T) {
 	require.NoError(t, err, "SparkRead:\n%s", out)
 	require.Contains(t, string(out), "getColumns: [id, userId, title, body]")
 	require.Contains(t, string(out), "OK: 4 partitions hold the table's 100 rows")
+}
+
+// python finds a Python 3 that imports module: Debian's /usr/bin/python3
+// first (where python3-psycopg2 installs), then python3 on the PATH.
+// Without one the test is skipped, except in CI (CI=true), where .ci/run
+// installs pkg.
+func python(t *testing.T, module, pkg string) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		path, err := exec.LookPath(p)
+		if err != nil {
+			continue
+		}
+		if exec.Command(path, "-c", "import "+module).Run() == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("no python3 imports %s; .ci/run installs Debian's %s", module, pkg)
+	}
+	t.Skipf("no python3 imports %s (apt-get install %s); skipping", module, pkg)
+	return ""
+}
+
+// TestPsycopg2 runs testdata/python/psycopg2_check.py: psycopg2's named
+// cursors (DECLARE, FETCH FORWARD, MOVE, CLOSE, WITH HOLD), parameters,
+// column names and COPY, against the library's answers.
+func TestPsycopg2(t *testing.T) {
+	py := python(t, "psycopg2", "python3-psycopg2")
+	e := startServer(t)
+	host, port, _ := net.SplitHostPort(e.addr)
+	dsn := "host=" + host + " port=" + port + " user=tester dbname=restsql sslmode=disable connect_timeout=10"
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "psycopg2_check.py"), dsn)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "psycopg2:\n%s", out)
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		require.True(t, ok, "unexpected output line %q", line)
+		got[k] = v
+	}
+	ints := func(q string) string {
+		var ids []string
+		for _, r := range libRows(t, e.lib, q) {
+			ids = append(ids, r[0])
+		}
+		return "[" + strings.Join(ids, ", ") + "]"
+	}
+	count := libRows(t, e.lib, "SELECT COUNT(*), SUM(userId) FROM posts WHERE id <= 50")[0]
+	csv := "id,title\n" + joinRows(libRows(t, e.lib, "SELECT id, title FROM posts WHERE userId = 1 AND id <= 3 ORDER BY id"), ",")
+	want := map[string]string{
+		"names":        "count,sum",
+		"count":        "(" + count[0] + ", " + count[1] + ")",
+		"named":        ints("SELECT id FROM posts WHERE userId = 2 ORDER BY id"),
+		"fetchmany":    "[1, 2, 3]",
+		"after scroll": "14",
+		"held first":   "1",
+		"held rest":    ints("SELECT id FROM users WHERE id > 1 ORDER BY id"),
+		"copy csv":     pyRepr(csv),
+		"copy_to":      pyRepr(joinRows(libRows(t, e.lib, "SELECT id, username FROM users"), "|")),
+		"copy from":    codeFeatureNotSupported,
+		"done":         "ok",
+	}
+	require.Equal(t, want, got)
+}
+
+// pyRepr is Python's repr of an ASCII string without single quotes.
+func pyRepr(s string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "\n", `\n`) + "'"
+}
+
+// TestNodePostgres runs testdata/node/cursor_check.js with node-postgres,
+// pg-cursor and pg-copy-streams (installed by .ci/run into .ci/node, or
+// found through RESTSQL_NODE_MODULES): portals read a few rows at a time,
+// SQL cursors, column names and COPY.
+func TestNodePostgres(t *testing.T) {
+	node := requireTool(t, "node", "nodejs")
+	modules := os.Getenv("RESTSQL_NODE_MODULES")
+	if modules == "" {
+		modules = filepath.Join("..", ".ci", "node", "node_modules")
+	}
+	for _, m := range []string{"pg", "pg-cursor", "pg-copy-streams"} {
+		if _, err := os.Stat(filepath.Join(modules, m, "package.json")); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("the npm package %s is not in %s; .ci/run installs it", m, modules)
+			}
+			t.Skipf("the npm package %s is not in %s (run .ci/run, or set RESTSQL_NODE_MODULES); skipping", m, modules)
+		}
+	}
+	abs, err := filepath.Abs(modules)
+	require.NoError(t, err)
+	e := startServer(t)
+	host, port, _ := net.SplitHostPort(e.addr)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "node", "cursor_check.js"))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+abs, "PGHOST="+host, "PGPORT="+port, "PGSSLMODE=disable", "PGPASSWORD=", "PGOPTIONS=")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "node:\n%s", out)
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		require.True(t, ok, "unexpected output line %q", line)
+		got[k] = v
+	}
+	var ids []string
+	for _, r := range libRows(t, e.lib, "SELECT id FROM posts WHERE userId = 2 ORDER BY id") {
+		ids = append(ids, r[0])
+	}
+	require.Len(t, ids, 10)
+	batches := "[[" + strings.Join(ids[0:4], ",") + "],[" + strings.Join(ids[4:8], ",") + "],[" + strings.Join(ids[8:], ",") + "]]"
+	csv, err := json.Marshal("id,name\n" + joinRows(libRows(t, e.lib, "SELECT id, name FROM users WHERE id <= 3 ORDER BY id"), ","))
+	require.NoError(t, err)
+	want := map[string]string{
+		"pg-cursor": batches,
+		"fetch":     `{"command":"FETCH","rowCount":2,"ids":[1,2],"fields":["id","title"]}`,
+		"move":      `{"command":"MOVE","rowCount":2}`,
+		"fetch all": "[5,6]",
+		"names":     `["count","?column?","id"]`,
+		"copy":      string(csv),
+		"done":      "ok",
+	}
+	require.Equal(t, want, got)
 }

@@ -1,0 +1,70 @@
+"""psycopg2 against restsql serve: named cursors, parameters, COPY.
+
+Run by TestPsycopg2 (server/clients_test.go) with the server's DSN as its
+argument. It prints one line per check ("name: value"); the test compares
+them with what the restsql library answers, and fails on any exception.
+"""
+import io
+import sys
+
+import psycopg2
+
+conn = psycopg2.connect(sys.argv[1])
+
+
+def show(name, value):
+    print(f"{name}: {value}", flush=True)
+
+
+# A plain query: the column names are PostgreSQL's.
+cur = conn.cursor()
+cur.execute('SELECT count(*), sum("userId") FROM posts WHERE id <= %s', (50,))
+show("names", ",".join(d.name for d in cur.description))
+show("count", cur.fetchone())
+cur.close()
+
+# A named cursor (DECLARE … CURSOR WITHOUT HOLD, then FETCH FORWARD
+# itersize) inside the transaction psycopg2 opens.
+named = conn.cursor(name="posts_by_user")
+named.itersize = 4
+named.execute('SELECT id, title FROM posts WHERE "userId" = %s ORDER BY id', (2,))
+show("named", [row[0] for row in named])
+named.close()
+
+# fetchmany and scroll forward on a named cursor.
+named = conn.cursor(name="all_posts")
+named.execute("SELECT id FROM posts")
+show("fetchmany", [r[0] for r in named.fetchmany(3)])
+named.scroll(10)
+show("after scroll", named.fetchone()[0])
+named.close()
+conn.commit()
+
+# WITH HOLD: the cursor outlives the transaction's commit.
+held = conn.cursor(name="held", withhold=True)
+held.execute("SELECT id FROM users ORDER BY id")
+show("held first", held.fetchone()[0])
+conn.commit()
+show("held rest", [r[0] for r in held.fetchall()])
+held.close()
+conn.commit()
+
+# COPY TO STDOUT, in CSV with a header, and copy_to of a table.
+buf = io.StringIO()
+cur = conn.cursor()
+cur.copy_expert('COPY (SELECT id, title FROM posts WHERE "userId" = 1 AND id <= 3 ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER)', buf)
+show("copy csv", repr(buf.getvalue()))
+buf = io.StringIO()
+cur.copy_to(buf, "users", sep="|", columns=("id", "username"))
+show("copy_to", repr(buf.getvalue()))
+conn.commit()
+
+# COPY FROM is refused with 0A000.
+try:
+    cur.copy_expert("COPY users FROM STDIN", io.StringIO("1\n"))
+    show("copy from", "accepted")
+except psycopg2.Error as e:
+    show("copy from", e.pgcode)
+conn.rollback()
+conn.close()
+show("done", "ok")
