@@ -237,7 +237,7 @@ func (ss *session) declare(d *declareStmt, params []any) error {
 	if !d.hold && ss.txStatus == 'I' {
 		return sqlErrorf(codeNoActiveTx, "DECLARE CURSOR can only be used in transaction blocks")
 	}
-	if _, exists := ss.cursors[d.name]; exists {
+	if _, exists := ss.portals[d.name]; exists || ss.cursors[d.name] != nil {
 		return sqlErrorf(codeDuplicateCursor, "cursor %q already exists", d.name)
 	}
 	pt := &portal{name: d.name, stmt: d.query, params: params}

@@ -175,3 +175,39 @@ func TestBinaryCursor(t *testing.T) {
 	require.Equal(t, []int64{1, 2}, vals)
 	require.Equal(t, "BEGIN,DECLARE CURSOR,FETCH 2,COMMIT", strings.Join(tags, ","))
 }
+
+// TestCursorIsAPortal describes and closes a SQL cursor with the
+// protocol's messages, as psycopg 3 does after DECLARE.
+func TestCursorIsAPortal(t *testing.T) {
+	e := startServer(t)
+	r := rawConnect(t, e)
+	r.send(&pgproto3.Query{String: `BEGIN; DECLARE "psycopg_1" CURSOR FOR SELECT id, title FROM posts WHERE id < 4`})
+	got, status := r.untilReady()
+	require.Equal(t, []string{"complete BEGIN", "complete DECLARE CURSOR"}, got)
+	require.Equal(t, byte('T'), status)
+	r.send(&pgproto3.Describe{ObjectType: 'P', Name: "psycopg_1"}, &pgproto3.Sync{})
+	var fields []string
+	for {
+		msg, err := r.fe.Receive()
+		require.NoError(t, err)
+		if rd, ok := msg.(*pgproto3.RowDescription); ok {
+			for _, f := range rd.Fields {
+				fields = append(fields, string(f.Name))
+			}
+		}
+		if _, ok := msg.(*pgproto3.ReadyForQuery); ok {
+			break
+		}
+	}
+	require.Equal(t, []string{"id", "title"}, fields)
+	r.send(&pgproto3.Query{String: `FETCH FORWARD 2 FROM "psycopg_1"`})
+	got, _ = r.untilReady()
+	require.Equal(t, []string{"RowDescription", "row 1", "row 2", "complete FETCH 2"}, got)
+	r.send(&pgproto3.Close{ObjectType: 'P', Name: "psycopg_1"}, &pgproto3.Sync{})
+	got, _ = r.untilReady()
+	require.Equal(t, []string{"CloseComplete"}, got)
+	r.send(&pgproto3.Query{String: `FETCH 1 FROM "psycopg_1"`})
+	got, status = r.untilReady()
+	require.Equal(t, []string{"error " + codeUndefinedCursor}, got)
+	require.Equal(t, byte('E'), status)
+}

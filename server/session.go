@@ -579,6 +579,9 @@ func (ss *session) bind(m *pgproto3.Bind) error {
 		return sqlErrorf(codeUndefinedStatement, "prepared statement %q does not exist", m.PreparedStatement)
 	}
 	if m.DestinationPortal != "" {
+		if _, exists := ss.cursors[m.DestinationPortal]; exists {
+			return sqlErrorf(codeDuplicateCursor, "cursor %q already exists", m.DestinationPortal)
+		}
 		if _, exists := ss.portals[m.DestinationPortal]; exists {
 			return sqlErrorf(codeDuplicateCursor, "portal %q already exists", m.DestinationPortal)
 		}
@@ -639,6 +642,16 @@ func (ss *session) describe(m *pgproto3.Describe) error {
 	case 'P':
 		pt := ss.portals[m.Name]
 		if pt == nil {
+			if c := ss.cursors[m.Name]; c != nil {
+				// A SQL cursor is a portal too (psycopg 3 describes its
+				// cursors so): its rows, in text or, BINARY, binary.
+				var formats []int16
+				if c.binary {
+					formats = []int16{1}
+				}
+				ss.sendRowDescription(c.pt.cols, formats)
+				return nil
+			}
 			return sqlErrorf(codeUndefinedCursor, "portal %q does not exist", m.Name)
 		}
 		if pt.stmt.kind == kindFetch {
@@ -718,6 +731,9 @@ func (ss *session) closeMessage(m *pgproto3.Close) error {
 		if pt := ss.portals[m.Name]; pt != nil {
 			pt.close()
 			delete(ss.portals, m.Name)
+		} else if c := ss.cursors[m.Name]; c != nil {
+			c.close()
+			delete(ss.cursors, m.Name)
 		}
 	default:
 		return sqlErrorf(codeProtocolViolation, "invalid CLOSE message subtype %d", m.ObjectType)
