@@ -245,3 +245,42 @@ func TestNodePostgres(t *testing.T) {
 	}
 	require.Equal(t, want, got)
 }
+
+// TestPsycopg3 runs testdata/python/psycopg3_check.py: psycopg 3's
+// server-side cursors (DECLARE with bound parameters, Describe of the
+// cursor's portal, FETCH FORWARD, MOVE), types, column names and COPY.
+func TestPsycopg3(t *testing.T) {
+	py := python(t, "psycopg", "python3-psycopg")
+	e := startServer(t)
+	host, port, _ := net.SplitHostPort(e.addr)
+	dsn := "host=" + host + " port=" + port + " user=tester dbname=restsql sslmode=disable connect_timeout=10"
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "psycopg3_check.py"), dsn).CombinedOutput()
+	require.NoError(t, err, "psycopg:\n%s", out)
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		require.True(t, ok, "unexpected output line %q", line)
+		got[k] = v
+	}
+	var ids []string
+	for _, r := range libRows(t, e.lib, "SELECT id FROM posts WHERE userId = 2 ORDER BY id") {
+		ids = append(ids, r[0])
+	}
+	count := libRows(t, e.lib, "SELECT COUNT(*), SUM(userId) FROM posts WHERE id <= 50")[0]
+	todo := libRows(t, e.lib, "SELECT completed, dueDate IS NULL FROM todos WHERE id = 10")[0]
+	pyBool := map[string]string{"true": "True", "false": "False"}
+	want := map[string]string{
+		"names":        "count,sum",
+		"count":        "(" + count[0] + ", " + count[1] + ")",
+		"types":        "(10, " + pyBool[todo[0]] + ", " + pyBool[todo[1]] + ")",
+		"named names":  "id,title",
+		"named":        "[" + strings.Join(ids, ", ") + "]",
+		"fetchmany":    "[1, 2]",
+		"after scroll": "8",
+		"copy csv":     pyRepr("id,title\n" + joinRows(libRows(t, e.lib, "SELECT id, title FROM posts WHERE userId = 1 AND id <= 3 ORDER BY id"), ",")),
+		"done":         "ok",
+	}
+	require.Equal(t, want, got)
+}
