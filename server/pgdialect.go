@@ -145,6 +145,9 @@ func isBoundary(units []unit, i int) bool {
 	case tPunct:
 		return t.text != "."
 	case tIdent:
+		if inTypeName(units, i) {
+			return false
+		}
 		if boundaryKeywords[t.val] {
 			return true
 		}
@@ -524,4 +527,22 @@ func spaced(toks []token, space bool) []token {
 		out[0].space = space
 	}
 	return out
+}
+
+// inTypeName reports whether units[i] is a later word of a type name
+// after :: (double precision, timestamp with time zone).
+func inTypeName(units []unit, i int) bool {
+	j := i
+	for j > 0 && len(units[j-1]) == 1 && units[j-1][0].kind == tIdent {
+		j--
+	}
+	if j == i || j == 0 || !units[j-1][0].is(tOp, "::") {
+		return false
+	}
+	k := j
+	for k < len(units) && len(units[k]) == 1 && units[k][0].kind == tIdent {
+		k++
+	}
+	_, n := castTypeName(flatten(units[j:k]))
+	return i < j+n
 }
