@@ -109,9 +109,10 @@ func Generate(doc []byte, opts Options) (*Result, error) {
 		return nil, err
 	}
 	im := &importer{
-		doc:    d,
-		notes:  &discover.Comments{Tables: map[*catalog.Table][]string{}, Columns: map[*catalog.Column]string{}},
-		tables: map[string]*catalog.Table{},
+		doc:        d,
+		notes:      &discover.Comments{Tables: map[*catalog.Table][]string{}, Columns: map[*catalog.Column]string{}},
+		tables:     map[string]*catalog.Table{},
+		takenNames: map[string]bool{},
 	}
 	cat, err := im.catalog(opts)
 	if err != nil {
@@ -166,6 +167,8 @@ type importer struct {
 	// tables by name; byPath maps a collection's spec path to its table.
 	tables map[string]*catalog.Table
 	byPath map[string]*catalog.Table
+	// takenNames are the table names in use, lower case.
+	takenNames map[string]bool
 }
 
 func (im *importer) note(format string, args ...any) {

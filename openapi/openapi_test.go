@@ -463,3 +463,34 @@ func TestRecursiveSchemas(t *testing.T) {
 	}
 	assert.Equal(t, []string{"id:int", "parent:json", "metaOwner:json", "metaNote:string", "children:json"}, got)
 }
+
+func TestArrayParamNamedLikeJSONColumn(t *testing.T) {
+	// GitHub's GET /orgs/{org}/migrations: the array query parameter
+	// exclude is named like the json column exclude. It cannot filter a
+	// json column, so it is left out, and noted.
+	item := "type: object\nproperties:\n  id: {type: integer}\n  exclude: {type: array, items: {type: string}}\n"
+	params := "- {name: exclude, in: query, schema: {type: array, items: {type: string, enum: [repositories]}}}"
+	res, err := Generate(spec(listOf("/orgs/{org}/migrations", item, params)), Options{})
+	require.NoError(t, err)
+	tb := table(t, res.Checked, "migrations_by_org")
+	for _, c := range tb.Columns {
+		assert.Empty(t, c.Filters, "column %s", c.Name)
+	}
+	var notes []string
+	for _, n := range res.Comments.Tables {
+		notes = append(notes, n...)
+	}
+	assert.Contains(t, strings.Join(notes, "\n"), "Query parameters not used: exclude")
+}
+
+func TestTableNamesDifferingInCase(t *testing.T) {
+	item := "type: object\nproperties:\n  id: {type: integer}\n"
+	res, err := Generate(spec(listOf("/Users", item, "")+listOf("/users", item, "")+listOf("/v2/USERS", item, "")), Options{})
+	require.NoError(t, err)
+	out, err := res.YAML()
+	require.NoError(t, err)
+	p, err := catalog.Parse(out, "case.yaml")
+	require.NoError(t, err)
+	require.NoError(t, p.Validate())
+	assert.ElementsMatch(t, []string{"Users", "users_2", "USERS_3"}, keys(res.Profile.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables))
+}

@@ -131,9 +131,12 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 			c = columnLike(t, p.Name)
 		}
 		if c != nil {
-			if im.addFilter(t, c, catalog.OpEq, p) {
-				used[p] = true
+			if !im.addFilter(t, c, catalog.OpEq, p) {
+				// A json column has no = or IN filter: the parameter
+				// is left out (and noted with the others).
+				continue
 			}
+			used[p] = true
 			if s := paramSchema(p); isType(s, "array") {
 				f := &catalog.Filter{Param: p.Name, Exact: exact(p)}
 				explode := p.Explode == nil || *p.Explode

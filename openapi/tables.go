@@ -302,10 +302,7 @@ func pathParams(item *openapi3.PathItem, op *openapi3.Operation) map[string]*ope
 
 // addTable makes the table of a GET endpoint.
 func (im *importer) addTable(ep *endpoint) {
-	name := tableName(ep.path)
-	for i := 2; im.tables[name] != nil; i++ {
-		name = tableName(ep.path) + "_" + strconv.Itoa(i)
-	}
+	name := im.tableNameFor(ep.path)
 	t := &catalog.Table{
 		Description: oneLine(cmp.Or(ep.op.Summary, ep.op.Description)),
 		URL:         urlTemplate(ep.path, "", ""),
@@ -359,6 +356,19 @@ func (im *importer) addTable(ep *endpoint) {
 		t.Pagination = &catalog.Pagination{Type: catalog.PageNone}
 		im.ignoredParams(t, ep, nil)
 	}
+}
+
+// tableNameFor names a new table after its path, unique among the
+// tables under case folding (SQL names are matched without case, so
+// users and Users would be one name): users, users_2, ...
+func (im *importer) tableNameFor(path string) string {
+	base := tableName(path)
+	name := base
+	for i := 2; im.takenNames[strings.ToLower(name)]; i++ {
+		name = base + "_" + strconv.Itoa(i)
+	}
+	im.takenNames[strings.ToLower(name)] = true
+	return name
 }
 
 // keyFor returns the column an item path's parameter names: the column of
