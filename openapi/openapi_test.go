@@ -494,3 +494,44 @@ func TestTableNamesDifferingInCase(t *testing.T) {
 	require.NoError(t, p.Validate())
 	assert.ElementsMatch(t, []string{"Users", "users_2", "USERS_3"}, keys(res.Profile.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables))
 }
+
+func TestRowsDetection(t *testing.T) {
+	// get returns a GET path whose 200 response has the given schema and
+	// the given query parameters.
+	get := func(path, schema, params string) string {
+		s := path + ":\n  get:\n"
+		if params != "" {
+			s += "    parameters:\n" + indent(params, 6)
+		}
+		return s + "    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema:\n" + indent(schema, 14)
+	}
+	item := "{type: object, properties: {id: {type: string}, name: {type: string}}}"
+	tests := []struct {
+		name, schema, params string
+		rows                 string // "-" for one row (not a collection)
+	}{
+		{"array", "type: array\nitems: " + item, "", ""},
+		{"resource with a nested array", "type: object\nproperties:\n  id: {type: integer}\n  full_name: {type: string}\n  reviewers:\n    type: array\n    items: {type: object, properties: {login: {type: string}}}", "", "-"},
+		{"resource with a nested paging object", "type: object\nproperties:\n  id: {type: string}\n  tracks:\n    type: object\n    properties:\n      items: {type: array, items: {type: object, properties: {id: {type: string}}}}\n      next: {type: string}\n      total: {type: integer}", "", "-"},
+		{"stripe list", "type: object\nproperties:\n  object: {type: string, enum: [list]}\n  data:\n    type: array\n    items: " + item + "\n  has_more: {type: boolean}\n  url: {type: string}", "", "data"},
+		{"envelope", "type: object\nproperties:\n  status: {type: string}\n  data:\n    type: object\n    properties:\n      total: {type: integer}\n      results:\n        type: array\n        items: " + item, "", "data.results"},
+		{"lone array property", "type: object\nproperties:\n  albums:\n    type: array\n    items: " + item, "", "albums"},
+		{"scalar beside the rows, no pagination", "type: object\nproperties:\n  label: {type: string}\n  items:\n    type: array\n    items: " + item, "", "-"},
+		{"scalar beside the rows, paginated", "type: object\nproperties:\n  incomplete_results: {type: boolean}\n  items:\n    type: array\n    items: " + item, "- {name: page, in: query, schema: {type: integer}}", "items"},
+		{"two arrays", "type: object\nproperties:\n  users:\n    type: array\n    items: " + item + "\n  groups:\n    type: array\n    items: " + item, "", "-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Generate(spec(get("/things", tt.schema, tt.params)), Options{})
+			require.NoError(t, err)
+			tb := table(t, res.Checked, "things")
+			if tt.rows == "-" {
+				assert.Equal(t, catalog.PageNone, tb.Pagination.Type)
+				assert.Empty(t, tb.Rows)
+				assert.Contains(t, res.Comments.Tables[res.Profile.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables["things"]], "GET /things, which returns one object: one row.")
+				return
+			}
+			assert.Equal(t, tt.rows, tb.Rows)
+		})
+	}
+}
