@@ -327,7 +327,7 @@ func TestTablesLookupsAndWrites(t *testing.T) {
 
 	head := strings.Join(res.Comments.Head, "\n")
 	assert.Contains(t, head, "GET /v1/numbers returns an array of integer, not of objects: skipped.")
-	assert.Contains(t, head, "GET /v1/text does not return JSON: skipped.")
+	assert.Contains(t, head, "GET /v1/text returns text/plain, not JSON: skipped.")
 	assert.Equal(t, &catalog.Pagination{Type: "none"}, tables["me"].Pagination)
 }
 
@@ -415,7 +415,9 @@ func TestImportErrors(t *testing.T) {
 		{"not YAML", "{", "openapi: "},
 		{"swagger 2", "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", "Swagger 2.0 document"},
 		{"no paths", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n", "the document has no paths"},
-		{"no tables", string(spec("/t:\n  post:\n    responses: {'201': {description: ok}}\n")), "no GET endpoint returns JSON objects"},
+		{"no GET", string(spec("/t:\n  post:\n    responses: {'201': {description: ok}}\n")), "openapi: no table could be made: the document has no GET operation (1 other operations)"},
+		{"no tables", string(spec("/t:\n  get:\n    responses: {'201': {description: ok}}\n/u:\n  get:\n    responses: {'200': {description: ok, content: {text/csv: {}}}}\n/v:\n  get:\n    responses: {'404': {description: no}}\n")),
+			"openapi: no table could be made: no GET endpoint returns JSON objects\n  GET /t documents no response content: skipped.\n  GET /u returns text/csv, not JSON: skipped.\n  GET /v has no success (2xx or default) response: skipped."},
 		{"external ref", string(spec(listOf("/t", "$ref: 'other.yaml#/Thing'", ""))), "openapi: "},
 	}
 	for _, tt := range tests {
@@ -534,4 +536,41 @@ func TestRowsDetection(t *testing.T) {
 			assert.Equal(t, tt.rows, tb.Rows)
 		})
 	}
+}
+
+func TestSelectionAndMaxColumns(t *testing.T) {
+	item := "type: object\nproperties:\n  id: {type: integer}\n  a: {type: object, properties: {b: {type: object, properties: {c: {type: string}, d: {type: string}}}, e: {type: string}}}\n  f: {type: string}\n"
+	tagged := func(path, tag string) string {
+		return strings.Replace(listOf(path, item, ""), "  get:\n", "  get:\n    tags: ["+tag+"]\n", 1)
+	}
+	doc := spec(tagged("/repos/{owner}/{repo}/issues", "Issues") + tagged("/repos/{owner}/{repo}/pulls", "pulls") + tagged("/users", "users") + tagged("/users/{u}/repos/{r}/issues", "issues"))
+	tableNames := func(opts Options) []string {
+		p, err := Import(doc, opts)
+		require.NoError(t, err)
+		return keys(p.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables)
+	}
+	assert.ElementsMatch(t, []string{"issues_by_repo", "pulls_by_repo", "users", "issues_by_r"}, tableNames(Options{}))
+	assert.ElementsMatch(t, []string{"issues_by_repo", "issues_by_r"}, tableNames(Options{Tags: []string{"issues"}}))
+	assert.ElementsMatch(t, []string{"issues_by_repo", "pulls_by_repo"}, tableNames(Options{Paths: []string{"/repos/*/*/*"}}))
+	assert.ElementsMatch(t, []string{"issues_by_repo", "issues_by_r", "users"}, tableNames(Options{Paths: []string{"/**/issues", "/users"}}))
+	assert.ElementsMatch(t, []string{"pulls_by_repo"}, tableNames(Options{Paths: []string{"/repos/**"}, Tags: []string{"PULLS"}}))
+	_, err := Import(doc, Options{Tags: []string{"nope"}})
+	require.EqualError(t, err, "openapi: no table could be made: none of the 4 GET operations matches the tags and paths selected")
+
+	cols := func(max int) []string {
+		p, err := Import(doc, Options{MaxColumns: max, Paths: []string{"/users"}})
+		require.NoError(t, err)
+		var out []string
+		for _, c := range table(t, p, "users").Columns {
+			out = append(out, c.Name+":"+c.Path+":"+c.Type)
+		}
+		return out
+	}
+	all := []string{"id:id:int", "aBC:a.b.c:string", "aBD:a.b.d:string", "aE:a.e:string", "f:f:string"}
+	assert.Equal(t, all, cols(0))
+	assert.Equal(t, all, cols(-1))
+	assert.Equal(t, all, cols(5))
+	assert.Equal(t, []string{"id:id:int", "aB:a.b:json", "aE:a.e:string", "f:f:string"}, cols(4))
+	assert.Equal(t, []string{"id:id:int", "a:a:json", "f:f:string"}, cols(3))
+	assert.Equal(t, []string{"id:id:int", "a:a:json", "f:f:string"}, cols(1))
 }

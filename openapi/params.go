@@ -52,6 +52,13 @@ var operatorSuffixes = []struct {
 
 // normName normalizes a name for matching.
 func normName(s string) string {
+	normal := true
+	for i := 0; i < len(s) && normal; i++ {
+		normal = s[i] >= 'a' && s[i] <= 'z' || s[i] >= '0' && s[i] <= '9'
+	}
+	if normal {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {

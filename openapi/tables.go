@@ -203,31 +203,92 @@ func (im *importer) getEndpoints() []*endpoint {
 		if item == nil || item.Get == nil {
 			continue
 		}
+		if !im.selected(p, item.Get) {
+			im.unselected++
+			continue
+		}
 		ep := &endpoint{path: p, item: item, op: item.Get, resp: successResponse(item.Get)}
 		if ep.resp == nil {
-			im.note("GET %s has no success response: skipped.", p)
+			im.skip("GET %s has no success (2xx or default) response: skipped.", p)
 			continue
 		}
 		ep.body = jsonSchema(ep.resp.Content)
 		if ep.body == nil {
-			im.note("GET %s does not return JSON: skipped.", p)
+			switch types := sortedKeys(ep.resp.Content); {
+			case len(types) == 0:
+				im.skip("GET %s documents no response content: skipped.", p)
+			case slices.ContainsFunc(types, func(t string) bool { return strings.Contains(strings.ToLower(t), "json") }):
+				im.skip("GET %s returns JSON without a schema: skipped.", p)
+			default:
+				im.skip("GET %s returns %s, not JSON: skipped.", p, strings.Join(types, ", "))
+			}
 			continue
 		}
 		if keys, row, ok := listWrapper(ep.body, paginationHints(ep)); ok {
 			if row == nil || (!isType(row, "object") && len(properties(row)) == 0) {
-				im.note("GET %s returns an array of %s, not of objects: skipped.", p, strings.Join(types(row), " or "))
+				what := strings.Join(types(row), " or ")
+				if what == "" {
+					what = "untyped values"
+				}
+				im.skip("GET %s returns an array of %s, not of objects: skipped.", p, what)
 				continue
 			}
 			ep.rows, ep.row, ep.collection = keys, row, true
 		} else if isType(ep.body, "object") || len(properties(ep.body)) > 0 {
 			ep.row = ep.body
 		} else {
-			im.note("GET %s returns a %s, not rows: skipped.", p, strings.Join(types(ep.body), " or "))
+			what := strings.Join(types(ep.body), " or ")
+			if what == "" {
+				what = "value of no declared type"
+			}
+			im.skip("GET %s returns a %s, not rows: skipped.", p, what)
 			continue
 		}
 		eps = append(eps, ep)
 	}
 	return eps
+}
+
+// skip notes why an endpoint makes no table.
+func (im *importer) skip(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	im.skipped = append(im.skipped, msg)
+	im.head = append(im.head, msg)
+}
+
+// noTables is the error of an import that made no table: why, per
+// endpoint.
+func (im *importer) noTables() error {
+	var b strings.Builder
+	b.WriteString("openapi: no table could be made")
+	gets, others := 0, 0
+	for _, p := range im.doc.Paths.Keys() {
+		if item := im.doc.Paths.Value(p); item != nil {
+			for m := range item.Operations() {
+				if m == "GET" {
+					gets++
+				} else {
+					others++
+				}
+			}
+		}
+	}
+	switch {
+	case gets == 0:
+		fmt.Fprintf(&b, ": the document has no GET operation (%d other operations)", others)
+	case im.unselected == gets:
+		fmt.Fprintf(&b, ": none of the %d GET operations matches the tags and paths selected", gets)
+	default:
+		if im.unselected > 0 {
+			fmt.Fprintf(&b, " (%d GET operations not selected)", im.unselected)
+		}
+		b.WriteString(": no GET endpoint returns JSON objects")
+		for _, s := range im.skipped {
+			b.WriteString("\n  ")
+			b.WriteString(s)
+		}
+	}
+	return errors.New(b.String())
 }
 
 // buildTables makes the tables, their lookups and their writes.
@@ -252,7 +313,7 @@ func (im *importer) buildTables() (map[string]*catalog.Table, error) {
 		im.addTable(ep)
 	}
 	if len(im.tables) == 0 {
-		return nil, errors.New("openapi: no GET endpoint returns JSON objects to make a table of")
+		return nil, im.noTables()
 	}
 	im.addWrites()
 	return im.tables, nil
@@ -369,7 +430,7 @@ func (im *importer) addTable(ep *endpoint) {
 		Description: oneLine(cmp.Or(ep.op.Summary, ep.op.Description)),
 		URL:         urlTemplate(ep.path, "", ""),
 		Rows:        discover.Path(ep.rows),
-		Columns:     columns(ep.row),
+		Columns:     columns(ep.row, im.opts.MaxColumns),
 	}
 	im.tables[name] = t
 	if ep.collection {
