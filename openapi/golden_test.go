@@ -18,8 +18,10 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 // specs are the documents written for the tests: a JSONPlaceholder-like
 // API (json-server conventions), a cursor-paginated API (OpenAPI 3.1) and
-// an API-key protected API (JSON).
-var specs = []string{"jsonplaceholder.yaml", "helpdesk.yaml", "inventory.json"}
+// an API-key protected API (JSON); and parts of real specs (cut by
+// testdata/real/subset.py): GitHub's repositories, issues, pulls and
+// search, Spotify's albums and Stripe's customers.
+var specs = []string{"jsonplaceholder.yaml", "helpdesk.yaml", "inventory.json", "real/github.json", "real/spotify.json", "real/stripe.json"}
 
 func TestGolden(t *testing.T) {
 	for _, spec := range specs {
@@ -66,5 +68,36 @@ func TestGolden(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRealSpecRows checks the rows of the tables of real specs: a single
+// resource is one row (never its nested arrays), a list wrapper's array is
+// the rows.
+func TestRealSpecRows(t *testing.T) {
+	tests := []struct {
+		spec, table, rows string
+	}{
+		{"real/github.json", "repos_by_repo", ""},
+		{"real/github.json", "issues_by_repo", ""},
+		{"real/github.json", "pulls_by_repo", ""},
+		{"real/github.json", "issues", "items"},
+		{"real/github.json", "repos", ""},
+		{"real/spotify.json", "albums", "albums"},
+		{"real/spotify.json", "tracks_by_id", "items"},
+		{"real/stripe.json", "customers", "data"},
+	}
+	for _, tt := range tests {
+		doc, err := os.ReadFile(filepath.Join("testdata", tt.spec))
+		require.NoError(t, err)
+		p, err := openapi.Import(doc, openapi.Options{})
+		require.NoError(t, err)
+		names := p.CatalogNames()
+		require.Len(t, names, 1)
+		c, _ := p.Catalog(names[0])
+		s, _ := c.Schema(openapi.DefaultSchema)
+		tb, ok := s.Table(tt.table)
+		require.True(t, ok, "%s: no table %s in %v", tt.spec, tt.table, s.TableNames())
+		assert.Equal(t, tt.rows, tb.Rows, "%s %s", tt.spec, tt.table)
 	}
 }

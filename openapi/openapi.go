@@ -71,7 +71,22 @@ type Options struct {
 	// ${BaseURL} (plus a relative server's path), filled by the DSN's URL
 	// property or a BaseURL secret.
 	URL string
+	// Tags keeps only the operations with one of these tags (matched
+	// without case); empty keeps all.
+	Tags []string
+	// Paths keeps only the paths that match one of these globs: * matches
+	// within a path segment, ** across segments (/repos/*/*/issues/**);
+	// empty keeps all.
+	Paths []string
+	// MaxColumns bounds a table's columns: nested objects are flattened
+	// less deeply (deeper objects become json columns) until the table has
+	// at most MaxColumns columns, its top-level properties always kept.
+	// 0 is DefaultMaxColumns; a negative value flattens without bound.
+	MaxColumns int
 }
+
+// DefaultMaxColumns is Options.MaxColumns's default.
+const DefaultMaxColumns = 100
 
 // Result is an imported profile with comments for its YAML.
 type Result struct {
@@ -108,10 +123,23 @@ func Generate(doc []byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch {
+	case opts.MaxColumns == 0:
+		opts.MaxColumns = DefaultMaxColumns
+	case opts.MaxColumns < 0:
+		opts.MaxColumns = 0
+	}
+	pathRes := make([]*regexp.Regexp, len(opts.Paths))
+	for i, g := range opts.Paths {
+		pathRes[i] = globRegexp(g)
+	}
 	im := &importer{
-		doc:    d,
-		notes:  &discover.Comments{Tables: map[*catalog.Table][]string{}, Columns: map[*catalog.Column]string{}},
-		tables: map[string]*catalog.Table{},
+		doc:        d,
+		opts:       opts,
+		pathRes:    pathRes,
+		notes:      &discover.Comments{Tables: map[*catalog.Table][]string{}, Columns: map[*catalog.Column]string{}},
+		tables:     map[string]*catalog.Table{},
+		takenNames: map[string]bool{},
 	}
 	cat, err := im.catalog(opts)
 	if err != nil {
@@ -159,13 +187,22 @@ var swagger2 = regexp.MustCompile(`(?m)^\s*"?swagger"?\s*:\s*["']?2\.`)
 
 // importer holds the state of one import.
 type importer struct {
-	doc   *openapi3.T
-	notes *discover.Comments
+	doc  *openapi3.T
+	opts Options
+	// pathRes are Options.Paths as regular expressions.
+	pathRes []*regexp.Regexp
+	notes   *discover.Comments
 	// head are the top comments.
 	head []string
 	// tables by name; byPath maps a collection's spec path to its table.
 	tables map[string]*catalog.Table
 	byPath map[string]*catalog.Table
+	// skipped says why each skipped GET endpoint makes no table;
+	// unselected counts the GET operations Options left out.
+	skipped    []string
+	unselected int
+	// takenNames are the table names in use, lower case.
+	takenNames map[string]bool
 }
 
 func (im *importer) note(format string, args ...any) {
@@ -235,6 +272,40 @@ func (im *importer) baseURL(override string) string {
 	}
 	im.note("The server url %q is not an http URL: the catalog url is ${BaseURL}; set it with the DSN's URL property.", srv.URL)
 	return "${BaseURL}"
+}
+
+// globRegexp turns a path glob into a regular expression: * matches
+// within a segment, ** across segments, the rest literally.
+func globRegexp(glob string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(glob); i++ {
+		switch {
+		case strings.HasPrefix(glob[i:], "**"):
+			b.WriteString(".*")
+			i++
+		case glob[i] == '*':
+			b.WriteString("[^/]*")
+		default:
+			b.WriteString(regexp.QuoteMeta(glob[i : i+1]))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
+
+// selected reports whether an operation passes Options.Tags and
+// Options.Paths.
+func (im *importer) selected(path string, op *openapi3.Operation) bool {
+	if len(im.pathRes) > 0 && !slices.ContainsFunc(im.pathRes, func(re *regexp.Regexp) bool { return re.MatchString(path) }) {
+		return false
+	}
+	if len(im.opts.Tags) > 0 && (op == nil || !slices.ContainsFunc(op.Tags, func(tag string) bool {
+		return slices.ContainsFunc(im.opts.Tags, func(want string) bool { return strings.EqualFold(want, tag) })
+	})) {
+		return false
+	}
+	return true
 }
 
 // catalogName makes a catalog name from the document's title.

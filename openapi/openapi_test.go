@@ -327,7 +327,7 @@ func TestTablesLookupsAndWrites(t *testing.T) {
 
 	head := strings.Join(res.Comments.Head, "\n")
 	assert.Contains(t, head, "GET /v1/numbers returns an array of integer, not of objects: skipped.")
-	assert.Contains(t, head, "GET /v1/text does not return JSON: skipped.")
+	assert.Contains(t, head, "GET /v1/text returns text/plain, not JSON: skipped.")
 	assert.Equal(t, &catalog.Pagination{Type: "none"}, tables["me"].Pagination)
 }
 
@@ -415,7 +415,9 @@ func TestImportErrors(t *testing.T) {
 		{"not YAML", "{", "openapi: "},
 		{"swagger 2", "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", "Swagger 2.0 document"},
 		{"no paths", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n", "the document has no paths"},
-		{"no tables", string(spec("/t:\n  post:\n    responses: {'201': {description: ok}}\n")), "no GET endpoint returns JSON objects"},
+		{"no GET", string(spec("/t:\n  post:\n    responses: {'201': {description: ok}}\n")), "openapi: no table could be made: the document has no GET operation (1 other operations)"},
+		{"no tables", string(spec("/t:\n  get:\n    responses: {'201': {description: ok}}\n/u:\n  get:\n    responses: {'200': {description: ok, content: {text/csv: {}}}}\n/v:\n  get:\n    responses: {'404': {description: no}}\n")),
+			"openapi: no table could be made: no GET endpoint returns JSON objects\n  GET /t documents no response content: skipped.\n  GET /u returns text/csv, not JSON: skipped.\n  GET /v has no success (2xx or default) response: skipped."},
 		{"external ref", string(spec(listOf("/t", "$ref: 'other.yaml#/Thing'", ""))), "openapi: "},
 	}
 	for _, tt := range tests {
@@ -462,4 +464,113 @@ func TestRecursiveSchemas(t *testing.T) {
 		got = append(got, c.Name+":"+c.Type)
 	}
 	assert.Equal(t, []string{"id:int", "parent:json", "metaOwner:json", "metaNote:string", "children:json"}, got)
+}
+
+func TestArrayParamNamedLikeJSONColumn(t *testing.T) {
+	// GitHub's GET /orgs/{org}/migrations: the array query parameter
+	// exclude is named like the json column exclude. It cannot filter a
+	// json column, so it is left out, and noted.
+	item := "type: object\nproperties:\n  id: {type: integer}\n  exclude: {type: array, items: {type: string}}\n"
+	params := "- {name: exclude, in: query, schema: {type: array, items: {type: string, enum: [repositories]}}}"
+	res, err := Generate(spec(listOf("/orgs/{org}/migrations", item, params)), Options{})
+	require.NoError(t, err)
+	tb := table(t, res.Checked, "migrations_by_org")
+	for _, c := range tb.Columns {
+		assert.Empty(t, c.Filters, "column %s", c.Name)
+	}
+	var notes []string
+	for _, n := range res.Comments.Tables {
+		notes = append(notes, n...)
+	}
+	assert.Contains(t, strings.Join(notes, "\n"), "Query parameters not used: exclude")
+}
+
+func TestTableNamesDifferingInCase(t *testing.T) {
+	item := "type: object\nproperties:\n  id: {type: integer}\n"
+	res, err := Generate(spec(listOf("/Users", item, "")+listOf("/users", item, "")+listOf("/v2/USERS", item, "")), Options{})
+	require.NoError(t, err)
+	out, err := res.YAML()
+	require.NoError(t, err)
+	p, err := catalog.Parse(out, "case.yaml")
+	require.NoError(t, err)
+	require.NoError(t, p.Validate())
+	assert.ElementsMatch(t, []string{"Users", "users_2", "USERS_3"}, keys(res.Profile.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables))
+}
+
+func TestRowsDetection(t *testing.T) {
+	// get returns a GET path whose 200 response has the given schema and
+	// the given query parameters.
+	get := func(path, schema, params string) string {
+		s := path + ":\n  get:\n"
+		if params != "" {
+			s += "    parameters:\n" + indent(params, 6)
+		}
+		return s + "    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema:\n" + indent(schema, 14)
+	}
+	item := "{type: object, properties: {id: {type: string}, name: {type: string}}}"
+	tests := []struct {
+		name, schema, params string
+		rows                 string // "-" for one row (not a collection)
+	}{
+		{"array", "type: array\nitems: " + item, "", ""},
+		{"resource with a nested array", "type: object\nproperties:\n  id: {type: integer}\n  full_name: {type: string}\n  reviewers:\n    type: array\n    items: {type: object, properties: {login: {type: string}}}", "", "-"},
+		{"resource with a nested paging object", "type: object\nproperties:\n  id: {type: string}\n  tracks:\n    type: object\n    properties:\n      items: {type: array, items: {type: object, properties: {id: {type: string}}}}\n      next: {type: string}\n      total: {type: integer}", "", "-"},
+		{"stripe list", "type: object\nproperties:\n  object: {type: string, enum: [list]}\n  data:\n    type: array\n    items: " + item + "\n  has_more: {type: boolean}\n  url: {type: string}", "", "data"},
+		{"envelope", "type: object\nproperties:\n  status: {type: string}\n  data:\n    type: object\n    properties:\n      total: {type: integer}\n      results:\n        type: array\n        items: " + item, "", "data.results"},
+		{"lone array property", "type: object\nproperties:\n  albums:\n    type: array\n    items: " + item, "", "albums"},
+		{"scalar beside the rows, no pagination", "type: object\nproperties:\n  label: {type: string}\n  items:\n    type: array\n    items: " + item, "", "-"},
+		{"scalar beside the rows, paginated", "type: object\nproperties:\n  incomplete_results: {type: boolean}\n  items:\n    type: array\n    items: " + item, "- {name: page, in: query, schema: {type: integer}}", "items"},
+		{"two arrays", "type: object\nproperties:\n  users:\n    type: array\n    items: " + item + "\n  groups:\n    type: array\n    items: " + item, "", "-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Generate(spec(get("/things", tt.schema, tt.params)), Options{})
+			require.NoError(t, err)
+			tb := table(t, res.Checked, "things")
+			if tt.rows == "-" {
+				assert.Equal(t, catalog.PageNone, tb.Pagination.Type)
+				assert.Empty(t, tb.Rows)
+				assert.Contains(t, res.Comments.Tables[res.Profile.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables["things"]], "GET /things, which returns one object: one row.")
+				return
+			}
+			assert.Equal(t, tt.rows, tb.Rows)
+		})
+	}
+}
+
+func TestSelectionAndMaxColumns(t *testing.T) {
+	item := "type: object\nproperties:\n  id: {type: integer}\n  a: {type: object, properties: {b: {type: object, properties: {c: {type: string}, d: {type: string}}}, e: {type: string}}}\n  f: {type: string}\n"
+	tagged := func(path, tag string) string {
+		return strings.Replace(listOf(path, item, ""), "  get:\n", "  get:\n    tags: ["+tag+"]\n", 1)
+	}
+	doc := spec(tagged("/repos/{owner}/{repo}/issues", "Issues") + tagged("/repos/{owner}/{repo}/pulls", "pulls") + tagged("/users", "users") + tagged("/users/{u}/repos/{r}/issues", "issues"))
+	tableNames := func(opts Options) []string {
+		p, err := Import(doc, opts)
+		require.NoError(t, err)
+		return keys(p.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables)
+	}
+	assert.ElementsMatch(t, []string{"issues_by_repo", "pulls_by_repo", "users", "issues_by_r"}, tableNames(Options{}))
+	assert.ElementsMatch(t, []string{"issues_by_repo", "issues_by_r"}, tableNames(Options{Tags: []string{"issues"}}))
+	assert.ElementsMatch(t, []string{"issues_by_repo", "pulls_by_repo"}, tableNames(Options{Paths: []string{"/repos/*/*/*"}}))
+	assert.ElementsMatch(t, []string{"issues_by_repo", "issues_by_r", "users"}, tableNames(Options{Paths: []string{"/**/issues", "/users"}}))
+	assert.ElementsMatch(t, []string{"pulls_by_repo"}, tableNames(Options{Paths: []string{"/repos/**"}, Tags: []string{"PULLS"}}))
+	_, err := Import(doc, Options{Tags: []string{"nope"}})
+	require.EqualError(t, err, "openapi: no table could be made: none of the 4 GET operations matches the tags and paths selected")
+
+	cols := func(max int) []string {
+		p, err := Import(doc, Options{MaxColumns: max, Paths: []string{"/users"}})
+		require.NoError(t, err)
+		var out []string
+		for _, c := range table(t, p, "users").Columns {
+			out = append(out, c.Name+":"+c.Path+":"+c.Type)
+		}
+		return out
+	}
+	all := []string{"id:id:int", "aBC:a.b.c:string", "aBD:a.b.d:string", "aE:a.e:string", "f:f:string"}
+	assert.Equal(t, all, cols(0))
+	assert.Equal(t, all, cols(-1))
+	assert.Equal(t, all, cols(5))
+	assert.Equal(t, []string{"id:id:int", "aB:a.b:json", "aE:a.e:string", "f:f:string"}, cols(4))
+	assert.Equal(t, []string{"id:id:int", "a:a:json", "f:f:string"}, cols(3))
+	assert.Equal(t, []string{"id:id:int", "a:a:json", "f:f:string"}, cols(1))
 }

@@ -52,6 +52,13 @@ var operatorSuffixes = []struct {
 
 // normName normalizes a name for matching.
 func normName(s string) string {
+	normal := true
+	for i := 0; i < len(s) && normal; i++ {
+		normal = s[i] >= 'a' && s[i] <= 'z' || s[i] >= '0' && s[i] <= '9'
+	}
+	if normal {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
@@ -131,9 +138,12 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 			c = columnLike(t, p.Name)
 		}
 		if c != nil {
-			if im.addFilter(t, c, catalog.OpEq, p) {
-				used[p] = true
+			if !im.addFilter(t, c, catalog.OpEq, p) {
+				// A json column has no = or IN filter: the parameter
+				// is left out (and noted with the others).
+				continue
 			}
+			used[p] = true
 			if s := paramSchema(p); isType(s, "array") {
 				f := &catalog.Filter{Param: p.Name, Exact: exact(p)}
 				explode := p.Explode == nil || *p.Explode

@@ -183,9 +183,10 @@ func description(s *openapi3.Schema) string {
 	return oneLine(s.Title)
 }
 
-// flattens reports whether an object schema's properties become columns.
-func flattens(s *openapi3.Schema, depth int) bool {
-	return depth < maxFlattenDepth && isType(s, "object") && len(properties(s)) > 0
+// flattens reports whether an object schema's properties become columns
+// at a key path depth, when objects are flattened up to maxDepth.
+func flattens(s *openapi3.Schema, depth, maxDepth int) bool {
+	return depth < maxDepth && isType(s, "object") && len(properties(s)) > 0
 }
 
 // columnType maps a schema to a column type and datetime format.
@@ -225,8 +226,21 @@ func columnType(s *openapi3.Schema) (typ, layout string) {
 }
 
 // columns makes the columns of an item schema: one per property, nested
-// objects flattened, a property named id the key.
-func columns(item *openapi3.Schema) []*catalog.Column {
+// objects flattened, a property named id the key. With maxColumns > 0,
+// nested objects are flattened less deeply (down to none: each a json
+// column) until the columns are at most maxColumns; the top-level
+// properties are always columns.
+func columns(item *openapi3.Schema, maxColumns int) []*catalog.Column {
+	cols := flatColumns(item, maxFlattenDepth)
+	for depth := maxFlattenDepth - 1; maxColumns > 0 && len(cols) > maxColumns && depth >= 1; depth-- {
+		cols = flatColumns(item, depth)
+	}
+	return cols
+}
+
+// flatColumns is columns with nested objects flattened to key paths of
+// at most maxDepth keys.
+func flatColumns(item *openapi3.Schema, maxDepth int) []*catalog.Column {
 	var cols []*catalog.Column
 	taken := map[string]bool{}
 	// open holds the schemas being flattened: a schema that contains
@@ -239,7 +253,7 @@ func columns(item *openapi3.Schema) []*catalog.Column {
 		for _, p := range properties(s) {
 			ps := schemaOf(p.ref)
 			path := append(keys[:len(keys):len(keys)], p.name)
-			if !open[ps] && flattens(ps, len(path)) {
+			if !open[ps] && flattens(ps, len(path), maxDepth) {
 				walk(ps, path)
 				continue
 			}

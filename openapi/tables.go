@@ -89,48 +89,110 @@ func jsonSchema(content openapi3.Content) *openapi3.Schema {
 	return nil
 }
 
-// findArray finds the rows of a collection: the body when it is an array,
-// else the array property of an object (looking into nested objects), the
-// well-known wrapper names first when there are several.
-func findArray(s *openapi3.Schema) (keys []string, items *openapi3.Schema, ok bool) {
+// metaFields are the normalized names of the fields that sit next to the
+// rows array of a list wrapper: paging, counts, links and envelope status.
+var metaFields = func() map[string]bool {
+	m := map[string]bool{}
+	for _, list := range [][]string{cursorFields, nextURLFields, totalFields, hasMoreFields, pageParams, sizeParams, offsetParams, {
+		"object", "kind", "type", "url", "href", "self", "uri", "links", "link", "meta", "metadata", "pagination", "paging", "pageinfo",
+		"page", "pages", "totalpages", "pagecount", "currentpage", "lastpage", "firstpage", "nextpage", "prevpage", "previouspage",
+		"previous", "prev", "prevurl", "previousurl", "first", "last", "before", "after", "from", "to", "end", "numberofelements",
+		"empty", "sort", "pageable", "itemsperpage", "resultsperpage", "returned", "returnedcount", "resultcount", "numresults", "numfound",
+		"status", "statuscode", "success", "ok", "message", "messages", "code", "error", "errors", "warnings", "info", "notice",
+		"requestid", "took", "timedout", "incompleteresults", "truncated", "istruncated", "marker", "nextmarker", "etag",
+		"odatacontext", "odatanextlink", "odatacount", "odatadeltalink", "version", "apiversion", "timestamp", "generatedat",
+		"included", "jsonapi", "resultsizeestimate", "prevpagetoken", "previouspagetoken", "tokenpagination", "query", "filters",
+	}} {
+		for _, n := range list {
+			m[n] = true
+		}
+	}
+	return m
+}()
+
+// isMeta reports whether a response property is a list wrapper's paging or
+// envelope field rather than data of a resource.
+func isMeta(name string) bool {
+	return metaFields[normName(name)]
+}
+
+// listWrapper finds the rows of a collection: the body when it is an
+// array, else the one array of a list wrapper object. An object is a list
+// wrapper when it has exactly one array property that is not an envelope
+// field, and every other property is a paging or envelope field (total,
+// next, links, meta, object, ...), or, when the operation documents
+// pagination (hints), a scalar that is not an id; an object property
+// that is itself such a wrapper (data: {items: [...]}) is looked into. A
+// nested array inside a resource (a repository's topics, an album's
+// tracks) is never its rows: such a response is one row.
+func listWrapper(s *openapi3.Schema, hints bool) (keys []string, items *openapi3.Schema, ok bool) {
 	if isType(s, "array") {
 		return nil, schemaOf(s.Items), true
 	}
-	if !isType(s, "object") {
+	return wrapperArray(s, hints, 0)
+}
+
+func wrapperArray(s *openapi3.Schema, hints bool, depth int) ([]string, *openapi3.Schema, bool) {
+	if !isType(s, "object") || depth >= maxWrapperDepth {
 		return nil, nil, false
 	}
-	type cand struct {
-		keys  []string
-		items *openapi3.Schema
+	props := properties(s)
+	var arrays, scalarArrays, objects []property
+	for _, p := range props {
+		ps := schemaOf(p.ref)
+		switch {
+		case isType(ps, "array") && (!isMeta(p.name) || len(props) == 1):
+			if it := schemaOf(ps.Items); isType(it, "object") || len(properties(it)) > 0 {
+				arrays = append(arrays, p)
+			} else {
+				scalarArrays = append(scalarArrays, p)
+			}
+		case isMeta(p.name):
+		case isType(ps, "object"):
+			objects = append(objects, p)
+		case hints && !strings.EqualFold(p.name, "id") && !strings.HasSuffix(normName(p.name), "id"):
+			// A scalar next to the rows of a paginated list
+			// (GitHub search's incomplete_results).
+		default:
+			return nil, nil, false
+		}
 	}
-	var cands []cand
-	var walk func(s *openapi3.Schema, keys []string)
-	walk = func(s *openapi3.Schema, keys []string) {
-		for _, p := range properties(s) {
-			ps := schemaOf(p.ref)
-			path := append(keys[:len(keys):len(keys)], p.name)
-			switch {
-			case isType(ps, "array"):
-				if it := schemaOf(ps.Items); isType(it, "object") || len(properties(it)) > 0 {
-					cands = append(cands, cand{path, it})
-				}
-			case isType(ps, "object") && len(path) < maxWrapperDepth:
-				walk(ps, path)
+	if len(arrays) == 0 && len(scalarArrays) == 1 {
+		// A list of scalars: the caller says why it is no table.
+		arrays, scalarArrays = scalarArrays, nil
+	}
+	if len(scalarArrays) > 0 && !hints {
+		return nil, nil, false
+	}
+	switch {
+	case len(arrays) == 1 && len(objects) == 0:
+		return []string{arrays[0].name}, schemaOf(schemaOf(arrays[0].ref).Items), true
+	case len(arrays) == 0 && len(objects) == 1:
+		// An envelope: data: {items: [...], total: ...}.
+		if keys, items, ok := wrapperArray(schemaOf(objects[0].ref), hints, depth+1); ok {
+			return append([]string{objects[0].name}, keys...), items, true
+		}
+	}
+	return nil, nil, false
+}
+
+// paginationHints reports whether an operation documents pagination: a
+// page, offset, cursor or page size query parameter, or a Link header.
+func paginationHints(ep *endpoint) bool {
+	for _, p := range queryParameters(ep.item, ep.op, openapi3.ParameterInQuery) {
+		n := normName(p.Name)
+		if slices.Contains(pageParams, n) || slices.Contains(offsetParams, n) || slices.Contains(cursorParams, n) || slices.Contains(sizeParams, n) {
+			return true
+		}
+	}
+	if ep.resp != nil {
+		for name := range ep.resp.Headers {
+			if strings.EqualFold(name, "Link") {
+				return true
 			}
 		}
 	}
-	walk(s, nil)
-	if len(cands) == 0 {
-		return nil, nil, false
-	}
-	rank := func(c cand) int {
-		if i := slices.Index(wrapperNames, strings.ToLower(c.keys[len(c.keys)-1])); i >= 0 {
-			return i
-		}
-		return len(wrapperNames)
-	}
-	best := slices.MinFunc(cands, func(a, b cand) int { return cmp.Compare(rank(a), rank(b)) })
-	return best.keys, best.items, true
+	return false
 }
 
 // getEndpoints lists the GET operations that return JSON, in document order.
@@ -141,31 +203,92 @@ func (im *importer) getEndpoints() []*endpoint {
 		if item == nil || item.Get == nil {
 			continue
 		}
+		if !im.selected(p, item.Get) {
+			im.unselected++
+			continue
+		}
 		ep := &endpoint{path: p, item: item, op: item.Get, resp: successResponse(item.Get)}
 		if ep.resp == nil {
-			im.note("GET %s has no success response: skipped.", p)
+			im.skip("GET %s has no success (2xx or default) response: skipped.", p)
 			continue
 		}
 		ep.body = jsonSchema(ep.resp.Content)
 		if ep.body == nil {
-			im.note("GET %s does not return JSON: skipped.", p)
+			switch types := sortedKeys(ep.resp.Content); {
+			case len(types) == 0:
+				im.skip("GET %s documents no response content: skipped.", p)
+			case slices.ContainsFunc(types, func(t string) bool { return strings.Contains(strings.ToLower(t), "json") }):
+				im.skip("GET %s returns JSON without a schema: skipped.", p)
+			default:
+				im.skip("GET %s returns %s, not JSON: skipped.", p, strings.Join(types, ", "))
+			}
 			continue
 		}
-		if keys, row, ok := findArray(ep.body); ok {
+		if keys, row, ok := listWrapper(ep.body, paginationHints(ep)); ok {
 			if row == nil || (!isType(row, "object") && len(properties(row)) == 0) {
-				im.note("GET %s returns an array of %s, not of objects: skipped.", p, strings.Join(types(row), " or "))
+				what := strings.Join(types(row), " or ")
+				if what == "" {
+					what = "untyped values"
+				}
+				im.skip("GET %s returns an array of %s, not of objects: skipped.", p, what)
 				continue
 			}
 			ep.rows, ep.row, ep.collection = keys, row, true
 		} else if isType(ep.body, "object") || len(properties(ep.body)) > 0 {
 			ep.row = ep.body
 		} else {
-			im.note("GET %s returns a %s, not rows: skipped.", p, strings.Join(types(ep.body), " or "))
+			what := strings.Join(types(ep.body), " or ")
+			if what == "" {
+				what = "value of no declared type"
+			}
+			im.skip("GET %s returns a %s, not rows: skipped.", p, what)
 			continue
 		}
 		eps = append(eps, ep)
 	}
 	return eps
+}
+
+// skip notes why an endpoint makes no table.
+func (im *importer) skip(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	im.skipped = append(im.skipped, msg)
+	im.head = append(im.head, msg)
+}
+
+// noTables is the error of an import that made no table: why, per
+// endpoint.
+func (im *importer) noTables() error {
+	var b strings.Builder
+	b.WriteString("openapi: no table could be made")
+	gets, others := 0, 0
+	for _, p := range im.doc.Paths.Keys() {
+		if item := im.doc.Paths.Value(p); item != nil {
+			for m := range item.Operations() {
+				if m == "GET" {
+					gets++
+				} else {
+					others++
+				}
+			}
+		}
+	}
+	switch {
+	case gets == 0:
+		fmt.Fprintf(&b, ": the document has no GET operation (%d other operations)", others)
+	case im.unselected == gets:
+		fmt.Fprintf(&b, ": none of the %d GET operations matches the tags and paths selected", gets)
+	default:
+		if im.unselected > 0 {
+			fmt.Fprintf(&b, " (%d GET operations not selected)", im.unselected)
+		}
+		b.WriteString(": no GET endpoint returns JSON objects")
+		for _, s := range im.skipped {
+			b.WriteString("\n  ")
+			b.WriteString(s)
+		}
+	}
+	return errors.New(b.String())
 }
 
 // buildTables makes the tables, their lookups and their writes.
@@ -190,7 +313,7 @@ func (im *importer) buildTables() (map[string]*catalog.Table, error) {
 		im.addTable(ep)
 	}
 	if len(im.tables) == 0 {
-		return nil, errors.New("openapi: no GET endpoint returns JSON objects to make a table of")
+		return nil, im.noTables()
 	}
 	im.addWrites()
 	return im.tables, nil
@@ -302,15 +425,12 @@ func pathParams(item *openapi3.PathItem, op *openapi3.Operation) map[string]*ope
 
 // addTable makes the table of a GET endpoint.
 func (im *importer) addTable(ep *endpoint) {
-	name := tableName(ep.path)
-	for i := 2; im.tables[name] != nil; i++ {
-		name = tableName(ep.path) + "_" + strconv.Itoa(i)
-	}
+	name := im.tableNameFor(ep.path)
 	t := &catalog.Table{
 		Description: oneLine(cmp.Or(ep.op.Summary, ep.op.Description)),
 		URL:         urlTemplate(ep.path, "", ""),
 		Rows:        discover.Path(ep.rows),
-		Columns:     columns(ep.row),
+		Columns:     columns(ep.row, im.opts.MaxColumns),
 	}
 	im.tables[name] = t
 	if ep.collection {
@@ -359,6 +479,19 @@ func (im *importer) addTable(ep *endpoint) {
 		t.Pagination = &catalog.Pagination{Type: catalog.PageNone}
 		im.ignoredParams(t, ep, nil)
 	}
+}
+
+// tableNameFor names a new table after its path, unique among the
+// tables under case folding (SQL names are matched without case, so
+// users and Users would be one name): users, users_2, ...
+func (im *importer) tableNameFor(path string) string {
+	base := tableName(path)
+	name := base
+	for i := 2; im.takenNames[strings.ToLower(name)]; i++ {
+		name = base + "_" + strconv.Itoa(i)
+	}
+	im.takenNames[strings.ToLower(name)] = true
+	return name
 }
 
 // keyFor returns the column an item path's parameter names: the column of

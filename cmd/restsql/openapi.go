@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/restsql/restsql/openapi"
 )
@@ -16,8 +17,12 @@ func runOpenAPI(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	catalogName := fs.String("catalog", "", "catalog name (default: from the document's info.title)")
 	baseURL := fs.String("url", "", "base URL of the API (default: the document's first server)")
+	var tags, paths listFlag
+	fs.Var(&tags, "tag", "import only the operations with this tag (repeatable, or comma-separated)")
+	fs.Var(&paths, "path", "import only the paths matching this glob: * within a segment, ** across (repeatable)")
+	maxColumns := fs.Int("max-columns", openapi.DefaultMaxColumns, "at most this many columns per table: deeper nested objects become json columns (-1: no bound)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: restsql openapi [--catalog NAME] [--url BASE] spec.yaml > profile.yaml")
+		fmt.Fprintln(stderr, "usage: restsql openapi [--catalog NAME] [--url BASE] [--tag TAG] [--path GLOB] [--max-columns N] spec.yaml > profile.yaml")
 		fs.PrintDefaults()
 	}
 	pos, err := parseInterspersed(fs, args)
@@ -36,7 +41,7 @@ func runOpenAPI(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("openapi: %w", err)
 	}
-	res, err := openapi.Generate(doc, openapi.Options{Catalog: *catalogName, URL: *baseURL})
+	res, err := openapi.Generate(doc, openapi.Options{Catalog: *catalogName, URL: *baseURL, Tags: tags, Paths: paths, MaxColumns: *maxColumns})
 	if err != nil {
 		return err
 	}
@@ -46,4 +51,18 @@ func runOpenAPI(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	_, err = stdout.Write(out)
 	return err
+}
+
+// listFlag is a repeatable flag whose values may also be comma-separated.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*l = append(*l, v)
+		}
+	}
+	return nil
 }

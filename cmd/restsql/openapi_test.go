@@ -6,11 +6,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/demoapi"
 )
 
@@ -63,4 +65,23 @@ func TestOpenAPICommandErrors(t *testing.T) {
 		require.Error(t, err, "%v", tt.args)
 		assert.Contains(t, err.Error(), tt.want, "%v", tt.args)
 	}
+}
+
+func TestOpenAPICommandSelection(t *testing.T) {
+	// --tag, --path and --max-columns reach the importer: only GitHub's
+	// issues of a repository, nested objects as json columns.
+	out, _, err := cmdOutput(t, "", "openapi", "--tag", "issues,pulls", "--path", "/repos/**", "--path", "/search/*", "--max-columns", "30", "../../openapi/testdata/real/github.json")
+	require.NoError(t, err)
+	p, err := catalog.Parse([]byte(out), "github.yaml")
+	require.NoError(t, err)
+	c, _ := p.Catalog(p.CatalogNames()[0])
+	s, _ := c.Schema("API")
+	assert.Equal(t, []string{"issues_by_repo", "pulls_by_repo"}, s.TableNames())
+	issues, _ := s.Table("issues_by_repo")
+	user := slices.IndexFunc(issues.Columns, func(c *catalog.Column) bool { return c.Name == "user" })
+	require.GreaterOrEqual(t, user, 0)
+	assert.Equal(t, catalog.TypeJSON, issues.Columns[user].Type)
+
+	_, _, err = cmdOutput(t, "", "openapi", "--tag", "nope", "../../openapi/testdata/real/github.json")
+	require.EqualError(t, err, "openapi: no table could be made: none of the 8 GET operations matches the tags and paths selected")
 }

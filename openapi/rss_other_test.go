@@ -1,0 +1,5 @@
+//go:build !unix
+
+package openapi
+
+func peakRSS() string { return "unknown" }
