@@ -181,6 +181,6 @@ func Example_explain() {
 	// Limit    3
 	// Project  id, title
 	// Filter   LENGTH(title) > 30 (in the driver)
-	// Scan     predicates: userId = 2 (exact); sort pushed: id DESC; columns: id, title; requests: one per page until the data ends
+	// Scan     predicates: userId = 2 (exact), LENGTH(title) > 30 (in the driver: not a comparison of a column with a constant); sort pushed: id DESC; limit: LENGTH(title) > 30 is evaluated in the driver; columns: id, title; requests: one per page until the data ends
 	// Request  GET /posts?userId=2&_sort=id&_order=desc&_page=1&_limit=20
 }

@@ -2,6 +2,7 @@ package restsql_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -432,4 +433,36 @@ func TestStrictBoundsOnAFloatColumnStayStrict(t *testing.T) {
 		"/orders?limit=100&offset=0&order=asc&sort=id",
 		"/orders?limit=100&offset=0&order=asc&sort=id&total_lte=10.5",
 	}, api.requests())
+}
+
+// TestExplainSaysWhyNotPushed: EXPLAIN gives the reason for each predicate,
+// sort and limit that does not go to the API.
+func TestExplainSaysWhyNotPushed(t *testing.T) {
+	api := newQuirkyAPI(t, quirkyOrders(), 100)
+	db := openProfile(t, quirkyProfile(api.srv.URL, "{param: sort, order: order}", "{param: limit}"))
+	rows, err := db.QueryContext(context.Background(),
+		"EXPLAIN SELECT id FROM orders WHERE status = '' AND customer_id = 3 AND total != 5 AND (id = 1 OR id = 2) ORDER BY total DESC, id LIMIT 3")
+	require.NoError(t, err)
+	defer rows.Close()
+	var scan string
+	for rows.Next() {
+		var id int64
+		var parent sql.NullInt64
+		var op string
+		var target, detail sql.NullString
+		require.NoError(t, rows.Scan(&id, &parent, &op, &target, &detail))
+		if op == "Scan" {
+			scan = detail.String
+		}
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, "predicates: "+
+		"status = '' (in the driver: column status: empty string is not sent (the API reads ?status= as no filter)), "+
+		"customer_id = 3 (exact), "+
+		"total != 5 (in the driver: column total: no filter for !=), "+
+		"(id = 1 or id = 2) (in the driver: an OR is not sent); "+
+		"sort: the API sorts by one key (no sort.join); "+
+		"limit: `status` = '' is evaluated in the driver; "+
+		"columns: id, status, total; requests: one per page until the data ends", scan)
+	assert.Empty(t, api.requests(), "EXPLAIN sends nothing")
 }

@@ -98,11 +98,23 @@ func scanDetail(sp *scanPlan) string {
 	var parts []string
 	var pushed []string
 	for i, p := range sp.q.Predicates {
-		s := sp.plan.Pushed[i]
-		pushed = append(pushed, fmt.Sprintf("%s %s %s (%s)", p.Column, p.Op, formatValues(p.Values), supportWord[s]))
+		d := sp.plan.Pushdown.Filters[i]
+		word := supportWord[d.Support]
+		if d.Support != restsource.Exact && d.Reason != "" {
+			word += ": " + d.Reason
+		}
+		pushed = append(pushed, fmt.Sprintf("%s %s %s (%s)", p.Column, p.Op, formatValues(p.Values), word))
+	}
+	for _, c := range sp.rel.conjuncts {
+		if len(c.preds) == 0 {
+			pushed = append(pushed, fmt.Sprintf("%s (in the driver: %s)", sqlparser.String(c.expr), notOffered(c.expr)))
+		}
 	}
 	if len(pushed) > 0 {
 		parts = append(parts, "predicates: "+strings.Join(pushed, ", "))
+	}
+	if sp.sortReason != "" {
+		parts = append(parts, sp.sortReason)
 	}
 	if len(sp.q.Sort) > 0 && sp.plan.SortPushed {
 		var ks []string
@@ -121,6 +133,8 @@ func scanDetail(sp *scanPlan) string {
 		} else {
 			parts = append(parts, fmt.Sprintf("stops after %d rows", sp.q.Limit))
 		}
+	} else if sp.limitReason != "" {
+		parts = append(parts, sp.limitReason)
 	}
 	parts = append(parts, "columns: "+strings.Join(sp.q.Columns, ", "))
 	if n, known := sp.plan.EstimatedRequests(); known && sp.lookup == nil {
@@ -151,4 +165,33 @@ func formatValues(vals []any) string {
 		return parts[0]
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// notOffered says why a conjunct is not offered to the API at all.
+func notOffered(e sqlparser.Expr) string {
+	switch x := unparen(e).(type) {
+	case *sqlparser.OrExpr:
+		return "an OR is not sent"
+	case *sqlparser.NotExpr:
+		return "a NOT is not sent"
+	case *sqlparser.IsExpr:
+		return strings.ToUpper(x.Operator) + " is not sent"
+	case *sqlparser.ExistsExpr:
+		return "EXISTS is evaluated in the driver"
+	case *sqlparser.RangeCond:
+		if x.Operator != sqlparser.BetweenStr {
+			return strings.ToUpper(x.Operator) + " is not sent"
+		}
+	case *sqlparser.ComparisonExpr:
+		switch {
+		case x.Operator == sqlparser.NotInStr, x.Operator == sqlparser.NotLikeStr, x.Operator == sqlparser.NullSafeEqualStr:
+			return strings.ToUpper(x.Operator) + " is not sent"
+		case x.Escape != nil:
+			return "LIKE with ESCAPE is not sent"
+		}
+		if _, ok := x.Right.(*sqlparser.Subquery); ok {
+			return "a subquery is evaluated in the driver"
+		}
+	}
+	return "not a comparison of a column with a constant"
 }

@@ -316,7 +316,7 @@ func (s *Source) pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, D
 		return nil, Decision{Reason: "column " + c.Name + ": " + fmt.Sprintf(format, args...)}
 	}
 	if len(vs) == 0 {
-		return no("no value to send")
+		return no("no value can match, so no row does")
 	}
 	f := filterFor(c, op)
 	if f == nil && op == "IN" && len(vs) == 1 {
