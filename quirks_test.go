@@ -27,6 +27,7 @@ type quirkyOrder struct {
 	Status     *string `json:"status"`
 	Total      float64 `json:"total"`
 	Created    string  `json:"created"`
+	Ref        string  `json:"ref"`
 }
 
 // quirkyAPI is a fake REST API that does only what real APIs commonly do,
@@ -60,14 +61,14 @@ func strPtr(s string) *string { return &s }
 func quirkyOrders() []quirkyOrder {
 	st := func(s string) *string { return strPtr(s) }
 	return []quirkyOrder{
-		{1, 3, st("new"), 10.5, "2024-01-05T00:00:00Z"},
-		{2, 3, st("paid"), 99, "2024-01-03T00:00:00Z"},
-		{3, 42, st(""), 5, "2024-01-09T00:00:00Z"},
-		{4, 7, st("new,paid"), 50, "2024-01-01T00:00:00Z"},
-		{5, 3, st("shipped"), 75, "2024-01-02T00:00:00Z"},
-		{6, 7, st("paid"), 20, "2024-01-08T00:00:00Z"},
-		{7, 42, st(" new"), 60, "2024-01-07T00:00:00Z"},
-		{8, 3, nil, 1, "2024-01-04T00:00:00Z"},
+		{1, 3, st("new"), 10.5, "2024-01-05T00:00:00Z", "R1"},
+		{2, 3, st("paid"), 99, "2024-01-03T00:00:00Z", "R2"},
+		{3, 42, st(""), 5, "2024-01-09T00:00:00Z", ""},
+		{4, 7, st("new,paid"), 50, "2024-01-01T00:00:00Z", "R4"},
+		{5, 3, st("shipped"), 75, "2024-01-02T00:00:00Z", "R5"},
+		{6, 7, st("paid"), 20, "2024-01-08T00:00:00Z", "R6"},
+		{7, 42, st(" new"), 60, "2024-01-07T00:00:00Z", "R7"},
+		{8, 3, nil, 1, "2024-01-04T00:00:00Z", "R8"},
 	}
 }
 
@@ -105,6 +106,15 @@ func (a *quirkyAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case len(parts) == 2 && parts[0] == "orders":
 		for _, o := range rows {
 			if strconv.Itoa(o.ID) == parts[1] {
+				writeQuirky(w, o)
+				return
+			}
+		}
+		http.NotFound(w, r)
+		return
+	case len(parts) == 2 && parts[0] == "refs":
+		for _, o := range rows {
+			if o.Ref == parts[1] {
 				writeQuirky(w, o)
 				return
 			}
@@ -221,6 +231,8 @@ catalogs:
               - {name: status, filters: {"=": {param: status, exact: true}, "IN": {param: status, join: ",", exact: true}, "!=": {param: status_ne, exact: true}}}
               - {name: total, type: float, filters: {">=": {param: total_gte, exact: true}, "<=": {param: total_lte, exact: true}}}
               - {name: created, type: datetime}
+              - {name: ref}
+            get: {url: "/refs/{ref}"}
             sort: %s
             limit: %s
           customer_orders:
@@ -465,4 +477,20 @@ func TestExplainSaysWhyNotPushed(t *testing.T) {
 		"limit: `status` = '' is evaluated in the driver; "+
 		"columns: id, status, total; requests: one per page until the data ends", scan)
 	assert.Empty(t, api.requests(), "EXPLAIN sends nothing")
+}
+
+// TestKeysNoURLCanCarry: a get: key that no URL can carry ('' would ask
+// /refs/, another resource) is answered by the list, filtered in the
+// driver; other keys still use the lookup.
+func TestKeysNoURLCanCarry(t *testing.T) {
+	api := newQuirkyAPI(t, quirkyOrders(), 100)
+	db := openProfile(t, quirkyProfile(api.srv.URL, "{param: sort, order: order}", "{param: limit}"))
+	assert.Equal(t, [][]string{{"3"}}, queryRows(t, db, "SELECT id FROM orders WHERE ref = ''"))
+	assert.Equal(t, [][]string{{"2"}, {"3"}}, queryRows(t, db, "SELECT id FROM orders WHERE ref IN ('', 'R2') ORDER BY id"))
+	assert.Equal(t, [][]string{{"2"}}, queryRows(t, db, "SELECT id FROM orders WHERE ref = 'R2'"))
+	assert.Equal(t, []string{
+		"/orders?limit=100&offset=0",
+		"/orders?limit=100&offset=0&order=asc&sort=id",
+		"/refs/R2",
+	}, api.requests())
 }

@@ -136,6 +136,9 @@ type binding struct {
 	pred   int
 	values []string // formatted, distinct, in order
 	raw    []any
+	// unaddressable is set when a value was dropped because no URL can
+	// carry it ("", "." or "..").
+	unaddressable bool
 }
 
 // Plan renders what Supports decides for q into the requests of one scan:

@@ -3,6 +3,7 @@ package restsource
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -110,7 +111,7 @@ func (s *Source) Supports(q Query) (*Pushdown, error) {
 		}
 	}
 	d.tmpl = s.list
-	if s.get != nil && allBound(s.get.names, d.bound) && !s.listAnswersKeys(q.Predicates, d.bound) {
+	if s.get != nil && allBound(s.get.names, d.bound) && !s.listAnswersKeys(q.Predicates, d.bound) && !unaddressable(s.get.names, d.bound, s.list.names) {
 		d.tmpl, d.Lookup = s.get, true
 	}
 	for _, n := range d.tmpl.names {
@@ -186,6 +187,18 @@ func (s *Source) listAnswersKeys(preds []Predicate, bound map[string]*binding) b
 	return many
 }
 
+// unaddressable reports whether a get: key lost a value no URL can carry
+// ('' for /products/{sku}) while the list does not need that key: the
+// list then answers, and the driver compares the key.
+func unaddressable(getNames []string, bound map[string]*binding, listNames []string) bool {
+	for _, n := range getNames {
+		if b := bound[strings.ToLower(n)]; b != nil && b.unaddressable && !slices.ContainsFunc(listNames, func(l string) bool { return strings.EqualFold(l, n) }) {
+			return true
+		}
+	}
+	return false
+}
+
 // allBound reports whether every placeholder name is bound.
 func allBound(names []string, bound map[string]*binding) bool {
 	for _, n := range names {
@@ -198,8 +211,8 @@ func allBound(names []string, bound map[string]*binding) bool {
 
 // bindValues formats the values of a key predicate. NULLs are dropped (they
 // match nothing), and so are values the column cannot hold (42.5 for an
-// int key, 2 for a bool key: no row has them) and duplicates; the other
-// values still bind. A value of an unknown type makes the predicate
+// int key, 2 for a bool key: no row has them), values no URL can carry
+// ("", ".", "..") and duplicates; the other values still bind. A value of an unknown type makes the predicate
 // unusable.
 func bindValues(c *catalog.Column, pred int, vs []any) (*binding, bool) {
 	b := &binding{pred: pred}
@@ -214,6 +227,12 @@ func bindValues(c *catalog.Column, pred int, vs []any) (*binding, bool) {
 				continue
 			}
 			return nil, false
+		}
+		if s == "" || s == "." || s == ".." {
+			// /products/ is the list, /products/.. its parent, ?q= no
+			// filter: no URL asks for this key.
+			b.unaddressable = true
+			continue
 		}
 		if seen[s] {
 			continue
