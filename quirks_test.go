@@ -479,7 +479,7 @@ func TestExplainSaysWhyNotPushed(t *testing.T) {
 	assert.Empty(t, api.requests(), "EXPLAIN sends nothing")
 }
 
-// TestKeysNoURLCanCarry: a get: key that no URL can carry ('' would ask
+// TestKeysNoURLCanCarry: a get: key that no URL can carry (” would ask
 // /refs/, another resource) is answered by the list, filtered in the
 // driver; other keys still use the lookup.
 func TestKeysNoURLCanCarry(t *testing.T) {

@@ -137,7 +137,7 @@ type binding struct {
 	values []string // formatted, distinct, in order
 	raw    []any
 	// unaddressable is set when a value was dropped because no URL can
-	// carry it ("", "." or "..").
+	// carry it ("").
 	unaddressable bool
 }
 

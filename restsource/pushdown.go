@@ -188,7 +188,7 @@ func (s *Source) listAnswersKeys(preds []Predicate, bound map[string]*binding) b
 }
 
 // unaddressable reports whether a get: key lost a value no URL can carry
-// ('' for /products/{sku}) while the list does not need that key: the
+// (” for /products/{sku}) while the list does not need that key: the
 // list then answers, and the driver compares the key.
 func unaddressable(getNames []string, bound map[string]*binding, listNames []string) bool {
 	for _, n := range getNames {
@@ -211,8 +211,8 @@ func allBound(names []string, bound map[string]*binding) bool {
 
 // bindValues formats the values of a key predicate. NULLs are dropped (they
 // match nothing), and so are values the column cannot hold (42.5 for an
-// int key, 2 for a bool key: no row has them), values no URL can carry
-// ("", ".", "..") and duplicates; the other values still bind. A value of an unknown type makes the predicate
+// int key, 2 for a bool key: no row has them), the empty string, which no
+// URL can carry, and duplicates; the other values still bind. A value of an unknown type makes the predicate
 // unusable.
 func bindValues(c *catalog.Column, pred int, vs []any) (*binding, bool) {
 	b := &binding{pred: pred}
@@ -228,9 +228,9 @@ func bindValues(c *catalog.Column, pred int, vs []any) (*binding, bool) {
 			}
 			return nil, false
 		}
-		if s == "" || s == "." || s == ".." {
-			// /products/ is the list, /products/.. its parent, ?q= no
-			// filter: no URL asks for this key.
+		if s == "" {
+			// /products/ is the list, ?q= no filter: no URL asks for
+			// this key. (. and .. are escaped, so they are carried.)
 			b.unaddressable = true
 			continue
 		}
