@@ -1,12 +1,14 @@
 // Package restsource reads one REST endpoint as a stream of typed rows.
 //
 // A Source is one table of one catalog. The planner offers it the query's
-// top-level predicates, sort keys, limit and needed columns (a Query); Plan
-// decides what goes into the request (URL parameters, path placeholders, the
-// get: lookup endpoint, sort/limit/select parameters) and reports, for each
-// predicate, whether the API applies it exactly, loosely or not at all, so the
-// planner keeps a residual filter for the rest. Scan then walks the pages
-// lazily and extracts rows with gjson.
+// top-level predicates, sort keys, limit and needed columns (a Query).
+// Supports answers, from the profile alone, how the API applies each
+// predicate (exactly, loosely or not at all, and why) and whether it sorts,
+// so the planner keeps a residual filter and sort for the rest and decides
+// the LIMIT; Plan renders exactly that decision into requests (URL
+// parameters, path placeholders, the get: lookup endpoint, sort, limit and
+// select parameters). Scan then walks the pages lazily and extracts rows
+// with gjson.
 //
 // Every page is one exchange (see Options): it waits for the catalog's rate
 // limiter, sends the request with the catalog's credentials (to its own
