@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -346,7 +347,7 @@ func (w *rewriter) functions() error {
 			if closing < 0 {
 				continue
 			}
-			w.replace(i, i, quoteIdent(strings.ToUpper(t.val)))
+			w.replace(i, i, quoteIdent(w.sql[t.start:t.end]))
 			for _, k := range top {
 				if toks[k].typ == sqlparser.FROM || toks[k].typ == sqlparser.FOR {
 					w.replace(k, k, ",")
@@ -390,7 +391,7 @@ func (w *rewriter) functions() error {
 				w.replace(in[0], in[0], ",")
 			}
 		case t.typ == sqlparser.ID && strings.EqualFold(t.val, "extract") && w.call(i) && w.is(i+3, sqlparser.FROM):
-			// EXTRACT(YEAR FROM d) is YEAR(d).
+			// EXTRACT(YEAR FROM d) is EXTRACT_YEAR(d), YEAR(d) by another name.
 			u := toks[i+2]
 			unit := ""
 			for _, x := range extractUnits {
@@ -401,7 +402,7 @@ func (w *rewriter) functions() error {
 			if unit == "" {
 				return &posError{pos: u.start, near: w.sql[u.start:u.end], msg: "EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE and SECOND"}
 			}
-			w.replace(i, i+3, quoteIdent(unit)+"(")
+			w.replace(i, i+3, "EXTRACT_"+unit+"(")
 		case t.typ == sqlparser.CAST || t.typ == sqlparser.CONVERT:
 			if !w.is(i+1, '(') {
 				continue
@@ -440,6 +441,43 @@ func (w *rewriter) functions() error {
 		}
 	}
 	return nil
+}
+
+// exprName is the column name of a select expression without an alias:
+// its text, with the calls the rewriter changed written back in their SQL
+// form (TRIM(LEADING 'x' FROM s), POSITION(a IN b), EXTRACT(YEAR FROM d)).
+func exprName(e sqlparser.Expr) string {
+	buf := sqlparser.NewTrackedBuffer(formatRewritten)
+	buf.Myprintf("%v", e)
+	return buf.String()
+}
+
+func formatRewritten(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) {
+	f, ok := node.(*sqlparser.FuncExpr)
+	if !ok || !f.Qualifier.IsEmpty() || f.Distinct || len(f.Exprs) == 0 {
+		node.Format(buf)
+		return
+	}
+	name := strings.ToUpper(f.Name.String())
+	switch {
+	case len(f.Exprs) == 2 && (name == "TRIM_BOTH" || name == "TRIM_LEADING" || name == "TRIM_TRAILING"):
+		buf.Myprintf("TRIM(%s %v FROM %v)", strings.TrimPrefix(name, "TRIM_"), f.Exprs[0], f.Exprs[1])
+	case len(f.Exprs) == 2 && name == "POSITION":
+		buf.Myprintf("POSITION(%v IN %v)", f.Exprs[0], f.Exprs[1])
+	case len(f.Exprs) == 1 && extractUnit(name) != "":
+		buf.Myprintf("EXTRACT(%s FROM %v)", extractUnit(name), f.Exprs[0])
+	default:
+		node.Format(buf)
+	}
+}
+
+// extractUnit is the unit of an EXTRACT_<unit> function name, or "".
+func extractUnit(name string) string {
+	unit, ok := strings.CutPrefix(strings.ToUpper(name), "EXTRACT_")
+	if ok && slices.Contains(extractUnits, unit) {
+		return unit
+	}
+	return ""
 }
 
 // names turns a.b.c into `a<sep>b`.c and a.b.c.d into `a<sep>b`.c.d.
