@@ -85,7 +85,14 @@ func Parse(sql string) (*Parsed, error) {
 // CAST types INTEGER, FLOAT, DOUBLE, REAL, NUMERIC, TEXT and VARCHAR into
 // SIGNED, DECIMAL and CHAR, and with AnsiQuotes "name" into `name`. Errors
 // point into the original text.
-func ParseWith(sql string, o ParseOptions) (*Parsed, error) {
+func ParseWith(sql string, o ParseOptions) (p *Parsed, err error) {
+	defer func() {
+		// The parser's tokenizer panics on some input (a MySQL comment
+		// /*!…*/ shorter than its version number): a syntax error.
+		if r := recover(); r != nil {
+			p, err = nil, &SyntaxError{SQL: sql, Pos: 0, Msg: fmt.Sprintf("syntax error (the parser failed: %v)", r)}
+		}
+	}()
 	text := sql
 	offset := 0
 	explain := false
@@ -110,7 +117,7 @@ func ParseWith(sql string, o ParseOptions) (*Parsed, error) {
 		}
 		return nil, syntaxError(sql, offset, rewritten, edits, err)
 	}
-	p := &Parsed{SQL: sql, Stmt: stmt, Explain: explain}
+	p = &Parsed{SQL: sql, Stmt: stmt, Explain: explain}
 	p.NumInput = countArgs(stmt)
 	if explain {
 		if _, ok := stmt.(sqlparser.SelectStatement); !ok {
