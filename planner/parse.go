@@ -115,7 +115,7 @@ func ParseWith(sql string, o ParseOptions) (p *Parsed, err error) {
 		if msg, pos, ok := unsupportedConstruct(text); ok {
 			return nil, &SyntaxError{SQL: sql, Pos: offset + pos, Msg: msg}
 		}
-		return nil, syntaxError(sql, offset, rewritten, edits, err)
+		return nil, syntaxError(sql, offset, rewritten, edits, err, o)
 	}
 	p = &Parsed{SQL: sql, Stmt: stmt, Explain: explain}
 	p.NumInput = countArgs(stmt)
@@ -532,7 +532,7 @@ func quoteIdent(s string) string {
 var posRE = regexp.MustCompile(`^(.*) at position (\d+)(?: near '(.*)')?$`)
 
 // syntaxError maps a parser error's position back to the original text.
-func syntaxError(orig string, offset int, rewritten string, edits []edit, err error) error {
+func syntaxError(orig string, offset int, rewritten string, edits []edit, err error, o ParseOptions) error {
 	m := posRE.FindStringSubmatch(err.Error())
 	if m == nil {
 		return &SyntaxError{SQL: orig, Pos: offset, Msg: err.Error()}
@@ -556,7 +556,11 @@ func syntaxError(orig string, offset int, rewritten string, edits []edit, err er
 	if start, end, ok := nonASCIIName(orig, at); ok {
 		// The parser reads only ASCII letters in a bare name.
 		word := orig[start:end]
-		return &SyntaxError{SQL: orig, Pos: start, Near: word, Msg: fmt.Sprintf("%s (a name with non-ASCII letters needs backticks: `%s`)", msg, strings.ReplaceAll(word, "`", "``"))}
+		hint := fmt.Sprintf("backticks: `%s`", strings.ReplaceAll(word, "`", "``"))
+		if o.AnsiQuotes {
+			hint = fmt.Sprintf("quotes: \"%s\" or `%s`", strings.ReplaceAll(word, `"`, `""`), strings.ReplaceAll(word, "`", "``"))
+		}
+		return &SyntaxError{SQL: orig, Pos: start, Near: word, Msg: fmt.Sprintf("%s (a name with non-ASCII letters needs %s)", msg, hint)}
 	}
 	return &SyntaxError{SQL: orig, Pos: min(at, len(orig)), Near: near, Msg: msg}
 }

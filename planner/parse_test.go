@@ -71,6 +71,7 @@ var parseCases = []struct {
 	{name: "a semicolon in a string", sql: "SELECT 'a; SELECT 2' FROM t", want: "select 'a; SELECT 2' from t"},
 	// Non-ASCII names.
 	{name: "non-ASCII name gets a hint", sql: "SELECT prénom FROM t", err: "syntax error (a name with non-ASCII letters needs backticks: `prénom`) at line 1 column 8 near \"prénom\""},
+	{name: "non-ASCII name with AnsiQuotes", sql: "SELECT x FROM t WHERE größe > 1", err: "syntax error (a name with non-ASCII letters needs quotes: \"größe\" or `größe`) at line 1 column 23", ansi: true},
 	{name: "non-ASCII name quoted", sql: "SELECT `prénom` FROM t", want: "select `prénom` from t"},
 	{name: "non-ASCII in a string is no name", sql: "SELECT 'prénom' FROM t WHERE WHERE", err: `syntax error at line 1 column 30 near "WHERE"`},
 	// LIMIT values out of range.
