@@ -155,3 +155,19 @@ func TestPartitionsWithAnsiQuotes(t *testing.T) {
 	}
 	assert.Len(t, got, 10)
 }
+
+// A select expression without an alias is named by its text, also where
+// Parse rewrote it for the parser.
+func TestRewrittenCallsKeepTheirColumnNames(t *testing.T) {
+	db, _ := openDemo(t)
+	rows, err := db.QueryContext(context.Background(), "SELECT SUBSTR(UPPER(name), 1, 2), substr(name, 1, 1), SUBSTRING(name FROM 2 FOR 3), "+
+		"TRIM(LEADING 'A' FROM name), LOWER(trim(both from name)), POSITION('a' IN name), EXTRACT(YEAR FROM NOW()) > 2000, CAST(id AS INTEGER) FROM users WHERE id = 1")
+	require.NoError(t, err)
+	cols, err := rows.Columns()
+	require.NoError(t, err)
+	require.NoError(t, rows.Close())
+	assert.Equal(t, []string{
+		"SUBSTR(UPPER(name), 1, 2)", "substr(name, 1, 1)", "SUBSTRING(name, 2, 3)",
+		"TRIM(LEADING 'A' FROM name)", "LOWER(TRIM(BOTH ' ' FROM name))", "POSITION('a' IN name)", "EXTRACT(YEAR FROM NOW()) > 2000", "convert(id, signed)",
+	}, cols)
+}

@@ -453,6 +453,9 @@ func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
 		y, m, d := c.q.now.Date()
 		return typed{&ex.Const{V: time.Date(y, m, d, 0, 0, 0, 0, c.q.now.Location())}, ex.TypeDatetime}, nil
 	}
+	if unit := extractUnit(name); unit != "" {
+		name = unit // EXTRACT(YEAR FROM d), rewritten by Parse
+	}
 	return c.call(name, args)
 }
 

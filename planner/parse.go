@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -84,7 +85,14 @@ func Parse(sql string) (*Parsed, error) {
 // CAST types INTEGER, FLOAT, DOUBLE, REAL, NUMERIC, TEXT and VARCHAR into
 // SIGNED, DECIMAL and CHAR, and with AnsiQuotes "name" into `name`. Errors
 // point into the original text.
-func ParseWith(sql string, o ParseOptions) (*Parsed, error) {
+func ParseWith(sql string, o ParseOptions) (p *Parsed, err error) {
+	defer func() {
+		// The parser's tokenizer panics on some input (a MySQL comment
+		// /*!…*/ shorter than its version number): a syntax error.
+		if r := recover(); r != nil {
+			p, err = nil, &SyntaxError{SQL: sql, Pos: 0, Msg: fmt.Sprintf("syntax error (the parser failed: %v)", r)}
+		}
+	}()
 	text := sql
 	offset := 0
 	explain := false
@@ -107,9 +115,9 @@ func ParseWith(sql string, o ParseOptions) (*Parsed, error) {
 		if msg, pos, ok := unsupportedConstruct(text); ok {
 			return nil, &SyntaxError{SQL: sql, Pos: offset + pos, Msg: msg}
 		}
-		return nil, syntaxError(sql, offset, rewritten, edits, err)
+		return nil, syntaxError(sql, offset, rewritten, edits, err, o)
 	}
-	p := &Parsed{SQL: sql, Stmt: stmt, Explain: explain}
+	p = &Parsed{SQL: sql, Stmt: stmt, Explain: explain}
 	p.NumInput = countArgs(stmt)
 	if explain {
 		if _, ok := stmt.(sqlparser.SelectStatement); !ok {
@@ -346,7 +354,7 @@ func (w *rewriter) functions() error {
 			if closing < 0 {
 				continue
 			}
-			w.replace(i, i, quoteIdent(strings.ToUpper(t.val)))
+			w.replace(i, i, quoteIdent(w.sql[t.start:t.end]))
 			for _, k := range top {
 				if toks[k].typ == sqlparser.FROM || toks[k].typ == sqlparser.FOR {
 					w.replace(k, k, ",")
@@ -390,7 +398,7 @@ func (w *rewriter) functions() error {
 				w.replace(in[0], in[0], ",")
 			}
 		case t.typ == sqlparser.ID && strings.EqualFold(t.val, "extract") && w.call(i) && w.is(i+3, sqlparser.FROM):
-			// EXTRACT(YEAR FROM d) is YEAR(d).
+			// EXTRACT(YEAR FROM d) is EXTRACT_YEAR(d), YEAR(d) by another name.
 			u := toks[i+2]
 			unit := ""
 			for _, x := range extractUnits {
@@ -401,7 +409,7 @@ func (w *rewriter) functions() error {
 			if unit == "" {
 				return &posError{pos: u.start, near: w.sql[u.start:u.end], msg: "EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE and SECOND"}
 			}
-			w.replace(i, i+3, quoteIdent(unit)+"(")
+			w.replace(i, i+3, "EXTRACT_"+unit+"(")
 		case t.typ == sqlparser.CAST || t.typ == sqlparser.CONVERT:
 			if !w.is(i+1, '(') {
 				continue
@@ -440,6 +448,43 @@ func (w *rewriter) functions() error {
 		}
 	}
 	return nil
+}
+
+// exprName is the column name of a select expression without an alias:
+// its text, with the calls the rewriter changed written back in their SQL
+// form (TRIM(LEADING 'x' FROM s), POSITION(a IN b), EXTRACT(YEAR FROM d)).
+func exprName(e sqlparser.Expr) string {
+	buf := sqlparser.NewTrackedBuffer(formatRewritten)
+	buf.Myprintf("%v", e)
+	return buf.String()
+}
+
+func formatRewritten(buf *sqlparser.TrackedBuffer, node sqlparser.SQLNode) {
+	f, ok := node.(*sqlparser.FuncExpr)
+	if !ok || !f.Qualifier.IsEmpty() || f.Distinct || len(f.Exprs) == 0 {
+		node.Format(buf)
+		return
+	}
+	name := strings.ToUpper(f.Name.String())
+	switch {
+	case len(f.Exprs) == 2 && (name == "TRIM_BOTH" || name == "TRIM_LEADING" || name == "TRIM_TRAILING"):
+		buf.Myprintf("TRIM(%s %v FROM %v)", strings.TrimPrefix(name, "TRIM_"), f.Exprs[0], f.Exprs[1])
+	case len(f.Exprs) == 2 && name == "POSITION":
+		buf.Myprintf("POSITION(%v IN %v)", f.Exprs[0], f.Exprs[1])
+	case len(f.Exprs) == 1 && extractUnit(name) != "":
+		buf.Myprintf("EXTRACT(%s FROM %v)", extractUnit(name), f.Exprs[0])
+	default:
+		node.Format(buf)
+	}
+}
+
+// extractUnit is the unit of an EXTRACT_<unit> function name, or "".
+func extractUnit(name string) string {
+	unit, ok := strings.CutPrefix(strings.ToUpper(name), "EXTRACT_")
+	if ok && slices.Contains(extractUnits, unit) {
+		return unit
+	}
+	return ""
 }
 
 // names turns a.b.c into `a<sep>b`.c and a.b.c.d into `a<sep>b`.c.d.
@@ -487,7 +532,7 @@ func quoteIdent(s string) string {
 var posRE = regexp.MustCompile(`^(.*) at position (\d+)(?: near '(.*)')?$`)
 
 // syntaxError maps a parser error's position back to the original text.
-func syntaxError(orig string, offset int, rewritten string, edits []edit, err error) error {
+func syntaxError(orig string, offset int, rewritten string, edits []edit, err error, o ParseOptions) error {
 	m := posRE.FindStringSubmatch(err.Error())
 	if m == nil {
 		return &SyntaxError{SQL: orig, Pos: offset, Msg: err.Error()}
@@ -511,7 +556,11 @@ func syntaxError(orig string, offset int, rewritten string, edits []edit, err er
 	if start, end, ok := nonASCIIName(orig, at); ok {
 		// The parser reads only ASCII letters in a bare name.
 		word := orig[start:end]
-		return &SyntaxError{SQL: orig, Pos: start, Near: word, Msg: fmt.Sprintf("%s (a name with non-ASCII letters needs backticks: `%s`)", msg, strings.ReplaceAll(word, "`", "``"))}
+		hint := fmt.Sprintf("backticks: `%s`", strings.ReplaceAll(word, "`", "``"))
+		if o.AnsiQuotes {
+			hint = fmt.Sprintf("quotes: \"%s\" or `%s`", strings.ReplaceAll(word, `"`, `""`), strings.ReplaceAll(word, "`", "``"))
+		}
+		return &SyntaxError{SQL: orig, Pos: start, Near: word, Msg: fmt.Sprintf("%s (a name with non-ASCII letters needs %s)", msg, hint)}
 	}
 	return &SyntaxError{SQL: orig, Pos: min(at, len(orig)), Near: near, Msg: msg}
 }

@@ -44,10 +44,11 @@ var parseCases = []struct {
 	{name: "WITH is named", sql: "WITH x AS (SELECT 1) SELECT * FROM x", err: "WITH (common table expressions) is not supported"},
 	{name: "FULL JOIN is named", sql: "SELECT * FROM a FULL OUTER JOIN b ON a.x = b.x", err: "FULL OUTER JOIN is not supported"},
 	{name: "EXCEPT is named", sql: "SELECT x FROM a EXCEPT SELECT x FROM b", err: "EXCEPT is not supported"},
+	{name: "a short MySQL comment does not panic the tokenizer", sql: "/*!*/0", err: "syntax error (the parser failed: "},
 	{name: "over as a column name is fine", sql: "SELECT over FROM t", want: "select over from t"},
 	// SUBSTR and friends of any expression: the parser takes only a column.
 	{name: "SUBSTR of an expression", sql: "SELECT SUBSTR(UPPER(name), 1, 2) FROM t", want: "select SUBSTR(UPPER(name), 1, 2) from t"},
-	{name: "SUBSTR of a literal and a placeholder", sql: "SELECT SUBSTR('abc', 2), substring(?, 1, 1) FROM t", want: "select SUBSTR('abc', 2), SUBSTRING(:v1, 1, 1) from t", numInput: 1},
+	{name: "SUBSTR of a literal and a placeholder", sql: "SELECT SUBSTR('abc', 2), substring(?, 1, 1) FROM t", want: "select SUBSTR('abc', 2), substring(:v1, 1, 1) from t", numInput: 1},
 	{name: "SUBSTRING FROM FOR of an expression", sql: "SELECT SUBSTRING(CONCAT(a, b) FROM 2 FOR 3) FROM t", want: "select SUBSTRING(CONCAT(a, b), 2, 3) from t"},
 	{name: "SUBSTRING FROM without FOR", sql: "SELECT SUBSTRING(name FROM 2) FROM t", want: "select SUBSTRING(name, 2) from t"},
 	{name: "SUBSTR around a subquery keeps its FROM", sql: "SELECT SUBSTR((SELECT name FROM u LIMIT 1) FROM 2) FROM t", want: "select SUBSTR((select name from u limit 1), 2) from t"},
@@ -56,7 +57,7 @@ var parseCases = []struct {
 	{name: "TRIM without a specification", sql: "SELECT trim('x' FROM a), TRIM(a) FROM t", want: "select TRIM_BOTH('x', a), TRIM(a) from t"},
 	{name: "TRIM of spaces", sql: "SELECT TRIM(TRAILING FROM a) FROM t", want: "select TRIM_TRAILING(' ', a) from t"},
 	{name: "POSITION IN", sql: "SELECT POSITION('a' IN LOWER(b)) FROM t WHERE c IN (1, 2)", want: "select POSITION('a', LOWER(b)) from t where c in (1, 2)"},
-	{name: "EXTRACT", sql: "SELECT EXTRACT(year FROM d), EXTRACT(SECOND FROM NOW()) FROM t", want: "select YEAR(d), SECOND(NOW()) from t"},
+	{name: "EXTRACT", sql: "SELECT EXTRACT(year FROM d), EXTRACT(SECOND FROM NOW()) FROM t", want: "select EXTRACT_YEAR(d), EXTRACT_SECOND(NOW()) from t"},
 	{name: "EXTRACT of an unknown unit", sql: "SELECT EXTRACT(WEEK FROM d) FROM t", err: `EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE and SECOND at line 1 column 16 near "WEEK"`},
 	{name: "CAST to SQLite and PostgreSQL types", sql: "SELECT CAST(a AS INTEGER), CAST(b AS TEXT), CAST(c AS VARCHAR(3)), CONVERT(d, DOUBLE), CAST(e AS NUMERIC(4, 1)), CAST(f AS SIGNED INTEGER) FROM t", want: "select convert(a, signed), convert(b, char), convert(c, char(3)), convert(d, decimal), convert(e, decimal(4, 1)), convert(f, signed) from t"},
 	{name: "CAST to BOOLEAN", sql: "SELECT CAST(a AS BOOLEAN) FROM t", err: `CAST to BOOLEAN is not supported: compare instead (x <> 0) at line 1 column 18 near "BOOLEAN"`},
@@ -70,6 +71,7 @@ var parseCases = []struct {
 	{name: "a semicolon in a string", sql: "SELECT 'a; SELECT 2' FROM t", want: "select 'a; SELECT 2' from t"},
 	// Non-ASCII names.
 	{name: "non-ASCII name gets a hint", sql: "SELECT prénom FROM t", err: "syntax error (a name with non-ASCII letters needs backticks: `prénom`) at line 1 column 8 near \"prénom\""},
+	{name: "non-ASCII name with AnsiQuotes", sql: "SELECT x FROM t WHERE größe > 1", err: "syntax error (a name with non-ASCII letters needs quotes: \"größe\" or `größe`) at line 1 column 23", ansi: true},
 	{name: "non-ASCII name quoted", sql: "SELECT `prénom` FROM t", want: "select `prénom` from t"},
 	{name: "non-ASCII in a string is no name", sql: "SELECT 'prénom' FROM t WHERE WHERE", err: `syntax error at line 1 column 30 near "WHERE"`},
 	// LIMIT values out of range.

@@ -655,7 +655,7 @@ func expandStars(list sqlparser.SelectExprs, sc *scope) ([]selectItem, error) {
 				if cn, ok := x.Expr.(*sqlparser.ColName); ok {
 					it.name = cn.Name.String()
 				} else {
-					it.name = sqlparser.String(x.Expr)
+					it.name = exprName(x.Expr)
 				}
 			}
 			out = append(out, it)
