@@ -60,6 +60,11 @@ func TestPsql(t *testing.T) {
 		" restsql          | API\n",
 		"(5 rows)",
 		"COMMIT",
+		// FETCH_COUNT, through a cursor.
+		" fetched | userId \n",
+		"      15 |      2\n(15 rows)",
+		// PostgreSQL's column names and ||.
+		" count | ab | id \n-------+----+----\n     1 | ab | 4\n",
 	} {
 		require.Contains(t, string(out), want)
 	}
