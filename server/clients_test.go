@@ -289,3 +289,29 @@ func TestPsycopg3(t *testing.T) {
 	}
 	require.Equal(t, want, got)
 }
+
+// TestSQLAlchemy runs testdata/python/sqlalchemy_check.py: SQLAlchemy's
+// connect (its dialect's probes), bound parameters, column keys and
+// stream_results, which psycopg2 reads through a named cursor.
+func TestSQLAlchemy(t *testing.T) {
+	py := python(t, "sqlalchemy, psycopg2", "python3-sqlalchemy python3-psycopg2")
+	e := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "sqlalchemy_check.py"), e.addr).CombinedOutput()
+	require.NoError(t, err, "sqlalchemy:\n%s", out)
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		require.True(t, ok, "unexpected output line %q", line)
+		got[k] = v
+	}
+	count := libRows(t, e.lib, "SELECT COUNT(*), MAX(id) FROM posts WHERE userId = 3")[0]
+	want := map[string]string{
+		"count":  "(" + count[0] + ", " + count[1] + ")",
+		"keys":   "count,id",
+		"stream": "[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [11, 12, 13, 14, 15, 16, 17, 18, 19, 20], [21, 22, 23]]",
+		"done":   "ok",
+	}
+	require.Equal(t, want, got)
+}
