@@ -177,17 +177,18 @@ func TestPsycopg2(t *testing.T) {
 	count := libRows(t, e.lib, "SELECT COUNT(*), SUM(userId) FROM posts WHERE id <= 50")[0]
 	csv := "id,title\n" + joinRows(libRows(t, e.lib, "SELECT id, title FROM posts WHERE userId = 1 AND id <= 3 ORDER BY id"), ",")
 	want := map[string]string{
-		"names":        "count,sum",
-		"count":        "(" + count[0] + ", " + count[1] + ")",
-		"named":        ints("SELECT id FROM posts WHERE userId = 2 ORDER BY id"),
-		"fetchmany":    "[1, 2, 3]",
-		"after scroll": "14",
-		"held first":   "1",
-		"held rest":    ints("SELECT id FROM users WHERE id > 1 ORDER BY id"),
-		"copy csv":     pyRepr(csv),
-		"copy_to":      pyRepr(joinRows(libRows(t, e.lib, "SELECT id, username FROM users"), "|")),
-		"copy from":    codeFeatureNotSupported,
-		"done":         "ok",
+		"names":                 "count,sum",
+		"count":                 "(" + count[0] + ", " + count[1] + ")",
+		"named":                 ints("SELECT id FROM posts WHERE userId = 2 ORDER BY id"),
+		"fetchmany":             "[1, 2, 3]",
+		"after scroll":          "14",
+		"after absolute scroll": "31",
+		"held first":            "1",
+		"held rest":             ints("SELECT id FROM users WHERE id > 1 ORDER BY id"),
+		"copy csv":              pyRepr(csv),
+		"copy_to":               pyRepr(joinRows(libRows(t, e.lib, "SELECT id, username FROM users"), "|")),
+		"copy from":             codeFeatureNotSupported,
+		"done":                  "ok",
 	}
 	require.Equal(t, want, got)
 }
