@@ -60,6 +60,11 @@ func TestPsql(t *testing.T) {
 		" restsql          | API\n",
 		"(5 rows)",
 		"COMMIT",
+		// FETCH_COUNT, through a cursor.
+		" fetched | userId \n",
+		"      15 |      2\n(15 rows)",
+		// PostgreSQL's column names and ||.
+		" count | ab | id \n-------+----+----\n     1 | ab | 4\n",
 	} {
 		require.Contains(t, string(out), want)
 	}
@@ -172,17 +177,18 @@ func TestPsycopg2(t *testing.T) {
 	count := libRows(t, e.lib, "SELECT COUNT(*), SUM(userId) FROM posts WHERE id <= 50")[0]
 	csv := "id,title\n" + joinRows(libRows(t, e.lib, "SELECT id, title FROM posts WHERE userId = 1 AND id <= 3 ORDER BY id"), ",")
 	want := map[string]string{
-		"names":        "count,sum",
-		"count":        "(" + count[0] + ", " + count[1] + ")",
-		"named":        ints("SELECT id FROM posts WHERE userId = 2 ORDER BY id"),
-		"fetchmany":    "[1, 2, 3]",
-		"after scroll": "14",
-		"held first":   "1",
-		"held rest":    ints("SELECT id FROM users WHERE id > 1 ORDER BY id"),
-		"copy csv":     pyRepr(csv),
-		"copy_to":      pyRepr(joinRows(libRows(t, e.lib, "SELECT id, username FROM users"), "|")),
-		"copy from":    codeFeatureNotSupported,
-		"done":         "ok",
+		"names":                 "count,sum",
+		"count":                 "(" + count[0] + ", " + count[1] + ")",
+		"named":                 ints("SELECT id FROM posts WHERE userId = 2 ORDER BY id"),
+		"fetchmany":             "[1, 2, 3]",
+		"after scroll":          "14",
+		"after absolute scroll": "31",
+		"held first":            "1",
+		"held rest":             ints("SELECT id FROM users WHERE id > 1 ORDER BY id"),
+		"copy csv":              pyRepr(csv),
+		"copy_to":               pyRepr(joinRows(libRows(t, e.lib, "SELECT id, username FROM users"), "|")),
+		"copy from":             codeFeatureNotSupported,
+		"done":                  "ok",
 	}
 	require.Equal(t, want, got)
 }
@@ -281,6 +287,32 @@ func TestPsycopg3(t *testing.T) {
 		"after scroll": "8",
 		"copy csv":     pyRepr("id,title\n" + joinRows(libRows(t, e.lib, "SELECT id, title FROM posts WHERE userId = 1 AND id <= 3 ORDER BY id"), ",")),
 		"done":         "ok",
+	}
+	require.Equal(t, want, got)
+}
+
+// TestSQLAlchemy runs testdata/python/sqlalchemy_check.py: SQLAlchemy's
+// connect (its dialect's probes), bound parameters, column keys and
+// stream_results, which psycopg2 reads through a named cursor.
+func TestSQLAlchemy(t *testing.T) {
+	py := python(t, "sqlalchemy, psycopg2", "python3-sqlalchemy python3-psycopg2")
+	e := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "sqlalchemy_check.py"), e.addr).CombinedOutput()
+	require.NoError(t, err, "sqlalchemy:\n%s", out)
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		require.True(t, ok, "unexpected output line %q", line)
+		got[k] = v
+	}
+	count := libRows(t, e.lib, "SELECT COUNT(*), MAX(id) FROM posts WHERE userId = 3")[0]
+	want := map[string]string{
+		"count":  "(" + count[0] + ", " + count[1] + ")",
+		"keys":   "count,id",
+		"stream": "[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [11, 12, 13, 14, 15, 16, 17, 18, 19, 20], [21, 22, 23]]",
+		"done":   "ok",
 	}
 	require.Equal(t, want, got)
 }

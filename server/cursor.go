@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -25,6 +26,9 @@ type cursor struct {
 	// declared it has committed (at once outside a transaction): ROLLBACK
 	// no longer closes it.
 	committed bool
+	// pos is the cursor's position: the number of rows read (the current
+	// row), one more than the rows when they have ended.
+	pos int64
 }
 
 func (c *cursor) close() { c.pt.close() }
@@ -43,6 +47,9 @@ type fetchStmt struct {
 	count int64 // rows to read; all when all is set
 	all   bool
 	move  bool
+	// skip is the rows to pass over first (RELATIVE n); absolute, when
+	// set, the row to read (ABSOLUTE n).
+	skip, absolute int64
 }
 
 // cursorName reads a cursor name: an identifier or a quoted one.
@@ -175,8 +182,27 @@ func prepareFetch(p *prepared, toks []token) (*prepared, error) {
 			}
 		case t.keyword("prior"), t.keyword("backward"), t.keyword("first"):
 			return nil, backward()
-		case t.keyword("last"), t.keyword("absolute"), t.keyword("relative"):
-			return nil, sqlErrorf(codeFeatureNotSupported, "%s %s is not supported: restsql's cursors read forward only (%s NEXT, FORWARD n or ALL)", verb, t.text, verb)
+		case t.keyword("absolute"), t.keyword("relative"):
+			n, j, ok := count(i + 1)
+			if !ok {
+				return nil, syntaxErrorNear(toks, i+1)
+			}
+			switch {
+			case n < 0:
+				if t.keyword("relative") {
+					return nil, backward()
+				}
+				return nil, sqlErrorf(codeFeatureNotSupported, "%s ABSOLUTE with a negative count (from the end) is not supported: restsql's cursors read forward only", verb)
+			case n == 0:
+				return nil, sqlErrorf(codeFeatureNotSupported, "%s %s 0 is not supported: restsql's cursors read forward only", verb, strings.ToUpper(t.val))
+			case t.keyword("relative"):
+				f.skip = n - 1
+			default:
+				f.absolute = n
+			}
+			i = j
+		case t.keyword("last"):
+			return nil, sqlErrorf(codeFeatureNotSupported, "%s LAST is not supported: restsql's cursors read forward only (%s NEXT, FORWARD n, ALL, RELATIVE n or ABSOLUTE n)", verb, verb)
 		default:
 			if n, j, ok := count(i); ok {
 				f.count, i = n, j
@@ -285,6 +311,18 @@ func (ss *session) fetch(pt *portal, f *fetchStmt, simple bool) error {
 		}
 	}
 	var n int64
+	skip := f.skip
+	if f.absolute > 0 {
+		switch {
+		case f.absolute == c.pos:
+			return sqlErrorf(codeFeatureNotSupported, "ABSOLUTE %d is the current row again, which restsql's cursors cannot read twice", f.absolute)
+		case f.absolute < c.pos:
+			e := sqlErrorf(codeObjectNotInPrereqs, "cursor can only scan forward")
+			e.Hint = fmt.Sprintf("the cursor is at row %d; restsql's cursors read forward only", c.pos)
+			return e
+		}
+		skip = f.absolute - c.pos - 1
+	}
 	if !c.pt.done {
 		limit := f.count
 		if f.all {
@@ -292,7 +330,18 @@ func (ss *session) fetch(pt *portal, f *fetchStmt, simple bool) error {
 		}
 		var done bool
 		var err error
-		n, done, err = ss.streamRows(c.pt, formats, limit, f.move)
+		if skip > 0 {
+			var skipped int64
+			skipped, done, err = ss.streamRows(c.pt, nil, skip, true)
+			c.pos += skipped
+		}
+		if err == nil && !done {
+			n, done, err = ss.streamRows(c.pt, formats, limit, f.move)
+			c.pos += n
+		}
+		if done {
+			c.pos++
+		}
 		if err != nil {
 			// A failed cursor cannot go on.
 			se := toSQLError(c.pt.ctx, err)

@@ -51,6 +51,15 @@ func TestCursors(t *testing.T) {
 			require.Equal(t, "FETCH 1", tag)
 			got, _ = ids(t, c, "FETCH big")
 			require.Equal(t, []int64{102}, got)
+			// ABSOLUTE and RELATIVE forward: row n, and the nth row on.
+			got, tag = ids(t, c, "FETCH ABSOLUTE 110 FROM big")
+			require.Equal(t, []int64{110}, got)
+			require.Equal(t, "FETCH 1", tag)
+			got, _ = ids(t, c, "FETCH RELATIVE 5 FROM big")
+			require.Equal(t, []int64{115}, got)
+			require.Equal(t, "MOVE 1", execTag(t, c, "MOVE ABSOLUTE 120 IN big"))
+			got, _ = ids(t, c, "FETCH NEXT FROM big")
+			require.Equal(t, []int64{121}, got)
 			// 102 rows need 2 pages of 1,000; a few more are read ahead.
 			require.Less(t, api.requests.Load(), int64(16), "the cursor read more than it was asked for")
 			require.Equal(t, "CLOSE CURSOR", execTag(t, c, "CLOSE big"))
@@ -67,6 +76,9 @@ func TestCursors(t *testing.T) {
 			require.Equal(t, []int64{3, 4, 5, 6, 7}, got)
 			require.Equal(t, "FETCH 5", tag)
 			got, tag = ids(t, c, "FETCH FORWARD ALL FROM c")
+			require.Empty(t, got)
+			require.Equal(t, "FETCH 0", tag)
+			got, tag = ids(t, c, "FETCH ABSOLUTE 20 FROM c")
 			require.Empty(t, got)
 			require.Equal(t, "FETCH 0", tag)
 			require.Equal(t, "COMMIT", execTag(t, c, "COMMIT"))
@@ -123,6 +135,11 @@ func TestCursorErrors(t *testing.T) {
 		{"negative count", []string{"BEGIN", "DECLARE c CURSOR FOR SELECT id FROM posts"}, "FETCH -2 FROM c", codeObjectNotInPrereqs},
 		{"prior", []string{"BEGIN", "DECLARE c CURSOR FOR SELECT id FROM posts"}, "FETCH PRIOR FROM c", codeObjectNotInPrereqs},
 		{"last", []string{"BEGIN", "DECLARE c CURSOR FOR SELECT id FROM posts"}, "FETCH LAST FROM c", codeFeatureNotSupported},
+		{"absolute backward", []string{"BEGIN", "DECLARE c CURSOR FOR SELECT id FROM posts", "FETCH 5 FROM c"}, "FETCH ABSOLUTE 3 FROM c", codeObjectNotInPrereqs},
+		{"absolute current row", []string{"BEGIN", "DECLARE c CURSOR FOR SELECT id FROM posts", "FETCH 5 FROM c"}, "MOVE ABSOLUTE 5 IN c", codeFeatureNotSupported},
+		{"relative backward", []string{"BEGIN", "DECLARE c CURSOR FOR SELECT id FROM posts"}, "FETCH RELATIVE -1 FROM c", codeObjectNotInPrereqs},
+		{"relative 0", []string{"BEGIN", "DECLARE c CURSOR FOR SELECT id FROM posts"}, "FETCH RELATIVE 0 FROM c", codeFeatureNotSupported},
+		{"absolute without a count", []string{"BEGIN", "DECLARE c CURSOR FOR SELECT id FROM posts"}, "FETCH ABSOLUTE FROM c", codeSyntaxError},
 		{"scroll", []string{"BEGIN"}, "DECLARE c SCROLL CURSOR FOR SELECT id FROM posts", codeFeatureNotSupported},
 		{"not a query", []string{"BEGIN"}, "DECLARE c CURSOR FOR DELETE FROM posts", codeSyntaxError},
 		{"no FOR", []string{"BEGIN"}, "DECLARE c CURSOR SELECT 1", codeSyntaxError},

@@ -13,3 +13,9 @@ SELECT current_database(), current_schema();
 BEGIN READ ONLY;
 SELECT id FROM comments_by_post WHERE "postId" = 3 ORDER BY id;
 COMMIT;
+-- FETCH_COUNT: psql reads the rows through a cursor (DECLARE _psql_cursor
+-- NO SCROLL CURSOR FOR …, FETCH FORWARD 7, CLOSE) in a transaction.
+\set FETCH_COUNT 7
+SELECT id AS fetched, "userId" FROM posts WHERE id <= 15 ORDER BY id;
+\unset FETCH_COUNT
+SELECT count(*), 'a' || 'b' AS ab, id::text FROM posts WHERE id = 4 GROUP BY id;

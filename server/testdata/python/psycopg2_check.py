@@ -37,6 +37,8 @@ named.execute("SELECT id FROM posts")
 show("fetchmany", [r[0] for r in named.fetchmany(3)])
 named.scroll(10)
 show("after scroll", named.fetchone()[0])
+named.scroll(30, mode="absolute")
+show("after absolute scroll", named.fetchone()[0])
 named.close()
 conn.commit()
 
