@@ -196,6 +196,10 @@ type rquery struct {
 	// order the rows totally.
 	keys          []string
 	limit, offset int // -1 = none
+	// sideOrder and sideLimit order and cut one side of a UNION, which
+	// is then written in parentheses.
+	sideOrder []okey
+	sideLimit int
 	// named: placeholders are :name parameters instead of ?.
 	named bool
 	// classes are the constructs of the query (see classMultiSort…);
@@ -225,13 +229,13 @@ func (q *rquery) total() bool {
 // render writes the query in both dialects, with its arguments.
 func (q *rquery) render() (text, []any) {
 	var args []any
-	t := q.renderBody(&args)
+	t := q.renderSide(&args)
 	if q.union != nil {
 		op := " UNION "
 		if q.unionAll {
 			op = " UNION ALL "
 		}
-		t = sprintf("%s%s%s", t, op, q.union.renderBody(&args))
+		t = sprintf("%s%s%s", t, op, q.union.renderSide(&args))
 	}
 	if len(q.order) > 0 {
 		ks := make([]text, len(q.order))
@@ -273,6 +277,21 @@ func (q *rquery) render() (text, []any) {
 		named[i] = sql.Named(fmt.Sprintf("p%d", i+1), a)
 	}
 	return out, named
+}
+
+// renderSide writes one side of a UNION: in parentheses when it has its
+// own ORDER BY and LIMIT (SQLite reads those only in a subquery).
+func (q *rquery) renderSide(args *[]any) text {
+	t := q.renderBody(args)
+	if len(q.sideOrder) == 0 {
+		return t
+	}
+	ks := make([]text, len(q.sideOrder))
+	for i, k := range q.sideOrder {
+		ks[i] = k.t
+	}
+	t = sprintf("%s ORDER BY %s LIMIT %d", t, join(ks, ", "), q.sideLimit)
+	return text{"(" + t.rs + ")", "SELECT * FROM (" + t.lite + ")"}
 }
 
 func (q *rquery) renderBody(args *[]any) text {
@@ -446,7 +465,13 @@ func (g *rgen) wheres(q *rquery, refs []gref) {
 	if !g.chance(0.85) {
 		return
 	}
-	n := 1 + g.intn(3)
+	n := 1
+	switch x := g.intn(20); {
+	case x >= 18:
+		n = 3
+	case x >= 11:
+		n = 2
+	}
 	for range n {
 		q.where = append(q.where, g.pred(refs, 2))
 	}
@@ -462,8 +487,11 @@ func (g *rgen) orderBy(q *rquery, refs []gref, tables []*gtable) {
 	for range g.intn(3) {
 		r := rpick(g, refs)
 		k := same(r.q)
-		if g.chance(0.15) {
+		switch {
+		case g.chance(0.15):
 			k = g.projection([]gref{r})
+		case len(q.items) > 0 && q.items[0].rs != "*" && g.chance(0.15):
+			k = same(strconv.Itoa(1 + g.intn(len(q.items)))) // an ordinal
 		}
 		ks = append(ks, okey{t: sprintf("%s%s", k, rpick(g, []string{"", " ASC", " DESC"}))})
 	}
@@ -729,6 +757,9 @@ func (g *rgen) projection(refs []gref) text {
 		case 3:
 			return text{fmt.Sprintf("%s DIV %d", col, k), fmt.Sprintf("%s / %d", col, k)}
 		case 4:
+			if g.chance(0.3) {
+				return same(fmt.Sprintf("CASE %s WHEN %d THEN 'one' WHEN %d THEN 'two' ELSE 'other' END", col, rpick(g, r.c.vals), rpick(g, r.c.vals)))
+			}
 			return sprintf("CASE WHEN %s THEN %s ELSE %d END", g.leafNoArgs(r), col, -k)
 		}
 		return same(fmt.Sprintf("COALESCE(%s, %d)", col, -k))
@@ -762,6 +793,14 @@ func (g *rgen) projection(refs []gref) text {
 			}
 			return same(col)
 		case 7:
+			switch g.intn(4) {
+			case 0:
+				return same(fmt.Sprintf("NULLIF(%s, %s)", col, quote(rpick(g, r.c.vals).(string))))
+			case 1:
+				return same(fmt.Sprintf("IFNULL(%s, '-')", col))
+			case 2:
+				return text{fmt.Sprintf("CONCAT(COALESCE(%s, ''), '|')", col), fmt.Sprintf("COALESCE(%s, '') || '|'", col)}
+			}
 			return sprintf("CASE WHEN %s THEN 'y' ELSE 'n' END", g.leafNoArgs(r))
 		}
 		return same(fmt.Sprintf("%s LIKE %s", col, quote(g.likePattern(rpick(g, r.c.vals).(string)))))
@@ -796,10 +835,67 @@ func (g *rgen) leafNoArgs(r gref) text {
 func (g *rgen) selectJoin() *rquery {
 	q := newQuery()
 	tabs, refs := g.joinFrom(q)
+	if g.chance(0.2) {
+		tabs, refs = g.thirdTable(q, tabs, refs)
+	}
 	g.selectItems(q, refs, false)
+	if u := q.from[1].using; u != "" {
+		// USING merges the column: it may be named bare, and * has it once.
+		switch g.intn(3) {
+		case 0:
+			q.items = append(q.items, same(u))
+		case 1:
+			q.items = []text{same("*")}
+		}
+	}
 	g.wheres(q, refs)
 	g.orderBy(q, refs, tabs)
 	return q
+}
+
+// thirdJoins join a third table to a two-table FROM: the table joined,
+// the alias of the table it joins to, and the ON condition.
+var thirdJoins = []struct{ right, to, on string }{
+	{"customers", "o", "c.id = o.customer_id"},
+	{"customer_orders", "c", "co.customer_id = c.id"},
+	{"products", "s", "p.sku = s.sku"},
+	{"stock", "p", "s.sku = p.sku"},
+	{"product_stock", "p", "ps.sku = p.sku"},
+	{"product_stock", "s", "ps.sku = s.sku"},
+	{"orders", "c", "o.customer_id = c.id"},
+}
+
+// thirdTable joins a third table when one fits.
+func (g *rgen) thirdTable(q *rquery, tabs []*gtable, refs []gref) ([]*gtable, []gref) {
+	if q.from[1].using != "" {
+		return tabs, refs
+	}
+	var fits []int
+	for i, j := range thirdJoins {
+		used := false
+		for _, t := range tabs {
+			used = used || t.st.name == j.right
+		}
+		if !used && (tabs[0].alias == j.to || tabs[1].alias == j.to) {
+			fits = append(fits, i)
+		}
+	}
+	if len(fits) == 0 {
+		return tabs, refs
+	}
+	j := thirdJoins[rpick(g, fits)]
+	t := g.m.tables[j.right]
+	kind := "JOIN"
+	if g.chance(0.4) {
+		kind = "LEFT JOIN"
+	}
+	f := fitem{sql: same(t.st.name + " " + t.alias), alias: t.alias, kind: kind, on: []*pnode{leaf(same(j.on))}, keep: t.st.required != ""}
+	if g.chance(0.3) {
+		f.on = append(f.on, g.pred(refsOf([]*gtable{t}, true), 1))
+	}
+	q.from = append(q.from, f)
+	q.keys = append(q.keys, t.alias+"."+t.st.key)
+	return append(tabs, t), refsOf(append(tabs, t), true)
 }
 
 // joinFrom builds a two-table FROM and returns its tables and columns.
@@ -1118,6 +1214,12 @@ func (g *rgen) unionQuery() *rquery {
 		{"orders.id", "stock.id"},
 	}
 	pair := rpick(g, pairs)
+	paren := g.chance(0.25)
+	derived := g.chance(0.25)
+	params := g.params
+	if derived {
+		g.params = false // the union's text goes into the FROM
+	}
 	side := func(s string) *rquery {
 		tab, col, _ := strings.Cut(s, ".")
 		q := newQuery()
@@ -1126,11 +1228,24 @@ func (g *rgen) unionQuery() *rquery {
 		q.items = []text{same(col)}
 		refs := refsOf([]*gtable{t}, false)
 		g.wheres(q, refs)
+		if paren {
+			q.sideOrder = []okey{{t: same(t.st.key + rpick(g, []string{"", " DESC"}))}}
+			if g.chance(0.4) {
+				r := rpick(g, refs)
+				q.sideOrder = append([]okey{{t: same(r.q + rpick(g, []string{"", " DESC"}))}}, q.sideOrder...)
+			}
+			g.sortClasses(&rquery{order: q.sideOrder}, []*gtable{t})
+			q.sideLimit = g.intn(8)
+		}
 		return q
 	}
 	q := side(pair[0])
 	q.union = side(pair[1])
 	q.unionAll = g.chance(0.5)
+	g.params = params
+	if derived {
+		return g.derivedUnion(q, pair[0])
+	}
 	if !q.unionAll && g.chance(0.5) {
 		// ORDER BY 1 is total over a UNION (no duplicates).
 		q.order = []okey{{t: same("1" + rpick(g, []string{"", " DESC"})), key: "1"}}
@@ -1138,6 +1253,36 @@ func (g *rgen) unionQuery() *rquery {
 		if g.chance(0.6) {
 			q.limit = g.intn(12)
 		}
+	}
+	return q
+}
+
+// derivedUnion selects from a UNION in a derived table.
+func (g *rgen) derivedUnion(u *rquery, first string) *rquery {
+	tab, col, _ := strings.Cut(first, ".")
+	c := g.m.tables[tab].col(col)
+	u.items = []text{same(col + " AS v")}
+	body, _ := u.render() // no placeholders in the union's WHERE
+	q := newQuery()
+	q.from = []fitem{{sql: sprintf("(%s) u", body), alias: "u", keep: true}}
+	ref := gref{t: g.m.tables[tab], c: c, q: "u.v"}
+	q.items = []text{same("u.v")}
+	if g.chance(0.3) {
+		q.items = append(q.items, g.projection([]gref{ref}))
+	}
+	if g.chance(0.6) {
+		q.where = []*pnode{g.pred([]gref{ref}, 1)}
+	}
+	if !u.unionAll && g.chance(0.5) {
+		q.order = []okey{{t: same("u.v" + rpick(g, []string{"", " DESC"})), key: "u.v"}}
+		q.keys = []string{"u.v"}
+		if g.chance(0.5) {
+			q.limit = g.intn(8)
+		}
+	}
+	if g.chance(0.2) {
+		q.items = []text{same("COUNT(*)"), same("COUNT(DISTINCT u.v)")}
+		q.order, q.keys, q.limit = nil, nil, -1
 	}
 	return q
 }

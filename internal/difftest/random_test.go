@@ -34,7 +34,6 @@ var pendingClasses = map[string]string{
 	classUnsortable: "pushdown: ORDER BY sent on a column outside sort.columns",
 	classEmptyStr:   "pushdown: an empty string sent to an exact filter (?status= is no filter)",
 	classSeparator:  "pushdown: a value holding the IN filter's join separator sent as one value",
-	classIntFilter:  "pushdown: a non-integral number sent to an int filter (the API answers 400)",
 	classKeyType:    "pushdown: a non-integral value among the values of a required int key",
 	classUsing:      "sqlfix: JOIN … USING",
 	classSubstrExp:  "sqlfix: SUBSTR of an expression",
@@ -316,7 +315,7 @@ func candidates(q *rquery) []*rquery {
 		out = append(out, c)
 	}
 	if len(q.items) > 1 && len(q.group) == 0 {
-		for i := range q.items {
+		for i := len(q.items) - 1; i >= 0; i-- { // the last first: the first items are often keys
 			c := clone()
 			c.items = append(c.items[:i:i], q.items[i+1:]...)
 			out = append(out, c)
