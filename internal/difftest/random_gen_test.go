@@ -522,6 +522,12 @@ func (g *rgen) sortClasses(q *rquery, tables []*gtable) {
 	}
 	for _, k := range q.order {
 		name := strings.TrimSuffix(strings.TrimSuffix(k.t.rs, " DESC"), " ASC")
+		if n, err := strconv.Atoi(name); err == nil && n >= 1 && n <= len(q.items) {
+			name = q.items[n-1].rs // an ordinal names an item
+		}
+		if i := strings.Index(name, " AS "); i >= 0 {
+			name = name[:i]
+		}
 		if i := strings.LastIndexByte(name, '.'); i >= 0 {
 			name = name[i+1:]
 		}
@@ -632,6 +638,9 @@ func (g *rgen) leafPred(r gref) *pnode {
 			return leaf(same("NOT " + col))
 		case 2:
 			return leaf(same(fmt.Sprintf("%s = %s", col, rpick(g, []string{"true", "false"}))))
+		}
+		if g.chance(0.5) {
+			return leaf(same(fmt.Sprintf("%s IS %s", col, rpick(g, []string{"TRUE", "FALSE", "NOT TRUE", "NOT FALSE"}))))
 		}
 		return leaf(same(fmt.Sprintf("%s != %s", col, rpick(g, []string{"true", "false"}))))
 	}
@@ -986,13 +995,23 @@ func (g *rgen) aggregateQuery() *rquery {
 	for range 1 + g.intn(3) {
 		q.items = append(q.items, g.aggregate(refs))
 	}
+	alias := len(keys) > 0 && g.chance(0.3)
+	if alias {
+		q.items[len(keys)] = sprintf("%s AS n", q.items[len(keys)])
+	}
 	g.wheres(q, refs)
 	q.group = keys
-	if g.chance(0.3) {
+	switch {
+	case alias && g.chance(0.3):
+		q.having = []*pnode{leaf(same(fmt.Sprintf("n %s %d", rpick(g, []string{">", "<", ">="}), g.intn(10))))}
+	case g.chance(0.3):
 		q.having = []*pnode{leaf(sprintf("%s %s %d", g.aggregate(refs), rpick(g, []string{">", "<", ">=", "="}), g.intn(10)))}
 	}
 	q.keys = nil
 	if len(keys) > 0 && g.chance(0.5) {
+		if alias && g.chance(0.5) {
+			q.order = append(q.order, okey{t: same("n" + rpick(g, []string{"", " DESC"}))})
+		}
 		for i := range keys {
 			k := strconv.Itoa(i + 1)
 			q.order = append(q.order, okey{t: same(k + rpick(g, []string{"", " DESC"})), key: k})
@@ -1000,6 +1019,9 @@ func (g *rgen) aggregateQuery() *rquery {
 		}
 		if g.chance(0.5) {
 			q.limit = 1 + g.intn(6)
+		}
+		if len(q.from) == 1 {
+			g.sortClasses(q, []*gtable{g.m.tables[strings.Fields(q.from[0].sql.rs)[0]]})
 		}
 	}
 	return q
@@ -1058,6 +1080,20 @@ func (g *rgen) distinctQuery() *rquery {
 	}
 	g.wheres(q, refs)
 	q.keys = nil
+	if g.chance(0.4) {
+		// DISTINCT rows differ in some item: ordering by all is total.
+		for i := range q.items {
+			k := strconv.Itoa(i + 1)
+			q.order = append(q.order, okey{t: same(k + rpick(g, []string{"", " DESC"})), key: k})
+			q.keys = append(q.keys, k)
+		}
+		if g.chance(0.6) {
+			q.limit = g.intn(6)
+		}
+		if len(q.from) == 1 {
+			g.sortClasses(q, []*gtable{g.m.tables[strings.Fields(q.from[0].sql.rs)[0]]})
+		}
+	}
 	return q
 }
 
@@ -1074,6 +1110,9 @@ func (g *rgen) subqueryQuery() *rquery {
 		{"orders", "status", "orders", "status"},
 		{"orders", "total", "orders", "total"},
 		{"stock", "qty", "products", "weight"},
+		{"orders", "id", "customer_orders", "id"},
+		{"customers", "id", "customer_orders", "customer_id"},
+		{"products", "sku", "product_stock", "sku"},
 	}
 	l := rpick(g, links)
 	q := newQuery()
@@ -1083,6 +1122,13 @@ func (g *rgen) subqueryQuery() *rquery {
 	var w []text
 	params := g.params
 	g.params = false // placeholders only in the outer WHERE
+	if k := inner.st.required; k != "" {
+		var vals []string
+		for range 1 + g.intn(4) {
+			vals = append(vals, sqlLit(rpick(g, inner.col(k).vals)))
+		}
+		w = append(w, same(fmt.Sprintf("%s IN (%s)", k, strings.Join(vals, ", "))))
+	}
 	for range g.intn(3) {
 		w = append(w, g.pred(innerRefs, 1).leafText())
 	}
