@@ -87,6 +87,10 @@ var shopJoins = []gjoin{
 	{left: "products", right: "product_stock", on: "ps.sku = p.sku", using: "sku"},
 	{left: "stock", right: "product_stock", on: "ps.sku = s.sku", using: "sku"},
 	{left: "orders", right: "customer_orders", on: "co.customer_id = o.customer_id"},
+	// Joins on columns that are no key, of int and float types.
+	{left: "stock", right: "products", on: "p.weight = s.qty"},
+	{left: "orders", right: "customers", on: "c.score * 4 = o.customer_id"},
+	{left: "products", right: "orders", on: "o.total < p.price AND o.customer_id = p.id"},
 }
 
 // gmodel is what the generator knows of the data.
@@ -484,7 +488,7 @@ func (g *rgen) orderBy(q *rquery, refs []gref, tables []*gtable) {
 		return
 	}
 	var ks []okey
-	for range g.intn(3) {
+	for range min(g.intn(3), max(3-len(q.keys), 0)) {
 		r := rpick(g, refs)
 		k := same(r.q)
 		switch {
@@ -497,9 +501,6 @@ func (g *rgen) orderBy(q *rquery, refs []gref, tables []*gtable) {
 	}
 	for _, k := range q.keys {
 		ks = append(ks, okey{t: same(k + rpick(g, []string{"", " DESC"})), key: k})
-	}
-	if len(ks) > 3 {
-		ks = append(ks[:1], ks[len(ks)-2:]...)
 	}
 	q.order = ks
 	g.sortClasses(q, tables)
@@ -923,7 +924,11 @@ func (g *rgen) joinFrom(q *rquery) ([]*gtable, []gref) {
 	if j.using != "" && g.may(classUsing, 0.3) {
 		right.on, right.using = nil, j.using
 	} else if g.chance(0.3) {
-		right.on = append(right.on, g.pred(refsOf([]*gtable{r}, true), 1))
+		side := r
+		if g.chance(0.3) {
+			side = l // in a LEFT JOIN, a condition on the left table keeps its rows
+		}
+		right.on = append(right.on, g.pred(refsOf([]*gtable{side}, true), 1))
 	}
 	q.from = []fitem{{sql: same(l.st.name + " " + l.alias), alias: l.alias, keep: true}, right}
 	q.keys = []string{l.alias + "." + l.st.key}

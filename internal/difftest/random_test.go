@@ -178,6 +178,9 @@ func (e *renv) run(db *sql.DB, q string, args []any) outcome {
 // profile, and returns the first difference (nil when they agree).
 // corpusErr reports a query that SQLite cannot run (a generator bug).
 func (e *renv) check(q *rquery) (m *mismatch, corpusErr error) {
+	if q.limit >= 0 && !q.total() && !q.wantErr {
+		return nil, fmt.Errorf("LIMIT without an ORDER BY that ends in the unique keys %v", q.keys)
+	}
 	t, args := q.render()
 	ord := q.total()
 	pv := pushedVariant(q.seed)
