@@ -16,7 +16,9 @@ import (
 //     one-key sort on the sortable fields (no sort join: the API sorts by
 //     one key), the limit, the field selection and the lookups.
 //   - less declares a seeded subset of that: some filters, exact marks,
-//     the sort, the limit, the selection or the lookup left out.
+//     the sort, the limit, the selection or the lookup left out (an IN
+//     filter goes only with its = filter: its join: "," is what says that
+//     the API splits a comma list, also in an = value).
 //   - plain declares no pushdown at all: no filter, sort, limit, select or
 //     get, only what is not optional (the URLs with their {key}
 //     placeholders and the pagination). It is restsql with pushdown off,
@@ -104,7 +106,11 @@ func shopCatalog(api map[string]*apiTable, base, variant string) *catalog.Catalo
 						flt.Like = catalog.LikeContains
 					}
 					c.Filters[o.op] = flt
-					if o.suffix == "" && !drop(0.3) {
+					// The IN filter's join is how a profile says that the
+					// API splits a comma list: the less profile keeps it
+					// with the = filter, or the driver could not know
+					// that ?tier=gold,silver is no equality.
+					if o.suffix == "" {
 						in := *flt
 						in.Join = ","
 						c.Filters["IN"] = &in
