@@ -32,8 +32,9 @@ import (
 //     sort first ascending, last descending (restsql's order). Ties keep
 //     the API's order.
 //   - Page sizes are capped: asking for 500 rows gets the table's cap.
-//     Paging is by next URL (a relative URL that keeps the query string),
-//     offset/limit or page/per_page, per table.
+//     Paging is by next URL (a relative URL that keeps the query string,
+//     in the body and in a Link header), offset/limit (with an
+//     X-Total-Count header), page/per_page or an opaque cursor, per table.
 //   - ?fields=a,b returns only those fields of each row.
 //   - /customers/{customer_id}/orders and /products/{sku}/stock list the
 //     rows of one parent; /customers/{id}, /orders/{id} and /products/{sku}
@@ -59,7 +60,10 @@ type apiTable struct {
 	foldEq []string
 	// sortable lists the fields ?sort= takes.
 	sortable []string
-	paging   string // next, offset or page
+	// paging is next (a next URL in the body and a Link header), offset
+	// (offset/limit, with X-Total-Count), page (page/per_page) or cursor
+	// (an opaque token in the body, sent back as ?after=).
+	paging string
 	maxPage  int    // the page size cap
 	// nested maps a field to the object it is nested in in the JSON
 	// (customers' city is address.city).
@@ -193,8 +197,29 @@ func shopData() map[string]*apiTable {
 		})
 	}
 
+	reviews := &apiTable{
+		name: "reviews",
+		fields: []apiField{{"id", "int"}, {"sku", "string"}, {"customer_id", "int"}, {"rating", "int"},
+			{"title", "string"}, {"created", "datetime"}},
+		ops: map[string][]string{
+			"": {"sku", "customer_id", "rating"}, "gte": {"rating", "created"}, "lte": {"rating", "created"},
+			"like": {"title"},
+		},
+		sortable: []string{"created", "rating"},
+		paging:   "cursor", maxPage: 25,
+	}
+	for id := 1; id <= 120; id++ {
+		reviews.rows = append(reviews.rows, map[string]any{
+			"id": id, "sku": fmt.Sprintf("SKU-%03d", 1+r.IntN(40)),
+			"customer_id": maybe(0.1, 1+r.IntN(45)),
+			"rating":      maybe(0.15, 1+r.IntN(5)),
+			"title":       pick("Great", "great!", "Broke, sadly", "OK", "", nil, "Works as described"),
+			"created":     stamp(),
+		})
+	}
+
 	tables := map[string]*apiTable{}
-	for _, t := range []*apiTable{customers, orders, products, stock} {
+	for _, t := range []*apiTable{customers, orders, products, stock, reviews} {
 		// Some rows leave a NULL field out altogether.
 		for _, row := range t.rows {
 			for k, v := range row {
@@ -364,6 +389,21 @@ next:
 	size, pos := t.maxPage, 0
 	var err error
 	switch t.paging {
+	case "cursor":
+		if v := q.Get("size"); v != "" {
+			if size, err = strconv.Atoi(v); err != nil || size < 1 {
+				fail(http.StatusBadRequest, "size %q", v)
+				return
+			}
+		}
+		size = min(size, t.maxPage)
+		if v := q.Get("after"); v != "" {
+			n, ok := strings.CutPrefix(v, "c")
+			if pos, err = strconv.Atoi(n); !ok || err != nil || pos < 0 {
+				fail(http.StatusBadRequest, "cursor %q", v)
+				return
+			}
+		}
 	case "next", "offset":
 		if v := q.Get("limit"); v != "" {
 			if size, err = strconv.Atoi(v); err != nil || size < 1 {
@@ -401,17 +441,29 @@ next:
 	for _, row := range rows[pos:end] {
 		out = append(out, t.render(row, fields))
 	}
-	if t.paging != "next" {
+	switch t.paging {
+	case "cursor":
+		meta := map[string]any{"next": nil}
+		if end < len(rows) {
+			meta["next"] = "c" + strconv.Itoa(end)
+		}
+		writeJSON(w, map[string]any{"items": out, "meta": meta})
+	case "next":
+		body := map[string]any{"data": out}
+		if end < len(rows) {
+			nq := req.URL.Query()
+			nq.Set("cursor", strconv.Itoa(end))
+			next := req.URL.Path + "?" + nq.Encode()
+			body["next"] = next
+			w.Header().Set("Link", "<"+next+`>; rel="next"`)
+		}
+		writeJSON(w, body)
+	case "offset":
+		w.Header().Set("X-Total-Count", strconv.Itoa(len(rows)))
 		writeJSON(w, out)
-		return
+	default:
+		writeJSON(w, out)
 	}
-	body := map[string]any{"data": out}
-	if end < len(rows) {
-		nq := req.URL.Query()
-		nq.Set("cursor", strconv.Itoa(end))
-		body["next"] = req.URL.Path + "?" + nq.Encode()
-	}
-	writeJSON(w, body)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -75,7 +75,7 @@ type gjoin struct {
 
 var shopAliases = map[string]string{
 	"customers": "c", "orders": "o", "products": "p", "stock": "s",
-	"customer_orders": "co", "product_stock": "ps",
+	"customer_orders": "co", "product_stock": "ps", "reviews": "r", "clients": "cl",
 }
 
 var shopJoins = []gjoin{
@@ -91,6 +91,11 @@ var shopJoins = []gjoin{
 	{left: "stock", right: "products", on: "p.weight = s.qty"},
 	{left: "orders", right: "customers", on: "c.score * 4 = o.customer_id"},
 	{left: "products", right: "orders", on: "o.total < p.price AND o.customer_id = p.id"},
+	{left: "products", right: "reviews", on: "r.sku = p.sku", using: "sku"},
+	{left: "reviews", right: "customers", on: "c.id = r.customer_id", unique: true},
+	{left: "clients", right: "reviews", on: "r.customer_id = cl.id"},
+	{left: "reviews", right: "product_stock", on: "ps.sku = r.sku", using: "sku"},
+	{left: "clients", right: "customer_orders", on: "co.customer_id = cl.id"},
 }
 
 // gmodel is what the generator knows of the data.
@@ -101,7 +106,7 @@ type gmodel struct {
 // groupCols are the columns with few distinct values.
 var groupCols = map[string]bool{
 	"city": true, "tier": true, "active": true, "status": true, "category": true, "warehouse": true,
-	"customer_id": true, "name": true, "note": true,
+	"customer_id": true, "name": true, "note": true, "rating": true, "title": true,
 }
 
 // loadGModel reads each column's distinct values from SQLite.
@@ -423,7 +428,7 @@ func (g *rgen) query(seed uint64) *rquery {
 func newQuery() *rquery { return &rquery{limit: -1} }
 
 // baseTables are the tables without a required key.
-var baseTables = []string{"customers", "orders", "products", "stock"}
+var baseTables = []string{"customers", "orders", "products", "stock", "reviews", "clients"}
 
 // single builds the FROM of one base table.
 func (g *rgen) single(q *rquery, name string) (*gtable, []gref) {
@@ -873,6 +878,9 @@ var thirdJoins = []struct{ right, to, on string }{
 	{"product_stock", "p", "ps.sku = p.sku"},
 	{"product_stock", "s", "ps.sku = s.sku"},
 	{"orders", "c", "o.customer_id = c.id"},
+	{"reviews", "p", "r.sku = p.sku"},
+	{"reviews", "c", "r.customer_id = c.id"},
+	{"products", "r", "p.sku = r.sku"},
 }
 
 // thirdTable joins a third table when one fits.
@@ -1116,6 +1124,9 @@ func (g *rgen) subqueryQuery() *rquery {
 		{"orders", "total", "orders", "total"},
 		{"stock", "qty", "products", "weight"},
 		{"orders", "id", "customer_orders", "id"},
+		{"products", "sku", "reviews", "sku"},
+		{"clients", "id", "reviews", "customer_id"},
+		{"reviews", "rating", "stock", "qty"},
 		{"customers", "id", "customer_orders", "customer_id"},
 		{"products", "sku", "product_stock", "sku"},
 	}
@@ -1262,7 +1273,7 @@ func (g *rgen) unionQuery() *rquery {
 	pairs := [][2]string{
 		{"customers.id", "orders.customer_id"}, {"products.sku", "stock.sku"}, {"customers.city", "customers.name"},
 		{"orders.status", "orders.note"}, {"products.weight", "stock.qty"}, {"customers.name", "products.name"},
-		{"orders.id", "stock.id"},
+		{"orders.id", "stock.id"}, {"reviews.title", "clients.name"}, {"reviews.customer_id", "clients.id"},
 	}
 	pair := rpick(g, pairs)
 	paren := g.chance(0.25)

@@ -42,6 +42,8 @@ type shopTable struct {
 	// required is the {placeholder} column of url ("" for none).
 	required string
 	get      string // the get: lookup URL ("" for none)
+	// link: page by the Link header instead of the body's next URL.
+	link bool
 }
 
 var shopTables = []shopTable{
@@ -51,6 +53,9 @@ var shopTables = []shopTable{
 	{name: "stock", api: "stock", url: "/stock", key: "id"},
 	{name: "customer_orders", api: "orders", url: "/customers/{customer_id}/orders", key: "id", required: "customer_id"},
 	{name: "product_stock", api: "stock", url: "/products/{sku}/stock", key: "id", required: "sku"},
+	{name: "reviews", api: "reviews", url: "/reviews", key: "id"},
+	// clients are the customers again, paged by the Link header.
+	{name: "clients", api: "customers", url: "/customers", key: "id", link: true},
 }
 
 func shopTableByName(name string) shopTable {
@@ -80,8 +85,17 @@ func shopCatalog(api map[string]*apiTable, base, variant string) *catalog.Catalo
 		case "next":
 			t.Rows = "data"
 			t.Pagination = &catalog.Pagination{Type: catalog.PageNextURL, NextPath: "next", SizeParam: "limit", PageSize: 500}
+			if st.link {
+				t.Pagination = &catalog.Pagination{Type: catalog.PageLinkHeader, SizeParam: "limit", PageSize: 40}
+			}
+		case "cursor":
+			t.Rows = "items"
+			t.Pagination = &catalog.Pagination{Type: catalog.PageCursor, CursorPath: "meta.next", CursorParam: "after", SizeParam: "size", PageSize: 100}
 		case "offset":
 			t.Pagination = &catalog.Pagination{Type: catalog.PageOffset, OffsetParam: "offset", SizeParam: "limit", PageSize: at.maxPage}
+			if variant != variantPlain && !drop(0.5) {
+				t.Pagination.TotalHeader = "X-Total-Count"
+			}
 		case "page":
 			t.Pagination = &catalog.Pagination{Type: catalog.PagePage, PageParam: "page", SizeParam: "per_page", PageSize: at.maxPage}
 		}
@@ -126,7 +140,7 @@ func shopCatalog(api map[string]*apiTable, base, variant string) *catalog.Catalo
 			if !drop(0.4) {
 				t.Sort = &catalog.Sort{Param: "sort", Order: "order", Columns: append([]string(nil), at.sortable...)}
 			}
-			if at.paging != "page" && !drop(0.4) {
+			if (at.paging == "next" || at.paging == "offset") && !drop(0.4) {
 				t.Limit = &catalog.Limit{Param: "limit"}
 			}
 			if !drop(0.5) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -75,6 +76,30 @@ func TestFakeAPIQuirks(t *testing.T) {
 	assert.Len(t, ids, 100)
 	_, ids, _ = apiGet(t, api, "/products?offset=0&limit=500")
 	assert.Len(t, ids, 10, "products pages are capped at 10")
+
+	// The other paging styles: a Link header, a total, a cursor.
+	req, _ := http.NewRequest(http.MethodGet, "http://shop.test/customers?limit=40", nil)
+	resp, err := api.RoundTrip(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, `</customers?cursor=15&limit=40>; rel="next"`, resp.Header.Get("Link"))
+	req, _ = http.NewRequest(http.MethodGet, "http://shop.test/products?category=toys&limit=3", nil)
+	resp, err = api.RoundTrip(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, strconv.Itoa(count("products", func(r map[string]any) bool { return r["category"] == "toys" })), resp.Header.Get("X-Total-Count"))
+	req, _ = http.NewRequest(http.MethodGet, "http://shop.test/reviews?size=100&after=c100", nil)
+	resp, err = api.RoundTrip(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var page struct {
+		Items []any
+		Meta  struct{ Next any }
+	}
+	require.NoError(t, json.Unmarshal(body, &page))
+	assert.Len(t, page.Items, 20, "the last page after row 100 of 120")
+	assert.Nil(t, page.Meta.Next)
 
 	// An empty value and an unknown parameter are no filter.
 	_, all, _ := apiGet(t, api, "/customers?limit=500&cursor=0")
@@ -152,7 +177,7 @@ func TestProfilesDeclareNoMoreThanAPI(t *testing.T) {
 				assert.Subset(t, at.sortable, tab.Sort.Columns)
 				assert.NotEmpty(t, tab.Sort.Columns, "no columns means every column")
 			}
-			if p := tab.Pagination; p.Type != catalog.PageNextURL {
+			if p := tab.Pagination; p.Type == catalog.PageOffset || p.Type == catalog.PagePage {
 				assert.LessOrEqual(t, p.PageSize, at.maxPage, "a short page ends an offset or page walk")
 			}
 		}

@@ -513,6 +513,9 @@ func TestRandomDifferential(t *testing.T) {
 				for c := range q.classes {
 					seen[c]++
 				}
+				if n > 10000 && done%10000 == 0 {
+					t.Logf("%d queries in %v, %d failures", done, time.Since(start).Round(time.Second), len(failures))
+				}
 				mu.Unlock()
 				var msg string
 				switch {
