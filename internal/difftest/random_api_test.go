@@ -63,8 +63,8 @@ type apiTable struct {
 	// paging is next (a next URL in the body and a Link header), offset
 	// (offset/limit, with X-Total-Count), page (page/per_page) or cursor
 	// (an opaque token in the body, sent back as ?after=).
-	paging string
-	maxPage  int    // the page size cap
+	paging  string
+	maxPage int // the page size cap
 	// nested maps a field to the object it is nested in in the JSON
 	// (customers' city is address.city).
 	nested map[string]string
