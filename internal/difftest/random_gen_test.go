@@ -1230,9 +1230,7 @@ func (g *rgen) derivedQuery() *rquery {
 		}
 	}
 	g.params = params
-	var args []any
-	body, _ := inner.render()
-	_ = args
+	body, _ := inner.render() // no placeholders: they were off above
 	q := newQuery()
 	q.from = []fitem{{sql: sprintf("(%s) d", body), alias: "d", keep: true}}
 	for _, c := range cols {

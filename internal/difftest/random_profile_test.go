@@ -58,15 +58,6 @@ var shopTables = []shopTable{
 	{name: "clients", api: "customers", url: "/customers", key: "id", link: true},
 }
 
-func shopTableByName(name string) shopTable {
-	for _, t := range shopTables {
-		if t.name == name {
-			return t
-		}
-	}
-	panic("difftest: no shop table " + name)
-}
-
 // opFilters maps the API's operator suffixes to SQL operators.
 var opFilters = []struct{ suffix, op string }{
 	{"", "="}, {"ne", "!="}, {"gt", ">"}, {"gte", ">="}, {"lt", "<"}, {"lte", "<="}, {"like", "LIKE"},

@@ -66,9 +66,9 @@ func TestFakeAPIQuirks(t *testing.T) {
 	}
 
 	// Page sizes are capped, and the next URL keeps the query string.
-	_, ids, next := apiGet(t, api, "/orders?limit=500&status=paid")
+	_, ids, _ := apiGet(t, api, "/orders?limit=500&status=paid")
 	assert.Len(t, ids, min(100, count("orders", func(r map[string]any) bool { return r["status"] == "paid" })))
-	_, ids, next = apiGet(t, api, "/orders?limit=500")
+	_, ids, next := apiGet(t, api, "/orders?limit=500")
 	assert.Len(t, ids, 100)
 	assert.Contains(t, next, "limit=500")
 	assert.Contains(t, next, "cursor=100")

@@ -5,7 +5,6 @@ import (
 	crand "crypto/rand"
 	"database/sql"
 	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -573,5 +572,3 @@ func boolKeys(m map[string]int) map[string]bool {
 	}
 	return out
 }
-
-var _ = errors.New
