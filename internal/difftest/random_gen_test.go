@@ -215,6 +215,8 @@ type rquery struct {
 	// wantErr: restsql must refuse the query (a type error).
 	classes map[string]bool
 	wantErr bool
+	// errWords are words restsql's error must hold (the column, the value).
+	errWords []string
 	seed    uint64
 }
 
@@ -1351,13 +1353,14 @@ func (g *rgen) derivedUnion(u *rquery, first string) *rquery {
 // restsql must fail, naming the column.
 func (g *rgen) typeErrQuery() *rquery {
 	q := newQuery()
-	cases := []struct{ table, pred string }{
-		{"customers", "id = 'abc'"},
-		{"customers", "signup > 'yesterday'"},
-		{"orders", "total = 'cheap'"},
-		{"orders", "created <= 'soon'"},
-		{"stock", "qty IN (1, 'many')"},
-		{"products", "price < 'x1'"},
+	cases := []struct{ table, pred, col, val string }{
+		{"customers", "id = 'abc'", "id", "abc"},
+		{"customers", "signup > 'yesterday'", "signup", "yesterday"},
+		{"orders", "total = 'cheap'", "total", "cheap"},
+		{"orders", "created <= 'soon'", "created", "soon"},
+		{"stock", "qty IN (1, 'many')", "qty", "many"},
+		{"products", "price < 'x1'", "price", "x1"},
+		{"reviews", "rating BETWEEN 2 AND 'five'", "rating", "five"},
 	}
 	c := rpick(g, cases)
 	g.single(q, c.table)
@@ -1370,5 +1373,6 @@ func (g *rgen) typeErrQuery() *rquery {
 	q.keepWhere = 1
 	g.classes[classTypeErr] = true
 	q.wantErr = true
+	q.errWords = []string{c.col, c.val}
 	return q
 }

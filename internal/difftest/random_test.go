@@ -193,6 +193,11 @@ func (e *renv) check(q *rquery) (m *mismatch, corpusErr error) {
 			if o.o.err == nil {
 				return &mismatch{kind: "error", against: o.name + " should fail", left: o.o}, nil
 			}
+			for _, w := range q.errWords {
+				if !strings.Contains(o.o.err.Error(), w) {
+					return &mismatch{kind: "error", against: fmt.Sprintf("%s's error should name %q", o.name, w), left: o.o}, nil
+				}
+			}
 		}
 		return nil, nil
 	}
