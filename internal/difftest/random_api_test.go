@@ -43,7 +43,9 @@ import (
 // apiField is one field of a fake table.
 type apiField struct {
 	name string
-	typ  string // int, float, string, bool, datetime
+	// typ is int, float, string, bool, datetime (RFC 3339), unix (epoch
+	// seconds) or stamp (stampLayout text, UTC).
+	typ string
 }
 
 // apiTable is one collection of the fake API and what it can do.
@@ -144,12 +146,12 @@ func shopData() map[string]*apiTable {
 	orders := &apiTable{
 		name: "orders",
 		fields: []apiField{{"id", "int"}, {"customer_id", "int"}, {"status", "string"},
-			{"total", "float"}, {"created", "datetime"}, {"note", "string"}},
+			{"total", "float"}, {"created", "datetime"}, {"note", "string"}, {"shipped", "unix"}},
 		ops: map[string][]string{
 			"": {"id", "customer_id", "status"}, "ne": {"status"},
-			"gt": {"total"}, "gte": {"total", "created", "id"}, "lt": {"total"}, "lte": {"total", "created", "id"},
+			"gt": {"total", "shipped"}, "gte": {"total", "created", "id"}, "lt": {"total", "shipped"}, "lte": {"total", "created", "id"},
 		},
-		sortable: []string{"id", "total", "created"},
+		sortable: []string{"id", "total", "created", "shipped"},
 		paging:   "next", maxPage: 100,
 	}
 	for id := 1; id <= 260; id++ {
@@ -159,17 +161,18 @@ func shopData() map[string]*apiTable {
 			"total":   maybe(0.08, money(300)),
 			"created": stamp(),
 			"note":    pick(nil, nil, "", "Rush", "rush", "gift, wrap", "call first"),
+			"shipped": maybe(0.4, day.Unix()+int64(r.IntN(400))*86400+int64(1+r.IntN(86398))), // never midnight
 		})
 	}
 
 	products := &apiTable{
 		name: "products",
 		fields: []apiField{{"id", "int"}, {"sku", "string"}, {"name", "string"}, {"category", "string"},
-			{"price", "float"}, {"weight", "int"}},
+			{"price", "float"}, {"weight", "int"}, {"updated", "stamp"}},
 		ops: map[string][]string{
-			"": {"sku", "category"}, "gte": {"price"}, "lte": {"price"},
+			"": {"sku", "category"}, "gte": {"price", "updated"}, "lte": {"price", "updated"},
 		},
-		sortable: []string{"name", "price"},
+		sortable: []string{"name", "price", "updated"},
 		paging:   "offset", maxPage: 10,
 	}
 	for id := 1; id <= 32; id++ {
@@ -179,6 +182,7 @@ func shopData() map[string]*apiTable {
 			"category": pick("tools", "Tools", "toys", "garden", "", nil),
 			"price":    maybe(0.1, money(80)),
 			"weight":   maybe(0.25, r.IntN(50)),
+			"updated":  maybe(0.1, day.Add(time.Duration(r.IntN(400)*86400+1+r.IntN(86398))*time.Second).Format(stampLayout)),
 		})
 	}
 
@@ -523,8 +527,33 @@ func parseAPI(typ, s string) (any, error) {
 		return strconv.ParseBool(s)
 	case "datetime":
 		return time.Parse(time.RFC3339Nano, s)
+	case "unix":
+		return strconv.ParseInt(s, 10, 64)
+	case "stamp":
+		_, err := time.Parse(stampLayout, s)
+		return s, err
 	}
 	return s, nil
+}
+
+// stampLayout is the text of the stamp fields: it sorts as time.
+const stampLayout = "2006-01-02 15:04:05"
+
+// asTime converts a unix or stamp field's value to RFC 3339, as the
+// profile's datetime column (and SQLite) reads it.
+func asTime(typ string, v any) any {
+	switch x := v.(type) {
+	case int64:
+		if typ == "unix" {
+			return time.Unix(x, 0).UTC().Format(time.RFC3339)
+		}
+	case string:
+		if typ == "stamp" {
+			tm, _ := time.Parse(stampLayout, x)
+			return tm.Format(time.RFC3339)
+		}
+	}
+	return v
 }
 
 // compareJSON orders two JSON values of a field: NULL (nil or missing)
@@ -539,7 +568,7 @@ func compareJSON(typ string, a, b any) int {
 		return 1
 	}
 	switch typ {
-	case "int", "float":
+	case "int", "float", "unix":
 		x, y := toFloat(a), toFloat(b)
 		switch {
 		case x < y:
@@ -568,6 +597,8 @@ func compareJSON(typ string, a, b any) int {
 func toFloat(v any) float64 {
 	switch x := v.(type) {
 	case int:
+		return float64(x)
+	case int64:
 		return float64(x)
 	case float64:
 		return x

@@ -91,7 +91,13 @@ func shopCatalog(api map[string]*apiTable, base, variant string) *catalog.Catalo
 			t.Pagination = &catalog.Pagination{Type: catalog.PagePage, PageParam: "page", SizeParam: "per_page", PageSize: at.maxPage}
 		}
 		for _, f := range at.fields {
-			c := &catalog.Column{Name: f.name, Type: f.typ, Key: f.name == st.key}
+			c := &catalog.Column{Name: f.name, Type: sqlType(f.typ), Key: f.name == st.key}
+			switch f.typ {
+			case "unix":
+				c.Format = "unix"
+			case "stamp":
+				c.Format = stampLayout
+			}
 			if p, ok := at.nested[f.name]; ok {
 				c.Path = p + "." + f.name
 			}
@@ -149,6 +155,14 @@ func shopCatalog(api map[string]*apiTable, base, variant string) *catalog.Catalo
 		Headers: map[string]string{"X-Variant": variant},
 		Schemas: map[string]*catalog.Schema{"API": {Tables: tables}},
 	}
+}
+
+// sqlType is the column type of an API field type.
+func sqlType(typ string) string {
+	if typ == "unix" || typ == "stamp" {
+		return catalog.TypeDatetime
+	}
+	return typ
 }
 
 // declared lists a table's pushdown declarations (the exact filters too

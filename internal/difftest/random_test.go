@@ -117,7 +117,8 @@ func openShopSQLite(data map[string]*apiTable) (*sql.DB, error) {
 		for _, r := range data[st.api].rows {
 			flat := map[string]any{}
 			for k, v := range r {
-				flat[k] = v
+				f, _ := data[st.api].field(k)
+				flat[k] = asTime(f.typ, v)
 			}
 			rows = append(rows, flat)
 		}
