@@ -217,7 +217,7 @@ type rquery struct {
 	wantErr bool
 	// errWords are words restsql's error must hold (the column, the value).
 	errWords []string
-	seed    uint64
+	seed     uint64
 }
 
 // total reports whether the ORDER BY orders the rows totally.
