@@ -23,6 +23,7 @@ const (
 	classMultiSort  = "multisort"  // ORDER BY of several keys on one table, whose API sorts by one key
 	classUnsortable = "unsortable" // ORDER BY on a column the API cannot sort by
 	classEmptyStr   = "emptystr"   // an empty string compared with a filtered column
+	classEmptyKey   = "emptykey"   // an empty string compared with a {key} of a get: or list URL
 	classSeparator  = "separator"  // a value holding the filter's join separator (a comma)
 	classIntFilter  = "intfilter"  // a non-integral number compared with a filtered int column
 	// classes that show with every profile.
@@ -35,6 +36,7 @@ const (
 // pushdownClasses are the classes that only a profile with pushdown shows.
 var pushdownClasses = map[string]bool{
 	classMultiSort: true, classUnsortable: true, classEmptyStr: true, classSeparator: true, classIntFilter: true,
+	classEmptyKey: true,
 }
 
 // gcol is a column the generator knows.
@@ -622,6 +624,9 @@ func (g *rgen) value(r gref) any {
 		}
 		if s == "" && c.filtered {
 			g.classes[classEmptyStr] = true
+		}
+		if s == "" && (strings.Contains(r.t.st.get, "{"+c.name+"}") || r.t.st.required == c.name) {
+			g.classes[classEmptyKey] = true
 		}
 		if strings.Contains(s, ",") && c.filtered {
 			g.classes[classSeparator] = true
