@@ -412,9 +412,10 @@ func (e *renv) report(orig, q *rquery, m *mismatch) string {
 		how = "in order"
 	}
 	fmt.Fprintf(&b, "classes:   %v\n", sortedKeys(q.classes))
-	fmt.Fprintf(&b, "%s differ (compared %s)\n%s", m.against, how, strings.ReplaceAll("left: "+m.left.String(), "\n", "\n  "))
+	names := strings.SplitN(m.against, " ", 3) // "full vs plain", "plain should fail"
+	fmt.Fprintf(&b, "%s differ (compared %s)\n%s: %s", m.against, how, names[0], indent(m.left.String()))
 	if m.kind != "error" {
-		fmt.Fprintf(&b, "\nright: %s", m.right)
+		fmt.Fprintf(&b, "%s: %s", names[len(names)-1], indent(m.right.String()))
 	}
 	e.api.reset()
 	for _, v := range []string{pushedVariant(q.seed), variantPlain} {
@@ -430,6 +431,11 @@ func (e *renv) report(orig, q *rquery, m *mismatch) string {
 		fmt.Fprintf(&b, "  %s\n", r)
 	}
 	return b.String()
+}
+
+// indent indents the lines after the first of an answer.
+func indent(s string) string {
+	return strings.TrimRight(strings.ReplaceAll(s, "\n", "\n  "), " ")
 }
 
 func sortedKeys(m map[string]bool) []string {
