@@ -20,6 +20,9 @@
 //     differently by design, with both answers.
 //   - unsupported_test.go: SQL restsql refuses fails with an error naming
 //     the construct.
+//   - random_test.go (with random_api_test.go, random_profile_test.go,
+//     random_gen_test.go and random_self_test.go): the random differential
+//     suite, described below.
 //
 // A case that shows a known bug outside this suite carries a bug mark: it
 // is skipped while the bug shows and fails once it does not, so the mark
@@ -32,4 +35,60 @@
 // and sweep more generated queries with -difftest.n (200 by default, 80
 // under -race) and -difftest.seed; a failure names the seed that rebuilds
 // its query.
+//
+// # The random differential suite
+//
+// TestRandomDifferential runs seeded queries over a fake shop API served in
+// the test (customers, orders, products, stock, and the {key} tables
+// /customers/{customer_id}/orders and /products/{sku}/stock, with get:
+// lookups), which behaves like real APIs do: it sorts by one key and only
+// on some fields, ignores unknown parameters and empty values, reads a
+// comma list as several values, caps page sizes and returns next URLs that
+// keep the query string. The data holds NULLs, missing fields, duplicates,
+// mixed case, empty strings, values with commas and datetimes in two
+// offsets. Each query (ORDER BY of one to three keys ending in a unique key,
+// LIMIT/OFFSET, pushed and residual predicates, GROUP BY/HAVING, INNER,
+// LEFT and lookup joins, JOIN USING, IN/NOT IN/EXISTS/scalar subqueries,
+// derived tables, UNION [ALL], ? and :name parameters) runs three times:
+// through SQLite, through restsql with a profile that declares exactly
+// what the API does (or, for every third seed, less), and through restsql
+// with the plain profile, which declares no pushdown at all (restsql with
+// pushdown off, without a switch in the product). Plain must give SQLite's
+// answer and the pushdown profile plain's: in order when ORDER BY ends in
+// the unique keys, as multisets otherwise.
+//
+// A mismatch is shrunk (conjuncts, their OR/AND/NOT parts, sort keys,
+// selected items, joins, LIMIT/OFFSET and the UNION's second side are
+// dropped while the same mismatch persists) and printed with its seed,
+// both answers and the requests the fake API saw.
+//
+// pendingClasses (random_test.go) lists the generated constructs whose
+// bugs are known and not fixed on main yet; a mismatch of a query holding
+// one is counted in the log, not failed (a pushdown class excuses only a
+// difference between the pushdown and plain profiles). Remove a class
+// from the list in the commit that merges its fix. The findings behind
+// them are in the helpers' notes (difftest-findings.md).
+//
+// The CI run is the fixed seed range 1–5000 (600 queries under -race):
+//
+//	go test -run Random ./internal/difftest
+//
+// Environment variables (or the flags -difftest.rseed, -difftest.rn):
+//
+//	RESTSQL_DIFF_SEED=n       first seed ("random" for a fresh one)
+//	RESTSQL_DIFF_N=n          number of queries
+//	RESTSQL_DIFF_PENDING=a,b  the pending classes for this run ("none":
+//	                          check every class strictly, to see a bug or
+//	                          to prove its fix)
+//	RESTSQL_DIFF_SKIP=a,b     classes the generator leaves out
+//	RESTSQL_DIFF_MAXFAIL=n    stop after n failures (5)
+//
+// A nightly-style run with a fresh seed range each time (the seeds are in
+// the log):
+//
+//	go test -run Random -count 20 ./internal/difftest
+//
+// The long sweep, 100,000 queries in about 15 minutes on two cores:
+//
+//	RESTSQL_DIFF_SEED=1000000 RESTSQL_DIFF_N=100000 go test -run Random -timeout 60m ./internal/difftest
 package difftest
