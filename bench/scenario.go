@@ -472,7 +472,8 @@ type LookupResult struct {
 // lookup joins.
 func runLookups(ctx context.Context, opts Options) (Report, error) {
 	const mc = 8
-	cfg := Config{Rows: 10_000, Latency: 5 * time.Millisecond}
+	// 2,200 groups: 550 in region eu, 11 IN batches of 50.
+	cfg := Config{Rows: 10_000, Latency: 5 * time.Millisecond, Groups: 2200}
 	e, err := newEnv(cfg, mc)
 	if err != nil {
 		return Report{}, err
@@ -512,6 +513,13 @@ func runLookups(ctx context.Context, opts Options) (Report, error) {
 		ok := c.Rows == c.WantRows && c.Requests == c.WantRequests && c.PeakInFlight == c.WantInFlight
 		r.Targets = append(r.Targets, Target{ScenarioLookups, c.Name + ": requests, at most at once",
 			fmt.Sprintf("%d, %d", c.WantRequests, c.WantInFlight), fmt.Sprintf("%d, %d", c.Requests, c.PeakInFlight), ok})
+		if strings.Contains(c.Name, "IN batches") {
+			// The bound counts the nominal latency; the server's own time
+			// per request is a little more.
+			x := ratio(c.Elapsed, c.Bound)
+			r.Targets = append(r.Targets, Target{ScenarioLookups, c.Name + ": time / bound (outer request + ⌈batches / MaxConcurrency⌉ × latency)",
+				"≤ 1.30", fmt.Sprintf("%.2f (%v / %v)", x, ms(c.Elapsed), ms(c.Bound)), x <= 1.30})
+		}
 	}
 	return r, nil
 }
@@ -564,6 +572,13 @@ func lookupCases(s *Server, mc int64) (cases []LookupResult, eu, tops int) {
 		}
 	}
 	batches := int64((len(euGroups) + 49) / 50) // items_in: 50 outer rows per IN request
+	allBatches := int64((s.cfg.Groups + 49) / 50)
+	var allExisting int64
+	for g := 0; g < s.cfg.Groups; g++ {
+		if s.GroupTop(g) <= s.cfg.Rows {
+			allExisting++
+		}
+	}
 	cases = []LookupResult{
 		{Name: "IN on a URL key (/groups/{gid}/items)", SQL: "SELECT id, name FROM group_items WHERE gid IN (" + strings.Join(gids, ", ") + ")",
 			WantRows: groupRows(first32...), WantRequests: 32, WantInFlight: mc},
@@ -574,7 +589,11 @@ func lookupCases(s *Server, mc int64) (cases []LookupResult, eu, tops int) {
 		{Name: "lookup join on a get: key", SQL: "SELECT g.gid, i.name FROM groups g JOIN item_lookup i ON i.id = g.top WHERE g.region = 'eu'",
 			WantRows: existing, WantRequests: 1 + int64(len(topIDs)), WantInFlight: mc},
 		{Name: "lookup join by IN batches (id=1,2,…)", SQL: "SELECT g.gid, i.name FROM groups g JOIN items_in i ON i.id = g.top WHERE g.region = 'eu'",
-			WantRows: existing, WantRequests: 1 + batches, WantInFlight: 1},
+			WantRows: existing, WantRequests: 1 + batches, WantInFlight: min(mc, batches)},
+		// No filter on groups: the planner reads by key once it knows both
+		// sizes (from the warm-up run), not because the outer side is filtered.
+		{Name: "lookup join by IN batches, outer side not filtered", SQL: "SELECT g.gid, i.name FROM groups g JOIN items_in i ON i.id = g.top",
+			WantRows: allExisting, WantRequests: 1 + allBatches, WantInFlight: min(mc, allBatches)},
 	}
 	return cases, len(euGroups), len(topIDs)
 }

@@ -475,6 +475,9 @@ func (q *query) buildJoins(n *fromNode, parent *scope) (*planned, error) {
 		}
 		detail += "filter " + exprList(extra)
 	}
+	if est := q.joinEstimates[n]; est != "" {
+		detail += "; " + est
+	}
 	return &planned{node: j, step: &step{op: kind, detail: detail, children: []*step{l.step, r.step}}}, nil
 }
 

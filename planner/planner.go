@@ -63,6 +63,9 @@ type query struct {
 	top sqlparser.SelectStatement
 	// exec are the options of a write statement.
 	exec ExecOptions
+	// joinEstimates holds, for EXPLAIN, each join's estimate of reading
+	// its inner table by key against scanning it (lookupWanted).
+	joinEstimates map[*fromNode]string
 }
 
 // Query plans and opens a SELECT (or EXPLAIN SELECT).
