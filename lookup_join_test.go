@@ -168,7 +168,7 @@ func explainText(t *testing.T, db *sql.DB, q string) string {
 // outer side; the planner picks it from the estimated requests, also when
 // the outer side has no filter the API applies (once its size is known).
 func TestLookupJoinBatchesAtOnce(t *testing.T) {
-	const outerRows, innerRows, mc = 550, 2000, 4
+	const outerRows, innerRows, mc = 550, 20_000, 4
 	a := newBatchAPI(t, outerRows, innerRows, mc)
 	db := openBatchAPI(t, a, mc)
 	const q = "SELECT o.id, i.name FROM outer_t o JOIN inner_t i ON i.id = o.ref"
@@ -177,7 +177,7 @@ func TestLookupJoinBatchesAtOnce(t *testing.T) {
 	// inner table is scanned whole.
 	plan := explainText(t, db, q)
 	assert.Contains(t, plan, "Hash join")
-	assert.Contains(t, plan, "estimate: by key 2000 requests (100000 outer rows assumed, 1 row per key (a key column), 50 keys per request), scan 1 request for 100000 rows assumed, counted as 1000: scan")
+	assert.Contains(t, plan, "estimate: by key 2000 requests (100000 outer rows assumed, 1 row per key (a key column), 50 keys per request), scan 1 request for 100000 rows assumed, counted as 100: scan")
 	check := func() {
 		rows, err := db.Query(q)
 		require.NoError(t, err)
@@ -200,10 +200,10 @@ func TestLookupJoinBatchesAtOnce(t *testing.T) {
 	assert.ElementsMatch(t, []string{"/outer?", "/inner?"}, seen)
 
 	// Both sizes are known now: 11 IN requests beat 20 requests' worth of
-	// the whole inner table.
+	// the whole inner table (one response of 20,000 rows).
 	plan = explainText(t, db, q)
 	assert.Contains(t, plan, "Lookup join")
-	assert.Contains(t, plan, "50 keys per batch, 4 batches at once; estimate: by key 11 requests (550 outer rows, 1 row per key (a key column), 50 keys per request), scan 1 request for 2000 rows, counted as 20: by key")
+	assert.Contains(t, plan, "50 keys per batch, 4 batches at once; estimate: by key 11 requests (550 outer rows, 1 row per key (a key column), 50 keys per request), scan 1 request for 20000 rows, counted as 20: by key")
 	a.reset(11)
 	check()
 	seen, peak := a.stats()

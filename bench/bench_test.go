@@ -324,7 +324,13 @@ func TestLookupRequests(t *testing.T) {
 	s := startServer(t, Config{Rows: 1000})
 	db := openDB(t, s, mc)
 	cases, _, _ := lookupCases(s, mc)
-	for _, c := range cases {
+	s2 := startServer(t, Config{Rows: 1000, Groups: 2200})
+	db2 := openDB(t, s2, mc)
+	batchCases := lookupBatchCases(s2, mc)
+	for i, c := range append(cases, batchCases...) {
+		if i == len(cases) {
+			s, db = s2, db2
+		}
 		// The first run teaches the planner the tables' sizes (its plan
 		// may differ); the second is counted.
 		_, err := countRows(context.Background(), db, c.SQL)
