@@ -127,8 +127,10 @@ const (
 	// table's key.
 	assumedRowsPerKey = 10
 	// rowsPerRequest is what one request's worth of rows is taken to be
-	// when a single response holds the whole table (no page size).
-	rowsPerRequest = 100
+	// when a single response holds the whole table (no page size): a
+	// large page's worth, as a long response costs more than a request's
+	// latency but far less than one request per row.
+	rowsPerRequest = 1000
 )
 
 // joinEstimate compares reading a join's inner table by key with
