@@ -129,13 +129,7 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 	case cfg.Transport != nil:
 		c.client = &http.Client{Transport: cfg.Transport}
 	default:
-		c.transport = http.DefaultTransport.(*http.Transport).Clone()
-		// Keep a connection per concurrent request (fan-out, parallel
-		// pages) instead of reopening them: the default keeps two.
-		c.transport.MaxIdleConnsPerHost = max(cfg.MaxConcurrency*2, 8)
-		// Pages are often hundreds of kilobytes: read them in larger
-		// pieces than the default 4 KiB (fewer system calls).
-		c.transport.ReadBufferSize = 64 << 10
+		c.transport = NewTransport(cfg, 1)
 		c.client = &http.Client{Transport: c.transport}
 	}
 	if cfg.FixtureMode != FixtureOff {

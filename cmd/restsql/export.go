@@ -87,11 +87,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	// A transport of its own, whose connections are closed at the end.
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	defer transport.CloseIdleConnections()
-	pages := &pageCounter{base: transport}
-	db, closeDB, err := openExportDB(o.dsn, pages)
+	pages := &pageCounter{}
+	db, closeDB, err := openExportDB(o.dsn, pages, max(o.partitions, 1))
 	if err != nil {
 		return err
 	}
@@ -161,8 +158,11 @@ func isDirTarget(out string) bool {
 	return err == nil && st.IsDir()
 }
 
-// openExportDB opens the DSN, or the demo API, counting the pages read.
-func openExportDB(dsn string, pages *pageCounter) (*sql.DB, func(), error) {
+// openExportDB opens the DSN, or the demo API, counting the pages read
+// through the driver's own transport, sized for the partitions' queries
+// at once (one pool of connections for all of them); closing the DB
+// closes its idle connections.
+func openExportDB(dsn string, pages *pageCounter, queries int) (*sql.DB, func(), error) {
 	var cfg *restsql.Config
 	closeSrv := func() {}
 	if dsn != "" {
@@ -181,6 +181,7 @@ func openExportDB(dsn string, pages *pageCounter) (*sql.DB, func(), error) {
 			return nil, nil, err
 		}
 	}
+	pages.base = restsql.NewTransport(cfg, queries)
 	cfg.Transport = pages
 	conn, err := restsql.NewConnector(cfg)
 	if err != nil {
