@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/restsql/restsql"
+	"github.com/restsql/restsql/export"
 )
 
 // Reader names in reports.
@@ -41,11 +42,12 @@ const (
 	ScenarioMemory      = "memory"
 	ScenarioLookups     = "lookups"
 	ScenarioCache       = "cache"
+	ScenarioExport      = "export"
 	ScenarioCustom      = "custom"
 )
 
 // Scenarios are the names of the scenarios of issue 8, in order.
-var Scenarios = []string{ScenarioScan, ScenarioParallel, ScenarioSpeculative, ScenarioCursor, ScenarioNextURL, ScenarioMemory, ScenarioLookups, ScenarioCache}
+var Scenarios = []string{ScenarioScan, ScenarioParallel, ScenarioSpeculative, ScenarioCursor, ScenarioNextURL, ScenarioMemory, ScenarioLookups, ScenarioCache, ScenarioExport}
 
 // Options configure Run.
 type Options struct {
@@ -123,6 +125,8 @@ func Run(ctx context.Context, opts Options) ([]Report, error) {
 			r, err = runLookups(ctx, opts)
 		case ScenarioCache:
 			r, err = runCache(ctx, opts)
+		case ScenarioExport:
+			r, err = runExport(ctx, opts)
 		case ScenarioCustom:
 			r, err = runCustom(ctx, opts)
 		default:
@@ -757,5 +761,42 @@ func runCache(ctx context.Context, opts Options) (Report, error) {
 		fmt.Sprintf("time / the scan's: within CacheTTL %.2f (%v / %v), revalidated with 304s %.2f (%v): the rows are still extracted from the stored JSON, which is most of a scan's time on a local API",
 			ratio(ttl.Elapsed, scan.Elapsed), ms(ttl.Elapsed), ms(scan.Elapsed),
 			ratio(rev.Elapsed, scan.Elapsed), ms(rev.Elapsed)))
+	return r, nil
+}
+
+// The readers of the export scenario.
+const (
+	NameExportCSV     = "restsql export csv"
+	NameExportParquet = "restsql export parquet"
+)
+
+// runExport times the export package's CSV and Parquet encoders fed by
+// restsql (as restsql export runs them, the file aside) against the plain
+// scan of the same query.
+func runExport(ctx context.Context, opts Options) (Report, error) {
+	const mc = 4
+	e, err := newEnv(Config{Rows: 200_000}, mc)
+	if err != nil {
+		return Report{}, err
+	}
+	defer e.close()
+	all := AllColumns(e.s)
+	readers := []Reader{
+		RestSQL(NameRestSQL, e.db, e.s, all),
+		Export(NameExportCSV, e.db, e.s, all, export.CSV),
+		Export(NameExportParquet, e.db, e.s, all, export.Parquet),
+	}
+	res, err := measureAll(ctx, opts, ScenarioExport, e, readers, opts.runs(7))
+	if err != nil {
+		return Report{}, err
+	}
+	r := Report{Name: ScenarioExport, Setup: setup(e.s.cfg, mc, e.s.DataBytes()) + "; the encoders write to io.Discard", Results: res}
+	scan := find(res, NameRestSQL)
+	for _, n := range []string{NameExportCSV, NameExportParquet} {
+		m := find(res, n)
+		x := ratio(m.Elapsed, scan.Elapsed)
+		r.Targets = append(r.Targets, Target{ScenarioExport, n + " time / restsql SELECT * time", "≤ 1.30",
+			fmt.Sprintf("%.2f (%v / %v; CPU %.2f)", x, ms(m.Elapsed), ms(scan.Elapsed), ratio(m.CPU, scan.CPU)), x <= 1.30})
+	}
 	return r, nil
 }
