@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -59,19 +60,27 @@ func newParquet(w io.Writer, cols []Column) (*parquetEncoder, error) {
 		parquet.Compression(&parquet.Snappy),
 		parquet.MaxRowsPerRowGroup(parquetRowGroup),
 		parquet.CreatedBy("restsql", "", ""))
-	return &parquetEncoder{w: pw, cols: cols, batch: make([]parquet.Row, 0, parquetBatch)}, nil
+	batch := make([]parquet.Row, parquetBatch)
+	for i := range batch {
+		batch[i] = make(parquet.Row, 0, len(cols))
+	}
+	return &parquetEncoder{w: pw, cols: cols, batch: batch[:0]}, nil
 }
 
 func (e *parquetEncoder) Encode(row []any) error {
-	r := make(parquet.Row, len(row))
+	// The batch's rows are reused once the writer has copied them.
+	n := len(e.batch)
+	e.batch = e.batch[:n+1]
+	r := e.batch[n][:0]
 	for i, v := range row {
 		pv, err := e.value(i, v)
 		if err != nil {
+			e.batch = e.batch[:n]
 			return fmt.Errorf("export: column %s: %w", e.cols[i].Name, err)
 		}
-		r[i] = pv
+		r = append(r, pv)
 	}
-	e.batch = append(e.batch, r)
+	e.batch[n] = r
 	if len(e.batch) == cap(e.batch) {
 		return e.flush()
 	}
@@ -110,7 +119,10 @@ func (e *parquetEncoder) value(i int, v any) (parquet.Value, error) {
 		}
 		pv = parquet.Int64Value(t.UnixMicro())
 	default:
-		pv = parquet.ByteArrayValue([]byte(Text(v)))
+		// The writer copies the bytes (WriteRows) and never changes
+		// them: a string's own bytes do, without a copy per value.
+		t := Text(v)
+		pv = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(t), len(t)))
 	}
 	return pv.Level(0, 1, i), nil
 }
