@@ -25,8 +25,20 @@ const parquetRowGroup = 128 << 10
 type parquetEncoder struct {
 	w     *parquet.GenericWriter[any]
 	cols  []Column
+	kinds []pqKind // each column's Parquet kind, by index
 	batch []parquet.Row
 }
+
+// pqKind is a column's Parquet physical type, for the encoder's switch.
+type pqKind uint8
+
+const (
+	pqString pqKind = iota // and json, and unknown types
+	pqInt
+	pqFloat
+	pqBool
+	pqTime
+)
 
 // ParquetSchema is the Parquet schema of a result's columns: INT64 (int),
 // DOUBLE (float), BOOLEAN (bool), TIMESTAMP in microseconds, adjusted to
@@ -64,7 +76,20 @@ func newParquet(w io.Writer, cols []Column) (*parquetEncoder, error) {
 	for i := range batch {
 		batch[i] = make(parquet.Row, 0, len(cols))
 	}
-	return &parquetEncoder{w: pw, cols: cols, batch: batch[:0]}, nil
+	kinds := make([]pqKind, len(cols))
+	for i, c := range cols {
+		switch c.Type {
+		case TypeInt:
+			kinds[i] = pqInt
+		case TypeFloat:
+			kinds[i] = pqFloat
+		case TypeBool:
+			kinds[i] = pqBool
+		case TypeDatetime:
+			kinds[i] = pqTime
+		}
+	}
+	return &parquetEncoder{w: pw, cols: cols, kinds: kinds, batch: batch[:0]}, nil
 }
 
 func (e *parquetEncoder) Encode(row []any) error {
@@ -93,26 +118,26 @@ func (e *parquetEncoder) value(i int, v any) (parquet.Value, error) {
 		return parquet.Value{}.Level(0, 0, i), nil
 	}
 	var pv parquet.Value
-	switch e.cols[i].Type {
-	case TypeInt:
+	switch e.kinds[i] {
+	case pqInt:
 		n, err := asInt(v)
 		if err != nil {
 			return pv, err
 		}
 		pv = parquet.Int64Value(n)
-	case TypeFloat:
+	case pqFloat:
 		f, err := asFloat(v)
 		if err != nil {
 			return pv, err
 		}
 		pv = parquet.DoubleValue(f)
-	case TypeBool:
+	case pqBool:
 		b, err := asBool(v)
 		if err != nil {
 			return pv, err
 		}
 		pv = parquet.BooleanValue(b)
-	case TypeDatetime:
+	case pqTime:
 		t, err := asTime(v)
 		if err != nil {
 			return pv, err
