@@ -16,6 +16,7 @@ import (
 
 	"github.com/restsql/restsql/auth"
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/httpcache"
 	"github.com/restsql/restsql/restsource"
 	"github.com/restsql/restsql/retry"
 )
@@ -34,6 +35,10 @@ type connector struct {
 	// transport is the HTTP transport the connector made (nil when the
 	// Config brought its own); Close closes its idle connections.
 	transport *http.Transport
+	// cache is the HTTP response cache (nil = DSN Cache not set); direct
+	// is the client without it, for token requests.
+	cache  *httpcache.Cache
+	direct *http.Client
 	// redactor learns the secret values the log must never show.
 	redactor *redactor
 	// clock, when set (tests), replaces the system clock of retries and
@@ -124,19 +129,17 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 	case cfg.Transport != nil:
 		c.client = &http.Client{Transport: cfg.Transport}
 	default:
-		c.transport = http.DefaultTransport.(*http.Transport).Clone()
-		// Keep a connection per concurrent request (fan-out, parallel
-		// pages) instead of reopening them: the default keeps two.
-		c.transport.MaxIdleConnsPerHost = max(cfg.MaxConcurrency*2, 8)
-		// Pages are often hundreds of kilobytes: read them in larger
-		// pieces than the default 4 KiB (fewer system calls).
-		c.transport.ReadBufferSize = 64 << 10
+		c.transport = NewTransport(cfg, 1)
 		c.client = &http.Client{Transport: c.transport}
 	}
 	if cfg.FixtureMode != FixtureOff {
 		if c.client, err = c.withFixtures(c.client); err != nil {
 			return nil, err
 		}
+	}
+	c.direct = c.client
+	if err := c.openCache(); err != nil {
+		return nil, err
 	}
 	c.redactor = newRedactor()
 	c.learnSecrets()
@@ -238,7 +241,7 @@ func (c *connector) runtime(cat *catalog.Catalog) (*catalogRuntime, error) {
 		// in its host or path is not a secret: the log shows it.)
 		c.learnPlaceholders(q)
 	}
-	a, err := auth.New(cat.Auth, c.expandSecret, auth.WithHTTPClient(c.client), auth.WithSecretObserver(c.redactor.add))
+	a, err := auth.New(cat.Auth, c.expandSecret, auth.WithHTTPClient(c.direct), auth.WithSecretObserver(c.redactor.add))
 	if err != nil {
 		return nil, fmt.Errorf("restsql: catalog %s: %w", cat.Name, err)
 	}

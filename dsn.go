@@ -35,6 +35,8 @@ const (
 	defaultAPIKeyIn       = "header"
 	defaultGrantType      = "client_credentials"
 	defaultFixtureMode    = FixtureOff
+	defaultCacheTTL       = 60 * time.Second
+	defaultCacheMaxBytes  = 64 << 20
 )
 
 // Config is a connection's configuration: the DSN's properties and what a
@@ -136,6 +138,20 @@ type Config struct {
 	// PostgreSQL do, instead of as a string (MySQL); strings are then
 	// written '…' (DSN: AnsiQuotes; default false).
 	AnsiQuotes bool
+	// Cache keeps GET responses for reuse: "memory", or the path of a
+	// directory (created when missing, reused across runs); "" keeps
+	// none (DSN: Cache). See the httpcache package for what is stored and
+	// when it is reused.
+	Cache string
+	// CacheTTL is how long a cached response that states no freshness of
+	// its own (no Cache-Control max-age, no Expires) is reused without
+	// asking the API; a stale one with an ETag or Last-Modified is
+	// revalidated with a conditional request (DSN: CacheTTL, in seconds;
+	// default 60).
+	CacheTTL time.Duration
+	// CacheMaxBytes bounds the cache's bodies and header fields; the least
+	// recently used responses go first (DSN: CacheMaxBytes; default 64 MiB).
+	CacheMaxBytes int
 
 	// HTTPClient sends the requests (not in the DSN). It wins over Transport.
 	HTTPClient *http.Client
@@ -161,6 +177,8 @@ func NewConfig() *Config {
 		APIKeyIn:       defaultAPIKeyIn,
 		OAuthGrantType: defaultGrantType,
 		FixtureMode:    defaultFixtureMode,
+		CacheTTL:       defaultCacheTTL,
+		CacheMaxBytes:  defaultCacheMaxBytes,
 		// As many pages ahead as with a known total.
 		SpeculativePages: -1,
 	}
@@ -333,6 +351,20 @@ var properties = []property{
 	stringProp("FixtureMode", false, func(c *Config) *string { return &c.FixtureMode }),
 	boolProp("SafeUpdates", true, func(c *Config) *bool { return &c.AllowUnfilteredWrites }),
 	boolProp("AnsiQuotes", false, func(c *Config) *bool { return &c.AnsiQuotes }),
+	stringProp("Cache", false, func(c *Config) *string { return &c.Cache }),
+	{
+		name: "CacheTTL",
+		get:  func(c *Config) string { return formatSeconds(c.CacheTTL) },
+		set: func(c *Config, v string) error {
+			d, err := parseSeconds(v)
+			if err != nil {
+				return err
+			}
+			c.CacheTTL = d
+			return nil
+		},
+	},
+	intProp("CacheMaxBytes", 1, noMax, func(c *Config) *int { return &c.CacheMaxBytes }),
 }
 
 // propertyIndex maps a lower-case property name to its property.
@@ -628,6 +660,9 @@ func (c *Config) normalize() error {
 	if c.MaxConcurrency == 0 {
 		c.MaxConcurrency = defaultMaxConcurrency
 	}
+	if c.CacheMaxBytes == 0 {
+		c.CacheMaxBytes = defaultCacheMaxBytes
+	}
 	if c.APIKeyName == "" {
 		c.APIKeyName = defaultAPIKeyName
 	}
@@ -674,11 +709,15 @@ func (c *Config) normalize() error {
 		{"PageSize", c.PageSize, 0, noMax},
 		{"MaxPages", c.MaxPages, 0, noMax},
 		{"SpeculativePages", c.SpeculativePages, -1, noMax},
+		{"CacheMaxBytes", c.CacheMaxBytes, 1, noMax},
 	}
 	for _, n := range ints {
 		if err := checkRange(n.v, n.lo, n.hi); err != nil {
 			return fmt.Errorf("restsql: dsn: %s: %w", n.name, err)
 		}
+	}
+	if c.CacheTTL < 0 {
+		return fmt.Errorf("restsql: dsn: CacheTTL: %w", rangeError(formatSeconds(c.CacheTTL), 0, maxTimeoutSeconds, "seconds"))
 	}
 	if c.Timeout < 0 {
 		return fmt.Errorf("restsql: dsn: Timeout: %w", rangeError(formatSeconds(c.Timeout), 0, maxTimeoutSeconds, "seconds"))

@@ -85,12 +85,13 @@ var dsnTests = []struct {
 		dsn: "Profile=p.yaml;defaultCatalog=C;defaultSchema=S;URL=http://u;AuthScheme=None;User=u;Password=p;Token=t;APIKey=k;" +
 			"APIKeyName=X-Key;APIKeyIn=query;OAuthClientId=ci;OAuthClientSecret=cs;OAuthTokenURL=http://t/token;" +
 			"OAuthScopes=read write,admin;OAuthRefreshToken=rt;OAuthGrantType=password;SecretsFile=s.json;Logfile=STDERR://;" +
-			"Fixtures=fx;FixtureMode=record",
+			"Fixtures=fx;FixtureMode=record;Cache=memory",
 		want: &Config{Profile: "p.yaml", DefaultCatalog: "C", DefaultSchema: "S", URL: "http://u", AuthScheme: "None",
 			User: "u", Password: "p", Token: "t", APIKey: "k", APIKeyName: "X-Key", APIKeyIn: "query",
 			OAuthClientID: "ci", OAuthClientSecret: "cs", OAuthTokenURL: "http://t/token", OAuthScopes: "read write,admin",
 			OAuthRefreshToken: "rt", OAuthGrantType: "password", SecretsFile: "s.json", Logfile: "STDERR://", SpeculativePages: -1,
-			Verbosity: 1, Timeout: time.Minute, MaxRetries: 3, MaxConcurrency: 4, Fixtures: "fx", FixtureMode: "record"}},
+			Verbosity: 1, Timeout: time.Minute, MaxRetries: 3, MaxConcurrency: 4, Fixtures: "fx", FixtureMode: "record",
+			Cache: "memory", CacheTTL: time.Minute, CacheMaxBytes: 64 << 20}},
 	{name: "booleans", dsn: "SafeUpdates=false;AnsiQuotes=TRUE", want: configWith(func(c *Config) { c.AllowUnfilteredWrites, c.AnsiQuotes = true, true })},
 	{name: "booleans in other words", dsn: "SafeUpdates=Off;AnsiQuotes=1", want: configWith(func(c *Config) { c.AllowUnfilteredWrites, c.AnsiQuotes = true, true })},
 	{name: "boolean defaults spelled out", dsn: "SafeUpdates=yes;AnsiQuotes=no", want: NewConfig()},
@@ -225,7 +226,7 @@ func TestNormalizeProgrammaticConfig(t *testing.T) {
 	require.NoError(t, c.normalize())
 	want := NewConfig()
 	want.AuthScheme = "Bearer"
-	want.Timeout, want.MaxRetries, want.SpeculativePages = 0, 0, 0 // zero means none for these
+	want.Timeout, want.MaxRetries, want.SpeculativePages, want.CacheTTL = 0, 0, 0, 0 // zero means none for these
 	assert.Equal(t, want, c)
 
 	for _, tc := range []struct {
@@ -303,7 +304,7 @@ func TestPropertiesTable(t *testing.T) {
 		assert.Equal(t, v, p.get(c), p.name)
 		assert.Same(t, propertyIndex[strings.ToLower(p.name)], &properties[slicesIndex(p.name)])
 	}
-	assert.Len(t, properties, 31)
+	assert.Len(t, properties, 34)
 }
 
 func slicesIndex(name string) int {

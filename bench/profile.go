@@ -89,6 +89,12 @@ func (s *Server) paginationYAML() string {
 // the driver's defaults except MaxConcurrency (when positive): the profile
 // is parsed with catalog.Parse and passed as Config.Catalogs.
 func (s *Server) OpenDB(maxConcurrency int) (*sql.DB, error) {
+	return s.OpenDBWith(maxConcurrency, nil)
+}
+
+// OpenDBWith is OpenDB with tweak applied to the restsql.Config (when
+// not nil) before the connector is made.
+func (s *Server) OpenDBWith(maxConcurrency int, tweak func(*restsql.Config)) (*sql.DB, error) {
 	p, err := catalog.Parse([]byte(s.Profile()), "bench.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("bench: profile: %w", err)
@@ -98,6 +104,9 @@ func (s *Server) OpenDB(maxConcurrency int) (*sql.DB, error) {
 	cfg.Catalogs = []*catalog.Catalog{cat}
 	if maxConcurrency > 0 {
 		cfg.MaxConcurrency = maxConcurrency
+	}
+	if tweak != nil {
+		tweak(cfg)
 	}
 	c, err := restsql.NewConnector(cfg)
 	if err != nil {

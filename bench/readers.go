@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/restsql/restsql/export"
 	"io"
 	"net/http"
 	"net/url"
@@ -619,4 +620,32 @@ func get(ctx context.Context, client *http.Client, u string) (*http.Response, er
 		return nil, fmt.Errorf("bench: GET %s: %s: %s", u, resp.Status, b)
 	}
 	return resp, nil
+}
+
+// Export reads the query through restsql and writes it with the export
+// package's encoder of format f (what restsql export does) to a writer
+// that counts and discards the bytes; the rows are counted, not checked.
+func Export(name string, db *sql.DB, s *Server, q Query, f export.Format) Reader {
+	query := q.SQL(s)
+	return Reader{Name: name, Read: func(ctx context.Context, t *Tally) error {
+		rows, err := db.QueryContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, err := export.ColumnsOf(rows)
+		if err != nil {
+			return err
+		}
+		enc, err := export.NewEncoder(f, io.Discard, cols)
+		if err != nil {
+			return err
+		}
+		n, err := export.Copy(rows, enc, nil)
+		if err != nil {
+			return err
+		}
+		t.Rows = n
+		return enc.Close()
+	}}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net"
 	"net/http"
 	"strconv"
@@ -43,6 +44,10 @@ type Config struct {
 	// the number of rows of each /groups/{gid}/items (default 10).
 	Groups    int
 	GroupSize int
+	// ETag gives every page of /items an ETag (the data never changes)
+	// and answers a request whose If-None-Match matches it with 304 Not
+	// Modified; no Cache-Control is sent.
+	ETag bool
 }
 
 func (c *Config) normalize() error {
@@ -105,7 +110,7 @@ type Server struct {
 	mu     sync.RWMutex
 	closed bool
 
-	requests, inFlight, peakInFlight, bytes, delayed, conns atomic.Int64
+	requests, inFlight, peakInFlight, bytes, delayed, conns, notModified atomic.Int64
 }
 
 // ServerStats are the server's counts since the last ResetStats.
@@ -122,6 +127,8 @@ type ServerStats struct {
 	// Conns is the number of TCP connections accepted: with keep-alive,
 	// a client opens at most as many as it has requests in flight.
 	Conns int64
+	// NotModified is the number of 304 answers (Config.ETag).
+	NotModified int64
 }
 
 // NewServer renders the rows and starts serving them on a loopback port.
@@ -203,7 +210,7 @@ func (s *Server) DataBytes() int { return len(s.data) }
 
 // Stats returns the counts since the last ResetStats.
 func (s *Server) Stats() ServerStats {
-	st := ServerStats{Requests: s.requests.Load(), PeakInFlight: s.peakInFlight.Load(), Bytes: s.bytes.Load(), Conns: s.conns.Load()}
+	st := ServerStats{Requests: s.requests.Load(), PeakInFlight: s.peakInFlight.Load(), Bytes: s.bytes.Load(), Conns: s.conns.Load(), NotModified: s.notModified.Load()}
 	if st.Requests > 0 {
 		st.Delay = time.Duration(s.delayed.Load() / st.Requests)
 	}
@@ -217,6 +224,7 @@ func (s *Server) ResetStats() {
 	s.bytes.Store(0)
 	s.delayed.Store(0)
 	s.conns.Store(0)
+	s.notModified.Store(0)
 }
 
 // rows returns the JSON of rows [a, b) (0-based), comma-separated.
@@ -258,6 +266,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
 	case path == "/items":
+		if s.cfg.ETag {
+			// The rows never change: a page's ETag is its query.
+			h := fnv.New64a()
+			h.Write([]byte(r.URL.RawQuery))
+			etag := fmt.Sprintf(`"%x"`, h.Sum64())
+			w.Header().Set("ETag", etag)
+			if r.Header.Get("If-None-Match") == etag {
+				s.notModified.Add(1)
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
 		s.serveItems(w, r)
 	case strings.HasPrefix(path, "/items/"):
 		s.serveItem(w, path[len("/items/"):])

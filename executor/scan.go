@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"io"
 
 	"github.com/restsql/restsql/restsource"
 )
@@ -30,6 +31,9 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 	if err != nil {
 		return nil, err
 	}
+	// ended is set when the scan read its last row: the plan then
+	// remembers the count (restsource.Plan.Size).
+	ended := false
 	buf := make([]any, len(s.Pos))
 	var shared Row
 	if s.Reuse {
@@ -37,6 +41,7 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 	}
 	next := func() (Row, error) {
 		if err := rows.Next(buf); err != nil {
+			ended = ended || err == io.EOF
 			return nil, err
 		}
 		out := shared
@@ -52,8 +57,14 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 		next: next,
 		close: func() error {
 			err := rows.Close()
+			st := rows.Stats()
 			if s.Stats != nil {
-				s.Stats(rows.Stats())
+				s.Stats(st)
+			}
+			if t, ok := rows.Total(); ok {
+				s.Plan.Remember(t, true)
+			} else if ended && err == nil {
+				s.Plan.Remember(st.Rows, false)
 			}
 			return err
 		},
@@ -62,13 +73,18 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 	if s.Reuse && identity(s.Pos, s.Width) {
 		// The scan's columns are the row: read them into it directly,
 		// or into the caller's slice (IntoIterator).
+		into := func(dest []any) error {
+			err := rows.Next(dest)
+			ended = ended || err == io.EOF
+			return err
+		}
 		it.next = func() (Row, error) {
-			if err := rows.Next(shared); err != nil {
+			if err := into(shared); err != nil {
 				return nil, err
 			}
 			return shared, nil
 		}
-		return &intoIter{iterFunc: it, width: s.Width, into: rows.Next}, nil
+		return &intoIter{iterFunc: it, width: s.Width, into: into}, nil
 	}
 	return it, nil
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -24,8 +25,20 @@ const parquetRowGroup = 128 << 10
 type parquetEncoder struct {
 	w     *parquet.GenericWriter[any]
 	cols  []Column
+	kinds []pqKind // each column's Parquet kind, by index
 	batch []parquet.Row
 }
+
+// pqKind is a column's Parquet physical type, for the encoder's switch.
+type pqKind uint8
+
+const (
+	pqString pqKind = iota // and json, and unknown types
+	pqInt
+	pqFloat
+	pqBool
+	pqTime
+)
 
 // ParquetSchema is the Parquet schema of a result's columns: INT64 (int),
 // DOUBLE (float), BOOLEAN (bool), TIMESTAMP in microseconds, adjusted to
@@ -59,19 +72,40 @@ func newParquet(w io.Writer, cols []Column) (*parquetEncoder, error) {
 		parquet.Compression(&parquet.Snappy),
 		parquet.MaxRowsPerRowGroup(parquetRowGroup),
 		parquet.CreatedBy("restsql", "", ""))
-	return &parquetEncoder{w: pw, cols: cols, batch: make([]parquet.Row, 0, parquetBatch)}, nil
+	batch := make([]parquet.Row, parquetBatch)
+	for i := range batch {
+		batch[i] = make(parquet.Row, 0, len(cols))
+	}
+	kinds := make([]pqKind, len(cols))
+	for i, c := range cols {
+		switch c.Type {
+		case TypeInt:
+			kinds[i] = pqInt
+		case TypeFloat:
+			kinds[i] = pqFloat
+		case TypeBool:
+			kinds[i] = pqBool
+		case TypeDatetime:
+			kinds[i] = pqTime
+		}
+	}
+	return &parquetEncoder{w: pw, cols: cols, kinds: kinds, batch: batch[:0]}, nil
 }
 
 func (e *parquetEncoder) Encode(row []any) error {
-	r := make(parquet.Row, len(row))
+	// The batch's rows are reused once the writer has copied them.
+	n := len(e.batch)
+	e.batch = e.batch[:n+1]
+	r := e.batch[n][:0]
 	for i, v := range row {
 		pv, err := e.value(i, v)
 		if err != nil {
+			e.batch = e.batch[:n]
 			return fmt.Errorf("export: column %s: %w", e.cols[i].Name, err)
 		}
-		r[i] = pv
+		r = append(r, pv)
 	}
-	e.batch = append(e.batch, r)
+	e.batch[n] = r
 	if len(e.batch) == cap(e.batch) {
 		return e.flush()
 	}
@@ -84,33 +118,36 @@ func (e *parquetEncoder) value(i int, v any) (parquet.Value, error) {
 		return parquet.Value{}.Level(0, 0, i), nil
 	}
 	var pv parquet.Value
-	switch e.cols[i].Type {
-	case TypeInt:
+	switch e.kinds[i] {
+	case pqInt:
 		n, err := asInt(v)
 		if err != nil {
 			return pv, err
 		}
 		pv = parquet.Int64Value(n)
-	case TypeFloat:
+	case pqFloat:
 		f, err := asFloat(v)
 		if err != nil {
 			return pv, err
 		}
 		pv = parquet.DoubleValue(f)
-	case TypeBool:
+	case pqBool:
 		b, err := asBool(v)
 		if err != nil {
 			return pv, err
 		}
 		pv = parquet.BooleanValue(b)
-	case TypeDatetime:
+	case pqTime:
 		t, err := asTime(v)
 		if err != nil {
 			return pv, err
 		}
 		pv = parquet.Int64Value(t.UnixMicro())
 	default:
-		pv = parquet.ByteArrayValue([]byte(Text(v)))
+		// The writer copies the bytes (WriteRows) and never changes
+		// them: a string's own bytes do, without a copy per value.
+		t := Text(v)
+		pv = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(t), len(t)))
 	}
 	return pv.Level(0, 1, i), nil
 }

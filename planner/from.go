@@ -475,6 +475,9 @@ func (q *query) buildJoins(n *fromNode, parent *scope) (*planned, error) {
 		}
 		detail += "filter " + exprList(extra)
 	}
+	if est := q.joinEstimates[n]; est != "" {
+		detail += "; " + est
+	}
 	return &planned{node: j, step: &step{op: kind, detail: detail, children: []*step{l.step, r.step}}}, nil
 }
 
@@ -527,15 +530,19 @@ func aliasSuffix(r *relation) string {
 // systemTable returns the system table (sys_tables, information_schema.
 // columns, …) a name refers to, when the catalog exposes its profile.
 func (q *query) systemTable(parts []string) (*planned, bool) {
-	pc, ok := q.cat.(ProfileCatalog)
-	if !ok {
+	var mt *metadata.Table
+	from := "the driver"
+	if st, ok := q.cat.(SystemTables); ok {
+		mt, _ = st.SystemTable(parts)
+	}
+	if pc, ok := q.cat.(ProfileCatalog); ok && mt == nil {
+		mt, _ = metadata.Lookup(pc.Profile(), parts)
+		from = "the profile"
+	}
+	if mt == nil {
 		return nil, false
 	}
-	mt, ok := metadata.Lookup(pc.Profile(), parts)
-	if !ok {
-		return nil, false
-	}
-	p := &planned{node: &ex.Values{}, step: &step{op: "System table", target: mt.Name, detail: fmt.Sprintf("%d rows from the profile", len(mt.Rows))}}
+	p := &planned{node: &ex.Values{}, step: &step{op: "System table", target: mt.Name, detail: fmt.Sprintf("%d rows from %s", len(mt.Rows), from)}}
 	for _, r := range mt.Rows {
 		p.node.(*ex.Values).Rows = append(p.node.(*ex.Values).Rows, ex.Row(r))
 	}

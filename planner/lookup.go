@@ -93,28 +93,152 @@ func needsKey(r *relation) bool {
 	return r != nil && r.table != nil && len(catalog.Placeholders(r.table.URL)) > 0
 }
 
-// lookupWanted decides whether a join that could read r by key should:
-// always when the key is required (handled by the caller), and otherwise
-// when r's key column can be filtered by the API and the outer side is
-// itself filtered by the API (so the keys are few), while r is not.
+// lookupWanted decides whether a join that could read r by key should
+// (a required key is handled by the caller): when reading r by the outer
+// side's keys is estimated to take fewer requests than scanning r whole.
+// The estimate is kept for EXPLAIN whichever way it goes.
 func (q *query) lookupWanted(r *relation) bool {
 	lp := r.lookup
 	if !lp.innerIsRight || lookupBatch(r) == 0 {
 		return false
 	}
-	for _, c := range r.conjuncts {
-		if c.pushed {
-			return false // r is already narrowed by the API
-		}
+	e, err := q.estimateJoin(r)
+	if err != nil {
+		return false
 	}
+	if q.joinEstimates == nil {
+		q.joinEstimates = map[*fromNode]string{}
+	}
+	use := e.lookup < e.scan
+	q.joinEstimates[lp.join] = e.String(use)
+	return use
+}
+
+// Assumptions of the join estimate where nothing is known of a table
+// (no earlier scan of the same requests, no total from the API).
+const (
+	// assumedRows is the size of a table the API does not filter: large,
+	// since a lookup chosen wrongly costs its keys' requests while a scan
+	// chosen wrongly may read a whole API.
+	assumedRows = 100_000
+	// assumedFilteredRows is the size of a table the API filters.
+	assumedFilteredRows = 50
+	// assumedRowsPerKey is the rows per key of a column that is not the
+	// table's key.
+	assumedRowsPerKey = 10
+	// rowsPerRequest is what one request's worth of rows is taken to be
+	// when a single response holds the whole table (no page size): a
+	// large page's worth, as a long response costs more than a request's
+	// latency but far less than one request per row.
+	rowsPerRequest = 1000
+)
+
+// joinEstimate compares reading a join's inner table by key with
+// scanning it, in requests.
+type joinEstimate struct {
+	keys      int64 // outer rows, an upper bound on the distinct keys
+	keysKnown bool
+	perKey    int64 // inner rows per key
+	perKeyKey bool  // the column is the table's key: one row per key
+	batch     int   // keys per lookup request (1: one request per key)
+	lookup    int64 // requests reading by key
+	scan      int64 // requests scanning (per rowsPerRequest rows of one response)
+	scanRows  int64
+	scanKnown bool
+	scanPaged bool
+}
+
+// String is the estimate as EXPLAIN shows it.
+func (e joinEstimate) String(lookup bool) string {
+	guess := func(known bool) string {
+		if known {
+			return ""
+		}
+		return " assumed"
+	}
+	per := fmt.Sprintf("%d rows per key%s", e.perKey, guess(e.perKeyKey))
+	if e.perKeyKey {
+		per = "1 row per key (a key column)"
+	}
+	scan := fmt.Sprintf("%d requests for %d rows%s", e.scan, e.scanRows, guess(e.scanKnown))
+	if !e.scanPaged {
+		scan = fmt.Sprintf("1 request for %d rows%s, counted as %d", e.scanRows, guess(e.scanKnown), e.scan)
+	}
+	choice := "scan"
+	if lookup {
+		choice = "by key"
+	}
+	return fmt.Sprintf("estimate: by key %d requests (%d outer rows%s, %s, %d keys per request), scan %s: %s",
+		e.lookup, e.keys, guess(e.keysKnown), per, e.batch, scan, choice)
+}
+
+// estimateJoin estimates the requests of reading r by the keys of its
+// join's outer side and of scanning r whole.
+func (q *query) estimateJoin(r *relation) (joinEstimate, error) {
+	lp := r.lookup
+	e := joinEstimate{batch: lookupBatch(r), perKey: assumedRowsPerKey}
+	inner, err := r.src.Plan(r.scan.q)
+	if err != nil {
+		return e, err
+	}
+	isz := inner.Size()
+	e.scanRows, e.scanKnown = tableRows(r, isz)
+	e.scanPaged = isz.PageSize > 0
+	e.scan = requestsFor(e.scanRows, isz.PageSize)
+	// The outer side's keys: its largest table (a join may give more
+	// rows, but rarely more distinct keys).
+	e.keysKnown = true
 	for _, o := range lp.join.left.rels {
-		for _, c := range o.conjuncts {
-			if c.pushed {
-				return true
+		n, known := int64(assumedRows), false
+		if o.src != nil && o.scan != nil {
+			if p, err := o.src.Plan(o.scan.q); err == nil {
+				n, known = tableRows(o, p.Size())
 			}
 		}
+		e.keys = max(e.keys, n)
+		e.keysKnown = e.keysKnown && known
 	}
-	return false
+	if r.table.Columns[lp.colIdx].Key {
+		e.perKey, e.perKeyKey = 1, true
+	}
+	if e.batch == 1 || e.batch == 100 {
+		// One request per key; a get: endpoint answers a key in one.
+		pages := requestsFor(e.perKey, isz.PageSize)
+		if e.batch == 100 && r.table.Get != nil && !needsKey(r) {
+			pages = 1
+		}
+		e.batch = 1
+		e.lookup = e.keys * pages
+	} else {
+		batches := (e.keys + int64(e.batch) - 1) / int64(e.batch)
+		e.lookup = batches * requestsFor(int64(e.batch)*e.perKey, isz.PageSize)
+	}
+	e.lookup = max(e.lookup, 1)
+	return e, nil
+}
+
+// tableRows is the rows a scan of r returns: known from an earlier scan
+// of the same requests or the API's total, else assumed.
+func tableRows(r *relation, sz restsource.Size) (int64, bool) {
+	if sz.Known {
+		return sz.Rows, true
+	}
+	for _, c := range r.conjuncts {
+		if c.pushed {
+			return assumedFilteredRows, false
+		}
+	}
+	return assumedRows, false
+}
+
+// requestsFor is the requests that read rows in pages of pageSize (0 =
+// one response, counted per rowsPerRequest rows); at least 1.
+func requestsFor(rows int64, pageSize int) int64 {
+	per := int64(pageSize)
+	if per <= 0 {
+		per = rowsPerRequest
+	}
+	return max((rows+per-1)/per, 1)
 }
 
 // lookupBatch is the number of keys one lookup asks for: many when the
@@ -202,6 +326,15 @@ func (q *query) buildLookupJoin(n *fromNode, inner *relation, parent *scope) (*p
 		OuterIsLeft: lp.innerIsRight,
 		InnerWidth:  len(inner.cols),
 		BatchSize:   max(lookupBatch(inner), 1),
+		InnerFilter: lp.residual,
+	}
+	// A batch that is one request (an IN list, or one key by =) is read
+	// without pages ahead, and MaxConcurrency batches go at once; a batch
+	// the source fans out over its keys (URL placeholders, get:) already
+	// sends MaxConcurrency requests at once, so batches go one by one.
+	oneRequest := j.BatchSize < 100
+	if oneRequest {
+		j.Concurrency = inner.src.MaxConcurrency()
 	}
 	if len(extra) > 0 {
 		both := makeScope(n.rels, n.rels[0].offset, parent)
@@ -235,15 +368,13 @@ func (q *query) buildLookupJoin(n *fromNode, inner *relation, parent *scope) (*p
 		case len(coerced) == 0:
 			return &ex.Values{}, nil
 		}
+		// Batches read at once each keep one request in flight.
+		q.NoPrefetch = j.Concurrency > 1
 		plan, err := inner.src.Plan(q)
 		if err != nil {
 			return nil, err
 		}
-		var node ex.Node = &ex.Scan{Source: inner.src, Plan: plan, Width: len(inner.cols), Pos: sp.pos}
-		if lp.residual != nil {
-			node = &ex.Filter{Input: node, Pred: lp.residual}
-		}
-		return node, nil
+		return &ex.Scan{Source: inner.src, Plan: plan, Width: len(inner.cols), Pos: sp.pos}, nil
 	}
 	innerStep := sp.step
 	if len(lp.residualText) > 0 {
@@ -254,6 +385,12 @@ func (q *query) buildLookupJoin(n *fromNode, inner *relation, parent *scope) (*p
 		kind = "Lookup left join"
 	}
 	detail := fmt.Sprintf("%s; %s read by key, %d keys per batch", sqlparser.String(lp.conj), inner.display, j.BatchSize)
+	if j.Concurrency > 1 {
+		detail += fmt.Sprintf(", %d batches at once", j.Concurrency)
+	}
+	if est := q.joinEstimates[n]; est != "" {
+		detail += "; " + est
+	}
 	if len(extra) > 0 {
 		detail += "; filter " + exprList(extra)
 	}

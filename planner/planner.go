@@ -18,6 +18,7 @@ import (
 
 	"github.com/restsql/restsql/catalog"
 	ex "github.com/restsql/restsql/executor"
+	"github.com/restsql/restsql/metadata"
 	"github.com/restsql/restsql/restsource"
 )
 
@@ -34,6 +35,12 @@ type Catalog interface {
 type ProfileCatalog interface {
 	Catalog
 	Profile() *catalog.Profile
+}
+
+// SystemTables is implemented by a Catalog that has system tables of its
+// own beyond the profile's (sys_cache); they are consulted first.
+type SystemTables interface {
+	SystemTable(parts []string) (*metadata.Table, bool)
 }
 
 // Column describes one result column.
@@ -63,6 +70,9 @@ type query struct {
 	top sqlparser.SelectStatement
 	// exec are the options of a write statement.
 	exec ExecOptions
+	// joinEstimates holds, for EXPLAIN, each join's estimate of reading
+	// its inner table by key against scanning it (lookupWanted).
+	joinEstimates map[*fromNode]string
 }
 
 // Query plans and opens a SELECT (or EXPLAIN SELECT).

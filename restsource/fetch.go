@@ -18,6 +18,7 @@ import (
 	"unsafe"
 
 	"github.com/restsql/restsql/auth"
+	"github.com/restsql/restsql/httpcache"
 	"github.com/restsql/restsql/retry"
 )
 
@@ -349,6 +350,9 @@ func (x *exchange) newRequest(ctx context.Context) (*http.Request, error) {
 	if x.body != nil {
 		body = bytes.NewReader(x.body)
 	}
+	// The tag names the table to a response cache in the client's
+	// transport: a write drops the table's cached responses.
+	ctx = httpcache.WithTag(ctx, s.name)
 	req, err := http.NewRequestWithContext(ctx, x.method, x.u.String(), body)
 	if err != nil {
 		return nil, err

@@ -150,6 +150,9 @@ type Source struct {
 	// pagesRead remembers how many pages the last walk from each first
 	// URL read (see Rows.run).
 	pagesRead pageCounts
+	// sizes remembers the rows the last scans of each plan returned
+	// (Plan.Size).
+	sizes rowCounts
 
 	cat  *catalog.Catalog
 	t    *catalog.Table

@@ -22,6 +22,7 @@ import (
 
 	"github.com/restsql/restsql/auth"
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/httpcache"
 )
 
 // WriteKind is the statement a Writer carries out.
@@ -834,6 +835,8 @@ func (w *Writer) do(ctx context.Context, u *unit) outcome {
 func (w *Writer) send(ctx context.Context, u *url.URL, body []byte, keep bool) (*writeResponse, error) {
 	s := w.src
 	shown := s.redact(u)
+	// A response cache in the client's transport drops the table's entries.
+	ctx = httpcache.WithTag(ctx, s.name)
 	if s.opts.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.opts.Timeout)

@@ -18,10 +18,12 @@ import (
 	"github.com/restsql/restsql"
 	"github.com/restsql/restsql/demoapi"
 	"github.com/restsql/restsql/export"
+	"github.com/restsql/restsql/incremental"
 )
 
 const exportUsage = `usage: restsql export [--dsn DSN] [--format csv|jsonl|parquet] --out PATH
                       [--partition-column C --partitions N [--lower L] [--upper U]]
+                      [--incremental COLUMN --state FILE]
                       "SELECT …" [args...]
 
 Streams the rows of a query to a file, written atomically (a temporary file
@@ -34,6 +36,11 @@ range pushed to the API where the profile allows it; the bounds default to
 MIN(C) and MAX(C). The partitions go to one merged file, or one file each when
 --out is a directory (ending in / or existing: DIR/part-00000.csv, …) or holds
 {part} (out-{part}.csv: out-00000.csv, …).
+
+Incremental reads (--incremental updated_at --state state.json) add
+"updated_at >= <mark>" to the query, drop the rows at the mark that earlier
+runs wrote, and save the new mark to the state file only once the output
+is complete; the first run (no state file) reads everything.
 
 Flags:
 `
@@ -56,6 +63,9 @@ type exportOptions struct {
 	lower, upper     string
 	query            string
 	args             []any
+	// incremental and state are --incremental and --state; inc is their run.
+	incremental, state string
+	inc                *incremental.Run
 }
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -73,6 +83,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&o.partitions, "partitions", 0, "number of partitions read concurrently")
 	fs.StringVar(&o.lower, "lower", "", "lower bound of the partition strides (default: MIN of the column)")
 	fs.StringVar(&o.upper, "upper", "", "upper bound of the partition strides (default: MAX of the column)")
+	fs.StringVar(&o.incremental, "incremental", "", "read only the rows whose column is at or past the mark in --state (updated_at)")
+	fs.StringVar(&o.state, "state", "", "the state file of --incremental: read, and written once the output is complete")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,11 +99,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	// A transport of its own, whose connections are closed at the end.
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	defer transport.CloseIdleConnections()
-	pages := &pageCounter{base: transport}
-	db, closeDB, err := openExportDB(o.dsn, pages)
+	if err := o.startIncremental(); err != nil {
+		return err
+	}
+	pages := &pageCounter{}
+	db, closeDB, err := openExportDB(o.dsn, pages, max(o.partitions, 1))
 	if err != nil {
 		return err
 	}
@@ -108,6 +120,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	st := progress.Finish()
 	if err != nil {
+		return err
+	}
+	if err := o.commitIncremental(stderr); err != nil {
 		return err
 	}
 	where := files[0]
@@ -161,8 +176,11 @@ func isDirTarget(out string) bool {
 	return err == nil && st.IsDir()
 }
 
-// openExportDB opens the DSN, or the demo API, counting the pages read.
-func openExportDB(dsn string, pages *pageCounter) (*sql.DB, func(), error) {
+// openExportDB opens the DSN, or the demo API, counting the pages read
+// through the driver's own transport, sized for the partitions' queries
+// at once (one pool of connections for all of them); closing the DB
+// closes its idle connections.
+func openExportDB(dsn string, pages *pageCounter, queries int) (*sql.DB, func(), error) {
 	var cfg *restsql.Config
 	closeSrv := func() {}
 	if dsn != "" {
@@ -181,6 +199,7 @@ func openExportDB(dsn string, pages *pageCounter) (*sql.DB, func(), error) {
 			return nil, nil, err
 		}
 	}
+	pages.base = restsql.NewTransport(cfg, queries)
 	cfg.Transport = pages
 	conn, err := restsql.NewConnector(cfg)
 	if err != nil {
@@ -204,10 +223,13 @@ func exportOne(ctx context.Context, db *sql.DB, o exportOptions, format export.F
 		return nil, err
 	}
 	defer rows.Close()
-	if _, err := export.WriteFile(o.out, format, rows, p); err != nil {
-		return nil, err
+	if o.inc == nil {
+		if _, err := export.WriteFile(o.out, format, rows, p); err != nil {
+			return nil, err
+		}
+		return []string{o.out}, nil
 	}
-	return []string{o.out}, nil
+	return []string{o.out}, writeFiltered(&o, format, rows, p)
 }
 
 // exportPartitions runs the partition queries concurrently into one merged
@@ -255,7 +277,7 @@ func exportPartitions(ctx context.Context, db *sql.DB, o exportOptions, format e
 			return err
 		}
 		files[part] = f
-		enc, err := export.NewEncoder(format, f, cols)
+		enc, err := o.newEncoder(format, f, cols)
 		if err != nil {
 			return err
 		}
@@ -307,7 +329,7 @@ func exportMerged(ctx context.Context, db *sql.DB, o exportOptions, format expor
 		mu.Lock()
 		if enc == nil {
 			var e export.Encoder
-			if e, err = export.NewEncoder(format, f, cols); err == nil {
+			if e, err = o.newEncoder(format, f, cols); err == nil {
 				enc = export.Synchronized(e)
 			}
 		}

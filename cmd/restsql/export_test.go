@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -468,3 +470,37 @@ func TestExportErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, entries)
 }
+
+// TestExportSharesOneConnectionPool: a partitioned export reads through
+// the driver's transport with one pool for all its partitions: however
+// many pages it reads, it opens no more than twice the requests it has in
+// flight at most (partitions × MaxConcurrency; a dial may race a connection
+// coming back idle). Go's default transport keeps 2 idle connections per
+// host: 20–30 connections here, growing with the pages.
+// SpeculativePages=0: a page sent ahead past the end is cancelled, and its
+// connection with it, which would make the count depend on timing.
+func TestExportSharesOneConnectionPool(t *testing.T) {
+	var conns, requests atomic.Int64
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		demoHandler.ServeHTTP(w, r)
+	}))
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	ts.Start()
+	t.Cleanup(ts.Close)
+	path := filepath.Join(t.TempDir(), "demo.yaml")
+	require.NoError(t, os.WriteFile(path, demoapi.ProfileFor(ts.URL), 0o644))
+	const partitions, mc = 4, 2
+	out := filepath.Join(t.TempDir(), "todos.csv")
+	_, stderr, err := runCLI(t, "export", "--dsn", fmt.Sprintf("Profile=%s;MaxConcurrency=%d;PageSize=2;SpeculativePages=0", path, mc), "--out", out,
+		"--partition-column", "id", "--partitions", fmt.Sprint(partitions), "SELECT id, title FROM todos")
+	require.NoError(t, err, stderr)
+	require.Greater(t, requests.Load(), int64(4*partitions*mc), "many pages per connection")
+	assert.LessOrEqual(t, conns.Load(), int64(2*partitions*mc), "%d requests", requests.Load())
+}
+
+var demoHandler = demoapi.New()
