@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ type copyStmt struct {
 // copyOptions are COPY's format options.
 type copyOptions struct {
 	csv        bool
+	binary     bool
 	header     bool
 	delimiter  byte
 	null       string
@@ -187,7 +189,7 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 				case "csv":
 					opts.csv = true
 				case "binary":
-					return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY format binary is not supported (text and csv are)")
+					opts.binary = true
 				default:
 					return nil, opts, sqlErrorf(codeInvalidParameter, "COPY format %q not recognized", f)
 				}
@@ -266,7 +268,7 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 			}
 			switch name {
 			case "binary":
-				return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY format binary is not supported (text and csv are)")
+				opts.binary = true
 			case "csv":
 				opts.csv = true
 			case "header":
@@ -312,6 +314,15 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 		}
 	}
 	// Defaults and PostgreSQL's checks.
+	if opts.binary {
+		switch {
+		case opts.csv:
+			return nil, opts, sqlErrorf(codeSyntaxError, "conflicting or redundant options: FORMAT")
+		case delimiter != nil, quote != nil, escape != nil, set["null-given"], opts.header, set["force_quote"]:
+			return nil, opts, sqlErrorf(codeSyntaxError, "cannot specify DELIMITER, NULL, HEADER, QUOTE, ESCAPE or FORCE_QUOTE in BINARY mode")
+		}
+		return query, opts, nil
+	}
 	opts.delimiter = '\t'
 	if opts.csv {
 		opts.delimiter = ','
@@ -402,6 +413,9 @@ func (ss *session) copyOut(pt *portal) error {
 		if !found {
 			return sqlErrorf(codeUndefinedColumn, "FORCE_QUOTE column %q is not referenced by COPY", name)
 		}
+	}
+	if c.opts.binary {
+		return ss.copyOutBinary(q)
 	}
 	ss.send(&pgproto3.CopyOutResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, len(q.cols))})
 	var line []byte
@@ -511,4 +525,66 @@ func (o *copyOptions) appendValue(dst []byte, v string, force, single bool) []by
 		dst = append(dst, c)
 	}
 	return append(dst, o.quote)
+}
+
+// binaryCopyHeader starts COPY's binary format: the signature, no flags,
+// no header extension.
+var binaryCopyHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+
+// copyOutBinary copies q's rows out in COPY's binary format: each row is
+// its field count and, per field, its length (-1 for NULL) and its value
+// in binary format; a count of -1 ends the data.
+func (ss *session) copyOutBinary(q *portal) error {
+	formats := make([]uint16, len(q.cols))
+	for i, col := range q.cols {
+		if !binaryCapable(col.oid) {
+			return sqlErrorf(codeFeatureNotSupported, "binary format is not supported for column %s of type %s", col.name, typeName(col.oid))
+		}
+		formats[i] = 1
+	}
+	ss.send(&pgproto3.CopyOutResponse{OverallFormat: 1, ColumnFormatCodes: formats})
+	ss.send(&pgproto3.CopyData{Data: binaryCopyHeader})
+	ss.setRunning(q.cancel)
+	defer ss.setRunning(nil)
+	loc := ss.settings.location
+	var n int64
+	var line []byte
+	for {
+		row, err := q.rs.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return toSQLError(q.ctx, err)
+		}
+		line = binary.BigEndian.AppendUint16(line[:0], uint16(len(row)))
+		for i, v := range row {
+			if v == nil {
+				line = binary.BigEndian.AppendUint32(line, 0xffffffff)
+				continue
+			}
+			oid := oidText
+			if i < len(q.cols) {
+				oid = q.cols[i].oid
+			}
+			b, err := encodeValue(v, oid, 1, loc)
+			if err != nil {
+				return err
+			}
+			line = binary.BigEndian.AppendUint32(line, uint32(len(b)))
+			line = append(line, b...)
+		}
+		ss.send(&pgproto3.CopyData{Data: line})
+		n++
+		ss.pending += len(line) + 5
+		if ss.pending >= flushBytes {
+			if err := ss.flush(); err != nil {
+				return fmt.Errorf("%w: %v", errSessionEnd, err)
+			}
+		}
+	}
+	ss.send(&pgproto3.CopyData{Data: []byte{0xff, 0xff}})
+	ss.send(&pgproto3.CopyDone{})
+	ss.send(&pgproto3.CommandComplete{CommandTag: fmt.Appendf(nil, "COPY %d", n)})
+	return nil
 }

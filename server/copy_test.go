@@ -3,12 +3,15 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -72,8 +75,10 @@ func TestParseCopy(t *testing.T) {
 		{in: "COPY t FROM STDIN", code: codeFeatureNotSupported},
 		{in: "COPY (SELECT 1) TO '/tmp/x'", code: codeFeatureNotSupported},
 		{in: "COPY t TO PROGRAM 'cat'", code: codeFeatureNotSupported},
-		{in: "COPY t TO STDOUT (FORMAT binary)", code: codeFeatureNotSupported},
-		{in: "COPY t TO STDOUT BINARY", code: codeFeatureNotSupported},
+		{in: "COPY t TO STDOUT (FORMAT binary)", query: "SELECT * FROM t", opts: copyOptions{binary: true}},
+		{in: "COPY t TO STDOUT BINARY", query: "SELECT * FROM t", opts: copyOptions{binary: true}},
+		{in: "COPY t TO STDOUT (FORMAT binary, HEADER)", code: codeSyntaxError},
+		{in: "COPY t TO STDOUT BINARY CSV", code: codeSyntaxError},
 		{in: "COPY t TO STDOUT (FORMAT xml)", code: codeInvalidParameter},
 		{in: "COPY t TO STDOUT (DELIMITER 'ab')", code: codeFeatureNotSupported},
 		{in: "COPY t TO STDOUT (DELIMITER '\\')", code: codeInvalidParameter},
@@ -181,4 +186,45 @@ func joinRows(rows [][]string, sep string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// TestCopyOutBinary copies rows out in COPY's binary format and reads
+// them back: the signature, each row's fields in binary, NULL as -1, and
+// the trailer.
+func TestCopyOutBinary(t *testing.T) {
+	e := startServer(t)
+	c := e.connect(t, "")
+	var buf bytes.Buffer
+	tag, err := c.PgConn().CopyTo(testCtx(t), &buf, `COPY (SELECT id, title, completed, "dueDate" FROM todos WHERE id IN (1, 10) ORDER BY id) TO STDOUT (FORMAT binary)`)
+	require.NoError(t, err)
+	require.Equal(t, "COPY 2", tag.String())
+	b := buf.Bytes()
+	require.Equal(t, binaryCopyHeader, b[:19])
+	b = b[19:]
+	want := libRows(t, e.lib, "SELECT id, title, completed, dueDate FROM todos WHERE id IN (1, 10) ORDER BY id")
+	for _, row := range want {
+		require.Equal(t, uint16(4), binary.BigEndian.Uint16(b))
+		b = b[2:]
+		var fields [][]byte
+		for range 4 {
+			n := int32(binary.BigEndian.Uint32(b))
+			b = b[4:]
+			if n < 0 {
+				fields = append(fields, nil)
+				continue
+			}
+			fields = append(fields, b[:n])
+			b = b[n:]
+		}
+		require.Equal(t, row[0], strconv.FormatInt(int64(binary.BigEndian.Uint64(fields[0])), 10))
+		require.Equal(t, row[1], string(fields[1]))
+		require.Equal(t, row[2], strconv.FormatBool(fields[2][0] == 1))
+		if row[3] == "NULL" {
+			require.Nil(t, fields[3])
+		} else {
+			us := int64(binary.BigEndian.Uint64(fields[3]))
+			require.Equal(t, row[3], pgEpoch.Add(time.Duration(us)*time.Microsecond).Format(time.RFC3339Nano))
+		}
+	}
+	require.Equal(t, []byte{0xff, 0xff}, b)
 }
