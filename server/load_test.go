@@ -29,6 +29,8 @@ import (
 type chaosAPI struct {
 	srv                          *httptest.Server
 	requests, faults, cut, inFly atomic.Int64
+	// down, while set, answers every request 503 (an outage).
+	down atomic.Bool
 }
 
 const chaosRows = 2000
@@ -44,7 +46,7 @@ func (a *chaosAPI) serve(w http.ResponseWriter, r *http.Request) {
 	n := a.requests.Add(1)
 	a.inFly.Add(1)
 	defer a.inFly.Add(-1)
-	if n%13 == 0 {
+	if n%13 == 0 || a.down.Load() {
 		a.faults.Add(1)
 		w.Header().Set("Retry-After", "0")
 		http.Error(w, "try again", http.StatusServiceUnavailable)
@@ -80,10 +82,11 @@ func (a *chaosAPI) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(body))
 }
 
-// TestServeUnderLoad runs clients at once against an API that fails now and then:
-// aggregates, cursors, COPY, transactions held open, cancelled statements
-// and clients that vanish mid-statement. Every answer must be right, and
-// afterwards no session, API request or goroutine may be left.
+// TestServeUnderLoad runs clients at once against an API that fails now
+// and then: aggregates, cursors, COPY, transactions held open, cancelled
+// statements and clients that vanish mid-statement. Every answer must be
+// right, and afterwards no session, API request or goroutine may be left.
+// Then an API outage (08006, and recovery) and the connection limit.
 func TestServeUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a load test")
@@ -263,5 +266,37 @@ catalogs:
 	var n int64
 	require.NoError(t, c.QueryRow(testCtx(t), `SELECT count(*) FROM `+table).Scan(&n))
 	require.Equal(t, int64(chaosRows), n)
-	require.NoError(t, c.Close(testCtx(t)))
+
+	// An outage: the API fails every request; statements fail with 08006
+	// once the retries are spent, and succeed again when it is back.
+	api.down.Store(true)
+	_, err := c.Exec(testCtx(t), `SELECT count(*) FROM `+table)
+	require.Equal(t, codeConnectionFailure, sqlState(err), "%v", err)
+	api.down.Store(false)
+	require.NoError(t, c.QueryRow(testCtx(t), `SELECT count(*) FROM `+table).Scan(&n))
+	require.Equal(t, int64(chaosRows), n)
+
+	// Max connections: the 41st session is refused (53300) while 40 are
+	// open, and admitted once one has closed.
+	conns := []*pgx.Conn{c}
+	for len(conns) < 40 {
+		o, err := pgx.Connect(testCtx(t), e.connString(""))
+		require.NoError(t, err)
+		conns = append(conns, o)
+	}
+	_, err = pgx.Connect(testCtx(t), e.connString(""))
+	require.Equal(t, codeTooManyConnections, sqlState(err), "%v", err)
+	require.NoError(t, conns[0].Close(testCtx(t)))
+	require.Eventually(t, func() bool {
+		o, err := pgx.Connect(testCtx(t), e.connString(""))
+		if err != nil {
+			return false
+		}
+		conns[0] = o
+		return true
+	}, wait, time.Millisecond)
+	for _, o := range conns {
+		require.NoError(t, o.Close(testCtx(t)))
+	}
+	require.Eventually(t, func() bool { return e.sessionCount() == 0 }, wait, time.Millisecond)
 }
