@@ -3,16 +3,20 @@
 // PostgreSQL driver can query REST APIs as tables.
 //
 // A Server speaks the simple and extended query protocols (with
-// parameters, binary results for the numeric and boolean types, and
-// portals read a fetch size at a time), translates PostgreSQL's "quoted"
-// identifiers and $n parameters into restsql's dialect, answers what
+// parameters, binary results for the numeric and boolean types, portals
+// read a fetch size at a time, SQL cursors and COPY … TO STDOUT, all
+// streaming the API's pages as rows are read), translates PostgreSQL's
+// dialect ("quoted" identifiers, $n parameters, casts, ||, ~, LIMIT and
+// OFFSET forms, NULLS FIRST/LAST, output column names) into restsql's,
+// answers what
 // clients send on connect and for schema discovery (SET, SHOW, version(),
 // the pg_catalog queries of psql's \dt and \d and of the JDBC driver's
 // DatabaseMetaData) from restsql's system tables, and runs every other
 // statement through database/sql on the restsql driver. It authenticates
 // users of a users file with SCRAM-SHA-256 (or a cleartext password over
 // TLS), limits each user to its catalogs, honours CancelRequest and
-// statement timeouts, and shuts down gracefully.
+// statement timeouts, cancels the statement of a client that goes away,
+// and shuts down gracefully.
 //
 // A PostgreSQL database is a restsql catalog: a client that connects to
 // the database named after a catalog sees that catalog alone; any other
