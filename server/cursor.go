@@ -363,6 +363,41 @@ func (ss *session) fetch(pt *portal, f *fetchStmt, simple bool) error {
 	return nil
 }
 
+// executeCursor runs a SQL cursor as the portal it is (Execute with its
+// name): up to maxRows rows (0: all) in its format, then PortalSuspended,
+// or SELECT n once its rows have ended.
+func (ss *session) executeCursor(c *cursor, maxRows int64) error {
+	var formats []int16
+	if c.binary {
+		formats = []int16{1}
+	}
+	var n int64
+	done := c.pt.done
+	if !done {
+		var err error
+		n, done, err = ss.streamRows(c.pt, formats, maxRows, false)
+		c.pos += n
+		if err != nil {
+			se := toSQLError(c.pt.ctx, err)
+			c.close()
+			delete(ss.cursors, c.name)
+			return se
+		}
+		if done {
+			c.pos++
+			c.pt.done = true
+			_ = c.pt.rs.close()
+			c.pt.rs = nil
+		}
+	}
+	if !done {
+		ss.send(&pgproto3.PortalSuspended{})
+		return nil
+	}
+	ss.send(&pgproto3.CommandComplete{CommandTag: fmt.Appendf(nil, "SELECT %d", n)})
+	return nil
+}
+
 // closeCursors closes the cursors that drop says to.
 func (ss *session) closeCursors(drop func(*cursor) bool) {
 	for name, c := range ss.cursors {

@@ -217,9 +217,16 @@ func TestCursorIsAPortal(t *testing.T) {
 		}
 	}
 	require.Equal(t, []string{"id", "title"}, fields)
-	r.send(&pgproto3.Query{String: `FETCH FORWARD 2 FROM "psycopg_1"`})
+	r.send(&pgproto3.Query{String: `FETCH FORWARD 1 FROM "psycopg_1"`})
 	got, _ = r.untilReady()
-	require.Equal(t, []string{"RowDescription", "row 1", "row 2", "complete FETCH 2"}, got)
+	require.Equal(t, []string{"RowDescription", "row 1", "complete FETCH 1"}, got)
+	// Execute reads it as a portal, a row limit at a time.
+	r.send(&pgproto3.Execute{Portal: "psycopg_1", MaxRows: 1}, &pgproto3.Sync{})
+	got, _ = r.untilReady()
+	require.Equal(t, []string{"row 2", "PortalSuspended"}, got)
+	r.send(&pgproto3.Execute{Portal: "psycopg_1"}, &pgproto3.Sync{})
+	got, _ = r.untilReady()
+	require.Equal(t, []string{"row 3", "complete SELECT 1"}, got)
 	r.send(&pgproto3.Close{ObjectType: 'P', Name: "psycopg_1"}, &pgproto3.Sync{})
 	got, _ = r.untilReady()
 	require.Equal(t, []string{"CloseComplete"}, got)

@@ -705,6 +705,12 @@ func (ss *session) sendRowDescription(cols []column, formats []int16) {
 func (ss *session) execute(m *pgproto3.Execute) error {
 	pt := ss.portals[m.Portal]
 	if pt == nil {
+		if c := ss.cursors[m.Portal]; c != nil {
+			if err := ss.checkTxState(c.pt.stmt); err != nil {
+				return err
+			}
+			return ss.executeCursor(c, int64(m.MaxRows))
+		}
 		return sqlErrorf(codeUndefinedCursor, "portal %q does not exist", m.Portal)
 	}
 	if err := ss.checkTxState(pt.stmt); err != nil {
