@@ -216,4 +216,7 @@ func TestLookupJoinBatchesAtOnce(t *testing.T) {
 	}
 	assert.Len(t, keys, outerRows, "each key asked for once")
 	assert.Equal(t, mc, peak, "MaxConcurrency batches in flight at once")
+
+	// The batches' scans are not remembered as table sizes: the plan stays.
+	assert.Contains(t, explainText(t, db, q), "estimate: by key 11 requests (550 outer rows, 1 row per key (a key column), 50 keys per request), scan 1 request for 20000 rows, counted as 20: by key")
 }

@@ -18,7 +18,14 @@
 //   - NaiveLoop: what most users write: encoding/json into structs;
 //   - TransferFloor: the same requests, the bytes discarded;
 //   - ParallelFloor (latency scenarios, page pagination): MaxConcurrency
-//     workers fetch the pages, whose count they know, and discard them.
+//     workers fetch the pages, whose count they know, and discard them;
+//   - Export: restsql's rows through the export package's CSV or Parquet
+//     encoder (the export scenario, issue 19).
+//
+// The cache scenario (issue 19) reads a Server whose pages carry an ETag
+// (Config.ETag) through Cache=memory, fresh within CacheTTL and revalidated
+// with 304s; the lookups scenario counts the requests of key lookups and
+// times a lookup join of 11 IN batches against its parallel bound.
 //
 // Measure times one run and records the allocations, the peak heap
 // (sampled through runtime/metrics every millisecond) and the server's

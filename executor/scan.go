@@ -17,6 +17,10 @@ type Scan struct {
 	Pos    []int
 	// Stats, when set, receives the scan's request counts when it closes.
 	Stats func(restsource.Stats)
+	// Forget keeps the scan's row count from being remembered for later
+	// plans (restsource.Plan.Remember): the batches of a lookup join,
+	// whose requests rarely repeat, would crowd out the tables' counts.
+	Forget bool
 	// Reuse returns the same row slice on every Next. Only a consumer
 	// that is done with a row before asking for the next (the driver's
 	// rows, through filters and limits) may set it; operators that keep
@@ -61,9 +65,9 @@ func (s *Scan) Open(ctx context.Context) (Iterator, error) {
 			if s.Stats != nil {
 				s.Stats(st)
 			}
-			if t, ok := rows.Total(); ok {
+			if t, ok := rows.Total(); ok && !s.Forget {
 				s.Plan.Remember(t, true)
-			} else if ended && err == nil {
+			} else if ended && err == nil && !s.Forget {
 				s.Plan.Remember(st.Rows, false)
 			}
 			return err

@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -207,4 +208,51 @@ func TestProgressOffATerminal(t *testing.T) {
 	assert.GreaterOrEqual(t, st.RowsPerSecond(), 0.0)
 	var nilProgress *export.Progress
 	nilProgress.Add(1) // a nil Progress counts nothing
+}
+
+// TestParquetRowGroups: more rows than a row group holds, with NULLs and a
+// row refused midway, read back whole and in order.
+func TestParquetRowGroups(t *testing.T) {
+	cols := []export.Column{{Name: "id", Type: export.TypeInt}, {Name: "name", Type: export.TypeString}, {Name: "x", Type: export.TypeFloat}}
+	const n = 300_000
+	var b bytes.Buffer
+	enc, err := export.NewEncoder(export.Parquet, &b, cols)
+	require.NoError(t, err)
+	for i := range n {
+		var name any = fmt.Sprint("n", i)
+		if i%5 == 0 {
+			name = nil
+		}
+		require.NoError(t, enc.Encode([]any{int64(i), name, float64(i) / 2}))
+		if i == 1000 {
+			require.Error(t, enc.Encode([]any{int64(-1), "bad", "not a number"}), "a refused row is not written")
+		}
+	}
+	require.NoError(t, enc.Close())
+	data := b.Bytes()
+	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	assert.Equal(t, int64(n), pf.NumRows())
+	assert.Greater(t, len(pf.RowGroups()), 1)
+	r := parquet.NewReader(bytes.NewReader(data))
+	buf := make([]parquet.Row, 1000)
+	i := 0
+	for {
+		k, err := r.ReadRows(buf)
+		for _, row := range buf[:k] {
+			require.Equal(t, int64(i), row[0].Int64())
+			if i%5 == 0 {
+				require.True(t, row[1].IsNull(), i)
+			} else {
+				require.Equal(t, fmt.Sprint("n", i), string(row[1].ByteArray()))
+			}
+			require.Equal(t, float64(i)/2, row[2].Double())
+			i++
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+	}
+	assert.Equal(t, n, i)
 }

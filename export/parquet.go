@@ -26,7 +26,12 @@ type parquetEncoder struct {
 	w     *parquet.GenericWriter[any]
 	cols  []Column
 	kinds []pqKind // each column's Parquet kind, by index
-	batch []parquet.Row
+	// vals holds, per column, the values of the rows not yet written:
+	// rows go to the writer column by column, parquetBatch at a time.
+	vals [][]parquet.Value
+	rows int // rows in vals
+	// group is the number of rows in the current row group.
+	group int
 }
 
 // pqKind is a column's Parquet physical type, for the encoder's switch.
@@ -72,9 +77,9 @@ func newParquet(w io.Writer, cols []Column) (*parquetEncoder, error) {
 		parquet.Compression(&parquet.Snappy),
 		parquet.MaxRowsPerRowGroup(parquetRowGroup),
 		parquet.CreatedBy("restsql", "", ""))
-	batch := make([]parquet.Row, parquetBatch)
-	for i := range batch {
-		batch[i] = make(parquet.Row, 0, len(cols))
+	vals := make([][]parquet.Value, len(cols))
+	for i := range vals {
+		vals[i] = make([]parquet.Value, 0, parquetBatch)
 	}
 	kinds := make([]pqKind, len(cols))
 	for i, c := range cols {
@@ -89,24 +94,22 @@ func newParquet(w io.Writer, cols []Column) (*parquetEncoder, error) {
 			kinds[i] = pqTime
 		}
 	}
-	return &parquetEncoder{w: pw, cols: cols, kinds: kinds, batch: batch[:0]}, nil
+	return &parquetEncoder{w: pw, cols: cols, kinds: kinds, vals: vals}, nil
 }
 
 func (e *parquetEncoder) Encode(row []any) error {
-	// The batch's rows are reused once the writer has copied them.
-	n := len(e.batch)
-	e.batch = e.batch[:n+1]
-	r := e.batch[n][:0]
 	for i, v := range row {
 		pv, err := e.value(i, v)
 		if err != nil {
-			e.batch = e.batch[:n]
+			for j := range i {
+				e.vals[j] = e.vals[j][:e.rows]
+			}
 			return fmt.Errorf("export: column %s: %w", e.cols[i].Name, err)
 		}
-		r = append(r, pv)
+		e.vals[i] = append(e.vals[i], pv)
 	}
-	e.batch[n] = r
-	if len(e.batch) == cap(e.batch) {
+	e.rows++
+	if e.rows == parquetBatch {
 		return e.flush()
 	}
 	return nil
@@ -152,14 +155,26 @@ func (e *parquetEncoder) value(i int, v any) (parquet.Value, error) {
 	return pv.Level(0, 1, i), nil
 }
 
+// flush writes the buffered rows column by column (each column's values
+// are whole rows: one value per row, no repetition), and ends the row
+// group once it holds parquetRowGroup rows.
 func (e *parquetEncoder) flush() error {
-	if len(e.batch) == 0 {
+	if e.rows == 0 {
 		return nil
 	}
-	_, err := e.w.WriteRows(e.batch)
-	e.batch = e.batch[:0]
-	if err != nil {
-		return fmt.Errorf("export: parquet: %w", err)
+	for i, cw := range e.w.ColumnWriters() {
+		if _, err := cw.WriteRowValues(e.vals[i]); err != nil {
+			return fmt.Errorf("export: parquet: column %s: %w", e.cols[i].Name, err)
+		}
+		e.vals[i] = e.vals[i][:0]
+	}
+	e.group += e.rows
+	e.rows = 0
+	if e.group >= parquetRowGroup {
+		e.group = 0
+		if err := e.w.Flush(); err != nil {
+			return fmt.Errorf("export: parquet: %w", err)
+		}
 	}
 	return nil
 }

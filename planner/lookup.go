@@ -374,7 +374,7 @@ func (q *query) buildLookupJoin(n *fromNode, inner *relation, parent *scope) (*p
 		if err != nil {
 			return nil, err
 		}
-		return &ex.Scan{Source: inner.src, Plan: plan, Width: len(inner.cols), Pos: sp.pos}, nil
+		return &ex.Scan{Source: inner.src, Plan: plan, Width: len(inner.cols), Pos: sp.pos, Forget: true}, nil
 	}
 	innerStep := sp.step
 	if len(lp.residualText) > 0 {
