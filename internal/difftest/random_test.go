@@ -31,11 +31,11 @@ import (
 // that merges its fix; the log names a pending class that showed no
 // mismatch in a run.
 //
-// Emptied so far: multisort, unsortable, emptystr, separator, keytype and
-// typeerr (fixed on branch pushdown), using and substrexp (branch sqlfix).
-var pendingClasses = map[string]string{
-	classEmptyKey: "pushdown: an empty key value makes a get: lookup URL the list URL (/products/)",
-}
+// Emptied so far: multisort, unsortable, emptystr, separator, keytype,
+// typeerr and emptykey (fixed on branch pushdown), using and substrexp
+// (branch sqlfix). Add a class here, with the finding that names its bug,
+// only while its fix is under way.
+var pendingClasses = map[string]string{}
 
 // Random suite settings: RESTSQL_DIFF_SEED (the first seed; "random" for a
 // fresh one) and RESTSQL_DIFF_N (the number of queries), or the flags.
