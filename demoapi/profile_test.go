@@ -206,7 +206,7 @@ func writeURL(w *catalog.Write) string {
 	return w.URL
 }
 
-func typeOf(c *catalog.Column) string {
+func typeOf(c *catalog.Column) catalog.Type {
 	if c.Type == "" {
 		return catalog.TypeString
 	}

@@ -234,7 +234,7 @@ func (st *aggState) result(s AggSpec) any {
 }
 
 // AggregateType is the result type of an aggregate over an argument type.
-func AggregateType(fn, argType string) string {
+func AggregateType(fn string, argType Type) Type {
 	switch strings.ToUpper(fn) {
 	case "COUNT":
 		return TypeInt

@@ -620,7 +620,7 @@ func (c *Case) Eval(row Row) (any, error) {
 // Cast is CAST(E AS type).
 type Cast struct {
 	E    Expr
-	Type string
+	Type Type
 }
 
 // Eval implements Expr.

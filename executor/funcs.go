@@ -12,8 +12,8 @@ import (
 // Func describes a scalar function: its arity and result type.
 type Func struct {
 	MinArgs, MaxArgs int // MaxArgs -1 = variadic
-	// Type is the result type ("" = depends on the arguments).
-	Type string
+	// Type is the result type (TypeAny = depends on the arguments).
+	Type Type
 	// Fn computes the result from evaluated arguments. Functions are
 	// NULL-propagating unless NullAware.
 	Fn        func(args []any) (any, error)

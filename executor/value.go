@@ -16,25 +16,31 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/restsql/restsql/catalog"
 )
 
 // Row is one row of values.
 type Row = []any
 
-// Type names of values, the same words a profile uses for column types.
+// Type is the type of a value: one of the column types a profile names
+// (catalog.Type), or TypeAny.
+type Type = catalog.Type
+
+// Types of values, the same words a profile uses for column types.
 const (
-	TypeString   = "string"
-	TypeInt      = "int"
-	TypeFloat    = "float"
-	TypeBool     = "bool"
-	TypeDatetime = "datetime"
-	TypeJSON     = "json"
+	TypeString   = catalog.TypeString
+	TypeInt      = catalog.TypeInt
+	TypeFloat    = catalog.TypeFloat
+	TypeBool     = catalog.TypeBool
+	TypeDatetime = catalog.TypeDatetime
+	TypeJSON     = catalog.TypeJSON
 	// TypeAny is used where the type is not known before evaluation.
-	TypeAny = ""
+	TypeAny Type = ""
 )
 
-// TypeOf returns the type name of a value ("" for NULL).
-func TypeOf(v any) string {
+// TypeOf returns the type of a value (TypeAny for NULL).
+func TypeOf(v any) Type {
 	switch v.(type) {
 	case int64:
 		return TypeInt
@@ -353,7 +359,7 @@ func Truth(v any) (val bool, known bool) {
 
 // Convert casts a value to a type name (string, int, float, bool, datetime,
 // json); NULL stays NULL, and a value that cannot be converted is an error.
-func Convert(v any, typ string) (any, error) {
+func Convert(v any, typ Type) (any, error) {
 	if v == nil {
 		return nil, nil
 	}

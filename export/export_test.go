@@ -99,7 +99,7 @@ func TestParquet(t *testing.T) {
 
 func TestParquetConversions(t *testing.T) {
 	tests := []struct {
-		typ     string
+		typ     export.Type
 		in      any
 		wantErr string
 	}{

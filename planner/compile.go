@@ -14,7 +14,7 @@ import (
 // typed is a compiled expression with its static type ("" = unknown).
 type typed struct {
 	e   ex.Expr
-	typ string
+	typ ex.Type
 }
 
 // aggCtx maps expressions above a GROUP BY to the aggregate's output slots.
@@ -22,10 +22,10 @@ type aggCtx struct {
 	input     *compiler // compiles group keys and aggregate arguments
 	groupKeys []string
 	groupCols []*scopeCol
-	groupTyps []string
+	groupTyps []ex.Type
 	aggKeys   []string
 	aggs      []ex.AggSpec
-	aggTyps   []string
+	aggTyps   []ex.Type
 }
 
 // compiler turns parser expressions into executor expressions.
@@ -323,8 +323,8 @@ func (c *compiler) caseExpr(x *sqlparser.CaseExpr) (typed, error) {
 		}
 		out.Operand = op.e
 	}
-	typ := ""
-	merge := func(t string) {
+	var typ ex.Type
+	merge := func(t ex.Type) {
 		switch {
 		case t == "":
 		case typ == "":
@@ -354,7 +354,7 @@ func (c *compiler) caseExpr(x *sqlparser.CaseExpr) (typed, error) {
 	return typed{out, typ}, nil
 }
 
-func castType(t *sqlparser.ConvertType) (string, error) {
+func castType(t *sqlparser.ConvertType) (ex.Type, error) {
 	switch strings.ToLower(t.Type) {
 	case "signed", "unsigned", "int", "integer", "bigint", "signed integer", "unsigned integer":
 		return ex.TypeInt, nil
@@ -579,7 +579,7 @@ func (c *compiler) aggRef(e sqlparser.Expr) (typed, bool, error) {
 }
 
 // aggSpec compiles one aggregate call's argument against the input scope.
-func (c *compiler) aggSpec(f *sqlparser.FuncExpr) (ex.AggSpec, string, error) {
+func (c *compiler) aggSpec(f *sqlparser.FuncExpr) (ex.AggSpec, ex.Type, error) {
 	name := strings.ToUpper(f.Name.String())
 	spec := ex.AggSpec{Func: name, Distinct: f.Distinct}
 	if len(f.Exprs) != 1 {

@@ -39,7 +39,7 @@ type relation struct {
 type scopeCol struct {
 	rel  *relation
 	name string
-	typ  string
+	typ  catalog.Type
 	// idx is the column's position in the rows the scope describes.
 	idx int
 	// colIdx is the column's index in its relation.

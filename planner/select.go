@@ -21,7 +21,7 @@ type planned struct {
 
 type outCol struct {
 	name     string
-	typ      string
+	typ      ex.Type
 	nullable bool
 }
 
@@ -140,7 +140,7 @@ func (q *query) planUnion(u *sqlparser.Union, parent *scope) (*planned, error) {
 	return q.applyLimit(out, u.Limit)
 }
 
-func mergeTypes(a, b string) string {
+func mergeTypes(a, b ex.Type) ex.Type {
 	switch {
 	case a == b:
 		return a

@@ -28,17 +28,17 @@ const (
 	formatUnixMs = "unixms"
 )
 
-var columnTypes = map[string]struct{}{
+var columnTypes = map[catalog.Type]struct{}{
 	catalog.TypeString: {}, catalog.TypeInt: {}, catalog.TypeFloat: {},
 	catalog.TypeBool: {}, catalog.TypeDatetime: {}, catalog.TypeJSON: {},
 }
 
 // columnType is a column's type, "string" when empty (case-insensitive).
-func columnType(c *catalog.Column) string {
+func columnType(c *catalog.Column) catalog.Type {
 	if c.Type == "" {
 		return catalog.TypeString
 	}
-	return strings.ToLower(c.Type)
+	return catalog.Type(strings.ToLower(string(c.Type)))
 }
 
 // columnPath is a column's gjson path, its name when empty.
@@ -78,7 +78,7 @@ type colPlan struct {
 	idx    int // position in extractor.cols
 	kind   kind
 	col    *catalog.Column
-	typ    string
+	typ    catalog.Type
 	path   string
 	format string
 	// slot is the column's top-level key slot (-1 = use path on the row);
@@ -124,7 +124,7 @@ const (
 	kindTime // datetime in RFC 3339 (no format)
 )
 
-func kindOf(typ, format string) kind {
+func kindOf(typ catalog.Type, format string) kind {
 	switch typ {
 	case catalog.TypeString:
 		return kindString

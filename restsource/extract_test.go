@@ -101,7 +101,7 @@ func TestConvert(t *testing.T) {
 			if tt.json == "" {
 				row = `{"w":1}`
 			}
-			col := &catalog.Column{Name: "v", Type: tt.typ, Format: tt.format}
+			col := &catalog.Column{Name: "v", Type: catalog.Type(tt.typ), Format: tt.format}
 			for _, strict := range []bool{false, true} {
 				e := newExtractor("T", strict, []*catalog.Column{col})
 				dest, err := extractOne(t, e, row, 9)
@@ -278,7 +278,7 @@ func fuzzExtractOne(t *testing.T, body, rowsPath string) {
 				if typ != "datetime" && format != "" {
 					continue
 				}
-				cols = append(cols, &catalog.Column{Name: typ + path, Path: path, Type: typ, Format: format})
+				cols = append(cols, &catalog.Column{Name: typ + path, Path: path, Type: catalog.Type(typ), Format: format})
 			}
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/restsql/restsql/catalog"
 )
 
 // PostgreSQL type OIDs the server sends and understands.
@@ -82,34 +84,29 @@ func typeByOID(oid uint32) (pgType, bool) {
 // OID a result column is described with. Anything else (an expression
 // whose type is only known per value, NULL) is text.
 func oidForDatabaseType(name string) uint32 {
-	switch strings.ToUpper(name) {
-	case "BIGINT":
-		return oidInt8
-	case "DOUBLE":
-		return oidFloat8
-	case "BOOLEAN":
-		return oidBool
-	case "DATETIME":
-		return oidTimestamptz
-	case "JSON":
-		return oidJSON
-	}
-	return oidText
+	t, _ := catalog.TypeOfSQLName(name)
+	return oidForType(t)
 }
 
 // oidForRestsqlType maps a restsql column type word (sys_tablecolumns'
 // DataTypeName: int, float, string, bool, datetime, json) to an OID.
 func oidForRestsqlType(t string) uint32 {
-	switch strings.ToLower(t) {
-	case "int":
+	return oidForType(catalog.Type(strings.ToLower(t)))
+}
+
+// oidForType maps a column type to an OID; a string column and an
+// unknown type are text.
+func oidForType(t catalog.Type) uint32 {
+	switch t {
+	case catalog.TypeInt:
 		return oidInt8
-	case "float":
+	case catalog.TypeFloat:
 		return oidFloat8
-	case "bool":
+	case catalog.TypeBool:
 		return oidBool
-	case "datetime":
+	case catalog.TypeDatetime:
 		return oidTimestamptz
-	case "json":
+	case catalog.TypeJSON:
 		return oidJSON
 	}
 	return oidText
