@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/internal/value"
 )
 
 // Row is one row of values.
@@ -62,30 +63,12 @@ func Normalize(v any) (any, error) {
 	switch x := v.(type) {
 	case nil, int64, float64, string, bool, time.Time:
 		return v, nil
-	case int:
-		return int64(x), nil
-	case int8:
-		return int64(x), nil
-	case int16:
-		return int64(x), nil
-	case int32:
-		return int64(x), nil
-	case uint:
-		if uint64(x) > math.MaxInt64 {
+	case int, int8, int16, int32, uint, uint8, uint16, uint32, uint64:
+		i, ok := value.Int(x)
+		if !ok {
 			return nil, fmt.Errorf("value %d overflows int64", x)
 		}
-		return int64(x), nil
-	case uint8:
-		return int64(x), nil
-	case uint16:
-		return int64(x), nil
-	case uint32:
-		return int64(x), nil
-	case uint64:
-		if x > math.MaxInt64 {
-			return nil, fmt.Errorf("value %d overflows int64", x)
-		}
-		return int64(x), nil
+		return i, nil
 	case float32:
 		return float64(x), nil
 	case []byte:
@@ -314,27 +297,9 @@ func sortKind(v any) int {
 	return 3
 }
 
-// ToString renders a value as text the way CAST(x AS CHAR) and CONCAT do.
-func ToString(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
-	case time.Time:
-		return x.Format(time.RFC3339Nano)
-	}
-	return fmt.Sprint(v)
-}
+// ToString renders a value as text the way CAST(x AS CHAR) and CONCAT do
+// (value.Text).
+func ToString(v any) string { return value.Text(v) }
 
 // Truth reads a value as a SQL boolean: nil is unknown (NULL); numbers are
 // true when non-zero; strings when they read as a non-zero number.

@@ -106,6 +106,10 @@ func TestParquetConversions(t *testing.T) {
 		{export.TypeInt, 3.0, ""},
 		{export.TypeInt, "42", ""},
 		{export.TypeInt, 2.5, "is not an integer"},
+		{export.TypeInt, " 42 ", ""},                 // trimmed (package value), as the server does
+		{export.TypeInt, -9223372036854775808.0, ""}, // -2^63 fits (was refused)
+		{export.TypeInt, 9223372036854775808.0, "is not an integer"},
+		{export.TypeFloat, " 2.5", ""},
 		{export.TypeFloat, int64(2), ""},
 		{export.TypeFloat, "x", "is not a number"},
 		{export.TypeBool, int64(1), ""},
