@@ -17,6 +17,13 @@ const (
 	TypeJSON     Type = "json"
 )
 
+// Datetime formats for epoch numbers (Column.Format): seconds or
+// milliseconds since 1970-01-01 UTC.
+const (
+	FormatUnix   = "unix"
+	FormatUnixMs = "unixms"
+)
+
 // Types are the column types, in the order messages list them.
 var Types = []Type{TypeString, TypeInt, TypeFloat, TypeBool, TypeDatetime, TypeJSON}
 

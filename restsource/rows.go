@@ -11,8 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/tidwall/gjson"
-
+	"github.com/restsql/restsql/internal/rowscan"
 	"github.com/restsql/restsql/pagination"
 )
 
@@ -81,23 +80,8 @@ type stream struct {
 
 // pageOfRows is one page's rows, or the error that ended its stream.
 type pageOfRows struct {
-	parsedPage
+	rowscan.Page
 	err error
-}
-
-// parsedPage is a page's rows, their values extracted by the goroutine
-// that fetched the page, so the reader only copies them.
-type parsedPage struct {
-	n    int   // rows on the page
-	vals []any // n × the plan's columns
-	// bad is the first row with a value that does not fit a strict table
-	// (-1 = none): Next returns the rows before it, then badErr.
-	bad    int
-	badErr *fitError
-	// values answers the pagination's body paths (nil = read the body).
-	values *bodyValues
-	// detached is true when no value shares the body's bytes.
-	detached bool
 }
 
 // Scan starts reading the plan's requests and returns once the first page
@@ -237,7 +221,7 @@ type pageWalker struct {
 type fetchedPage struct {
 	resp     *response
 	err      error
-	page     parsedPage
+	page     rowscan.Page
 	parseErr error
 }
 
@@ -281,8 +265,8 @@ func (w *pageWalker) endAt(n int64) {
 }
 
 // short records page n as the last one when it came back short.
-func (w *pageWalker) short(n int64, pg parsedPage) {
-	if w.size > 0 && pg.n < w.size {
+func (w *pageWalker) short(n int64, pg rowscan.Page) {
+	if w.size > 0 && pg.N < w.size {
 		w.endAt(n)
 	}
 }
@@ -488,7 +472,7 @@ func (w *pageWalker) walkPages() {
 			return
 		}
 		next, walkErr := w.read(n, u, &f)
-		if !w.send(pageOfRows{parsedPage: f.page}) {
+		if !w.send(pageOfRows{Page: f.page}) {
 			return
 		}
 		if walkErr != nil {
@@ -516,17 +500,17 @@ func (w *pageWalker) read(n int, u *url.URL, f *fetchedPage) (*url.URL, error) {
 	r, p := w.r, w.p
 	resp, pg := f.resp, &f.page
 	r.pages.Add(1)
-	r.fetched[w.i].Add(int64(pg.n))
-	page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.n}
-	if pg.values != nil {
-		page.Values = pg.values.get
+	r.fetched[w.i].Add(int64(pg.N))
+	page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.N}
+	if pg.Values != nil {
+		page.Values = pg.Values.Get
 	}
 	next, walkErr := w.walk.Next(page)
-	if pg.detached {
+	if pg.Detached {
 		// Nothing refers to the body any more: the values were copied
 		// out, and the walk keeps none of its bytes (see
 		// pagination.Page.Body).
-		pg.values = nil
+		pg.Values = nil
 		resp.release(buffersFrom(w.ctx))
 	}
 	if walkErr == nil && next != nil && !r.enough(w.i) {
@@ -537,7 +521,7 @@ func (w *pageWalker) read(n int, u *url.URL, f *fetchedPage) (*url.URL, error) {
 		// it): the total the API reported, or this page alone.
 		t := int64(-1)
 		if next == nil {
-			t = int64(pg.n)
+			t = int64(pg.N)
 		} else if tw, ok := w.walk.(interface{ Total() int64 }); ok {
 			t = tw.Total()
 		}
@@ -578,34 +562,22 @@ var errPastEnd = errors.New("restsource: page past the end")
 // parse checks a page's body and extracts its rows, on the goroutine that
 // fetched it: pages fetched ahead are parsed beside each other and beside
 // the reader. The one-pass scanner reads the page unless it needs the
-// general way (see rowscan.go).
-func (s *Source) parse(p *Plan, u *url.URL, resp *response) (parsedPage, error) {
+// general way (see package rowscan).
+func (s *Source) parse(p *Plan, u *url.URL, resp *response) (rowscan.Page, error) {
 	if resp.status == http.StatusNoContent || len(resp.body) == 0 {
-		return parsedPage{bad: -1}, nil
+		return rowscan.Page{Bad: -1}, nil
 	}
-	if pg, ok := p.ext.scanPage(p.prog, resp.body, p.rowsHint); ok {
+	if pg, ok := p.ext.ScanPage(p.prog, resp.body, p.rowsHint); ok {
 		return pg, nil
 	}
-	if err := checkJSON(resp.body); err != nil {
-		return parsedPage{}, fmt.Errorf("restsource: GET %s: %d %s: %w: %s", s.redact(u), resp.status, http.StatusText(resp.status), err, excerptOf(resp.body))
+	if err := rowscan.CheckJSON(resp.body); err != nil {
+		return rowscan.Page{}, fmt.Errorf("restsource: GET %s: %d %s: %w: %s", s.redact(u), resp.status, http.StatusText(resp.status), err, excerptOf(resp.body))
 	}
-	rows, err := findRows(resp.body, p.rowsPath)
+	rows, err := rowscan.FindRows(resp.body, p.rowsPath)
 	if err != nil {
-		return parsedPage{}, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), err)
+		return rowscan.Page{}, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), err)
 	}
-	pg := parsedPage{n: len(rows), bad: -1}
-	n := len(p.cols)
-	if n == 0 {
-		return pg, nil
-	}
-	pg.vals = make([]any, len(rows)*n)
-	slots := make([]gjson.Result, p.ext.nslots)
-	for i, row := range rows {
-		if fe := p.ext.extractRow(row, pg.vals[i*n:(i+1)*n], slots); fe != nil && pg.bad < 0 {
-			pg.bad, pg.badErr = i, fe
-		}
-	}
-	return pg, nil
+	return p.ext.ExtractPage(rows), nil
 }
 
 // nextPage makes the next page with rows current, moving through the
@@ -676,12 +648,12 @@ func (r *Rows) Next(dest []any) error {
 		if r.plan.limit >= 0 && r.returned >= r.plan.limit {
 			return r.fail(io.EOF)
 		}
-		if r.page != nil && r.idx < r.page.n {
-			if r.idx == r.page.bad {
-				return r.fail(r.page.badErr.at(r.plan.src.name, r.returned+1))
+		if r.page != nil && r.idx < r.page.N {
+			if r.idx == r.page.Bad {
+				return r.fail(r.page.BadErr.At(r.plan.src.name, r.returned+1))
 			}
 			n := len(r.plan.cols)
-			copy(dest, r.page.vals[r.idx*n:(r.idx+1)*n])
+			copy(dest, r.page.Vals[r.idx*n:(r.idx+1)*n])
 			r.idx++
 			for _, f := range r.fills {
 				if dest[f.idx] == nil {
@@ -702,8 +674,8 @@ func (r *Rows) Next(dest []any) error {
 // back for another page: the reader copied the values out, and nothing
 // else refers to the array.
 func (r *Rows) recycle() {
-	if r.page != nil && r.page.vals != nil {
-		putVals(r.page.vals)
+	if r.page != nil && r.page.Vals != nil {
+		rowscan.PutVals(r.page.Vals)
 	}
 	r.page = nil
 }
