@@ -464,11 +464,11 @@ func (w *pageWalker) walkPages() {
 			if p.lookup && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
 				return // a lookup of a key that does not exist: no rows
 			}
-			w.send(pageOfRows{err: err})
+			w.send(pageOfRows{err: apiError(w.ctx, err)})
 			return
 		}
 		if f.parseErr != nil {
-			w.send(pageOfRows{err: f.parseErr})
+			w.send(pageOfRows{err: apiError(w.ctx, f.parseErr)})
 			return
 		}
 		next, walkErr := w.read(n, u, &f)
@@ -482,7 +482,7 @@ func (w *pageWalker) walkPages() {
 					le.Value = s.redact(lu)
 				}
 			}
-			w.send(pageOfRows{err: fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), walkErr)})
+			w.send(pageOfRows{err: apiError(w.ctx, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), walkErr))})
 			return
 		}
 		if next == nil {

@@ -10,8 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/restsql/restsql"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/internal/errcode"
 )
 
 // SQLSTATE codes the server sends.
@@ -118,36 +117,54 @@ func toSQLError(ctx context.Context, err error) *sqlError {
 	return &sqlError{Code: classify(err, msg), Message: msg}
 }
 
-// classify picks the SQLSTATE of a restsql error: a code the error
-// carries (a SQLState method), sentinels and error types, then the
-// planner's wording for errors that have no type of their own.
+// sqlStates maps restsql's error codes to SQLSTATEs.
+var sqlStates = map[errcode.Code]string{
+	errcode.NotSupported:    codeFeatureNotSupported,
+	errcode.UnknownTable:    codeUndefinedTable,
+	errcode.UnknownColumn:   codeUndefinedColumn,
+	errcode.UnknownFunction: codeUndefinedFunction,
+	errcode.Ambiguous:       codeAmbiguousColumn,
+	errcode.MissingKey:      codeFeatureNotSupported,
+	errcode.TypeMismatch:    codeInvalidText,
+	errcode.OutOfRange:      codeNumericOutOfRange,
+	errcode.Grouping:        codeGroupingError,
+	errcode.Syntax:          codeSyntaxError,
+	errcode.HTTP:            codeConnectionFailure,
+}
+
+// classify picks the SQLSTATE of a restsql error by its code (see package
+// internal/errcode, or a SQLState method); a cancellation, and a network
+// error of the standard library, by their types.
 func classify(err error, msg string) string {
 	// An error that carries its own SQLSTATE (planner.ValueError) says it.
 	var coded interface{ SQLState() string }
 	if errors.As(err, &coded) && coded.SQLState() != "" {
 		return coded.SQLState()
 	}
-	var missingKey *restsource.MissingKeyError
-	var httpErr *restsource.HTTPError
+	// A code first: an API request past the DSN's Timeout is an API
+	// failure (the page walk gives it the HTTP code); the statement's own
+	// cancellation and statement_timeout are told by its context, in
+	// toSQLError.
+	if state, ok := sqlStates[errcode.Of(err)]; ok {
+		return state
+	}
 	var urlErr *url.Error
 	var netErr net.Error
-	lower := strings.ToLower(msg)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) && strings.Contains(lower, "restsource:"):
-		// An API request past the DSN's Timeout: the API failed. The
-		// statement's own cancellation and statement_timeout are told by
-		// its context, in toSQLError.
-		return codeConnectionFailure
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return codeQueryCanceled
-	case errors.Is(err, restsql.ErrUnknownTable):
-		return codeUndefinedTable
-	case errors.Is(err, restsql.ErrNotSupported):
-		return codeFeatureNotSupported
-	case errors.As(err, &missingKey):
-		return codeFeatureNotSupported
-	case errors.As(err, &httpErr), errors.As(err, &urlErr), errors.As(err, &netErr):
+	}
+	if errors.As(err, &urlErr) || errors.As(err, &netErr) {
 		return codeConnectionFailure
+	}
+	return classifyText(msg)
+}
+
+// classifyText is the old way, by the message, for the errors the planner
+// and executor make without a code yet.
+func classifyText(msg string) string {
+	lower := strings.ToLower(msg)
+	switch {
 	case strings.Contains(lower, "unknown column"):
 		return codeUndefinedColumn
 	case strings.Contains(lower, "unknown table"):

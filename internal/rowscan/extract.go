@@ -13,6 +13,7 @@ import (
 	"github.com/tidwall/pretty"
 
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/internal/errcode"
 	"github.com/restsql/restsql/pagination"
 )
 
@@ -211,7 +212,7 @@ type FitError struct {
 
 // at returns the error for row rowNum (1-based) of table.
 func (f *FitError) At(table string, rowNum int64) error {
-	return fmt.Errorf("restsource: table %s: row %d: column %s (%s): value %s does not fit", table, rowNum, f.col.col.Name, f.col.typ, Short(f.raw))
+	return errcode.Errorf(errcode.TypeMismatch, "restsource: table %s: row %d: column %s (%s): value %s does not fit", table, rowNum, f.col.col.Name, f.col.typ, Short(f.raw))
 }
 
 // ExtractRow fills dest[:len(e.cols)] from one row the general way (gjson
