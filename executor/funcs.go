@@ -2,7 +2,6 @@ package executor
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -155,7 +154,7 @@ func init() {
 func numArg(v any) (float64, error) {
 	f, ok := asFloat(v)
 	if !ok {
-		return 0, fmt.Errorf("want a number, got %s", describe(v))
+		return 0, typeMismatchf("want a number, got %s", describe(v))
 	}
 	return f, nil
 }
@@ -169,7 +168,7 @@ func timeArg(v any) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("want a datetime, got %s", describe(v))
+	return time.Time{}, typeMismatchf("want a datetime, got %s", describe(v))
 }
 
 func intFunc(f func(float64) float64) func([]any) (any, error) {

@@ -11,7 +11,6 @@ package executor
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -66,7 +65,7 @@ func Normalize(v any) (any, error) {
 	case int, int8, int16, int32, uint, uint8, uint16, uint32, uint64:
 		i, ok := value.Int(x)
 		if !ok {
-			return nil, fmt.Errorf("value %d overflows int64", x)
+			return nil, outOfRangef("value %d overflows int64", x)
 		}
 		return i, nil
 	case float32:
@@ -79,7 +78,7 @@ func Normalize(v any) (any, error) {
 		}
 		return *x, nil
 	}
-	return nil, fmt.Errorf("unsupported argument type %T", v)
+	return nil, notSupportedf("unsupported argument type %T", v)
 }
 
 // timeLayouts are tried, in order, when a string is compared with or cast to
@@ -337,7 +336,7 @@ func Convert(v any, typ Type) (any, error) {
 			return x, nil
 		case float64:
 			if math.IsNaN(x) || x > math.MaxInt64 || x < math.MinInt64 {
-				return nil, fmt.Errorf("cannot convert %v to int", x)
+				return nil, typeMismatchf("cannot convert %v to int", x)
 			}
 			return int64(math.Trunc(x)), nil
 		case bool:
@@ -348,7 +347,7 @@ func Convert(v any, typ Type) (any, error) {
 		case string:
 			s := strings.TrimSpace(x)
 			if !IsDecimal(s) {
-				return nil, fmt.Errorf("cannot convert %q to int", x)
+				return nil, typeMismatchf("cannot convert %q to int", x)
 			}
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 				return i, nil
@@ -356,7 +355,7 @@ func Convert(v any, typ Type) (any, error) {
 			if f, err := strconv.ParseFloat(s, 64); err == nil {
 				return Convert(f, TypeInt)
 			}
-			return nil, fmt.Errorf("cannot convert %q to int", x)
+			return nil, typeMismatchf("cannot convert %q to int", x)
 		case time.Time:
 			return x.Unix(), nil
 		}
@@ -368,7 +367,7 @@ func Convert(v any, typ Type) (any, error) {
 			s := strings.TrimSpace(x)
 			f, err := strconv.ParseFloat(s, 64)
 			if err != nil || !IsDecimal(s) {
-				return nil, fmt.Errorf("cannot convert %q to float", x)
+				return nil, typeMismatchf("cannot convert %q to float", x)
 			}
 			return f, nil
 		}
@@ -384,7 +383,7 @@ func Convert(v any, typ Type) (any, error) {
 			case "false", "f", "no", "n", "0":
 				return false, nil
 			}
-			return nil, fmt.Errorf("cannot convert %q to bool", x)
+			return nil, typeMismatchf("cannot convert %q to bool", x)
 		}
 		b, _ := Truth(v)
 		return b, nil
@@ -396,7 +395,7 @@ func Convert(v any, typ Type) (any, error) {
 			if t, ok := ParseTime(x); ok {
 				return t, nil
 			}
-			return nil, fmt.Errorf("cannot convert %q to datetime", x)
+			return nil, typeMismatchf("cannot convert %q to datetime", x)
 		case int64:
 			return time.Unix(x, 0).UTC(), nil
 		case float64:
@@ -404,9 +403,9 @@ func Convert(v any, typ Type) (any, error) {
 			return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
 		}
 	default:
-		return nil, fmt.Errorf("unknown type %q", typ)
+		return nil, typeMismatchf("unknown type %q", typ)
 	}
-	return nil, fmt.Errorf("cannot convert %T to %s", v, typ)
+	return nil, typeMismatchf("cannot convert %T to %s", v, typ)
 }
 
 // MatchKey returns a map key for equality lookups (hash joins, IN
