@@ -144,7 +144,7 @@ func (q *query) literal(v *sqlparser.SQLVal) (any, error) {
 	case sqlparser.ValArg:
 		return q.arg(string(v.Val[1:]))
 	}
-	return nil, fmt.Errorf("planner: literal %s is not supported", sqlparser.String(v))
+	return nil, notSupportedf("planner: literal %s is not supported", sqlparser.String(v))
 }
 
 // arg returns the value bound to a placeholder (v1 for the first ?).

@@ -86,3 +86,16 @@ func apiError(ctx context.Context, err error) error {
 	}
 	return errcode.Wrap(errcode.HTTP, err)
 }
+
+// ErrorCode is errcode.HTTP: the API refused or failed a write (the
+// cause, Err, may say more: an *HTTPError, a network error); None when
+// the write was cancelled.
+func (e *WriteError) ErrorCode() errcode.Code {
+	if errors.Is(e.Err, context.Canceled) || errors.Is(e.Err, context.DeadlineExceeded) {
+		return errcode.None
+	}
+	return errcode.HTTP
+}
+
+// Is makes errors.Is(err, restsql.ErrHTTP) hold.
+func (e *WriteError) Is(target error) bool { return errcode.Is(e.ErrorCode(), target) }

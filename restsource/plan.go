@@ -13,6 +13,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/internal/errcode"
 	"github.com/restsql/restsql/internal/rowscan"
 	"github.com/restsql/restsql/pagination"
 )
@@ -173,7 +174,7 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 		for _, name := range q.Columns {
 			i, ok := s.byName[strings.ToLower(name)]
 			if !ok {
-				return nil, fmt.Errorf("restsource: table %s: unknown column %q", s.name, name)
+				return nil, errcode.Errorf(errcode.UnknownColumn, "restsource: table %s: unknown column %q", s.name, name)
 			}
 			p.cols = append(p.cols, s.cols[i])
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -114,7 +113,7 @@ func toSQLError(ctx context.Context, err error) *sqlError {
 		}
 	}
 	msg := err.Error()
-	return &sqlError{Code: classify(err, msg), Message: msg}
+	return &sqlError{Code: classify(err), Message: msg}
 }
 
 // sqlStates maps restsql's error codes to SQLSTATEs.
@@ -135,7 +134,7 @@ var sqlStates = map[errcode.Code]string{
 // classify picks the SQLSTATE of a restsql error by its code (see package
 // internal/errcode, or a SQLState method); a cancellation, and a network
 // error of the standard library, by their types.
-func classify(err error, msg string) string {
+func classify(err error) string {
 	// An error that carries its own SQLSTATE (planner.ValueError) says it.
 	var coded interface{ SQLState() string }
 	if errors.As(err, &coded) && coded.SQLState() != "" {
@@ -155,34 +154,6 @@ func classify(err error, msg string) string {
 		return codeQueryCanceled
 	}
 	if errors.As(err, &urlErr) || errors.As(err, &netErr) {
-		return codeConnectionFailure
-	}
-	return classifyText(msg)
-}
-
-// classifyText is the old way, by the message, for the errors the planner
-// and executor make without a code yet.
-func classifyText(msg string) string {
-	lower := strings.ToLower(msg)
-	switch {
-	case strings.Contains(lower, "unknown column"):
-		return codeUndefinedColumn
-	case strings.Contains(lower, "unknown table"):
-		return codeUndefinedTable
-	case strings.Contains(lower, "unknown function"):
-		return codeUndefinedFunction
-	case strings.Contains(lower, "is ambiguous"):
-		return codeAmbiguousColumn
-	case strings.Contains(lower, "must appear in group by"):
-		return codeGroupingError
-	case strings.Contains(lower, "overflow"):
-		return codeNumericOutOfRange
-	case strings.Contains(lower, "not supported"), strings.Contains(lower, "not implemented"):
-		return codeFeatureNotSupported
-	case strings.Contains(lower, "syntax error"), strings.Contains(lower, "empty statement"):
-		return codeSyntaxError
-	case strings.HasPrefix(lower, "restsource:"), strings.Contains(lower, "pagination:"):
-		// The API failed or answered something unreadable.
 		return codeConnectionFailure
 	}
 	return codeInternal
