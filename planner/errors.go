@@ -37,10 +37,6 @@ func groupingf(format string, args ...any) error {
 	return errcode.Errorf(errcode.Grouping, format, args...)
 }
 
-func typeMismatchf(format string, args ...any) error {
-	return errcode.Errorf(errcode.TypeMismatch, format, args...)
-}
-
 // unsupportedSyntax marks a construct the parser cannot read because
 // restsql does not support it: NotSupported, and still a *SyntaxError
 // with its position.
