@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"sync/atomic"
 
-	"github.com/xwb1989/sqlparser"
-
 	"github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/planner"
 	"github.com/restsql/restsql/restsource"
@@ -190,13 +188,9 @@ func (t *tx) Rollback() error {
 
 // statementName names a write statement in messages.
 func statementName(p *planner.Parsed) string {
-	switch p.Stmt.(type) {
-	case *sqlparser.Insert:
-		return "INSERT"
-	case *sqlparser.Update:
-		return "UPDATE"
-	case *sqlparser.Delete:
-		return "DELETE"
+	switch k := p.Kind(); k {
+	case "INSERT", "UPDATE", "DELETE":
+		return k
 	}
 	return "a write"
 }

@@ -3,18 +3,48 @@ package restsql
 import (
 	"errors"
 	"fmt"
+
+	"github.com/restsql/restsql/internal/errcode"
 )
 
-// Sentinel errors. Errors returned by the driver wrap one of these (or the
-// error of the package that failed: planner, restsource, catalog) so callers
-// can test them with errors.Is.
+// Sentinel errors. An error of the driver that is of one of these kinds
+// matches it with errors.Is, whichever package made it (the planner, the
+// REST source, the executor, the catalog): the kind is a code set where the
+// error is made (package internal/errcode), not read from its message.
 var (
 	// ErrClosed is returned by a connection, statement or rows used after Close.
 	ErrClosed = errors.New("restsql: use of closed connection")
 	// ErrNotSupported marks SQL or driver features restsql does not offer.
-	ErrNotSupported = errors.New("restsql: not supported")
+	ErrNotSupported = errcode.NotSupported.Err()
 	// ErrUnknownTable is returned when a name matches no table of the profile.
-	ErrUnknownTable = errors.New("restsql: unknown table")
+	ErrUnknownTable = errcode.UnknownTable.Err()
+	// ErrUnknownColumn is returned when a name matches no column of the
+	// tables in scope.
+	ErrUnknownColumn = errcode.UnknownColumn.Err()
+	// ErrUnknownFunction is returned for a function restsql does not know.
+	ErrUnknownFunction = errcode.UnknownFunction.Err()
+	// ErrAmbiguous is returned for a column name several tables in scope
+	// have: qualify it.
+	ErrAmbiguous = errcode.Ambiguous.Err()
+	// ErrMissingKey is returned for a query that does not bind a column the
+	// table's request URL needs (a *restsource.MissingKeyError, which
+	// errors.As finds, says which and shows a WHERE that works).
+	ErrMissingKey = errcode.MissingKey.Err()
+	// ErrTypeMismatch is returned for a value that does not fit its type:
+	// an API's value in a strict table, an argument, a CAST.
+	ErrTypeMismatch = errcode.TypeMismatch.Err()
+	// ErrOutOfRange is returned for a number outside its type's range.
+	ErrOutOfRange = errcode.OutOfRange.Err()
+	// ErrGrouping is returned for a column outside GROUP BY and outside an
+	// aggregate.
+	ErrGrouping = errcode.Grouping.Err()
+	// ErrSyntax is returned for SQL restsql cannot parse (a
+	// *planner.SyntaxError gives the position).
+	ErrSyntax = errcode.Syntax.Err()
+	// ErrHTTP is returned when the API fails: an error status (a
+	// *restsource.HTTPError has it and the body), no answer, or an answer
+	// restsql cannot read.
+	ErrHTTP = errcode.HTTP.Err()
 )
 
 // notSupported builds an error that wraps ErrNotSupported.

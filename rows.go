@@ -9,6 +9,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/planner"
 )
@@ -144,19 +145,18 @@ func (r *rows) ColumnTypeScanType(i int) reflect.Type {
 }
 
 // DatabaseTypeNames maps restsql column types to the names
-// ColumnType.DatabaseTypeName reports.
-var DatabaseTypeNames = map[string]string{
-	executor.TypeString:   "VARCHAR",
-	executor.TypeInt:      "BIGINT",
-	executor.TypeFloat:    "DOUBLE",
-	executor.TypeBool:     "BOOLEAN",
-	executor.TypeDatetime: "DATETIME",
-	executor.TypeJSON:     "JSON",
-}
+// ColumnType.DatabaseTypeName reports (catalog.Type.SQLName).
+var DatabaseTypeNames = func() map[catalog.Type]string {
+	m := map[catalog.Type]string{}
+	for _, t := range catalog.Types {
+		m[t] = t.SQLName()
+	}
+	return m
+}()
 
 // ColumnTypeDatabaseTypeName implements driver.RowsColumnTypeDatabaseTypeName.
 func (r *rows) ColumnTypeDatabaseTypeName(i int) string {
-	return DatabaseTypeNames[r.cols[i].Type]
+	return r.cols[i].Type.SQLName()
 }
 
 // ColumnTypeNullable implements driver.RowsColumnTypeNullable.

@@ -118,23 +118,13 @@ type Table struct {
 	Delete     *Write            `yaml:"delete,omitempty" json:"delete,omitempty"`
 }
 
-// Column types.
-const (
-	TypeString   = "string"
-	TypeInt      = "int"
-	TypeFloat    = "float"
-	TypeBool     = "bool"
-	TypeDatetime = "datetime"
-	TypeJSON     = "json"
-)
-
 // Column is one column of a table.
 type Column struct {
 	Name string `yaml:"name" json:"name"`
 	// Path is the gjson path inside one row (default: Name).
 	Path string `yaml:"path,omitempty" json:"path,omitempty"`
 	// Type is one of string, int, float, bool, datetime, json (default string).
-	Type string `yaml:"type,omitempty" json:"type,omitempty"`
+	Type Type `yaml:"type,omitempty" json:"type,omitempty"`
 	// Format is a datetime column's Go time layout, or unix / unixms.
 	Format      string `yaml:"format,omitempty" json:"format,omitempty"`
 	Key         bool   `yaml:"key,omitempty" json:"key,omitempty"`

@@ -14,7 +14,7 @@ import (
 	"unicode"
 	"unicode/utf16"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // Load reads the YAML or JSON profile at path and validates it (see Parse).
@@ -66,13 +66,15 @@ func decode(data []byte, prefix string) (p *Profile, err error) {
 		}
 	}()
 	p = new(Profile)
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
+	loader, err := yaml.NewLoader(bytes.NewReader(data), yaml.WithKnownFields(), yaml.WithUniqueKeys())
+	if err != nil {
+		return nil, fmt.Errorf("%sthe YAML decoder failed: %w", prefix, err)
+	}
+	if err := loader.Load(p); err != nil && !errors.Is(err, io.EOF) {
 		return nil, decodeError(err, data, prefix)
 	}
 	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
+	switch err := loader.Load(&extra); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
 		return nil, decodeError(err, data, prefix)
@@ -92,13 +94,8 @@ type decodeErr struct {
 func (e *decodeErr) Error() string { return e.msg }
 func (e *decodeErr) Unwrap() error { return e.err }
 
-var (
-	reLine       = regexp.MustCompile(`^line (\d+): (.*)$`)
-	reUnknown    = regexp.MustCompile(`^field (.*) not found in type (\S+)$`)
-	reDuplicate  = regexp.MustCompile(`^mapping key (".*") already defined at line (\d+)$`)
-	reUnmarshal  = regexp.MustCompile("^cannot unmarshal (\\S+)(?: `(.*)`)? into (\\S+)$")
-	profileTypes = map[string]reflect.Type{}
-)
+// profileTypes are the struct types of the profile by name.
+var profileTypes = map[string]reflect.Type{}
 
 func init() {
 	var collect func(t reflect.Type)
@@ -117,84 +114,109 @@ func init() {
 	collect(reflect.TypeFor[Profile]())
 }
 
-// decodeError rewrites an error of the YAML decoder.
+// decodeError rewrites an error of the YAML decoder. The decoder's errors
+// carry positions (*yaml.LoadError's Mark); what went wrong at a position
+// is found again from the document: the node there and the profile type it
+// decodes into, never from the decoder's English.
 func decodeError(err error, data []byte, prefix string) error {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
+	var les *yaml.LoadErrors
+	if !errors.As(err, &les) {
+		var le *yaml.LoadError
+		if errors.As(err, &le) {
+			if le.Mark.Line > 0 {
+				return &decodeErr{msg: fmt.Sprintf("%sline %d: %s", prefix, le.Mark.Line, le.Message), err: err}
+			}
+			return &decodeErr{msg: prefix + le.Message, err: err}
+		}
 		return &decodeErr{msg: prefix + strings.TrimPrefix(err.Error(), "yaml: "), err: err}
 	}
 	var root yaml.Node
-	if yaml.Unmarshal(data, &root) != nil {
+	if yaml.Load(data, &root) != nil {
 		root = yaml.Node{}
 	}
-	msgs := make([]string, len(te.Errors))
-	for i, e := range te.Errors {
-		msgs[i] = prefix + typeErrorMessage(e, &root)
+	seen := map[yaml.Mark]int{}
+	msgs := make([]string, len(les.Errors))
+	for i, e := range les.Errors {
+		m := yaml.Mark{Line: e.Mark.Line, Column: e.Mark.Column}
+		msgs[i] = prefix + loadErrorMessage(e, &root, seen[m])
+		seen[m]++
 	}
 	return &decodeErr{msg: strings.Join(msgs, "\n"), err: err}
 }
 
-// typeErrorMessage rewrites one message of a *yaml.TypeError, adding the
-// catalog, schema, table and field it is about, found in the document root.
-func typeErrorMessage(e string, root *yaml.Node) string {
-	m := reLine.FindStringSubmatch(e)
-	if m == nil {
-		return e
-	}
-	line, _ := strconv.Atoi(m[1])
-	msg := m[2]
+// site is a node of the document with the profile type it decodes into and
+// its context (catalog, schema, table, column, filter and field names).
+type site struct {
+	node *yaml.Node
+	t    reflect.Type // the type node decodes into
+	w    where
+	// For a mapping key: the mapping and the key's index in its Content.
+	parent *yaml.Node
+	index  int
+}
+
+// loadErrorMessage rewrites one error of a *yaml.LoadErrors from its
+// position: the node at e.Mark is a key (an unknown field or a duplicate
+// key) or a value that does not decode into its type. nth counts the
+// earlier errors at the same position, as a key can be both a duplicate
+// and unknown (the decoder reports the duplicate first).
+func loadErrorMessage(e *yaml.LoadError, root *yaml.Node, nth int) string {
+	line := e.Mark.Line
 	prefixed := func(w where, msg string) string {
 		if len(w) > 0 {
 			msg = strings.Join(w, ": ") + ": " + msg
 		}
-		return "line " + m[1] + ": " + msg
+		return "line " + strconv.Itoa(line) + ": " + msg
 	}
-	if u := reUnknown.FindStringSubmatch(msg); u != nil {
-		name, typeName := u[1], u[2]
-		t := profileTypes[typeName]
-		text := fmt.Sprintf("unknown field %q", name)
-		w, found := locate(root, func(n *yaml.Node, nt reflect.Type) bool {
-			return nt == t && n.Kind == yaml.MappingNode && hasKey(n, line, name)
-		})
-		if !found || len(w) == 0 {
-			text += " in " + kindName(t, typeName)
+	sites := sitesAt(root, line, e.Mark.Column)
+	var keyMsgs []string
+	var keyWhere where
+	for _, s := range sites {
+		if s.parent == nil {
+			continue
 		}
-		if t != nil {
-			if s, ok := Nearest(name, yamlFields(t)); ok {
-				text += fmt.Sprintf(" (did you mean %q?)", s)
+		keyWhere = s.w
+		name := s.node.Value
+		for i := 0; i < s.index; i += 2 {
+			if k := s.parent.Content[i]; k.Kind == s.node.Kind && k.Value == name {
+				keyMsgs = append(keyMsgs, fmt.Sprintf("duplicate key %q (first at line %d)", name, k.Line))
+				break
 			}
 		}
-		return prefixed(w, text)
+		if st := deref(s.t); st.Kind() == reflect.Struct {
+			if _, ok := fieldByYAMLName(st, name); !ok {
+				text := fmt.Sprintf("unknown field %q", name)
+				if len(s.w) == 0 {
+					text += " in " + kindName(st)
+				}
+				if near, ok := Nearest(name, yamlFields(st)); ok {
+					text += fmt.Sprintf(" (did you mean %q?)", near)
+				}
+				keyMsgs = append(keyMsgs, text)
+			}
+		}
 	}
-	if d := reDuplicate.FindStringSubmatch(msg); d != nil {
-		name, _ := strconv.Unquote(d[1])
-		w, _ := locate(root, func(n *yaml.Node, _ reflect.Type) bool {
-			return n.Kind == yaml.MappingNode && hasKey(n, line, name)
-		})
-		return prefixed(w, fmt.Sprintf("duplicate key %s (first at line %s)", d[1], d[2]))
+	if len(keyMsgs) > 0 {
+		return prefixed(keyWhere, keyMsgs[min(nth, len(keyMsgs)-1)])
 	}
-	if u := reUnmarshal.FindStringSubmatch(msg); u != nil {
-		tag, value, into := u[1], u[2], u[3]
-		w, _ := locate(root, func(n *yaml.Node, nt reflect.Type) bool {
-			return n.Line == line && n.ShortTag() == tag && nt.String() == into
-		})
+	for _, s := range sites {
+		if s.parent != nil {
+			continue
+		}
+		tag := s.node.ShortTag()
 		got := tagName(tag)
-		if value != "" {
-			got += fmt.Sprintf(" %q", value)
+		if s.node.Kind == yaml.ScalarNode {
+			// As the decoder does: a long value is cut to its first
+			// seven characters.
+			v := s.node.Value
+			if len(v) > 10 {
+				v = v[:7] + "..."
+			}
+			got += fmt.Sprintf(" %q", v)
 		}
-		return prefixed(w, fmt.Sprintf("got %s, want %s", got, typeName(into)))
+		return prefixed(s.w, fmt.Sprintf("got %s, want %s", got, typeName(s.t)))
 	}
-	return prefixed(nil, msg)
-}
-
-// hasKey reports whether mapping n has the key name on the given line.
-func hasKey(n *yaml.Node, line int, name string) bool {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Line == line && k.Value == name {
-			return true
-		}
-	}
-	return false
+	return prefixed(nil, e.Message)
 }
 
 // kinds names the profile types whose values are named in error messages.
@@ -214,10 +236,7 @@ func deref(t reflect.Type) reflect.Type {
 }
 
 // kindName is the word for a struct type of the profile in error messages.
-func kindName(t reflect.Type, typeName string) string {
-	if t == nil {
-		return typeName
-	}
+func kindName(t reflect.Type) string {
 	if k, ok := kinds[t]; ok {
 		return k
 	}
@@ -231,32 +250,33 @@ func kindName(t reflect.Type, typeName string) string {
 }
 
 // typeName describes a Go type of the profile as a YAML value.
-func typeName(goType string) string {
-	switch goType {
-	case "string":
+func typeName(t reflect.Type) string {
+	t = deref(t)
+	switch t.Kind() {
+	case reflect.String:
 		return "a string"
-	case "int":
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return "an integer"
-	case "bool":
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
 		return "true or false"
-	case "[]string":
-		return "a list of strings"
-	case "map[string]string":
-		return "a mapping of strings"
-	}
-	if t, ok := profileTypes[strings.TrimLeft(goType, "*")]; ok {
-		return "a mapping (" + kindName(t, goType) + ")"
-	}
-	for _, t := range profileTypes {
-		k := kindName(t, "")
-		switch goType {
-		case "map[string]*" + t.String():
-			return "a mapping of " + k + "s"
-		case "[]*" + t.String():
-			return "a list of " + k + "s"
+	case reflect.Struct:
+		return "a mapping (" + kindName(t) + ")"
+	case reflect.Slice, reflect.Map:
+		what := "a list of "
+		if t.Kind() == reflect.Map {
+			what = "a mapping of "
+		}
+		switch e := deref(t.Elem()); {
+		case e.Kind() == reflect.String:
+			return what + "strings"
+		case e.Kind() == reflect.Struct:
+			return what + kindName(e) + "s"
 		}
 	}
-	return goType
+	return t.String()
 }
 
 // tagName describes a YAML tag.
@@ -301,21 +321,35 @@ func yamlName(f reflect.StructField) string {
 	return name
 }
 
-// locate walks the document root alongside the Profile type and returns the
-// context (catalog, schema, table, column, filter and field names) of the
-// first node for which match is true.
-func locate(root *yaml.Node, match func(n *yaml.Node, t reflect.Type) bool) (where, bool) {
-	var found where
-	var walk func(n *yaml.Node, t reflect.Type, w where) bool
-	walk = func(n *yaml.Node, t reflect.Type, w where) bool {
+// sitesAt walks the document root alongside the Profile type and returns
+// the nodes at the given line and column: values, and keys of mappings
+// (with the mapping as parent). A block mapping starts where its first key
+// does, so there can be two.
+func sitesAt(root *yaml.Node, line, column int) []site {
+	var sites []site
+	keysAt := func(n *yaml.Node, t reflect.Type, w where) {
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Line == line && k.Column == column {
+				sites = append(sites, site{node: k, t: t, w: w, parent: n, index: i})
+			}
+		}
+	}
+	var walk func(n *yaml.Node, t reflect.Type, w where)
+	walk = func(n *yaml.Node, t reflect.Type, w where) {
 		t = deref(t)
 		if n.Kind == yaml.DocumentNode {
-			return len(n.Content) > 0 && walk(n.Content[0], t, w)
+			if len(n.Content) > 0 {
+				walk(n.Content[0], t, w)
+			}
+			return
 		}
-		if match(n, t) {
-			found = w
-			return true
+		if n.Line == line && n.Column == column {
+			sites = append(sites, site{node: n, t: t, w: w})
 		}
+		keysAt(n, t, w)
 		switch {
 		case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
 			for i := 0; i+1 < len(n.Content); i += 2 {
@@ -328,51 +362,40 @@ func locate(root *yaml.Node, match func(n *yaml.Node, t reflect.Type) bool) (whe
 				if (ft.Kind() == reflect.Map || ft.Kind() == reflect.Slice) && kinds[deref(ft.Elem())] != "" {
 					// A collection of named values (catalogs, columns, ...):
 					// the elements' names say enough.
-					if match(v, ft) {
-						found = w.with(k.Value)
-						return true
+					if v.Line == line && v.Column == column {
+						sites = append(sites, site{node: v, t: ft, w: w.with(k.Value)})
 					}
-					if walkElems(v, ft, w, walk) {
-						return true
-					}
+					keysAt(v, ft, w.with(k.Value))
+					walkElems(v, ft, w, walk)
 					continue
 				}
-				if walk(v, ft, w.with(k.Value)) {
-					return true
-				}
+				walk(v, ft, w.with(k.Value))
 			}
 		case n.Kind == yaml.MappingNode && t.Kind() == reflect.Map:
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				if walk(n.Content[i+1], t.Elem(), w.with(n.Content[i].Value)) {
-					return true
-				}
+				walk(n.Content[i+1], t.Elem(), w.with(n.Content[i].Value))
 			}
 		case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
 			for i, e := range n.Content {
-				if walk(e, t.Elem(), w.with("#"+strconv.Itoa(i+1))) {
-					return true
-				}
+				walk(e, t.Elem(), w.with("#"+strconv.Itoa(i+1)))
 			}
 		}
-		return false
 	}
-	if root == nil {
-		return nil, false
+	if root != nil {
+		walk(root, reflect.TypeFor[Profile](), nil)
 	}
-	ok := walk(root, reflect.TypeFor[Profile](), nil)
-	return found, ok
+	return sites
 }
 
 // walkElems walks the elements of a collection of named values, each in the
-// context "kind name".
-func walkElems(n *yaml.Node, t reflect.Type, w where, walk func(*yaml.Node, reflect.Type, where) bool) bool {
+// context "kind name". The keys of a mapping of them are in the context of
+// the collection's owner.
+func walkElems(n *yaml.Node, t reflect.Type, w where, walk func(*yaml.Node, reflect.Type, where)) {
 	kind := kinds[deref(t.Elem())]
 	switch {
 	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Map:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if walk(n.Content[i+1], t.Elem(), w.with(kind+" "+n.Content[i].Value)) {
-				return true
-			}
+			walk(n.Content[i+1], t.Elem(), w.with(kind+" "+n.Content[i].Value))
 		}
 	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
 		for i, e := range n.Content {
@@ -380,12 +403,9 @@ func walkElems(n *yaml.Node, t reflect.Type, w where, walk func(*yaml.Node, refl
 			if name := scalarValue(e, "name"); name != "" {
 				label = kind + " " + name
 			}
-			if walk(e, t.Elem(), w.with(label)) {
-				return true
-			}
+			walk(e, t.Elem(), w.with(label))
 		}
 	}
-	return false
 }
 
 // scalarValue returns the scalar value of key in mapping n, or "".

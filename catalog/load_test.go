@@ -427,6 +427,21 @@ catalog: profile api.yaml: line 14: catalog A: schema S: table t: unknown field 
 		err:  `catalog: profile api.yaml: line 10: catalog A: schema S: table t: duplicate key "url" (first at line 8)`,
 	},
 	{
+		name: "an unknown key given twice is a duplicate key",
+		data: profileWithTable("columns: [{name: id}]\nzz: 1\nzz: 2\n"),
+		err:  `catalog: profile api.yaml: line 10: catalog A: schema S: table t: duplicate key "zz" (first at line 9)`,
+	},
+	{
+		name: "a block mapping where a number belongs starts where its first key does",
+		data: profileWithTable("columns: [{name: id}]\npagination:\n  type: page\n  start:\n    size: 1\n"),
+		err:  `catalog: profile api.yaml: line 12: catalog A: schema S: table t: pagination: start: got a mapping, want an integer`,
+	},
+	{
+		name: "duplicate catalog",
+		data: profileWithCatalog("url: http://api.test\n") + "  A: {url: http://b}\n",
+		err:  `catalog: profile api.yaml: line 10: catalogs: duplicate key "A" (first at line 2)`,
+	},
+	{
 		name: "anchors do not bypass unknown fields",
 		data: goodProfiles[len(goodProfiles)-1].data,
 		err:  `catalog: profile api.yaml: line 2: unknown field "x-columns" in profile`,

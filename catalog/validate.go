@@ -34,7 +34,7 @@ const (
 
 var (
 	authSchemes     = []string{AuthNone, AuthBasic, AuthDigest, AuthBearer, AuthAPIKey, AuthOAuth2}
-	columnTypes     = []string{TypeString, TypeInt, TypeFloat, TypeBool, TypeDatetime, TypeJSON}
+	columnTypes     = typeWords()
 	operators       = []string{OpEq, OpNe, OpLt, OpLe, OpGt, OpGe, OpIn, OpLike}
 	paginationTypes = []string{PageNone, PageOffset, PagePage, PageCursor, PageNextURL, PageLinkHeader}
 	grantTypes      = []string{"client_credentials", "password", "refresh_token"}
@@ -467,7 +467,7 @@ func (c *checker) column(tw where, i int, col *Column, before []*Column) {
 	if col.Type == "" {
 		col.Type = TypeString
 	}
-	if typ, ok := canonical(columnTypes, col.Type); ok {
+	if typ, ok := ParseType(string(col.Type)); ok {
 		col.Type = typ
 	} else {
 		c.add(w, "unknown type %q %s", col.Type, want(columnTypes))
@@ -698,4 +698,13 @@ func nearestColumn(t *Table, name string) string {
 		return " (did you mean " + n + "?)"
 	}
 	return ""
+}
+
+// typeWords are the column types as strings, for messages.
+func typeWords() []string {
+	w := make([]string, len(Types))
+	for i, t := range Types {
+		w[i] = string(t)
+	}
+	return w
 }

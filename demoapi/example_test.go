@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"sort"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/demoapi"

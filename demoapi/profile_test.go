@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tidwall/gjson"
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/demoapi"
@@ -206,7 +206,7 @@ func writeURL(w *catalog.Write) string {
 	return w.URL
 }
 
-func typeOf(c *catalog.Column) string {
+func typeOf(c *catalog.Column) catalog.Type {
 	if c.Type == "" {
 		return catalog.TypeString
 	}

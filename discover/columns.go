@@ -181,7 +181,7 @@ func (f *field) seen() string {
 
 // columnType infers a column's type (and datetime format) from the values
 // seen, with a note when the choice needs one.
-func (f *field) columnType(rows int) (typ, format, note string) {
+func (f *field) columnType(rows int) (typ catalog.Type, format, note string) {
 	switch {
 	case f.nonNull() == 0:
 		return catalog.TypeString, "", fmt.Sprintf("null in every row scanned (%d): type unknown", rows)

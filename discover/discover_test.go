@@ -99,7 +99,7 @@ func TestColumnTypes(t *testing.T) {
 			}
 			cols, notes := inferColumns(rows)
 			require.Len(t, cols, 1)
-			assert.Equal(t, tt.typ, cols[0].Type)
+			assert.Equal(t, tt.typ, string(cols[0].Type))
 			assert.Equal(t, tt.format, cols[0].Format)
 			assert.Equal(t, tt.note, notes[cols[0].Name])
 		})
@@ -115,7 +115,7 @@ func TestColumnsFlattenAndName(t *testing.T) {
 	cols, _ := inferColumns(rows)
 	var got []string
 	for _, c := range cols {
-		got = append(got, c.Name+"="+c.Path+":"+c.Type)
+		got = append(got, c.Name+"="+c.Path+":"+string(c.Type))
 	}
 	assert.Equal(t, []string{
 		"id=:int",

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/restsql/restsql/catalog"
 )
@@ -95,9 +95,13 @@ func marshalTable(name string, t *catalog.Table, head []string, notes map[*catal
 func encode(n *yaml.Node) ([]byte, error) {
 	quoteTemplates(n)
 	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(n); err != nil {
+	// v3's layout, which the golden files and users' diffs know, with no
+	// line wrapping.
+	enc, err := yaml.NewDumper(&buf, yaml.WithV3Defaults(), yaml.WithIndent(2), yaml.WithLineWidth(-1))
+	if err != nil {
+		return nil, fmt.Errorf("discover: encode YAML: %w", err)
+	}
+	if err := enc.Dump(n); err != nil {
 		return nil, fmt.Errorf("discover: encode YAML: %w", err)
 	}
 	if err := enc.Close(); err != nil {

@@ -3,7 +3,6 @@ package executor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 )
@@ -48,7 +47,7 @@ func (a *Aggregate) Open(ctx context.Context) (Iterator, error) {
 		switch s.Func {
 		case "COUNT", "SUM", "AVG", "MIN", "MAX":
 		default:
-			return nil, fmt.Errorf("executor: unknown aggregate %s", s.Func)
+			return nil, unknownFunctionf("executor: unknown aggregate %s", s.Func)
 		}
 	}
 	in, err := a.Input.Open(ctx)
@@ -165,7 +164,7 @@ func (st *aggState) addValue(s *AggSpec, v any) error {
 		default:
 			f, ok := asFloat(v)
 			if !ok {
-				return fmt.Errorf("executor: %s of a non-number: %s", s.Func, describe(v))
+				return typeMismatchf("executor: %s of a non-number: %s", s.Func, describe(v))
 			}
 			st.isFloat = true
 			st.sumF += f
@@ -234,7 +233,7 @@ func (st *aggState) result(s AggSpec) any {
 }
 
 // AggregateType is the result type of an aggregate over an argument type.
-func AggregateType(fn, argType string) string {
+func AggregateType(fn string, argType Type) Type {
 	switch strings.ToUpper(fn) {
 	case "COUNT":
 		return TypeInt

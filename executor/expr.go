@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -452,7 +451,7 @@ type Arith struct {
 }
 
 // ErrOverflow is returned when integer arithmetic overflows int64.
-var ErrOverflow = errors.New("executor: integer overflow")
+var ErrOverflow = outOfRangef("executor: integer overflow")
 
 // Eval implements Expr.
 func (a *Arith) Eval(row Row) (any, error) {
@@ -512,7 +511,7 @@ func Arithmetic(op string, l, r any) (any, error) {
 	lf, lok := asFloat(l)
 	rf, rok := asFloat(r)
 	if !lok || !rok {
-		return nil, fmt.Errorf("executor: cannot apply %s to %s and %s", op, describe(l), describe(r))
+		return nil, typeMismatchf("executor: cannot apply %s to %s and %s", op, describe(l), describe(r))
 	}
 	switch op {
 	case "+":
@@ -571,7 +570,7 @@ func (n *Neg) Eval(row Row) (any, error) {
 	if f, ok := asFloat(v); ok {
 		return -f, nil
 	}
-	return nil, fmt.Errorf("executor: cannot negate %s", describe(v))
+	return nil, typeMismatchf("executor: cannot negate %s", describe(v))
 }
 
 // When is one WHEN … THEN … arm of a CASE.
@@ -620,7 +619,7 @@ func (c *Case) Eval(row Row) (any, error) {
 // Cast is CAST(E AS type).
 type Cast struct {
 	E    Expr
-	Type string
+	Type Type
 }
 
 // Eval implements Expr.

@@ -2,7 +2,6 @@ package executor
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -12,8 +11,8 @@ import (
 // Func describes a scalar function: its arity and result type.
 type Func struct {
 	MinArgs, MaxArgs int // MaxArgs -1 = variadic
-	// Type is the result type ("" = depends on the arguments).
-	Type string
+	// Type is the result type (TypeAny = depends on the arguments).
+	Type Type
 	// Fn computes the result from evaluated arguments. Functions are
 	// NULL-propagating unless NullAware.
 	Fn        func(args []any) (any, error)
@@ -155,7 +154,7 @@ func init() {
 func numArg(v any) (float64, error) {
 	f, ok := asFloat(v)
 	if !ok {
-		return 0, fmt.Errorf("want a number, got %s", describe(v))
+		return 0, typeMismatchf("want a number, got %s", describe(v))
 	}
 	return f, nil
 }
@@ -169,7 +168,7 @@ func timeArg(v any) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("want a datetime, got %s", describe(v))
+	return time.Time{}, typeMismatchf("want a datetime, got %s", describe(v))
 }
 
 func intFunc(f func(float64) float64) func([]any) (any, error) {

@@ -11,30 +11,36 @@ package executor
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/internal/value"
 )
 
 // Row is one row of values.
 type Row = []any
 
-// Type names of values, the same words a profile uses for column types.
+// Type is the type of a value: one of the column types a profile names
+// (catalog.Type), or TypeAny.
+type Type = catalog.Type
+
+// Types of values, the same words a profile uses for column types.
 const (
-	TypeString   = "string"
-	TypeInt      = "int"
-	TypeFloat    = "float"
-	TypeBool     = "bool"
-	TypeDatetime = "datetime"
-	TypeJSON     = "json"
+	TypeString   = catalog.TypeString
+	TypeInt      = catalog.TypeInt
+	TypeFloat    = catalog.TypeFloat
+	TypeBool     = catalog.TypeBool
+	TypeDatetime = catalog.TypeDatetime
+	TypeJSON     = catalog.TypeJSON
 	// TypeAny is used where the type is not known before evaluation.
-	TypeAny = ""
+	TypeAny Type = ""
 )
 
-// TypeOf returns the type name of a value ("" for NULL).
-func TypeOf(v any) string {
+// TypeOf returns the type of a value (TypeAny for NULL).
+func TypeOf(v any) Type {
 	switch v.(type) {
 	case int64:
 		return TypeInt
@@ -56,30 +62,12 @@ func Normalize(v any) (any, error) {
 	switch x := v.(type) {
 	case nil, int64, float64, string, bool, time.Time:
 		return v, nil
-	case int:
-		return int64(x), nil
-	case int8:
-		return int64(x), nil
-	case int16:
-		return int64(x), nil
-	case int32:
-		return int64(x), nil
-	case uint:
-		if uint64(x) > math.MaxInt64 {
-			return nil, fmt.Errorf("value %d overflows int64", x)
+	case int, int8, int16, int32, uint, uint8, uint16, uint32, uint64:
+		i, ok := value.Int(x)
+		if !ok {
+			return nil, outOfRangef("value %d overflows int64", x)
 		}
-		return int64(x), nil
-	case uint8:
-		return int64(x), nil
-	case uint16:
-		return int64(x), nil
-	case uint32:
-		return int64(x), nil
-	case uint64:
-		if x > math.MaxInt64 {
-			return nil, fmt.Errorf("value %d overflows int64", x)
-		}
-		return int64(x), nil
+		return i, nil
 	case float32:
 		return float64(x), nil
 	case []byte:
@@ -90,7 +78,7 @@ func Normalize(v any) (any, error) {
 		}
 		return *x, nil
 	}
-	return nil, fmt.Errorf("unsupported argument type %T", v)
+	return nil, notSupportedf("unsupported argument type %T", v)
 }
 
 // timeLayouts are tried, in order, when a string is compared with or cast to
@@ -308,27 +296,9 @@ func sortKind(v any) int {
 	return 3
 }
 
-// ToString renders a value as text the way CAST(x AS CHAR) and CONCAT do.
-func ToString(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
-	case time.Time:
-		return x.Format(time.RFC3339Nano)
-	}
-	return fmt.Sprint(v)
-}
+// ToString renders a value as text the way CAST(x AS CHAR) and CONCAT do
+// (value.Text).
+func ToString(v any) string { return value.Text(v) }
 
 // Truth reads a value as a SQL boolean: nil is unknown (NULL); numbers are
 // true when non-zero; strings when they read as a non-zero number.
@@ -353,7 +323,7 @@ func Truth(v any) (val bool, known bool) {
 
 // Convert casts a value to a type name (string, int, float, bool, datetime,
 // json); NULL stays NULL, and a value that cannot be converted is an error.
-func Convert(v any, typ string) (any, error) {
+func Convert(v any, typ Type) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -366,7 +336,7 @@ func Convert(v any, typ string) (any, error) {
 			return x, nil
 		case float64:
 			if math.IsNaN(x) || x > math.MaxInt64 || x < math.MinInt64 {
-				return nil, fmt.Errorf("cannot convert %v to int", x)
+				return nil, typeMismatchf("cannot convert %v to int", x)
 			}
 			return int64(math.Trunc(x)), nil
 		case bool:
@@ -377,7 +347,7 @@ func Convert(v any, typ string) (any, error) {
 		case string:
 			s := strings.TrimSpace(x)
 			if !IsDecimal(s) {
-				return nil, fmt.Errorf("cannot convert %q to int", x)
+				return nil, typeMismatchf("cannot convert %q to int", x)
 			}
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 				return i, nil
@@ -385,7 +355,7 @@ func Convert(v any, typ string) (any, error) {
 			if f, err := strconv.ParseFloat(s, 64); err == nil {
 				return Convert(f, TypeInt)
 			}
-			return nil, fmt.Errorf("cannot convert %q to int", x)
+			return nil, typeMismatchf("cannot convert %q to int", x)
 		case time.Time:
 			return x.Unix(), nil
 		}
@@ -397,7 +367,7 @@ func Convert(v any, typ string) (any, error) {
 			s := strings.TrimSpace(x)
 			f, err := strconv.ParseFloat(s, 64)
 			if err != nil || !IsDecimal(s) {
-				return nil, fmt.Errorf("cannot convert %q to float", x)
+				return nil, typeMismatchf("cannot convert %q to float", x)
 			}
 			return f, nil
 		}
@@ -413,7 +383,7 @@ func Convert(v any, typ string) (any, error) {
 			case "false", "f", "no", "n", "0":
 				return false, nil
 			}
-			return nil, fmt.Errorf("cannot convert %q to bool", x)
+			return nil, typeMismatchf("cannot convert %q to bool", x)
 		}
 		b, _ := Truth(v)
 		return b, nil
@@ -425,7 +395,7 @@ func Convert(v any, typ string) (any, error) {
 			if t, ok := ParseTime(x); ok {
 				return t, nil
 			}
-			return nil, fmt.Errorf("cannot convert %q to datetime", x)
+			return nil, typeMismatchf("cannot convert %q to datetime", x)
 		case int64:
 			return time.Unix(x, 0).UTC(), nil
 		case float64:
@@ -433,9 +403,9 @@ func Convert(v any, typ string) (any, error) {
 			return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
 		}
 	default:
-		return nil, fmt.Errorf("unknown type %q", typ)
+		return nil, typeMismatchf("unknown type %q", typ)
 	}
-	return nil, fmt.Errorf("cannot convert %T to %s", v, typ)
+	return nil, typeMismatchf("cannot convert %T to %s", v, typ)
 }
 
 // MatchKey returns a map key for equality lookups (hash joins, IN

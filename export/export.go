@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/restsql/restsql/catalog"
 )
 
 // Format is an output format.
@@ -53,14 +55,17 @@ func ParseFormat(s string) (Format, error) {
 // Ext is the file name extension of the format, with its dot.
 func (f Format) Ext() string { return "." + string(f) }
 
+// Type is a column type, as restsql names it.
+type Type = catalog.Type
+
 // Column types, as restsql names them.
 const (
-	TypeString   = "string"
-	TypeInt      = "int"
-	TypeFloat    = "float"
-	TypeBool     = "bool"
-	TypeDatetime = "datetime"
-	TypeJSON     = "json"
+	TypeString   = catalog.TypeString
+	TypeInt      = catalog.TypeInt
+	TypeFloat    = catalog.TypeFloat
+	TypeBool     = catalog.TypeBool
+	TypeDatetime = catalog.TypeDatetime
+	TypeJSON     = catalog.TypeJSON
 )
 
 // Column is one result column.
@@ -68,17 +73,7 @@ type Column struct {
 	Name string
 	// Type is string, int, float, bool, datetime or json; "" (unknown) is
 	// written as text.
-	Type string
-}
-
-// databaseTypes maps the driver's DatabaseTypeName to column types.
-var databaseTypes = map[string]string{
-	"VARCHAR": TypeString, "TEXT": TypeString, "CHAR": TypeString,
-	"BIGINT": TypeInt, "INT": TypeInt, "INTEGER": TypeInt, "SMALLINT": TypeInt,
-	"DOUBLE": TypeFloat, "FLOAT": TypeFloat, "REAL": TypeFloat, "DECIMAL": TypeFloat,
-	"BOOLEAN": TypeBool, "BOOL": TypeBool,
-	"DATETIME": TypeDatetime, "TIMESTAMP": TypeDatetime,
-	"JSON": TypeJSON,
+	Type Type
 }
 
 // ColumnsOf returns the names and types of a result's columns.
@@ -89,7 +84,8 @@ func ColumnsOf(rows *sql.Rows) ([]Column, error) {
 	}
 	cols := make([]Column, len(types))
 	for i, t := range types {
-		cols[i] = Column{Name: t.Name(), Type: databaseTypes[strings.ToUpper(t.DatabaseTypeName())]}
+		typ, _ := catalog.TypeOfSQLName(t.DatabaseTypeName())
+		cols[i] = Column{Name: t.Name(), Type: typ}
 	}
 	return cols, nil
 }

@@ -100,13 +100,17 @@ func TestParquet(t *testing.T) {
 
 func TestParquetConversions(t *testing.T) {
 	tests := []struct {
-		typ     string
+		typ     export.Type
 		in      any
 		wantErr string
 	}{
 		{export.TypeInt, 3.0, ""},
 		{export.TypeInt, "42", ""},
 		{export.TypeInt, 2.5, "is not an integer"},
+		{export.TypeInt, " 42 ", ""},                 // trimmed (package value), as the server does
+		{export.TypeInt, -9223372036854775808.0, ""}, // -2^63 fits (was refused)
+		{export.TypeInt, 9223372036854775808.0, "is not an integer"},
+		{export.TypeFloat, " 2.5", ""},
 		{export.TypeFloat, int64(2), ""},
 		{export.TypeFloat, "x", "is not a number"},
 		{export.TypeBool, int64(1), ""},

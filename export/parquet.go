@@ -11,6 +11,8 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/encoding"
+
+	"github.com/restsql/restsql/catalog"
 )
 
 // parquetBatch is the number of rows handed to the parquet writer at once.
@@ -58,7 +60,7 @@ func ParquetSchema(cols []Column) *parquet.Schema {
 	return parquet.NewSchema("restsql", g)
 }
 
-func parquetNode(typ string) parquet.Node {
+func parquetNode(typ catalog.Type) parquet.Node {
 	switch typ {
 	case TypeInt:
 		return parquet.Int(64)

@@ -15,7 +15,7 @@ import (
 type Column struct {
 	Name string
 	// Type is a restsql column type: string, int or bool.
-	Type string
+	Type catalog.Type
 }
 
 // Table is a system table's columns and rows. Values are nil, string,
@@ -76,7 +76,7 @@ func each(p *catalog.Profile, f func(c *catalog.Catalog, s *catalog.Schema, t *c
 }
 
 func sysCatalogs(p *catalog.Profile) *Table {
-	t := &Table{Name: "sys_catalogs", Columns: []Column{{"CatalogName", "string"}, {"Description", "string"}, {"AuthScheme", "string"}, {"Pagination", "string"}}}
+	t := &Table{Name: "sys_catalogs", Columns: []Column{{"CatalogName", catalog.TypeString}, {"Description", catalog.TypeString}, {"AuthScheme", catalog.TypeString}, {"Pagination", catalog.TypeString}}}
 	for _, cn := range p.CatalogNames() {
 		c, _ := p.Catalog(cn)
 		auth := "None"
@@ -93,7 +93,7 @@ func sysCatalogs(p *catalog.Profile) *Table {
 }
 
 func sysSchemas(p *catalog.Profile) *Table {
-	t := &Table{Name: "sys_schemas", Columns: []Column{{"CatalogName", "string"}, {"SchemaName", "string"}}}
+	t := &Table{Name: "sys_schemas", Columns: []Column{{"CatalogName", catalog.TypeString}, {"SchemaName", catalog.TypeString}}}
 	for _, cn := range p.CatalogNames() {
 		c, _ := p.Catalog(cn)
 		for _, sn := range c.SchemaNames() {
@@ -106,8 +106,8 @@ func sysSchemas(p *catalog.Profile) *Table {
 
 func sysTables(p *catalog.Profile) *Table {
 	t := &Table{Name: "sys_tables", Columns: []Column{
-		{"CatalogName", "string"}, {"SchemaName", "string"}, {"TableName", "string"}, {"TableType", "string"},
-		{"Description", "string"}, {"IsUpdateable", "bool"}, {"RequiredKeys", "string"}, {"URL", "string"},
+		{"CatalogName", catalog.TypeString}, {"SchemaName", catalog.TypeString}, {"TableName", catalog.TypeString}, {"TableType", catalog.TypeString},
+		{"Description", catalog.TypeString}, {"IsUpdateable", catalog.TypeBool}, {"RequiredKeys", catalog.TypeString}, {"URL", catalog.TypeString},
 	}}
 	each(p, func(c *catalog.Catalog, s *catalog.Schema, tb *catalog.Table) {
 		updatable := tb.Insert != nil || tb.Update != nil || tb.Delete != nil
@@ -153,7 +153,7 @@ func isRequired(tb *catalog.Table, col *catalog.Column) bool {
 	return false
 }
 
-func columnType(col *catalog.Column) string {
+func columnType(col *catalog.Column) catalog.Type {
 	if col.Type == "" {
 		return catalog.TypeString
 	}
@@ -162,14 +162,14 @@ func columnType(col *catalog.Column) string {
 
 func sysTableColumns(p *catalog.Profile) *Table {
 	t := &Table{Name: "sys_tablecolumns", Columns: []Column{
-		{"CatalogName", "string"}, {"SchemaName", "string"}, {"TableName", "string"}, {"ColumnName", "string"},
-		{"DataTypeName", "string"}, {"Ordinal", "int"}, {"IsKey", "bool"}, {"IsNullable", "bool"}, {"IsReadOnly", "bool"},
-		{"IsRequiredKey", "bool"}, {"Path", "string"}, {"PushdownOperators", "string"}, {"ExactOperators", "string"},
-		{"Description", "string"},
+		{"CatalogName", catalog.TypeString}, {"SchemaName", catalog.TypeString}, {"TableName", catalog.TypeString}, {"ColumnName", catalog.TypeString},
+		{"DataTypeName", catalog.TypeString}, {"Ordinal", catalog.TypeInt}, {"IsKey", catalog.TypeBool}, {"IsNullable", catalog.TypeBool}, {"IsReadOnly", catalog.TypeBool},
+		{"IsRequiredKey", catalog.TypeBool}, {"Path", catalog.TypeString}, {"PushdownOperators", catalog.TypeString}, {"ExactOperators", catalog.TypeString},
+		{"Description", catalog.TypeString},
 	}}
 	each(p, func(c *catalog.Catalog, s *catalog.Schema, tb *catalog.Table) {
 		for i, col := range tb.Columns {
-			t.Rows = append(t.Rows, []any{c.Name, s.Name, tb.Name, col.Name, columnType(col), int64(i + 1),
+			t.Rows = append(t.Rows, []any{c.Name, s.Name, tb.Name, col.Name, string(columnType(col)), int64(i + 1),
 				col.Key, !col.Key && !isRequired(tb, col), col.ReadOnly, isRequired(tb, col), str(col.Path),
 				str(operators(col)), str(exactOperators(col)), str(col.Description)})
 		}
@@ -179,7 +179,7 @@ func sysTableColumns(p *catalog.Profile) *Table {
 
 func infoTables(p *catalog.Profile) *Table {
 	t := &Table{Name: "information_schema.tables", Columns: []Column{
-		{"table_catalog", "string"}, {"table_schema", "string"}, {"table_name", "string"}, {"table_type", "string"},
+		{"table_catalog", catalog.TypeString}, {"table_schema", catalog.TypeString}, {"table_name", catalog.TypeString}, {"table_type", catalog.TypeString},
 	}}
 	each(p, func(c *catalog.Catalog, s *catalog.Schema, tb *catalog.Table) {
 		t.Rows = append(t.Rows, []any{c.Name, s.Name, tb.Name, "BASE TABLE"})
@@ -187,17 +187,10 @@ func infoTables(p *catalog.Profile) *Table {
 	return t
 }
 
-// SQLTypes maps restsql column types to the SQL type names
-// information_schema.columns reports.
-var SQLTypes = map[string]string{
-	catalog.TypeString: "VARCHAR", catalog.TypeInt: "BIGINT", catalog.TypeFloat: "DOUBLE",
-	catalog.TypeBool: "BOOLEAN", catalog.TypeDatetime: "DATETIME", catalog.TypeJSON: "JSON",
-}
-
 func infoColumns(p *catalog.Profile) *Table {
 	t := &Table{Name: "information_schema.columns", Columns: []Column{
-		{"table_catalog", "string"}, {"table_schema", "string"}, {"table_name", "string"}, {"column_name", "string"},
-		{"ordinal_position", "int"}, {"data_type", "string"}, {"is_nullable", "string"}, {"column_key", "string"},
+		{"table_catalog", catalog.TypeString}, {"table_schema", catalog.TypeString}, {"table_name", catalog.TypeString}, {"column_name", catalog.TypeString},
+		{"ordinal_position", catalog.TypeInt}, {"data_type", catalog.TypeString}, {"is_nullable", catalog.TypeString}, {"column_key", catalog.TypeString},
 	}}
 	each(p, func(c *catalog.Catalog, s *catalog.Schema, tb *catalog.Table) {
 		for i, col := range tb.Columns {
@@ -208,14 +201,14 @@ func infoColumns(p *catalog.Profile) *Table {
 			if col.Key {
 				key = "PRI"
 			}
-			t.Rows = append(t.Rows, []any{c.Name, s.Name, tb.Name, col.Name, int64(i + 1), SQLTypes[columnType(col)], nullable, key})
+			t.Rows = append(t.Rows, []any{c.Name, s.Name, tb.Name, col.Name, int64(i + 1), columnType(col).SQLName(), nullable, key})
 		}
 	})
 	return t
 }
 
 func sysSQLInfo() *Table {
-	t := &Table{Name: "sys_sqlinfo", Columns: []Column{{"Name", "string"}, {"Value", "string"}}}
+	t := &Table{Name: "sys_sqlinfo", Columns: []Column{{"Name", catalog.TypeString}, {"Value", catalog.TypeString}}}
 	info := map[string]string{
 		"DIALECT":                "MySQL-like (github.com/xwb1989/sqlparser) with catalog.schema.table names",
 		"SUPPORTED_OPERATORS":    "=,!=,<>,<,<=,>,>=,<=>,IN,NOT IN,BETWEEN,LIKE,NOT LIKE,IS NULL,IS NOT NULL,AND,OR,NOT,+,-,*,/,DIV,%",

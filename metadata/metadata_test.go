@@ -34,6 +34,13 @@ catalogs:
 		require.True(t, ok, name)
 		for _, r := range tb.Rows {
 			assert.Len(t, r, len(tb.Columns), name)
+			for i, v := range r {
+				switch v.(type) {
+				case nil, string, int64, bool:
+				default:
+					t.Errorf("%s column %s holds a %T, not an engine value", name, tb.Columns[i].Name, v)
+				}
+			}
 		}
 	}
 	_, ok := Lookup(p, []string{"sys_nothing"})

@@ -75,7 +75,7 @@ properties:
 	require.NoError(t, err)
 	var got []string
 	for _, c := range table(t, p, "things").Columns {
-		s := c.Name + ":" + c.Type
+		s := c.Name + ":" + string(c.Type)
 		if c.Format != "" {
 			s += "(" + c.Format + ")"
 		}
@@ -125,7 +125,7 @@ func TestAllOfOneOfRefs(t *testing.T) {
 	require.NoError(t, err)
 	var names []string
 	for _, c := range table(t, p, "pets").Columns {
-		names = append(names, c.Name+":"+c.Path+":"+c.Type)
+		names = append(names, c.Name+":"+c.Path+":"+string(c.Type))
 	}
 	assert.Equal(t, []string{"id:id:int", "name:name:string", "kind:kind:string", "ownerName:owner.name:string",
 		"ownerAddressCity:owner.address.city:string", "bark:bark:bool", "meow:meow:bool"}, names)
@@ -323,7 +323,7 @@ func TestTablesLookupsAndWrites(t *testing.T) {
 
 	repos := tables["repos_by_org"]
 	assert.Equal(t, &catalog.Write{Method: "PATCH", URL: "/v1/orgs/{org}/repos/{name}"}, repos.Update)
-	assert.Equal(t, "string", repos.Columns[0].Type)
+	assert.Equal(t, catalog.TypeString, repos.Columns[0].Type)
 
 	head := strings.Join(res.Comments.Head, "\n")
 	assert.Contains(t, head, "GET /v1/numbers returns an array of integer, not of objects: skipped.")
@@ -461,7 +461,7 @@ func TestRecursiveSchemas(t *testing.T) {
 	require.NoError(t, err)
 	var got []string
 	for _, c := range table(t, p, "nodes").Columns {
-		got = append(got, c.Name+":"+c.Type)
+		got = append(got, c.Name+":"+string(c.Type))
 	}
 	assert.Equal(t, []string{"id:int", "parent:json", "metaOwner:json", "metaNote:string", "children:json"}, got)
 }
@@ -562,7 +562,7 @@ func TestSelectionAndMaxColumns(t *testing.T) {
 		require.NoError(t, err)
 		var out []string
 		for _, c := range table(t, p, "users").Columns {
-			out = append(out, c.Name+":"+c.Path+":"+c.Type)
+			out = append(out, c.Name+":"+c.Path+":"+string(c.Type))
 		}
 		return out
 	}

@@ -190,7 +190,7 @@ func flattens(s *openapi3.Schema, depth, maxDepth int) bool {
 }
 
 // columnType maps a schema to a column type and datetime format.
-func columnType(s *openapi3.Schema) (typ, layout string) {
+func columnType(s *openapi3.Schema) (typ catalog.Type, layout string) {
 	ts := types(s)
 	switch {
 	case len(ts) == 0:

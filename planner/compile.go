@@ -14,7 +14,7 @@ import (
 // typed is a compiled expression with its static type ("" = unknown).
 type typed struct {
 	e   ex.Expr
-	typ string
+	typ ex.Type
 }
 
 // aggCtx maps expressions above a GROUP BY to the aggregate's output slots.
@@ -22,10 +22,10 @@ type aggCtx struct {
 	input     *compiler // compiles group keys and aggregate arguments
 	groupKeys []string
 	groupCols []*scopeCol
-	groupTyps []string
+	groupTyps []ex.Type
 	aggKeys   []string
 	aggs      []ex.AggSpec
-	aggTyps   []string
+	aggTyps   []ex.Type
 }
 
 // compiler turns parser expressions into executor expressions.
@@ -176,7 +176,7 @@ func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
 			}
 			return typed{&ex.Arith{Op: "%", L: l.e, R: r.e}, t}, nil
 		}
-		return typed{}, fmt.Errorf("planner: operator %s is not supported", x.Operator)
+		return typed{}, notSupportedf("planner: operator %s is not supported", x.Operator)
 	case *sqlparser.UnaryExpr:
 		in, err := c.compile(x.Expr)
 		if err != nil {
@@ -190,7 +190,7 @@ func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
 		case sqlparser.BangStr:
 			return typed{&ex.Not{E: in.e}, ex.TypeBool}, nil
 		}
-		return typed{}, fmt.Errorf("planner: unary operator %s is not supported", x.Operator)
+		return typed{}, notSupportedf("planner: unary operator %s is not supported", x.Operator)
 	case *sqlparser.CaseExpr:
 		return c.caseExpr(x)
 	case *sqlparser.ConvertExpr:
@@ -219,7 +219,7 @@ func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
 	case sqlparser.ValTuple:
 		return typed{}, fmt.Errorf("planner: a row value %s is only allowed after IN", sqlparser.String(x))
 	}
-	return typed{}, fmt.Errorf("planner: %s is not supported", describeNode(e))
+	return typed{}, notSupportedf("planner: %s is not supported", describeNode(e))
 }
 
 func describeNode(e sqlparser.SQLNode) string {
@@ -311,7 +311,7 @@ func (c *compiler) comparison(x *sqlparser.ComparisonExpr) (typed, error) {
 		}
 		return typed{&ex.Cmp{Op: x.Operator, L: l.e, R: r.e}, ex.TypeBool}, nil
 	}
-	return typed{}, fmt.Errorf("planner: operator %s is not supported", strings.ToUpper(x.Operator))
+	return typed{}, notSupportedf("planner: operator %s is not supported", strings.ToUpper(x.Operator))
 }
 
 func (c *compiler) caseExpr(x *sqlparser.CaseExpr) (typed, error) {
@@ -323,8 +323,8 @@ func (c *compiler) caseExpr(x *sqlparser.CaseExpr) (typed, error) {
 		}
 		out.Operand = op.e
 	}
-	typ := ""
-	merge := func(t string) {
+	var typ ex.Type
+	merge := func(t ex.Type) {
 		switch {
 		case t == "":
 		case typ == "":
@@ -354,7 +354,7 @@ func (c *compiler) caseExpr(x *sqlparser.CaseExpr) (typed, error) {
 	return typed{out, typ}, nil
 }
 
-func castType(t *sqlparser.ConvertType) (string, error) {
+func castType(t *sqlparser.ConvertType) (ex.Type, error) {
 	switch strings.ToLower(t.Type) {
 	case "signed", "unsigned", "int", "integer", "bigint", "signed integer", "unsigned integer":
 		return ex.TypeInt, nil
@@ -369,7 +369,7 @@ func castType(t *sqlparser.ConvertType) (string, error) {
 	case "bool", "boolean":
 		return ex.TypeBool, nil
 	}
-	return "", fmt.Errorf("planner: CAST to %s is not supported (use SIGNED, UNSIGNED, CHAR, DECIMAL, DATETIME, DATE or JSON)", t.Type)
+	return "", notSupportedf("planner: CAST to %s is not supported (use SIGNED, UNSIGNED, CHAR, DECIMAL, DATETIME, DATE or JSON)", t.Type)
 }
 
 // castModifiers applies what a CAST type says beyond its type, as MySQL
@@ -424,7 +424,7 @@ func castModifiers(e ex.Expr, t *sqlparser.ConvertType) (ex.Expr, error) {
 func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
 	name := strings.ToUpper(x.Name.String())
 	if !x.Qualifier.IsEmpty() {
-		return typed{}, fmt.Errorf("planner: function %s.%s is not supported", x.Qualifier.String(), x.Name.String())
+		return typed{}, notSupportedf("planner: function %s.%s is not supported", x.Qualifier.String(), x.Name.String())
 	}
 	if aggregateNames[name] {
 		if c.noAgg != "" {
@@ -439,7 +439,7 @@ func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
 	for _, se := range x.Exprs {
 		ae, ok := se.(*sqlparser.AliasedExpr)
 		if !ok {
-			return typed{}, fmt.Errorf("planner: %s(*) is not supported", name)
+			return typed{}, notSupportedf("planner: %s(*) is not supported", name)
 		}
 		args = append(args, ae.Expr)
 	}
@@ -462,7 +462,7 @@ func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
 func (c *compiler) call(name string, args []sqlparser.Expr) (typed, error) {
 	f := ex.Funcs[name]
 	if f == nil {
-		return typed{}, fmt.Errorf("planner: unknown function %s", name)
+		return typed{}, unknownFunctionf("planner: unknown function %s", name)
 	}
 	if len(args) < f.MinArgs || (f.MaxArgs >= 0 && len(args) > f.MaxArgs) {
 		want := strconv.Itoa(f.MinArgs)
@@ -573,13 +573,13 @@ func (c *compiler) aggRef(e sqlparser.Expr) (typed, bool, error) {
 				return typed{&ex.Col{Idx: i}, a.groupTyps[i]}, true, nil
 			}
 		}
-		return typed{}, true, fmt.Errorf("planner: column %s must appear in GROUP BY or be used in an aggregate", sqlparser.String(cn))
+		return typed{}, true, groupingf("planner: column %s must appear in GROUP BY or be used in an aggregate", sqlparser.String(cn))
 	}
 	return typed{}, false, nil
 }
 
 // aggSpec compiles one aggregate call's argument against the input scope.
-func (c *compiler) aggSpec(f *sqlparser.FuncExpr) (ex.AggSpec, string, error) {
+func (c *compiler) aggSpec(f *sqlparser.FuncExpr) (ex.AggSpec, ex.Type, error) {
 	name := strings.ToUpper(f.Name.String())
 	spec := ex.AggSpec{Func: name, Distinct: f.Distinct}
 	if len(f.Exprs) != 1 {
@@ -588,7 +588,7 @@ func (c *compiler) aggSpec(f *sqlparser.FuncExpr) (ex.AggSpec, string, error) {
 	switch a := f.Exprs[0].(type) {
 	case *sqlparser.StarExpr:
 		if name != "COUNT" || f.Distinct || !a.TableName.IsEmpty() {
-			return spec, "", fmt.Errorf("planner: %s is not supported", sqlparser.String(f))
+			return spec, "", notSupportedf("planner: %s is not supported", sqlparser.String(f))
 		}
 		return spec, ex.TypeInt, nil
 	case *sqlparser.AliasedExpr:
@@ -604,7 +604,7 @@ func (c *compiler) aggSpec(f *sqlparser.FuncExpr) (ex.AggSpec, string, error) {
 		spec.Arg = t.e
 		return spec, ex.AggregateType(name, t.typ), nil
 	}
-	return spec, "", fmt.Errorf("planner: %s is not supported", sqlparser.String(f))
+	return spec, "", notSupportedf("planner: %s is not supported", sqlparser.String(f))
 }
 
 // alias returns the select item an unqualified name refers to when it is

@@ -43,7 +43,7 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 	switch x := te.(type) {
 	case *sqlparser.AliasedTableExpr:
 		if x.Hints != nil || len(x.Partitions) > 0 {
-			return nil, fmt.Errorf("planner: index hints and partitions are not supported: %s", sqlparser.String(x))
+			return nil, notSupportedf("planner: index hints and partitions are not supported: %s", sqlparser.String(x))
 		}
 		r := &relation{alias: x.As.String()}
 		switch t := x.Expr.(type) {
@@ -84,7 +84,7 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 				r.cols = append(r.cols, scopeCol{rel: r, name: c.name, typ: c.typ, colIdx: i})
 			}
 		default:
-			return nil, fmt.Errorf("planner: %s is not supported in FROM", sqlparser.String(x.Expr))
+			return nil, notSupportedf("planner: %s is not supported in FROM", sqlparser.String(x.Expr))
 		}
 		if r.alias != "" {
 			r.display = r.alias
@@ -117,7 +117,7 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 		case sqlparser.NaturalLeftJoinStr:
 			kind, natural = ex.LeftJoin, true
 		default:
-			return nil, fmt.Errorf("planner: %s is not supported (use JOIN or LEFT JOIN)", strings.ToUpper(x.Join))
+			return nil, notSupportedf("planner: %s is not supported (use JOIN or LEFT JOIN)", strings.ToUpper(x.Join))
 		}
 		l, err := q.tableExpr(x.LeftExpr, parent)
 		if err != nil {
@@ -159,7 +159,7 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 		}
 		return n, nil
 	}
-	return nil, fmt.Errorf("planner: %s is not supported in FROM", sqlparser.String(te))
+	return nil, notSupportedf("planner: %s is not supported in FROM", sqlparser.String(te))
 }
 
 // visibleColumns lists the columns of a FROM subtree that * shows: all
@@ -249,7 +249,7 @@ func usingColumn(side *fromNode, name, what, which string) (*scopeCol, error) {
 	}
 	switch len(found) {
 	case 0:
-		return nil, fmt.Errorf("planner: %s column %s is not a column of the %s side of the join (%s)", what, name, which, relNames(side.rels))
+		return nil, unknownColumnf("planner: %s column %s is not a column of the %s side of the join (%s)", what, name, which, relNames(side.rels))
 	case 1:
 		return found[0], nil
 	}
@@ -257,7 +257,7 @@ func usingColumn(side *fromNode, name, what, which string) (*scopeCol, error) {
 	for _, c := range found {
 		names = append(names, c.rel.display+"."+c.name)
 	}
-	return nil, fmt.Errorf("planner: %s column %s is ambiguous on the %s side of the join (%s): join with ON instead", what, name, which, strings.Join(names, ", "))
+	return nil, ambiguousf("planner: %s column %s is ambiguous on the %s side of the join (%s): join with ON instead", what, name, which, strings.Join(names, ", "))
 }
 
 func relNames(rels []*relation) string {

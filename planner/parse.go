@@ -113,7 +113,7 @@ func ParseWith(sql string, o ParseOptions) (p *Parsed, err error) {
 	stmt, err := sqlparser.Parse(rewritten)
 	if err != nil {
 		if msg, pos, ok := unsupportedConstruct(text); ok {
-			return nil, &SyntaxError{SQL: sql, Pos: offset + pos, Msg: msg}
+			return nil, unsupportedSyntax(&SyntaxError{SQL: sql, Pos: offset + pos, Msg: msg})
 		}
 		return nil, syntaxError(sql, offset, rewritten, edits, err, o)
 	}

@@ -48,7 +48,7 @@ type Column struct {
 	Name string
 	// Type is a column type word: string, int, float, bool, datetime,
 	// json, or "" when unknown.
-	Type     string
+	Type     ex.Type
 	Nullable bool
 }
 
@@ -144,7 +144,7 @@ func (q *query) literal(v *sqlparser.SQLVal) (any, error) {
 	case sqlparser.ValArg:
 		return q.arg(string(v.Val[1:]))
 	}
-	return nil, fmt.Errorf("planner: literal %s is not supported", sqlparser.String(v))
+	return nil, notSupportedf("planner: literal %s is not supported", sqlparser.String(v))
 }
 
 // arg returns the value bound to a placeholder (v1 for the first ?).
@@ -169,7 +169,7 @@ func (q *query) arg(name string) (any, error) {
 }
 
 // sourceColumnType is the static type of a catalog column.
-func sourceColumnType(c *catalog.Column) string {
+func sourceColumnType(c *catalog.Column) ex.Type {
 	if c.Type == "" {
 		return ex.TypeString
 	}

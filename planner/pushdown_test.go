@@ -115,7 +115,7 @@ func TestColumnValue(t *testing.T) {
 		{"int", nil, nil, ""},
 	}
 	for _, tt := range tests {
-		got, err := columnValue(&catalog.Column{Name: "c", Type: tt.typ}, tt.in)
+		got, err := columnValue(&catalog.Column{Name: "c", Type: catalog.Type(tt.typ)}, tt.in)
 		if tt.code == "" {
 			require.NoError(t, err, "%s %v", tt.typ, tt.in)
 			assert.Equal(t, tt.want, got, "%s %v", tt.typ, tt.in)
@@ -123,7 +123,7 @@ func TestColumnValue(t *testing.T) {
 		}
 		var ve *ValueError
 		require.ErrorAs(t, err, &ve, "%s %v", tt.typ, tt.in)
-		assert.Equal(t, ValueError{Column: "c", Type: tt.typ, Value: tt.in, Code: tt.code}, *ve)
+		assert.Equal(t, ValueError{Column: "c", Type: catalog.Type(tt.typ), Value: tt.in, Code: tt.code}, *ve)
 		assert.Equal(t, tt.code, ve.SQLState())
 	}
 	_, err := columnValue(&catalog.Column{Name: "closeDate", Type: "datetime"}, "yesterday")
@@ -131,7 +131,7 @@ func TestColumnValue(t *testing.T) {
 }
 
 func TestMatchesNothing(t *testing.T) {
-	col := func(typ string) *catalog.Column { return &catalog.Column{Name: "c", Type: typ} }
+	col := func(typ string) *catalog.Column { return &catalog.Column{Name: "c", Type: catalog.Type(typ)} }
 	assert.True(t, matchesNothing(col("int"), 42.5))
 	assert.False(t, matchesNothing(col("int"), 42.0))
 	assert.False(t, matchesNothing(col("int"), int64(42)))

@@ -39,7 +39,7 @@ type relation struct {
 type scopeCol struct {
 	rel  *relation
 	name string
-	typ  string
+	typ  catalog.Type
 	// idx is the column's position in the rows the scope describes.
 	idx int
 	// colIdx is the column's index in its relation.
@@ -128,17 +128,17 @@ func (s *scope) resolve(qual []string, name string) (*scopeCol, error) {
 	case 0:
 		if s.parent != nil {
 			if _, err := s.parent.resolve(qual, name); err == nil {
-				return nil, fmt.Errorf("planner: column %s refers to the enclosing query: correlated subqueries are not supported", full)
+				return nil, notSupportedf("planner: column %s refers to the enclosing query: correlated subqueries are not supported", full)
 			}
 		}
 		if !qualKnown {
-			return nil, fmt.Errorf("planner: unknown table %s in column %s", strings.Join(qual, "."), full)
+			return nil, unknownTablef("planner: unknown table %s in column %s", strings.Join(qual, "."), full)
 		}
 		msg := fmt.Sprintf("planner: unknown column %s", full)
 		if sug := s.suggest(qual, name); sug != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", sug)
 		}
-		return nil, fmt.Errorf("%s", msg)
+		return nil, unknownColumnf("%s", msg)
 	}
 	var names []string
 	for _, c := range found {
@@ -147,7 +147,7 @@ func (s *scope) resolve(qual []string, name string) (*scopeCol, error) {
 		}
 	}
 	sort.Strings(names)
-	return nil, fmt.Errorf("planner: column %s is ambiguous (%s): qualify it with a table name or alias", full, strings.Join(names, ", "))
+	return nil, ambiguousf("planner: column %s is ambiguous (%s): qualify it with a table name or alias", full, strings.Join(names, ", "))
 }
 
 func (s *scope) suggest(qual []string, name string) string {

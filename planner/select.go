@@ -21,7 +21,7 @@ type planned struct {
 
 type outCol struct {
 	name     string
-	typ      string
+	typ      ex.Type
 	nullable bool
 }
 
@@ -79,7 +79,7 @@ func (q *query) planStatement(s sqlparser.SelectStatement, parent *scope) (*plan
 	case *sqlparser.Union:
 		return q.planUnion(x, parent)
 	}
-	return nil, fmt.Errorf("planner: %T is not supported", s)
+	return nil, notSupportedf("planner: %T is not supported", s)
 }
 
 func (q *query) planUnion(u *sqlparser.Union, parent *scope) (*planned, error) {
@@ -140,7 +140,7 @@ func (q *query) planUnion(u *sqlparser.Union, parent *scope) (*planned, error) {
 	return q.applyLimit(out, u.Limit)
 }
 
-func mergeTypes(a, b string) string {
+func mergeTypes(a, b ex.Type) ex.Type {
 	switch {
 	case a == b:
 		return a
@@ -240,7 +240,7 @@ type selectItem struct {
 
 func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, error) {
 	if sel.Lock != "" {
-		return nil, fmt.Errorf("planner: %s is not supported", strings.TrimSpace(strings.ToUpper(sel.Lock)))
+		return nil, notSupportedf("planner: %s is not supported", strings.TrimSpace(strings.ToUpper(sel.Lock)))
 	}
 	from, rels, err := q.buildFrom(sel.From, parent)
 	if err != nil {
@@ -641,7 +641,7 @@ func expandStars(list sqlparser.SelectExprs, sc *scope) ([]selectItem, error) {
 				out = append(out, selectItem{star: c, name: c.name})
 			}
 			if len(qual) > 0 && !matched {
-				return nil, fmt.Errorf("planner: unknown table %s in %s", strings.Join(qual, "."), sqlparser.String(x))
+				return nil, unknownTablef("planner: unknown table %s in %s", strings.Join(qual, "."), sqlparser.String(x))
 			}
 			if len(qual) == 0 && len(sc.cols) == 0 {
 				return nil, fmt.Errorf("planner: SELECT * needs a FROM clause")
@@ -660,7 +660,7 @@ func expandStars(list sqlparser.SelectExprs, sc *scope) ([]selectItem, error) {
 			}
 			out = append(out, it)
 		default:
-			return nil, fmt.Errorf("planner: %s is not supported in the select list", sqlparser.String(se))
+			return nil, notSupportedf("planner: %s is not supported in the select list", sqlparser.String(se))
 		}
 	}
 	return out, nil

@@ -30,7 +30,7 @@ const (
 type ValueError struct {
 	// Column and Type are the column compared with and its type.
 	Column string
-	Type   string
+	Type   ex.Type
 	// Value is the literal's or argument's value.
 	Value any
 	// Code is the SQLSTATE: CodeInvalidText or CodeDatatypeMismatch.

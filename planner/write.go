@@ -74,25 +74,25 @@ func ExecWith(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedVa
 	case sqlparser.SelectStatement:
 		return nil, errors.New("planner: SELECT returns rows: run it with Query, not Exec")
 	}
-	return nil, fmt.Errorf("planner: %s statements are not supported (restsql runs SELECT, INSERT, UPDATE and DELETE)", statementKind(p.Stmt))
+	return nil, notSupportedf("planner: %s statements are not supported (restsql runs SELECT, INSERT, UPDATE and DELETE)", statementKind(p.Stmt))
 }
 
 // writeTarget resolves the table a write statement names.
 func (q *query) writeTarget(stmt string, te sqlparser.TableExpr) (*relation, error) {
 	a, ok := te.(*sqlparser.AliasedTableExpr)
 	if !ok {
-		return nil, fmt.Errorf("planner: %s of %s is not supported: name one table", stmt, sqlparser.String(te))
+		return nil, notSupportedf("planner: %s of %s is not supported: name one table", stmt, sqlparser.String(te))
 	}
 	tn, ok := a.Expr.(sqlparser.TableName)
 	if !ok {
-		return nil, fmt.Errorf("planner: %s of %s is not supported: name one table", stmt, sqlparser.String(a.Expr))
+		return nil, notSupportedf("planner: %s of %s is not supported: name one table", stmt, sqlparser.String(a.Expr))
 	}
 	parts := nameParts(tn)
 	if _, ok := q.systemTable(parts); ok {
 		return nil, fmt.Errorf("planner: %s: system table %s is read-only", stmt, strings.Join(parts, "."))
 	}
 	if len(a.Partitions) > 0 || a.Hints != nil {
-		return nil, fmt.Errorf("planner: %s: index hints and partitions are not supported: %s", stmt, sqlparser.String(a))
+		return nil, notSupportedf("planner: %s: index hints and partitions are not supported: %s", stmt, sqlparser.String(a))
 	}
 	n, err := q.tableExpr(a, nil)
 	if err != nil {
@@ -104,13 +104,13 @@ func (q *query) writeTarget(stmt string, te sqlparser.TableExpr) (*relation, err
 func (q *query) insert(ins *sqlparser.Insert) (*restsource.WriteResult, error) {
 	switch {
 	case ins.Action == sqlparser.ReplaceStr:
-		return nil, errors.New("planner: REPLACE is not supported: REST APIs have no upsert; use INSERT or UPDATE")
+		return nil, notSupportedf("planner: REPLACE is not supported: REST APIs have no upsert; use INSERT or UPDATE")
 	case ins.Ignore != "":
-		return nil, errors.New("planner: INSERT IGNORE is not supported")
+		return nil, notSupportedf("planner: INSERT IGNORE is not supported")
 	case len(ins.OnDup) > 0:
-		return nil, errors.New("planner: INSERT … ON DUPLICATE KEY UPDATE is not supported: REST APIs have no upsert; use INSERT or UPDATE")
+		return nil, notSupportedf("planner: INSERT … ON DUPLICATE KEY UPDATE is not supported: REST APIs have no upsert; use INSERT or UPDATE")
 	case len(ins.Partitions) > 0:
-		return nil, errors.New("planner: INSERT: partitions are not supported")
+		return nil, notSupportedf("planner: INSERT: partitions are not supported")
 	}
 	r, err := q.writeTarget("INSERT", &sqlparser.AliasedTableExpr{Expr: ins.Table})
 	if err != nil {
@@ -178,7 +178,7 @@ func (q *query) insert(ins *sqlparser.Insert) (*restsource.WriteResult, error) {
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("planner: INSERT rows %s are not supported", sqlparser.String(ins.Rows))
+		return nil, notSupportedf("planner: INSERT rows %s are not supported", sqlparser.String(ins.Rows))
 	}
 
 	reqs := make([]*restsource.WriteRequest, 0, len(rows))
@@ -201,7 +201,7 @@ func (q *query) insert(ins *sqlparser.Insert) (*restsource.WriteResult, error) {
 
 func (q *query) update(upd *sqlparser.Update) (*restsource.WriteResult, error) {
 	if len(upd.TableExprs) != 1 {
-		return nil, fmt.Errorf("planner: UPDATE of several tables is not supported: %s", sqlparser.String(upd.TableExprs))
+		return nil, notSupportedf("planner: UPDATE of several tables is not supported: %s", sqlparser.String(upd.TableExprs))
 	}
 	r, err := q.writeTarget("UPDATE", upd.TableExprs[0])
 	if err != nil {
@@ -217,7 +217,7 @@ func (q *query) update(upd *sqlparser.Update) (*restsource.WriteResult, error) {
 			return nil, fmt.Errorf("planner: UPDATE %s: SET %s names another table", r.display, sqlparser.String(ue.Name))
 		}
 		if _, ok := ue.Expr.(*sqlparser.Default); ok {
-			return nil, fmt.Errorf("planner: UPDATE %s: SET %s = DEFAULT is not supported", r.display, ue.Name.Name.String())
+			return nil, notSupportedf("planner: UPDATE %s: SET %s = DEFAULT is not supported", r.display, ue.Name.Name.String())
 		}
 		names[i], exprs[i] = ue.Name.Name.String(), ue.Expr
 	}
@@ -315,11 +315,11 @@ func (q *query) update(upd *sqlparser.Update) (*restsource.WriteResult, error) {
 func (q *query) delete(del *sqlparser.Delete) (*restsource.WriteResult, error) {
 	switch {
 	case len(del.Targets) > 0:
-		return nil, fmt.Errorf("planner: DELETE %s FROM … (several tables) is not supported: DELETE FROM one table", sqlparser.String(del.Targets))
+		return nil, notSupportedf("planner: DELETE %s FROM … (several tables) is not supported: DELETE FROM one table", sqlparser.String(del.Targets))
 	case len(del.TableExprs) != 1:
-		return nil, fmt.Errorf("planner: DELETE from several tables is not supported: %s", sqlparser.String(del.TableExprs))
+		return nil, notSupportedf("planner: DELETE from several tables is not supported: %s", sqlparser.String(del.TableExprs))
 	case len(del.Partitions) > 0:
-		return nil, errors.New("planner: DELETE: partitions are not supported")
+		return nil, notSupportedf("planner: DELETE: partitions are not supported")
 	}
 	r, err := q.writeTarget("DELETE", del.TableExprs[0])
 	if err != nil {

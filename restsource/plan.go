@@ -13,6 +13,8 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/internal/errcode"
+	"github.com/restsql/restsql/internal/rowscan"
 	"github.com/restsql/restsql/pagination"
 )
 
@@ -50,12 +52,12 @@ type Plan struct {
 
 	src      *Source
 	cols     []*catalog.Column
-	ext      *extractor
+	ext      *rowscan.Extractor
 	lookup   bool // the get: endpoint
 	rowsPath string
 	// prog reads pages in one pass; rowsHint is the rows expected on a
 	// page (0 = not known), to size its buffer.
-	prog       *program
+	prog       *rowscan.Program
 	rowsHint   int
 	streams    []streamSpec
 	pager      pagination.Paginator
@@ -172,12 +174,12 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 		for _, name := range q.Columns {
 			i, ok := s.byName[strings.ToLower(name)]
 			if !ok {
-				return nil, fmt.Errorf("restsource: table %s: unknown column %q", s.name, name)
+				return nil, errcode.Errorf(errcode.UnknownColumn, "restsource: table %s: unknown column %q", s.name, name)
 			}
 			p.cols = append(p.cols, s.cols[i])
 		}
 	}
-	p.ext = newExtractor(s.name, s.t.Strict, p.cols)
+	p.ext = rowscan.New(s.name, s.t.Strict, p.cols)
 	bound, tmpl, requests := d.bound, d.tmpl, d.Streams
 
 	// Fixed parameters, filters, sort, select and limit.
@@ -207,9 +209,9 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 	}
 
 	if p.lookup {
-		p.prog = p.ext.compile(p.rowsPath, nil)
+		p.prog = p.ext.Compile(p.rowsPath, nil)
 	} else {
-		p.prog = p.ext.compile(p.rowsPath, s.bodyPaths)
+		p.prog = p.ext.Compile(p.rowsPath, s.bodyPaths)
 	}
 	if p.limit >= 0 && int64(p.rowsHint) > p.limit {
 		p.rowsHint = int(p.limit)
@@ -283,8 +285,7 @@ func keyValue(c *catalog.Column, v any) any {
 	default:
 		return nil
 	}
-	cp := colPlan{col: c, typ: typ, format: strings.TrimSpace(c.Format)}
-	if out, ok := convert(&cp, r); ok {
+	if out, ok := rowscan.Convert(c, r); ok {
 		return out
 	}
 	return nil

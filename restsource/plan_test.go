@@ -649,7 +649,7 @@ func TestKeyValue(t *testing.T) {
 		{"int", "", struct{}{}, nil},
 	}
 	for _, tt := range tests {
-		got := keyValue(&catalog.Column{Name: "k", Type: tt.typ, Format: tt.format}, tt.in)
+		got := keyValue(&catalog.Column{Name: "k", Type: catalog.Type(tt.typ), Format: tt.format}, tt.in)
 		assert.Equal(t, tt.want, got, "%s %v", tt.typ, tt.in)
 	}
 }
@@ -857,7 +857,7 @@ func TestFormatFor(t *testing.T) {
 		{"json", "", nil, "", false},
 	}
 	for _, tt := range tests {
-		got, ok := formatFor(&catalog.Column{Name: "c", Type: tt.typ, Format: tt.format}, tt.in)
+		got, ok := formatFor(&catalog.Column{Name: "c", Type: catalog.Type(tt.typ), Format: tt.format}, tt.in)
 		assert.Equal(t, tt.ok, ok, "%s %v", tt.typ, tt.in)
 		assert.Equal(t, tt.want, got, "%s %v", tt.typ, tt.in)
 	}

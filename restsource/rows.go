@@ -11,8 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/tidwall/gjson"
-
+	"github.com/restsql/restsql/internal/rowscan"
 	"github.com/restsql/restsql/pagination"
 )
 
@@ -81,23 +80,8 @@ type stream struct {
 
 // pageOfRows is one page's rows, or the error that ended its stream.
 type pageOfRows struct {
-	parsedPage
+	rowscan.Page
 	err error
-}
-
-// parsedPage is a page's rows, their values extracted by the goroutine
-// that fetched the page, so the reader only copies them.
-type parsedPage struct {
-	n    int   // rows on the page
-	vals []any // n × the plan's columns
-	// bad is the first row with a value that does not fit a strict table
-	// (-1 = none): Next returns the rows before it, then badErr.
-	bad    int
-	badErr *fitError
-	// values answers the pagination's body paths (nil = read the body).
-	values *bodyValues
-	// detached is true when no value shares the body's bytes.
-	detached bool
 }
 
 // Scan starts reading the plan's requests and returns once the first page
@@ -180,285 +164,315 @@ func (r *Rows) enough(i int) bool {
 // run walks one stream's pages and sends them to the reader.
 func (r *Rows) run(ctx context.Context, i int, st *stream) {
 	defer close(st.pages)
-	p, s := r.plan, r.plan.src
-	send := func(pg pageOfRows) bool {
-		select {
-		case st.pages <- pg:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	walk := p.pager.Start(p.limit)
-	u := setParams(st.spec.url, walk.First())
-	// Offset and page pagination fetch the pages after the next one ahead,
-	// MaxConcurrency-1 at a time, while the pages are still read in order.
-	pred, _ := walk.(pagination.Predictor)
-	// Pages are asked for up to two windows ahead of the reader while at
-	// most MaxConcurrency requests are in flight (r.ahead): a request
-	// starts as soon as another ends, not when the reader catches up.
-	window := 2*s.opts.MaxConcurrency - 1
-	if p.noPrefetch || p.lookup || st.demand != nil {
-		pred = nil
-	}
-	// A fetched page: the response, and its rows when it parsed (pages
-	// fetched ahead are parsed on their own goroutine, in parallel).
-	type fetched struct {
-		resp     *response
-		err      error
-		page     parsedPage
-		parseErr error
-	}
-	// Pages fetched ahead, by their number in the stream (page 1 is the
-	// first). Page n+1 is next when page n has been read; furthest is the
-	// last page asked for.
-	type aheadPage struct {
-		u  *url.URL
-		ch chan fetched
-	}
-	ahead := map[int64]aheadPage{}
-	var furthest int64
+	w := newPageWalker(r, ctx, i, st)
+	// Pages fetched ahead that the stream does not read (past its end)
+	// are cancelled when it ends.
+	var cancel context.CancelFunc
+	w.actx, cancel = context.WithCancel(ctx)
+	defer cancel()
+	w.walkPages()
+}
+
+// pageWalker walks the pages of one stream (Rows.run): it fetches each
+// page, or takes it from those fetched ahead, parses it, sends it to the
+// reader and asks the pagination for the next one; with offset and page
+// pagination it fetches the pages after the next one ahead.
+type pageWalker struct {
+	r   *Rows
+	p   *Plan
+	s   *Source
+	i   int // the stream's index
+	st  *stream
+	ctx context.Context
+	// actx bounds the pages fetched ahead: those the stream does not read
+	// (past its end) are cancelled when it ends.
+	actx context.Context
+
+	walk pagination.Walker
+	// pred fetches the pages after the next one ahead, MaxConcurrency-1
+	// at a time, while the pages are still read in order (offset and
+	// page pagination; nil otherwise).
+	pred pagination.Predictor
+	// window: pages are asked for up to two windows ahead of the reader
+	// while at most MaxConcurrency requests are in flight (Rows.ahead): a
+	// request starts as soon as another ends, not when the reader catches
+	// up.
+	window int
+	// ahead holds the pages fetched ahead, by their number in the stream
+	// (page 1 is the first). Page n+1 is next when page n has been read;
+	// furthest is the last page asked for.
+	ahead    map[int64]aheadPage
+	furthest int64
 	// hint is the number of pages an earlier walk from the same URL read
-	// (its last page showed the end, or reached the total).
-	var hint int
+	// (its last page showed the end, or reached the total); key is that
+	// URL, "" when the walk's page count is not remembered.
+	hint int
+	key  string
 	// ended is the first page fetched ahead that came back short: with
 	// offset and page pagination the pages after it are past the end, so
 	// those not sent yet are not sent.
-	var ended atomic.Int64
-	ended.Store(math.MaxInt64)
-	size := 0
-	if pred != nil && (p.limit < 0 || p.limit >= int64(p.pager.PageSize())) {
-		size = p.pager.PageSize()
+	ended atomic.Int64
+	// size is the page size that tells a short page (0 = not judged).
+	size int
+}
+
+// fetchedPage is a fetched page: the response, and its rows when it parsed
+// (pages fetched ahead are parsed on their own goroutine, in parallel).
+type fetchedPage struct {
+	resp     *response
+	err      error
+	page     rowscan.Page
+	parseErr error
+}
+
+// aheadPage is a page fetched ahead: the URL it was asked for at, and
+// where its fetch is delivered.
+type aheadPage struct {
+	u  *url.URL
+	ch chan fetchedPage
+}
+
+func newPageWalker(r *Rows, ctx context.Context, i int, st *stream) *pageWalker {
+	p, s := r.plan, r.plan.src
+	w := &pageWalker{r: r, p: p, s: s, i: i, st: st, ctx: ctx, ahead: map[int64]aheadPage{}}
+	w.walk = p.pager.Start(p.limit)
+	w.pred, _ = w.walk.(pagination.Predictor)
+	w.window = 2*s.opts.MaxConcurrency - 1
+	if p.noPrefetch || p.lookup || st.demand != nil {
+		w.pred = nil
 	}
-	endAt := func(n int64) {
-		for e := ended.Load(); n < e && !ended.CompareAndSwap(e, n); e = ended.Load() {
-		}
+	w.ended.Store(math.MaxInt64)
+	if w.pred != nil && (p.limit < 0 || p.limit >= int64(p.pager.PageSize())) {
+		w.size = p.pager.PageSize()
 	}
-	short := func(n int64, pg parsedPage) {
-		if size > 0 && pg.n < size {
-			endAt(n)
-		}
+	return w
+}
+
+// send hands a page to the reader; false when the stream is cancelled.
+func (w *pageWalker) send(pg pageOfRows) bool {
+	select {
+	case w.st.pages <- pg:
+		return true
+	case <-w.ctx.Done():
+		return false
 	}
-	// Pages fetched ahead that the stream does not read (past its end)
-	// are cancelled when it ends.
-	actx, acancel := context.WithCancel(ctx)
-	defer acancel()
-	// get returns page n, at u: the page fetched ahead when it was asked
-	// for at u and not judged past the end, else fetched now.
-	get := func(n int64, u *url.URL) fetched {
-		if a, ok := ahead[n]; ok {
-			delete(ahead, n)
-			var f fetched
-			select {
-			case f = <-a.ch:
-			case <-ctx.Done():
-				return fetched{err: ctx.Err()}
-			}
-			if sameURL(a.u, u) && f.err != errPastEnd {
-				return f
-			}
-			if f.resp != nil {
-				f.resp.release(buffersFrom(ctx))
-			}
-			// The pages were not what the walk asks for (an API that
-			// returns more rows than the page size shifts the offsets):
-			// those asked for after it are dropped, and asked for again.
-			for m := range ahead {
-				delete(ahead, m)
-			}
-			furthest = n
-		}
-		resp, err := s.fetch(ctx, u, func() { r.requests.Add(1) })
-		if err != nil {
-			return fetched{err: err}
-		}
-		pg, perr := s.parse(p, u, resp)
-		return fetched{resp: resp, page: pg, parseErr: perr}
+}
+
+// endAt records that page n is the last one, unless an earlier one is.
+func (w *pageWalker) endAt(n int64) {
+	for e := w.ended.Load(); n < e && !w.ended.CompareAndSwap(e, n); e = w.ended.Load() {
 	}
-	// start asks for page n, at a, unless it was asked for already.
-	// guessed is a page started while the end was unknown (no total or
-	// limit yet: see Predictor.Guess): it keeps its slot until its rows
-	// are counted, so the page that takes the slot next knows whether this
-	// one was short; a slot freed before that would let one more request
-	// past the end per short page.
-	start := func(n int64, a *url.URL, guessed bool) {
-		if n <= furthest {
-			return
+}
+
+// short records page n as the last one when it came back short.
+func (w *pageWalker) short(n int64, pg rowscan.Page) {
+	if w.size > 0 && pg.N < w.size {
+		w.endAt(n)
+	}
+}
+
+// get returns page n, at u: the page fetched ahead when it was asked for
+// at u and not judged past the end, else fetched now.
+func (w *pageWalker) get(n int64, u *url.URL) fetchedPage {
+	if a, ok := w.ahead[n]; ok {
+		delete(w.ahead, n)
+		var f fetchedPage
+		select {
+		case f = <-a.ch:
+		case <-w.ctx.Done():
+			return fetchedPage{err: w.ctx.Err()}
 		}
-		furthest = n
-		ch := make(chan fetched, 1)
-		ahead[n] = aheadPage{a, ch}
-		// The slot is asked for here, in page order; the request waits
-		// for it on its own goroutine.
-		t := r.ahead.ask()
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			if !r.ahead.wait(actx, t) {
-				ch <- fetched{err: actx.Err()}
-				return
-			}
-			if n > ended.Load() {
-				// A short page came: this one is past the end, and the
-				// stream never reads it.
-				r.ahead.release()
-				ch <- fetched{err: errPastEnd}
-				return
-			}
-			resp, err := s.fetch(actx, a, func() { r.requests.Add(1) })
-			if err != nil {
-				if guessed {
-					// Many APIs answer a page past their end with an
-					// error (404, 400): the pages after this one are
-					// not sent ahead. Should the walk need them, it
-					// fetches them itself (errPastEnd).
-					endAt(n)
+		if sameURL(a.u, u) && f.err != errPastEnd {
+			return f
+		}
+		if f.resp != nil {
+			f.resp.release(buffersFrom(w.ctx))
+		}
+		// The pages were not what the walk asks for (an API that returns
+		// more rows than the page size shifts the offsets): those asked
+		// for after it are dropped, and asked for again.
+		for m := range w.ahead {
+			delete(w.ahead, m)
+		}
+		w.furthest = n
+	}
+	resp, err := w.s.fetch(w.ctx, u, func() { w.r.requests.Add(1) })
+	if err != nil {
+		return fetchedPage{err: err}
+	}
+	pg, perr := w.s.parse(w.p, u, resp)
+	return fetchedPage{resp: resp, page: pg, parseErr: perr}
+}
+
+// start asks for page n, at a, unless it was asked for already. guessed
+// is a page started while the end was unknown (no total or limit yet: see
+// Predictor.Guess): it keeps its slot until its rows are counted, so the
+// page that takes the slot next knows whether this one was short; a slot
+// freed before that would let one more request past the end per short
+// page.
+func (w *pageWalker) start(n int64, a *url.URL, guessed bool) {
+	if n <= w.furthest {
+		return
+	}
+	w.furthest = n
+	ch := make(chan fetchedPage, 1)
+	w.ahead[n] = aheadPage{a, ch}
+	// The slot is asked for here, in page order; the request waits for it
+	// on its own goroutine.
+	t := w.r.ahead.ask()
+	w.r.wg.Add(1)
+	go func() {
+		defer w.r.wg.Done()
+		ch <- w.fetchAhead(t, n, a, guessed)
+	}()
+}
+
+// fetchAhead fetches and parses page n, at a, once its turn t for a slot
+// of Rows.ahead comes (see start).
+func (w *pageWalker) fetchAhead(t *ticket, n int64, a *url.URL, guessed bool) fetchedPage {
+	r := w.r
+	if !r.ahead.wait(w.actx, t) {
+		return fetchedPage{err: w.actx.Err()}
+	}
+	if n > w.ended.Load() {
+		// A short page came: this one is past the end, and the stream
+		// never reads it.
+		r.ahead.release()
+		return fetchedPage{err: errPastEnd}
+	}
+	resp, err := w.s.fetch(w.actx, a, func() { r.requests.Add(1) })
+	if err != nil {
+		if guessed {
+			// Many APIs answer a page past their end with an error (404,
+			// 400): the pages after this one are not sent ahead. Should
+			// the walk need them, it fetches them itself (errPastEnd).
+			w.endAt(n)
+		}
+		r.ahead.release()
+		return fetchedPage{err: err}
+	}
+	if !guessed {
+		r.ahead.release() // the next request need not wait for the parse
+	}
+	if testHookBeforeParse != nil {
+		testHookBeforeParse(n)
+	}
+	pg, perr := w.s.parse(w.p, a, resp)
+	w.short(n, pg)
+	if guessed {
+		r.ahead.release()
+	}
+	return fetchedPage{resp: resp, page: pg, parseErr: perr}
+}
+
+// prefetch starts the request for next (page n+1) while page n waits for
+// the reader, and, for offset and page pagination, the pages after it
+// that are known to exist, or that may (see Guess), each once.
+func (w *pageWalker) prefetch(next *url.URL, n int) {
+	p, s := w.p, w.s
+	if p.noPrefetch || p.lookup || w.st.demand != nil || (s.opts.MaxPages > 0 && n >= s.opts.MaxPages) {
+		return
+	}
+	k := w.window
+	if s.opts.MaxPages > 0 {
+		k = min(k, s.opts.MaxPages-n-1) // pages after next that MaxPages allows
+	}
+	// The pages after next already asked for.
+	skip := int(max(w.furthest, int64(n)+1) - int64(n) - 1)
+	var urls []*url.URL
+	guessed := false
+	if w.pred != nil && k > 0 {
+		urls = w.pred.Ahead(next, skip, k)
+		if urls == nil {
+			// The end is unknown, and every page so far was full: with
+			// Options.Speculative, more pages are fetched speculatively,
+			// as many more as pages were read (1, 2, 4, … up to
+			// Speculative), so a short table costs few requests past its
+			// end. After an earlier walk that read hint pages, up to page
+			// hint and no further unless the walk goes past it (the table
+			// grew): a repeated scan of an unchanged table sends no
+			// request past its end. Those past the end are dropped, and
+			// cancelled when the stream ends. Next may be past the end as
+			// well.
+			more := 1 << min(n-1, 20)
+			if w.hint > 0 {
+				if n < w.hint {
+					more = w.hint - n - 1
+				} else {
+					more = 1 << min(n-w.hint, 20)
 				}
-				r.ahead.release()
-				ch <- fetched{err: err}
-				return
 			}
-			if !guessed {
-				r.ahead.release() // the next request need not wait for the parse
-			}
-			if testHookBeforeParse != nil {
-				testHookBeforeParse(n)
-			}
-			pg, perr := s.parse(p, a, resp)
-			short(n, pg)
-			if guessed {
-				r.ahead.release()
-			}
-			ch <- fetched{resp: resp, page: pg, parseErr: perr}
-		}()
+			urls = w.pred.Guess(next, skip, min(k, s.opts.Speculative, more))
+			guessed = true
+		}
 	}
-	// prefetch starts the request for next (page n+1) while page n waits
-	// for the reader, and, for offset and page pagination, the pages after
-	// it that are known to exist, or that may (see Guess), each once.
-	prefetch := func(next *url.URL, n int) {
-		if p.noPrefetch || p.lookup || st.demand != nil || (s.opts.MaxPages > 0 && n >= s.opts.MaxPages) {
-			return
+	w.start(int64(n)+1, next, guessed)
+	for j, a := range urls {
+		w.start(int64(n+1+skip+j+1), a, guessed)
+	}
+}
+
+// warmStart: a scan of the same request as an earlier one whose walk read
+// f pages asks for the first min(f, MaxConcurrency) pages at once, when it
+// may fetch pages ahead (Options.Speculative): page 1 does not travel
+// alone to learn that more exist. Should the table have shrunk, the pages
+// past its end are dropped like any speculative page.
+func (w *pageWalker) warmStart(u *url.URL) {
+	s := w.s
+	if w.pred == nil || w.size <= 0 || len(w.r.streams) != 1 || s.opts.Speculative <= 0 {
+		return
+	}
+	w.key = u.String()
+	w.hint = s.pagesRead.get(w.key)
+	m := min(w.hint, s.opts.MaxConcurrency, s.opts.Speculative+1)
+	if s.opts.MaxPages > 0 {
+		m = min(m, s.opts.MaxPages)
+	}
+	if m > 1 {
+		urls := w.pred.Ahead(u, 0, m-1)
+		guessed := urls == nil
+		if guessed {
+			urls = w.pred.Guess(u, 0, m-1)
 		}
-		k := window
-		if s.opts.MaxPages > 0 {
-			k = min(k, s.opts.MaxPages-n-1) // pages after next that MaxPages allows
-		}
-		// The pages after next already asked for.
-		skip := int(max(furthest, int64(n)+1) - int64(n) - 1)
-		var urls []*url.URL
-		guessed := false
-		if pred != nil && k > 0 {
-			urls = pred.Ahead(next, skip, k)
-			if urls == nil {
-				// The end is unknown, and every page so far was full:
-				// with Options.Speculative, more pages are fetched
-				// speculatively, as many more as pages were read (1, 2,
-				// 4, … up to Speculative), so a short table costs few
-				// requests past its end. After an earlier walk that read
-				// hint pages, up to page hint and no further unless the
-				// walk goes past it (the table grew): a repeated scan of
-				// an unchanged table sends no request past its end.
-				// Those past the end are dropped, and cancelled when the
-				// stream ends. Next may be past the end as well.
-				more := 1 << min(n-1, 20)
-				if hint > 0 {
-					if n < hint {
-						more = hint - n - 1
-					} else {
-						more = 1 << min(n-hint, 20)
-					}
-				}
-				urls = pred.Guess(next, skip, min(k, s.opts.Speculative, more))
-				guessed = true
-			}
-		}
-		start(int64(n)+1, next, guessed)
+		w.start(1, u, guessed) // page 1 too may be short
 		for j, a := range urls {
-			start(int64(n+1+skip+j+1), a, guessed)
+			w.start(int64(j+2), a, guessed)
 		}
 	}
-	// A scan of the same request as an earlier one whose walk read f
-	// pages asks for the first min(f, MaxConcurrency) pages at once, when
-	// it may fetch pages ahead (Options.Speculative): page 1 does not
-	// travel alone to learn that more exist. Should the table have shrunk,
-	// the pages past its end are dropped like any speculative page.
-	var key string
-	if pred != nil && size > 0 && len(r.streams) == 1 && s.opts.Speculative > 0 {
-		key = u.String()
-		hint = s.pagesRead.get(key)
-		m := min(hint, s.opts.MaxConcurrency, s.opts.Speculative+1)
-		if s.opts.MaxPages > 0 {
-			m = min(m, s.opts.MaxPages)
-		}
-		if m > 1 {
-			urls := pred.Ahead(u, 0, m-1)
-			guessed := urls == nil
-			if guessed {
-				urls = pred.Guess(u, 0, m-1)
-			}
-			start(1, u, guessed) // page 1 too may be short
-			for j, a := range urls {
-				start(int64(j+2), a, guessed)
-			}
-		}
-	}
+}
+
+// walkPages reads the stream's pages, from the first, until the walk
+// ends, the scan has enough rows, or the stream is cancelled.
+func (w *pageWalker) walkPages() {
+	r, p, s, st := w.r, w.p, w.s, w.st
+	u := setParams(st.spec.url, w.walk.First())
+	w.warmStart(u)
 	for n := 1; ; n++ {
 		if st.demand != nil {
 			select {
 			case <-st.demand:
-			case <-ctx.Done():
+			case <-w.ctx.Done():
 				return
 			}
 		}
-		if r.enough(i) || (s.opts.MaxPages > 0 && n > s.opts.MaxPages) || ctx.Err() != nil {
+		if r.enough(w.i) || (s.opts.MaxPages > 0 && n > s.opts.MaxPages) || w.ctx.Err() != nil {
 			return
 		}
-		f := get(int64(n), u)
+		f := w.get(int64(n), u)
 		if err := f.err; err != nil {
 			var he *HTTPError
 			if p.lookup && errors.As(err, &he) && he.StatusCode == http.StatusNotFound {
 				return // a lookup of a key that does not exist: no rows
 			}
-			send(pageOfRows{err: err})
+			w.send(pageOfRows{err: apiError(w.ctx, err)})
 			return
 		}
 		if f.parseErr != nil {
-			send(pageOfRows{err: f.parseErr})
+			w.send(pageOfRows{err: apiError(w.ctx, f.parseErr)})
 			return
 		}
-		resp, pg := f.resp, f.page
-		r.pages.Add(1)
-		r.fetched[i].Add(int64(pg.n))
-		page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.n}
-		if pg.values != nil {
-			page.Values = pg.values.get
-		}
-		next, walkErr := walk.Next(page)
-		if pg.detached {
-			// Nothing refers to the body any more: the values were
-			// copied out, and the walk keeps none of its bytes (see
-			// pagination.Page.Body).
-			pg.values = nil
-			resp.release(buffersFrom(ctx))
-		}
-		if walkErr == nil && next != nil && !r.enough(i) {
-			prefetch(next, n)
-		}
-		if n == 1 && len(r.streams) == 1 && walkErr == nil {
-			// Known before the first page reaches the reader (Scan waits
-			// for it): the total the API reported, or this page alone.
-			t := int64(-1)
-			if next == nil {
-				t = int64(pg.n)
-			} else if tw, ok := walk.(interface{ Total() int64 }); ok {
-				t = tw.Total()
-			}
-			if t >= 0 && p.limit >= 0 {
-				t = min(t, p.limit)
-			}
-			r.total.Store(t)
-		}
-		if !send(pageOfRows{parsedPage: pg}) {
+		next, walkErr := w.read(n, u, &f)
+		if !w.send(pageOfRows{Page: f.page}) {
 			return
 		}
 		if walkErr != nil {
@@ -468,21 +482,68 @@ func (r *Rows) run(ctx context.Context, i int, st *stream) {
 					le.Value = s.redact(lu)
 				}
 			}
-			send(pageOfRows{err: fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), walkErr)})
+			w.send(pageOfRows{err: apiError(w.ctx, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), walkErr))})
 			return
 		}
 		if next == nil {
-			if key != "" {
-				read := n
-				if p.limit >= 0 {
-					read = max(read, hint) // the LIMIT ended the walk: more pages may exist
-				}
-				s.pagesRead.put(key, read)
-			}
+			w.remember(n)
 			return
 		}
 		u = next
 	}
+}
+
+// read counts page n, at u, asks the pagination for the next page's URL,
+// lets go of the body when no value refers to it, starts the pages ahead
+// and, on the first page, records the total.
+func (w *pageWalker) read(n int, u *url.URL, f *fetchedPage) (*url.URL, error) {
+	r, p := w.r, w.p
+	resp, pg := f.resp, &f.page
+	r.pages.Add(1)
+	r.fetched[w.i].Add(int64(pg.N))
+	page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.N}
+	if pg.Values != nil {
+		page.Values = pg.Values.Get
+	}
+	next, walkErr := w.walk.Next(page)
+	if pg.Detached {
+		// Nothing refers to the body any more: the values were copied
+		// out, and the walk keeps none of its bytes (see
+		// pagination.Page.Body).
+		pg.Values = nil
+		resp.release(buffersFrom(w.ctx))
+	}
+	if walkErr == nil && next != nil && !r.enough(w.i) {
+		w.prefetch(next, n)
+	}
+	if n == 1 && len(r.streams) == 1 && walkErr == nil {
+		// Known before the first page reaches the reader (Scan waits for
+		// it): the total the API reported, or this page alone.
+		t := int64(-1)
+		if next == nil {
+			t = int64(pg.N)
+		} else if tw, ok := w.walk.(interface{ Total() int64 }); ok {
+			t = tw.Total()
+		}
+		if t >= 0 && p.limit >= 0 {
+			t = min(t, p.limit)
+		}
+		r.total.Store(t)
+	}
+	return next, walkErr
+}
+
+// remember records, after the last page n of a walk whose page count is
+// remembered, how many pages it read.
+func (w *pageWalker) remember(n int) {
+	if w.key == "" {
+		return
+	}
+	read := n
+	if w.p.limit >= 0 {
+		read = max(read, w.hint) // the LIMIT ended the walk: more pages may exist
+	}
+	w.s.pagesRead.put(w.key, read)
 }
 
 // sameURL reports whether a and b are the same URL.
@@ -501,34 +562,22 @@ var errPastEnd = errors.New("restsource: page past the end")
 // parse checks a page's body and extracts its rows, on the goroutine that
 // fetched it: pages fetched ahead are parsed beside each other and beside
 // the reader. The one-pass scanner reads the page unless it needs the
-// general way (see rowscan.go).
-func (s *Source) parse(p *Plan, u *url.URL, resp *response) (parsedPage, error) {
+// general way (see package rowscan).
+func (s *Source) parse(p *Plan, u *url.URL, resp *response) (rowscan.Page, error) {
 	if resp.status == http.StatusNoContent || len(resp.body) == 0 {
-		return parsedPage{bad: -1}, nil
+		return rowscan.Page{Bad: -1}, nil
 	}
-	if pg, ok := p.ext.scanPage(p.prog, resp.body, p.rowsHint); ok {
+	if pg, ok := p.ext.ScanPage(p.prog, resp.body, p.rowsHint); ok {
 		return pg, nil
 	}
-	if err := checkJSON(resp.body); err != nil {
-		return parsedPage{}, fmt.Errorf("restsource: GET %s: %d %s: %w: %s", s.redact(u), resp.status, http.StatusText(resp.status), err, excerptOf(resp.body))
+	if err := rowscan.CheckJSON(resp.body); err != nil {
+		return rowscan.Page{}, fmt.Errorf("restsource: GET %s: %d %s: %w: %s", s.redact(u), resp.status, http.StatusText(resp.status), err, excerptOf(resp.body))
 	}
-	rows, err := findRows(resp.body, p.rowsPath)
+	rows, err := rowscan.FindRows(resp.body, p.rowsPath)
 	if err != nil {
-		return parsedPage{}, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), err)
+		return rowscan.Page{}, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), err)
 	}
-	pg := parsedPage{n: len(rows), bad: -1}
-	n := len(p.cols)
-	if n == 0 {
-		return pg, nil
-	}
-	pg.vals = make([]any, len(rows)*n)
-	slots := make([]gjson.Result, p.ext.nslots)
-	for i, row := range rows {
-		if fe := p.ext.extractRow(row, pg.vals[i*n:(i+1)*n], slots); fe != nil && pg.bad < 0 {
-			pg.bad, pg.badErr = i, fe
-		}
-	}
-	return pg, nil
+	return p.ext.ExtractPage(rows), nil
 }
 
 // nextPage makes the next page with rows current, moving through the
@@ -599,12 +648,12 @@ func (r *Rows) Next(dest []any) error {
 		if r.plan.limit >= 0 && r.returned >= r.plan.limit {
 			return r.fail(io.EOF)
 		}
-		if r.page != nil && r.idx < r.page.n {
-			if r.idx == r.page.bad {
-				return r.fail(r.page.badErr.at(r.plan.src.name, r.returned+1))
+		if r.page != nil && r.idx < r.page.N {
+			if r.idx == r.page.Bad {
+				return r.fail(r.page.BadErr.At(r.plan.src.name, r.returned+1))
 			}
 			n := len(r.plan.cols)
-			copy(dest, r.page.vals[r.idx*n:(r.idx+1)*n])
+			copy(dest, r.page.Vals[r.idx*n:(r.idx+1)*n])
 			r.idx++
 			for _, f := range r.fills {
 				if dest[f.idx] == nil {
@@ -625,8 +674,8 @@ func (r *Rows) Next(dest []any) error {
 // back for another page: the reader copied the values out, and nothing
 // else refers to the array.
 func (r *Rows) recycle() {
-	if r.page != nil && r.page.vals != nil {
-		putVals(r.page.vals)
+	if r.page != nil && r.page.Vals != nil {
+		rowscan.PutVals(r.page.Vals)
 	}
 	r.page = nil
 }

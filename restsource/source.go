@@ -7,8 +7,9 @@
 // so the planner keeps a residual filter and sort for the rest and decides
 // the LIMIT; Plan renders exactly that decision into requests (URL
 // parameters, path placeholders, the get: lookup endpoint, sort, limit and
-// select parameters). Scan then walks the pages lazily and extracts rows
-// with gjson.
+// select parameters). Scan then walks the pages lazily (a pageWalker per
+// request stream) and turns each page into typed rows with package
+// internal/rowscan.
 //
 // Every page is one exchange (see Options): it waits for the catalog's rate
 // limiter, sends the request with the catalog's credentials (to its own

@@ -579,7 +579,7 @@ func encodeValue(c *catalog.Column, v any) (string, error) {
 }
 
 // valueType is the column type that holds v as it is.
-func valueType(v any) string {
+func valueType(v any) catalog.Type {
 	switch v.(type) {
 	case int64:
 		return catalog.TypeInt

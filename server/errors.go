@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/restsql/restsql"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/internal/errcode"
 )
 
 // SQLSTATE codes the server sends.
@@ -115,57 +113,47 @@ func toSQLError(ctx context.Context, err error) *sqlError {
 		}
 	}
 	msg := err.Error()
-	return &sqlError{Code: classify(err, msg), Message: msg}
+	return &sqlError{Code: classify(err), Message: msg}
 }
 
-// classify picks the SQLSTATE of a restsql error: a code the error
-// carries (a SQLState method), sentinels and error types, then the
-// planner's wording for errors that have no type of their own.
-func classify(err error, msg string) string {
+// sqlStates maps restsql's error codes to SQLSTATEs.
+var sqlStates = map[errcode.Code]string{
+	errcode.NotSupported:    codeFeatureNotSupported,
+	errcode.UnknownTable:    codeUndefinedTable,
+	errcode.UnknownColumn:   codeUndefinedColumn,
+	errcode.UnknownFunction: codeUndefinedFunction,
+	errcode.Ambiguous:       codeAmbiguousColumn,
+	errcode.MissingKey:      codeFeatureNotSupported,
+	errcode.TypeMismatch:    codeInvalidText,
+	errcode.OutOfRange:      codeNumericOutOfRange,
+	errcode.Grouping:        codeGroupingError,
+	errcode.Syntax:          codeSyntaxError,
+	errcode.HTTP:            codeConnectionFailure,
+}
+
+// classify picks the SQLSTATE of a restsql error by its code (see package
+// internal/errcode, or a SQLState method); a cancellation, and a network
+// error of the standard library, by their types.
+func classify(err error) string {
 	// An error that carries its own SQLSTATE (planner.ValueError) says it.
 	var coded interface{ SQLState() string }
 	if errors.As(err, &coded) && coded.SQLState() != "" {
 		return coded.SQLState()
 	}
-	var missingKey *restsource.MissingKeyError
-	var httpErr *restsource.HTTPError
+	// A code first: an API request past the DSN's Timeout is an API
+	// failure (the page walk gives it the HTTP code); the statement's own
+	// cancellation and statement_timeout are told by its context, in
+	// toSQLError.
+	if state, ok := sqlStates[errcode.Of(err)]; ok {
+		return state
+	}
 	var urlErr *url.Error
 	var netErr net.Error
-	lower := strings.ToLower(msg)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) && strings.Contains(lower, "restsource:"):
-		// An API request past the DSN's Timeout: the API failed. The
-		// statement's own cancellation and statement_timeout are told by
-		// its context, in toSQLError.
-		return codeConnectionFailure
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return codeQueryCanceled
-	case errors.Is(err, restsql.ErrUnknownTable):
-		return codeUndefinedTable
-	case errors.Is(err, restsql.ErrNotSupported):
-		return codeFeatureNotSupported
-	case errors.As(err, &missingKey):
-		return codeFeatureNotSupported
-	case errors.As(err, &httpErr), errors.As(err, &urlErr), errors.As(err, &netErr):
-		return codeConnectionFailure
-	case strings.Contains(lower, "unknown column"):
-		return codeUndefinedColumn
-	case strings.Contains(lower, "unknown table"):
-		return codeUndefinedTable
-	case strings.Contains(lower, "unknown function"):
-		return codeUndefinedFunction
-	case strings.Contains(lower, "is ambiguous"):
-		return codeAmbiguousColumn
-	case strings.Contains(lower, "must appear in group by"):
-		return codeGroupingError
-	case strings.Contains(lower, "overflow"):
-		return codeNumericOutOfRange
-	case strings.Contains(lower, "not supported"), strings.Contains(lower, "not implemented"):
-		return codeFeatureNotSupported
-	case strings.Contains(lower, "syntax error"), strings.Contains(lower, "empty statement"):
-		return codeSyntaxError
-	case strings.HasPrefix(lower, "restsource:"), strings.Contains(lower, "pagination:"):
-		// The API failed or answered something unreadable.
+	}
+	if errors.As(err, &urlErr) || errors.As(err, &netErr) {
 		return codeConnectionFailure
 	}
 	return codeInternal

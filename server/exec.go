@@ -11,7 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/internal/errcode"
 )
 
 // stmtKind is what a prepared statement does.
@@ -407,8 +407,7 @@ func (ss *session) probe(p *prepared) ([]column, error) {
 		defer ss.setRunning(nil)
 		rows, err := ss.view.db.QueryContext(ctx, query, args...)
 		if err != nil {
-			var mk *restsource.MissingKeyError
-			return nil, errors.As(err, &mk), toSQLError(ctx, err)
+			return nil, errcode.Of(err) == errcode.MissingKey, toSQLError(ctx, err)
 		}
 		defer rows.Close()
 		rs, err := newSQLResult(rows)

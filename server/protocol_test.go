@@ -438,6 +438,8 @@ func TestErrors(t *testing.T) {
 		{"required key missing", "SELECT * FROM comments_by_post", codeFeatureNotSupported},
 		{"unknown cast type", "SELECT id::regclass FROM posts", codeUndefinedObject},
 		{"unknown function", "SELECT nosuchfn(id) FROM posts", codeUndefinedFunction},
+		{"ambiguous column", "SELECT id FROM posts p JOIN users u ON p.userId = u.id", codeAmbiguousColumn},
+		{"grouping", "SELECT title, COUNT(*) FROM posts GROUP BY userId", codeGroupingError},
 		{"API failure", `SELECT * FROM "Broken"."B".missing`, codeConnectionFailure},
 	}
 	for _, mode := range []string{"simple_protocol", "cache_statement"} {

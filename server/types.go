@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/internal/value"
 )
 
 // PostgreSQL type OIDs the server sends and understands.
@@ -82,34 +85,29 @@ func typeByOID(oid uint32) (pgType, bool) {
 // OID a result column is described with. Anything else (an expression
 // whose type is only known per value, NULL) is text.
 func oidForDatabaseType(name string) uint32 {
-	switch strings.ToUpper(name) {
-	case "BIGINT":
-		return oidInt8
-	case "DOUBLE":
-		return oidFloat8
-	case "BOOLEAN":
-		return oidBool
-	case "DATETIME":
-		return oidTimestamptz
-	case "JSON":
-		return oidJSON
-	}
-	return oidText
+	t, _ := catalog.TypeOfSQLName(name)
+	return oidForType(t)
 }
 
 // oidForRestsqlType maps a restsql column type word (sys_tablecolumns'
 // DataTypeName: int, float, string, bool, datetime, json) to an OID.
 func oidForRestsqlType(t string) uint32 {
-	switch strings.ToLower(t) {
-	case "int":
+	return oidForType(catalog.Type(strings.ToLower(t)))
+}
+
+// oidForType maps a column type to an OID; a string column and an
+// unknown type are text.
+func oidForType(t catalog.Type) uint32 {
+	switch t {
+	case catalog.TypeInt:
 		return oidInt8
-	case "float":
+	case catalog.TypeFloat:
 		return oidFloat8
-	case "bool":
+	case catalog.TypeBool:
 		return oidBool
-	case "datetime":
+	case catalog.TypeDatetime:
 		return oidTimestamptz
-	case "json":
+	case catalog.TypeJSON:
 		return oidJSON
 	}
 	return oidText
@@ -273,41 +271,19 @@ func encodeValue(v any, oid uint32, format int16, loc *time.Location) ([]byte, e
 	return nil, sqlErrorf(codeFeatureNotSupported, "binary format is not supported for type OID %d", oid)
 }
 
+// toInt converts a value of an integer column (see package value for the
+// rules).
 func toInt(v any) (int64, error) {
-	switch x := v.(type) {
-	case int64:
-		return x, nil
-	case int:
-		return int64(x), nil
-	case float64:
-		if x == math.Trunc(x) && x >= math.MinInt64 && x < math.MaxInt64 {
-			return int64(x), nil
-		}
-	case bool:
-		if x {
-			return 1, nil
-		}
-		return 0, nil
-	case string:
-		if i, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
-			return i, nil
-		}
+	if i, ok := value.Int(v); ok {
+		return i, nil
 	}
 	return 0, sqlErrorf(codeInvalidText, "value %v of an integer column is not an integer", v)
 }
 
+// toFloat converts a value of a floating-point column.
 func toFloat(v any) (float64, error) {
-	switch x := v.(type) {
-	case float64:
-		return x, nil
-	case int64:
-		return float64(x), nil
-	case int:
-		return float64(x), nil
-	case string:
-		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
-			return f, nil
-		}
+	if f, ok := value.Float(v); ok {
+		return f, nil
 	}
 	return 0, sqlErrorf(codeInvalidText, "value %v of a floating-point column is not a number", v)
 }

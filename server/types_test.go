@@ -50,6 +50,12 @@ func TestEncodeBinary(t *testing.T) {
 		{"x", oidText, []byte("x")},
 		{`{"a":1}`, oidJSON, []byte(`{"a":1}`)},
 		{time.Date(2000, 1, 1, 0, 0, 1, 0, time.UTC), oidTimestamptz, []byte{0, 0, 0, 0, 0, 0x0f, 0x42, 0x40}},
+		// The conversions of package value, shared with export: []byte
+		// reads as text (was refused), strings are trimmed.
+		{[]byte("3"), oidInt8, []byte{0, 0, 0, 0, 0, 0, 0, 3}},
+		{" 3 ", oidInt2, []byte{0, 3}},
+		{[]byte("1"), oidFloat8, []byte{0x3f, 0xf0, 0, 0, 0, 0, 0, 0}},
+		{-9223372036854775808.0, oidInt8, []byte{0x80, 0, 0, 0, 0, 0, 0, 0}},
 	}
 	for _, tc := range tests {
 		got, err := encodeValue(tc.v, tc.oid, 1, time.UTC)
@@ -59,7 +65,7 @@ func TestEncodeBinary(t *testing.T) {
 	for _, bad := range []struct {
 		v   any
 		oid uint32
-	}{{2.5, oidInt8}, {"x", oidFloat8}, {int64(1), oidBool}, {"2024", oidTimestamptz}, {int64(1), oidDate}, {int64(1 << 40), oidInt4}} {
+	}{{2.5, oidInt8}, {"x", oidFloat8}, {int64(1), oidBool}, {"2024", oidTimestamptz}, {int64(1), oidDate}, {int64(1 << 40), oidInt4}, {9223372036854775808.0, oidInt8}, {true, oidFloat8}, {[]byte("x"), oidInt8}} {
 		_, err := encodeValue(bad.v, bad.oid, 1, time.UTC)
 		require.Error(t, err, "%v as %d", bad.v, bad.oid)
 	}

@@ -196,7 +196,7 @@ func TestExportParquetEqualsQuery(t *testing.T) {
 }
 
 // parquetTypes are the Parquet types a column type must have.
-var parquetTypes = map[string]string{
+var parquetTypes = map[export.Type]string{
 	export.TypeInt:      "INT(64,true)",
 	export.TypeFloat:    "DOUBLE",
 	export.TypeBool:     "BOOLEAN",

@@ -152,7 +152,7 @@ func collectionOf(t *catalog.Table) string {
 	return path.Base(t.URL)
 }
 
-var sqliteTypes = map[string]string{
+var sqliteTypes = map[catalog.Type]string{
 	catalog.TypeString:   "TEXT",
 	catalog.TypeInt:      "INTEGER",
 	catalog.TypeFloat:    "REAL",
@@ -161,7 +161,7 @@ var sqliteTypes = map[string]string{
 	catalog.TypeJSON:     "TEXT",
 }
 
-func columnType(c *catalog.Column) string {
+func columnType(c *catalog.Column) catalog.Type {
 	if c.Type == "" {
 		return catalog.TypeString
 	}
@@ -229,7 +229,7 @@ func lookupPath(row map[string]any, p string) any {
 }
 
 // sqliteValue converts a demo value to what SQLite stores for a column type.
-func sqliteValue(v any, typ string) (any, error) {
+func sqliteValue(v any, typ catalog.Type) (any, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -118,7 +118,7 @@ func loadGModel(ctx context.Context, lite *sql.DB, api map[string]*apiTable) (*g
 		at := api[st.api]
 		t := &gtable{st: st, alias: shopAliases[st.name]}
 		for _, f := range at.fields {
-			c := &gcol{name: f.name, typ: sqlType(f.typ), group: groupCols[f.name], sortable: has(at.sortable, f.name)}
+			c := &gcol{name: f.name, typ: string(sqlType(f.typ)), group: groupCols[f.name], sortable: has(at.sortable, f.name)}
 			for _, ops := range at.ops {
 				c.filtered = c.filtered || has(ops, f.name)
 			}

@@ -158,11 +158,11 @@ func shopCatalog(api map[string]*apiTable, base, variant string) *catalog.Catalo
 }
 
 // sqlType is the column type of an API field type.
-func sqlType(typ string) string {
+func sqlType(typ string) catalog.Type {
 	if typ == "unix" || typ == "stamp" {
 		return catalog.TypeDatetime
 	}
-	return typ
+	return catalog.Type(typ)
 }
 
 // declared lists a table's pushdown declarations (the exact filters too

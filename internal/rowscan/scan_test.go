@@ -1,4 +1,4 @@
-package restsource
+package rowscan
 
 import (
 	"fmt"
@@ -90,15 +90,15 @@ func TestScanPageShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newExtractor("T", false, cols)
-			pg, ok := e.scanPage(e.compile(tt.rows, nil), tt.body, 0)
+			e := New("T", false, cols)
+			pg, ok := e.ScanPage(e.Compile(tt.rows, nil), tt.body, 0)
 			require.Equal(t, tt.ok, ok)
 			if !ok {
 				return
 			}
-			assert.Equal(t, tt.n, pg.n)
+			assert.Equal(t, tt.n, pg.N)
 			if tt.want != nil {
-				assert.Equal(t, tt.want, pg.vals)
+				assert.Equal(t, tt.want, pg.Vals)
 			}
 		})
 	}
@@ -107,31 +107,31 @@ func TestScanPageShapes(t *testing.T) {
 // A strict table's first value that does not fit is reported at its row;
 // the rows before it are read.
 func TestScanPageStrict(t *testing.T) {
-	e := newExtractor("T", true, []*catalog.Column{{Name: "id", Type: "int"}})
-	pg, ok := e.scanPage(e.compile("", nil), `[{"id":1},{"id":"x"},{"id":true}]`, 0)
+	e := New("T", true, []*catalog.Column{{Name: "id", Type: "int"}})
+	pg, ok := e.ScanPage(e.Compile("", nil), `[{"id":1},{"id":"x"},{"id":true}]`, 0)
 	require.True(t, ok)
-	assert.Equal(t, 3, pg.n)
-	assert.Equal(t, 1, pg.bad)
-	assert.EqualError(t, pg.badErr.at("T", 12), `restsource: table T: row 12: column id (int): value "x" does not fit`)
+	assert.Equal(t, 3, pg.N)
+	assert.Equal(t, 1, pg.Bad)
+	assert.EqualError(t, pg.BadErr.At("T", 12), `restsource: table T: row 12: column id (int): value "x" does not fit`)
 }
 
 // The pagination's body paths are answered from the values kept while the
 // rows were read, as gjson would answer them from the body.
 func TestScanPageBodyValues(t *testing.T) {
-	e := newExtractor("T", false, []*catalog.Column{{Name: "id", Type: "int"}})
-	prog := e.compile("data", []string{"meta.total", "next", "data.#", "missing"})
-	pg, ok := e.scanPage(prog, `{"data":[{"id":1}],"meta":{"total":40},"next":"abc","meta":{"total":1}}`, 0)
+	e := New("T", false, []*catalog.Column{{Name: "id", Type: "int"}})
+	prog := e.Compile("data", []string{"meta.total", "next", "data.#", "missing"})
+	pg, ok := e.ScanPage(prog, `{"data":[{"id":1}],"meta":{"total":40},"next":"abc","meta":{"total":1}}`, 0)
 	require.True(t, ok)
-	require.NotNil(t, pg.values)
-	v, known := pg.values.get("meta.total")
+	require.NotNil(t, pg.Values)
+	v, known := pg.Values.Get("meta.total")
 	assert.True(t, known)
 	assert.Equal(t, int64(40), v.Int(), "the first of duplicate keys")
-	v, known = pg.values.get("next")
+	v, known = pg.Values.Get("next")
 	assert.True(t, known)
 	assert.Equal(t, "abc", v.String())
-	_, known = pg.values.get("data.#")
+	_, known = pg.Values.Get("data.#")
 	assert.False(t, known, "not a plain path: gjson reads the body")
-	v, known = pg.values.get("missing")
+	v, known = pg.Values.Get("missing")
 	assert.True(t, known)
 	assert.False(t, v.Exists())
 }
@@ -152,11 +152,11 @@ func TestScanPageRepeatedStrings(t *testing.T) {
 		want = append(want, []string{"Oslo", "København", `quoted"x`}[i%3], fmt.Sprintf("n%d", i))
 	}
 	b.WriteString("]")
-	e := newExtractor("T", false, []*catalog.Column{{Name: "city"}, {Name: "name"}})
-	pg, ok := e.scanPage(e.compile("", nil), b.String(), 0)
+	e := New("T", false, []*catalog.Column{{Name: "city"}, {Name: "name"}})
+	pg, ok := e.ScanPage(e.Compile("", nil), b.String(), 0)
 	require.True(t, ok)
-	require.Equal(t, 600, pg.n)
-	assert.Equal(t, want, pg.vals)
+	require.Equal(t, 600, pg.N)
+	assert.Equal(t, want, pg.Vals)
 }
 
 // The string cache answers a value it has seen, misses what it has not,
@@ -264,14 +264,14 @@ func TestScanPageArena(t *testing.T) {
 		b.WriteString("]")
 		return b.String(), want
 	}
-	e := newExtractor("T", false, []*catalog.Column{{Name: "name"}})
-	prog := e.compile("", nil)
+	e := New("T", false, []*catalog.Column{{Name: "name"}})
+	prog := e.Compile("", nil)
 	assert.Zero(t, e.arenaRate.Load(), "no page yet")
 
 	big, want := page(1000)
-	pg, ok := e.scanPage(prog, big, 0)
+	pg, ok := e.ScanPage(prog, big, 0)
 	require.True(t, ok)
-	require.Equal(t, want, pg.vals)
+	require.Equal(t, want, pg.Vals)
 	used := 1000 * len("name-000000")
 	assert.Equal(t, uint32(uint64(used)<<16/uint64(len(big))), e.arenaRate.Load(), "strings per body byte, in 1/65536")
 
@@ -288,13 +288,13 @@ func TestScanPageArena(t *testing.T) {
 
 	// More strings than the last page had per byte: the first chunk
 	// fills, and the values are still right.
-	pg, ok = e.scanPage(prog, small, 0)
+	pg, ok = e.ScanPage(prog, small, 0)
 	require.True(t, ok)
-	require.Equal(t, want, pg.vals)
+	require.Equal(t, want, pg.Vals)
 	e.arenaRate.Store(1) // a first chunk of arenaSlack bytes: 100 names overflow it
 	mid, want := page(100)
-	pg, ok = e.scanPage(prog, mid, 0)
+	pg, ok = e.ScanPage(prog, mid, 0)
 	require.True(t, ok)
-	require.Equal(t, want, pg.vals)
+	require.Equal(t, want, pg.Vals)
 	assert.Equal(t, uint32(uint64(100*len("name-000000"))<<16/uint64(len(mid))), e.arenaRate.Load(), "every chunk counted")
 }

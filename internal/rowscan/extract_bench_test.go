@@ -1,4 +1,4 @@
-package restsource
+package rowscan
 
 import (
 	"fmt"
@@ -43,7 +43,7 @@ var benchCols = []*catalog.Column{
 }
 
 // BenchmarkExtract reads a page of 1,000 rows: the one-pass scanner (what a
-// scan uses) and the general way (checkJSON, findRows, gjson per row), for
+// scan uses) and the general way (CheckJSON, FindRows, gjson per row), for
 // every column and for two of them.
 func BenchmarkExtract(b *testing.B) {
 	const rows = 1000
@@ -52,14 +52,14 @@ func BenchmarkExtract(b *testing.B) {
 		name string
 		cols []*catalog.Column
 	}{{"all", benchCols}, {"two", []*catalog.Column{benchCols[0], benchCols[5]}}} {
-		e := newExtractor("T", false, cols.cols)
-		prog := e.compile("data", []string{"total"})
+		e := New("T", false, cols.cols)
+		prog := e.Compile("data", []string{"total"})
 		b.Run("scanner/"+cols.name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			for b.Loop() {
-				pg, ok := e.scanPage(prog, body, rows)
-				if !ok || pg.n != rows {
+				pg, ok := e.ScanPage(prog, body, rows)
+				if !ok || pg.N != rows {
 					b.Fatal("scan failed")
 				}
 			}
@@ -70,7 +70,7 @@ func BenchmarkExtract(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				pg, err := generalPage(e, body, "data")
-				if err != nil || pg.n != rows {
+				if err != nil || pg.N != rows {
 					b.Fatal("general failed", err)
 				}
 			}

@@ -1,4 +1,4 @@
-package restsource
+package rowscan
 
 import (
 	"math/bits"
@@ -26,7 +26,7 @@ import (
 // The scanner is strict JSON (what gjson.Valid accepts). When it meets
 // anything it does not handle (invalid JSON, a rows path that is not plain
 // keys, a rows path through something other than objects), the page is read
-// again the general way (checkJSON, findRows, extractor.extractRow), which
+// again the general way (CheckJSON, FindRows, Extractor.ExtractRow), which
 // gives the same values or the error that explains what is wrong.
 
 // pathNode is one key of the compiled column paths.
@@ -115,7 +115,7 @@ func (n *pathNode) child(key string) *pathNode {
 }
 
 // program is an extractor compiled for the one-pass scanner.
-type program struct {
+type Program struct {
 	root  *pathNode
 	nodes int
 	// paths are the columns read by gjson on the row's bytes.
@@ -144,8 +144,8 @@ const (
 
 // compile builds the scanner's program for the extractor's columns, a
 // page's rows path and the body paths pagination reads.
-func (e *extractor) compile(rowsPath string, bodyPaths []string) *program {
-	p := &program{root: &pathNode{}, nodes: 1}
+func (e *Extractor) Compile(rowsPath string, bodyPaths []string) *Program {
+	p := &Program{root: &pathNode{}, nodes: 1}
 	for i := range e.cols {
 		c := &e.cols[i]
 		if c.slot < 0 {
@@ -214,8 +214,8 @@ func (e *extractor) compile(rowsPath string, bodyPaths []string) *program {
 // pageScan is the state of one page's scan.
 type pageScan struct {
 	s    string
-	e    *extractor
-	prog *program
+	e    *Extractor
+	prog *Program
 	ncol int
 	// vals holds the values of the rows read so far, ncol per row.
 	vals []any
@@ -229,7 +229,7 @@ type pageScan struct {
 	// bad is the first row with a value that does not fit a strict
 	// table (-1 = none), and why.
 	bad    int
-	badErr *fitError
+	badErr *FitError
 	slots  []gjson.Result
 	// tops are the captured top-level values (they share the body's
 	// bytes: the walk reads them before the buffer is used again).
@@ -249,11 +249,11 @@ type pageScan struct {
 	depth int
 }
 
-// scanPage reads a page's rows. ok is false when the page needs the
+// ScanPage reads a page's rows. ok is false when the page needs the
 // general way (see above). hint is the expected number of rows.
-func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPage, ok bool) {
+func (e *Extractor) ScanPage(prog *Program, body string, hint int) (pg Page, ok bool) {
 	if !prog.plainRows {
-		return parsedPage{}, false
+		return Page{}, false
 	}
 	x := &pageScan{s: body, e: e, prog: prog, ncol: len(e.cols), bad: -1, seen: make([]uint32, prog.nodes)}
 	if x.ncol > 0 {
@@ -270,7 +270,7 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 	if len(prog.rowsKeys) == 0 {
 		end, ok = x.rows(i)
 	} else {
-		end, ok = x.findRows(i, 0)
+		end, ok = x.FindRows(i, 0)
 	}
 	for _, c := range x.caches {
 		if c != nil {
@@ -279,13 +279,13 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 		}
 	}
 	if !ok || x.ws(end) != len(body) {
-		putVals(x.vals)
-		return parsedPage{}, false
+		PutVals(x.vals)
+		return Page{}, false
 	}
 	x.learnArena()
-	pg = parsedPage{n: x.n, vals: x.vals, bad: x.bad, badErr: x.badErr, detached: true}
+	pg = Page{N: x.n, Vals: x.vals, Bad: x.bad, BadErr: x.badErr, Detached: true}
 	if prog.capture != nil && len(prog.rowsKeys) > 0 {
-		pg.values = &bodyValues{capture: prog.capture, tops: x.tops}
+		pg.Values = &BodyValues{capture: prog.capture, tops: x.tops}
 	}
 	return pg, true
 }
@@ -293,14 +293,14 @@ func (e *extractor) scanPage(prog *program, body string, hint int) (pg parsedPag
 // topValue is a top-level key of the body and its value's JSON.
 type topValue struct{ key, raw string }
 
-// bodyValues answers the plain body paths under captured keys from the
+// BodyValues answers the plain body paths under captured keys from the
 // values kept while the page was read (pagination.Page.Values).
-type bodyValues struct {
+type BodyValues struct {
 	capture map[string]bool
 	tops    []topValue
 }
 
-func (b *bodyValues) get(path string) (gjson.Result, bool) {
+func (b *BodyValues) Get(path string) (gjson.Result, bool) {
 	top, rest, ok := splitPlainPath(path)
 	if !ok || !b.capture[top] {
 		return gjson.Result{}, false
@@ -327,9 +327,9 @@ func getVals(n int) []any {
 	return make([]any, 0, n)
 }
 
-// putVals gives back an array no one refers to any more; its values are
+// PutVals gives back an array no one refers to any more; its values are
 // cleared first, so it keeps no page's values alive.
-func putVals(v []any) {
+func PutVals(v []any) {
 	if cap(v) == 0 || cap(v) > 1<<20 {
 		return
 	}
@@ -366,8 +366,8 @@ func (x *pageScan) wsSlow(i int) int {
 	return i
 }
 
-// findRows walks the objects of the rows path from key k on, at i.
-func (x *pageScan) findRows(i, k int) (int, bool) {
+// FindRows walks the objects of the rows path from key k on, at i.
+func (x *pageScan) FindRows(i, k int) (int, bool) {
 	if x.at(i) != '{' {
 		return 0, false // gjson decides what a path through a non-object means
 	}
@@ -383,7 +383,7 @@ func (x *pageScan) findRows(i, k int) (int, bool) {
 			end, ok = x.rows(j)
 		default:
 			found = true
-			end, ok = x.findRows(j, k+1)
+			end, ok = x.FindRows(j, k+1)
 		}
 		if ok && k == 0 && x.prog.capture[key] && !x.captured(key) {
 			x.tops = append(x.tops, topValue{key: key, raw: x.s[j:end]})
@@ -497,7 +497,7 @@ func (x *pageScan) rows(i int) (int, bool) {
 	case 'n':
 		return x.skip(i)
 	}
-	return 0, false // findRows explains what else is there
+	return 0, false // FindRows explains what else is there
 }
 
 // row reads one row at i.
@@ -529,7 +529,7 @@ func (x *pageScan) row(i int) (int, bool) {
 			if x.slots == nil {
 				x.slots = make([]gjson.Result, x.e.nslots)
 			}
-			if fe := x.e.extractRow(gjson.Parse(x.s[i:end]), x.dest, x.slots); fe != nil {
+			if fe := x.e.ExtractRow(gjson.Parse(x.s[i:end]), x.dest, x.slots); fe != nil {
 				fe.raw = strings.Clone(fe.raw)
 				x.fail(fe)
 			}
@@ -546,7 +546,7 @@ func (x *pageScan) row(i int) (int, bool) {
 
 // fail records the first value that does not fit a strict table: of the
 // first such row, the first such column (as the general way reports it).
-func (x *pageScan) fail(fe *fitError) {
+func (x *pageScan) fail(fe *FitError) {
 	if x.bad < 0 || (x.bad == x.n && fe.col.idx < x.badErr.col.idx) {
 		x.bad, x.badErr = x.n, fe
 	}
@@ -584,7 +584,7 @@ func (x *pageScan) set(c int, v *gjson.Result) {
 	val, ok := convert(col, *v)
 	if !ok {
 		if x.e.strict {
-			x.fail(&fitError{col: col, raw: strings.Clone(v.Raw)})
+			x.fail(&FitError{col: col, raw: strings.Clone(v.Raw)})
 		}
 		val = nil
 	}

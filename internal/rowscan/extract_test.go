@@ -1,4 +1,4 @@
-package restsource
+package rowscan
 
 import (
 	"strings"
@@ -101,9 +101,9 @@ func TestConvert(t *testing.T) {
 			if tt.json == "" {
 				row = `{"w":1}`
 			}
-			col := &catalog.Column{Name: "v", Type: tt.typ, Format: tt.format}
+			col := &catalog.Column{Name: "v", Type: catalog.Type(tt.typ), Format: tt.format}
 			for _, strict := range []bool{false, true} {
-				e := newExtractor("T", strict, []*catalog.Column{col})
+				e := New("T", strict, []*catalog.Column{col})
 				dest, err := extractOne(t, e, row, 9)
 				if !tt.fits && strict {
 					require.Error(t, err)
@@ -133,7 +133,7 @@ func TestExtractPaths(t *testing.T) {
 		{Name: "Name.With.Dots"},
 		{Name: "whole", Path: "@this", Type: "json"},
 	}
-	e := newExtractor("T", false, cols)
+	e := New("T", false, cols)
 	row := `{"id":1,"title":"t","a.b":"dot","author":{"address":{"city":"Oslo","zip":"0150"}},"tags":["x","y"],` +
 		`"friends":[{"name":"a"},{"name":"b"}],"Name":{"With":{"Dots":"deep"}},"id":2}`
 	dest, err := extractOne(t, e, row, 1)
@@ -176,7 +176,7 @@ func TestFindRows(t *testing.T) {
 		{`12`, "", 0, `the body is a number, not an array of rows or an object`},
 	}
 	for _, tt := range tests {
-		rows, err := findRows(tt.body, tt.path)
+		rows, err := FindRows(tt.body, tt.path)
 		if tt.err != "" {
 			require.EqualError(t, err, tt.err, tt.body)
 			continue
@@ -188,15 +188,15 @@ func TestFindRows(t *testing.T) {
 
 func TestCheckJSON(t *testing.T) {
 	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
-	err := checkJSON(deep)
+	err := CheckJSON(deep)
 	require.ErrorIs(t, err, errNotJSON)
 	assert.EqualError(t, err, "response is not valid JSON: it nests deeper than 10000 levels")
 	ok := strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)
-	require.NoError(t, checkJSON(ok))
+	require.NoError(t, CheckJSON(ok))
 	// Brackets inside strings do not count.
-	require.NoError(t, checkJSON(`["`+strings.Repeat("[", maxDepth+1)+`\"{"]`))
-	require.ErrorIs(t, checkJSON(`{"a":`), errNotJSON)
-	require.ErrorIs(t, checkJSON(`[1,]`), errNotJSON)
+	require.NoError(t, CheckJSON(`["`+strings.Repeat("[", maxDepth+1)+`\"{"]`))
+	require.ErrorIs(t, CheckJSON(`{"a":`), errNotJSON)
+	require.ErrorIs(t, CheckJSON(`[1,]`), errNotJSON)
 }
 
 func TestSplitPlainPath(t *testing.T) {
@@ -224,36 +224,6 @@ func TestSplitPlainPath(t *testing.T) {
 	}
 }
 
-func TestTopKey(t *testing.T) {
-	tests := []struct {
-		path, want string
-		ok         bool
-	}{
-		{"a", "a", true},
-		{"a.b", "a", true},
-		{`a\.b.c`, "a.b", true},
-		{"tags.#", "tags", true},
-		{"@this", "", false},
-		{"a*", "", false},
-		{"", "", false},
-		{".a", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := topKey(tt.path)
-		assert.Equal(t, tt.ok, ok, tt.path)
-		assert.Equal(t, tt.want, got, tt.path)
-	}
-}
-
-func TestExcerpt(t *testing.T) {
-	assert.Equal(t, "abc", excerptOf("  abc \n"))
-	long := strings.Repeat("é", 300) // 600 bytes: the cut falls inside a rune
-	got := excerptOf(long)
-	assert.True(t, strings.HasSuffix(got, "…"))
-	assert.Equal(t, strings.Repeat("é", 256)+"…", got)
-	assert.Equal(t, "a\uFFFDb", excerptOf("a\xffb"))
-}
-
 // FuzzExtract feeds arbitrary bodies and rows paths through page parsing and
 // row extraction with every column type: nothing may panic.
 func FuzzExtract(f *testing.F) {
@@ -278,23 +248,23 @@ func fuzzExtractOne(t *testing.T, body, rowsPath string) {
 				if typ != "datetime" && format != "" {
 					continue
 				}
-				cols = append(cols, &catalog.Column{Name: typ + path, Path: path, Type: typ, Format: format})
+				cols = append(cols, &catalog.Column{Name: typ + path, Path: path, Type: catalog.Type(typ), Format: format})
 			}
 		}
 	}
 	for _, strict := range []bool{false, true} {
-		e := newExtractor("T", strict, cols)
+		e := New("T", strict, cols)
 		general, gerr := generalPage(e, body, rowsPath)
 		bodyPaths := []string{"total", "meta.total", "data", "next.url", "v", rowsPath}
 		// The scanner reads a copy of the body that is overwritten once
 		// the body values are checked, as a reused buffer would be: no
 		// value may share its bytes.
 		buf := []byte(body)
-		fast, ok := e.scanPage(e.compile(rowsPath, bodyPaths), unsafe.String(unsafe.SliceData(buf), len(buf)), 0)
-		if ok && fast.values != nil {
+		fast, ok := e.ScanPage(e.Compile(rowsPath, bodyPaths), unsafe.String(unsafe.SliceData(buf), len(buf)), 0)
+		if ok && fast.Values != nil {
 			// The values kept for the pagination are what gjson finds.
 			for _, p := range bodyPaths {
-				got, known := fast.values.get(p)
+				got, known := fast.Values.Get(p)
 				if !known {
 					continue
 				}
@@ -306,31 +276,31 @@ func fuzzExtractOne(t *testing.T, body, rowsPath string) {
 			buf[i] = 'X'
 		}
 		if ok {
-			require.True(t, fast.detached)
+			require.True(t, fast.Detached)
 			// The scanner accepts only what the general way accepts, and
 			// reads the same values.
 			require.True(t, gjson.Valid(body), "the scanner accepted invalid JSON %q", body)
 			require.NoError(t, gerr, "the scanner accepted %q", body)
-			require.Equal(t, general.n, fast.n, body)
-			require.Equal(t, general.bad, fast.bad, body)
-			if fast.bad >= 0 {
-				require.Equal(t, general.badErr.at("T", 1).Error(), fast.badErr.at("T", 1).Error())
+			require.Equal(t, general.N, fast.N, body)
+			require.Equal(t, general.Bad, fast.Bad, body)
+			if fast.Bad >= 0 {
+				require.Equal(t, general.BadErr.At("T", 1).Error(), fast.BadErr.At("T", 1).Error())
 			}
-			if len(general.vals)+len(fast.vals) > 0 {
-				require.Equal(t, general.vals, fast.vals, body)
+			if len(general.Vals)+len(fast.Vals) > 0 {
+				require.Equal(t, general.Vals, fast.Vals, body)
 			}
 			// Again with a string arena sized for a page with almost no
 			// strings (as after such a page): its chunks overflow, and the
 			// values are the same.
 			e.arenaRate.Store(1)
-			again, ok := e.scanPage(e.compile(rowsPath, bodyPaths), body, 0)
+			again, ok := e.ScanPage(e.Compile(rowsPath, bodyPaths), body, 0)
 			require.True(t, ok, body)
-			require.Equal(t, fast.vals, again.vals, body)
+			require.Equal(t, fast.Vals, again.Vals, body)
 		}
 		if gerr != nil || strict {
 			continue
 		}
-		for j, v := range general.vals {
+		for j, v := range general.Vals {
 			switch v.(type) {
 			case nil, int64, float64, bool, string, time.Time:
 			default:
@@ -340,25 +310,25 @@ func fuzzExtractOne(t *testing.T, body, rowsPath string) {
 	}
 }
 
-// generalPage reads a page the general way: checkJSON, findRows and
-// extractRow, as Source.parse does when the scanner cannot.
-func generalPage(e *extractor, body, rowsPath string) (parsedPage, error) {
-	if err := checkJSON(body); err != nil {
-		return parsedPage{}, err
+// generalPage reads a page the general way: CheckJSON, FindRows and
+// ExtractRow, as Source.parse does when the scanner cannot.
+func generalPage(e *Extractor, body, rowsPath string) (Page, error) {
+	if err := CheckJSON(body); err != nil {
+		return Page{}, err
 	}
-	rows, err := findRows(body, rowsPath)
+	rows, err := FindRows(body, rowsPath)
 	if err != nil {
-		return parsedPage{}, err
+		return Page{}, err
 	}
-	pg := parsedPage{n: len(rows), bad: -1}
+	pg := Page{N: len(rows), Bad: -1}
 	if len(e.cols) == 0 {
 		return pg, nil
 	}
-	pg.vals = make([]any, len(rows)*len(e.cols))
+	pg.Vals = make([]any, len(rows)*len(e.cols))
 	slots := make([]gjson.Result, e.nslots)
 	for i, r := range rows {
-		if fe := e.extractRow(r, pg.vals[i*len(e.cols):(i+1)*len(e.cols)], slots); fe != nil && pg.bad < 0 {
-			pg.bad, pg.badErr = i, fe
+		if fe := e.ExtractRow(r, pg.Vals[i*len(e.cols):(i+1)*len(e.cols)], slots); fe != nil && pg.Bad < 0 {
+			pg.Bad, pg.BadErr = i, fe
 		}
 	}
 	return pg, nil
@@ -368,18 +338,18 @@ func generalPage(e *extractor, body, rowsPath string) (parsedPage, error) {
 // one-pass scanner reading a page of that row, checks that they agree and
 // returns the values, or the error of a value that does not fit (as row
 // rowNum).
-func extractOne(t *testing.T, e *extractor, row string, rowNum int64) ([]any, error) {
+func extractOne(t *testing.T, e *Extractor, row string, rowNum int64) ([]any, error) {
 	t.Helper()
 	body := "[" + row + "]"
 	general, err := generalPage(e, body, "")
 	require.NoError(t, err)
-	fast, ok := e.scanPage(e.compile("", nil), body, 1)
+	fast, ok := e.ScanPage(e.Compile("", nil), body, 1)
 	require.True(t, ok, "the scanner could not read %s", body)
-	require.Equal(t, general.n, fast.n)
-	require.Equal(t, general.bad, fast.bad)
-	require.Equal(t, general.vals, fast.vals)
-	if fast.bad >= 0 {
-		return nil, fast.badErr.at(e.table, rowNum)
+	require.Equal(t, general.N, fast.N)
+	require.Equal(t, general.Bad, fast.Bad)
+	require.Equal(t, general.Vals, fast.Vals)
+	if fast.Bad >= 0 {
+		return nil, fast.BadErr.At(e.table, rowNum)
 	}
-	return fast.vals, nil
+	return fast.Vals, nil
 }

@@ -1,4 +1,4 @@
-package restsource
+package rowscan
 
 import (
 	"reflect"

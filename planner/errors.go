@@ -1,0 +1,45 @@
+package planner
+
+import "github.com/restsql/restsql/internal/errcode"
+
+// ErrorCode is errcode.Syntax.
+func (e *SyntaxError) ErrorCode() errcode.Code { return errcode.Syntax }
+
+// Is makes errors.Is(err, restsql.ErrSyntax) hold.
+func (e *SyntaxError) Is(target error) bool { return errcode.Is(errcode.Syntax, target) }
+
+// The planner's errors with a code (see package internal/errcode): each
+// is fmt.Errorf(format, args...) with the code, so errors.Is(err,
+// restsql.ErrNotSupported) and the server's SQLSTATE read the code, not
+// the message.
+
+func notSupportedf(format string, args ...any) error {
+	return errcode.Errorf(errcode.NotSupported, format, args...)
+}
+
+func unknownTablef(format string, args ...any) error {
+	return errcode.Errorf(errcode.UnknownTable, format, args...)
+}
+
+func unknownColumnf(format string, args ...any) error {
+	return errcode.Errorf(errcode.UnknownColumn, format, args...)
+}
+
+func unknownFunctionf(format string, args ...any) error {
+	return errcode.Errorf(errcode.UnknownFunction, format, args...)
+}
+
+func ambiguousf(format string, args ...any) error {
+	return errcode.Errorf(errcode.Ambiguous, format, args...)
+}
+
+func groupingf(format string, args ...any) error {
+	return errcode.Errorf(errcode.Grouping, format, args...)
+}
+
+// unsupportedSyntax marks a construct the parser cannot read because
+// restsql does not support it: NotSupported, and still a *SyntaxError
+// with its position.
+func unsupportedSyntax(err *SyntaxError) error {
+	return errcode.With(errcode.NotSupported, err)
+}
