@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/xwb1989/sqlparser"
 
@@ -82,16 +83,44 @@ func (cn *conn) query(ctx context.Context, p *planner.Parsed, args []driver.Name
 	if err := checkArgs(p, args); err != nil {
 		return nil, err
 	}
+	ctx, cancel := cn.c.withQueryTimeout(ctx)
 	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
 	res, err := planner.Query(ctx, cn.c, p, args)
 	if err != nil {
+		cancel()
 		err = cn.c.redactError(err)
 		ql.failed(err)
 		return nil, err
 	}
 	r := newRows(res)
 	r.redact = cn.c.redactError
+	r.cancel = cancel
 	return ql.rows(r), nil
+}
+
+// QueryTimeoutError is the cause of a query's context when its
+// QueryTimeout ends it; the error of the request it interrupted wraps it
+// and names that request. It matches context.DeadlineExceeded.
+type QueryTimeoutError struct {
+	// Timeout is the QueryTimeout.
+	Timeout time.Duration
+}
+
+func (e *QueryTimeoutError) Error() string {
+	return fmt.Sprintf("restsql: the query did not finish within its QueryTimeout of %v", e.Timeout)
+}
+
+// Is makes errors.Is(err, context.DeadlineExceeded) true.
+func (e *QueryTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// withQueryTimeout bounds ctx by the QueryTimeout (none when 0). The
+// cancel function must be called when the query's rows are closed.
+func (c *connector) withQueryTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := c.cfg.QueryTimeout
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeoutCause(ctx, d, &QueryTimeoutError{Timeout: d})
 }
 
 // checkArgs refuses a statement given more or fewer arguments than it has
@@ -127,6 +156,8 @@ func (cn *conn) exec(ctx context.Context, p *planner.Parsed, args []driver.Named
 	if err := checkArgs(p, args); err != nil {
 		return nil, err
 	}
+	ctx, cancel := cn.c.withQueryTimeout(ctx)
+	defer cancel()
 	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
 	res, err := planner.ExecWith(ctx, cn.c, p, args, planner.ExecOptions{AllowUnfiltered: cn.c.cfg.AllowUnfilteredWrites})
 	if err != nil {
@@ -219,12 +250,17 @@ func (cn *conn) CheckNamedValue(nv *driver.NamedValue) error {
 	return nil
 }
 
-// Ping implements driver.Pinger.
+// Ping implements driver.Pinger: it checks that the default catalog's API
+// answers (connector.ping: its ping URL, else an HTTP request to its base
+// URL).
 func (cn *conn) Ping(ctx context.Context) error {
 	if cn.closed.Load() {
 		return driver.ErrBadConn
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return cn.c.ping(ctx)
 }
 
 // IsValid implements driver.Validator.

@@ -78,6 +78,9 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.resolveAtOpen(expand); err != nil {
+		return nil, err
+	}
 	profile := &catalog.Profile{Catalogs: map[string]*catalog.Catalog{}}
 	if cfg.Profile != "" {
 		path, err := expand(cfg.Profile)
@@ -177,6 +180,13 @@ func (c *connector) applyOverrides() error {
 		return nil
 	}
 	if cfg.URL != "" {
+		resolved, err := c.expand(cfg.URL)
+		if err != nil {
+			return fmt.Errorf("restsql: dsn: URL: %w", err)
+		}
+		if err := checkBaseURL(cfg.URL, resolved); err != nil {
+			return err
+		}
 		cat.URL = cfg.URL
 	}
 	if cfg.AuthScheme != "" {

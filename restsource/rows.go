@@ -558,15 +558,15 @@ func (r *Rows) nextPage() error {
 				continue
 			}
 			if pg.err != nil {
-				if err := r.ctx.Err(); err != nil {
-					return err
+				if err := r.ctx.Err(); err != nil && !errors.Is(pg.err, err) {
+					return context.Cause(r.ctx)
 				}
-				return pg.err
+				return pg.err // it names the request
 			}
 			r.page, r.idx, r.fills = &pg, 0, st.spec.fills
 			return nil
 		case <-r.ctx.Done():
-			return r.ctx.Err()
+			return context.Cause(r.ctx)
 		case <-r.inner.Done():
 			// Close, from another goroutine.
 			if err := r.ctx.Err(); err != nil {
@@ -592,8 +592,8 @@ func (r *Rows) Next(dest []any) error {
 	if len(dest) < len(r.plan.cols) {
 		return fmt.Errorf("restsource: table %s: Next needs room for %d values, got %d", r.plan.src.name, len(r.plan.cols), len(dest))
 	}
-	if err := r.ctx.Err(); err != nil {
-		return r.fail(err)
+	if r.ctx.Err() != nil {
+		return r.fail(context.Cause(r.ctx))
 	}
 	for {
 		if r.plan.limit >= 0 && r.returned >= r.plan.limit {
