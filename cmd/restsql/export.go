@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"flag"
 	"fmt"
+	flag "github.com/spf13/pflag"
 	"io"
 	"net/http"
 	"os"
@@ -85,11 +85,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.upper, "upper", "", "upper bound of the partition strides (default: MAX of the column)")
 	fs.StringVar(&o.incremental, "incremental", "", "read only the rows whose column is at or past the mark in --state (updated_at)")
 	fs.StringVar(&o.state, "state", "", "the state file of --incremental: read, and written once the output is complete")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return errors.New(`export needs a SQL query, e.g. restsql export --out posts.csv "SELECT * FROM posts"`)
+		return usagef(`export needs a SQL query, e.g. restsql export --out posts.csv "SELECT * FROM posts"`)
 	}
 	o.query = fs.Arg(0)
 	for _, a := range fs.Args()[1:] {

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"flag"
+	flag "github.com/spf13/pflag"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -58,7 +58,7 @@ func TestOpenAPICommandErrors(t *testing.T) {
 		{[]string{"openapi", "a.yaml", "b.yaml"}, "openapi needs one OpenAPI document"},
 		{[]string{"openapi", "does-not-exist.yaml"}, "openapi: open does-not-exist.yaml"},
 		{[]string{"openapi", bad}, "Swagger 2.0"},
-		{[]string{"openapi", "--nope", jsonPlaceholderSpec}, "flag provided but not defined"},
+		{[]string{"openapi", "--nope", jsonPlaceholderSpec}, "unknown flag: --nope"},
 	}
 	for _, tt := range tests {
 		_, _, err := cmdOutput(t, "", tt.args...)

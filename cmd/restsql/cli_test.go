@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rivo/uniseg"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// runCmd runs the command line and returns stdout, stderr and the exit
+// code main would use.
+func runCmd(t *testing.T, ctx context.Context, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(ctx, args, &out, &errOut)
+	if err != nil {
+		errOut.WriteString("error: " + err.Error() + "\n")
+	}
+	return out.String(), errOut.String(), exitCode(err, ctx.Err() != nil)
+}
+
+func TestFlagsAfterTheStatement(t *testing.T) {
+	out, stderr, code := runCmd(t, context.Background(), "query", "SELECT id, name FROM users WHERE id <= ? ORDER BY id", "2", "--format", "csv")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "id,name\n1,Ada Lovelace\n2,Alan Turing\n", out)
+	out, _, code = runCmd(t, context.Background(), "query", "--format=jsonl", "SELECT id FROM users WHERE id < ?", "--", "-1")
+	assert.Equal(t, exitOK, code)
+	assert.Equal(t, "", out, `"--" lets an argument start with "-"`)
+}
+
+func TestHelpOfEverySubcommand(t *testing.T) {
+	for _, cmd := range []string{"query", "export", "demo", "serve", "discover", "openapi", "version", "completion"} {
+		t.Run(cmd, func(t *testing.T) {
+			out, stderr, code := runCmd(t, context.Background(), cmd, "--help")
+			assert.Equal(t, exitOK, code, stderr)
+			assert.Contains(t, out, "restsql "+cmd)
+			if cmd != "version" && cmd != "completion" {
+				assert.Contains(t, out, "Examples:")
+			}
+			assert.Empty(t, stderr)
+		})
+	}
+	out, _, code := runCmd(t, context.Background(), "--help")
+	assert.Equal(t, exitOK, code)
+	for _, cmd := range []string{"query", "export", "demo", "serve", "discover", "openapi", "version", "completion"} {
+		assert.Contains(t, out, "\n  "+cmd+" ")
+	}
+}
+
+func TestVersionAndCompletion(t *testing.T) {
+	out, _, code := runCmd(t, context.Background(), "version")
+	assert.Equal(t, exitOK, code)
+	assert.Regexp(t, `^restsql \S+.* go1\.\d+`, out)
+	out, _, code = runCmd(t, context.Background(), "completion", "bash")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "__start_restsql")
+}
+
+func TestStatementFromStdinAndFile(t *testing.T) {
+	stdin = strings.NewReader("SELECT id FROM posts WHERE id = 2;\n")
+	defer func() { stdin = os.Stdin }()
+	out, stderr, code := runCmd(t, context.Background(), "query", "--format", "csv", "-")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "id\n2\n", out)
+
+	file := filepath.Join(t.TempDir(), "q.sql")
+	require.NoError(t, os.WriteFile(file, []byte("-- posts of a user\nSELECT id FROM posts\nWHERE userId = ? AND id < 3\n"), 0o644))
+	out, stderr, code = runCmd(t, context.Background(), "query", "-f", file, "1", "--format", "csv")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "id\n1\n2\n", out)
+
+	stdin = strings.NewReader("  \n")
+	_, stderr, code = runCmd(t, context.Background(), "query", "-f", "-")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "standard input holds no statement")
+}
+
+func TestExitCodes(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name   string
+		ctx    context.Context
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"ok", context.Background(), []string{"query", "SELECT 1 AS one"}, exitOK, ""},
+		{"no statement", context.Background(), []string{"query"}, exitUsage, "query needs a SQL statement"},
+		{"unknown flag", context.Background(), []string{"query", "SELECT 1", "--nope"}, exitUsage, "unknown flag: --nope"},
+		{"unknown command", context.Background(), []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{"bad format", context.Background(), []string{"query", "--format", "xml", "SELECT 1"}, exitUsage, `unknown --format "xml"`},
+		{"export flag", context.Background(), []string{"export", "--nope"}, exitUsage, "unknown flag: --nope"},
+		{"SQL error", context.Background(), []string{"query", "SELECT nope FROM posts"}, exitFailure, "unknown column nope"},
+		{"DSN error", context.Background(), []string{"query", "--dsn", "Pofile=x.yaml", "SELECT 1"}, exitFailure, `did you mean "Profile"`},
+		{"API down", context.Background(), []string{"query", "--dsn", "Profile=../../examples/jsonplaceholder/profile.yaml;URL=http://127.0.0.1:1;MaxRetries=0", "SELECT * FROM posts"}, exitFailure, "127.0.0.1:1"},
+		{"interrupted", cancelled, []string{"query", "SELECT id FROM posts"}, exitInterrupted, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := runCmd(t, tc.ctx, tc.args...)
+			assert.Equal(t, tc.code, code, stderr)
+			assert.Contains(t, stderr, tc.stderr)
+		})
+	}
+}
+
+func TestTableShowsNullDistinctly(t *testing.T) {
+	out, stderr, code := runCmd(t, context.Background(), "query", "SELECT NULL AS a, 'NULL' AS b, '' AS c")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "a | b    | c\n--+------+--\n∅ | NULL |\n(1 row)\n", out)
+	out, _, _ = runCmd(t, context.Background(), "query", "SELECT NULL AS a", "--null", "(null)")
+	assert.Equal(t, "a\n------\n(null)\n(1 row)\n", out)
+	out, _, _ = runCmd(t, context.Background(), "query", "SELECT NULL AS a, 'x' AS b", "--format", "line")
+	assert.Equal(t, "a = ∅\nb = x\n", out)
+}
+
+func TestTableCutsLongValuesToTheWidth(t *testing.T) {
+	out, stderr, code := runCmd(t, context.Background(), "query", "SELECT id, title, body FROM posts WHERE id <= 3 ORDER BY id", "--max-width", "40")
+	require.Equal(t, exitOK, code, stderr)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 6)
+	for _, l := range lines[:5] {
+		assert.LessOrEqual(t, uniseg.StringWidth(l), 40, "%q", l)
+	}
+	assert.Contains(t, lines[2], "…")
+	assert.True(t, strings.HasPrefix(lines[2], " 1 | "), "numbers right-aligned: %q", lines[2])
+	// Piped without --max-width: nothing is cut.
+	out, _, _ = runCmd(t, context.Background(), "query", "SELECT body FROM posts WHERE id = 1")
+	assert.NotContains(t, out, "…")
+}
+
+func TestJSONEmbedsJSONColumnsAndDoesNotEscapeHTML(t *testing.T) {
+	srv := itemsAPI(t)
+	profile := filepath.Join(t.TempDir(), "profile.yaml")
+	p, _, err := cmdOutput(t, srv.URL, "discover", "--auth-bearer", "tok", "--profile", srv.URL+"/v1/items?page=1&per_page=3")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(profile, []byte(strings.ReplaceAll(p, "127.0.0.1:PORT", strings.TrimPrefix(srv.URL, "http://"))), 0o600))
+	for _, f := range []string{"json", "jsonl"} {
+		out, stderr, code := runCmd(t, context.Background(), "query", "--dsn", "Profile="+profile+";Token=tok", "SELECT id, tags, 'a & <b>' AS s FROM items WHERE id = 3", "--format", f)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Contains(t, out, `{"id":3,"tags":["x"],"s":"a & <b>"}`, f)
+	}
+}
+
+// discover does not print a credential that the API echoes back.
+func TestDiscoverRedactsEchoedSecrets(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":"invalid credentials: ` + r.Header.Get("Authorization") + ` key=` + r.URL.Query().Get("api_key") + `"}`))
+	}))
+	defer srv.Close()
+	for _, args := range [][]string{
+		{"--auth-bearer", "tok-very-secret-42"},
+		{"--auth-basic", "ann:pass-very-secret-42"},
+		{"--api-key", "api_key=key-very-secret-42", "--api-key-in", "query"},
+	} {
+		_, stderr, code := runCmd(t, context.Background(), append(append([]string{"discover"}, args...), srv.URL+"/items")...)
+		assert.Equal(t, exitFailure, code)
+		assert.Contains(t, stderr, "401")
+		assert.Contains(t, stderr, "***")
+		assert.NotContains(t, stderr, "very-secret")
+		assert.NotContains(t, stderr, "YW5uOnBhc3M") // base64 of ann:pass…
+	}
+}
