@@ -227,11 +227,13 @@ func (t *tableWriter) flush() error { return nil }
 
 // widths are the columns' display widths, narrowed so that a line fits
 // in max (0: no limit): the widest column gives a character at a time,
-// down to 3 or its header's width, whichever is smaller.
+// first down to its header's width (at least 4), then down to 3.
 func (t *tableWriter) widths(headers []string) []int {
 	widths := make([]int, len(headers))
+	floor := make([]int, len(headers))
 	for i, h := range headers {
 		widths[i] = uniseg.StringWidth(h)
+		floor[i] = max(widths[i], 4)
 	}
 	for _, r := range t.cells {
 		for i, c := range r {
@@ -241,24 +243,28 @@ func (t *tableWriter) widths(headers []string) []int {
 	if t.o.maxWidth <= 0 {
 		return widths
 	}
-	total := func() int {
-		n := 3 * (len(widths) - 1)
-		for _, w := range widths {
-			n += w
-		}
-		return n
+	total := 3 * (len(widths) - 1)
+	for _, w := range widths {
+		total += w
 	}
-	for total() > t.o.maxWidth {
-		widest := 0
-		for i, w := range widths {
-			if w > widths[widest] {
-				widest = i
+	for _, lowest := range []bool{false, true} {
+		for total > t.o.maxWidth {
+			widest := -1
+			for i, w := range widths {
+				f := 3
+				if !lowest {
+					f = floor[i]
+				}
+				if w > f && (widest < 0 || w > widths[widest]) {
+					widest = i
+				}
 			}
+			if widest < 0 {
+				break
+			}
+			widths[widest]--
+			total--
 		}
-		if widths[widest] <= 3 {
-			break
-		}
-		widths[widest]--
 	}
 	return widths
 }

@@ -152,6 +152,7 @@ Exit codes: 0 success, 1 a query, API or file error, 2 a usage error,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usage(err) })
 	root.AddCommand(
 		newQueryCmd(),
+		newShellCmd(),
 		passThrough("export", "Stream a query's rows to a CSV, JSON Lines or Parquet file",
 			`  restsql export --out temp/posts.csv "SELECT * FROM posts"
   restsql export --format parquet --out temp/posts.parquet --partition-column id --partitions 4 "SELECT * FROM posts"
