@@ -133,7 +133,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if parts > 1 {
 		partsNote = fmt.Sprintf(", %d partitions", parts)
 	}
-	fmt.Fprintf(stderr, "exported %d %s to %s (%s%s) in %s: %d pages, %.0f rows/s\n",
+	fmt.Fprintf(stderr, "exported %d %s to %s (%s%s) in %s: %d requests, %.0f rows/s\n",
 		st.Rows, plural(st.Rows, "row"), where, format, partsNote, st.Elapsed.Round(time.Millisecond), st.Pages, st.RowsPerSecond())
 	return nil
 }
