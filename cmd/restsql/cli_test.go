@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rivo/uniseg"
 	"github.com/stretchr/testify/assert"
@@ -168,5 +171,82 @@ func TestDiscoverRedactsEchoedSecrets(t *testing.T) {
 		assert.Contains(t, stderr, "***")
 		assert.NotContains(t, stderr, "very-secret")
 		assert.NotContains(t, stderr, "YW5uOnBhc3M") // base64 of ann:pass…
+	}
+}
+
+// signalWriter collects output and closes seen once it holds want.
+type signalWriter struct {
+	mu   sync.Mutex
+	b    strings.Builder
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b.Write(p)
+	if strings.Contains(w.b.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(p), nil
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// A stalled API: the rows already read are written, while the next page
+// is awaited and when Ctrl-C ends the query (exit code 130).
+func TestStreamedRowsShowWhileStalledAndOnInterrupt(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("page") != "1" {
+			<-r.Context().Done() // page 2 never comes
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`[{"id":1,"name":"a & b"},{"id":2,"name":null},{"id":3,"name":"c"}]`))
+	}))
+	defer srv.Close()
+	profile := filepath.Join(t.TempDir(), "api.yaml")
+	require.NoError(t, os.WriteFile(profile, []byte(`catalogs:
+  C:
+    url: `+srv.URL+`
+    schemas:
+      API:
+        tables:
+          items:
+            url: /items
+            pagination: {type: page, pageParam: page, sizeParam: size, pageSize: 3}
+            columns: [{name: id, type: int}, {name: name}]
+`), 0o644))
+	for _, tc := range []struct{ format, want string }{
+		{"csv", "id,name\n1,a & b\n2,\n3,c\n"},
+		{"jsonl", `{"id":1,"name":"a & b"}` + "\n" + `{"id":2,"name":null}` + "\n" + `{"id":3,"name":"c"}` + "\n"},
+		{"json", "[\n  {\"id\":1,\"name\":\"a & b\"},\n  {\"id\":2,\"name\":null},\n  {\"id\":3,\"name\":\"c\"}"},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			out := &signalWriter{want: tc.want, seen: make(chan struct{})}
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"query", "--dsn", "Profile=" + profile, "SELECT id, name FROM items", "--format", tc.format}, out, io.Discard)
+			}()
+			select {
+			case <-out.seen: // written while page 2 is awaited
+			case err := <-done:
+				t.Fatalf("the query ended: %v; output %q", err, out.String())
+			case <-time.After(20 * time.Second):
+				t.Fatalf("the rows read were not written while the API stalls; output %q", out.String())
+			}
+			cancel() // Ctrl-C
+			err := <-done
+			assert.Equal(t, exitInterrupted, exitCode(err, true))
+			assert.True(t, strings.HasPrefix(out.String(), tc.want), "%q", out.String())
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rivo/uniseg"
@@ -37,8 +38,9 @@ type outputOptions struct {
 	// maxWidth bounds a table's line width (0: no bound; -1: the
 	// terminal's width when the output is a terminal, else no bound).
 	maxWidth int
-	// color dims NULL (set by resolve on a terminal).
-	color bool
+	// terminal is set (by resolve) when the output is a terminal; color
+	// dims NULL there.
+	terminal, color bool
 	// flushEvery is how often streamed formats flush (0: every row).
 	flushEvery time.Duration
 }
@@ -73,6 +75,7 @@ func (o outputOptions) resolve(w io.Writer) (outputOptions, error) {
 			o.maxWidth = width
 		}
 	}
+	o.terminal = isTerm
 	o.color = isTerm && os.Getenv("NO_COLOR") == ""
 	if !isTerm && o.flushEvery == 0 {
 		o.flushEvery = 200 * time.Millisecond
@@ -118,10 +121,11 @@ func newRowWriter(o outputOptions, w io.Writer, cols []export.Column) (rowWriter
 	return &tableWriter{w: w, cols: cols, o: o}, nil
 }
 
-// printRows prints every row, flushing streamed formats as rows come (at
-// most every o.flushEvery), and returns the number printed. When the rows
-// fail (an API error, Ctrl-C), what was read is printed before the error
-// is returned.
+// printRows prints every row and returns the number printed. Streamed
+// formats are flushed at least every o.flushEvery (every row when it is
+// 0), also while the next row is awaited, so a stalled API shows what it
+// sent. When the rows fail (an API error, Ctrl-C), what was read is
+// printed before the error is returned.
 func printRows(rows *sql.Rows, o outputOptions, w io.Writer, act *activity) (int, error) {
 	cols, err := export.ColumnsOf(rows)
 	if err != nil {
@@ -131,35 +135,70 @@ func printRows(rows *sql.Rows, o outputOptions, w io.Writer, act *activity) (int
 	if err != nil {
 		return 0, err
 	}
+	if o.terminal && o.format != formatTable {
+		// The rows show on the terminal as they come: a progress line
+		// would be drawn over them.
+		act.stop()
+	}
+	var mu sync.Mutex // between the rows and the flusher
+	var flushErr error
+	if o.flushEvery > 0 {
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(o.flushEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					mu.Lock()
+					if flushErr == nil {
+						flushErr = wr.flush()
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+		defer wg.Wait()
+		defer close(done)
+	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	n := 0
-	lastFlush := time.Now()
 	var rowErr error
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			rowErr = err
 			break
 		}
-		if err := wr.row(vals); err != nil {
+		mu.Lock()
+		err := wr.row(vals)
+		if err == nil && o.flushEvery == 0 {
+			err = wr.flush()
+		}
+		if err == nil {
+			err = flushErr
+		}
+		mu.Unlock()
+		if err != nil {
 			return n, err
 		}
 		n++
 		act.addRow()
-		if o.flushEvery == 0 || time.Since(lastFlush) >= o.flushEvery {
-			if err := wr.flush(); err != nil {
-				return n, err
-			}
-			lastFlush = time.Now()
-		}
 	}
 	if rowErr == nil {
 		rowErr = rows.Err()
 	}
 	act.stop()
+	mu.Lock()
+	defer mu.Unlock()
 	if err := wr.end(n); err != nil {
 		return n, err
 	}
