@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
-	"time"
 
 	"github.com/xwb1989/sqlparser"
 
@@ -96,31 +95,6 @@ func (cn *conn) query(ctx context.Context, p *planner.Parsed, args []driver.Name
 	r.redact = cn.c.redactError
 	r.cancel = cancel
 	return ql.rows(r), nil
-}
-
-// QueryTimeoutError is the cause of a query's context when its
-// QueryTimeout ends it; the error of the request it interrupted wraps it
-// and names that request. It matches context.DeadlineExceeded.
-type QueryTimeoutError struct {
-	// Timeout is the QueryTimeout.
-	Timeout time.Duration
-}
-
-func (e *QueryTimeoutError) Error() string {
-	return fmt.Sprintf("restsql: the query did not finish within its QueryTimeout of %v", e.Timeout)
-}
-
-// Is makes errors.Is(err, context.DeadlineExceeded) true.
-func (e *QueryTimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
-
-// withQueryTimeout bounds ctx by the QueryTimeout (none when 0). The
-// cancel function must be called when the query's rows are closed.
-func (c *connector) withQueryTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := c.cfg.QueryTimeout
-	if d <= 0 {
-		return ctx, func() {}
-	}
-	return context.WithTimeoutCause(ctx, d, &QueryTimeoutError{Timeout: d})
 }
 
 // checkArgs refuses a statement given more or fewer arguments than it has

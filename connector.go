@@ -16,6 +16,7 @@ import (
 
 	"github.com/restsql/restsql/auth"
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/fixtures"
 	"github.com/restsql/restsql/httpcache"
 	"github.com/restsql/restsql/restsource"
 	"github.com/restsql/restsql/retry"
@@ -146,6 +147,16 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 	}
 	c.redactor = newRedactor()
 	c.learnSecrets()
+	if cfg.QueryTimeout > 0 {
+		// Notes the requests in flight, for the QueryTimeout's error.
+		base := c.client.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		tracked := *c.client
+		tracked.Transport = &trackingTransport{base: base, shown: fixtures.NewScrubber(nil, nil, nil).URL}
+		c.client = &tracked
+	}
 	if c.logger, c.logOut, err = openLog(cfg.Logfile, cfg.Verbosity, c.redactor); err != nil {
 		return nil, err
 	}

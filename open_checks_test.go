@@ -232,7 +232,7 @@ func TestPingChecksTheDefaultCatalog(t *testing.T) {
 }
 
 // QueryTimeout ends a query against a hung API, whatever the retries, with
-// an error that says so.
+// an error that names the request that hung.
 func TestQueryTimeoutNamesTheHungRequest(t *testing.T) {
 	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
@@ -248,7 +248,29 @@ func TestQueryTimeoutNamesTheHungRequest(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	var qt *QueryTimeoutError
 	require.True(t, errors.As(err, &qt), "got %v", err)
-	// The request's own error names it ("restsource: GET …/items: …") when
-	// it reaches the reader before the query's end does.
-	assert.True(t, strings.HasSuffix(err.Error(), "restsql: the query did not finish within its QueryTimeout of 100ms"), "got %v", err)
+	assert.Equal(t, []string{"GET " + hung.URL + "/items"}, qt.Waiting)
+	// The request's own error names it too ("restsource: GET …/items: …")
+	// when it reaches the reader before the query's end does.
+	assert.True(t, strings.HasSuffix(err.Error(), "restsql: the query did not finish within its QueryTimeout of 100ms (waiting for GET "+hung.URL+"/items)"), "got %v", err)
+}
+
+// The requests noted for a QueryTimeout hide their secret parameters.
+func TestQueryTimeoutHidesSecretParameters(t *testing.T) {
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer hung.Close()
+	cfg := NewConfig()
+	cfg.Timeout = 0
+	cfg.QueryTimeout = 50 * time.Millisecond
+	cat := itemsCatalog("C", hung.URL, nil)
+	cat.Params = map[string]string{"api_key": "k-123456789"}
+	cfg.Catalogs = []*catalog.Catalog{cat}
+	db := openConfig(t, cfg, nil)
+	_, err := queryIDs(t, db, "SELECT id FROM items")
+	var qt *QueryTimeoutError
+	require.ErrorAs(t, err, &qt)
+	require.Len(t, qt.Waiting, 1)
+	assert.Equal(t, "GET "+hung.URL+"/items?api_key=***", qt.Waiting[0])
+	assert.NotContains(t, err.Error(), "k-123456789")
 }

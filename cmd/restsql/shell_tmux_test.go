@@ -22,6 +22,14 @@ import (
 type tmuxShell struct {
 	t    *testing.T
 	name string
+	// socket is the session's own tmux server: one session ending does
+	// not race with the next one starting.
+	socket string
+}
+
+// tmux runs a tmux command on the session's server.
+func (s *tmuxShell) tmux(args ...string) ([]byte, error) {
+	return exec.Command("tmux", append([]string{"-S", s.socket}, args...)...).CombinedOutput()
 }
 
 // needTmux skips the test without tmux, except under CI=true (.ci/run
@@ -54,10 +62,10 @@ func startShell(t *testing.T, bin string, width int, args ...string) *tmuxShell 
 	for _, a := range args {
 		cmdline += " '" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
-	out, err := exec.Command("tmux", "new-session", "-d", "-s", name, "-x", strconv.Itoa(width), "-y", "40", cmdline).CombinedOutput()
+	s := &tmuxShell{t: t, name: name, socket: filepath.Join(home, "tmux.sock")}
+	out, err := s.tmux("new-session", "-d", "-s", name, "-x", strconv.Itoa(width), "-y", "40", cmdline)
 	require.NoError(t, err, "%s", out)
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", name).Run() })
-	s := &tmuxShell{t: t, name: name}
+	t.Cleanup(func() { _, _ = s.tmux("kill-server") })
 	s.waitFor("restsql>")
 	return s
 }
@@ -71,12 +79,12 @@ func (s *tmuxShell) keys(literal bool, keys ...string) {
 	if literal {
 		args = append(args, "-l")
 	}
-	out, err := exec.Command("tmux", append(args, keys...)...).CombinedOutput()
+	out, err := s.tmux(append(args, keys...)...)
 	require.NoError(s.t, err, "%s", out)
 }
 
 func (s *tmuxShell) screen() string {
-	out, err := exec.Command("tmux", "capture-pane", "-p", "-t", s.name).CombinedOutput()
+	out, err := s.tmux("capture-pane", "-p", "-t", s.name)
 	require.NoError(s.t, err, "%s", out)
 	return string(out)
 }
