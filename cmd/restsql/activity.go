@@ -2,7 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
 
 	"github.com/restsql/restsql/export"
 )
@@ -31,4 +37,43 @@ func (a *activity) stop() {
 	if a != nil {
 		a.p.Finish()
 	}
+}
+
+// waitLine shows "text · 2.3s" on a terminal, redrawn until stop, for work
+// that has no rows to count (discover's request).
+type waitLine struct {
+	done chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+}
+
+func newWaitLine(w io.Writer, text string) *waitLine {
+	l := &waitLine{done: make(chan struct{})}
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return l
+	}
+	start := time.Now()
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-l.done:
+				fmt.Fprint(w, "\r\x1b[K")
+				return
+			case now := <-t.C:
+				fmt.Fprintf(w, "\r\x1b[K%s · %.1fs", text, now.Sub(start).Seconds())
+			}
+		}
+	}()
+	return l
+}
+
+// stop clears the line; it may be called more than once.
+func (l *waitLine) stop() {
+	l.once.Do(func() { close(l.done) })
+	l.wg.Wait()
 }

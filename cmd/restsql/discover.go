@@ -105,7 +105,9 @@ func runDiscover(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return errors.New("give only one of --auth-bearer, --auth-basic and --api-key")
 	}
 	client := &http.Client{Timeout: *timeout}
+	wait := newWaitLine(stderr, "discover: GET "+redactError(errors.New(pos[0]), secretsOf(opts.Auth)).Error())
 	res, err := discover.Table(ctx, client, pos[0], opts)
+	wait.stop()
 	if err != nil {
 		// An API may echo the credentials in its error body, as the
 		// driver's errors do not show them, neither does discover.
