@@ -250,3 +250,23 @@ func TestStreamedRowsShowWhileStalledAndOnInterrupt(t *testing.T) {
 		})
 	}
 }
+
+// UPDATE and DELETE without WHERE are refused unless asked for.
+func TestAllowUnfilteredWrites(t *testing.T) {
+	_, stderr, code := runCmd(t, context.Background(), "query", "DELETE FROM todos")
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, stderr, "DELETE without WHERE would change every row of Demo.API.todos")
+	assert.Contains(t, stderr, "on the command line: --allow-unfiltered-writes")
+	out, stderr, code := runCmd(t, context.Background(), "query", "DELETE FROM todos", "--allow-unfiltered-writes")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, "200 rows affected\n", out)
+
+	stdin = strings.NewReader("UPDATE posts SET title = 'x';\n")
+	defer func() { stdin = os.Stdin }()
+	_, stderr, _ = runCmd(t, context.Background(), "shell")
+	assert.Contains(t, stderr, "UPDATE without WHERE")
+	stdin = strings.NewReader("UPDATE posts SET title = 'x';\n")
+	out, stderr, _ = runCmd(t, context.Background(), "shell", "--allow-unfiltered-writes")
+	assert.Empty(t, stderr)
+	assert.Equal(t, "100 rows affected\n", out)
+}

@@ -5,12 +5,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	flag "github.com/spf13/pflag"
 	"io"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/discover"

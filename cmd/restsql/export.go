@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	flag "github.com/spf13/pflag"
 	"io"
 	"net/http"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/restsql/restsql"
 	"github.com/restsql/restsql/demoapi"
@@ -179,8 +180,8 @@ func isDirTarget(out string) bool {
 // openExportDB opens the DSN, or the demo API, counting the pages read
 // through the driver's own transport, sized for the partitions' queries
 // at once (one pool of connections for all of them); closing the DB
-// closes its idle connections.
-func openExportDB(dsn string, pages *pageCounter, queries int) (*sql.DB, func(), error) {
+// closes its idle connections. options change the Config first.
+func openExportDB(dsn string, pages *pageCounter, queries int, options ...func(*restsql.Config)) (*sql.DB, func(), error) {
 	var cfg *restsql.Config
 	closeSrv := func() {}
 	if dsn != "" {
@@ -201,6 +202,9 @@ func openExportDB(dsn string, pages *pageCounter, queries int) (*sql.DB, func(),
 	}
 	pages.base = restsql.NewTransport(cfg, queries)
 	cfg.Transport = pages
+	for _, o := range options {
+		o(cfg)
+	}
 	conn, err := restsql.NewConnector(cfg)
 	if err != nil {
 		closeSrv()

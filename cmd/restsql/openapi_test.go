@@ -1,13 +1,14 @@
 package main
 
 import (
-	flag "github.com/spf13/pflag"
 	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/restsql/restsql"
+	"github.com/restsql/restsql/planner"
 )
 
 // queryFlags are the flags of query (and the output ones of shell).
@@ -16,6 +20,35 @@ type queryFlags struct {
 	dsn    string
 	file   string
 	output outputOptions
+	// allowUnfiltered lets UPDATE and DELETE without WHERE run (DSN
+	// SafeUpdates=false).
+	allowUnfiltered bool
+}
+
+// addDSNFlags adds --dsn and --allow-unfiltered-writes.
+func addDSNFlags(cmd *cobra.Command, f *queryFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.dsn, "dsn", os.Getenv("RESTSQL_DSN"), "restsql DSN (default: $RESTSQL_DSN, else the embedded demo API)")
+	fl.BoolVar(&f.allowUnfiltered, "allow-unfiltered-writes", false, "let UPDATE and DELETE without WHERE change every row (the DSN's SafeUpdates=false)")
+}
+
+// open opens the DSN (or the demo API) with the flags' settings.
+func (f queryFlags) open(requests *pageCounter) (*sql.DB, func(), error) {
+	return openExportDB(f.dsn, requests, 1, func(cfg *restsql.Config) {
+		if f.allowUnfiltered {
+			cfg.AllowUnfilteredWrites = true
+		}
+	})
+}
+
+// unfilteredHint adds the flag that allows an UPDATE or DELETE without WHERE
+// to the driver's refusal.
+func unfilteredHint(err error) error {
+	var ue *planner.UnfilteredError
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%w; on the command line: --allow-unfiltered-writes", err)
+	}
+	return err
 }
 
 func newQueryCmd() *cobra.Command {
@@ -45,9 +78,8 @@ jsonl stream rows as they arrive; json and jsonl embed json columns.`,
 			return runQuery(cmd.Context(), f, args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&f.dsn, "dsn", os.Getenv("RESTSQL_DSN"), "restsql DSN (default: $RESTSQL_DSN, else the embedded demo API)")
-	fl.StringVarP(&f.file, "file", "f", "", `read the statement from FILE ("-": standard input)`)
+	addDSNFlags(cmd, &f)
+	cmd.Flags().StringVarP(&f.file, "file", "f", "", `read the statement from FILE ("-": standard input)`)
 	addOutputFlags(cmd, &f.output)
 	return cmd
 }
@@ -96,7 +128,7 @@ func runQuery(ctx context.Context, f queryFlags, args []string, stdout, stderr i
 	// Requests counted for the progress line; closing the DB closes the
 	// transport's connections.
 	requests := &pageCounter{}
-	db, closeDB, err := openExportDB(f.dsn, requests, 1)
+	db, closeDB, err := f.open(requests)
 	if err != nil {
 		return err
 	}
@@ -115,7 +147,7 @@ func execute(ctx context.Context, db *sql.DB, query string, args []any, out outp
 	if isWrite(query) {
 		res, err := db.ExecContext(ctx, query, args...)
 		if err != nil {
-			return err
+			return unfilteredHint(err)
 		}
 		act.stop()
 		n, err := res.RowsAffected()

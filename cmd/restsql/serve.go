@@ -6,12 +6,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	flag "github.com/spf13/pflag"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"strings"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/restsql/restsql"
 	"github.com/restsql/restsql/demoapi"

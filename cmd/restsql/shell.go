@@ -56,7 +56,7 @@ Without --dsn (or RESTSQL_DSN) it queries the embedded demo API.
 			return runShell(cmd.Context(), f, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	cmd.Flags().StringVar(&f.dsn, "dsn", os.Getenv("RESTSQL_DSN"), "restsql DSN (default: $RESTSQL_DSN, else the embedded demo API)")
+	addDSNFlags(cmd, &f)
 	addOutputFlags(cmd, &f.output)
 	return cmd
 }
@@ -85,7 +85,7 @@ func runShell(ctx context.Context, f queryFlags, stdout, stderr io.Writer) error
 		return err
 	}
 	requests := &pageCounter{}
-	db, closeDB, err := openExportDB(f.dsn, requests, 1)
+	db, closeDB, err := f.open(requests)
 	if err != nil {
 		return err
 	}
