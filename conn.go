@@ -80,15 +80,18 @@ func (cn *conn) query(ctx context.Context, p *planner.Parsed, args []driver.Name
 	if err := checkArgs(p, args); err != nil {
 		return nil, err
 	}
+	ctx, cancel := cn.c.withQueryTimeout(ctx)
 	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
 	res, err := planner.Query(ctx, cn.c, p, args)
 	if err != nil {
+		cancel()
 		err = cn.c.redactError(err)
 		ql.failed(err)
 		return nil, err
 	}
 	r := newRows(res)
 	r.redact = cn.c.redactError
+	r.cancel = cancel
 	return ql.rows(r), nil
 }
 
@@ -125,6 +128,8 @@ func (cn *conn) exec(ctx context.Context, p *planner.Parsed, args []driver.Named
 	if err := checkArgs(p, args); err != nil {
 		return nil, err
 	}
+	ctx, cancel := cn.c.withQueryTimeout(ctx)
+	defer cancel()
 	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
 	res, err := planner.ExecWith(ctx, cn.c, p, args, planner.ExecOptions{AllowUnfiltered: cn.c.cfg.AllowUnfilteredWrites})
 	if err != nil {
@@ -213,12 +218,17 @@ func (cn *conn) CheckNamedValue(nv *driver.NamedValue) error {
 	return nil
 }
 
-// Ping implements driver.Pinger.
+// Ping implements driver.Pinger: it checks that the default catalog's API
+// answers (connector.ping: its ping URL, else an HTTP request to its base
+// URL).
 func (cn *conn) Ping(ctx context.Context) error {
 	if cn.closed.Load() {
 		return driver.ErrBadConn
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return cn.c.ping(ctx)
 }
 
 // IsValid implements driver.Validator.

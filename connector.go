@@ -16,6 +16,7 @@ import (
 
 	"github.com/restsql/restsql/auth"
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/fixtures"
 	"github.com/restsql/restsql/httpcache"
 	"github.com/restsql/restsql/restsource"
 	"github.com/restsql/restsql/retry"
@@ -76,6 +77,9 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 	}
 	expand, err := cfg.Expander()
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.resolveAtOpen(expand); err != nil {
 		return nil, err
 	}
 	profile := &catalog.Profile{Catalogs: map[string]*catalog.Catalog{}}
@@ -143,6 +147,16 @@ func NewConnector(cfg *Config) (driver.Connector, error) {
 	}
 	c.redactor = newRedactor()
 	c.learnSecrets()
+	if cfg.QueryTimeout > 0 {
+		// Notes the requests in flight, for the QueryTimeout's error.
+		base := c.client.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		tracked := *c.client
+		tracked.Transport = &trackingTransport{base: base, shown: fixtures.NewScrubber(nil, nil, nil).URL}
+		c.client = &tracked
+	}
 	if c.logger, c.logOut, err = openLog(cfg.Logfile, cfg.Verbosity, c.redactor); err != nil {
 		return nil, err
 	}
@@ -177,6 +191,13 @@ func (c *connector) applyOverrides() error {
 		return nil
 	}
 	if cfg.URL != "" {
+		resolved, err := c.expand(cfg.URL)
+		if err != nil {
+			return fmt.Errorf("restsql: dsn: URL: %w", err)
+		}
+		if err := checkBaseURL(cfg.URL, resolved); err != nil {
+			return err
+		}
 		cat.URL = cfg.URL
 	}
 	if cfg.AuthScheme != "" {

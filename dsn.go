@@ -152,6 +152,15 @@ type Config struct {
 	// CacheMaxBytes bounds the cache's bodies and header fields; the least
 	// recently used responses go first (DSN: CacheMaxBytes; default 64 MiB).
 	CacheMaxBytes int
+	// QueryTimeout bounds one query from its start to its last row, every
+	// request and retry included; 0 means none (DSN: QueryTimeout, in
+	// seconds, may be fractional; default 0).
+	QueryTimeout time.Duration
+
+	// deferred holds the DSN values of the number properties that were
+	// written with ${Name} placeholders, by canonical name: they are
+	// resolved and checked when a connector opens the Config.
+	deferred map[string]string
 
 	// HTTPClient sends the requests (not in the DSN). It wins over Transport.
 	HTTPClient *http.Client
@@ -188,6 +197,12 @@ func NewConfig() *Config {
 // copies; HTTPClient, Transport and Lookup are shared.
 func (c *Config) Clone() *Config {
 	cp := *c
+	if c.deferred != nil {
+		cp.deferred = make(map[string]string, len(c.deferred))
+		for k, v := range c.deferred {
+			cp.deferred[k] = v
+		}
+	}
 	if c.Catalogs != nil {
 		cp.Catalogs = make([]*catalog.Catalog, len(c.Catalogs))
 		for i, cat := range c.Catalogs {
@@ -201,6 +216,9 @@ func (c *Config) Clone() *Config {
 // from and written to a Config.
 type property struct {
 	name string
+	// text properties keep their ${Name} placeholders in their field;
+	// the others (numbers) keep them aside in Config.deferred until open.
+	text bool
 	// secret properties' values are never shown, even in part, in an error.
 	secret bool
 	get    func(c *Config) string
@@ -211,6 +229,7 @@ type property struct {
 func stringProp(name string, secret bool, field func(c *Config) *string) property {
 	return property{
 		name:   name,
+		text:   true,
 		secret: secret,
 		get:    func(c *Config) string { return *field(c) },
 		set:    func(c *Config, v string) error { *field(c) = v; return nil },
@@ -312,18 +331,7 @@ var properties = []property{
 	stringProp("SecretsFile", false, func(c *Config) *string { return &c.SecretsFile }),
 	stringProp("Logfile", false, func(c *Config) *string { return &c.Logfile }),
 	intProp("Verbosity", 1, 5, func(c *Config) *int { return &c.Verbosity }),
-	{
-		name: "Timeout",
-		get:  func(c *Config) string { return formatSeconds(c.Timeout) },
-		set: func(c *Config, v string) error {
-			d, err := parseSeconds(v)
-			if err != nil {
-				return err
-			}
-			c.Timeout = d
-			return nil
-		},
-	},
+	secondsProp("Timeout", func(c *Config) *time.Duration { return &c.Timeout }),
 	intProp("MaxRetries", 0, noMax, func(c *Config) *int { return &c.MaxRetries }),
 	{
 		name: "RateLimit",
@@ -352,19 +360,34 @@ var properties = []property{
 	boolProp("SafeUpdates", true, func(c *Config) *bool { return &c.AllowUnfilteredWrites }),
 	boolProp("AnsiQuotes", false, func(c *Config) *bool { return &c.AnsiQuotes }),
 	stringProp("Cache", false, func(c *Config) *string { return &c.Cache }),
-	{
-		name: "CacheTTL",
-		get:  func(c *Config) string { return formatSeconds(c.CacheTTL) },
+	secondsProp("CacheTTL", func(c *Config) *time.Duration { return &c.CacheTTL }),
+	intProp("CacheMaxBytes", 1, noMax, func(c *Config) *int { return &c.CacheMaxBytes }),
+	secondsProp("QueryTimeout", func(c *Config) *time.Duration { return &c.QueryTimeout }),
+}
+
+// secondsProp is a duration written as a number of seconds.
+func secondsProp(name string, field func(c *Config) *time.Duration) property {
+	return property{
+		name: name,
+		get:  func(c *Config) string { return formatSeconds(*field(c)) },
 		set: func(c *Config, v string) error {
 			d, err := parseSeconds(v)
 			if err != nil {
 				return err
 			}
-			c.CacheTTL = d
+			*field(c) = d
 			return nil
 		},
-	},
-	intProp("CacheMaxBytes", 1, noMax, func(c *Config) *int { return &c.CacheMaxBytes }),
+	}
+}
+
+// value is the DSN text of p in c: its field's value, or the placeholder
+// text of a number property whose value is deferred.
+func (p *property) value(c *Config) string {
+	if raw, ok := c.deferred[p.name]; ok {
+		return raw
+	}
+	return p.get(c)
 }
 
 // propertyIndex maps a lower-case property name to its property.
@@ -475,7 +498,13 @@ func ParseDSN(dsn string) (*Config, error) {
 			return nil, fmt.Errorf("restsql: dsn: duplicate property %s", p.name)
 		}
 		seen[p] = true
-		if err := p.set(cfg, value); err != nil {
+		if !p.text && catalog.HasPlaceholder(value) {
+			// Resolved when a connector opens the Config (resolveAtOpen).
+			if cfg.deferred == nil {
+				cfg.deferred = map[string]string{}
+			}
+			cfg.deferred[p.name] = value
+		} else if err := p.set(cfg, value); err != nil {
 			return nil, fmt.Errorf("restsql: dsn: %s: %w", p.name, err)
 		}
 		sc.afterOpenSecret = ""
@@ -684,7 +713,7 @@ func (c *Config) normalize() error {
 		{"OAuthGrantType", &c.OAuthGrantType, []string{"client_credentials", "password", "refresh_token"}},
 		{"FixtureMode", &c.FixtureMode, []string{FixtureRecord, FixtureReplay, FixtureOff}},
 	}
-	if c.AuthScheme != "" {
+	if c.AuthScheme != "" && !catalog.HasPlaceholder(c.AuthScheme) {
 		s, ok := catalog.CanonicalAuthScheme(c.AuthScheme)
 		if !ok {
 			return fmt.Errorf("restsql: dsn: AuthScheme: unknown scheme %q (want None, Basic, Digest, Bearer, APIKey, OAuth2)", c.AuthScheme)
@@ -692,6 +721,9 @@ func (c *Config) normalize() error {
 		c.AuthScheme = s
 	}
 	for _, e := range enums {
+		if catalog.HasPlaceholder(*e.field) {
+			continue // checked once resolved, at open
+		}
 		v, ok := oneOf(*e.field, e.want)
 		if !ok {
 			return fmt.Errorf("restsql: dsn: %s: unknown value %q (want %s)", e.name, *e.field, strings.Join(e.want, ", "))
@@ -722,10 +754,13 @@ func (c *Config) normalize() error {
 	if c.Timeout < 0 {
 		return fmt.Errorf("restsql: dsn: Timeout: %w", rangeError(formatSeconds(c.Timeout), 0, maxTimeoutSeconds, "seconds"))
 	}
+	if c.QueryTimeout < 0 {
+		return fmt.Errorf("restsql: dsn: QueryTimeout: %w", rangeError(formatSeconds(c.QueryTimeout), 0, maxTimeoutSeconds, "seconds"))
+	}
 	if c.RateLimit < 0 || math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) {
 		return fmt.Errorf("restsql: dsn: RateLimit: %w", rangeError(fmtFloat(c.RateLimit), 0, noMax, "requests per second"))
 	}
-	if c.FixtureMode != FixtureOff && c.Fixtures == "" {
+	if c.FixtureMode != FixtureOff && c.Fixtures == "" && !catalog.HasPlaceholder(c.FixtureMode) {
 		return fmt.Errorf("restsql: dsn: FixtureMode %s needs Fixtures (the directory of recorded exchanges)", c.FixtureMode)
 	}
 	return nil
@@ -759,7 +794,7 @@ var defaultValues = func() map[string]string {
 func (c *Config) FormatDSN() string {
 	var b strings.Builder
 	for _, p := range properties {
-		v := p.get(c)
+		v := p.value(c)
 		if v == defaultValues[p.name] {
 			continue
 		}
@@ -779,4 +814,45 @@ func quoteDSNValue(v string) string {
 		return v
 	}
 	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+}
+
+// openTimeResolved are the text properties whose ${Name} placeholders a
+// connector resolves when it opens: nothing resolves them later. The
+// credentials, URL and Profile are resolved where they are used.
+var openTimeResolved = []string{"defaultCatalog", "defaultSchema", "AuthScheme", "APIKeyIn", "OAuthGrantType", "Logfile", "Fixtures", "FixtureMode", "Cache"}
+
+// resolveAtOpen resolves the placeholders of the properties nothing
+// resolves later (openTimeResolved) and of the deferred number properties,
+// sets them, and checks the result (normalize). Its errors name the DSN
+// property.
+func (c *Config) resolveAtOpen(expand func(string) (string, error)) error {
+	for _, name := range openTimeResolved {
+		p := propertyIndex[strings.ToLower(name)]
+		raw := p.get(c)
+		if !catalog.HasPlaceholder(raw) {
+			continue
+		}
+		v, err := expand(raw)
+		if err != nil {
+			return fmt.Errorf("restsql: dsn: %s: %w", p.name, err)
+		}
+		if err := p.set(c, v); err != nil {
+			return fmt.Errorf("restsql: dsn: %s: %w", p.name, err)
+		}
+	}
+	for _, p := range properties {
+		raw, ok := c.deferred[p.name]
+		if !ok {
+			continue
+		}
+		v, err := expand(raw)
+		if err != nil {
+			return fmt.Errorf("restsql: dsn: %s: %w", p.name, err)
+		}
+		if err := p.set(c, strings.TrimSpace(v)); err != nil {
+			return fmt.Errorf("restsql: dsn: %s (%s): %w", p.name, raw, err)
+		}
+	}
+	c.deferred = nil
+	return c.normalize()
 }

@@ -13,6 +13,10 @@ func FuzzParseDSN(f *testing.F) {
 	for _, dsn := range secretDSNs {
 		f.Add(dsn)
 	}
+	// Placeholders in number, boolean and enumeration properties are kept
+	// for the connector to resolve.
+	f.Add("Timeout=${T};MaxRetries=${R};QueryTimeout=${QT};SafeUpdates=${SAFE};AuthScheme=${S};FixtureMode=${M}")
+	f.Add("Verbosity= ${V} ;RateLimit='${RATE}'")
 	f.Fuzz(func(t *testing.T, dsn string) {
 		cfg, err := ParseDSN(dsn)
 		if err != nil {

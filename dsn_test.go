@@ -304,7 +304,7 @@ func TestPropertiesTable(t *testing.T) {
 		assert.Equal(t, v, p.get(c), p.name)
 		assert.Same(t, propertyIndex[strings.ToLower(p.name)], &properties[slicesIndex(p.name)])
 	}
-	assert.Len(t, properties, 34)
+	assert.Len(t, properties, 35)
 }
 
 func slicesIndex(name string) int {

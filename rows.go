@@ -24,6 +24,8 @@ type rows struct {
 	err    error
 	// redact hides known secret values in errors (nil = none).
 	redact func(error) error
+	// cancel ends the query's context (its QueryTimeout) on Close.
+	cancel func()
 }
 
 // Compile-time checks.
@@ -52,7 +54,11 @@ func (r *rows) Close() error {
 		return nil
 	}
 	r.closed = true
-	return r.it.Close()
+	err := r.it.Close()
+	if r.cancel != nil {
+		r.cancel()
+	}
+	return err
 }
 
 // Next implements driver.Rows.

@@ -41,7 +41,7 @@ const maxSecretsFileSize = 16 << 20
 func (c *Config) Expander() (func(string) (string, error), error) {
 	r := &resolver{props: make(map[string]string), lookup: c.Lookup}
 	for _, p := range properties {
-		if v := p.get(c); v != "" {
+		if v := p.value(c); v != "" {
 			r.props[strings.ToLower(p.name)] = v
 		}
 	}

@@ -19,11 +19,15 @@ type Profile struct {
 // pagination, and the schemas holding its tables.
 type Catalog struct {
 	// Name is filled in from the profile's map key.
-	Name        string            `yaml:"-" json:"-"`
-	Description string            `yaml:"description,omitempty" json:"description,omitempty"`
-	URL         string            `yaml:"url" json:"url"`
-	Auth        *Auth             `yaml:"auth,omitempty" json:"auth,omitempty"`
-	Headers     map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	Name        string `yaml:"-" json:"-"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	URL         string `yaml:"url" json:"url"`
+	// Ping is the URL that db.Ping requests (with the catalog's auth and
+	// headers) to check that the API answers: absolute, or a path under
+	// URL. Without it, Ping checks that URL's host answers HTTP at all.
+	Ping    string            `yaml:"ping,omitempty" json:"ping,omitempty"`
+	Auth    *Auth             `yaml:"auth,omitempty" json:"auth,omitempty"`
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 	// Params are URL parameters sent with every request of the catalog.
 	Params     map[string]string  `yaml:"params,omitempty" json:"params,omitempty"`
 	Pagination *Pagination        `yaml:"pagination,omitempty" json:"pagination,omitempty"`

@@ -104,3 +104,6 @@ func csvNeedsQuotes(f string) bool {
 	r, _ := utf8.DecodeRuneInString(f)
 	return unicode.IsSpace(r)
 }
+
+// Flush implements Flusher.
+func (e *csvEncoder) Flush() error { return e.w.Flush() }

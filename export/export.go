@@ -34,6 +34,8 @@ const (
 	JSONL Format = "jsonl"
 	// Parquet is Apache Parquet with typed, optional columns.
 	Parquet Format = "parquet"
+	// JSON is one JSON array of the objects JSONL writes, one per line.
+	JSON Format = "json"
 )
 
 // Formats lists the formats in the order help texts show them.
@@ -48,8 +50,10 @@ func ParseFormat(s string) (Format, error) {
 		return JSONL, nil
 	case "parquet":
 		return Parquet, nil
+	case "json":
+		return JSON, nil
 	}
-	return "", fmt.Errorf("export: unknown format %q (want csv, jsonl or parquet)", s)
+	return "", fmt.Errorf("export: unknown format %q (want csv, jsonl, json or parquet)", s)
 }
 
 // Ext is the file name extension of the format, with its dot.
@@ -109,8 +113,16 @@ func NewEncoder(f Format, w io.Writer, cols []Column) (Encoder, error) {
 		return newJSONL(w, cols), nil
 	case Parquet:
 		return newParquet(w, cols)
+	case JSON:
+		return newJSON(w, cols)
 	}
-	return nil, fmt.Errorf("export: unknown format %q (want csv, jsonl or parquet)", string(f))
+	return nil, fmt.Errorf("export: unknown format %q (want csv, jsonl, json or parquet)", string(f))
+}
+
+// Flusher is an Encoder that can write what it buffers before Close (CSV,
+// JSON Lines and JSON), so that a slow stream shows its rows as they come.
+type Flusher interface {
+	Flush() error
 }
 
 // uniqueNames makes column names unique for formats that key values by

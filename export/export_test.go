@@ -140,7 +140,7 @@ func TestParseFormat(t *testing.T) {
 		assert.Equal(t, want, got)
 	}
 	_, err := export.ParseFormat("xlsx")
-	assert.EqualError(t, err, `export: unknown format "xlsx" (want csv, jsonl or parquet)`)
+	assert.EqualError(t, err, `export: unknown format "xlsx" (want csv, jsonl, json or parquet)`)
 	assert.Equal(t, ".parquet", export.Parquet.Ext())
 }
 

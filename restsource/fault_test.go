@@ -417,6 +417,25 @@ func TestFaultSlowFirstByte(t *testing.T) {
 	assert.Equal(t, []int{1, 1}, srv.pages())
 }
 
+// A hung API uses the retry budget of timeouts, not all MaxRetries: the
+// request that timed out is sent once more, then the error names it, so
+// the defaults (60 s, 3 retries) fail after about 2 minutes, not 4.
+func TestFaultHungAPIRetriesATimeoutOnce(t *testing.T) {
+	srv := newFaultServer(t, func(w http.ResponseWriter, r *http.Request, page, attempt int) bool {
+		<-r.Context().Done()
+		return true
+	})
+	clk := retrytest.NewClock(faultEpoch)
+	_, err := scanIDs(t, itemsSource(t, srv.URL, Options{Timeout: 50 * time.Millisecond, MaxRetries: 3, Clock: clk}))
+	require.Error(t, err)
+	assert.Equal(t, "restsource: GET "+srv.URL+"/items?page=1&size=10: no complete response within the 50ms Timeout (gave up after 2 attempts)", err.Error())
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	var gave *retry.GaveUpError
+	require.ErrorAs(t, err, &gave)
+	assert.Equal(t, []int{1, 1}, srv.pages(), "sent twice, not MaxRetries+1 = 4 times")
+	assert.Len(t, clk.Sleeps(), 1, "one backoff wait")
+}
+
 // A connection that cannot be made is retried, then a clear error.
 func TestFaultConnectionRefused(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -215,8 +215,14 @@ type exchange struct {
 	tally    *Tally
 
 	attempts  int
+	timeouts  int  // attempts that ran out of Timeout
 	refreshed bool // credentials were renewed after a 401
 }
+
+// maxTimeouts is the retry budget of a request that times out: an API that
+// did not answer within Timeout twice in a row is taken to be hung, so a
+// hung API fails after about 2 × Timeout, not (MaxRetries+1) × Timeout.
+const maxTimeouts = 2
 
 // prefix starts every error message: "restsource: GET <url>".
 func (x *exchange) prefix() string { return "restsource: " + x.method + " " + x.shown }
@@ -388,6 +394,11 @@ func (x *exchange) failure(ctx, actx context.Context, err error) error {
 	}
 	var te *timeoutError
 	if cause := context.Cause(actx); errors.As(cause, &te) {
+		x.timeouts++
+		if x.timeouts >= maxTimeouts {
+			// Worded as MaxRetries' end: "(gave up after N attempts)".
+			return &retry.GaveUpError{Err: fmt.Errorf("%s: %w", x.prefix(), te), Attempts: x.attempts}
+		}
 		return retry.Temporary(fmt.Errorf("%s: %w", x.prefix(), te))
 	}
 	wrapped := fmt.Errorf("%s: %w", x.prefix(), err)

@@ -1,6 +1,8 @@
 package restsource
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -59,4 +61,18 @@ func TestSpareBuffers(t *testing.T) {
 	assert.Equal(t, maxSpareBytes, spare.bytes)
 	assert.Len(t, spare.bufs, maxSpareBytes/maxPooledBody)
 	spare.mu.Unlock()
+}
+
+func TestCtxErrorKeepsTheSentinelAndTheCause(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.Same(t, context.Canceled, ctxError(ctx), "no cause: ctx.Err() itself")
+
+	cause := errors.New("the query did not finish within its QueryTimeout of 1s")
+	ctx, cancelCause := context.WithCancelCause(context.Background())
+	cancelCause(cause)
+	err := ctxError(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, cause)
+	assert.Equal(t, cause.Error(), err.Error())
 }

@@ -607,15 +607,15 @@ func (r *Rows) nextPage() error {
 				continue
 			}
 			if pg.err != nil {
-				if err := r.ctx.Err(); err != nil {
-					return err
+				if err := r.ctx.Err(); err != nil && !errors.Is(pg.err, err) {
+					return ctxError(r.ctx)
 				}
-				return pg.err
+				return pg.err // it names the request
 			}
 			r.page, r.idx, r.fills = &pg, 0, st.spec.fills
 			return nil
 		case <-r.ctx.Done():
-			return r.ctx.Err()
+			return ctxError(r.ctx)
 		case <-r.inner.Done():
 			// Close, from another goroutine.
 			if err := r.ctx.Err(); err != nil {
@@ -641,8 +641,8 @@ func (r *Rows) Next(dest []any) error {
 	if len(dest) < len(r.plan.cols) {
 		return fmt.Errorf("restsource: table %s: Next needs room for %d values, got %d", r.plan.src.name, len(r.plan.cols), len(dest))
 	}
-	if err := r.ctx.Err(); err != nil {
-		return r.fail(err)
+	if r.ctx.Err() != nil {
+		return r.fail(ctxError(r.ctx))
 	}
 	for {
 		if r.plan.limit >= 0 && r.returned >= r.plan.limit {
@@ -719,3 +719,20 @@ func (r *Rows) Total() (n int64, ok bool) {
 func (r *Rows) Stats() Stats {
 	return Stats{Requests: r.requests.Load(), Pages: r.pages.Load(), Rows: r.rows.Load()}
 }
+
+// ctxError is the error of a cancelled context: ctx.Err() (so that
+// errors.Is sees context.Canceled or context.DeadlineExceeded), worded as
+// its cause when the cancellation gave one (a QueryTimeout's).
+func ctxError(ctx context.Context) error {
+	err := ctx.Err()
+	if cause := context.Cause(ctx); cause != nil && cause != err {
+		return &causedError{err: err, cause: cause}
+	}
+	return err
+}
+
+// causedError is a context's error with the cause's words.
+type causedError struct{ err, cause error }
+
+func (e *causedError) Error() string   { return e.cause.Error() }
+func (e *causedError) Unwrap() []error { return []error{e.cause, e.err} }

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"sort"
 	"strings"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/discover"
@@ -17,6 +21,9 @@ import (
 type headerFlags struct{ h http.Header }
 
 func (f *headerFlags) String() string { return "" }
+
+// Type implements pflag.Value.
+func (f *headerFlags) Type() string { return "'Name: value'" }
 
 func (f *headerFlags) Set(s string) error {
 	name, value, ok := strings.Cut(s, ":")
@@ -33,23 +40,12 @@ func (f *headerFlags) Set(s string) error {
 
 // parseInterspersed parses flags that may come before or after the
 // positional arguments, and returns the positional arguments. "--" ends the
-// flags.
+// flags. Its errors are usage errors.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
 	}
+	return fs.Args(), nil
 }
 
 func runDiscover(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -75,7 +71,7 @@ func runDiscover(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if len(pos) != 1 {
-		return errors.New("discover needs one URL, e.g. restsql discover https://api.example.com/v1/users")
+		return usagef("discover needs one URL, e.g. restsql discover https://api.example.com/v1/users")
 	}
 	opts := discover.Options{Name: *name, Catalog: *catalogName, Header: headers.h, RowScanDepth: *rows}
 	if *rows <= 0 {
@@ -110,9 +106,13 @@ func runDiscover(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return errors.New("give only one of --auth-bearer, --auth-basic and --api-key")
 	}
 	client := &http.Client{Timeout: *timeout}
+	wait := newWaitLine(stderr, "discover: GET "+redactError(errors.New(pos[0]), secretsOf(opts.Auth)).Error())
 	res, err := discover.Table(ctx, client, pos[0], opts)
+	wait.stop()
 	if err != nil {
-		return err
+		// An API may echo the credentials in its error body, as the
+		// driver's errors do not show them, neither does discover.
+		return redactError(err, secretsOf(opts.Auth))
 	}
 	out := res.YAML()
 	if *profile {
@@ -141,3 +141,55 @@ func dsnCredentials(a *catalog.Auth) string {
 	}
 	return ""
 }
+
+// secretsOf lists the values of an auth that no output may show: the
+// token, password and key as given, and the Basic header's encoding.
+func secretsOf(a *catalog.Auth) []string {
+	if a == nil {
+		return nil
+	}
+	var s []string
+	for _, v := range []string{a.Token, a.Password, a.Key} {
+		if v != "" {
+			s = append(s, v, url.QueryEscape(v))
+		}
+	}
+	if a.User != "" || a.Password != "" {
+		s = append(s, base64.StdEncoding.EncodeToString([]byte(a.User+":"+a.Password)))
+	}
+	return s
+}
+
+// minRedacted is the shortest secret redacted by value: a shorter one
+// would hide ordinary text.
+const minRedacted = 4
+
+// redactError replaces every secret value in err's message with ***.
+func redactError(err error, secrets []string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	red := msg
+	// Longest first, so a secret that contains another is hidden whole.
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for _, s := range secrets {
+		if len(s) >= minRedacted {
+			red = strings.ReplaceAll(red, s, "***")
+		}
+	}
+	if red == msg {
+		return err
+	}
+	return &redactedError{msg: red, cause: err}
+}
+
+// redactedError is an error whose message hides secrets; errors.Is and
+// errors.As still see the cause.
+type redactedError struct {
+	msg   string
+	cause error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.cause }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/restsql/restsql"
 	"github.com/restsql/restsql/demoapi"
@@ -85,11 +86,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.upper, "upper", "", "upper bound of the partition strides (default: MAX of the column)")
 	fs.StringVar(&o.incremental, "incremental", "", "read only the rows whose column is at or past the mark in --state (updated_at)")
 	fs.StringVar(&o.state, "state", "", "the state file of --incremental: read, and written once the output is complete")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return errors.New(`export needs a SQL query, e.g. restsql export --out posts.csv "SELECT * FROM posts"`)
+		return usagef(`export needs a SQL query, e.g. restsql export --out posts.csv "SELECT * FROM posts"`)
 	}
 	o.query = fs.Arg(0)
 	for _, a := range fs.Args()[1:] {
@@ -133,7 +134,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if parts > 1 {
 		partsNote = fmt.Sprintf(", %d partitions", parts)
 	}
-	fmt.Fprintf(stderr, "exported %d %s to %s (%s%s) in %s: %d pages, %.0f rows/s\n",
+	fmt.Fprintf(stderr, "exported %d %s to %s (%s%s) in %s: %d requests, %.0f rows/s\n",
 		st.Rows, plural(st.Rows, "row"), where, format, partsNote, st.Elapsed.Round(time.Millisecond), st.Pages, st.RowsPerSecond())
 	return nil
 }
@@ -179,8 +180,8 @@ func isDirTarget(out string) bool {
 // openExportDB opens the DSN, or the demo API, counting the pages read
 // through the driver's own transport, sized for the partitions' queries
 // at once (one pool of connections for all of them); closing the DB
-// closes its idle connections.
-func openExportDB(dsn string, pages *pageCounter, queries int) (*sql.DB, func(), error) {
+// closes its idle connections. options change the Config first.
+func openExportDB(dsn string, pages *pageCounter, queries int, options ...func(*restsql.Config)) (*sql.DB, func(), error) {
 	var cfg *restsql.Config
 	closeSrv := func() {}
 	if dsn != "" {
@@ -201,6 +202,9 @@ func openExportDB(dsn string, pages *pageCounter, queries int) (*sql.DB, func(),
 	}
 	pages.base = restsql.NewTransport(cfg, queries)
 	cfg.Transport = pages
+	for _, o := range options {
+		o(cfg)
+	}
 	conn, err := restsql.NewConnector(cfg)
 	if err != nil {
 		closeSrv()

@@ -68,7 +68,7 @@ func demoQuery(t *testing.T, query string) ([]export.Column, [][]any) {
 	return cols, out
 }
 
-var summaryRE = regexp.MustCompile(`^exported (\d+) rows? to (.+) \((csv|jsonl|parquet)(, \d+ partitions)?\) in \S+: (\d+) pages, \d+ rows/s\n$`)
+var summaryRE = regexp.MustCompile(`^exported (\d+) rows? to (.+) \((csv|jsonl|parquet)(, \d+ partitions)?\) in \S+: (\d+) requests, \d+ rows/s\n$`)
 
 func TestExportTextGolden(t *testing.T) {
 	tests := []struct{ golden, query string }{

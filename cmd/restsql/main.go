@@ -1,149 +1,276 @@
 // Command restsql queries REST APIs with SQL through the restsql driver.
 //
-//	restsql query [--dsn DSN] [--format table|csv|json] "SQL" [args...]
+//	restsql query [--dsn DSN] [--format table|csv|json|jsonl|line] "SQL" [args...]
+//	restsql shell [--dsn DSN]
 //	restsql export [--dsn DSN] [--format csv|jsonl|parquet] --out PATH [--partition-column C --partitions N] "SQL" [args...]
 //	restsql demo [--listen 127.0.0.1:3000]
 //	restsql serve [--dsn DSN] [--listen 127.0.0.1:5433] [--users users.yaml] [--tls-cert F --tls-key F]
 //	restsql discover [--header 'K: V']... [--auth-bearer TOKEN | --auth-basic USER:PASS | --api-key NAME=VALUE] [--name TABLE] [--profile] URL
 //	restsql openapi [--catalog NAME] [--url BASE] spec.yaml
+//	restsql version
+//	restsql completion bash|zsh|fish|powershell
 //
-// Without --dsn (or RESTSQL_DSN), query starts the embedded demo API on a
-// loopback port and queries it: catalog Demo, schema API, tables users,
-// posts, comments, todos, comments_by_post and posts_by_user.
+// Without --dsn (or RESTSQL_DSN), query, shell, export and serve start the
+// embedded demo API on a loopback port and query it: catalog Demo, schema
+// API, tables users, posts, comments, todos, comments_by_post and
+// posts_by_user.
+//
+// The command line is built with github.com/spf13/cobra: flags go anywhere,
+// every subcommand has --help with examples, and shells get completion.
+// Exit codes: 0 success, 1 a query, API or file error, 2 a usage error,
+// 130 interrupted (Ctrl-C).
 package main
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
+	flag "github.com/spf13/pflag"
 
 	"github.com/restsql/restsql"
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/demoapi"
 )
 
-const usage = `usage:
-  restsql query [--dsn DSN] [--format table|csv|json] "SQL" [args...]
-      Run one SQL statement and print its rows. Arguments after the SQL bind
-      its ? placeholders (numbers are passed as numbers). Without --dsn (or
-      the RESTSQL_DSN environment variable) it queries the embedded demo API.
-  restsql export [--dsn DSN] [--format csv|jsonl|parquet] --out PATH
-                 [--partition-column C --partitions N [--lower L] [--upper U]] "SQL" [args...]
-      Stream a query's rows to a CSV, JSON Lines or Parquet file, written
-      atomically; with partitions, N range queries on C run concurrently.
-  restsql demo [--listen 127.0.0.1:3000]
-      Serve the embedded demo API until interrupted, and print its profile.
-  restsql serve [--dsn DSN] [--listen 127.0.0.1:5433] [--users users.yaml]
-                [--tls-cert cert.pem --tls-key key.pem] [--auth scram-sha-256|password]
-      Serve the tables over the PostgreSQL protocol (psql, JDBC, Spark) until
-      interrupted; without --dsn, the demo API. Without --users it trusts every
-      client and listens on loopback only. --hash-password reads a password on
-      stdin and prints the verifier for a users file (docs/server.md).
-  restsql discover [--header 'K: V']... [--auth-bearer TOKEN | --auth-basic USER:PASS |
-                   --api-key NAME=VALUE] [--name TABLE] [--catalog NAME] [--profile] URL
-      Fetch one response, infer a table (rows, columns, types, pagination) and
-      print it as YAML to paste into a profile; --profile prints a whole profile.
-  restsql openapi [--catalog NAME] [--url BASE] spec.yaml > profile.yaml
-      Turn an OpenAPI 3.0 or 3.1 document (YAML or JSON) into a profile.
-`
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	interrupted := ctx.Err() != nil
 	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "error:", err)
+	code := exitCode(err, interrupted)
+	var ue *usageError
+	if err != nil && code != exitInterrupted {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		if errors.As(err, &ue) && ue.hint != "" {
+			fmt.Fprintln(os.Stderr, ue.hint)
 		}
-		os.Exit(2)
+	} else if code == exitInterrupted {
+		fmt.Fprintln(os.Stderr, "interrupted")
 	}
+	os.Exit(code)
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return flag.ErrHelp
-	}
-	switch args[0] {
-	case "query":
-		return runQuery(ctx, args[1:], stdout, stderr)
-	case "export":
-		return runExport(ctx, args[1:], stdout, stderr)
-	case "demo":
-		return runDemo(ctx, args[1:], stdout, stderr)
-	case "serve":
-		return runServe(ctx, args[1:], stdout, stderr)
-	case "discover":
-		return runDiscover(ctx, args[1:], stdout, stderr)
-	case "openapi":
-		return runOpenAPI(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+// usageError is a mistake in the command line (exit code 2).
+type usageError struct {
+	err error
+	// hint, when set, is printed after the error.
+	hint string
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usage marks err as a usage error.
+func usage(err error) error {
+	if err == nil {
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", args[0])
+	return &usageError{err: err}
 }
 
-func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("query", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dsn := fs.String("dsn", os.Getenv("RESTSQL_DSN"), "restsql DSN (default: the embedded demo API)")
-	format := fs.String("format", "table", "output format: table, csv or json")
-	if err := fs.Parse(args); err != nil {
-		return err
+// usagef is a usage error with a message.
+func usagef(format string, args ...any) error { return usage(fmt.Errorf(format, args...)) }
+
+// exitCode maps run's error to the process's exit code.
+func exitCode(err error, interrupted bool) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case interrupted || errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &ue):
+		return exitUsage
 	}
-	if fs.NArg() == 0 {
-		return errors.New(`query needs a SQL statement, e.g. restsql query "SELECT id, title FROM posts LIMIT 3"`)
+	return exitFailure
+}
+
+// run runs the command line args. A usage error is a *usageError.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := newRootCmd(ctx, stdout, stderr)
+	root.SetArgs(args)
+	ran := false
+	root.PersistentPreRun = func(*cobra.Command, []string) { ran = true }
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return nil
 	}
-	wr, err := newWriter(*format, stdout)
-	if err != nil {
-		return err
-	}
-	db, closeDB, err := openDB(*dsn)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	stmtArgs := make([]any, 0, fs.NArg()-1)
-	for _, a := range fs.Args()[1:] {
-		stmtArgs = append(stmtArgs, argValue(a))
-	}
-	query := fs.Arg(0)
-	if isWrite(query) {
-		res, err := db.ExecContext(ctx, query, stmtArgs...)
-		if err != nil {
-			return err
+	if !ran {
+		// Cobra's own checks: an unknown command or flag, a wrong number
+		// of arguments.
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			ue = &usageError{err: err}
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		msg := fmt.Sprintf("%d rows affected", n)
-		if n == 1 {
-			msg = "1 row affected"
-		}
-		if id, err := res.LastInsertId(); err == nil {
-			msg += fmt.Sprintf(" (last insert id %d)", id)
-		}
-		_, err = fmt.Fprintln(stdout, msg)
-		return err
+		ue.hint = fmt.Sprintf("Run '%s --help' for usage.", cmd.CommandPath())
+		return ue
 	}
-	rows, err := db.QueryContext(ctx, query, stmtArgs...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	_, err = printRows(rows, wr)
 	return err
+}
+
+// newRootCmd builds the command tree.
+func newRootCmd(ctx context.Context, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "restsql",
+		Short: "Query REST APIs with SQL",
+		Long: `restsql queries REST APIs with SQL through the restsql database/sql driver.
+A profile describes an API; without --dsn (or RESTSQL_DSN) the commands use the
+embedded demo API (tables users, posts, comments, todos, comments_by_post,
+posts_by_user).
+
+Exit codes: 0 success, 1 a query, API or file error, 2 a usage error,
+130 interrupted.`,
+		Example: `  restsql query "SELECT id, title FROM posts WHERE userId = 1 LIMIT 3"
+  restsql query "SELECT * FROM users" --format csv
+  restsql shell
+  restsql query --dsn "Profile=api.yaml;Token=\${API_TOKEN}" -f report.sql`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetContext(ctx)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetIn(stdin)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usage(err) })
+	root.AddCommand(
+		newQueryCmd(),
+		newShellCmd(),
+		passThrough("export", "Stream a query's rows to a CSV, JSON Lines or Parquet file",
+			`  restsql export --out temp/posts.csv "SELECT * FROM posts"
+  restsql export --format parquet --out temp/posts.parquet --partition-column id --partitions 4 "SELECT * FROM posts"
+  restsql export --out "temp/part-{part}.jsonl" --partition-column id --partitions 2 "SELECT * FROM comments"`,
+			runExport),
+		passThrough("demo", "Serve the embedded demo API and print its profile",
+			`  restsql demo --listen 127.0.0.1:3000`, runDemo),
+		passThrough("serve", "Serve the tables over the PostgreSQL protocol (psql, JDBC)",
+			`  restsql serve --listen 127.0.0.1:5433
+  restsql serve --dsn "Profile=api.yaml" --users users.yaml --tls-cert cert.pem --tls-key key.pem
+  echo -n 's3cret' | restsql serve --hash-password`, runServe),
+		passThrough("discover", "Infer a profile table from one live response",
+			`  restsql discover http://127.0.0.1:3000/posts
+  restsql discover --profile --auth-bearer "$TOKEN" https://api.example.com/v1/users > profile.yaml`,
+			runDiscover),
+		passThrough("openapi", "Turn an OpenAPI 3 document into a profile",
+			`  restsql openapi examples/openapi/posts.yaml > temp/profile.yaml
+  curl -s https://api.example.com/openapi.json | restsql openapi - > temp/profile.yaml`,
+			runOpenAPI),
+		newVersionCmd(),
+	)
+	return root
+}
+
+// passThrough is a subcommand whose flags its run function parses itself
+// (with pflag: flags anywhere, "--" ends them). --help prints its flags
+// and examples and exits 0.
+func passThrough(name, short, example string, fn func(ctx context.Context, args []string, stdout, stderr io.Writer) error) *cobra.Command {
+	return &cobra.Command{
+		Use:                name + " [flags] [args]",
+		Short:              short,
+		Example:            example,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if wantsHelp(args) {
+				fmt.Fprintf(stdout, "%s\n\n", short)
+				err := fn(cmd.Context(), []string{"--help"}, stdout, stdout)
+				if err != nil && !errors.Is(err, flag.ErrHelp) {
+					return err
+				}
+				fmt.Fprintf(stdout, "\nExamples:\n%s\n", example)
+				return nil
+			}
+			err := fn(cmd.Context(), args, stdout, stderr)
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
+		},
+	}
+}
+
+// wantsHelp reports whether -h or --help comes before "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "--help", "-help":
+			return true
+		}
+	}
+	return false
+}
+
+// parseFlags parses a pass-through command's flags; its errors are usage
+// errors (flag.ErrHelp is returned as it is).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usage(err)
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of restsql",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), versionString())
+			return err
+		},
+	}
+}
+
+// versionString is the module's version (from the build information),
+// the VCS revision when the build recorded one, and the Go version.
+func versionString() string {
+	v, extra := "(unknown)", ""
+	goVersion := ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v = bi.Main.Version
+		goVersion = bi.GoVersion
+		var rev, modified string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					modified = ", modified"
+				}
+			}
+		}
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			extra = " (" + rev + modified + ")"
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return strings.TrimSpace("restsql " + v + extra + " " + goVersion)
 }
 
 // isWrite reports whether a statement is an INSERT, UPDATE or DELETE (its
@@ -227,8 +354,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:3000", "loopback address to serve the demo API on")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("demo takes no arguments, got %q", fs.Arg(0))
 	}
 	srv, err := demoapi.New().Listen(*listen)
 	if err != nil {

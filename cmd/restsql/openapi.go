@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/restsql/restsql/openapi"
 )
@@ -30,7 +30,7 @@ func runOpenAPI(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if len(pos) != 1 {
-		return errors.New("openapi needs one OpenAPI document (YAML or JSON; - reads standard input), e.g. restsql openapi spec.yaml > profile.yaml")
+		return usagef("openapi needs one OpenAPI document (YAML or JSON; - reads standard input), e.g. restsql openapi spec.yaml > profile.yaml")
 	}
 	var doc []byte
 	if pos[0] == "-" {
@@ -66,3 +66,6 @@ func (l *listFlag) Set(s string) error {
 	}
 	return nil
 }
+
+// Type implements pflag.Value.
+func (l *listFlag) Type() string { return "strings" }

@@ -1,13 +1,14 @@
 package main
 
 import (
-	"flag"
 	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -58,7 +59,7 @@ func TestOpenAPICommandErrors(t *testing.T) {
 		{[]string{"openapi", "a.yaml", "b.yaml"}, "openapi needs one OpenAPI document"},
 		{[]string{"openapi", "does-not-exist.yaml"}, "openapi: open does-not-exist.yaml"},
 		{[]string{"openapi", bad}, "Swagger 2.0"},
-		{[]string{"openapi", "--nope", jsonPlaceholderSpec}, "flag provided but not defined"},
+		{[]string{"openapi", "--nope", jsonPlaceholderSpec}, "unknown flag: --nope"},
 	}
 	for _, tt := range tests {
 		_, _, err := cmdOutput(t, "", tt.args...)

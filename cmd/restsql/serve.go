@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,12 +12,15 @@ import (
 	"os"
 	"strings"
 
+	flag "github.com/spf13/pflag"
+
 	"github.com/restsql/restsql"
 	"github.com/restsql/restsql/demoapi"
 	"github.com/restsql/restsql/server"
 )
 
-// stdin is where serve --hash-password reads the password; tests replace it.
+// stdin is what serve --hash-password, query - and query -f - read;
+// tests replace it.
 var stdin io.Reader = os.Stdin
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -36,11 +38,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shutdownTimeout := fs.Duration("shutdown-timeout", server.DefaultShutdownTimeout, "on SIGTERM, how long statements in flight may finish before they are cancelled")
 	verbose := fs.Bool("verbose", false, "log every session and error")
 	hashPassword := fs.Bool("hash-password", false, "read a password on stdin, print its SCRAM-SHA-256 verifier and exit")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve takes no arguments, got %q", fs.Arg(0))
+		return usagef("serve takes no arguments, got %q", fs.Arg(0))
 	}
 	if *hashPassword {
 		line, err := bufio.NewReader(stdin).ReadString('\n')
