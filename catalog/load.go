@@ -124,24 +124,42 @@ func decodeError(err error, data []byte, prefix string) error {
 		var le *yaml.LoadError
 		if errors.As(err, &le) {
 			if le.Mark.Line > 0 {
-				return &decodeErr{msg: fmt.Sprintf("%sline %d: %s", prefix, le.Mark.Line, le.Message), err: err}
+				// A value that does not decode: described from the
+				// document, like each error of a *yaml.LoadErrors.
+				return &decodeErr{msg: prefix + loadErrorMessage(le, documentRoot(data), 0), err: err}
 			}
 			return &decodeErr{msg: prefix + le.Message, err: err}
 		}
 		return &decodeErr{msg: prefix + strings.TrimPrefix(err.Error(), "yaml: "), err: err}
 	}
-	var root yaml.Node
-	if yaml.Load(data, &root) != nil {
-		root = yaml.Node{}
-	}
+	root := documentRoot(data)
 	seen := map[yaml.Mark]int{}
 	msgs := make([]string, len(les.Errors))
 	for i, e := range les.Errors {
 		m := yaml.Mark{Line: e.Mark.Line, Column: e.Mark.Column}
-		msgs[i] = prefix + loadErrorMessage(e, &root, seen[m])
+		msgs[i] = prefix + loadErrorMessage(e, root, seen[m])
 		seen[m]++
 	}
 	return &decodeErr{msg: strings.Join(msgs, "\n"), err: err}
+}
+
+// tagHint explains a local YAML tag: unquoted text that starts with "!"
+// (a `!=` filter key) is read as a tag, not as text.
+func tagHint(tag string) string {
+	if !strings.HasPrefix(tag, "!") || strings.HasPrefix(tag, "!!") {
+		return ""
+	}
+	return fmt.Sprintf(` (YAML reads unquoted text that starts with "!" as a tag: quote it, "%s")`, strings.TrimSuffix(tag, ":"))
+}
+
+// documentRoot is the document's node tree, or an empty node when it does
+// not parse.
+func documentRoot(data []byte) *yaml.Node {
+	var root yaml.Node
+	if yaml.Load(data, &root) != nil {
+		return &yaml.Node{}
+	}
+	return &root
 }
 
 // site is a node of the document with the profile type it decodes into and
@@ -177,6 +195,10 @@ func loadErrorMessage(e *yaml.LoadError, root *yaml.Node, nth int) string {
 		}
 		keyWhere = s.w
 		name := s.node.Value
+		if tag := s.node.ShortTag(); strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!") {
+			keyMsgs = append(keyMsgs, fmt.Sprintf("got %s, want a string%s", tag, tagHint(tag)))
+			continue
+		}
 		for i := 0; i < s.index; i += 2 {
 			if k := s.parent.Content[i]; k.Kind == s.node.Kind && k.Value == name {
 				keyMsgs = append(keyMsgs, fmt.Sprintf("duplicate key %q (first at line %d)", name, k.Line))
@@ -214,7 +236,7 @@ func loadErrorMessage(e *yaml.LoadError, root *yaml.Node, nth int) string {
 			}
 			got += fmt.Sprintf(" %q", v)
 		}
-		return prefixed(s.w, fmt.Sprintf("got %s, want %s", got, typeName(s.t)))
+		return prefixed(s.w, fmt.Sprintf("got %s, want %s%s", got, typeName(s.t), tagHint(tag)))
 	}
 	return prefixed(nil, e.Message)
 }

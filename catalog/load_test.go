@@ -345,6 +345,16 @@ var badProfiles = []struct {
 	err  string
 }{
 	{
+		name: "unquoted != filter key (a YAML tag)",
+		data: profileWithTable("columns: [{name: id, filters: {!=: {param: id_ne}}}]\n"),
+		err:  `catalog: profile api.yaml: line 8: catalog A: schema S: table t: column id: filters: got !=:, want a string (YAML reads unquoted text that starts with "!" as a tag: quote it, "!=")`,
+	},
+	{
+		name: "unquoted tag as a value",
+		data: profileWithTable("columns: [{name: id, type: !int}]\n"),
+		err:  `catalog: profile api.yaml: line 8: catalog A: schema S: table t: column id: type: got !int "", want a string (YAML reads unquoted text that starts with "!" as a tag: quote it, "!int")`,
+	},
+	{
 		name: "empty file",
 		data: "",
 		err:  "catalog: profile api.yaml: no catalogs (want a catalogs: mapping with at least one catalog)",
