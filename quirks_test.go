@@ -494,3 +494,59 @@ func TestKeysNoURLCanCarry(t *testing.T) {
 		"/refs/R2",
 	}, api.requests())
 }
+
+// TestRequiredKeyFromASubquery: WHERE key IN (SELECT …) binds a required
+// key: the subquery runs first, and its values make one request each.
+func TestRequiredKeyFromASubquery(t *testing.T) {
+	tests := []struct {
+		name     string
+		sql      string
+		rows     [][]string
+		requests []string
+	}{
+		{
+			"the customers of paid orders",
+			"SELECT customer_id, id FROM customer_orders WHERE customer_id IN (SELECT customer_id FROM orders WHERE status = 'paid') ORDER BY id",
+			[][]string{{"3", "1"}, {"3", "2"}, {"7", "4"}, {"3", "5"}, {"7", "6"}, {"3", "8"}},
+			[]string{"/customers/3/orders?limit=100&offset=0", "/customers/7/orders?limit=100&offset=0", "/orders?limit=100&offset=0&status=paid"},
+		},
+		{
+			"NULLs and fractions bind nothing; other conjuncts still apply",
+			"SELECT id FROM customer_orders WHERE total > 50 AND customer_id IN (SELECT CASE WHEN id = 1 THEN 42 WHEN id = 2 THEN 42.5 END FROM orders WHERE id <= 3)",
+			[][]string{{"7"}},
+			[]string{"/customers/42/orders?limit=100&offset=0", "/orders?limit=100&offset=0"},
+		},
+		{
+			"no key: no request",
+			"SELECT id FROM customer_orders WHERE customer_id IN (SELECT customer_id FROM orders WHERE status = 'gone')",
+			nil,
+			[]string{"/orders?limit=100&offset=0&status=gone"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newQuirkyAPI(t, quirkyOrders(), 100)
+			db := openProfile(t, quirkyProfile(api.srv.URL, "{param: sort, order: order}", "{param: limit}"))
+			assert.Equal(t, tt.rows, queryRows(t, db, tt.sql))
+			got := api.requests()
+			sort.Strings(got)
+			assert.Equal(t, tt.requests, got)
+		})
+	}
+}
+
+func TestExplainOfAKeyFromASubquery(t *testing.T) {
+	api := newQuirkyAPI(t, quirkyOrders(), 100)
+	db := openProfile(t, quirkyProfile(api.srv.URL, "{param: sort, order: order}", "{param: limit}"))
+	got := queryRows(t, db, "EXPLAIN SELECT id FROM customer_orders WHERE customer_id IN (SELECT customer_id FROM orders WHERE status = 'paid')")
+	var scans []string
+	for _, r := range got {
+		if r[2] == "Scan" {
+			scans = append(scans, r[4])
+		}
+	}
+	assert.Equal(t, []string{
+		"predicates: customer_id IN (select customer_id from orders where `status` = 'paid') (exact: its values bind the key when the query runs); columns: id; requests: one stream per value of the subquery",
+	}, scans[:1])
+	assert.Empty(t, api.requests(), "EXPLAIN sends nothing")
+}

@@ -103,6 +103,10 @@ func scanDetail(sp *scanPlan) string {
 		if d.Support != restsource.Exact && d.Reason != "" {
 			word += ": " + d.Reason
 		}
+		if ks := sp.keySub; ks != nil && ks.pred == i {
+			pushed = append(pushed, fmt.Sprintf("%s IN %s (exact: its values bind the key when the query runs)", p.Column, ks.text))
+			continue
+		}
 		pushed = append(pushed, fmt.Sprintf("%s %s %s (%s)", p.Column, p.Op, formatValues(p.Values), word))
 	}
 	for _, c := range sp.rel.conjuncts {
@@ -137,6 +141,11 @@ func scanDetail(sp *scanPlan) string {
 		parts = append(parts, sp.limitReason)
 	}
 	parts = append(parts, "columns: "+strings.Join(sp.q.Columns, ", "))
+	if sp.keySub != nil {
+		parts = append(parts, "requests: one stream per value of the subquery")
+		sp.step.children = nil
+		return strings.Join(parts, "; ")
+	}
 	if n, known := sp.plan.EstimatedRequests(); known && sp.lookup == nil {
 		parts = append(parts, fmt.Sprintf("requests: at most %d", n))
 	} else if sp.lookup == nil {

@@ -390,7 +390,7 @@ func (q *query) buildLeaves(rels []*relation, parent *scope) error {
 			node := &ex.Scan{Source: r.src, Width: len(r.cols)}
 			r.scan.node = node
 			r.scan.step = &step{op: "Scan", target: strings.Join(r.parts, ".") + aliasSuffix(r)}
-			p = &planned{node: node, step: r.scan.step}
+			p = &planned{node: r.scan.leafNode(), step: r.scan.step}
 		} else {
 			p = &planned{node: r.derived.node, step: &step{op: "Derived", target: r.display, children: []*step{r.derived.step}}}
 			if r.derived.step.op == "System table" {

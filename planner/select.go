@@ -53,8 +53,10 @@ type scanPlan struct {
 	// sortReason and limitReason say, for EXPLAIN, why the query's ORDER
 	// BY or LIMIT is not sent to the API.
 	sortReason, limitReason string
-	node                    *ex.Scan
-	step                    *step
+	// keySub is set when an IN (subquery) supplies a required key.
+	keySub *keySubquery
+	node   *ex.Scan
+	step   *step
 	// lookup is set when a lookup join reads this table by key.
 	lookup *lookupPlan
 	// pos are the row positions of the extracted columns.
@@ -321,6 +323,12 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 		case err != nil && errors.As(err, &missing) && r.lookup != nil && strings.EqualFold(missing.Column, r.lookup.col):
 			// The join supplies the key: read this table by lookup.
 			r.lookup.required = true
+		case err != nil && errors.As(err, &missing):
+			// An IN (subquery) may supply the key.
+			if first, err = q.keysFromSubquery(r, sp, missing.Column, full, err); err != nil {
+				return nil, err
+			}
+			markPushed(r, sp, first)
 		case err != nil:
 			return nil, err
 		default:
