@@ -2,9 +2,11 @@ package restsql_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,11 +59,20 @@ func TestErrorsIs(t *testing.T) {
 		{"unsupported construct", "SELECT p.id FROM Demo.API.posts p FULL JOIN Demo.API.users u ON true", []error{restsql.ErrNotSupported, restsql.ErrSyntax}},
 		{"missing key", "SELECT * FROM Demo.API.comments_by_post", []error{restsql.ErrMissingKey}},
 		{"HTTP error", "SELECT * FROM Broken.B.down", []error{restsql.ErrHTTP}},
+		{"literal of another type", "SELECT * FROM Demo.API.posts WHERE id = 'abc'", []error{restsql.ErrTypeMismatch}},
+		{"unknown column in INSERT", "INSERT INTO Demo.API.posts (titel) VALUES ('x')", []error{restsql.ErrUnknownColumn}},
+		{"value that does not fit in INSERT", "INSERT INTO Demo.API.posts (title, userId) VALUES ('x', 'abc')", []error{restsql.ErrTypeMismatch}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, err := db.QueryContext(context.Background(), tt.sql)
-			if err == nil {
+			var rows *sql.Rows
+			var err error
+			if strings.HasPrefix(tt.sql, "INSERT") {
+				_, err = db.ExecContext(context.Background(), tt.sql)
+			} else {
+				rows, err = db.QueryContext(context.Background(), tt.sql)
+			}
+			if err == nil && rows != nil {
 				for rows.Next() {
 				}
 				err = rows.Err()

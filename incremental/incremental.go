@@ -40,6 +40,8 @@ import (
 	"github.com/xwb1989/sqlparser"
 
 	"github.com/restsql/restsql/planner"
+
+	"github.com/restsql/restsql/catalog"
 )
 
 // State is what the state file holds.
@@ -91,14 +93,14 @@ func Load(path, column string) (*State, error) {
 }
 
 func parseMark(typ, v string) (any, error) {
-	switch typ {
-	case "int":
+	switch catalog.Type(typ) {
+	case catalog.TypeInt:
 		return strconv.ParseInt(v, 10, 64)
-	case "float":
+	case catalog.TypeFloat:
 		return strconv.ParseFloat(v, 64)
-	case "string":
+	case catalog.TypeString:
 		return v, nil
-	case "datetime":
+	case catalog.TypeDatetime:
 		return time.Parse(time.RFC3339Nano, v)
 	}
 	return nil, fmt.Errorf("unknown type %q", typ)
@@ -107,13 +109,13 @@ func parseMark(typ, v string) (any, error) {
 func formatMark(v any) (typ, s string) {
 	switch x := v.(type) {
 	case int64:
-		return "int", strconv.FormatInt(x, 10)
+		return string(catalog.TypeInt), strconv.FormatInt(x, 10)
 	case float64:
-		return "float", strconv.FormatFloat(x, 'g', -1, 64)
+		return string(catalog.TypeFloat), strconv.FormatFloat(x, 'g', -1, 64)
 	case string:
-		return "string", x
+		return string(catalog.TypeString), x
 	case time.Time:
-		return "datetime", x.Format(time.RFC3339Nano)
+		return string(catalog.TypeDatetime), x.Format(time.RFC3339Nano)
 	}
 	return "", ""
 }

@@ -8,6 +8,13 @@ func (e *SyntaxError) ErrorCode() errcode.Code { return errcode.Syntax }
 // Is makes errors.Is(err, restsql.ErrSyntax) hold.
 func (e *SyntaxError) Is(target error) bool { return errcode.Is(errcode.Syntax, target) }
 
+// ErrorCode is errcode.TypeMismatch (the SQLSTATE, for the server, is
+// the error's Code).
+func (e *ValueError) ErrorCode() errcode.Code { return errcode.TypeMismatch }
+
+// Is makes errors.Is(err, restsql.ErrTypeMismatch) hold.
+func (e *ValueError) Is(target error) bool { return errcode.Is(errcode.TypeMismatch, target) }
+
 // The planner's errors with a code (see package internal/errcode): each
 // is fmt.Errorf(format, args...) with the code, so errors.Is(err,
 // restsql.ErrNotSupported) and the server's SQLSTATE read the code, not

@@ -23,6 +23,7 @@ import (
 	"github.com/restsql/restsql/auth"
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/httpcache"
+	"github.com/restsql/restsql/internal/errcode"
 )
 
 // WriteKind is the statement a Writer carries out.
@@ -262,7 +263,7 @@ func (w *Writer) init(columns []string) error {
 			if near, ok := catalog.Nearest(name, s.columnNames()); ok {
 				msg += fmt.Sprintf(" (did you mean %s?)", near)
 			}
-			return errors.New(msg)
+			return errcode.Errorf(errcode.UnknownColumn, "%s", msg)
 		}
 		c := s.cols[i]
 		if seen[strings.ToLower(c.Name)] {
@@ -479,7 +480,7 @@ func (w *Writer) Prepare(row int64, ch Change) (*WriteRequest, error) {
 		}
 		raw, err := encodeValue(c, v)
 		if err != nil {
-			return nil, fail("column %s (%s): %v", c.Name, columnType(c), err)
+			return nil, errcode.Wrap(errcode.TypeMismatch, fail("column %s (%s): %v", c.Name, columnType(c), err))
 		}
 		if body, err = sjson.SetRawBytes(body, columnPath(c), []byte(raw)); err != nil {
 			return nil, fail("column %s: path %s: %v", c.Name, columnPath(c), err)
