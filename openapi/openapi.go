@@ -169,8 +169,16 @@ func load(data []byte) (doc *openapi3.T, err error) {
 	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
-	loader.IncludeOrigin = true
-	doc, err = loader.LoadFromData(data)
+	if isJSON(data) {
+		doc, err = loadJSON(loader, data)
+	}
+	if doc == nil {
+		// YAML, or JSON that encoding/json refuses (YAML flow style).
+		loader = openapi3.NewLoader()
+		loader.IsExternalRefsAllowed = false
+		loader.IncludeOrigin = true
+		doc, err = loader.LoadFromData(data)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
 	}
