@@ -205,6 +205,9 @@ type importer struct {
 	// tables by name; byPath maps a collection's spec path to its table.
 	tables map[string]*catalog.Table
 	byPath map[string]*catalog.Table
+	// items maps an item path (/users/{id}) that is a table of its own,
+	// not a lookup, to its table.
+	items map[string]*catalog.Table
 	// skipped says why each skipped GET endpoint makes no table;
 	// unselected counts the GET operations Options left out.
 	skipped    []string

@@ -574,3 +574,46 @@ func TestSelectionAndMaxColumns(t *testing.T) {
 	assert.Equal(t, []string{"id:id:int", "a:a:json", "f:f:string"}, cols(3))
 	assert.Equal(t, []string{"id:id:int", "a:a:json", "f:f:string"}, cols(1))
 }
+
+func TestKeysFromPath(t *testing.T) {
+	// item returns an item path with GET (one object) and PATCH, whose
+	// path parameter has the given type.
+	item := func(path, param, typ, schema string) string {
+		resp := "    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema: " + schema + "\n"
+		return path + ":\n  parameters:\n    - {name: " + param + ", in: path, required: true, schema: {type: " + typ + "}}\n  get:\n" + resp + "  patch:\n" + resp
+	}
+	issue := "{type: object, properties: {id: {type: integer}, number: {type: integer}, title: {type: string}}}"
+	customer := "{type: object, properties: {id: {type: string}, email: {type: string}}}"
+	repo := "{type: object, properties: {id: {type: integer}, name: {type: string}}}"
+	doc := spec(listOf("/repos/{owner}/{repo}/issues", issue, "") + item("/repos/{owner}/{repo}/issues/{issue_number}", "issue_number", "integer", issue) +
+		listOf("/customers", customer, "") + item("/customers/{customer}", "customer", "string", customer) +
+		listOf("/repos", repo, "") + item("/repos/{repo}", "repo", "string", repo) +
+		listOf("/pets", repo, "") + item("/pets/{petId}", "petId", "integer", repo) +
+		listOf("/things", repo, "") + item("/things/{slug}", "slug", "string", repo))
+	p, err := Import(doc, Options{})
+	require.NoError(t, err)
+
+	issues := table(t, p, "issues_by_repo")
+	require.NotNil(t, issues.Get)
+	assert.Equal(t, "/repos/{owner}/{repo}/issues/{number}", issues.Get.URL)
+	assert.Equal(t, "/repos/{owner}/{repo}/issues/{number}", issues.Update.URL)
+
+	customers := table(t, p, "customers")
+	require.NotNil(t, customers.Get)
+	assert.Equal(t, "/customers/{id}", customers.Get.URL)
+	assert.Equal(t, "/customers/{id}", customers.Update.URL)
+
+	pets := table(t, p, "pets")
+	require.NotNil(t, pets.Get)
+	assert.Equal(t, "/pets/{id}", pets.Get.URL)
+
+	// {repo} is a name (a string), the id an integer: no lookup; the item
+	// path is a table of its own, written through the same placeholder.
+	assert.Nil(t, table(t, p, "repos").Get)
+	assert.Nil(t, table(t, p, "repos").Update)
+	byRepo := table(t, p, "repos_by_repo")
+	assert.Equal(t, "/repos/{repo}", byRepo.URL)
+	assert.Equal(t, "/repos/{repo}", byRepo.Update.URL)
+	assert.Nil(t, table(t, p, "things").Get)
+	assert.Equal(t, "/things/{slug}", table(t, p, "things_by_slug").Update.URL)
+}

@@ -294,6 +294,7 @@ func (im *importer) noTables() error {
 // buildTables makes the tables, their lookups and their writes.
 func (im *importer) buildTables() (map[string]*catalog.Table, error) {
 	im.byPath = map[string]*catalog.Table{}
+	im.items = map[string]*catalog.Table{}
 	eps := im.getEndpoints()
 	var singles []*endpoint
 	for _, ep := range eps {
@@ -305,8 +306,7 @@ func (im *importer) buildTables() (map[string]*catalog.Table, error) {
 	}
 	for _, ep := range singles {
 		if parent, param, ok := itemPath(ep.path); ok {
-			if t := im.byPath[parent]; t != nil && t.Get == nil {
-				im.addGet(t, ep, param)
+			if t := im.byPath[parent]; t != nil && t.Get == nil && im.addGet(t, ep, parent, param) {
 				continue
 			}
 		}
@@ -435,6 +435,8 @@ func (im *importer) addTable(ep *endpoint) {
 	im.tables[name] = t
 	if ep.collection {
 		im.byPath[ep.path] = t
+	} else {
+		im.items[ep.path] = t
 	}
 	src := "GET " + ep.path
 	if ep.op.OperationID != "" {
@@ -495,30 +497,80 @@ func (im *importer) tableNameFor(path string) string {
 }
 
 // keyFor returns the column an item path's parameter names: the column of
-// that name, else the table's key column.
-func keyFor(t *catalog.Table, param string) *catalog.Column {
+// that name, else the field the parameter names after the collection
+// (issue_number of /issues is number, petId of /pets is id), else nil:
+// the parameter is then no field of the rows.
+func keyFor(t *catalog.Table, parent, param string, params map[string]*openapi3.Parameter) *catalog.Column {
 	if c := columnNamed(t, identName(param)); c != nil {
 		return c
 	}
-	for _, c := range t.Columns {
-		if c.Key {
-			return c
+	seg := parent[strings.LastIndex(parent, "/")+1:]
+	want := normName(param)
+	for _, one := range singulars(normName(seg)) {
+		field, ok := strings.CutPrefix(want, one)
+		if !ok {
+			continue
+		}
+		if field == "" {
+			// {customer} of /customers: the row's id, when the
+			// parameter's type is the id's (a repository's {repo} is
+			// its name, a string; its id is an integer).
+			if c := columnNamed(t, "id"); c != nil && !c.Implicit && c.Type == paramColumnType(params[param]) {
+				return c
+			}
+			continue
+		}
+		for _, c := range t.Columns {
+			if !c.Implicit && !strings.Contains(c.Path, ".") && normName(c.Name) == field && (c.Type == catalog.TypeInt || c.Type == catalog.TypeString) {
+				return c
+			}
 		}
 	}
 	return nil
 }
 
+// paramColumnType is the column type of a path parameter (string when
+// unknown).
+func paramColumnType(p *openapi3.Parameter) string {
+	if p == nil || p.Schema == nil {
+		return catalog.TypeString
+	}
+	typ, _ := columnType(p.Schema.Value)
+	if typ == catalog.TypeJSON || typ == catalog.TypeDatetime {
+		return catalog.TypeString
+	}
+	return typ
+}
+
+// singulars are the singular forms a plural collection name may have
+// (issues: issues, issue, issu; categories: categories, category).
+func singulars(plural string) []string {
+	out := []string{plural}
+	if s, ok := strings.CutSuffix(plural, "ies"); ok {
+		out = append(out, s+"y")
+	}
+	if s, ok := strings.CutSuffix(plural, "es"); ok {
+		out = append(out, s)
+	}
+	if s, ok := strings.CutSuffix(plural, "s"); ok {
+		out = append(out, s)
+	}
+	return out
+}
+
 // addGet makes an item endpoint the lookup of its collection's table.
-func (im *importer) addGet(t *catalog.Table, ep *endpoint, param string) {
-	key := keyFor(t, param)
+// It reports false, with a note, when the item endpoint's parameters are
+// not columns of the table.
+func (im *importer) addGet(t *catalog.Table, ep *endpoint, parent, param string) bool {
+	key := keyFor(t, parent, param, pathParams(ep.item, ep.op))
 	if key == nil {
-		im.tableNote(t, "GET %s is not used as a lookup: the table has no key column for {%s}.", ep.path, param)
-		return
+		im.tableNote(t, "GET %s is not used as a lookup (it is a table of its own): no column of the rows is its {%s}.", ep.path, param)
+		return false
 	}
 	g := &catalog.Get{URL: urlTemplate(ep.path, param, key.Name)}
 	if !im.placeholdersAreColumns(t, g.URL) {
-		im.tableNote(t, "GET %s is not used as a lookup: its path parameters are not columns of the table.", ep.path)
-		return
+		im.tableNote(t, "GET %s is not used as a lookup (it is a table of its own): its path parameters are not columns of the table.", ep.path)
+		return false
 	}
 	// A wrapper object ({"data": {...}}) holds the row.
 	if wrapper := itemWrapper(ep.body); wrapper != "" {
@@ -529,6 +581,7 @@ func (im *importer) addGet(t *catalog.Table, ep *endpoint, param string) {
 		key.Key = true
 	}
 	im.tableNote(t, "Lookups by %s use GET %s.", key.Name, ep.path)
+	return true
 }
 
 // itemWrapper returns the property that wraps an item response's row: a
@@ -573,14 +626,27 @@ func (im *importer) addWrites() {
 			im.setWrite(t, &t.Insert, "POST", p, item.Post, "", "")
 		}
 		parent, param, ok := itemPath(p)
-		t := im.byPath[parent]
-		if !ok || t == nil {
+		if !ok {
 			continue
 		}
-		key := keyFor(t, param)
+		t := im.byPath[parent]
+		var key *catalog.Column
+		if t != nil {
+			key = keyFor(t, parent, param, pathParams(item, cmp.Or(item.Patch, item.Put, item.Delete, item.Get)))
+		}
+		if key == nil {
+			// The item path's own table, where {param} is a column.
+			if it := im.items[p]; it != nil {
+				t, key = it, columnNamed(it, identName(param))
+				param = ""
+			}
+		}
+		if t == nil {
+			continue
+		}
 		if key == nil {
 			if item.Patch != nil || item.Put != nil || item.Delete != nil {
-				im.tableNote(t, "Writes on %s are not mapped: the table has no key column for {%s}.", p, param)
+				im.tableNote(t, "Writes on %s are not mapped: no column of the rows is its {%s}.", p, param)
 			}
 			continue
 		}
