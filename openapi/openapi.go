@@ -208,6 +208,10 @@ type importer struct {
 	// items maps an item path (/users/{id}) that is a table of its own,
 	// not a lookup, to its table.
 	items map[string]*catalog.Table
+	// apiKeyHeader is the header of the catalog's API key auth, if any;
+	// requiredHeaders the required headers made ${} placeholders.
+	apiKeyHeader    string
+	requiredHeaders []string
 	// skipped says why each skipped GET endpoint makes no table;
 	// unselected counts the GET operations Options left out.
 	skipped    []string
@@ -242,11 +246,17 @@ func (im *importer) catalog(opts Options) (*catalog.Catalog, error) {
 		cat.Description = oneLine(im.doc.Info.Title)
 	}
 	cat.Auth = im.auth()
+	if a := cat.Auth; a != nil && a.Scheme == catalog.AuthAPIKey && a.In == "header" {
+		im.apiKeyHeader = a.Name
+	}
 	tables, err := im.buildTables()
 	if err != nil {
 		return nil, err
 	}
 	cat.Schemas = map[string]*catalog.Schema{DefaultSchema: {Tables: tables}}
+	if len(im.requiredHeaders) > 0 {
+		im.note("Required headers, their ${} placeholders filled from a SecretsFile or the environment: %s.", strings.Join(im.requiredHeaders, ", "))
+	}
 	im.hoistPagination(cat)
 	im.notes.Head = im.head
 	return cat, nil

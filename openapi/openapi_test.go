@@ -158,7 +158,10 @@ properties:
 - {name: api_version, in: query, required: true, schema: {type: string, default: "2024-01"}}
 - {name: region, in: query, required: true, schema: {type: string, enum: [eu]}}
 - {name: tenant, in: query, required: true, schema: {type: string}}
+- {name: since_day, in: query, required: true, example: 20, schema: {type: integer}}
 - {name: X-Trace, in: header, schema: {type: string}}
+- {name: X-Tenant-Key, in: header, required: true, schema: {type: string}}
+- {name: X-Version, in: header, required: true, schema: {type: string, default: v2}}
 `
 	res, err := Generate(spec(listOf("/items", item, params)), Options{})
 	require.NoError(t, err)
@@ -188,9 +191,13 @@ properties:
 		"updated_at": {">=": {Param: "since"}},
 		"ownerId":    {"=": {Param: "owner_id"}},
 	}, filters)
-	assert.Equal(t, map[string]string{"api_version": "2024-01", "region": "eu"}, tb.Params)
+	assert.Equal(t, map[string]string{"api_version": "2024-01", "region": "eu", "since_day": "20"}, tb.Params)
+	assert.Equal(t, "/items?tenant={tenant}", tb.URL)
+	assert.Equal(t, map[string]string{"X-Tenant-Key": "${X_Tenant_Key}", "X-Version": "v2"}, tb.Headers)
 	notes := strings.Join(res.Comments.Tables[tb], "\n")
-	assert.Contains(t, notes, "The required query parameter tenant has no default")
+	assert.Contains(t, notes, "The required query parameter tenant is the required key column tenant: WHERE tenant = ... sends it.")
+	assert.Contains(t, notes, "The required query parameter since_day is sent as 20 (its example).")
+	assert.Contains(t, strings.Join(res.Comments.Head, "\n"), "Required headers, their ${} placeholders filled from a SecretsFile or the environment: X-Tenant-Key (${X_Tenant_Key}).")
 	assert.Contains(t, notes, "Query parameters not used: active_gte, q.")
 	assert.Contains(t, notes, "Header parameters not sent (add them under headers: if needed): X-Trace.")
 }

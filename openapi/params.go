@@ -3,7 +3,9 @@ package openapi
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -182,29 +184,116 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 			used[p] = true
 		}
 	}
-	// Required parameters with a default become fixed parameters.
-	for _, p := range params {
+	im.requiredInputs(t, ep, used)
+	im.ignoredParams(t, ep, used)
+}
+
+// requiredInputs makes the required query parameters that nothing else
+// uses fixed parameters (from the spec's default, example or single enum
+// value) or required key columns ({placeholders} in the url's query, bound
+// by WHERE name = ...), and the required headers ${NAME} placeholders.
+func (im *importer) requiredInputs(t *catalog.Table, ep *endpoint, used map[*openapi3.Parameter]bool) {
+	for _, p := range queryParameters(ep.item, ep.op, openapi3.ParameterInQuery) {
 		if used[p] || !p.Required {
 			continue
 		}
-		if s := paramSchema(p); s != nil && s.Default != nil {
+		used[p] = true
+		// An example of an identifier (Spotify's ids) is one value
+		// among many: the parameter is a key column instead.
+		v, from, ok := fixedValue(p)
+		if n := normName(p.Name); ok && strings.HasPrefix(from, "example") && (strings.HasSuffix(n, "id") || strings.HasSuffix(n, "ids") || columnNamed(t, identName(p.Name)) != nil) {
+			ok = false
+		}
+		if ok {
 			if t.Params == nil {
 				t.Params = map[string]string{}
 			}
-			t.Params[p.Name] = fmt.Sprint(s.Default)
-			used[p] = true
-		} else if s != nil && len(s.Enum) == 1 {
-			if t.Params == nil {
-				t.Params = map[string]string{}
+			t.Params[p.Name] = v
+			im.tableNote(t, "The required query parameter %s is sent as %s (its %s).", p.Name, v, from)
+			continue
+		}
+		name := identName(p.Name)
+		if c := columnNamed(t, name); c != nil && c.Path != "" && c.Path != c.Name {
+			// The name is a nested field's column: another name.
+			name += "_param"
+		}
+		sep := "?"
+		if strings.Contains(t.URL, "?") {
+			sep = "&"
+		}
+		t.URL += sep + url.QueryEscape(p.Name) + "={" + name + "}"
+		if columnNamed(t, name) == nil {
+			col := &catalog.Column{Name: name, Type: catalog.TypeString, Description: "Required query parameter " + p.Name + "."}
+			if d := oneLine(p.Description); d != "" {
+				col.Description = "Required query parameter " + p.Name + ": " + d
 			}
-			t.Params[p.Name] = fmt.Sprint(s.Enum[0])
-			used[p] = true
-		} else {
-			im.tableNote(t, "The required query parameter %s has no default: set it under params:.", p.Name)
-			used[p] = true
+			t.Columns = append(t.Columns, col)
+		}
+		im.tableNote(t, "The required query parameter %s is the required key column %s: WHERE %s = ... sends it.", p.Name, name, name)
+	}
+	for _, p := range queryParameters(ep.item, ep.op, openapi3.ParameterInHeader) {
+		if !p.Required || im.authHeader(p.Name) {
+			continue
+		}
+		if t.Headers == nil {
+			t.Headers = map[string]string{}
+		}
+		if v, _, ok := fixedValue(p); ok {
+			t.Headers[p.Name] = v
+			continue
+		}
+		ph := identName(p.Name)
+		t.Headers[p.Name] = "${" + ph + "}"
+		if !slices.Contains(im.requiredHeaders, p.Name+" (${"+ph+"})") {
+			im.requiredHeaders = append(im.requiredHeaders, p.Name+" (${"+ph+"})")
 		}
 	}
-	im.ignoredParams(t, ep, used)
+}
+
+// fixedValue is the value a required parameter can always be sent with:
+// its default, its example, or its only enum value.
+func fixedValue(p *openapi3.Parameter) (value, from string, ok bool) {
+	str := func(v any) string {
+		if f, isFloat := v.(float64); isFloat && f == math.Trunc(f) && math.Abs(f) < 1e15 {
+			return strconv.FormatInt(int64(f), 10)
+		}
+		return fmt.Sprint(v)
+	}
+	s := paramSchema(p)
+	switch {
+	case s != nil && s.Default != nil && !isComposite(s.Default):
+		return str(s.Default), "default", true
+	case s != nil && len(s.Enum) == 1 && !isComposite(s.Enum[0]):
+		return str(s.Enum[0]), "only enum value", true
+	case p.Example != nil && !isComposite(p.Example):
+		return str(p.Example), "example", true
+	case s != nil && s.Example != nil && !isComposite(s.Example):
+		return str(s.Example), "example", true
+	}
+	for _, name := range sortedKeys(p.Examples) {
+		if ex := p.Examples[name]; ex != nil && ex.Value != nil && ex.Value.Value != nil && !isComposite(ex.Value.Value) {
+			return str(ex.Value.Value), "example " + name, true
+		}
+	}
+	return "", "", false
+}
+
+func isComposite(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
+// authHeader reports whether a header is set by the catalog's auth (or is
+// one the driver sends itself).
+func (im *importer) authHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "authorization", "accept", "content-type", "user-agent":
+		return true
+	}
+	return im.apiKeyHeader != "" && strings.EqualFold(name, im.apiKeyHeader)
 }
 
 // ignoredParams notes the query and header parameters a table does not use.
@@ -220,7 +309,9 @@ func (im *importer) ignoredParams(t *catalog.Table, ep *endpoint, used map[*open
 	}
 	var headers []string
 	for _, p := range queryParameters(ep.item, ep.op, openapi3.ParameterInHeader) {
-		headers = append(headers, p.Name)
+		if _, set := t.Headers[p.Name]; !set && !im.authHeader(p.Name) {
+			headers = append(headers, p.Name)
+		}
 	}
 	if len(headers) > 0 {
 		im.tableNote(t, "Header parameters not sent (add them under headers: if needed): %s.", strings.Join(headers, ", "))

@@ -479,7 +479,9 @@ func (im *importer) addTable(ep *endpoint) {
 		im.queryParams(t, ep)
 	} else {
 		t.Pagination = &catalog.Pagination{Type: catalog.PageNone}
-		im.ignoredParams(t, ep, nil)
+		used := map[*openapi3.Parameter]bool{}
+		im.requiredInputs(t, ep, used)
+		im.ignoredParams(t, ep, used)
 	}
 }
 
