@@ -164,12 +164,16 @@ func load(data []byte) (doc *openapi3.T, err error) {
 			doc, err = nil, fmt.Errorf("openapi: the document could not be read: %v", r)
 		}
 	}()
-	if swagger2.Match(data) {
-		return nil, errors.New("openapi: this is a Swagger 2.0 document; convert it to OpenAPI 3 first (for example with swagger2openapi)")
+	ver, err := readVersion(data)
+	if err != nil {
+		return nil, err
 	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
-	if isJSON(data) {
+	switch {
+	case ver.Swagger != "":
+		return loadSwagger2(loader, data)
+	case isJSON(data):
 		doc, err = loadJSON(loader, data)
 	}
 	if doc == nil {
@@ -190,8 +194,6 @@ func load(data []byte) (doc *openapi3.T, err error) {
 	}
 	return doc, nil
 }
-
-var swagger2 = regexp.MustCompile(`(?m)^\s*"?swagger"?\s*:\s*["']?2\.`)
 
 // importer holds the state of one import.
 type importer struct {

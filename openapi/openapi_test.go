@@ -1,6 +1,8 @@
 package openapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -420,7 +422,7 @@ func TestImportErrors(t *testing.T) {
 		name, doc, want string
 	}{
 		{"not YAML", "{", "openapi: "},
-		{"swagger 2", "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", "Swagger 2.0 document"},
+		{"swagger 2", "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", "openapi: the document has no paths"},
 		{"no paths", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n", "the document has no paths"},
 		{"no GET", string(spec("/t:\n  post:\n    responses: {'201': {description: ok}}\n")), "openapi: no table could be made: the document has no GET operation (1 other operations)"},
 		{"no tables", string(spec("/t:\n  get:\n    responses: {'201': {description: ok}}\n/u:\n  get:\n    responses: {'200': {description: ok, content: {text/csv: {}}}}\n/v:\n  get:\n    responses: {'404': {description: no}}\n")),
@@ -623,4 +625,86 @@ func TestKeysFromPath(t *testing.T) {
 	assert.Equal(t, "/repos/{repo}", byRepo.Update.URL)
 	assert.Nil(t, table(t, p, "things").Get)
 	assert.Equal(t, "/things/{slug}", table(t, p, "things_by_slug").Update.URL)
+}
+
+const swagger2YAML = `swagger: 2.0
+info: {title: Pet Store, version: 1.0.0}
+host: petstore.example.com
+basePath: /v2
+schemes: [https]
+securityDefinitions:
+  key: {type: apiKey, name: X-API-Key, in: header}
+security: [{key: []}]
+paths:
+  /pets:
+    get:
+      parameters:
+        - {name: status, in: query, type: string, enum: [available, sold]}
+        - {name: limit, in: query, type: integer, maximum: 100}
+      responses:
+        200:
+          description: ok
+          schema: {type: array, items: {$ref: '#/definitions/Pet'}}
+    post:
+      parameters: [{name: body, in: body, schema: {$ref: '#/definitions/Pet'}}]
+      responses: {201: {description: created}}
+  /pets/{petId}:
+    get:
+      parameters: [{name: petId, in: path, required: true, type: integer}]
+      responses: {200: {description: ok, schema: {$ref: '#/definitions/Pet'}}}
+    delete:
+      parameters: [{name: petId, in: path, required: true, type: integer}]
+      responses: {204: {description: gone}}
+definitions:
+  Pet:
+    type: object
+    properties:
+      name: {type: string}
+      id: {type: integer}
+      status: {type: string}
+      born: {type: string, format: date}
+`
+
+func TestSwagger2(t *testing.T) {
+	// YAML, pretty JSON and compact JSON import alike, in document order.
+	compact, err := yamlToJSON([]byte(swagger2YAML))
+	require.NoError(t, err)
+	var pretty bytes.Buffer
+	require.NoError(t, json.Indent(&pretty, compact, "", "  "))
+	assert.Contains(t, string(compact), `{"swagger":"2.0","info":{"title":"Pet Store"`)
+	for name, doc := range map[string][]byte{"yaml": []byte(swagger2YAML), "json": pretty.Bytes(), "compact json": compact} {
+		t.Run(name, func(t *testing.T) {
+			p, err := Import(doc, Options{})
+			require.NoError(t, err)
+			c, _ := p.Catalog("PetStore")
+			require.NotNil(t, c)
+			assert.Equal(t, "https://petstore.example.com/v2", c.URL)
+			assert.Equal(t, &catalog.Auth{Scheme: catalog.AuthAPIKey, Key: "${APIKey}", Name: "X-API-Key", In: "header"}, c.Auth)
+			pets := table(t, p, "pets")
+			var cols []string
+			for _, col := range pets.Columns {
+				cols = append(cols, col.Name+":"+col.Type)
+			}
+			assert.Equal(t, []string{"name:string", "id:int", "status:string", "born:datetime"}, cols)
+			require.NotNil(t, pets.Get)
+			assert.Equal(t, "/pets/{id}", pets.Get.URL)
+			assert.Equal(t, "/pets/{id}", pets.Delete.URL)
+			assert.Equal(t, "/pets", pets.Insert.URL)
+		})
+	}
+}
+
+func TestVersionErrors(t *testing.T) {
+	tests := []struct{ doc, want string }{
+		{`{"swagger":"1.2","paths":{}}`, `openapi: swagger version "1.2" is not supported: want "2.0", or an OpenAPI 3 document`},
+		{`{"openapi":"4.0.0","paths":{}}`, `openapi: openapi version "4.0.0" is not supported: want 3.x, or a Swagger 2.0 document`},
+		{`{"info":{}}`, `openapi: the document has no version: want openapi: 3.x (OpenAPI 3) or swagger: "2.0" (Swagger 2.0) at the top`},
+		{"openapi: 2.5\n", `openapi: openapi version "2.5" is not supported: want 3.x, or a Swagger 2.0 document`},
+		{"swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", "openapi: the document has no paths"},
+	}
+	for _, tt := range tests {
+		_, err := Import([]byte(tt.doc), Options{})
+		require.Error(t, err, tt.doc)
+		assert.Equal(t, tt.want, err.Error(), tt.doc)
+	}
 }
