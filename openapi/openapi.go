@@ -210,6 +210,9 @@ type importer struct {
 	// items maps an item path (/users/{id}) that is a table of its own,
 	// not a lookup, to its table.
 	items map[string]*catalog.Table
+	// renames maps a table's path parameters that are not named after
+	// their column to their placeholder names.
+	renames map[*catalog.Table]map[string]string
 	// apiKeyHeader is the header of the catalog's API key auth, if any;
 	// requiredHeaders the required headers made ${} placeholders.
 	apiKeyHeader    string

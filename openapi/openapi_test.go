@@ -452,7 +452,7 @@ func TestNames(t *testing.T) {
 	assert.Equal(t, "id", param)
 	_, _, ok = itemPath("/users/{id}/posts")
 	assert.False(t, ok)
-	assert.Equal(t, "/a/{key}/b/{c_d}", urlTemplate("/a/{x}/b/{c-d}", "x", "key"))
+	assert.Equal(t, "/a/{key}/b/{c_d}", urlTemplate("/a/{x}/b/{c-d}", "x", "key", nil))
 }
 
 func TestRecursiveSchemas(t *testing.T) {

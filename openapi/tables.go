@@ -295,6 +295,7 @@ func (im *importer) noTables() error {
 func (im *importer) buildTables() (map[string]*catalog.Table, error) {
 	im.byPath = map[string]*catalog.Table{}
 	im.items = map[string]*catalog.Table{}
+	im.renames = map[*catalog.Table]map[string]string{}
 	eps := im.getEndpoints()
 	var singles []*endpoint
 	for _, ep := range eps {
@@ -352,11 +353,14 @@ func identName(s string) string {
 
 // urlTemplate writes a spec path as a table url, renaming each {param} to
 // an identifier, and item to key when item is set.
-func urlTemplate(path, item, key string) string {
+func urlTemplate(path, item, key string, renames map[string]string) string {
 	return placeholder.ReplaceAllStringFunc(path, func(m string) string {
 		name := m[1 : len(m)-1]
 		if item != "" && name == item {
 			return "{" + key + "}"
+		}
+		if r, ok := renames[name]; ok {
+			return "{" + r + "}"
 		}
 		return "{" + identName(name) + "}"
 	})
@@ -428,7 +432,7 @@ func (im *importer) addTable(ep *endpoint) {
 	name := im.tableNameFor(ep.path)
 	t := &catalog.Table{
 		Description: oneLine(cmp.Or(ep.op.Summary, ep.op.Description)),
-		URL:         urlTemplate(ep.path, "", ""),
+		URL:         urlTemplate(ep.path, "", "", nil),
 		Rows:        discover.Path(ep.rows),
 		Columns:     columns(ep.row, im.opts.MaxColumns),
 	}
@@ -459,8 +463,22 @@ func (im *importer) addTable(ep *endpoint) {
 	var declared []*catalog.Column
 	for _, m := range placeholder.FindAllStringSubmatch(ep.path, -1) {
 		n := identName(m[1])
-		if columnNamed(t, n) != nil || slices.ContainsFunc(declared, func(c *catalog.Column) bool { return strings.EqualFold(c.Name, n) }) {
+		if slices.ContainsFunc(declared, func(c *catalog.Column) bool { return strings.EqualFold(c.Name, n) }) {
 			continue
+		}
+		if c := columnNamed(t, n); c != nil {
+			if c.Type != catalog.TypeJSON {
+				continue
+			}
+			// A json column of that name (GitHub's repository has an
+			// owner object, {owner} is a login): the placeholder gets
+			// a name of its own.
+			for n = n + "_param"; columnNamed(t, n) != nil; n += "_" {
+			}
+			if im.renames[t] == nil {
+				im.renames[t] = map[string]string{}
+			}
+			im.renames[t][m[1]] = n
 		}
 		col := &catalog.Column{Name: n, Type: catalog.TypeString, Description: "Path parameter {" + m[1] + "}."}
 		if p := params[m[1]]; p != nil && p.Schema != nil {
@@ -475,6 +493,9 @@ func (im *importer) addTable(ep *endpoint) {
 		declared = append(declared, col)
 	}
 	t.Columns = append(declared, t.Columns...)
+	if im.renames[t] != nil {
+		t.URL = urlTemplate(ep.path, "", "", im.renames[t])
+	}
 	if ep.collection {
 		im.queryParams(t, ep)
 	} else {
@@ -569,7 +590,7 @@ func (im *importer) addGet(t *catalog.Table, ep *endpoint, parent, param string)
 		im.tableNote(t, "GET %s is not used as a lookup (it is a table of its own): no column of the rows is its {%s}.", ep.path, param)
 		return false
 	}
-	g := &catalog.Get{URL: urlTemplate(ep.path, param, key.Name)}
+	g := &catalog.Get{URL: urlTemplate(ep.path, param, key.Name, im.renames[t])}
 	if !im.placeholdersAreColumns(t, g.URL) {
 		im.tableNote(t, "GET %s is not used as a lookup (it is a table of its own): its path parameters are not columns of the table.", ep.path)
 		return false
@@ -669,7 +690,7 @@ func (im *importer) setWrite(t *catalog.Table, dst **catalog.Write, method, path
 	if *dst != nil {
 		return
 	}
-	w := &catalog.Write{Method: method, URL: urlTemplate(path, param, key)}
+	w := &catalog.Write{Method: method, URL: urlTemplate(path, param, key, im.renames[t])}
 	if !im.placeholdersAreColumns(t, w.URL) {
 		im.tableNote(t, "%s %s is not mapped: its path parameters are not columns of the table.", method, path)
 		return
