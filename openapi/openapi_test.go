@@ -708,3 +708,12 @@ func TestVersionErrors(t *testing.T) {
 		assert.Equal(t, tt.want, err.Error(), tt.doc)
 	}
 }
+
+func TestItemPathWithoutWrites(t *testing.T) {
+	// beezup.com: an item path with only a POST beside a collection.
+	item := "type: object\nproperties:\n  id: {type: integer}\n"
+	doc := spec(listOf("/things", item, "") + "/things/{id}:\n  post:\n    responses: {'204': {description: ok}}\n")
+	p, err := Import(doc, Options{})
+	require.NoError(t, err)
+	assert.Nil(t, table(t, p, "things").Update)
+}

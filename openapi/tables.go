@@ -417,7 +417,11 @@ func sanitize(s string) string {
 // pathParams returns the path parameters of an operation by name.
 func pathParams(item *openapi3.PathItem, op *openapi3.Operation) map[string]*openapi3.Parameter {
 	out := map[string]*openapi3.Parameter{}
-	for _, list := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+	lists := []openapi3.Parameters{item.Parameters}
+	if op != nil {
+		lists = append(lists, op.Parameters)
+	}
+	for _, list := range lists {
 		for _, ref := range list {
 			if ref != nil && ref.Value != nil && ref.Value.In == openapi3.ParameterInPath {
 				out[ref.Value.Name] = ref.Value
