@@ -1,14 +1,21 @@
-// Package openapi turns an OpenAPI 3.0 or 3.1 document (YAML or JSON) into a
-// restsql profile, read with github.com/getkin/kin-openapi.
+// Package openapi turns an OpenAPI 3.0 or 3.1 document, or a Swagger 2.0
+// one (converted in process with kin-openapi's openapi2conv), YAML or
+// JSON, into a restsql profile, read with github.com/getkin/kin-openapi.
 //
 // The profile has one catalog (its url from the first server, or
 // Options.URL) with one schema, API, holding:
 //
 //   - one table per GET endpoint that returns JSON: a collection (its 200
-//     response an array, or an object with one array property, which
-//     becomes rows:) or a single object (one row). Path parameters are
-//     {placeholders}, so they are required key columns: /users/{userId}/posts
-//     is table posts_by_user, queried with WHERE userId = ...;
+//     response an array, or a list wrapper: an object whose one array of
+//     objects sits next to paging or envelope fields, which becomes rows:)
+//     or a single object (one row; a nested array inside a resource is
+//     never its rows). Path parameters are {placeholders}, so they are
+//     required key columns: /users/{userId}/posts is table posts_by_user,
+//     queried with WHERE userId = ...; a parameter that names a field of
+//     the rows is bound to it (issue_number of /issues is number);
+//   - required query parameters as fixed params (a default, single enum
+//     value or example) or required key columns in the url's query, and
+//     required headers as ${NAME} placeholders;
 //   - columns from the item schema: properties in document order, $ref
 //     resolved, allOf merged (and oneOf/anyOf alternatives united), nested
 //     objects flattened into a.b paths named in lowerCamel as the discover
@@ -107,8 +114,8 @@ func (r *Result) YAML() ([]byte, error) {
 	return discover.MarshalProfile(r.Profile, r.Comments)
 }
 
-// Import turns an OpenAPI 3.0 or 3.1 document (YAML or JSON) into a
-// validated profile (see the package documentation).
+// Import turns an OpenAPI 3.0 or 3.1 or a Swagger 2.0 document (YAML or
+// JSON) into a validated profile (see the package documentation).
 func Import(doc []byte, opts Options) (*catalog.Profile, error) {
 	r, err := Generate(doc, opts)
 	if err != nil {
