@@ -253,15 +253,36 @@ func TestPaginationAndSort(t *testing.T) {
 		{
 			name:  "sort with a minus for descending",
 			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string, enum: [id, -id, name, -name]}}"),
-			sort:  &catalog.Sort{Param: "sort", Value: "{dir}{column}", Asc: new(string), Desc: ptr("-"), Nulls: "high"},
+			sort:  &catalog.Sort{Param: "sort", Value: "{dir}{column}", Asc: new(string), Desc: ptr("-"), Columns: []string{"id"}},
 		},
 		{
-			name:  "sort that cannot sort by the key",
+			// name may be NULL (not required): only id is pushed.
+			name:  "sort by listed columns",
+			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string, enum: [name, -name, id, -id]}}"),
+			sort:  &catalog.Sort{Param: "sort", Value: "{dir}{column}", Asc: new(string), Desc: ptr("-"), Columns: []string{"id"}},
+		},
+		{
+			name:  "sort by required columns, direction words",
+			paths: listOf("/t", "type: object\nrequired: [id, name, at]\nproperties:\n  id: {type: integer}\n  name: {type: string}\n  at: {type: string, nullable: true}\n  n: {type: integer}", "- {name: sort, in: query, schema: {type: string, enum: [name, at, n, created]}}\n- {name: direction, in: query, schema: {type: string, enum: [ASC, DESC]}}"),
+			sort:  &catalog.Sort{Param: "sort", Order: "direction", Asc: ptr("ASC"), Desc: ptr("DESC"), Columns: []string{"name"}},
+		},
+		{
+			name:  "sort that cannot sort by a never-NULL column",
 			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string, enum: [name, -name]}}"),
 		},
 		{
+			name:  "order that is not asc and desc",
+			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string}}\n- {name: order, in: query, schema: {type: string, enum: [newest, oldest]}}"),
+		},
+		{
+			// An array sent repeated (explode, the default): one key.
 			name:  "sort_by and order",
 			paths: listOf("/t", item, "- {name: sort_by, in: query, schema: {type: array, items: {type: string}}}\n- {name: order, in: query, schema: {type: string, enum: [asc, desc]}}"),
+			sort:  &catalog.Sort{Param: "sort_by", Order: "order", Nulls: "high"},
+		},
+		{
+			name:  "sort_by comma-separated",
+			paths: listOf("/t", item, "- {name: sort_by, in: query, explode: false, schema: {type: array, items: {type: string}}}\n- {name: order, in: query, schema: {type: string, enum: [asc, desc]}}"),
 			sort:  &catalog.Sort{Param: "sort_by", Order: "order", Join: ",", Nulls: "high"},
 		},
 		{

@@ -173,7 +173,7 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 	cursor := class(cursorParams, nil)
 	fields := responseFields(ep)
 	im.pagination(t, ep, used, page, size, offset, cursor, fields)
-	im.sort(t, used, class(sortParams, nil), class(orderParams, nil))
+	im.sort(t, ep, used, class(sortParams, nil), class(orderParams, nil))
 
 	// Operators by name pattern.
 	for _, p := range params {
@@ -642,18 +642,24 @@ func sizeNote(p *catalog.Pagination) string {
 	return ""
 }
 
-// sort sets a table's sort from its sort and order parameters.
-func (im *importer) sort(t *catalog.Table, used map[*openapi3.Parameter]bool, sortP, orderP *openapi3.Parameter) {
+// sort sets a table's sort from its sort and order parameters. When the
+// sort parameter lists the fields it sorts by (an enum), sort.columns are
+// those that are columns the item schema says are never NULL (required and
+// not nullable), so where the API puts NULLs does not matter; without a
+// list, only key columns are pushed (nulls: high). Several sort keys are
+// joined only when the parameter is an array sent comma-separated.
+func (im *importer) sort(t *catalog.Table, ep *endpoint, used map[*openapi3.Parameter]bool, sortP, orderP *openapi3.Parameter) {
 	if sortP == nil {
 		return
 	}
-	s := &catalog.Sort{Param: sortP.Name, Nulls: catalog.NullsHigh}
-	if isType(paramSchema(sortP), "array") {
+	s := &catalog.Sort{Param: sortP.Name}
+	ps := paramSchema(sortP)
+	if isType(ps, "array") && sortP.Explode != nil && !*sortP.Explode && (sortP.Style == "" || sortP.Style == openapi3.SerializationForm) {
 		s.Join = ","
 	}
 	descPrefix := false
 	var allowed []string
-	if ps := paramSchema(sortP); ps != nil {
+	if ps != nil {
 		enum := ps.Enum
 		if it := schemaOf(ps.Items); it != nil && len(enum) == 0 {
 			enum = it.Enum
@@ -661,27 +667,41 @@ func (im *importer) sort(t *catalog.Table, used map[*openapi3.Parameter]bool, so
 		for _, v := range enum {
 			if str, ok := v.(string); ok {
 				descPrefix = descPrefix || strings.HasPrefix(str, "-")
-				allowed = append(allowed, strings.TrimLeft(str, "+-"))
+				if a := strings.TrimLeft(str, "+-"); !slices.Contains(allowed, a) {
+					allowed = append(allowed, a)
+				}
 			}
 		}
 	}
-	// Only key columns are pushed (nulls: high); when the parameter lists
-	// the columns it sorts by, each key column must be one of them.
 	if len(allowed) > 0 {
-		for _, c := range t.Columns {
-			path := c.Path
-			if path == "" {
-				path = c.Name
+		never := neverNull(ep.row)
+		for _, a := range allowed {
+			c := columnAt(t, a)
+			if c == nil || slices.Contains(s.Columns, c.Name) || c.Type == catalog.TypeJSON {
+				continue
 			}
-			if c.Key && !slices.Contains(allowed, path) {
-				im.tableNote(t, "The sort parameter %s is not used: it cannot sort by the key column %s.", sortP.Name, c.Name)
-				return
+			if c.Key || (!strings.Contains(a, ".") && never[a]) {
+				s.Columns = append(s.Columns, c.Name)
 			}
 		}
+		if len(s.Columns) == 0 {
+			im.tableNote(t, "The sort parameter %s is not used: none of its values (%s) is a column that is never NULL.", sortP.Name, strings.Join(allowed, ", "))
+			return
+		}
+	} else {
+		s.Nulls = catalog.NullsHigh
 	}
 	switch {
 	case orderP != nil:
+		asc, desc, ok := directionWords(paramSchema(orderP))
+		if !ok {
+			im.tableNote(t, "The sort parameter %s is not used: the values of %s are not asc and desc.", sortP.Name, orderP.Name)
+			return
+		}
 		s.Order = orderP.Name
+		if asc != "asc" || desc != "desc" {
+			s.Asc, s.Desc = &asc, &desc
+		}
 		used[orderP] = true
 	case descPrefix:
 		s.Value = "{dir}{column}"
@@ -693,5 +713,55 @@ func (im *importer) sort(t *catalog.Table, used map[*openapi3.Parameter]bool, so
 	}
 	used[sortP] = true
 	t.Sort = s
-	im.tableNote(t, "ORDER BY is sent as %s; only on key columns (nulls: high), since the API's place for NULLs is not documented.", sortP.Name)
+	if len(s.Columns) > 0 {
+		im.tableNote(t, "ORDER BY %s is sent as %s.", strings.Join(s.Columns, ", "), sortP.Name)
+	} else {
+		im.tableNote(t, "ORDER BY is sent as %s; only on key columns (nulls: high), since the API's place for NULLs is not documented.", sortP.Name)
+	}
+}
+
+// directionWords finds the ascending and descending words of an order
+// parameter: its enum's asc/desc (any case, or ascending/descending); an
+// order parameter without an enum takes asc and desc.
+func directionWords(s *openapi3.Schema) (asc, desc string, ok bool) {
+	if s == nil || len(s.Enum) == 0 {
+		return "asc", "desc", true
+	}
+	for _, v := range s.Enum {
+		str, _ := v.(string)
+		switch strings.ToLower(str) {
+		case "asc", "ascending":
+			asc = str
+		case "desc", "descending":
+			desc = str
+		}
+	}
+	return asc, desc, asc != "" && desc != ""
+}
+
+// neverNull lists the top-level properties of an item schema that are
+// required and not nullable (looking into allOf parts).
+func neverNull(s *openapi3.Schema) map[string]bool {
+	out := map[string]bool{}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(s *openapi3.Schema, depth int)
+	walk = func(s *openapi3.Schema, depth int) {
+		if s == nil || seen[s] || depth > maxMergeDepth {
+			return
+		}
+		seen[s] = true
+		for _, name := range s.Required {
+			out[name] = true
+		}
+		for _, part := range s.AllOf {
+			walk(schemaOf(part), depth+1)
+		}
+	}
+	walk(s, 0)
+	for _, p := range properties(s) {
+		if ps := schemaOf(p.ref); ps != nil && (ps.Nullable || (ps.Type != nil && ps.Type.Includes("null"))) {
+			delete(out, p.name)
+		}
+	}
+	return out
 }
