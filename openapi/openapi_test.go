@@ -704,7 +704,7 @@ func TestSwagger2(t *testing.T) {
 			pets := table(t, p, "pets")
 			var cols []string
 			for _, col := range pets.Columns {
-				cols = append(cols, col.Name+":"+col.Type)
+				cols = append(cols, col.Name+":"+string(col.Type))
 			}
 			assert.Equal(t, []string{"name:string", "id:int", "status:string", "born:datetime"}, cols)
 			require.NotNil(t, pets.Get)

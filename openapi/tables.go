@@ -558,7 +558,7 @@ func keyFor(t *catalog.Table, parent, param string, params map[string]*openapi3.
 
 // paramColumnType is the column type of a path parameter (string when
 // unknown).
-func paramColumnType(p *openapi3.Parameter) string {
+func paramColumnType(p *openapi3.Parameter) catalog.Type {
 	if p == nil || p.Schema == nil {
 		return catalog.TypeString
 	}
