@@ -16,7 +16,15 @@ func (im *importer) auth() *catalog.Auth {
 	if len(reqs) == 0 {
 		reqs = im.operationSecurity()
 	}
+	if len(reqs) == 0 && im.doc.Components != nil && len(im.doc.Components.SecuritySchemes) > 0 {
+		// Schemes defined but required nowhere: each is a candidate.
+		for _, name := range sortedKeys(im.doc.Components.SecuritySchemes) {
+			reqs = append(reqs, openapi3.SecurityRequirement{name: nil})
+		}
+		im.note("The document defines security schemes but requires none; the first usable one is the catalog's auth.")
+	}
 	if len(reqs) == 0 || im.doc.Components == nil {
+		im.note("The document declares no security scheme: the catalog has no auth (the DSN's AuthScheme property can set one).")
 		return nil
 	}
 	var skipped []string

@@ -32,7 +32,10 @@ import (
 // it with the DSN properties given.
 func openGenerated(t *testing.T, spec, props string) *sql.DB {
 	t.Helper()
-	doc, err := os.ReadFile(filepath.Join("testdata", spec))
+	if !filepath.IsAbs(spec) {
+		spec = filepath.Join("testdata", spec)
+	}
+	doc, err := os.ReadFile(spec)
 	require.NoError(t, err)
 	res, err := openapi.Generate(doc, openapi.Options{})
 	require.NoError(t, err)
@@ -254,4 +257,53 @@ func TestHelpdeskSpecCursorPagination(t *testing.T) {
 
 	got = query(t, db, "SELECT subject, created_at FROM tickets WHERE id = 'T-1007'")
 	assert.Equal(t, []string{"Ticket 7|2024-05-07 09:00:00 +0000 UTC"}, got)
+}
+
+func TestRequiredInputsEndToEnd(t *testing.T) {
+	// A search endpoint with a required q (no default), a required
+	// api-version (a default) and a required header: WHERE q = ... binds
+	// q, the header comes from the DSN property of its placeholder.
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.URL.Path+"?"+r.URL.RawQuery+" key="+r.Header.Get("X-Api-Key"))
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"total_count": 1, "incomplete_results": false, "items": [{"id": 7, "title": %q}]}`, "found "+r.URL.Query().Get("q"))
+	}))
+	defer srv.Close()
+	doc := `openapi: 3.0.3
+info: {title: Search, version: '1'}
+servers: [{url: '` + srv.URL + `'}]
+paths:
+  /search/issues:
+    get:
+      parameters:
+        - {name: q, in: query, required: true, schema: {type: string}}
+        - {name: api-version, in: query, required: true, schema: {type: string, default: '2024-01-01'}}
+        - {name: X-Api-Key, in: header, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  total_count: {type: integer}
+                  incomplete_results: {type: boolean}
+                  items: {type: array, items: {type: object, properties: {id: {type: integer}, title: {type: string}}}}
+`
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "search.yaml"), []byte(doc), 0o600))
+	t.Setenv("X_Api_Key", "s3cret")
+	db := openGenerated(t, filepath.Join(dir, "search.yaml"), "")
+	got := query(t, db, "SELECT id, title, q FROM issues WHERE q = 'is:open restsql'")
+	assert.Equal(t, []string{"7|found is:open restsql|is:open restsql"}, got)
+	assert.Equal(t, []string{"/search/issues?q=is%3Aopen+restsql&api-version=2024-01-01 key=s3cret"}, seen)
+
+	// Without q the query is refused before any request.
+	seen = nil
+	_, err := db.QueryContext(context.Background(), "SELECT id FROM issues")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "q")
+	assert.Empty(t, seen)
 }

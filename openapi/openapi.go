@@ -1,14 +1,21 @@
-// Package openapi turns an OpenAPI 3.0 or 3.1 document (YAML or JSON) into a
-// restsql profile, read with github.com/getkin/kin-openapi.
+// Package openapi turns an OpenAPI 3.0 or 3.1 document, or a Swagger 2.0
+// one (converted in process with kin-openapi's openapi2conv), YAML or
+// JSON, into a restsql profile, read with github.com/getkin/kin-openapi.
 //
 // The profile has one catalog (its url from the first server, or
 // Options.URL) with one schema, API, holding:
 //
 //   - one table per GET endpoint that returns JSON: a collection (its 200
-//     response an array, or an object with one array property, which
-//     becomes rows:) or a single object (one row). Path parameters are
-//     {placeholders}, so they are required key columns: /users/{userId}/posts
-//     is table posts_by_user, queried with WHERE userId = ...;
+//     response an array, or a list wrapper: an object whose one array of
+//     objects sits next to paging or envelope fields, which becomes rows:)
+//     or a single object (one row; a nested array inside a resource is
+//     never its rows). Path parameters are {placeholders}, so they are
+//     required key columns: /users/{userId}/posts is table posts_by_user,
+//     queried with WHERE userId = ...; a parameter that names a field of
+//     the rows is bound to it (issue_number of /issues is number);
+//   - required query parameters as fixed params (a default, single enum
+//     value or example) or required key columns in the url's query, and
+//     required headers as ${NAME} placeholders;
 //   - columns from the item schema: properties in document order, $ref
 //     resolved, allOf merged (and oneOf/anyOf alternatives united), nested
 //     objects flattened into a.b paths named in lowerCamel as the discover
@@ -107,8 +114,8 @@ func (r *Result) YAML() ([]byte, error) {
 	return discover.MarshalProfile(r.Profile, r.Comments)
 }
 
-// Import turns an OpenAPI 3.0 or 3.1 document (YAML or JSON) into a
-// validated profile (see the package documentation).
+// Import turns an OpenAPI 3.0 or 3.1 or a Swagger 2.0 document (YAML or
+// JSON) into a validated profile (see the package documentation).
 func Import(doc []byte, opts Options) (*catalog.Profile, error) {
 	r, err := Generate(doc, opts)
 	if err != nil {
@@ -164,13 +171,25 @@ func load(data []byte) (doc *openapi3.T, err error) {
 			doc, err = nil, fmt.Errorf("openapi: the document could not be read: %v", r)
 		}
 	}()
-	if swagger2.Match(data) {
-		return nil, errors.New("openapi: this is a Swagger 2.0 document; convert it to OpenAPI 3 first (for example with swagger2openapi)")
+	ver, err := readVersion(data)
+	if err != nil {
+		return nil, err
 	}
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
-	loader.IncludeOrigin = true
-	doc, err = loader.LoadFromData(data)
+	switch {
+	case ver.Swagger != "":
+		return loadSwagger2(loader, data)
+	case isJSON(data):
+		doc, err = loadJSON(loader, data)
+	}
+	if doc == nil {
+		// YAML, or JSON that encoding/json refuses (YAML flow style).
+		loader = openapi3.NewLoader()
+		loader.IsExternalRefsAllowed = false
+		loader.IncludeOrigin = true
+		doc, err = loader.LoadFromData(data)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
 	}
@@ -182,8 +201,6 @@ func load(data []byte) (doc *openapi3.T, err error) {
 	}
 	return doc, nil
 }
-
-var swagger2 = regexp.MustCompile(`(?m)^\s*"?swagger"?\s*:\s*["']?2\.`)
 
 // importer holds the state of one import.
 type importer struct {
@@ -197,6 +214,16 @@ type importer struct {
 	// tables by name; byPath maps a collection's spec path to its table.
 	tables map[string]*catalog.Table
 	byPath map[string]*catalog.Table
+	// items maps an item path (/users/{id}) that is a table of its own,
+	// not a lookup, to its table.
+	items map[string]*catalog.Table
+	// renames maps a table's path parameters that are not named after
+	// their column to their placeholder names.
+	renames map[*catalog.Table]map[string]string
+	// apiKeyHeader is the header of the catalog's API key auth, if any;
+	// requiredHeaders the required headers made ${} placeholders.
+	apiKeyHeader    string
+	requiredHeaders []string
 	// skipped says why each skipped GET endpoint makes no table;
 	// unselected counts the GET operations Options left out.
 	skipped    []string
@@ -231,11 +258,17 @@ func (im *importer) catalog(opts Options) (*catalog.Catalog, error) {
 		cat.Description = oneLine(im.doc.Info.Title)
 	}
 	cat.Auth = im.auth()
+	if a := cat.Auth; a != nil && a.Scheme == catalog.AuthAPIKey && a.In == "header" {
+		im.apiKeyHeader = a.Name
+	}
 	tables, err := im.buildTables()
 	if err != nil {
 		return nil, err
 	}
 	cat.Schemas = map[string]*catalog.Schema{DefaultSchema: {Tables: tables}}
+	if len(im.requiredHeaders) > 0 {
+		im.note("Required headers, their ${} placeholders filled from a SecretsFile or the environment: %s.", strings.Join(im.requiredHeaders, ", "))
+	}
 	im.hoistPagination(cat)
 	im.notes.Head = im.head
 	return cat, nil

@@ -1,6 +1,8 @@
 package openapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -158,7 +160,10 @@ properties:
 - {name: api_version, in: query, required: true, schema: {type: string, default: "2024-01"}}
 - {name: region, in: query, required: true, schema: {type: string, enum: [eu]}}
 - {name: tenant, in: query, required: true, schema: {type: string}}
+- {name: since_day, in: query, required: true, example: 20, schema: {type: integer}}
 - {name: X-Trace, in: header, schema: {type: string}}
+- {name: X-Tenant-Key, in: header, required: true, schema: {type: string}}
+- {name: X-Version, in: header, required: true, schema: {type: string, default: v2}}
 `
 	res, err := Generate(spec(listOf("/items", item, params)), Options{})
 	require.NoError(t, err)
@@ -188,9 +193,13 @@ properties:
 		"updated_at": {">=": {Param: "since"}},
 		"ownerId":    {"=": {Param: "owner_id"}},
 	}, filters)
-	assert.Equal(t, map[string]string{"api_version": "2024-01", "region": "eu"}, tb.Params)
+	assert.Equal(t, map[string]string{"api_version": "2024-01", "region": "eu", "since_day": "20"}, tb.Params)
+	assert.Equal(t, "/items?tenant={tenant}", tb.URL)
+	assert.Equal(t, map[string]string{"X-Tenant-Key": "${X_Tenant_Key}", "X-Version": "v2"}, tb.Headers)
 	notes := strings.Join(res.Comments.Tables[tb], "\n")
-	assert.Contains(t, notes, "The required query parameter tenant has no default")
+	assert.Contains(t, notes, "The required query parameter tenant is the required key column tenant: WHERE tenant = ... sends it.")
+	assert.Contains(t, notes, "The required query parameter since_day is sent as 20 (its example).")
+	assert.Contains(t, strings.Join(res.Comments.Head, "\n"), "Required headers, their ${} placeholders filled from a SecretsFile or the environment: X-Tenant-Key (${X_Tenant_Key}).")
 	assert.Contains(t, notes, "Query parameters not used: active_gte, q.")
 	assert.Contains(t, notes, "Header parameters not sent (add them under headers: if needed): X-Trace.")
 }
@@ -244,15 +253,36 @@ func TestPaginationAndSort(t *testing.T) {
 		{
 			name:  "sort with a minus for descending",
 			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string, enum: [id, -id, name, -name]}}"),
-			sort:  &catalog.Sort{Param: "sort", Value: "{dir}{column}", Asc: new(string), Desc: ptr("-"), Nulls: "high"},
+			sort:  &catalog.Sort{Param: "sort", Value: "{dir}{column}", Asc: new(string), Desc: ptr("-"), Columns: []string{"id"}},
 		},
 		{
-			name:  "sort that cannot sort by the key",
+			// name may be NULL (not required): only id is pushed.
+			name:  "sort by listed columns",
+			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string, enum: [name, -name, id, -id]}}"),
+			sort:  &catalog.Sort{Param: "sort", Value: "{dir}{column}", Asc: new(string), Desc: ptr("-"), Columns: []string{"id"}},
+		},
+		{
+			name:  "sort by required columns, direction words",
+			paths: listOf("/t", "type: object\nrequired: [id, name, at]\nproperties:\n  id: {type: integer}\n  name: {type: string}\n  at: {type: string, nullable: true}\n  n: {type: integer}", "- {name: sort, in: query, schema: {type: string, enum: [name, at, n, created]}}\n- {name: direction, in: query, schema: {type: string, enum: [ASC, DESC]}}"),
+			sort:  &catalog.Sort{Param: "sort", Order: "direction", Asc: ptr("ASC"), Desc: ptr("DESC"), Columns: []string{"name"}},
+		},
+		{
+			name:  "sort that cannot sort by a never-NULL column",
 			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string, enum: [name, -name]}}"),
 		},
 		{
+			name:  "order that is not asc and desc",
+			paths: listOf("/t", item, "- {name: sort, in: query, schema: {type: string}}\n- {name: order, in: query, schema: {type: string, enum: [newest, oldest]}}"),
+		},
+		{
+			// An array sent repeated (explode, the default): one key.
 			name:  "sort_by and order",
 			paths: listOf("/t", item, "- {name: sort_by, in: query, schema: {type: array, items: {type: string}}}\n- {name: order, in: query, schema: {type: string, enum: [asc, desc]}}"),
+			sort:  &catalog.Sort{Param: "sort_by", Order: "order", Nulls: "high"},
+		},
+		{
+			name:  "sort_by comma-separated",
+			paths: listOf("/t", item, "- {name: sort_by, in: query, explode: false, schema: {type: array, items: {type: string}}}\n- {name: order, in: query, schema: {type: string, enum: [asc, desc]}}"),
 			sort:  &catalog.Sort{Param: "sort_by", Order: "order", Join: ",", Nulls: "high"},
 		},
 		{
@@ -413,7 +443,7 @@ func TestImportErrors(t *testing.T) {
 		name, doc, want string
 	}{
 		{"not YAML", "{", "openapi: "},
-		{"swagger 2", "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", "Swagger 2.0 document"},
+		{"swagger 2", "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", "openapi: the document has no paths"},
 		{"no paths", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n", "the document has no paths"},
 		{"no GET", string(spec("/t:\n  post:\n    responses: {'201': {description: ok}}\n")), "openapi: no table could be made: the document has no GET operation (1 other operations)"},
 		{"no tables", string(spec("/t:\n  get:\n    responses: {'201': {description: ok}}\n/u:\n  get:\n    responses: {'200': {description: ok, content: {text/csv: {}}}}\n/v:\n  get:\n    responses: {'404': {description: no}}\n")),
@@ -443,7 +473,7 @@ func TestNames(t *testing.T) {
 	assert.Equal(t, "id", param)
 	_, _, ok = itemPath("/users/{id}/posts")
 	assert.False(t, ok)
-	assert.Equal(t, "/a/{key}/b/{c_d}", urlTemplate("/a/{x}/b/{c-d}", "x", "key"))
+	assert.Equal(t, "/a/{key}/b/{c_d}", urlTemplate("/a/{x}/b/{c-d}", "x", "key", nil))
 }
 
 func TestRecursiveSchemas(t *testing.T) {
@@ -573,4 +603,138 @@ func TestSelectionAndMaxColumns(t *testing.T) {
 	assert.Equal(t, []string{"id:id:int", "aB:a.b:json", "aE:a.e:string", "f:f:string"}, cols(4))
 	assert.Equal(t, []string{"id:id:int", "a:a:json", "f:f:string"}, cols(3))
 	assert.Equal(t, []string{"id:id:int", "a:a:json", "f:f:string"}, cols(1))
+}
+
+func TestKeysFromPath(t *testing.T) {
+	// item returns an item path with GET (one object) and PATCH, whose
+	// path parameter has the given type.
+	item := func(path, param, typ, schema string) string {
+		resp := "    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema: " + schema + "\n"
+		return path + ":\n  parameters:\n    - {name: " + param + ", in: path, required: true, schema: {type: " + typ + "}}\n  get:\n" + resp + "  patch:\n" + resp
+	}
+	issue := "{type: object, properties: {id: {type: integer}, number: {type: integer}, title: {type: string}}}"
+	customer := "{type: object, properties: {id: {type: string}, email: {type: string}}}"
+	repo := "{type: object, properties: {id: {type: integer}, name: {type: string}}}"
+	doc := spec(listOf("/repos/{owner}/{repo}/issues", issue, "") + item("/repos/{owner}/{repo}/issues/{issue_number}", "issue_number", "integer", issue) +
+		listOf("/customers", customer, "") + item("/customers/{customer}", "customer", "string", customer) +
+		listOf("/repos", repo, "") + item("/repos/{repo}", "repo", "string", repo) +
+		listOf("/pets", repo, "") + item("/pets/{petId}", "petId", "integer", repo) +
+		listOf("/things", repo, "") + item("/things/{slug}", "slug", "string", repo))
+	p, err := Import(doc, Options{})
+	require.NoError(t, err)
+
+	issues := table(t, p, "issues_by_repo")
+	require.NotNil(t, issues.Get)
+	assert.Equal(t, "/repos/{owner}/{repo}/issues/{number}", issues.Get.URL)
+	assert.Equal(t, "/repos/{owner}/{repo}/issues/{number}", issues.Update.URL)
+
+	customers := table(t, p, "customers")
+	require.NotNil(t, customers.Get)
+	assert.Equal(t, "/customers/{id}", customers.Get.URL)
+	assert.Equal(t, "/customers/{id}", customers.Update.URL)
+
+	pets := table(t, p, "pets")
+	require.NotNil(t, pets.Get)
+	assert.Equal(t, "/pets/{id}", pets.Get.URL)
+
+	// {repo} is a name (a string), the id an integer: no lookup; the item
+	// path is a table of its own, written through the same placeholder.
+	assert.Nil(t, table(t, p, "repos").Get)
+	assert.Nil(t, table(t, p, "repos").Update)
+	byRepo := table(t, p, "repos_by_repo")
+	assert.Equal(t, "/repos/{repo}", byRepo.URL)
+	assert.Equal(t, "/repos/{repo}", byRepo.Update.URL)
+	assert.Nil(t, table(t, p, "things").Get)
+	assert.Equal(t, "/things/{slug}", table(t, p, "things_by_slug").Update.URL)
+}
+
+const swagger2YAML = `swagger: 2.0
+info: {title: Pet Store, version: 1.0.0}
+host: petstore.example.com
+basePath: /v2
+schemes: [https]
+securityDefinitions:
+  key: {type: apiKey, name: X-API-Key, in: header}
+security: [{key: []}]
+paths:
+  /pets:
+    get:
+      parameters:
+        - {name: status, in: query, type: string, enum: [available, sold]}
+        - {name: limit, in: query, type: integer, maximum: 100}
+      responses:
+        200:
+          description: ok
+          schema: {type: array, items: {$ref: '#/definitions/Pet'}}
+    post:
+      parameters: [{name: body, in: body, schema: {$ref: '#/definitions/Pet'}}]
+      responses: {201: {description: created}}
+  /pets/{petId}:
+    get:
+      parameters: [{name: petId, in: path, required: true, type: integer}]
+      responses: {200: {description: ok, schema: {$ref: '#/definitions/Pet'}}}
+    delete:
+      parameters: [{name: petId, in: path, required: true, type: integer}]
+      responses: {204: {description: gone}}
+definitions:
+  Pet:
+    type: object
+    properties:
+      name: {type: string}
+      id: {type: integer}
+      status: {type: string}
+      born: {type: string, format: date}
+`
+
+func TestSwagger2(t *testing.T) {
+	// YAML, pretty JSON and compact JSON import alike, in document order.
+	compact, err := yamlToJSON([]byte(swagger2YAML))
+	require.NoError(t, err)
+	var pretty bytes.Buffer
+	require.NoError(t, json.Indent(&pretty, compact, "", "  "))
+	assert.Contains(t, string(compact), `{"swagger":"2.0","info":{"title":"Pet Store"`)
+	for name, doc := range map[string][]byte{"yaml": []byte(swagger2YAML), "json": pretty.Bytes(), "compact json": compact} {
+		t.Run(name, func(t *testing.T) {
+			p, err := Import(doc, Options{})
+			require.NoError(t, err)
+			c, _ := p.Catalog("PetStore")
+			require.NotNil(t, c)
+			assert.Equal(t, "https://petstore.example.com/v2", c.URL)
+			assert.Equal(t, &catalog.Auth{Scheme: catalog.AuthAPIKey, Key: "${APIKey}", Name: "X-API-Key", In: "header"}, c.Auth)
+			pets := table(t, p, "pets")
+			var cols []string
+			for _, col := range pets.Columns {
+				cols = append(cols, col.Name+":"+string(col.Type))
+			}
+			assert.Equal(t, []string{"name:string", "id:int", "status:string", "born:datetime"}, cols)
+			require.NotNil(t, pets.Get)
+			assert.Equal(t, "/pets/{id}", pets.Get.URL)
+			assert.Equal(t, "/pets/{id}", pets.Delete.URL)
+			assert.Equal(t, "/pets", pets.Insert.URL)
+		})
+	}
+}
+
+func TestVersionErrors(t *testing.T) {
+	tests := []struct{ doc, want string }{
+		{`{"swagger":"1.2","paths":{}}`, `openapi: swagger version "1.2" is not supported: want "2.0", or an OpenAPI 3 document`},
+		{`{"openapi":"4.0.0","paths":{}}`, `openapi: openapi version "4.0.0" is not supported: want 3.x, or a Swagger 2.0 document`},
+		{`{"info":{}}`, `openapi: the document has no version: want openapi: 3.x (OpenAPI 3) or swagger: "2.0" (Swagger 2.0) at the top`},
+		{"openapi: 2.5\n", `openapi: openapi version "2.5" is not supported: want 3.x, or a Swagger 2.0 document`},
+		{"swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n", "openapi: the document has no paths"},
+	}
+	for _, tt := range tests {
+		_, err := Import([]byte(tt.doc), Options{})
+		require.Error(t, err, tt.doc)
+		assert.Equal(t, tt.want, err.Error(), tt.doc)
+	}
+}
+
+func TestItemPathWithoutWrites(t *testing.T) {
+	// beezup.com: an item path with only a POST beside a collection.
+	item := "type: object\nproperties:\n  id: {type: integer}\n"
+	doc := spec(listOf("/things", item, "") + "/things/{id}:\n  post:\n    responses: {'204': {description: ok}}\n")
+	p, err := Import(doc, Options{})
+	require.NoError(t, err)
+	assert.Nil(t, table(t, p, "things").Update)
 }

@@ -3,7 +3,9 @@ package openapi
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -171,7 +173,7 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 	cursor := class(cursorParams, nil)
 	fields := responseFields(ep)
 	im.pagination(t, ep, used, page, size, offset, cursor, fields)
-	im.sort(t, used, class(sortParams, nil), class(orderParams, nil))
+	im.sort(t, ep, used, class(sortParams, nil), class(orderParams, nil))
 
 	// Operators by name pattern.
 	for _, p := range params {
@@ -182,29 +184,116 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 			used[p] = true
 		}
 	}
-	// Required parameters with a default become fixed parameters.
-	for _, p := range params {
+	im.requiredInputs(t, ep, used)
+	im.ignoredParams(t, ep, used)
+}
+
+// requiredInputs makes the required query parameters that nothing else
+// uses fixed parameters (from the spec's default, example or single enum
+// value) or required key columns ({placeholders} in the url's query, bound
+// by WHERE name = ...), and the required headers ${NAME} placeholders.
+func (im *importer) requiredInputs(t *catalog.Table, ep *endpoint, used map[*openapi3.Parameter]bool) {
+	for _, p := range queryParameters(ep.item, ep.op, openapi3.ParameterInQuery) {
 		if used[p] || !p.Required {
 			continue
 		}
-		if s := paramSchema(p); s != nil && s.Default != nil {
+		used[p] = true
+		// An example of an identifier (Spotify's ids) is one value
+		// among many: the parameter is a key column instead.
+		v, from, ok := fixedValue(p)
+		if n := normName(p.Name); ok && strings.HasPrefix(from, "example") && (strings.HasSuffix(n, "id") || strings.HasSuffix(n, "ids") || columnNamed(t, identName(p.Name)) != nil) {
+			ok = false
+		}
+		if ok {
 			if t.Params == nil {
 				t.Params = map[string]string{}
 			}
-			t.Params[p.Name] = fmt.Sprint(s.Default)
-			used[p] = true
-		} else if s != nil && len(s.Enum) == 1 {
-			if t.Params == nil {
-				t.Params = map[string]string{}
+			t.Params[p.Name] = v
+			im.tableNote(t, "The required query parameter %s is sent as %s (its %s).", p.Name, v, from)
+			continue
+		}
+		name := identName(p.Name)
+		if c := columnNamed(t, name); c != nil && c.Path != "" && c.Path != c.Name {
+			// The name is a nested field's column: another name.
+			name += "_param"
+		}
+		sep := "?"
+		if strings.Contains(t.URL, "?") {
+			sep = "&"
+		}
+		t.URL += sep + url.QueryEscape(p.Name) + "={" + name + "}"
+		if columnNamed(t, name) == nil {
+			col := &catalog.Column{Name: name, Type: catalog.TypeString, Description: "Required query parameter " + p.Name + "."}
+			if d := oneLine(p.Description); d != "" {
+				col.Description = "Required query parameter " + p.Name + ": " + d
 			}
-			t.Params[p.Name] = fmt.Sprint(s.Enum[0])
-			used[p] = true
-		} else {
-			im.tableNote(t, "The required query parameter %s has no default: set it under params:.", p.Name)
-			used[p] = true
+			t.Columns = append(t.Columns, col)
+		}
+		im.tableNote(t, "The required query parameter %s is the required key column %s: WHERE %s = ... sends it.", p.Name, name, name)
+	}
+	for _, p := range queryParameters(ep.item, ep.op, openapi3.ParameterInHeader) {
+		if !p.Required || im.authHeader(p.Name) {
+			continue
+		}
+		if t.Headers == nil {
+			t.Headers = map[string]string{}
+		}
+		if v, _, ok := fixedValue(p); ok {
+			t.Headers[p.Name] = v
+			continue
+		}
+		ph := identName(p.Name)
+		t.Headers[p.Name] = "${" + ph + "}"
+		if !slices.Contains(im.requiredHeaders, p.Name+" (${"+ph+"})") {
+			im.requiredHeaders = append(im.requiredHeaders, p.Name+" (${"+ph+"})")
 		}
 	}
-	im.ignoredParams(t, ep, used)
+}
+
+// fixedValue is the value a required parameter can always be sent with:
+// its default, its example, or its only enum value.
+func fixedValue(p *openapi3.Parameter) (value, from string, ok bool) {
+	str := func(v any) string {
+		if f, isFloat := v.(float64); isFloat && f == math.Trunc(f) && math.Abs(f) < 1e15 {
+			return strconv.FormatInt(int64(f), 10)
+		}
+		return fmt.Sprint(v)
+	}
+	s := paramSchema(p)
+	switch {
+	case s != nil && s.Default != nil && !isComposite(s.Default):
+		return str(s.Default), "default", true
+	case s != nil && len(s.Enum) == 1 && !isComposite(s.Enum[0]):
+		return str(s.Enum[0]), "only enum value", true
+	case p.Example != nil && !isComposite(p.Example):
+		return str(p.Example), "example", true
+	case s != nil && s.Example != nil && !isComposite(s.Example):
+		return str(s.Example), "example", true
+	}
+	for _, name := range sortedKeys(p.Examples) {
+		if ex := p.Examples[name]; ex != nil && ex.Value != nil && ex.Value.Value != nil && !isComposite(ex.Value.Value) {
+			return str(ex.Value.Value), "example " + name, true
+		}
+	}
+	return "", "", false
+}
+
+func isComposite(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
+
+// authHeader reports whether a header is set by the catalog's auth (or is
+// one the driver sends itself).
+func (im *importer) authHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "authorization", "accept", "content-type", "user-agent":
+		return true
+	}
+	return im.apiKeyHeader != "" && strings.EqualFold(name, im.apiKeyHeader)
 }
 
 // ignoredParams notes the query and header parameters a table does not use.
@@ -220,7 +309,9 @@ func (im *importer) ignoredParams(t *catalog.Table, ep *endpoint, used map[*open
 	}
 	var headers []string
 	for _, p := range queryParameters(ep.item, ep.op, openapi3.ParameterInHeader) {
-		headers = append(headers, p.Name)
+		if _, set := t.Headers[p.Name]; !set && !im.authHeader(p.Name) {
+			headers = append(headers, p.Name)
+		}
 	}
 	if len(headers) > 0 {
 		im.tableNote(t, "Header parameters not sent (add them under headers: if needed): %s.", strings.Join(headers, ", "))
@@ -551,18 +642,24 @@ func sizeNote(p *catalog.Pagination) string {
 	return ""
 }
 
-// sort sets a table's sort from its sort and order parameters.
-func (im *importer) sort(t *catalog.Table, used map[*openapi3.Parameter]bool, sortP, orderP *openapi3.Parameter) {
+// sort sets a table's sort from its sort and order parameters. When the
+// sort parameter lists the fields it sorts by (an enum), sort.columns are
+// those that are columns the item schema says are never NULL (required and
+// not nullable), so where the API puts NULLs does not matter; without a
+// list, only key columns are pushed (nulls: high). Several sort keys are
+// joined only when the parameter is an array sent comma-separated.
+func (im *importer) sort(t *catalog.Table, ep *endpoint, used map[*openapi3.Parameter]bool, sortP, orderP *openapi3.Parameter) {
 	if sortP == nil {
 		return
 	}
-	s := &catalog.Sort{Param: sortP.Name, Nulls: catalog.NullsHigh}
-	if isType(paramSchema(sortP), "array") {
+	s := &catalog.Sort{Param: sortP.Name}
+	ps := paramSchema(sortP)
+	if isType(ps, "array") && sortP.Explode != nil && !*sortP.Explode && (sortP.Style == "" || sortP.Style == openapi3.SerializationForm) {
 		s.Join = ","
 	}
 	descPrefix := false
 	var allowed []string
-	if ps := paramSchema(sortP); ps != nil {
+	if ps != nil {
 		enum := ps.Enum
 		if it := schemaOf(ps.Items); it != nil && len(enum) == 0 {
 			enum = it.Enum
@@ -570,27 +667,41 @@ func (im *importer) sort(t *catalog.Table, used map[*openapi3.Parameter]bool, so
 		for _, v := range enum {
 			if str, ok := v.(string); ok {
 				descPrefix = descPrefix || strings.HasPrefix(str, "-")
-				allowed = append(allowed, strings.TrimLeft(str, "+-"))
+				if a := strings.TrimLeft(str, "+-"); !slices.Contains(allowed, a) {
+					allowed = append(allowed, a)
+				}
 			}
 		}
 	}
-	// Only key columns are pushed (nulls: high); when the parameter lists
-	// the columns it sorts by, each key column must be one of them.
 	if len(allowed) > 0 {
-		for _, c := range t.Columns {
-			path := c.Path
-			if path == "" {
-				path = c.Name
+		never := neverNull(ep.row)
+		for _, a := range allowed {
+			c := columnAt(t, a)
+			if c == nil || slices.Contains(s.Columns, c.Name) || c.Type == catalog.TypeJSON {
+				continue
 			}
-			if c.Key && !slices.Contains(allowed, path) {
-				im.tableNote(t, "The sort parameter %s is not used: it cannot sort by the key column %s.", sortP.Name, c.Name)
-				return
+			if c.Key || (!strings.Contains(a, ".") && never[a]) {
+				s.Columns = append(s.Columns, c.Name)
 			}
 		}
+		if len(s.Columns) == 0 {
+			im.tableNote(t, "The sort parameter %s is not used: none of its values (%s) is a column that is never NULL.", sortP.Name, strings.Join(allowed, ", "))
+			return
+		}
+	} else {
+		s.Nulls = catalog.NullsHigh
 	}
 	switch {
 	case orderP != nil:
+		asc, desc, ok := directionWords(paramSchema(orderP))
+		if !ok {
+			im.tableNote(t, "The sort parameter %s is not used: the values of %s are not asc and desc.", sortP.Name, orderP.Name)
+			return
+		}
 		s.Order = orderP.Name
+		if asc != "asc" || desc != "desc" {
+			s.Asc, s.Desc = &asc, &desc
+		}
 		used[orderP] = true
 	case descPrefix:
 		s.Value = "{dir}{column}"
@@ -602,5 +713,55 @@ func (im *importer) sort(t *catalog.Table, used map[*openapi3.Parameter]bool, so
 	}
 	used[sortP] = true
 	t.Sort = s
-	im.tableNote(t, "ORDER BY is sent as %s; only on key columns (nulls: high), since the API's place for NULLs is not documented.", sortP.Name)
+	if len(s.Columns) > 0 {
+		im.tableNote(t, "ORDER BY %s is sent as %s.", strings.Join(s.Columns, ", "), sortP.Name)
+	} else {
+		im.tableNote(t, "ORDER BY is sent as %s; only on key columns (nulls: high), since the API's place for NULLs is not documented.", sortP.Name)
+	}
+}
+
+// directionWords finds the ascending and descending words of an order
+// parameter: its enum's asc/desc (any case, or ascending/descending); an
+// order parameter without an enum takes asc and desc.
+func directionWords(s *openapi3.Schema) (asc, desc string, ok bool) {
+	if s == nil || len(s.Enum) == 0 {
+		return "asc", "desc", true
+	}
+	for _, v := range s.Enum {
+		str, _ := v.(string)
+		switch strings.ToLower(str) {
+		case "asc", "ascending":
+			asc = str
+		case "desc", "descending":
+			desc = str
+		}
+	}
+	return asc, desc, asc != "" && desc != ""
+}
+
+// neverNull lists the top-level properties of an item schema that are
+// required and not nullable (looking into allOf parts).
+func neverNull(s *openapi3.Schema) map[string]bool {
+	out := map[string]bool{}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(s *openapi3.Schema, depth int)
+	walk = func(s *openapi3.Schema, depth int) {
+		if s == nil || seen[s] || depth > maxMergeDepth {
+			return
+		}
+		seen[s] = true
+		for _, name := range s.Required {
+			out[name] = true
+		}
+		for _, part := range s.AllOf {
+			walk(schemaOf(part), depth+1)
+		}
+	}
+	walk(s, 0)
+	for _, p := range properties(s) {
+		if ps := schemaOf(p.ref); ps != nil && (ps.Nullable || (ps.Type != nil && ps.Type.Includes("null"))) {
+			delete(out, p.name)
+		}
+	}
+	return out
 }

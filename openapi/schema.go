@@ -231,11 +231,35 @@ func columnType(s *openapi3.Schema) (typ catalog.Type, layout string) {
 // column) until the columns are at most maxColumns; the top-level
 // properties are always columns.
 func columns(item *openapi3.Schema, maxColumns int) []*catalog.Column {
-	cols := flatColumns(item, maxFlattenDepth)
-	for depth := maxFlattenDepth - 1; maxColumns > 0 && len(cols) > maxColumns && depth >= 1; depth-- {
-		cols = flatColumns(item, depth)
+	depth := maxFlattenDepth
+	for maxColumns > 0 && depth > 1 && countColumns(item, depth, maxColumns) > maxColumns {
+		depth--
 	}
-	return cols
+	return flatColumns(item, depth)
+}
+
+// countColumns counts the columns flatColumns makes at maxDepth, stopping
+// once there are more than limit.
+func countColumns(item *openapi3.Schema, maxDepth, limit int) int {
+	n := 0
+	open := map[*openapi3.Schema]bool{}
+	var walk func(s *openapi3.Schema, depth int)
+	walk = func(s *openapi3.Schema, depth int) {
+		open[s] = true
+		defer delete(open, s)
+		for _, p := range properties(s) {
+			if n > limit {
+				return
+			}
+			if ps := schemaOf(p.ref); !open[ps] && flattens(ps, depth+1, maxDepth) {
+				walk(ps, depth+1)
+				continue
+			}
+			n++
+		}
+	}
+	walk(item, 0)
+	return n
 }
 
 // flatColumns is columns with nested objects flattened to key paths of

@@ -294,6 +294,8 @@ func (im *importer) noTables() error {
 // buildTables makes the tables, their lookups and their writes.
 func (im *importer) buildTables() (map[string]*catalog.Table, error) {
 	im.byPath = map[string]*catalog.Table{}
+	im.items = map[string]*catalog.Table{}
+	im.renames = map[*catalog.Table]map[string]string{}
 	eps := im.getEndpoints()
 	var singles []*endpoint
 	for _, ep := range eps {
@@ -305,8 +307,7 @@ func (im *importer) buildTables() (map[string]*catalog.Table, error) {
 	}
 	for _, ep := range singles {
 		if parent, param, ok := itemPath(ep.path); ok {
-			if t := im.byPath[parent]; t != nil && t.Get == nil {
-				im.addGet(t, ep, param)
+			if t := im.byPath[parent]; t != nil && t.Get == nil && im.addGet(t, ep, parent, param) {
 				continue
 			}
 		}
@@ -352,11 +353,14 @@ func identName(s string) string {
 
 // urlTemplate writes a spec path as a table url, renaming each {param} to
 // an identifier, and item to key when item is set.
-func urlTemplate(path, item, key string) string {
+func urlTemplate(path, item, key string, renames map[string]string) string {
 	return placeholder.ReplaceAllStringFunc(path, func(m string) string {
 		name := m[1 : len(m)-1]
 		if item != "" && name == item {
 			return "{" + key + "}"
+		}
+		if r, ok := renames[name]; ok {
+			return "{" + r + "}"
 		}
 		return "{" + identName(name) + "}"
 	})
@@ -413,7 +417,11 @@ func sanitize(s string) string {
 // pathParams returns the path parameters of an operation by name.
 func pathParams(item *openapi3.PathItem, op *openapi3.Operation) map[string]*openapi3.Parameter {
 	out := map[string]*openapi3.Parameter{}
-	for _, list := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+	lists := []openapi3.Parameters{item.Parameters}
+	if op != nil {
+		lists = append(lists, op.Parameters)
+	}
+	for _, list := range lists {
 		for _, ref := range list {
 			if ref != nil && ref.Value != nil && ref.Value.In == openapi3.ParameterInPath {
 				out[ref.Value.Name] = ref.Value
@@ -428,13 +436,15 @@ func (im *importer) addTable(ep *endpoint) {
 	name := im.tableNameFor(ep.path)
 	t := &catalog.Table{
 		Description: oneLine(cmp.Or(ep.op.Summary, ep.op.Description)),
-		URL:         urlTemplate(ep.path, "", ""),
+		URL:         urlTemplate(ep.path, "", "", nil),
 		Rows:        discover.Path(ep.rows),
 		Columns:     columns(ep.row, im.opts.MaxColumns),
 	}
 	im.tables[name] = t
 	if ep.collection {
 		im.byPath[ep.path] = t
+	} else {
+		im.items[ep.path] = t
 	}
 	src := "GET " + ep.path
 	if ep.op.OperationID != "" {
@@ -457,8 +467,22 @@ func (im *importer) addTable(ep *endpoint) {
 	var declared []*catalog.Column
 	for _, m := range placeholder.FindAllStringSubmatch(ep.path, -1) {
 		n := identName(m[1])
-		if columnNamed(t, n) != nil || slices.ContainsFunc(declared, func(c *catalog.Column) bool { return strings.EqualFold(c.Name, n) }) {
+		if slices.ContainsFunc(declared, func(c *catalog.Column) bool { return strings.EqualFold(c.Name, n) }) {
 			continue
+		}
+		if c := columnNamed(t, n); c != nil {
+			if c.Type != catalog.TypeJSON {
+				continue
+			}
+			// A json column of that name (GitHub's repository has an
+			// owner object, {owner} is a login): the placeholder gets
+			// a name of its own.
+			for n = n + "_param"; columnNamed(t, n) != nil; n += "_" {
+			}
+			if im.renames[t] == nil {
+				im.renames[t] = map[string]string{}
+			}
+			im.renames[t][m[1]] = n
 		}
 		col := &catalog.Column{Name: n, Type: catalog.TypeString, Description: "Path parameter {" + m[1] + "}."}
 		if p := params[m[1]]; p != nil && p.Schema != nil {
@@ -473,11 +497,16 @@ func (im *importer) addTable(ep *endpoint) {
 		declared = append(declared, col)
 	}
 	t.Columns = append(declared, t.Columns...)
+	if im.renames[t] != nil {
+		t.URL = urlTemplate(ep.path, "", "", im.renames[t])
+	}
 	if ep.collection {
 		im.queryParams(t, ep)
 	} else {
 		t.Pagination = &catalog.Pagination{Type: catalog.PageNone}
-		im.ignoredParams(t, ep, nil)
+		used := map[*openapi3.Parameter]bool{}
+		im.requiredInputs(t, ep, used)
+		im.ignoredParams(t, ep, used)
 	}
 }
 
@@ -495,30 +524,80 @@ func (im *importer) tableNameFor(path string) string {
 }
 
 // keyFor returns the column an item path's parameter names: the column of
-// that name, else the table's key column.
-func keyFor(t *catalog.Table, param string) *catalog.Column {
+// that name, else the field the parameter names after the collection
+// (issue_number of /issues is number, petId of /pets is id), else nil:
+// the parameter is then no field of the rows.
+func keyFor(t *catalog.Table, parent, param string, params map[string]*openapi3.Parameter) *catalog.Column {
 	if c := columnNamed(t, identName(param)); c != nil {
 		return c
 	}
-	for _, c := range t.Columns {
-		if c.Key {
-			return c
+	seg := parent[strings.LastIndex(parent, "/")+1:]
+	want := normName(param)
+	for _, one := range singulars(normName(seg)) {
+		field, ok := strings.CutPrefix(want, one)
+		if !ok {
+			continue
+		}
+		if field == "" {
+			// {customer} of /customers: the row's id, when the
+			// parameter's type is the id's (a repository's {repo} is
+			// its name, a string; its id is an integer).
+			if c := columnNamed(t, "id"); c != nil && !c.Implicit && c.Type == paramColumnType(params[param]) {
+				return c
+			}
+			continue
+		}
+		for _, c := range t.Columns {
+			if !c.Implicit && !strings.Contains(c.Path, ".") && normName(c.Name) == field && (c.Type == catalog.TypeInt || c.Type == catalog.TypeString) {
+				return c
+			}
 		}
 	}
 	return nil
 }
 
-// addGet makes an item endpoint the lookup of its collection's table.
-func (im *importer) addGet(t *catalog.Table, ep *endpoint, param string) {
-	key := keyFor(t, param)
-	if key == nil {
-		im.tableNote(t, "GET %s is not used as a lookup: the table has no key column for {%s}.", ep.path, param)
-		return
+// paramColumnType is the column type of a path parameter (string when
+// unknown).
+func paramColumnType(p *openapi3.Parameter) catalog.Type {
+	if p == nil || p.Schema == nil {
+		return catalog.TypeString
 	}
-	g := &catalog.Get{URL: urlTemplate(ep.path, param, key.Name)}
+	typ, _ := columnType(p.Schema.Value)
+	if typ == catalog.TypeJSON || typ == catalog.TypeDatetime {
+		return catalog.TypeString
+	}
+	return typ
+}
+
+// singulars are the singular forms a plural collection name may have
+// (issues: issues, issue, issu; categories: categories, category).
+func singulars(plural string) []string {
+	out := []string{plural}
+	if s, ok := strings.CutSuffix(plural, "ies"); ok {
+		out = append(out, s+"y")
+	}
+	if s, ok := strings.CutSuffix(plural, "es"); ok {
+		out = append(out, s)
+	}
+	if s, ok := strings.CutSuffix(plural, "s"); ok {
+		out = append(out, s)
+	}
+	return out
+}
+
+// addGet makes an item endpoint the lookup of its collection's table.
+// It reports false, with a note, when the item endpoint's parameters are
+// not columns of the table.
+func (im *importer) addGet(t *catalog.Table, ep *endpoint, parent, param string) bool {
+	key := keyFor(t, parent, param, pathParams(ep.item, ep.op))
+	if key == nil {
+		im.tableNote(t, "GET %s is not used as a lookup (it is a table of its own): no column of the rows is its {%s}.", ep.path, param)
+		return false
+	}
+	g := &catalog.Get{URL: urlTemplate(ep.path, param, key.Name, im.renames[t])}
 	if !im.placeholdersAreColumns(t, g.URL) {
-		im.tableNote(t, "GET %s is not used as a lookup: its path parameters are not columns of the table.", ep.path)
-		return
+		im.tableNote(t, "GET %s is not used as a lookup (it is a table of its own): its path parameters are not columns of the table.", ep.path)
+		return false
 	}
 	// A wrapper object ({"data": {...}}) holds the row.
 	if wrapper := itemWrapper(ep.body); wrapper != "" {
@@ -529,6 +608,7 @@ func (im *importer) addGet(t *catalog.Table, ep *endpoint, param string) {
 		key.Key = true
 	}
 	im.tableNote(t, "Lookups by %s use GET %s.", key.Name, ep.path)
+	return true
 }
 
 // itemWrapper returns the property that wraps an item response's row: a
@@ -573,14 +653,27 @@ func (im *importer) addWrites() {
 			im.setWrite(t, &t.Insert, "POST", p, item.Post, "", "")
 		}
 		parent, param, ok := itemPath(p)
-		t := im.byPath[parent]
-		if !ok || t == nil {
+		if !ok {
 			continue
 		}
-		key := keyFor(t, param)
+		t := im.byPath[parent]
+		var key *catalog.Column
+		if t != nil {
+			key = keyFor(t, parent, param, pathParams(item, cmp.Or(item.Patch, item.Put, item.Delete, item.Get)))
+		}
+		if key == nil {
+			// The item path's own table, where {param} is a column.
+			if it := im.items[p]; it != nil {
+				t, key = it, columnNamed(it, identName(param))
+				param = ""
+			}
+		}
+		if t == nil {
+			continue
+		}
 		if key == nil {
 			if item.Patch != nil || item.Put != nil || item.Delete != nil {
-				im.tableNote(t, "Writes on %s are not mapped: the table has no key column for {%s}.", p, param)
+				im.tableNote(t, "Writes on %s are not mapped: no column of the rows is its {%s}.", p, param)
 			}
 			continue
 		}
@@ -601,7 +694,7 @@ func (im *importer) setWrite(t *catalog.Table, dst **catalog.Write, method, path
 	if *dst != nil {
 		return
 	}
-	w := &catalog.Write{Method: method, URL: urlTemplate(path, param, key)}
+	w := &catalog.Write{Method: method, URL: urlTemplate(path, param, key, im.renames[t])}
 	if !im.placeholdersAreColumns(t, w.URL) {
 		im.tableNote(t, "%s %s is not mapped: its path parameters are not columns of the table.", method, path)
 		return

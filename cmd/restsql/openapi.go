@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -45,12 +46,11 @@ func runOpenAPI(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	out, err := res.YAML()
-	if err != nil {
+	w := bufio.NewWriter(stdout)
+	if err := res.WriteYAML(w); err != nil {
 		return err
 	}
-	_, err = stdout.Write(out)
-	return err
+	return w.Flush()
 }
 
 // listFlag is a repeatable flag whose values may also be comma-separated.

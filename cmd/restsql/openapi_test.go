@@ -58,7 +58,7 @@ func TestOpenAPICommandErrors(t *testing.T) {
 		{[]string{"openapi"}, "openapi needs one OpenAPI document"},
 		{[]string{"openapi", "a.yaml", "b.yaml"}, "openapi needs one OpenAPI document"},
 		{[]string{"openapi", "does-not-exist.yaml"}, "openapi: open does-not-exist.yaml"},
-		{[]string{"openapi", bad}, "Swagger 2.0"},
+		{[]string{"openapi", bad}, "openapi: the document has no paths"},
 		{[]string{"openapi", "--nope", jsonPlaceholderSpec}, "unknown flag: --nope"},
 	}
 	for _, tt := range tests {
