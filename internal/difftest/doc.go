@@ -69,9 +69,10 @@
 // one is counted in the log, not failed (a pushdown class excuses only a
 // difference between the pushdown and plain profiles). Remove a class
 // from the list in the commit that merges its fix. The findings behind
-// them are in the helpers' notes (difftest-findings.md).
+// them are in the issue notes of issue 14.
 //
-// The CI run is the fixed seed range 1–5000 (600 queries under -race):
+// The CI run is the fixed seed range 1–5000 (600 queries under -race;
+// .ci/run also runs the whole range without -race):
 //
 //	go test -run Random ./internal/difftest
 //
