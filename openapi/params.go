@@ -502,12 +502,15 @@ func findField(fields []responseField, names []string, ok func(responseField) bo
 	return nil
 }
 
-// pageSize is the page size a size parameter documents: its default, else
-// its maximum (up to 1000), else 0 (not sent).
+// pageSize is the page size a size parameter documents: its maximum (up
+// to 1000: the fewest requests), else its default, else 0 (not sent).
 func pageSize(p *openapi3.Parameter) int {
 	s := paramSchema(p)
 	if s == nil {
 		return 0
+	}
+	if s.Max != nil && *s.Max >= 1 && *s.Max <= 1000 {
+		return int(*s.Max)
 	}
 	switch d := s.Default.(type) {
 	case float64:
@@ -522,9 +525,6 @@ func pageSize(p *openapi3.Parameter) int {
 		if d >= 1 && d <= math.MaxInt32 {
 			return int(d)
 		}
-	}
-	if s.Max != nil && *s.Max >= 1 && *s.Max <= 1000 {
-		return int(*s.Max)
 	}
 	return 0
 }
