@@ -582,3 +582,13 @@ func TestIsolationLevelsAreRefused(t *testing.T) {
 	require.ErrorIs(t, err, restsql.ErrNotSupported)
 	assert.Contains(t, err.Error(), "Serializable")
 }
+
+// EXPLAIN of a lookup join shows the inner table's request for a made-up
+// key, and says that it is one.
+func TestExplainLookupRequestIsAnExample(t *testing.T) {
+	db, _ := openDemo(t)
+	plan := explainText(t, db, "SELECT p.title, c.email FROM posts p JOIN comments_by_post c ON c.postId = p.id WHERE p.userId = 1")
+	assert.Contains(t, plan, "Lookup join")
+	assert.Regexp(t, `GET http://[^ ]+/posts/1/comments\?_page=1&_limit=20 \(an example: postId = 1 stands for the keys the join reads\)`, plan)
+	assert.Regexp(t, `GET http://[^ ]+/posts\?userId=1&_page=1&_limit=20\n`, plan, "the outer table's request is not an example")
+}

@@ -153,6 +153,12 @@ func scanDetail(sp *scanPlan) string {
 	}
 	sp.step.children = nil
 	for _, u := range sp.plan.Requests() {
+		if sp.lookup != nil {
+			// Planned with a made-up key (sampleKey): say so, and where
+			// the real keys come from.
+			u += fmt.Sprintf(" (an example: %s = %s stands for the keys the join reads)",
+				sp.lookup.col, formatValues([]any{sampleKey(sp.rel.table.Columns[sp.lookup.colIdx])}))
+		}
 		sp.step.children = append(sp.step.children, &step{op: "Request", target: sp.step.target, detail: u})
 	}
 	return strings.Join(parts, "; ")
