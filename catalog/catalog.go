@@ -29,9 +29,47 @@ type Catalog struct {
 	Auth    *Auth             `yaml:"auth,omitempty" json:"auth,omitempty"`
 	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 	// Params are URL parameters sent with every request of the catalog.
-	Params     map[string]string  `yaml:"params,omitempty" json:"params,omitempty"`
-	Pagination *Pagination        `yaml:"pagination,omitempty" json:"pagination,omitempty"`
-	Schemas    map[string]*Schema `yaml:"schemas" json:"schemas"`
+	Params     map[string]string `yaml:"params,omitempty" json:"params,omitempty"`
+	Pagination *Pagination       `yaml:"pagination,omitempty" json:"pagination,omitempty"`
+	// ErrorWhen makes a successful (2xx) response whose body matches it an
+	// error: APIs such as Slack answer 200 with {"ok": false, ...}.
+	ErrorWhen *ErrorWhen `yaml:"errorWhen,omitempty" json:"errorWhen,omitempty"`
+	// RateLimit names the response headers that tell the requests left and
+	// when the window resets, so a request refused for the rate limit is
+	// sent again after the reset.
+	RateLimit *RateLimit         `yaml:"rateLimit,omitempty" json:"rateLimit,omitempty"`
+	Schemas   map[string]*Schema `yaml:"schemas" json:"schemas"`
+}
+
+// ErrorWhen is a response rule: a 2xx response whose body holds Equals at
+// Path is an error, whose text is the body's value at Message.
+type ErrorWhen struct {
+	// Path is the gjson path of the value to test.
+	Path string `yaml:"path" json:"path"`
+	// Equals is the JSON scalar (string, number or boolean) that marks a
+	// failed response.
+	Equals any `yaml:"equals" json:"equals"`
+	// Message is the gjson path of the error text ("" = an excerpt of the body).
+	Message string `yaml:"message,omitempty" json:"message,omitempty"`
+}
+
+// Reset time formats of RateLimit.
+const (
+	ResetUnix     = "unix"
+	ResetSeconds  = "seconds"
+	ResetHTTPDate = "http-date"
+)
+
+// RateLimit names the rate-limit headers of an API (GitHub:
+// x-ratelimit-remaining and x-ratelimit-reset).
+type RateLimit struct {
+	// Remaining is the header with the requests left in the window.
+	Remaining string `yaml:"remaining" json:"remaining"`
+	// Reset is the header telling when the window resets.
+	Reset string `yaml:"reset" json:"reset"`
+	// ResetFormat is unix (epoch seconds, the default), seconds (seconds
+	// from now) or http-date.
+	ResetFormat string `yaml:"resetFormat,omitempty" json:"resetFormat,omitempty"`
 }
 
 // Schema groups tables inside a catalog.
@@ -89,6 +127,12 @@ type Pagination struct {
 	TotalPath   string `yaml:"totalPath,omitempty" json:"totalPath,omitempty"`
 	TotalHeader string `yaml:"totalHeader,omitempty" json:"totalHeader,omitempty"`
 	HasMorePath string `yaml:"hasMorePath,omitempty" json:"hasMorePath,omitempty"`
+	// StopPath is a body path: the walk stops after the page where it
+	// holds true.
+	StopPath string `yaml:"stopPath,omitempty" json:"stopPath,omitempty"`
+	// EmptyPageStops, when false, lets a walk go on past a page without
+	// rows (cursor, nextURL and linkHeader only; nil = true).
+	EmptyPageStops *bool `yaml:"emptyPageStops,omitempty" json:"emptyPageStops,omitempty"`
 }
 
 // Table is one endpoint.

@@ -38,6 +38,14 @@ func (c *Catalog) Clone() *Catalog {
 	cp.Headers = maps.Clone(c.Headers)
 	cp.Params = maps.Clone(c.Params)
 	cp.Pagination = c.Pagination.clonePtr()
+	if c.ErrorWhen != nil {
+		e := *c.ErrorWhen
+		cp.ErrorWhen = &e
+	}
+	if c.RateLimit != nil {
+		r := *c.RateLimit
+		cp.RateLimit = &r
+	}
 	if c.Schemas != nil {
 		cp.Schemas = make(map[string]*Schema, len(c.Schemas))
 		for k, s := range c.Schemas {
@@ -138,6 +146,9 @@ func (p *Pagination) clone() Pagination {
 	cp := *p
 	if p.Start != nil {
 		cp.Start = ptr(*p.Start)
+	}
+	if p.EmptyPageStops != nil {
+		cp.EmptyPageStops = ptr(*p.EmptyPageStops)
 	}
 	return cp
 }

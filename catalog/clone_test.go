@@ -20,7 +20,9 @@ func fullProfile() *Profile {
 					ClientID: "ci", ClientSecret: "cs", TokenURL: "tu", Scopes: []string{"a", "b"}, RefreshToken: "rt", GrantType: "password"},
 				Headers:    map[string]string{"h": "v"},
 				Params:     map[string]string{"p": "v"},
-				Pagination: &Pagination{Type: "page", PageSize: 3, Start: ptr(1)},
+				Pagination: &Pagination{Type: "cursor", PageSize: 3, Start: ptr(1), StopPath: "end", EmptyPageStops: ptr(false)},
+				ErrorWhen:  &ErrorWhen{Path: "ok", Equals: false, Message: "error"},
+				RateLimit:  &RateLimit{Remaining: "r", Reset: "x", ResetFormat: "unix"},
 				Schemas: map[string]*Schema{
 					"S": {Name: "S", Tables: map[string]*Table{
 						"t": {

@@ -678,6 +678,29 @@ catalog: profile api.yaml: catalog A: schema S: table t: update: url: placeholde
 catalog: profile api.yaml: catalog A: schema S: table t: delete: url: unterminated { (missing })
 catalog: profile api.yaml: catalog A: schema S: table t: delete: headers: empty name`,
 	},
+	{
+		name: "response rules",
+		data: profileWithCatalog(`url: http://api.test
+errorWhen: {equals: [false]}
+rateLimit: {resetFormat: epoch}
+pagination: {type: page, stopPath: done, emptyPageStops: false}
+`),
+		err: `catalog: profile api.yaml: catalog A: errorWhen: path is empty (want the body path of the value that marks an error, e.g. ok)
+catalog: profile api.yaml: catalog A: errorWhen: equals: got a list, want a string, number or boolean
+catalog: profile api.yaml: catalog A: rateLimit: remaining is empty (want the header with the requests left, e.g. x-ratelimit-remaining)
+catalog: profile api.yaml: catalog A: rateLimit: reset is empty (want the header telling when the window resets, e.g. x-ratelimit-reset)
+catalog: profile api.yaml: catalog A: rateLimit: resetFormat: unknown format "epoch" (want unix, seconds, http-date)
+catalog: profile api.yaml: catalog A: pagination: emptyPageStops is not used by type page (an empty page is a short page, which ends a page walk; use cursor, nextURL or linkHeader)`,
+	},
+	{
+		name: "errorWhen without equals",
+		data: profileWithCatalog(`url: http://api.test
+errorWhen: {path: ok}
+pagination: {type: none, stopPath: done}
+`),
+		err: `catalog: profile api.yaml: catalog A: errorWhen: equals is missing (want the JSON scalar that marks an error, e.g. false)
+catalog: profile api.yaml: catalog A: pagination: stopPath is not used by type none`,
+	},
 }
 
 func TestParseErrors(t *testing.T) {

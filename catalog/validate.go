@@ -160,6 +160,8 @@ func (c *checker) catalog(name string, cat *Catalog) {
 	c.auth(w.with("auth"), cat.Auth)
 	c.names(w.with("headers"), cat.Headers)
 	c.names(w.with("params"), cat.Params)
+	c.errorWhen(w.with("errorWhen"), cat.ErrorWhen)
+	c.rateLimit(w.with("rateLimit"), cat.RateLimit)
 	pagOK := true
 	if cat.Pagination != nil {
 		// The settings a type needs may be completed by each table.
@@ -293,14 +295,14 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		c.add(w, "unknown type %q %s", p.Type, want(paginationTypes))
 		return false
 	}
-	stop := []string{"totalPath", "totalHeader", "hasMorePath"}
+	stop := []string{"totalPath", "totalHeader", "hasMorePath", "stopPath"}
 	allowed := map[string][]string{
 		PageNone:       nil,
 		PageOffset:     append([]string{"offsetParam", "sizeParam", "pageSize", "start"}, stop...),
 		PagePage:       append([]string{"pageParam", "sizeParam", "pageSize", "start"}, stop...),
-		PageCursor:     append([]string{"cursorPath", "cursorParam", "sizeParam", "pageSize"}, stop...),
-		PageNextURL:    append([]string{"nextPath", "sizeParam", "pageSize"}, stop...),
-		PageLinkHeader: append([]string{"sizeParam", "pageSize"}, stop...),
+		PageCursor:     append([]string{"cursorPath", "cursorParam", "sizeParam", "pageSize", "emptyPageStops"}, stop...),
+		PageNextURL:    append([]string{"nextPath", "sizeParam", "pageSize", "emptyPageStops"}, stop...),
+		PageLinkHeader: append([]string{"sizeParam", "pageSize", "emptyPageStops"}, stop...),
 	}[typ]
 	fields := []struct {
 		name string
@@ -317,9 +319,15 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		{"totalPath", p.TotalPath != ""},
 		{"totalHeader", p.TotalHeader != ""},
 		{"hasMorePath", p.HasMorePath != ""},
+		{"stopPath", p.StopPath != ""},
+		{"emptyPageStops", p.EmptyPageStops != nil},
 	}
 	for _, f := range fields {
 		if f.set && !slices.Contains(allowed, f.name) {
+			if f.name == "emptyPageStops" && (typ == PageOffset || typ == PagePage) {
+				c.add(w, "emptyPageStops is not used by type %s (an empty page is a short page, which ends a %s walk; use cursor, nextURL or linkHeader)", typ, typ)
+				continue
+			}
 			c.add(w, "%s is not used by type %s", f.name, typ)
 		}
 	}
@@ -335,6 +343,58 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		c.add(w, "start is negative (%d)", *p.Start)
 	}
 	return len(c.errs) == n
+}
+
+// errorWhen checks a catalog's errorWhen rule.
+func (c *checker) errorWhen(w where, e *ErrorWhen) {
+	if e == nil {
+		return
+	}
+	if strings.TrimSpace(e.Path) == "" {
+		c.add(w, "path is empty (want the body path of the value that marks an error, e.g. ok)")
+	}
+	switch v := e.Equals.(type) {
+	case bool, string, int, int64, uint64, float64:
+	case nil:
+		c.add(w, "equals is missing (want the JSON scalar that marks an error, e.g. false)")
+	default:
+		c.add(w, "equals: got %s, want a string, number or boolean", kindOf(v))
+	}
+}
+
+// kindOf names the YAML kind of a decoded value for error messages.
+func kindOf(v any) string {
+	switch v.(type) {
+	case []any:
+		return "a list"
+	case map[string]any, map[any]any:
+		return "a mapping"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// resetFormats are the accepted rateLimit.resetFormat values.
+var resetFormats = []string{ResetUnix, ResetSeconds, ResetHTTPDate}
+
+// rateLimit checks a catalog's rateLimit headers.
+func (c *checker) rateLimit(w where, r *RateLimit) {
+	if r == nil {
+		return
+	}
+	if strings.TrimSpace(r.Remaining) == "" {
+		c.add(w, "remaining is empty (want the header with the requests left, e.g. x-ratelimit-remaining)")
+	}
+	if strings.TrimSpace(r.Reset) == "" {
+		c.add(w, "reset is empty (want the header telling when the window resets, e.g. x-ratelimit-reset)")
+	}
+	if r.ResetFormat == "" {
+		return
+	}
+	if f, ok := canonical(resetFormats, r.ResetFormat); ok {
+		r.ResetFormat = f
+	} else {
+		c.add(w, "resetFormat: unknown format %q %s", r.ResetFormat, want(resetFormats))
+	}
 }
 
 // missingPagination describes the settings that p's type needs and p lacks.

@@ -187,6 +187,10 @@ type Source struct {
 	policy retry.Policy
 	// secrets names the query parameters whose values are never shown.
 	secrets *secretNames
+	// notBefore is when the API's rate-limit window resets after a
+	// response said no request is left (unix nanoseconds; 0 = none): see
+	// catalog.RateLimit.
+	notBefore atomic.Int64
 }
 
 // New prepares a Source for table t of catalog cat. It checks what it will
@@ -397,7 +401,7 @@ func (s *Source) init() error {
 	if s.pager, err = pagination.New(pg, s.opts.PageSize); err != nil {
 		return err
 	}
-	for _, p := range []string{pg.CursorPath, pg.NextPath, pg.TotalPath, pg.HasMorePath} {
+	for _, p := range []string{pg.CursorPath, pg.NextPath, pg.TotalPath, pg.HasMorePath, pg.StopPath} {
 		if p != "" {
 			s.bodyPaths = append(s.bodyPaths, p)
 		}
