@@ -97,6 +97,16 @@ type Auth struct {
 	Scopes       []string `yaml:"scopes,omitempty" json:"scopes,omitempty"`
 	RefreshToken string   `yaml:"refreshToken,omitempty" json:"refreshToken,omitempty"`
 	GrantType    string   `yaml:"grantType,omitempty" json:"grantType,omitempty"`
+	// PrivateKey is the PEM RSA key (PKCS#8, or PKCS#1) that signs the
+	// assertion of the jwt_bearer grant.
+	PrivateKey string `yaml:"privateKey,omitempty" json:"privateKey,omitempty"`
+	// Claims are the jwt_bearer assertion's claims (iss, sub, aud, scope,
+	// ...): strings (${Name} placeholders allowed), numbers or booleans.
+	// The driver adds iat and exp.
+	Claims map[string]any `yaml:"claims,omitempty" json:"claims,omitempty"`
+	// BaseURLFrom names a field of the OAuth2 token response whose value
+	// replaces the catalog's url (Salesforce's instance_url).
+	BaseURLFrom string `yaml:"baseURLFrom,omitempty" json:"baseURLFrom,omitempty"`
 }
 
 // Pagination types.

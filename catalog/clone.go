@@ -33,6 +33,7 @@ func (c *Catalog) Clone() *Catalog {
 	if c.Auth != nil {
 		a := *c.Auth
 		a.Scopes = slices.Clone(c.Auth.Scopes)
+		a.Claims = maps.Clone(c.Auth.Claims)
 		cp.Auth = &a
 	}
 	cp.Headers = maps.Clone(c.Headers)

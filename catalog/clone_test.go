@@ -17,7 +17,8 @@ func fullProfile() *Profile {
 			"A": {
 				Name: "A", Description: "d", URL: "http://a",
 				Auth: &Auth{Scheme: "OAuth2", User: "u", Password: "p", Token: "t", Key: "k", Name: "n", In: "query",
-					ClientID: "ci", ClientSecret: "cs", TokenURL: "tu", Scopes: []string{"a", "b"}, RefreshToken: "rt", GrantType: "password"},
+					ClientID: "ci", ClientSecret: "cs", TokenURL: "tu", Scopes: []string{"a", "b"}, RefreshToken: "rt", GrantType: "password",
+					PrivateKey: "pk", Claims: map[string]any{"iss": "x"}, BaseURLFrom: "instance_url"},
 				Headers:    map[string]string{"h": "v"},
 				Params:     map[string]string{"p": "v"},
 				Pagination: &Pagination{Type: "cursor", PageSize: 3, Start: ptr(1), StopPath: "end", EmptyPageStops: ptr(false)},

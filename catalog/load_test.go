@@ -505,7 +505,7 @@ catalog: profile api.yaml: catalog D: url: "http://%zz" is not an absolute http 
 		err: `catalog: profile api.yaml: catalog A: auth: unknown scheme "Kerberos" (want None, Basic, Digest, Bearer, APIKey, OAuth2)
 catalog: profile api.yaml: catalog B: auth: scheme is empty (want None, Basic, Digest, Bearer, APIKey, OAuth2)
 catalog: profile api.yaml: catalog C: auth: in: unknown place "body" (want header, query)
-catalog: profile api.yaml: catalog D: auth: grantType: unknown grant type "implicit" (want client_credentials, password, refresh_token)
+catalog: profile api.yaml: catalog D: auth: grantType: unknown grant type "implicit" (want client_credentials, password, refresh_token, jwt_bearer)
 catalog: profile api.yaml: catalog E: headers: empty name
 catalog: profile api.yaml: catalog E: params: empty name`,
 	},
@@ -691,6 +691,23 @@ catalog: profile api.yaml: catalog A: rateLimit: remaining is empty (want the he
 catalog: profile api.yaml: catalog A: rateLimit: reset is empty (want the header telling when the window resets, e.g. x-ratelimit-reset)
 catalog: profile api.yaml: catalog A: rateLimit: resetFormat: unknown format "epoch" (want unix, seconds, http-date)
 catalog: profile api.yaml: catalog A: pagination: emptyPageStops is not used by type page (an empty page is a short page, which ends a page walk; use cursor, nextURL or linkHeader)`,
+	},
+	{
+		name: "jwt auth",
+		data: profileWithCatalog(`url: http://api.test
+auth: {scheme: OAuth2, grantType: JWT_Bearer, tokenURL: "http://t", claims: {iss: [a], iat: 1}}
+`),
+		err: `catalog: profile api.yaml: catalog A: auth: privateKey is empty (grantType jwt_bearer signs its assertion with a PEM RSA private key, e.g. "${PrivateKey}")
+catalog: profile api.yaml: catalog A: auth: claims: iat is set by the driver (iat is now, exp a few minutes later)
+catalog: profile api.yaml: catalog A: auth: claims: iss: got a list, want a string, number or boolean`,
+	},
+	{
+		name: "jwt fields on another grant",
+		data: profileWithCatalog(`url: http://api.test
+auth: {scheme: Bearer, token: x, privateKey: k, baseURLFrom: instance_url}
+`),
+		err: `catalog: profile api.yaml: catalog A: auth: baseURLFrom is used by scheme OAuth2 only
+catalog: profile api.yaml: catalog A: auth: privateKey and claims are used by grantType jwt_bearer only`,
 	},
 	{
 		name: "errorWhen without equals",

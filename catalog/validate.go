@@ -37,9 +37,13 @@ var (
 	columnTypes     = typeWords()
 	operators       = []string{OpEq, OpNe, OpLt, OpLe, OpGt, OpGe, OpIn, OpLike}
 	paginationTypes = []string{PageNone, PageOffset, PagePage, PageCursor, PageNextURL, PageLinkHeader}
-	grantTypes      = []string{"client_credentials", "password", "refresh_token"}
+	grantTypes      = []string{"client_credentials", "password", "refresh_token", GrantJWTBearer}
 	writeMethods    = []string{"POST", "PUT", "PATCH", "DELETE"}
 )
+
+// GrantJWTBearer is the OAuth2 grant of RFC 7523: a signed JWT assertion
+// exchanged for an access token.
+const GrantJWTBearer = "jwt_bearer"
 
 // CanonicalAuthScheme returns the canonical spelling of an auth scheme
 // (None, Basic, Digest, Bearer, APIKey, OAuth2), matched case-insensitively.
@@ -277,6 +281,27 @@ func (c *checker) auth(w where, a *Auth) {
 			c.add(w, "grantType: unknown grant type %q %s", a.GrantType, want(grantTypes))
 		}
 	}
+	oauth := a.Scheme == AuthOAuth2
+	jwt := oauth && (a.GrantType == GrantJWTBearer || HasPlaceholder(a.GrantType))
+	if a.BaseURLFrom != "" && !oauth {
+		c.add(w, "baseURLFrom is used by scheme OAuth2 only")
+	}
+	if (a.PrivateKey != "" || len(a.Claims) > 0) && !jwt {
+		c.add(w, "privateKey and claims are used by grantType %s only", GrantJWTBearer)
+	}
+	if oauth && a.GrantType == GrantJWTBearer && strings.TrimSpace(a.PrivateKey) == "" {
+		c.add(w, "privateKey is empty (grantType %s signs its assertion with a PEM RSA private key, e.g. \"${PrivateKey}\")", GrantJWTBearer)
+	}
+	for _, k := range sortedKeys(a.Claims) {
+		switch v := a.Claims[k].(type) {
+		case string, bool, int, int64, uint64, float64:
+		default:
+			c.add(w.with("claims"), "%s: got %s, want a string, number or boolean", k, kindOf(v))
+		}
+		if k == "iat" || k == "exp" {
+			c.add(w.with("claims"), "%s is set by the driver (iat is now, exp a few minutes later)", k)
+		}
+	}
 }
 
 // pagination checks p and rewrites its Type in canonical spelling; the
@@ -365,6 +390,8 @@ func (c *checker) errorWhen(w where, e *ErrorWhen) {
 // kindOf names the YAML kind of a decoded value for error messages.
 func kindOf(v any) string {
 	switch v.(type) {
+	case nil:
+		return "null"
 	case []any:
 		return "a list"
 	case map[string]any, map[any]any:

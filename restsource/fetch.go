@@ -380,11 +380,18 @@ func (x *exchange) newRequest(ctx context.Context) (*http.Request, error) {
 	// The tag names the table to a response cache in the client's
 	// transport: a write drops the table's cached responses.
 	ctx = httpcache.WithTag(ctx, s.name)
-	req, err := http.NewRequestWithContext(ctx, x.method, x.u.String(), body)
+	target, err := s.rebase(ctx, x.u)
 	if err != nil {
 		return nil, err
 	}
-	ownHost := s.credentialHost(x.u)
+	if target != x.u {
+		x.shown = s.redact(target)
+	}
+	req, err := http.NewRequestWithContext(ctx, x.method, target.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	ownHost := s.credentialHost(target)
 	for k, vs := range s.headers {
 		if s.credHeaders[k] && !ownHost {
 			continue
@@ -442,6 +449,37 @@ func (x *exchange) retrying(attempt int, err error, wait time.Duration) {
 func (x *exchange) rateLimited(wait time.Duration) {
 	x.s.logAttrs(x.ctx, LevelTransport, "restsource: rate limit",
 		slog.String("table", x.s.name), slog.String("url", x.shown), slog.Duration("wait", wait))
+}
+
+// rebase moves a request for the catalog's base URL to the base URL that
+// the credentials name (OAuth2's baseURLFrom: Salesforce's instance_url),
+// getting the credentials first when there are none yet. A URL on another
+// host, or outside the base URL's path, is left alone.
+func (s *Source) rebase(ctx context.Context, u *url.URL) (*url.URL, error) {
+	bu, ok := s.opts.Auth.(auth.BaseURLer)
+	if !ok || s.base == nil || !strings.EqualFold(u.Host, s.base.Host) || u.Scheme != s.base.Scheme {
+		return u, nil
+	}
+	nb, err := bu.BaseURL(ctx)
+	if err != nil || nb == nil {
+		return u, err
+	}
+	if s.base.Scheme == "https" && nb.Scheme != "https" {
+		return nil, fmt.Errorf("the credentials' base URL %s is not https, while the catalog's is", nb.Redacted())
+	}
+	s.authBase.Store(nb)
+	prefix := strings.TrimRight(s.base.EscapedPath(), "/")
+	esc := u.EscapedPath()
+	if !strings.HasPrefix(esc, prefix) || (len(esc) > len(prefix) && esc[len(prefix)] != '/') {
+		return u, nil
+	}
+	c := *u
+	c.Scheme, c.Host, c.User = nb.Scheme, nb.Host, nil
+	c.RawPath = strings.TrimRight(nb.EscapedPath(), "/") + esc[len(prefix):]
+	if c.Path, err = url.PathUnescape(c.RawPath); err != nil {
+		return nil, fmt.Errorf("the credentials' base URL: %w", err)
+	}
+	return &c, nil
 }
 
 // rateLimited reads the catalog's rate-limit headers (catalog.RateLimit)

@@ -191,6 +191,10 @@ type Source struct {
 	// response said no request is left (unix nanoseconds; 0 = none): see
 	// catalog.RateLimit.
 	notBefore atomic.Int64
+	// authBase is the base URL the credentials named (OAuth2's
+	// baseURLFrom; nil = none yet): requests for the catalog's base URL
+	// go there, with the credentials.
+	authBase atomic.Pointer[url.URL]
 }
 
 // New prepares a Source for table t of catalog cat. It checks what it will
