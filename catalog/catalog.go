@@ -218,6 +218,10 @@ type Filter struct {
 	// json-server's field_like; "contains" sends the text between % signs of
 	// a '%text%' pattern and is not pushed for other patterns.
 	Like string `yaml:"like,omitempty" json:"like,omitempty"`
+	// Format writes a datetime value for this filter, before Value's
+	// template: a Go time layout, unix, unixms, date (2006-01-02) or
+	// rfc1123z, in UTC ("" = the column's format).
+	Format string `yaml:"format,omitempty" json:"format,omitempty"`
 }
 
 // LIKE conversions.

@@ -31,7 +31,7 @@ func fullProfile() *Profile {
 							Params: map[string]string{"a": "b"}, Headers: map[string]string{"c": "d"}, Rows: "data",
 							Columns: []*Column{
 								{Name: "id", Path: "id", Type: "int", Key: true, ReadOnly: true, Description: "x",
-									Filters: map[string]*Filter{"=": {Param: "id", Value: "{}", Quote: "'", Escape: "double", Exact: true, Like: "regex"}, "<": nil}},
+									Filters: map[string]*Filter{"=": {Param: "id", Value: "{}", Quote: "'", Escape: "double", Exact: true, Like: "regex", Format: "date"}, "<": nil}},
 								nil,
 								{Name: "d", Type: "datetime", Format: "unix", Implicit: true},
 							},

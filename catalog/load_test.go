@@ -710,6 +710,15 @@ auth: {scheme: Bearer, token: x, privateKey: k, baseURLFrom: instance_url}
 catalog: profile api.yaml: catalog A: auth: privateKey and claims are used by grantType jwt_bearer only`,
 	},
 	{
+		name: "filter formats",
+		data: profileWithTable(`columns:
+  - {name: a, filters: {"=": {param: a, format: date}}}
+  - {name: b, type: datetime, filters: {"=": {param: b, format: yyyy-MM-dd}, ">": {param: b, format: UNIX}}}
+`),
+		err: `catalog: profile api.yaml: catalog A: schema S: table t: column a: filter =: format is only for datetime columns (type is string)
+catalog: profile api.yaml: catalog A: schema S: table t: column b: filter =: format "yyyy-MM-dd" is not a Go time layout (e.g. "2006-01-02 15:04"), unix, unixms, date or rfc1123z`,
+	},
+	{
 		name: "errorWhen without equals",
 		data: profileWithCatalog(`url: http://api.test
 errorWhen: {path: ok}

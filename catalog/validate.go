@@ -565,6 +565,8 @@ func (c *checker) column(tw where, i int, col *Column, before []*Column) {
 			c.add(w, "format is only for datetime columns (type is %s)", col.Type)
 		case strings.EqualFold(col.Format, "unix"), strings.EqualFold(col.Format, "unixms"):
 			col.Format = strings.ToLower(col.Format)
+		case strings.EqualFold(col.Format, FormatRFC1123Z):
+			col.Format = time.RFC1123Z
 		case !isTimeLayout(col.Format):
 			c.add(w, "format %q is not a Go time layout (e.g. \"2006-01-02 15:04:05\"), unix or unixms", col.Format)
 		}
@@ -634,6 +636,16 @@ func (c *checker) filters(w where, col *Column) {
 				c.add(fw, "unknown like %q (want regex, contains)", f.Like)
 			} else if f.Like = like; op != OpLike {
 				c.add(fw, "like is only for LIKE")
+			}
+		}
+		if f.Format != "" {
+			switch {
+			case col.Type != TypeDatetime:
+				c.add(fw, "format is only for datetime columns (type is %s)", col.Type)
+			case slices.Contains([]string{FormatUnix, FormatUnixMs, FormatDate, FormatRFC1123Z}, strings.ToLower(f.Format)):
+				f.Format = strings.ToLower(f.Format)
+			case !isTimeLayout(f.Format):
+				c.add(fw, "format %q is not a Go time layout (e.g. \"2006-01-02 15:04\"), unix, unixms, date or rfc1123z", f.Format)
 			}
 		}
 		switch {

@@ -370,6 +370,12 @@ func (s *Source) pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, D
 		if !ok {
 			return no("%v cannot be written as a %s value", v, columnType(c))
 		}
+		if f.Format != "" {
+			var why string
+			if str, why, ok = filterTime(c, f.Format, v); !ok {
+				return no("%s", why)
+			}
+		}
 		if op == "LIKE" {
 			if str, ok = likeValue(str, f.Like); !ok {
 				return no("the pattern %q cannot be sent as like: %s", str, f.Like)
