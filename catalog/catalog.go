@@ -163,17 +163,18 @@ type Table struct {
 	Columns []*Column `yaml:"columns" json:"columns"`
 	// Strict makes a value that does not fit its column type an error instead of NULL.
 	Strict bool `yaml:"strict,omitempty" json:"strict,omitempty"`
-	// Combine maps a parameter name to the separator that joins several
-	// pushed filters using that parameter into one value.
-	Combine    map[string]string `yaml:"combine,omitempty" json:"combine,omitempty"`
-	Pagination *Pagination       `yaml:"pagination,omitempty" json:"pagination,omitempty"`
-	Sort       *Sort             `yaml:"sort,omitempty" json:"sort,omitempty"`
-	Limit      *Limit            `yaml:"limit,omitempty" json:"limit,omitempty"`
-	Select     *Select           `yaml:"select,omitempty" json:"select,omitempty"`
-	Get        *Get              `yaml:"get,omitempty" json:"get,omitempty"`
-	Insert     *Write            `yaml:"insert,omitempty" json:"insert,omitempty"`
-	Update     *Write            `yaml:"update,omitempty" json:"update,omitempty"`
-	Delete     *Write            `yaml:"delete,omitempty" json:"delete,omitempty"`
+	// Combine maps a parameter name to the rule that joins several pushed
+	// filters using that parameter into one value: a separator, or a
+	// query-language clause (base, sep, prefix, suffix).
+	Combine    map[string]*Combine `yaml:"combine,omitempty" json:"combine,omitempty"`
+	Pagination *Pagination         `yaml:"pagination,omitempty" json:"pagination,omitempty"`
+	Sort       *Sort               `yaml:"sort,omitempty" json:"sort,omitempty"`
+	Limit      *Limit              `yaml:"limit,omitempty" json:"limit,omitempty"`
+	Select     *Select             `yaml:"select,omitempty" json:"select,omitempty"`
+	Get        *Get                `yaml:"get,omitempty" json:"get,omitempty"`
+	Insert     *Write              `yaml:"insert,omitempty" json:"insert,omitempty"`
+	Update     *Write              `yaml:"update,omitempty" json:"update,omitempty"`
+	Delete     *Write              `yaml:"delete,omitempty" json:"delete,omitempty"`
 }
 
 // Column is one column of a table.
@@ -231,6 +232,25 @@ const (
 	LikeContains = "contains"
 )
 
+// Combine joins the pushed filters that use one parameter into one value.
+// A profile writes it as a separator (combine: {filter: " && "}) or as a
+// query-language clause (combine: {jql: {base: "project = X", sep: " AND "}}):
+// the parameter is Prefix + (Base and the filters in WHERE order, joined by
+// Sep) + Suffix, sent also without filters when Base is set.
+type Combine struct {
+	Sep string `yaml:"sep,omitempty" json:"sep,omitempty"`
+	// Base is the clause always sent (${Name} placeholders allowed).
+	Base   string `yaml:"base,omitempty" json:"base,omitempty"`
+	Prefix string `yaml:"prefix,omitempty" json:"prefix,omitempty"`
+	Suffix string `yaml:"suffix,omitempty" json:"suffix,omitempty"`
+}
+
+// Language reports whether the rule writes a query language (a base, a
+// prefix or a suffix): string values then go only quoted (Filter.Quote).
+func (c *Combine) Language() bool {
+	return c != nil && (c.Base != "" || c.Prefix != "" || c.Suffix != "")
+}
+
 // Sort pushes ORDER BY into URL parameters.
 type Sort struct {
 	Param string `yaml:"param" json:"param"`
@@ -247,6 +267,9 @@ type Sort struct {
 	// Columns names the columns the API can sort by; ORDER BY on any other
 	// column is done in the driver. Empty means every column.
 	Columns []string `yaml:"columns,omitempty" json:"columns,omitempty"`
+	// Append adds the rendered sort at the end of the parameter's value
+	// (a query language's " ORDER BY {column} {dir}") instead of setting it.
+	Append bool `yaml:"append,omitempty" json:"append,omitempty"`
 	// Nulls says where the API puts NULL and missing values: "low" (before
 	// every value ascending, after every value descending — restsql's own
 	// order, the default) or "high" (after every value ascending, as

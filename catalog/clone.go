@@ -77,7 +77,16 @@ func (t *Table) clone() *Table {
 	cp := *t
 	cp.Params = maps.Clone(t.Params)
 	cp.Headers = maps.Clone(t.Headers)
-	cp.Combine = maps.Clone(t.Combine)
+	if t.Combine != nil {
+		cp.Combine = make(map[string]*Combine, len(t.Combine))
+		for k, c := range t.Combine {
+			if c != nil {
+				cc := *c
+				c = &cc
+			}
+			cp.Combine[k] = c
+		}
+	}
 	if t.Columns != nil {
 		cp.Columns = make([]*Column, len(t.Columns))
 		for i, c := range t.Columns {

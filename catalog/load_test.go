@@ -719,6 +719,24 @@ catalog: profile api.yaml: catalog A: auth: privateKey and claims are used by gr
 catalog: profile api.yaml: catalog A: schema S: table t: column b: filter =: format "yyyy-MM-dd" is not a Go time layout (e.g. "2006-01-02 15:04"), unix, unixms, date or rfc1123z`,
 	},
 	{
+		name: "query-language combine",
+		data: profileWithTable(`columns: [{name: id}]
+combine: {jql: {base: "project = X", sepp: " AND "}, q: {sep: " "}}
+sort: {param: jql, order: dir, append: true}
+`),
+		err: `catalog: profile api.yaml: line 9: catalog A: schema S: table t: combine: jql: unknown field "sepp" (did you mean "sep"?)`,
+	},
+	{
+		name: "sort append",
+		data: profileWithTable(`columns: [{name: id}]
+combine: {jql: {base: "project = X"}, q: {sep: " "}}
+sort: {param: order, order: dir, append: true}
+`),
+		err: `catalog: profile api.yaml: catalog A: schema S: table t: combine: jql: separator is empty
+catalog: profile api.yaml: catalog A: schema S: table t: sort: append: param order is not a combine: parameter (append adds the sort to a combined query-language parameter)
+catalog: profile api.yaml: catalog A: schema S: table t: sort: append and order exclude each other (write the direction with {dir} in value)`,
+	},
+	{
 		name: "errorWhen without equals",
 		data: profileWithCatalog(`url: http://api.test
 errorWhen: {path: ok}

@@ -500,10 +500,18 @@ func (c *checker) table(w where, cat *Catalog, schema, name string, t *Table, ca
 		}
 	}
 	for _, param := range sortedKeys(t.Combine) {
-		if sep := t.Combine[param]; param == "" {
+		if cb := t.Combine[param]; param == "" {
 			c.add(w.with("combine"), "empty parameter name")
-		} else if sep == "" {
+		} else if cb == nil || cb.Sep == "" {
 			c.add(w.with("combine", param), "separator is empty")
+		}
+	}
+	if s := t.Sort; s != nil && s.Append {
+		if _, ok := t.Combine[s.Param]; !ok {
+			c.add(w.with("sort"), "append: param %s is not a combine: parameter (append adds the sort to a combined query-language parameter)", s.Param)
+		}
+		if s.Order != "" {
+			c.add(w.with("sort"), "append and order exclude each other (write the direction with {dir} in value)")
 		}
 	}
 	c.sort(w.with("sort"), t, t.Sort)
