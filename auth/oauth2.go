@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net/http"
@@ -59,6 +60,14 @@ type OAuth2 struct {
 	refresh string
 	// life is tok's lifetime when it was fetched (0 = it does not expire).
 	life time.Duration
+
+	// key and claims sign the jwt_bearer grant's assertion.
+	key    *rsa.PrivateKey
+	claims map[string]any
+	// baseFrom is the token response field naming the API's base URL
+	// (baseURLFrom; "" = none); base is its value for tok.
+	baseFrom string
+	base     *url.URL
 }
 
 func newOAuth2(a *catalog.Auth, field func(name, value string) (string, error), o options) (Authenticator, error) {
@@ -134,8 +143,34 @@ func newOAuth2(a *catalog.Auth, field func(name, value string) (string, error), 
 		if o2.refresh == "" {
 			return nil, errors.New("auth: OAuth2: refreshToken is empty (the refresh_token grant needs it)")
 		}
+	case GrantJWTBearer:
+		pemKey, err := field("privateKey", a.PrivateKey)
+		if err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(pemKey) == "" {
+			return nil, errors.New("auth: OAuth2: privateKey is empty (the jwt_bearer grant signs its assertion with it)")
+		}
+		if o2.key, err = parseRSAKey(pemKey); err != nil {
+			return nil, fmt.Errorf("auth: OAuth2: %w", err)
+		}
+		o2.claims = make(map[string]any, len(a.Claims))
+		for k, v := range a.Claims {
+			if k == "iat" || k == "exp" {
+				return nil, fmt.Errorf("auth: OAuth2: claims: %s is set by the driver", k)
+			}
+			if sv, ok := v.(string); ok {
+				if v, err = field("claims "+k, sv); err != nil {
+					return nil, err
+				}
+			}
+			o2.claims[k] = v
+		}
 	default:
-		return nil, fmt.Errorf("auth: OAuth2: grantType %q is none of %s, %s, %s", grant, GrantClientCredentials, GrantPassword, GrantRefreshToken)
+		return nil, fmt.Errorf("auth: OAuth2: grantType %q is none of %s, %s, %s, %s", grant, GrantClientCredentials, GrantPassword, GrantRefreshToken, GrantJWTBearer)
+	}
+	if o2.baseFrom, err = get("baseURLFrom", a.BaseURLFrom); err != nil {
+		return nil, err
 	}
 	o2.observe(clientSecret, o2.password, o2.refresh)
 	return o2, nil
@@ -220,6 +255,13 @@ func (o *OAuth2) token(ctx context.Context) (*oauth2.Token, error) {
 		c.Expiry = start.Add(o.life)
 		tok = &c
 	}
+	if o.baseFrom != "" {
+		b, err := o.baseOf(tok)
+		if err != nil {
+			return nil, fmt.Errorf("auth: OAuth2: %s token request to %s: %w", o.grant, o.tokenURL, err)
+		}
+		o.base = b
+	}
 	o.observe(tok.AccessToken, tok.RefreshToken)
 	if tok.RefreshToken != "" {
 		o.refresh = tok.RefreshToken
@@ -260,9 +302,54 @@ func (o *OAuth2) fetch(ctx context.Context) (*oauth2.Token, error) {
 			o.refresh = "" // refused: ask with the password
 		}
 		return o.conf.PasswordCredentialsToken(ctx, o.user, o.password)
+	case GrantJWTBearer:
+		return o.fetchJWT(ctx)
 	default: // GrantRefreshToken
 		return o.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: o.refresh}).Token()
 	}
+}
+
+// BaseURLer is implemented by an Authenticator whose credentials name the
+// API's base URL (OAuth2's baseURLFrom: Salesforce's instance_url).
+type BaseURLer interface {
+	// BaseURL returns the base URL that replaces the catalog's url, getting
+	// credentials first when it has none; nil means the catalog's url.
+	BaseURL(ctx context.Context) (*url.URL, error)
+}
+
+// BaseURL implements BaseURLer: the baseURLFrom field of the current
+// token's response (nil without baseURLFrom).
+func (o *OAuth2) BaseURL(ctx context.Context) (*url.URL, error) {
+	if o.baseFrom == "" {
+		return nil, nil
+	}
+	if _, err := o.token(ctx); err != nil {
+		return nil, err
+	}
+	if err := o.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer o.release()
+	if o.base == nil {
+		return nil, nil
+	}
+	b := *o.base
+	return &b, nil
+}
+
+// baseOf reads the baseURLFrom field of a token response: an absolute
+// http or https URL.
+func (o *OAuth2) baseOf(tok *oauth2.Token) (*url.URL, error) {
+	v, _ := tok.Extra(o.baseFrom).(string)
+	if strings.TrimSpace(v) == "" {
+		return nil, fmt.Errorf("the token response has no %s (baseURLFrom) string", o.baseFrom)
+	}
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, fmt.Errorf("the token response's %s (baseURLFrom) %q is not an absolute http or https URL", o.baseFrom, v)
+	}
+	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
+	return u, nil
 }
 
 // describe turns a token endpoint's error into a message without the

@@ -29,9 +29,47 @@ type Catalog struct {
 	Auth    *Auth             `yaml:"auth,omitempty" json:"auth,omitempty"`
 	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 	// Params are URL parameters sent with every request of the catalog.
-	Params     map[string]string  `yaml:"params,omitempty" json:"params,omitempty"`
-	Pagination *Pagination        `yaml:"pagination,omitempty" json:"pagination,omitempty"`
-	Schemas    map[string]*Schema `yaml:"schemas" json:"schemas"`
+	Params     map[string]string `yaml:"params,omitempty" json:"params,omitempty"`
+	Pagination *Pagination       `yaml:"pagination,omitempty" json:"pagination,omitempty"`
+	// ErrorWhen makes a successful (2xx) response whose body matches it an
+	// error: APIs such as Slack answer 200 with {"ok": false, ...}.
+	ErrorWhen *ErrorWhen `yaml:"errorWhen,omitempty" json:"errorWhen,omitempty"`
+	// RateLimit names the response headers that tell the requests left and
+	// when the window resets, so a request refused for the rate limit is
+	// sent again after the reset.
+	RateLimit *RateLimit         `yaml:"rateLimit,omitempty" json:"rateLimit,omitempty"`
+	Schemas   map[string]*Schema `yaml:"schemas" json:"schemas"`
+}
+
+// ErrorWhen is a response rule: a 2xx response whose body holds Equals at
+// Path is an error, whose text is the body's value at Message.
+type ErrorWhen struct {
+	// Path is the gjson path of the value to test.
+	Path string `yaml:"path" json:"path"`
+	// Equals is the JSON scalar (string, number or boolean) that marks a
+	// failed response.
+	Equals any `yaml:"equals" json:"equals"`
+	// Message is the gjson path of the error text ("" = an excerpt of the body).
+	Message string `yaml:"message,omitempty" json:"message,omitempty"`
+}
+
+// Reset time formats of RateLimit.
+const (
+	ResetUnix     = "unix"
+	ResetSeconds  = "seconds"
+	ResetHTTPDate = "http-date"
+)
+
+// RateLimit names the rate-limit headers of an API (GitHub:
+// x-ratelimit-remaining and x-ratelimit-reset).
+type RateLimit struct {
+	// Remaining is the header with the requests left in the window.
+	Remaining string `yaml:"remaining" json:"remaining"`
+	// Reset is the header telling when the window resets.
+	Reset string `yaml:"reset" json:"reset"`
+	// ResetFormat is unix (epoch seconds, the default), seconds (seconds
+	// from now) or http-date.
+	ResetFormat string `yaml:"resetFormat,omitempty" json:"resetFormat,omitempty"`
 }
 
 // Schema groups tables inside a catalog.
@@ -59,6 +97,16 @@ type Auth struct {
 	Scopes       []string `yaml:"scopes,omitempty" json:"scopes,omitempty"`
 	RefreshToken string   `yaml:"refreshToken,omitempty" json:"refreshToken,omitempty"`
 	GrantType    string   `yaml:"grantType,omitempty" json:"grantType,omitempty"`
+	// PrivateKey is the PEM RSA key (PKCS#8, or PKCS#1) that signs the
+	// assertion of the jwt_bearer grant.
+	PrivateKey string `yaml:"privateKey,omitempty" json:"privateKey,omitempty"`
+	// Claims are the jwt_bearer assertion's claims (iss, sub, aud, scope,
+	// ...): strings (${Name} placeholders allowed), numbers or booleans.
+	// The driver adds iat and exp.
+	Claims map[string]any `yaml:"claims,omitempty" json:"claims,omitempty"`
+	// BaseURLFrom names a field of the OAuth2 token response whose value
+	// replaces the catalog's url (Salesforce's instance_url).
+	BaseURLFrom string `yaml:"baseURLFrom,omitempty" json:"baseURLFrom,omitempty"`
 }
 
 // Pagination types.
@@ -89,6 +137,12 @@ type Pagination struct {
 	TotalPath   string `yaml:"totalPath,omitempty" json:"totalPath,omitempty"`
 	TotalHeader string `yaml:"totalHeader,omitempty" json:"totalHeader,omitempty"`
 	HasMorePath string `yaml:"hasMorePath,omitempty" json:"hasMorePath,omitempty"`
+	// StopPath is a body path: the walk stops after the page where it
+	// holds true.
+	StopPath string `yaml:"stopPath,omitempty" json:"stopPath,omitempty"`
+	// EmptyPageStops, when false, lets a walk go on past a page without
+	// rows (cursor, nextURL and linkHeader only; nil = true).
+	EmptyPageStops *bool `yaml:"emptyPageStops,omitempty" json:"emptyPageStops,omitempty"`
 }
 
 // Table is one endpoint.
@@ -109,17 +163,18 @@ type Table struct {
 	Columns []*Column `yaml:"columns" json:"columns"`
 	// Strict makes a value that does not fit its column type an error instead of NULL.
 	Strict bool `yaml:"strict,omitempty" json:"strict,omitempty"`
-	// Combine maps a parameter name to the separator that joins several
-	// pushed filters using that parameter into one value.
-	Combine    map[string]string `yaml:"combine,omitempty" json:"combine,omitempty"`
-	Pagination *Pagination       `yaml:"pagination,omitempty" json:"pagination,omitempty"`
-	Sort       *Sort             `yaml:"sort,omitempty" json:"sort,omitempty"`
-	Limit      *Limit            `yaml:"limit,omitempty" json:"limit,omitempty"`
-	Select     *Select           `yaml:"select,omitempty" json:"select,omitempty"`
-	Get        *Get              `yaml:"get,omitempty" json:"get,omitempty"`
-	Insert     *Write            `yaml:"insert,omitempty" json:"insert,omitempty"`
-	Update     *Write            `yaml:"update,omitempty" json:"update,omitempty"`
-	Delete     *Write            `yaml:"delete,omitempty" json:"delete,omitempty"`
+	// Combine maps a parameter name to the rule that joins several pushed
+	// filters using that parameter into one value: a separator, or a
+	// query-language clause (base, sep, prefix, suffix).
+	Combine    map[string]*Combine `yaml:"combine,omitempty" json:"combine,omitempty"`
+	Pagination *Pagination         `yaml:"pagination,omitempty" json:"pagination,omitempty"`
+	Sort       *Sort               `yaml:"sort,omitempty" json:"sort,omitempty"`
+	Limit      *Limit              `yaml:"limit,omitempty" json:"limit,omitempty"`
+	Select     *Select             `yaml:"select,omitempty" json:"select,omitempty"`
+	Get        *Get                `yaml:"get,omitempty" json:"get,omitempty"`
+	Insert     *Write              `yaml:"insert,omitempty" json:"insert,omitempty"`
+	Update     *Write              `yaml:"update,omitempty" json:"update,omitempty"`
+	Delete     *Write              `yaml:"delete,omitempty" json:"delete,omitempty"`
 }
 
 // Column is one column of a table.
@@ -164,6 +219,10 @@ type Filter struct {
 	// json-server's field_like; "contains" sends the text between % signs of
 	// a '%text%' pattern and is not pushed for other patterns.
 	Like string `yaml:"like,omitempty" json:"like,omitempty"`
+	// Format writes a datetime value for this filter, before Value's
+	// template: a Go time layout, unix, unixms, date (2006-01-02) or
+	// rfc1123z, in UTC ("" = the column's format).
+	Format string `yaml:"format,omitempty" json:"format,omitempty"`
 }
 
 // LIKE conversions.
@@ -172,6 +231,25 @@ const (
 	LikeRegex    = "regex"
 	LikeContains = "contains"
 )
+
+// Combine joins the pushed filters that use one parameter into one value.
+// A profile writes it as a separator (combine: {filter: " && "}) or as a
+// query-language clause (combine: {jql: {base: "project = X", sep: " AND "}}):
+// the parameter is Prefix + (Base and the filters in WHERE order, joined by
+// Sep) + Suffix, sent also without filters when Base is set.
+type Combine struct {
+	Sep string `yaml:"sep,omitempty" json:"sep,omitempty"`
+	// Base is the clause always sent (${Name} placeholders allowed).
+	Base   string `yaml:"base,omitempty" json:"base,omitempty"`
+	Prefix string `yaml:"prefix,omitempty" json:"prefix,omitempty"`
+	Suffix string `yaml:"suffix,omitempty" json:"suffix,omitempty"`
+}
+
+// Language reports whether the rule writes a query language (a base, a
+// prefix or a suffix): string values then go only quoted (Filter.Quote).
+func (c *Combine) Language() bool {
+	return c != nil && (c.Base != "" || c.Prefix != "" || c.Suffix != "")
+}
 
 // Sort pushes ORDER BY into URL parameters.
 type Sort struct {
@@ -189,6 +267,9 @@ type Sort struct {
 	// Columns names the columns the API can sort by; ORDER BY on any other
 	// column is done in the driver. Empty means every column.
 	Columns []string `yaml:"columns,omitempty" json:"columns,omitempty"`
+	// Append adds the rendered sort at the end of the parameter's value
+	// (a query language's " ORDER BY {column} {dir}") instead of setting it.
+	Append bool `yaml:"append,omitempty" json:"append,omitempty"`
 	// Nulls says where the API puts NULL and missing values: "low" (before
 	// every value ascending, after every value descending — restsql's own
 	// order, the default) or "high" (after every value ascending, as

@@ -33,11 +33,20 @@ func (c *Catalog) Clone() *Catalog {
 	if c.Auth != nil {
 		a := *c.Auth
 		a.Scopes = slices.Clone(c.Auth.Scopes)
+		a.Claims = maps.Clone(c.Auth.Claims)
 		cp.Auth = &a
 	}
 	cp.Headers = maps.Clone(c.Headers)
 	cp.Params = maps.Clone(c.Params)
 	cp.Pagination = c.Pagination.clonePtr()
+	if c.ErrorWhen != nil {
+		e := *c.ErrorWhen
+		cp.ErrorWhen = &e
+	}
+	if c.RateLimit != nil {
+		r := *c.RateLimit
+		cp.RateLimit = &r
+	}
 	if c.Schemas != nil {
 		cp.Schemas = make(map[string]*Schema, len(c.Schemas))
 		for k, s := range c.Schemas {
@@ -68,7 +77,16 @@ func (t *Table) clone() *Table {
 	cp := *t
 	cp.Params = maps.Clone(t.Params)
 	cp.Headers = maps.Clone(t.Headers)
-	cp.Combine = maps.Clone(t.Combine)
+	if t.Combine != nil {
+		cp.Combine = make(map[string]*Combine, len(t.Combine))
+		for k, c := range t.Combine {
+			if c != nil {
+				cc := *c
+				c = &cc
+			}
+			cp.Combine[k] = c
+		}
+	}
 	if t.Columns != nil {
 		cp.Columns = make([]*Column, len(t.Columns))
 		for i, c := range t.Columns {
@@ -138,6 +156,9 @@ func (p *Pagination) clone() Pagination {
 	cp := *p
 	if p.Start != nil {
 		cp.Start = ptr(*p.Start)
+	}
+	if p.EmptyPageStops != nil {
+		cp.EmptyPageStops = ptr(*p.EmptyPageStops)
 	}
 	return cp
 }

@@ -17,10 +17,13 @@ func fullProfile() *Profile {
 			"A": {
 				Name: "A", Description: "d", URL: "http://a",
 				Auth: &Auth{Scheme: "OAuth2", User: "u", Password: "p", Token: "t", Key: "k", Name: "n", In: "query",
-					ClientID: "ci", ClientSecret: "cs", TokenURL: "tu", Scopes: []string{"a", "b"}, RefreshToken: "rt", GrantType: "password"},
+					ClientID: "ci", ClientSecret: "cs", TokenURL: "tu", Scopes: []string{"a", "b"}, RefreshToken: "rt", GrantType: "password",
+					PrivateKey: "pk", Claims: map[string]any{"iss": "x"}, BaseURLFrom: "instance_url"},
 				Headers:    map[string]string{"h": "v"},
 				Params:     map[string]string{"p": "v"},
-				Pagination: &Pagination{Type: "page", PageSize: 3, Start: ptr(1)},
+				Pagination: &Pagination{Type: "cursor", PageSize: 3, Start: ptr(1), StopPath: "end", EmptyPageStops: ptr(false)},
+				ErrorWhen:  &ErrorWhen{Path: "ok", Equals: false, Message: "error"},
+				RateLimit:  &RateLimit{Remaining: "r", Reset: "x", ResetFormat: "unix"},
 				Schemas: map[string]*Schema{
 					"S": {Name: "S", Tables: map[string]*Table{
 						"t": {
@@ -28,14 +31,14 @@ func fullProfile() *Profile {
 							Params: map[string]string{"a": "b"}, Headers: map[string]string{"c": "d"}, Rows: "data",
 							Columns: []*Column{
 								{Name: "id", Path: "id", Type: "int", Key: true, ReadOnly: true, Description: "x",
-									Filters: map[string]*Filter{"=": {Param: "id", Value: "{}", Quote: "'", Escape: "double", Exact: true, Like: "regex"}, "<": nil}},
+									Filters: map[string]*Filter{"=": {Param: "id", Value: "{}", Quote: "'", Escape: "double", Exact: true, Like: "regex", Format: "date"}, "<": nil}},
 								nil,
 								{Name: "d", Type: "datetime", Format: "unix", Implicit: true},
 							},
 							Strict:     true,
-							Combine:    map[string]string{"filter": " && "},
+							Combine:    map[string]*Combine{"filter": {Sep: " && ", Base: "b", Prefix: "(", Suffix: ")"}, "nil": nil},
 							Pagination: &Pagination{Type: "offset", Start: ptr(0)},
-							Sort:       &Sort{Param: "s", Order: "o", Value: "{column}", Asc: ptr(""), Desc: ptr("-"), Join: ",", Nulls: "high", Columns: []string{"id"}},
+							Sort:       &Sort{Param: "s", Order: "o", Value: "{column}", Asc: ptr(""), Desc: ptr("-"), Join: ",", Nulls: "high", Append: true, Columns: []string{"id"}},
 							Limit:      &Limit{Param: "l"},
 							Select:     &Select{Param: "s", Join: ","},
 							Get:        &Get{URL: "/t/{id}", Rows: "", Params: map[string]string{"x": "y"}},

@@ -518,3 +518,13 @@ var flowURL = regexp.MustCompile(`(\burl:[ \t]*)((?:[^\s,{}"'\[\]]|\{[A-Za-z_][A
 func quoteFlowURLs(data []byte) []byte {
 	return flowURL.ReplaceAll(data, []byte(`${1}"${2}"`))
 }
+
+// UnmarshalYAML reads a combine rule: a separator string, or a mapping of
+// sep, base, prefix and suffix.
+func (c *Combine) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		return n.Load(&c.Sep)
+	}
+	type plain Combine
+	return n.Load((*plain)(c), yaml.WithKnownFields())
+}

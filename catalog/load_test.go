@@ -505,7 +505,7 @@ catalog: profile api.yaml: catalog D: url: "http://%zz" is not an absolute http 
 		err: `catalog: profile api.yaml: catalog A: auth: unknown scheme "Kerberos" (want None, Basic, Digest, Bearer, APIKey, OAuth2)
 catalog: profile api.yaml: catalog B: auth: scheme is empty (want None, Basic, Digest, Bearer, APIKey, OAuth2)
 catalog: profile api.yaml: catalog C: auth: in: unknown place "body" (want header, query)
-catalog: profile api.yaml: catalog D: auth: grantType: unknown grant type "implicit" (want client_credentials, password, refresh_token)
+catalog: profile api.yaml: catalog D: auth: grantType: unknown grant type "implicit" (want client_credentials, password, refresh_token, jwt_bearer)
 catalog: profile api.yaml: catalog E: headers: empty name
 catalog: profile api.yaml: catalog E: params: empty name`,
 	},
@@ -677,6 +677,73 @@ catalog: profile api.yaml: catalog A: schema S: table t: update: unknown method 
 catalog: profile api.yaml: catalog A: schema S: table t: update: url: placeholder {rev} is not a column of the table
 catalog: profile api.yaml: catalog A: schema S: table t: delete: url: unterminated { (missing })
 catalog: profile api.yaml: catalog A: schema S: table t: delete: headers: empty name`,
+	},
+	{
+		name: "response rules",
+		data: profileWithCatalog(`url: http://api.test
+errorWhen: {equals: [false]}
+rateLimit: {resetFormat: epoch}
+pagination: {type: page, stopPath: done, emptyPageStops: false}
+`),
+		err: `catalog: profile api.yaml: catalog A: errorWhen: path is empty (want the body path of the value that marks an error, e.g. ok)
+catalog: profile api.yaml: catalog A: errorWhen: equals: got a list, want a string, number or boolean
+catalog: profile api.yaml: catalog A: rateLimit: remaining is empty (want the header with the requests left, e.g. x-ratelimit-remaining)
+catalog: profile api.yaml: catalog A: rateLimit: reset is empty (want the header telling when the window resets, e.g. x-ratelimit-reset)
+catalog: profile api.yaml: catalog A: rateLimit: resetFormat: unknown format "epoch" (want unix, seconds, http-date)
+catalog: profile api.yaml: catalog A: pagination: emptyPageStops is not used by type page (an empty page is a short page, which ends a page walk; use cursor, nextURL or linkHeader)`,
+	},
+	{
+		name: "jwt auth",
+		data: profileWithCatalog(`url: http://api.test
+auth: {scheme: OAuth2, grantType: JWT_Bearer, tokenURL: "http://t", claims: {iss: [a], iat: 1}}
+`),
+		err: `catalog: profile api.yaml: catalog A: auth: privateKey is empty (grantType jwt_bearer signs its assertion with a PEM RSA private key, e.g. "${PrivateKey}")
+catalog: profile api.yaml: catalog A: auth: claims: iat is set by the driver (iat is now, exp a few minutes later)
+catalog: profile api.yaml: catalog A: auth: claims: iss: got a list, want a string, number or boolean`,
+	},
+	{
+		name: "jwt fields on another grant",
+		data: profileWithCatalog(`url: http://api.test
+auth: {scheme: Bearer, token: x, privateKey: k, baseURLFrom: instance_url}
+`),
+		err: `catalog: profile api.yaml: catalog A: auth: baseURLFrom is used by scheme OAuth2 only
+catalog: profile api.yaml: catalog A: auth: privateKey and claims are used by grantType jwt_bearer only`,
+	},
+	{
+		name: "filter formats",
+		data: profileWithTable(`columns:
+  - {name: a, filters: {"=": {param: a, format: date}}}
+  - {name: b, type: datetime, filters: {"=": {param: b, format: yyyy-MM-dd}, ">": {param: b, format: UNIX}}}
+`),
+		err: `catalog: profile api.yaml: catalog A: schema S: table t: column a: filter =: format is only for datetime columns (type is string)
+catalog: profile api.yaml: catalog A: schema S: table t: column b: filter =: format "yyyy-MM-dd" is not a Go time layout (e.g. "2006-01-02 15:04"), unix, unixms, date or rfc1123z`,
+	},
+	{
+		name: "query-language combine",
+		data: profileWithTable(`columns: [{name: id}]
+combine: {jql: {base: "project = X", sepp: " AND "}, q: {sep: " "}}
+sort: {param: jql, order: dir, append: true}
+`),
+		err: `catalog: profile api.yaml: line 9: catalog A: schema S: table t: combine: jql: unknown field "sepp" (did you mean "sep"?)`,
+	},
+	{
+		name: "sort append",
+		data: profileWithTable(`columns: [{name: id}]
+combine: {jql: {base: "project = X"}, q: {sep: " "}}
+sort: {param: order, order: dir, append: true}
+`),
+		err: `catalog: profile api.yaml: catalog A: schema S: table t: combine: jql: separator is empty
+catalog: profile api.yaml: catalog A: schema S: table t: sort: append: param order is not a combine: parameter (append adds the sort to a combined query-language parameter)
+catalog: profile api.yaml: catalog A: schema S: table t: sort: append and order exclude each other (write the direction with {dir} in value)`,
+	},
+	{
+		name: "errorWhen without equals",
+		data: profileWithCatalog(`url: http://api.test
+errorWhen: {path: ok}
+pagination: {type: none, stopPath: done}
+`),
+		err: `catalog: profile api.yaml: catalog A: errorWhen: equals is missing (want the JSON scalar that marks an error, e.g. false)
+catalog: profile api.yaml: catalog A: pagination: stopPath is not used by type none`,
 	},
 }
 

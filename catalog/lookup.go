@@ -178,4 +178,8 @@ func mergePagination(p *Pagination, o *Pagination) {
 	set(&p.TotalPath, o.TotalPath)
 	set(&p.TotalHeader, o.TotalHeader)
 	set(&p.HasMorePath, o.HasMorePath)
+	set(&p.StopPath, o.StopPath)
+	if o.EmptyPageStops != nil {
+		p.EmptyPageStops = ptr(*o.EmptyPageStops)
+	}
 }

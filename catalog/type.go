@@ -24,6 +24,15 @@ const (
 	FormatUnixMs = "unixms"
 )
 
+// Filter-only datetime formats (Filter.Format): FormatDate is the UTC
+// calendar date (2006-01-02) and FormatRFC1123Z RFC 1123 with a numeric
+// zone (RFC 2822's form, "Mon, 02 Jan 2006 15:04:05 -0700"). As a column's
+// format, rfc1123z is read as that Go layout.
+const (
+	FormatDate     = "date"
+	FormatRFC1123Z = "rfc1123z"
+)
+
 // Types are the column types, in the order messages list them.
 var Types = []Type{TypeString, TypeInt, TypeFloat, TypeBool, TypeDatetime, TypeJSON}
 

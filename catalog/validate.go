@@ -37,9 +37,13 @@ var (
 	columnTypes     = typeWords()
 	operators       = []string{OpEq, OpNe, OpLt, OpLe, OpGt, OpGe, OpIn, OpLike}
 	paginationTypes = []string{PageNone, PageOffset, PagePage, PageCursor, PageNextURL, PageLinkHeader}
-	grantTypes      = []string{"client_credentials", "password", "refresh_token"}
+	grantTypes      = []string{"client_credentials", "password", "refresh_token", GrantJWTBearer}
 	writeMethods    = []string{"POST", "PUT", "PATCH", "DELETE"}
 )
+
+// GrantJWTBearer is the OAuth2 grant of RFC 7523: a signed JWT assertion
+// exchanged for an access token.
+const GrantJWTBearer = "jwt_bearer"
 
 // CanonicalAuthScheme returns the canonical spelling of an auth scheme
 // (None, Basic, Digest, Bearer, APIKey, OAuth2), matched case-insensitively.
@@ -160,6 +164,8 @@ func (c *checker) catalog(name string, cat *Catalog) {
 	c.auth(w.with("auth"), cat.Auth)
 	c.names(w.with("headers"), cat.Headers)
 	c.names(w.with("params"), cat.Params)
+	c.errorWhen(w.with("errorWhen"), cat.ErrorWhen)
+	c.rateLimit(w.with("rateLimit"), cat.RateLimit)
 	pagOK := true
 	if cat.Pagination != nil {
 		// The settings a type needs may be completed by each table.
@@ -275,6 +281,27 @@ func (c *checker) auth(w where, a *Auth) {
 			c.add(w, "grantType: unknown grant type %q %s", a.GrantType, want(grantTypes))
 		}
 	}
+	oauth := a.Scheme == AuthOAuth2
+	jwt := oauth && (a.GrantType == GrantJWTBearer || HasPlaceholder(a.GrantType))
+	if a.BaseURLFrom != "" && !oauth {
+		c.add(w, "baseURLFrom is used by scheme OAuth2 only")
+	}
+	if (a.PrivateKey != "" || len(a.Claims) > 0) && !jwt {
+		c.add(w, "privateKey and claims are used by grantType %s only", GrantJWTBearer)
+	}
+	if oauth && a.GrantType == GrantJWTBearer && strings.TrimSpace(a.PrivateKey) == "" {
+		c.add(w, "privateKey is empty (grantType %s signs its assertion with a PEM RSA private key, e.g. \"${PrivateKey}\")", GrantJWTBearer)
+	}
+	for _, k := range sortedKeys(a.Claims) {
+		switch v := a.Claims[k].(type) {
+		case string, bool, int, int64, uint64, float64:
+		default:
+			c.add(w.with("claims"), "%s: got %s, want a string, number or boolean", k, kindOf(v))
+		}
+		if k == "iat" || k == "exp" {
+			c.add(w.with("claims"), "%s is set by the driver (iat is now, exp a few minutes later)", k)
+		}
+	}
 }
 
 // pagination checks p and rewrites its Type in canonical spelling; the
@@ -293,14 +320,14 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		c.add(w, "unknown type %q %s", p.Type, want(paginationTypes))
 		return false
 	}
-	stop := []string{"totalPath", "totalHeader", "hasMorePath"}
+	stop := []string{"totalPath", "totalHeader", "hasMorePath", "stopPath"}
 	allowed := map[string][]string{
 		PageNone:       nil,
 		PageOffset:     append([]string{"offsetParam", "sizeParam", "pageSize", "start"}, stop...),
 		PagePage:       append([]string{"pageParam", "sizeParam", "pageSize", "start"}, stop...),
-		PageCursor:     append([]string{"cursorPath", "cursorParam", "sizeParam", "pageSize"}, stop...),
-		PageNextURL:    append([]string{"nextPath", "sizeParam", "pageSize"}, stop...),
-		PageLinkHeader: append([]string{"sizeParam", "pageSize"}, stop...),
+		PageCursor:     append([]string{"cursorPath", "cursorParam", "sizeParam", "pageSize", "emptyPageStops"}, stop...),
+		PageNextURL:    append([]string{"nextPath", "sizeParam", "pageSize", "emptyPageStops"}, stop...),
+		PageLinkHeader: append([]string{"sizeParam", "pageSize", "emptyPageStops"}, stop...),
 	}[typ]
 	fields := []struct {
 		name string
@@ -317,9 +344,15 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		{"totalPath", p.TotalPath != ""},
 		{"totalHeader", p.TotalHeader != ""},
 		{"hasMorePath", p.HasMorePath != ""},
+		{"stopPath", p.StopPath != ""},
+		{"emptyPageStops", p.EmptyPageStops != nil},
 	}
 	for _, f := range fields {
 		if f.set && !slices.Contains(allowed, f.name) {
+			if f.name == "emptyPageStops" && (typ == PageOffset || typ == PagePage) {
+				c.add(w, "emptyPageStops is not used by type %s (an empty page is a short page, which ends a %s walk; use cursor, nextURL or linkHeader)", typ, typ)
+				continue
+			}
 			c.add(w, "%s is not used by type %s", f.name, typ)
 		}
 	}
@@ -335,6 +368,60 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		c.add(w, "start is negative (%d)", *p.Start)
 	}
 	return len(c.errs) == n
+}
+
+// errorWhen checks a catalog's errorWhen rule.
+func (c *checker) errorWhen(w where, e *ErrorWhen) {
+	if e == nil {
+		return
+	}
+	if strings.TrimSpace(e.Path) == "" {
+		c.add(w, "path is empty (want the body path of the value that marks an error, e.g. ok)")
+	}
+	switch v := e.Equals.(type) {
+	case bool, string, int, int64, uint64, float64:
+	case nil:
+		c.add(w, "equals is missing (want the JSON scalar that marks an error, e.g. false)")
+	default:
+		c.add(w, "equals: got %s, want a string, number or boolean", kindOf(v))
+	}
+}
+
+// kindOf names the YAML kind of a decoded value for error messages.
+func kindOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []any:
+		return "a list"
+	case map[string]any, map[any]any:
+		return "a mapping"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// resetFormats are the accepted rateLimit.resetFormat values.
+var resetFormats = []string{ResetUnix, ResetSeconds, ResetHTTPDate}
+
+// rateLimit checks a catalog's rateLimit headers.
+func (c *checker) rateLimit(w where, r *RateLimit) {
+	if r == nil {
+		return
+	}
+	if strings.TrimSpace(r.Remaining) == "" {
+		c.add(w, "remaining is empty (want the header with the requests left, e.g. x-ratelimit-remaining)")
+	}
+	if strings.TrimSpace(r.Reset) == "" {
+		c.add(w, "reset is empty (want the header telling when the window resets, e.g. x-ratelimit-reset)")
+	}
+	if r.ResetFormat == "" {
+		return
+	}
+	if f, ok := canonical(resetFormats, r.ResetFormat); ok {
+		r.ResetFormat = f
+	} else {
+		c.add(w, "resetFormat: unknown format %q %s", r.ResetFormat, want(resetFormats))
+	}
 }
 
 // missingPagination describes the settings that p's type needs and p lacks.
@@ -413,10 +500,18 @@ func (c *checker) table(w where, cat *Catalog, schema, name string, t *Table, ca
 		}
 	}
 	for _, param := range sortedKeys(t.Combine) {
-		if sep := t.Combine[param]; param == "" {
+		if cb := t.Combine[param]; param == "" {
 			c.add(w.with("combine"), "empty parameter name")
-		} else if sep == "" {
+		} else if cb == nil || cb.Sep == "" {
 			c.add(w.with("combine", param), "separator is empty")
+		}
+	}
+	if s := t.Sort; s != nil && s.Append {
+		if _, ok := t.Combine[s.Param]; !ok {
+			c.add(w.with("sort"), "append: param %s is not a combine: parameter (append adds the sort to a combined query-language parameter)", s.Param)
+		}
+		if s.Order != "" {
+			c.add(w.with("sort"), "append and order exclude each other (write the direction with {dir} in value)")
 		}
 	}
 	c.sort(w.with("sort"), t, t.Sort)
@@ -478,6 +573,8 @@ func (c *checker) column(tw where, i int, col *Column, before []*Column) {
 			c.add(w, "format is only for datetime columns (type is %s)", col.Type)
 		case strings.EqualFold(col.Format, "unix"), strings.EqualFold(col.Format, "unixms"):
 			col.Format = strings.ToLower(col.Format)
+		case strings.EqualFold(col.Format, FormatRFC1123Z):
+			col.Format = time.RFC1123Z
 		case !isTimeLayout(col.Format):
 			c.add(w, "format %q is not a Go time layout (e.g. \"2006-01-02 15:04:05\"), unix or unixms", col.Format)
 		}
@@ -547,6 +644,16 @@ func (c *checker) filters(w where, col *Column) {
 				c.add(fw, "unknown like %q (want regex, contains)", f.Like)
 			} else if f.Like = like; op != OpLike {
 				c.add(fw, "like is only for LIKE")
+			}
+		}
+		if f.Format != "" {
+			switch {
+			case col.Type != TypeDatetime:
+				c.add(fw, "format is only for datetime columns (type is %s)", col.Type)
+			case slices.Contains([]string{FormatUnix, FormatUnixMs, FormatDate, FormatRFC1123Z}, strings.ToLower(f.Format)):
+				f.Format = strings.ToLower(f.Format)
+			case !isTimeLayout(f.Format):
+				c.add(fw, "format %q is not a Go time layout (e.g. \"2006-01-02 15:04\"), unix, unixms, date or rfc1123z", f.Format)
 			}
 		}
 		switch {

@@ -17,6 +17,12 @@
 //   - totalPath (a body path) or totalHeader (e.g. X-Total-Count) give the
 //     total number of rows: the walk stops once it has seen that many;
 //   - hasMorePath (a body path) stops the walk when it holds false;
+//   - stopPath (a body path) stops the walk after the page where it holds
+//     true;
+//   - with emptyPageStops false (cursor, nextURL, linkHeader), an empty
+//     page does not stop the walk: the cursor's or next URL's end, stopPath
+//     or hasMorePath do, and MaxEmptyPages empty pages in a row are an
+//     error;
 //   - a walk started with a known number of wanted rows stops once it has
 //     seen them;
 //   - cursor stops when the body has no next cursor, nextURL when it has no
@@ -185,8 +191,16 @@ func New(p catalog.Pagination, pageSizeOverride int) (Paginator, error) {
 	if canon == "" {
 		return nil, fmt.Errorf("pagination: unknown type %q (valid types: %s)", p.Type, strings.Join(types, ", "))
 	}
-	stops := stopRules{totalPath: p.TotalPath, totalHeader: p.TotalHeader, hasMorePath: p.HasMorePath}
-	c := config{typ: canon, stops: stops, sizeParam: p.SizeParam, size: size}
+	stops := stopRules{totalPath: p.TotalPath, totalHeader: p.TotalHeader, hasMorePath: p.HasMorePath, stopPath: p.StopPath}
+	c := config{typ: canon, stops: stops, sizeParam: p.SizeParam, size: size, emptyStops: true}
+	if p.EmptyPageStops != nil && !*p.EmptyPageStops {
+		switch canon {
+		case catalog.PageCursor, catalog.PageNextURL, catalog.PageLinkHeader:
+			c.emptyStops = false
+		default:
+			return nil, fmt.Errorf("pagination: %s: emptyPageStops: false needs type cursor, nextURL or linkHeader (an empty page is a short page, which ends an %s walk)", canon, canon)
+		}
+	}
 	switch canon {
 	case catalog.PageNone:
 		return &c, nil
@@ -248,7 +262,14 @@ type config struct {
 	start      int
 	cursorPath string
 	nextPath   string
+	// emptyStops is false when an empty page does not end the walk.
+	emptyStops bool
 }
+
+// MaxEmptyPages is the most empty pages in a row that a walk with
+// emptyPageStops false reads before it stops with an error, so an API that
+// hands out new cursors for ever without rows cannot keep a scan going.
+const MaxEmptyPages = 100
 
 // Type implements Paginator.
 func (c *config) Type() string { return c.typ }
@@ -288,6 +309,8 @@ type walk struct {
 	used map[[16]byte]int
 	// total is the row count the API last reported (-1 = none).
 	total int64
+	// empty counts the empty pages in a row (emptyPageStops false).
+	empty int
 }
 
 // First implements Walker.
@@ -312,8 +335,19 @@ func (w *walk) Next(p Page) (*url.URL, error) {
 	if p.URL == nil {
 		return nil, fmt.Errorf("pagination: %s: page %d has no request URL", w.cfg.typ, w.pages)
 	}
-	if w.cfg.typ == catalog.PageNone || p.Rows <= 0 {
+	if w.cfg.typ == catalog.PageNone {
 		return nil, nil
+	}
+	if p.Rows <= 0 {
+		if w.cfg.emptyStops {
+			return nil, nil
+		}
+		w.empty++
+		if w.empty >= MaxEmptyPages {
+			return nil, fmt.Errorf("pagination: %s: page %d is the %dth empty page in a row (emptyPageStops: false); stopping instead of walking on without rows (add stopPath or hasMorePath)", w.cfg.typ, w.pages, w.empty)
+		}
+	} else {
+		w.empty = 0
 	}
 	if w.want >= 0 && w.seen >= w.want {
 		return nil, nil
@@ -540,6 +574,7 @@ type stopRules struct {
 	totalPath   string
 	totalHeader string
 	hasMorePath string
+	stopPath    string
 }
 
 // total returns the row count a page reports through totalPath or
@@ -615,6 +650,28 @@ func (w *walk) after(next *url.URL, skip, k int, left int64) []*url.URL {
 
 // stop reports whether the page says there is nothing more.
 func (s stopRules) stop(p Page, seen int64) (bool, error) {
+	if s.stopPath != "" {
+		res := p.get(s.stopPath)
+		switch res.Type {
+		case gjson.True:
+			return true, nil
+		case gjson.False, gjson.Null:
+		case gjson.String:
+			b, err := strconv.ParseBool(strings.TrimSpace(res.Str))
+			if err != nil {
+				return false, fmt.Errorf("stopPath %q holds %q, not a boolean", s.stopPath, excerpt(res.Str))
+			}
+			if b {
+				return true, nil
+			}
+		case gjson.Number:
+			if res.Num != 0 {
+				return true, nil
+			}
+		default:
+			return false, fmt.Errorf("stopPath %q holds a %s, not a boolean", s.stopPath, JSONType(res))
+		}
+	}
 	if s.hasMorePath != "" {
 		res := p.get(s.hasMorePath)
 		switch res.Type {

@@ -603,3 +603,85 @@ func TestAhead(t *testing.T) {
 	}
 	assert.Equal(t, []string{"5", "6"}, got, "a guess past the pages already asked for")
 }
+
+func TestStopPath(t *testing.T) {
+	for _, cfg := range []catalog.Pagination{
+		{Type: "cursor", CursorPath: "next", CursorParam: "c", StopPath: "end"},
+		{Type: "nextURL", NextPath: "url", StopPath: "end"},
+		{Type: "page", PageSize: 1, StopPath: "end"},
+	} {
+		p, err := New(cfg, 0)
+		require.NoError(t, err)
+		// The third page says end; the walk stops after it although it
+		// names a next page.
+		got, err := drive(t, p, -1, base, func(n int, _ *url.URL) response {
+			end := []string{`false`, `"false"`, `true`}[n]
+			return response{body: `{"end":` + end + `,"next":"c` + string(rune('0'+n)) + `","url":"/items?p=` + string(rune('0'+n)) + `"}`, rows: 1}
+		})
+		require.NoError(t, err, cfg.Type)
+		assert.Len(t, got, 3, cfg.Type)
+	}
+	p, err := New(catalog.Pagination{Type: "cursor", CursorPath: "next", CursorParam: "c", StopPath: "end"}, 0)
+	require.NoError(t, err)
+	for body, want := range map[string]string{
+		`{"end":"soon","next":"x"}`: `pagination: cursor: page 1: stopPath "end" holds "soon", not a boolean`,
+		`{"end":[true],"next":"x"}`: `pagination: cursor: page 1: stopPath "end" holds a array, not a boolean`,
+	} {
+		_, err := drive(t, p, -1, base, func(int, *url.URL) response { return response{body: body, rows: 1} })
+		require.Error(t, err)
+		assert.Equal(t, want, err.Error())
+	}
+	// 1 and "true" are true; a missing path is not.
+	for body, pages := range map[string]int{`{"end":1,"next":"x"}`: 1, `{"end":"true","next":"x"}`: 1} {
+		got, err := drive(t, p, -1, base, func(int, *url.URL) response { return response{body: body, rows: 1} })
+		require.NoError(t, err)
+		assert.Len(t, got, pages, body)
+	}
+}
+
+func TestEmptyPageStopsFalse(t *testing.T) {
+	no := false
+	p, err := New(catalog.Pagination{Type: "cursor", CursorPath: "next", CursorParam: "c", EmptyPageStops: &no}, 0)
+	require.NoError(t, err)
+	// Empty pages in the middle; the cursor's end stops the walk.
+	bodies := []string{`{"next":"a"}`, `{"next":"b"}`, `{"next":"c"}`, `{"next":null}`}
+	rows := []int{2, 0, 0, 1}
+	got, err := drive(t, p, -1, base, func(n int, _ *url.URL) response { return response{body: bodies[n], rows: rows[n]} })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"", "c=a", "c=b", "c=c"}, got)
+
+	// An API handing out new cursors with empty pages for ever is stopped.
+	w := p.Start(-1)
+	u, _ := url.Parse(base)
+	var n int
+	for n = 1; n <= 2*MaxEmptyPages; n++ {
+		next, err := w.Next(Page{URL: u, Body: `{"next":"k` + strings.Repeat("x", n) + `"}`})
+		if err != nil {
+			assert.Contains(t, err.Error(), "pagination: cursor: page 100 is the 100th empty page in a row (emptyPageStops: false)")
+			break
+		}
+		require.NotNil(t, next)
+		u = next
+	}
+	assert.Equal(t, MaxEmptyPages, n)
+
+	// A page with rows resets the count.
+	w = p.Start(-1)
+	u, _ = url.Parse(base)
+	for n := 1; n <= 3*MaxEmptyPages; n++ {
+		rows := 0
+		if n%50 == 0 {
+			rows = 1
+		}
+		next, err := w.Next(Page{URL: u, Body: `{"next":"k` + strings.Repeat("x", n) + `"}`, Rows: rows})
+		require.NoError(t, err)
+		u = next
+	}
+
+	// offset and page end on a short page: emptyPageStops false is refused.
+	for _, typ := range []string{"offset", "page", "none"} {
+		_, err := New(catalog.Pagination{Type: typ, EmptyPageStops: &no}, 0)
+		require.Error(t, err, typ)
+		assert.Contains(t, err.Error(), "emptyPageStops: false needs type cursor, nextURL or linkHeader")
+	}
+}

@@ -12,12 +12,16 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unsafe"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/restsql/restsql/auth"
+	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/httpcache"
 	"github.com/restsql/restsql/retry"
 )
@@ -252,6 +256,12 @@ func (x *exchange) attempt(ctx context.Context) (*response, error) {
 		s.logExchange(ctx, x, resp.StatusCode, len(raw), start, nil)
 		s.logBody(ctx, x, raw)
 		herr := &HTTPError{Method: x.method, URL: x.shown, StatusCode: resp.StatusCode, Body: excerptOf(redactText(string(raw)))}
+		if reset, limited := s.rateLimited(resp.Header); limited && (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests) {
+			// The rate limit's window is spent: sent again (when
+			// retries are allowed) no earlier than its reset.
+			err := fmt.Errorf("%w (rate limit: no request left until %s)", herr, reset.UTC().Format(time.RFC3339))
+			return nil, retry.TemporaryAfter(err, reset.Sub(s.policy.Clock.Now()))
+		}
 		if !retry.RetryableStatus(resp.StatusCode) {
 			return nil, herr
 		}
@@ -288,6 +298,11 @@ func (x *exchange) attempt(ctx context.Context) (*response, error) {
 		return nil, fmt.Errorf("%s: the response body is larger than the %s limit on one page (MaxBodyBytes); ask for smaller pages (PageSize)", x.prefix(), bytesString(max))
 	}
 	s.logBody(ctx, x, raw)
+	if ew := s.cat.ErrorWhen; ew != nil {
+		if err := x.errorWhen(ew, raw); err != nil {
+			return nil, err
+		}
+	}
 	// The body string shares the buffer's bytes (a copy of every page is
 	// the largest cost after parsing). The buffer goes back to the pool
 	// only when nothing refers to the body any more: see release.
@@ -305,6 +320,9 @@ func (x *exchange) attempt(ctx context.Context) (*response, error) {
 func (x *exchange) send(ctx, actx context.Context) (*http.Response, time.Time, error) {
 	s := x.s
 	for {
+		if err := x.waitReset(actx); err != nil {
+			return nil, time.Time{}, x.failure(ctx, actx, err)
+		}
 		req, err := x.newRequest(actx)
 		if err != nil {
 			return nil, time.Time{}, x.failure(ctx, actx, err)
@@ -314,6 +332,9 @@ func (x *exchange) send(ctx, actx context.Context) (*http.Response, time.Time, e
 		x.tally.addRequest()
 		start := s.policy.Clock.Now()
 		resp, err := s.client.Do(req)
+		if err == nil {
+			s.rateLimited(resp.Header)
+		}
 		if err != nil {
 			// A *url.Error repeats the URL with any credential in it: keep only its cause.
 			var ue *url.Error
@@ -359,11 +380,18 @@ func (x *exchange) newRequest(ctx context.Context) (*http.Request, error) {
 	// The tag names the table to a response cache in the client's
 	// transport: a write drops the table's cached responses.
 	ctx = httpcache.WithTag(ctx, s.name)
-	req, err := http.NewRequestWithContext(ctx, x.method, x.u.String(), body)
+	target, err := s.rebase(ctx, x.u)
 	if err != nil {
 		return nil, err
 	}
-	ownHost := s.credentialHost(x.u)
+	if target != x.u {
+		x.shown = s.redact(target)
+	}
+	req, err := http.NewRequestWithContext(ctx, x.method, target.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	ownHost := s.credentialHost(target)
 	for k, vs := range s.headers {
 		if s.credHeaders[k] && !ownHost {
 			continue
@@ -421,6 +449,159 @@ func (x *exchange) retrying(attempt int, err error, wait time.Duration) {
 func (x *exchange) rateLimited(wait time.Duration) {
 	x.s.logAttrs(x.ctx, LevelTransport, "restsource: rate limit",
 		slog.String("table", x.s.name), slog.String("url", x.shown), slog.Duration("wait", wait))
+}
+
+// rebase moves a request for the catalog's base URL to the base URL that
+// the credentials name (OAuth2's baseURLFrom: Salesforce's instance_url),
+// getting the credentials first when there are none yet. A URL on another
+// host, or outside the base URL's path, is left alone.
+func (s *Source) rebase(ctx context.Context, u *url.URL) (*url.URL, error) {
+	bu, ok := s.opts.Auth.(auth.BaseURLer)
+	if !ok || s.base == nil || !strings.EqualFold(u.Host, s.base.Host) || u.Scheme != s.base.Scheme {
+		return u, nil
+	}
+	nb, err := bu.BaseURL(ctx)
+	if err != nil || nb == nil {
+		return u, err
+	}
+	if s.base.Scheme == "https" && nb.Scheme != "https" {
+		return nil, fmt.Errorf("the credentials' base URL %s is not https, while the catalog's is", nb.Redacted())
+	}
+	s.authBase.Store(nb)
+	prefix := strings.TrimRight(s.base.EscapedPath(), "/")
+	esc := u.EscapedPath()
+	if !strings.HasPrefix(esc, prefix) || (len(esc) > len(prefix) && esc[len(prefix)] != '/') {
+		return u, nil
+	}
+	c := *u
+	c.Scheme, c.Host, c.User = nb.Scheme, nb.Host, nil
+	c.RawPath = strings.TrimRight(nb.EscapedPath(), "/") + esc[len(prefix):]
+	if c.Path, err = url.PathUnescape(c.RawPath); err != nil {
+		return nil, fmt.Errorf("the credentials' base URL: %w", err)
+	}
+	return &c, nil
+}
+
+// rateLimited reads the catalog's rate-limit headers (catalog.RateLimit)
+// of a response: when no request is left it remembers the reset time,
+// before which no request of the table is sent, and returns it. A header
+// that is missing or does not parse is no limit: the API's other rules
+// (a 429's Retry-After) apply.
+func (s *Source) rateLimited(h http.Header) (time.Time, bool) {
+	rl := s.cat.RateLimit
+	if rl == nil {
+		return time.Time{}, false
+	}
+	left, err := strconv.ParseFloat(strings.TrimSpace(h.Get(rl.Remaining)), 64)
+	if err != nil || left > 0 {
+		return time.Time{}, false
+	}
+	now := s.policy.Clock.Now()
+	reset, ok := parseReset(h.Get(rl.Reset), rl.ResetFormat, now)
+	if !ok {
+		return time.Time{}, false
+	}
+	for {
+		old := s.notBefore.Load()
+		if reset.UnixNano() <= old || s.notBefore.CompareAndSwap(old, reset.UnixNano()) {
+			break
+		}
+	}
+	return reset, true
+}
+
+// parseReset reads a rate-limit reset header: epoch seconds (unix), seconds
+// from now (seconds) or an HTTP date (http-date).
+func parseReset(v, format string, now time.Time) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, false
+	}
+	switch format {
+	case catalog.ResetHTTPDate:
+		t, err := http.ParseTime(v)
+		return t, err == nil
+	case catalog.ResetSeconds:
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 || n > maxResetSeconds {
+			return time.Time{}, false
+		}
+		return now.Add(time.Duration(n * float64(time.Second))), true
+	default: // unix
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n < 0 || n > maxResetUnix {
+			return time.Time{}, false
+		}
+		sec := int64(n)
+		return time.Unix(sec, int64((n-float64(sec))*1e9)), true
+	}
+}
+
+// Bounds of a reset header's numbers, so the conversions cannot overflow.
+const (
+	maxResetSeconds = 1e9
+	maxResetUnix    = 1e11
+)
+
+// waitReset waits, before a request, for the reset of a rate-limit window
+// that an earlier response said was spent. A wait longer than the
+// MaxRetryAfter limit is not made: the request goes, and the API's refusal
+// says why.
+func (x *exchange) waitReset(ctx context.Context) error {
+	s := x.s
+	nb := s.notBefore.Load()
+	if nb == 0 {
+		return nil
+	}
+	d := time.Unix(0, nb).Sub(s.policy.Clock.Now())
+	limit := s.policy.MaxRetryAfter
+	if limit <= 0 {
+		limit = retry.DefaultMaxRetryAfter
+	}
+	if d <= 0 || d > limit {
+		return nil
+	}
+	s.logAttrs(x.ctx, LevelRequests, "restsource: waiting for the rate limit's reset",
+		slog.String("table", s.name), slog.String("url", x.shown), slog.Duration("wait", d))
+	return s.policy.Clock.Sleep(ctx, d)
+}
+
+// errorWhen applies the catalog's errorWhen rule to a 2xx body: a match
+// is an error naming the table, the request and the API's message.
+func (x *exchange) errorWhen(ew *catalog.ErrorWhen, raw []byte) error {
+	body := unsafe.String(unsafe.SliceData(raw), len(raw))
+	if !matchesScalar(gjson.Get(body, ew.Path), ew.Equals) {
+		return nil
+	}
+	msg := ""
+	if ew.Message != "" {
+		if m := gjson.Get(body, ew.Message); m.Exists() && m.Type != gjson.Null {
+			msg = strings.Clone(m.String())
+		}
+	}
+	if msg == "" {
+		msg = excerptOf(redactText(string(raw)))
+	}
+	return fmt.Errorf("%s: table %s: the API reports an error (errorWhen: %s is %v): %s", x.prefix(), x.s.name, ew.Path, ew.Equals, msg)
+}
+
+// matchesScalar reports whether a JSON value equals a profile scalar.
+func matchesScalar(r gjson.Result, want any) bool {
+	switch w := want.(type) {
+	case bool:
+		return (r.Type == gjson.True && w) || (r.Type == gjson.False && !w)
+	case string:
+		return r.Type == gjson.String && r.Str == w
+	case int:
+		return r.Type == gjson.Number && r.Num == float64(w)
+	case int64:
+		return r.Type == gjson.Number && r.Num == float64(w)
+	case uint64:
+		return r.Type == gjson.Number && r.Num == float64(w)
+	case float64:
+		return r.Type == gjson.Number && r.Num == w
+	}
+	return false
 }
 
 // compressed reports whether resp's body is gzip that the transport left

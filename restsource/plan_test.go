@@ -155,7 +155,12 @@ func TestPlanFilters(t *testing.T) {
 					c.Filters["="] = &catalog.Filter{Param: "filter", Value: "tag={}", Exact: true}
 				}
 			}
-			tbl.Combine = tt.combine
+			for k, sep := range tt.combine {
+				if tbl.Combine == nil {
+					tbl.Combine = map[string]*catalog.Combine{}
+				}
+				tbl.Combine[k] = &catalog.Combine{Sep: sep}
+			}
 			p, err := planOf(t, &catalog.Catalog{Name: "C", URL: apiBase}, tbl, Query{Predicates: tt.preds, Limit: -1})
 			require.NoError(t, err)
 			assert.Equal(t, tt.pushed, p.Pushed)

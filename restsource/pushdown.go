@@ -150,6 +150,9 @@ func (s *Source) Supports(q Query) (*Pushdown, error) {
 	default:
 		d.sort, d.SortReason = s.planSort(q.Sort)
 		d.Sort = d.SortReason == ""
+		if d.Sort && s.t.Sort.Append {
+			d.filters, d.sort = appendSort(d.filters, d.sort), nil
+		}
 	}
 	if s.t.Limit != nil {
 		d.Limit = true
@@ -304,22 +307,57 @@ func (s *Source) planFilters(preds []Predicate, skip map[int]bool, decisions []D
 	if len(s.t.Combine) == 0 {
 		return out
 	}
+	return s.combine(out)
+}
+
+// combine joins the filters of each combined parameter into one value:
+// prefix + (base and the filters in WHERE order, joined by sep) + suffix.
+// A parameter with a base is sent without filters too.
+func (s *Source) combine(out []qparam) []qparam {
 	var combined []qparam
 	at := map[string]int{}
+	parts := map[string][]string{}
+	add := func(name string) {
+		if _, ok := at[name]; !ok {
+			at[name] = len(combined)
+			combined = append(combined, qparam{name: name})
+			if b := s.combineBase[name]; b != "" {
+				parts[name] = append(parts[name], b)
+			}
+		}
+	}
 	for _, p := range out {
-		sep, ok := s.t.Combine[p.name]
-		if !ok {
+		if _, ok := s.t.Combine[p.name]; !ok {
 			combined = append(combined, p)
 			continue
 		}
-		if i, ok := at[p.name]; ok {
-			combined[i].value += sep + p.value
-			continue
-		}
-		at[p.name] = len(combined)
-		combined = append(combined, p)
+		add(p.name)
+		parts[p.name] = append(parts[p.name], p.value)
+	}
+	for _, name := range sortedKeys(s.combineBase) {
+		add(name)
+	}
+	for name, i := range at {
+		cb := s.t.Combine[name]
+		combined[i].value = cb.Prefix + strings.Join(parts[name], cb.Sep) + cb.Suffix
 	}
 	return combined
+}
+
+// appendSort adds the rendered sort to the end of its combined parameter
+// (sort: {append: true}); alone, without its leading spaces, when the
+// parameter has no filters and no base.
+func appendSort(filters, sort []qparam) []qparam {
+	out := slices.Clone(filters)
+	for _, sp := range sort {
+		i := slices.IndexFunc(out, func(p qparam) bool { return p.name == sp.name })
+		if i < 0 {
+			out = append(out, qparam{name: sp.name, value: strings.TrimLeft(sp.value, " ")})
+			continue
+		}
+		out[i].value += sp.value
+	}
+	return out
 }
 
 // pushFilter decides one predicate through its column's filter and
@@ -370,12 +408,21 @@ func (s *Source) pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, D
 		if !ok {
 			return no("%v cannot be written as a %s value", v, columnType(c))
 		}
+		if f.Format != "" {
+			var why string
+			if str, why, ok = filterTime(c, f.Format, v); !ok {
+				return no("%s", why)
+			}
+		}
 		if op == "LIKE" {
 			if str, ok = likeValue(str, f.Like); !ok {
 				return no("the pattern %q cannot be sent as like: %s", str, f.Like)
 			}
 		}
 		_, isString := v.(string)
+		if isString && f.Quote == "" && s.t.Combine[f.Param].Language() {
+			return no("a string goes into the query-language parameter %s only with quote: (and escape:), so that it cannot change the query", f.Param)
+		}
 		quoted := isString && f.Quote != ""
 		if why, ok := sendable(str, quoted, seps); !ok {
 			if str == "" {
@@ -428,8 +475,8 @@ func (s *Source) separators(f *catalog.Filter, op, tmpl string) []string {
 			}
 		}
 	}
-	if sep := s.t.Combine[f.Param]; sep != "" {
-		seps = append(seps, sep)
+	if cb := s.t.Combine[f.Param]; cb != nil && cb.Sep != "" {
+		seps = append(seps, cb.Sep)
 	}
 	if i := strings.Index(tmpl, "{}"); i >= 0 && i+2 < len(tmpl) {
 		r, _ := utf8.DecodeRuneInString(tmpl[i+2:])

@@ -312,11 +312,14 @@ func (s *Source) redact(u *url.URL) string {
 }
 
 // credentialHost reports whether a request to u may carry the catalog's
-// credentials: only the base URL's host, and never downgraded from https
-// to http.
+// credentials: only the base URL's host (or the one the credentials name:
+// OAuth2's baseURLFrom), and never downgraded from https to http.
 func (s *Source) credentialHost(u *url.URL) bool {
 	if s.base == nil || u == nil {
 		return false
+	}
+	if ab := s.authBase.Load(); ab != nil && strings.EqualFold(u.Host, ab.Host) && !(ab.Scheme == "https" && u.Scheme != "https") {
+		return true
 	}
 	if !strings.EqualFold(u.Host, s.base.Host) {
 		return false

@@ -187,6 +187,17 @@ type Source struct {
 	policy retry.Policy
 	// secrets names the query parameters whose values are never shown.
 	secrets *secretNames
+	// notBefore is when the API's rate-limit window resets after a
+	// response said no request is left (unix nanoseconds; 0 = none): see
+	// catalog.RateLimit.
+	notBefore atomic.Int64
+	// combineBase holds the expanded base clause of each combined
+	// parameter that has one.
+	combineBase map[string]string
+	// authBase is the base URL the credentials named (OAuth2's
+	// baseURLFrom; nil = none yet): requests for the catalog's base URL
+	// go there, with the credentials.
+	authBase atomic.Pointer[url.URL]
 }
 
 // New prepares a Source for table t of catalog cat. It checks what it will
@@ -365,6 +376,16 @@ func (s *Source) init() error {
 	if s.headers.Get("Accept") == "" {
 		s.headers.Set("Accept", "application/json")
 	}
+	s.combineBase = map[string]string{}
+	for _, name := range sortedKeys(t.Combine) {
+		if cb := t.Combine[name]; cb == nil || cb.Sep == "" {
+			return fmt.Errorf("combine %s: separator is empty", name)
+		} else if cb.Base != "" {
+			if s.combineBase[name], err = s.expand("combine "+name+" base", cb.Base); err != nil {
+				return err
+			}
+		}
+	}
 	if s.listParams, err = s.params(cat.Params, t.Params, "param"); err != nil {
 		return err
 	}
@@ -397,7 +418,7 @@ func (s *Source) init() error {
 	if s.pager, err = pagination.New(pg, s.opts.PageSize); err != nil {
 		return err
 	}
-	for _, p := range []string{pg.CursorPath, pg.NextPath, pg.TotalPath, pg.HasMorePath} {
+	for _, p := range []string{pg.CursorPath, pg.NextPath, pg.TotalPath, pg.HasMorePath, pg.StopPath} {
 		if p != "" {
 			s.bodyPaths = append(s.bodyPaths, p)
 		}
@@ -486,7 +507,7 @@ func tableName(cat *catalog.Catalog, t *catalog.Table) string {
 	return strings.Join(parts, ".")
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
