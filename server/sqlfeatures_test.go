@@ -1,0 +1,49 @@
+package server
+
+import (
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPostgresSQLFeatures runs PostgreSQL SQL that BI tools and dbt emit
+// through pgx, in both protocols, and checks names and rows.
+func TestPostgresSQLFeatures(t *testing.T) {
+	e := startServer(t)
+	conns := map[string]*pgx.Conn{"extended": e.connect(t, ""), "simple": e.connect(t, "default_query_exec_mode=simple_protocol")}
+	tests := []struct {
+		name string
+		sql  string
+		args []any
+		cols []string
+		rows [][]string
+	}{
+		{name: "WITH two CTEs and a join", sql: `WITH a AS (SELECT id, "userId" FROM posts WHERE "userId" IN ($1, 2)),
+			b AS (SELECT "userId", count(*) AS n FROM a GROUP BY "userId")
+			SELECT b."userId", b.n, max(a.id) AS top FROM b JOIN a ON a."userId" = b."userId" GROUP BY b."userId", b.n ORDER BY b."userId"`,
+			args: []any{1}, cols: []string{"userId", "n", "top"}, rows: [][]string{{"1", "10", "10"}, {"2", "10", "20"}}},
+		{name: "WITH column list", sql: `WITH u(uid, who) AS (SELECT id, username FROM users WHERE id <= $1) SELECT who, uid FROM u ORDER BY uid`,
+			args: []any{2}, cols: []string{"who", "uid"}, rows: [][]string{{"ada", "1"}, {"aturing", "2"}}},
+		{name: "dbt-style nested CTEs", sql: `with source as (select * from posts), renamed as (select id as post_id, "userId" as user_id from source) select count(*) from renamed where user_id = 3`,
+			cols: []string{"count"}, rows: [][]string{{"10"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for mode, c := range conns {
+				cols, rows := pgxRows(t, c, tc.sql, tc.args...)
+				assert.Equal(t, tc.cols, cols, mode)
+				assert.Equal(t, tc.rows, rows, mode)
+			}
+		})
+	}
+}
+
+func TestPostgresSQLFeatureErrors(t *testing.T) {
+	e := startServer(t)
+	c := e.connect(t, "")
+	_, err := c.Exec(testCtx(t), "WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "WITH RECURSIVE is not supported")
+}
