@@ -28,6 +28,14 @@ func TestPostgresSQLFeatures(t *testing.T) {
 			args: []any{2}, cols: []string{"who", "uid"}, rows: [][]string{{"ada", "1"}, {"aturing", "2"}}},
 		{name: "dbt-style nested CTEs", sql: `with source as (select * from posts), renamed as (select id as post_id, "userId" as user_id from source) select count(*) from renamed where user_id = 3`,
 			cols: []string{"count"}, rows: [][]string{{"10"}}},
+		{name: "date_trunc and GROUP BY", sql: `SELECT date_trunc('quarter', "dueDate") AS q, count(*) FROM todos WHERE "dueDate" IS NOT NULL AND id <= $1 GROUP BY 1 ORDER BY 1`,
+			args: []any{5}, cols: []string{"q", "count"}, rows: [][]string{{"2024-01-01T00:00:00Z", "2"}, {"2024-04-01T00:00:00Z", "2"}, {"2024-07-01T00:00:00Z", "1"}}},
+		{name: "date_trunc's name", sql: `SELECT date_trunc('week', "dueDate") FROM todos WHERE id = 2`,
+			cols: []string{"date_trunc"}, rows: [][]string{{"2024-03-11T00:00:00Z"}}},
+		{name: "interval arithmetic", sql: `SELECT "dueDate" - INTERVAL '30 days' AS a, "dueDate" + interval '1 day 2 hours' AS b, "dueDate" + INTERVAL '1 month' AS c FROM todos WHERE id = 1`,
+			cols: []string{"a", "b", "c"}, rows: [][]string{{"2024-01-08T10:00:00Z", "2024-02-08T12:00:00Z", "2024-03-07T10:00:00Z"}}},
+		{name: "interval against now() in WHERE", sql: `SELECT count(*) FROM todos WHERE "dueDate" < now() - INTERVAL '1 hour' AND id <= 3 AND current_timestamp > now() - interval '1 day'`,
+			cols: []string{"count"}, rows: [][]string{{"3"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -46,4 +54,10 @@ func TestPostgresSQLFeatureErrors(t *testing.T) {
 	_, err := c.Exec(testCtx(t), "WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "WITH RECURSIVE is not supported")
+	_, err = c.Exec(testCtx(t), "SELECT now() - INTERVAL '2 fortnights'")
+	require.Error(t, err)
+	assert.Equal(t, "22007", sqlState(err))
+	_, err = c.Exec(testCtx(t), "SELECT date_trunc('fortnight', now())")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `date_trunc unit "fortnight" is not supported`)
 }
