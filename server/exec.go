@@ -685,7 +685,7 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 // prepareRestsql translates a statement for restsql and gives its
 // parameters the types of the columns they are compared with.
 func (ss *session) prepareRestsql(p *prepared, kind stmtKind, toks []token) (*prepared, error) {
-	tr, err := translate(toks)
+	tr, err := translate(pgInformationSchema(toks, ss.view.defaultCatalog))
 	if err != nil {
 		return nil, err
 	}

@@ -1126,7 +1126,8 @@ func (m *memResult) close() error { return nil }
 
 // referencesCatalog reports whether a statement reads pg_catalog
 // relations (pg_class, pg_catalog.pg_type, …), or information_schema
-// views other than the tables and columns restsql has itself.
+// views other than the tables, columns and schemata restsql answers
+// (pgInformationSchema).
 func referencesCatalog(toks []token) bool {
 	for i, t := range toks {
 		if t.kind != tIdent && t.kind != tQIdent {
@@ -1141,7 +1142,7 @@ func referencesCatalog(toks []token) bool {
 			return true
 		case name == "information_schema" && i+2 < len(toks) && toks[i+1].is(tPunct, "."):
 			view := strings.ToLower(toks[i+2].val)
-			if view != "tables" && view != "columns" {
+			if pgInfoViews[view] == "" {
 				return true
 			}
 		}

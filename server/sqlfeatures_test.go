@@ -61,3 +61,57 @@ func TestPostgresSQLFeatureErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `date_trunc unit "fortnight" is not supported`)
 }
+
+// TestInformationSchemaThroughPgx reads information_schema as dbt and BI
+// tools do: PostgreSQL's type names, and every predicate, join and order
+// honoured by restsql's planner.
+func TestInformationSchemaThroughPgx(t *testing.T) {
+	e := startServer(t)
+	conns := map[string]*pgx.Conn{"extended": e.connect(t, ""), "simple": e.connect(t, "default_query_exec_mode=simple_protocol")}
+	tests := []struct {
+		name string
+		sql  string
+		args []any
+		cols []string
+		rows [][]string
+	}{
+		{name: "dbt columns query", sql: `select table_schema, table_name, column_name, data_type from information_schema.columns where table_schema = 'API' and table_name = 'todos' order by ordinal_position`,
+			cols: []string{"table_schema", "table_name", "column_name", "data_type"},
+			rows: [][]string{{"API", "todos", "id", "bigint"}, {"API", "todos", "userId", "bigint"}, {"API", "todos", "title", "text"}, {"API", "todos", "completed", "boolean"}, {"API", "todos", "dueDate", "timestamp with time zone"}}},
+		{name: "udt_name, lengths, nullability", sql: `SELECT column_name, udt_name, character_maximum_length, is_nullable, ordinal_position FROM information_schema.columns c WHERE c.table_name = $1 ORDER BY 5`, args: []any{"todos"},
+			cols: []string{"column_name", "udt_name", "character_maximum_length", "is_nullable", "ordinal_position"},
+			rows: [][]string{{"id", "int8", "NULL", "NO", "1"}, {"userId", "int8", "NULL", "YES", "2"}, {"title", "text", "NULL", "YES", "3"}, {"completed", "bool", "NULL", "YES", "4"}, {"dueDate", "timestamptz", "NULL", "YES", "5"}}},
+		{name: "schemata", sql: `SELECT catalog_name, schema_name FROM information_schema.schemata ORDER BY schema_name`,
+			cols: []string{"catalog_name", "schema_name"},
+			rows: [][]string{{"Demo", "API"}, {"Demo", "information_schema"}, {"Demo", "pg_catalog"}}},
+		{name: "tables joined to columns, aggregated", sql: `SELECT t.table_name, t.table_type, count(*) AS n FROM information_schema.tables AS t JOIN information_schema.columns ON columns.table_name = t.table_name AND columns.table_schema = t.table_schema WHERE t.table_schema <> 'pg_catalog' AND t.table_name IN ('posts', 'todos') GROUP BY t.table_name, t.table_type ORDER BY 1`,
+			cols: []string{"table_name", "table_type", "n"},
+			rows: [][]string{{"posts", "BASE TABLE", "4"}, {"todos", "BASE TABLE", "5"}}},
+		{name: "quoted names and LIMIT", sql: `SELECT "column_name" FROM "information_schema"."columns" WHERE "table_name" = 'posts' ORDER BY "ordinal_position" DESC LIMIT 1`,
+			cols: []string{"column_name"}, rows: [][]string{{"body"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for mode, c := range conns {
+				cols, rows := pgxRows(t, c, tc.sql, tc.args...)
+				assert.Equal(t, tc.cols, cols, mode)
+				assert.Equal(t, tc.rows, rows, mode)
+			}
+		})
+	}
+}
+
+func TestPGInformationSchemaRewrite(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"SELECT a FROM information_schema.columns WHERE x = 1", "SELECT a FROM (SELECT * FROM pg_information_schema.columns WHERE table_catalog = 'Demo') AS columns WHERE x = 1"},
+		{"SELECT a FROM information_schema.tables t, information_schema.schemata AS s", "SELECT a FROM (SELECT * FROM pg_information_schema.tables WHERE table_catalog = 'Demo') t, (SELECT * FROM pg_information_schema.schemata WHERE catalog_name = 'Demo') AS s"},
+		{"SELECT information_schema.columns.x FROM t", "SELECT information_schema.columns.x FROM t"},
+		{"SELECT a FROM information_schema.views", "SELECT a FROM information_schema.views"},
+	} {
+		toks, err := lexSQL(tt.in, true)
+		require.NoError(t, err)
+		tr, err := translate(pgInformationSchema(toks, "Demo"))
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, tr.sql, tt.in)
+	}
+}
