@@ -115,3 +115,36 @@ func TestPGInformationSchemaRewrite(t *testing.T) {
 		assert.Equal(t, tt.want, tr.sql, tt.in)
 	}
 }
+
+// TestPgcliCatalogQueries runs what pgcli asks on connect and for
+// completion: the search path as rows, and column types as names.
+func TestPgcliCatalogQueries(t *testing.T) {
+	e := startServer(t)
+	conns := map[string]*pgx.Conn{"extended": e.connect(t, ""), "simple": e.connect(t, "default_query_exec_mode=simple_protocol")}
+	tests := []struct {
+		name string
+		sql  string
+		cols []string
+		rows [][]string
+	}{
+		{name: "unnest(current_schemas(true))", sql: "SELECT * FROM unnest(current_schemas(true))",
+			cols: []string{"unnest"}, rows: [][]string{{"pg_catalog"}, {"API"}}},
+		{name: "unnest with an alias", sql: "SELECT * FROM unnest(current_schemas(false)) AS s",
+			cols: []string{"s"}, rows: [][]string{{"API"}}},
+		{name: "current_schemas(true)", sql: "SELECT current_schemas(true)",
+			cols: []string{"current_schemas"}, rows: [][]string{{"{pg_catalog,API}"}}},
+		{name: "atttypid::regtype::text", sql: "SELECT a.attname, a.atttypid::regtype::text AS type_name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = 'todos' AND a.attnum > 0 ORDER BY a.attnum",
+			cols: []string{"attname", "type_name"}, rows: [][]string{{"id", "bigint"}, {"userId", "bigint"}, {"title", "text"}, {"completed", "boolean"}, {"dueDate", "timestamp with time zone"}}},
+		{name: "a literal OID as regtype", sql: "SELECT 25::regtype::text AS t, 1184::regtype AS u",
+			cols: []string{"t", "u"}, rows: [][]string{{"text", "timestamp with time zone"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for mode, c := range conns {
+				cols, rows := pgxRows(t, c, tc.sql)
+				assert.Equal(t, tc.cols, cols, mode)
+				assert.Equal(t, tc.rows, rows, mode)
+			}
+		})
+	}
+}
