@@ -222,6 +222,7 @@ func sysSQLInfo() *Table {
 		"JOIN_TYPES":             "INNER,LEFT,CROSS",
 		"SUPPORTS_SUBQUERIES":    "IN,NOT IN,EXISTS,SCALAR,DERIVED TABLE",
 		"SUPPORTS_UNION":         "UNION,UNION ALL",
+		"SUPPORTS_CTE":           "WITH (non-recursive; each reference reads the CTE again)",
 		"SUPPORTS_TRANSACTIONS":  "READ ONLY",
 		"NULL_ORDERING":          "NULLS FIRST ascending, NULLS LAST descending",
 		"IDENTIFIER_CASE":        "case-insensitive",
