@@ -54,3 +54,14 @@ func TestExplainEstimatesRequests(t *testing.T) {
 	}
 	assert.Empty(t, srv.Requests(), "EXPLAIN sends nothing")
 }
+
+// TestPGInformationSchemaThroughTheDriver reads the PostgreSQL-flavoured
+// views restsql serve uses, through database/sql.
+func TestPGInformationSchemaThroughTheDriver(t *testing.T) {
+	db, srv := openDemo(t)
+	got := queryRows(t, db, "SELECT c.column_name, c.data_type, c.udt_name, c.is_nullable FROM pg_information_schema.columns c JOIN pg_information_schema.tables t ON t.table_name = c.table_name WHERE t.table_name = 'posts' ORDER BY c.ordinal_position")
+	assert.Equal(t, [][]string{{"id", "bigint", "int8", "NO"}, {"userId", "bigint", "int8", "YES"}, {"title", "text", "text", "YES"}, {"body", "text", "text", "YES"}}, got)
+	own := queryRows(t, db, "SELECT data_type FROM information_schema.columns WHERE table_name = 'posts' AND column_name = 'title'")
+	assert.Equal(t, [][]string{{"VARCHAR"}}, own)
+	assert.Empty(t, srv.Requests())
+}

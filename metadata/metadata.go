@@ -50,6 +50,12 @@ func Lookup(p *catalog.Profile, parts []string) (*Table, bool) {
 		return infoTables(p), true
 	case "information_schema.columns":
 		return infoColumns(p), true
+	case PGInfoSchema + ".tables":
+		return pgInfoTables(p), true
+	case PGInfoSchema + ".columns":
+		return pgInfoColumns(p), true
+	case PGInfoSchema + ".schemata":
+		return pgInfoSchemata(p), true
 	}
 	return nil, false
 }
@@ -216,12 +222,13 @@ func sysSQLInfo() *Table {
 		"JOIN_TYPES":             "INNER,LEFT,CROSS",
 		"SUPPORTS_SUBQUERIES":    "IN,NOT IN,EXISTS,SCALAR,DERIVED TABLE",
 		"SUPPORTS_UNION":         "UNION,UNION ALL",
+		"SUPPORTS_CTE":           "WITH (non-recursive; each reference reads the CTE again)",
 		"SUPPORTS_TRANSACTIONS":  "READ ONLY",
 		"NULL_ORDERING":          "NULLS FIRST ascending, NULLS LAST descending",
 		"IDENTIFIER_CASE":        "case-insensitive",
 		"STRING_FUNCTIONS":       "UPPER,LOWER,LENGTH,SUBSTR,CONCAT,REPLACE,TRIM,LTRIM,RTRIM",
 		"NUMERIC_FUNCTIONS":      "ROUND,ABS,FLOOR,CEIL,MOD,POWER,SQRT",
-		"DATETIME_FUNCTIONS":     "NOW,CURDATE,DATE,YEAR,MONTH,DAY,HOUR,MINUTE,SECOND",
+		"DATETIME_FUNCTIONS":     "NOW,CURDATE,DATE,YEAR,MONTH,DAY,HOUR,MINUTE,SECOND,EXTRACT,DATE_TRUNC,DATE_ADD,DATE_SUB",
 		"SYSTEM_TABLES":          strings.Join(Names(), ","),
 		"EXPLAIN":                "EXPLAIN SELECT",
 		"PARAMETER_PLACEHOLDERS": "?,:name",
@@ -233,6 +240,88 @@ func sysSQLInfo() *Table {
 	sort.Strings(keys)
 	for _, k := range keys {
 		t.Rows = append(t.Rows, []any{k, info[k]})
+	}
+	return t
+}
+
+// PGInfoSchema is the schema of the PostgreSQL-flavoured information_schema
+// views (tables, columns, schemata) that restsql serve answers
+// information_schema with: PostgreSQL's type names and columns, where the
+// driver's own information_schema has MySQL's.
+const PGInfoSchema = "pg_information_schema"
+
+// PGTypes maps restsql column types to PostgreSQL's data_type and
+// udt_name, as information_schema.columns of restsql serve reports them.
+var PGTypes = map[catalog.Type]struct{ DataType, UDTName string }{
+	catalog.TypeString: {"text", "text"}, catalog.TypeInt: {"bigint", "int8"}, catalog.TypeFloat: {"double precision", "float8"},
+	catalog.TypeBool: {"boolean", "bool"}, catalog.TypeDatetime: {"timestamp with time zone", "timestamptz"}, catalog.TypeJSON: {"json", "json"},
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "YES"
+	}
+	return "NO"
+}
+
+func pgInfoTables(p *catalog.Profile) *Table {
+	t := &Table{Name: "information_schema.tables", Columns: []Column{
+		{"table_catalog", "string"}, {"table_schema", "string"}, {"table_name", "string"}, {"table_type", "string"},
+		{"self_referencing_column_name", "string"}, {"reference_generation", "string"},
+		{"user_defined_type_catalog", "string"}, {"user_defined_type_schema", "string"}, {"user_defined_type_name", "string"},
+		{"is_insertable_into", "string"}, {"is_typed", "string"}, {"commit_action", "string"},
+	}}
+	each(p, func(c *catalog.Catalog, s *catalog.Schema, tb *catalog.Table) {
+		t.Rows = append(t.Rows, []any{c.Name, s.Name, tb.Name, "BASE TABLE", nil, nil, nil, nil, nil, yesNo(tb.Insert != nil), "NO", nil})
+	})
+	return t
+}
+
+func pgInfoColumns(p *catalog.Profile) *Table {
+	t := &Table{Name: "information_schema.columns", Columns: []Column{
+		{"table_catalog", "string"}, {"table_schema", "string"}, {"table_name", "string"}, {"column_name", "string"},
+		{"ordinal_position", "int"}, {"column_default", "string"}, {"is_nullable", "string"}, {"data_type", "string"},
+		{"character_maximum_length", "int"}, {"character_octet_length", "int"},
+		{"numeric_precision", "int"}, {"numeric_precision_radix", "int"}, {"numeric_scale", "int"}, {"datetime_precision", "int"},
+		{"udt_catalog", "string"}, {"udt_schema", "string"}, {"udt_name", "string"},
+		{"is_identity", "string"}, {"is_generated", "string"}, {"is_updatable", "string"},
+	}}
+	each(p, func(c *catalog.Catalog, s *catalog.Schema, tb *catalog.Table) {
+		for i, col := range tb.Columns {
+			typ := columnType(col)
+			pt := PGTypes[typ]
+			var prec, radix, scale, dtPrec any
+			switch typ {
+			case catalog.TypeInt:
+				prec, radix, scale = int64(64), int64(2), int64(0)
+			case catalog.TypeFloat:
+				prec, radix = int64(53), int64(2)
+			case catalog.TypeDatetime:
+				dtPrec = int64(6)
+			}
+			updatable := tb.Update != nil && !col.ReadOnly
+			t.Rows = append(t.Rows, []any{c.Name, s.Name, tb.Name, col.Name, int64(i + 1), nil,
+				yesNo(!col.Key && !isRequired(tb, col)), pt.DataType, nil, nil, prec, radix, scale, dtPrec,
+				c.Name, "pg_catalog", pt.UDTName, "NO", "NEVER", yesNo(updatable)})
+		}
+	})
+	return t
+}
+
+func pgInfoSchemata(p *catalog.Profile) *Table {
+	t := &Table{Name: "information_schema.schemata", Columns: []Column{
+		{"catalog_name", "string"}, {"schema_name", "string"}, {"schema_owner", "string"},
+		{"default_character_set_catalog", "string"}, {"default_character_set_schema", "string"},
+		{"default_character_set_name", "string"}, {"sql_path", "string"},
+	}}
+	for _, cn := range p.CatalogNames() {
+		c, _ := p.Catalog(cn)
+		names := append([]string(nil), c.SchemaNames()...)
+		// PostgreSQL lists its system schemas too.
+		names = append(names, "information_schema", "pg_catalog")
+		for _, sn := range names {
+			t.Rows = append(t.Rows, []any{c.Name, sn, "restsql", nil, nil, nil, nil})
+		}
 	}
 	return t
 }

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,6 +155,16 @@ func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
 		}
 		return typed{&ex.Col{Idx: col.idx}, col.typ}, nil
 	case *sqlparser.BinaryExpr:
+		if iv, ok := x.Right.(*sqlparser.IntervalExpr); ok && (x.Operator == "+" || x.Operator == "-") {
+			name := "DATE_ADD"
+			if x.Operator == "-" {
+				name = "DATE_SUB"
+			}
+			return c.interval(name, x.Left, iv)
+		}
+		if iv, ok := x.Left.(*sqlparser.IntervalExpr); ok && x.Operator == "+" {
+			return c.interval("DATE_ADD", x.Right, iv)
+		}
 		l, r, err := c.pair(x.Left, x.Right)
 		if err != nil {
 			return typed{}, err
@@ -212,6 +223,8 @@ func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
 		return c.call("SUBSTR", args)
 	case *sqlparser.FuncExpr:
 		return c.funcExpr(x)
+	case *sqlparser.IntervalExpr:
+		return typed{}, fmt.Errorf("planner: %s is supported only added to or subtracted from a datetime (d + INTERVAL 1 DAY, DATE_ADD(d, INTERVAL 1 DAY))", sqlparser.String(x))
 	case *sqlparser.Subquery:
 		return c.scalarSubquery(x)
 	case *sqlparser.ExistsExpr:
@@ -456,7 +469,31 @@ func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
 	if unit := extractUnit(name); unit != "" {
 		name = unit // EXTRACT(YEAR FROM d), rewritten by Parse
 	}
+	if name == "DATE_ADD" || name == "DATE_SUB" || name == "ADDDATE" || name == "SUBDATE" {
+		iv, ok := (*sqlparser.IntervalExpr)(nil), len(args) == 2
+		if ok {
+			iv, ok = args[1].(*sqlparser.IntervalExpr)
+		}
+		if !ok {
+			return typed{}, fmt.Errorf("planner: %s takes a datetime and an INTERVAL n unit", name)
+		}
+		if name == "ADDDATE" {
+			name = "DATE_ADD"
+		} else if name == "SUBDATE" {
+			name = "DATE_SUB"
+		}
+		return c.interval(name, args[0], iv)
+	}
 	return c.call(name, args)
+}
+
+// interval compiles d ± INTERVAL n unit as DATE_ADD or DATE_SUB(d, n, unit).
+func (c *compiler) interval(name string, d sqlparser.Expr, iv *sqlparser.IntervalExpr) (typed, error) {
+	unit := strings.ToUpper(iv.Unit)
+	if !slices.Contains(ex.IntervalUnits, unit) {
+		return typed{}, fmt.Errorf("planner: INTERVAL unit %s is not supported (%s are)", iv.Unit, strings.Join(ex.IntervalUnits, ", "))
+	}
+	return c.call(name, []sqlparser.Expr{d, iv.Expr, sqlparser.NewStrVal([]byte(unit))})
 }
 
 func (c *compiler) call(name string, args []sqlparser.Expr) (typed, error) {

@@ -102,6 +102,32 @@ func ParseWith(sql string, o ParseOptions) (p *Parsed, err error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, &SyntaxError{SQL: sql, Pos: len(sql), Msg: "empty statement"}
 	}
+	var stmt sqlparser.Statement
+	numInput := 0
+	if isWith(text) {
+		stmt, numInput, err = parseWith(sql, offset, text, o)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		stmt, err = parsePiece(sql, offset, text, o)
+		if err != nil {
+			return nil, err
+		}
+		numInput = countArgs(stmt)
+	}
+	p = &Parsed{SQL: sql, Stmt: stmt, Explain: explain, NumInput: numInput}
+	if explain {
+		if _, ok := stmt.(sqlparser.SelectStatement); !ok {
+			return nil, &SyntaxError{SQL: sql, Pos: offset, Msg: "EXPLAIN supports SELECT statements only"}
+		}
+	}
+	return p, nil
+}
+
+// parsePiece parses text, which starts at byte offset in sql (the whole
+// statement, for error positions), after the token rewrites.
+func parsePiece(sql string, offset int, text string, o ParseOptions) (sqlparser.Statement, error) {
 	rewritten, edits, err := rewrite(text, o)
 	if err != nil {
 		var pe *posError
@@ -117,14 +143,7 @@ func ParseWith(sql string, o ParseOptions) (p *Parsed, err error) {
 		}
 		return nil, syntaxError(sql, offset, rewritten, edits, err, o)
 	}
-	p = &Parsed{SQL: sql, Stmt: stmt, Explain: explain}
-	p.NumInput = countArgs(stmt)
-	if explain {
-		if _, ok := stmt.(sqlparser.SelectStatement); !ok {
-			return nil, &SyntaxError{SQL: sql, Pos: offset, Msg: "EXPLAIN supports SELECT statements only"}
-		}
-	}
-	return p, nil
+	return stmt, nil
 }
 
 // posError is a rewriter error at a byte offset of the text it read.
@@ -649,11 +668,10 @@ func nameParts(t sqlparser.TableName) []string {
 
 // unsupportedConstruct names a construct restsql knowingly does not
 // support, so a statement using it gets that message instead of a bare
-// syntax error: WITH, window functions, FULL joins, INTERSECT/EXCEPT.
+// syntax error: WITH in a subquery, window functions, FULL joins, INTERSECT/EXCEPT.
 func unsupportedConstruct(sql string) (string, int, bool) {
 	tk := sqlparser.NewStringTokenizer(sql)
 	var prev string
-	first := true
 	for {
 		typ, val := tk.Scan()
 		if typ == 0 || typ == sqlparser.LEX_ERROR {
@@ -666,8 +684,8 @@ func unsupportedConstruct(sql string) (string, int, bool) {
 		word := strings.ToLower(string(val))
 		pos := max(tk.Position-1-len(val), 0)
 		switch {
-		case first && word == "with":
-			return "WITH (common table expressions) is not supported: use a derived table, FROM (SELECT …) AS name", pos, true
+		case word == "with" && prev == "(":
+			return "WITH inside a subquery is not supported: put the common table expressions at the start of the statement", pos, true
 		case word == "over" && prev == ")":
 			return "window functions (… OVER (…)) are not supported", pos, true
 		case word == "full" || (word == "outer" && prev == "full"):
@@ -676,10 +694,9 @@ func unsupportedConstruct(sql string) (string, int, bool) {
 			return strings.ToUpper(word) + " is not supported (use IN or NOT IN with a subquery)", pos, true
 		}
 		if typ != sqlparser.COMMENT {
-			first = false
 			prev = word
-			if typ == ')' {
-				prev = ")"
+			if typ == ')' || typ == '(' {
+				prev = string(rune(typ))
 			}
 		}
 	}

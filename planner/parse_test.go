@@ -41,7 +41,32 @@ var parseCases = []struct {
 	{name: "syntax error after rewrite maps back", sql: "SELECT title FROM API1.API.posts WHERE WHERE", err: `at line 1 column 40 near "WHERE"`},
 	{name: "syntax error second line", sql: "SELECT title\nFROM posts\nWHERE id = = 3", err: "at line 3 column"},
 	{name: "window functions are named", sql: "SELECT row_number() over () FROM t", err: "window functions (… OVER (…)) are not supported at line 1 column 21"},
-	{name: "WITH is named", sql: "WITH x AS (SELECT 1) SELECT * FROM x", err: "WITH (common table expressions) is not supported"},
+	// WITH: each reference becomes a derived table.
+	{name: "WITH", sql: "WITH x AS (SELECT 1) SELECT * FROM x", want: "select * from (select 1 from dual) as x"},
+	{name: "WITH two CTEs, the second reading the first", sql: "with a as (select id, userId from posts where userId = ?), b AS (SELECT userId, count(*) AS n FROM a GROUP BY userId) SELECT * FROM b JOIN a ON a.userId = b.userId WHERE a.id > ?",
+		want: "select * from (select userId, count(*) as n from (select id, userId from posts where userId = :v1) as a group by userId) as b join (select id, userId from posts where userId = :v1) as a on a.userId = b.userId where a.id > :v2", numInput: 2},
+	{name: "WITH reference with an alias", sql: "WITH x AS (SELECT a FROM t) SELECT y.a FROM x AS y, x z", want: "select y.a from (select a from t) as y, (select a from t) as z"},
+	{name: "WITH column list", sql: "WITH x(p, q) AS (SELECT a, b AS c FROM t ORDER BY c) SELECT p, q FROM x", want: "select p, q from (select a as p, b as q from t order by q asc) as x"},
+	{name: "WITH column list of a UNION", sql: "WITH x(p) AS (SELECT a FROM t UNION SELECT b FROM u) SELECT p FROM x", want: "select p from (select a as p from t union select b from u) as x"},
+	{name: "WITH column list of fewer names", sql: "WITH x(p) AS (SELECT a, b FROM t) SELECT * FROM x", want: "select * from (select a as p, b from t) as x"},
+	{name: "WITH in a subquery of the main query", sql: "WITH x AS (SELECT a FROM t) SELECT 1 FROM u WHERE u.a IN (SELECT a FROM x)", want: "select 1 from u where u.a in (select a from (select a from t) as x)"},
+	{name: "WITH qualified name is a table", sql: "WITH x AS (SELECT a FROM t) SELECT * FROM s.x", want: "select * from s.x"},
+	{name: "WITH a CTE that reads a table of its own name", sql: "WITH posts AS (SELECT * FROM posts WHERE id < 3) SELECT * FROM posts", want: "select * from (select * from posts where id < 3) as posts"},
+	{name: "WITH quoted names", sql: `WITH "my x"("A") AS (SELECT 1) SELECT "A" FROM "my x"`, want: "select A from (select 1 as A from dual) as `my x`", ansi: true},
+	{name: "WITH materialized", sql: "WITH x AS NOT MATERIALIZED (SELECT 1) SELECT * FROM x", want: "select * from (select 1 from dual) as x"},
+	{name: "WITH after a comment, under EXPLAIN", sql: "EXPLAIN /* c */ WITH x AS (SELECT 1) SELECT * FROM x", want: "select * from (select 1 from dual) as x", explain: true},
+	{name: "WITH placeholder in an unused CTE counts", sql: "WITH x AS (SELECT ?), y AS (SELECT 1) SELECT * FROM y", want: "select * from (select 1 from dual) as y", numInput: 1},
+	{name: "WITH RECURSIVE", sql: "WITH RECURSIVE x AS (SELECT 1) SELECT * FROM x", err: `WITH RECURSIVE is not supported (only non-recursive common table expressions are) at line 1 column 6 near "RECURSIVE"`},
+	{name: "WITH syntax error in a CTE maps back", sql: "WITH x AS (SELECT a FROM t WHERE WHERE) SELECT * FROM x", err: `at line 1 column 34 near "WHERE"`},
+	{name: "WITH syntax error in the main query maps back", sql: "WITH x AS (SELECT a FROM t)\nSELECT * FROM x WHERE WHERE", err: `at line 2 column 23 near "WHERE"`},
+	{name: "WITH name twice", sql: "WITH x AS (SELECT 1), x AS (SELECT 2) SELECT * FROM x", err: `WITH query name "x" specified more than once at line 1 column 23`},
+	{name: "WITH too many column names", sql: "WITH x(a, b) AS (SELECT 1) SELECT * FROM x", err: "WITH query x has 1 columns available but 2 columns specified at line 1 column 7"},
+	{name: "WITH column list over *", sql: "WITH x(a) AS (SELECT * FROM t) SELECT * FROM x", err: "WITH x(…) names its columns, so its query must list them (not *)"},
+	{name: "WITH without AS", sql: "WITH x (SELECT 1) SELECT 1", err: "at line 1 column 9"},
+	{name: "WITH without a statement", sql: "WITH x AS (SELECT 1)", err: "WITH needs a statement after its queries"},
+	{name: "WITH unclosed", sql: "WITH x AS (SELECT 1", err: "has no closing )"},
+	{name: "WITH of an INSERT", sql: "WITH x AS (INSERT INTO t VALUES (1)) SELECT 1", err: "the query of WITH x must be a SELECT at line 1 column 12"},
+	{name: "WITH in a subquery is named", sql: "SELECT * FROM (WITH x AS (SELECT 1) SELECT * FROM x) d", err: "WITH inside a subquery is not supported"},
 	{name: "FULL JOIN is named", sql: "SELECT * FROM a FULL OUTER JOIN b ON a.x = b.x", err: "FULL OUTER JOIN is not supported"},
 	{name: "EXCEPT is named", sql: "SELECT x FROM a EXCEPT SELECT x FROM b", err: "EXCEPT is not supported"},
 	{name: "a short MySQL comment does not panic the tokenizer", sql: "/*!*/0", err: "syntax error (the parser failed: "},
@@ -148,4 +173,19 @@ func errorsAs(err error, target **SyntaxError) bool {
 		*target = se
 	}
 	return ok
+}
+
+func TestSplitWith(t *testing.T) {
+	for _, tt := range []struct{ sql, with, main string }{
+		{"WITH a AS (SELECT 1) SELECT * FROM a", "WITH a AS (SELECT 1) ", "SELECT * FROM a"},
+		{"/* c */ with a(x, y) AS (SELECT 1, 2), b AS (SELECT (1)) SELECT x FROM a, b", "/* c */ with a(x, y) AS (SELECT 1, 2), b AS (SELECT (1)) ", "SELECT x FROM a, b"},
+		{"WITH `a b` AS (SELECT ')') (SELECT 1)", "WITH `a b` AS (SELECT ')') ", "(SELECT 1)"},
+		{"SELECT 1", "", ""},
+		{"WITH a AS (SELECT 1", "", ""},
+	} {
+		with, main, ok := SplitWith(tt.sql)
+		assert.Equal(t, tt.with != "", ok, tt.sql)
+		assert.Equal(t, tt.with, with, tt.sql)
+		assert.Equal(t, tt.main, main, tt.sql)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/restsql/restsql/internal/errcode"
+	"github.com/restsql/restsql/planner"
 )
 
 // stmtKind is what a prepared statement does.
@@ -392,6 +393,10 @@ func (ss *session) describeStatement(p *prepared) ([]column, error) {
 // tried again with 0 for them.
 func (ss *session) probe(p *prepared) ([]column, error) {
 	query := "SELECT * FROM (" + p.tr.sql + ") AS restsql_describe LIMIT 0"
+	if with, main, ok := planner.SplitWith(p.tr.sql); ok {
+		// WITH stays in front: restsql reads it only there.
+		query = with + " SELECT * FROM (" + main + ") AS restsql_describe LIMIT 0"
+	}
 	if strings.EqualFold(strings.Fields(p.tr.sql)[0], "EXPLAIN") {
 		// EXPLAIN reads no page.
 		query = p.tr.sql
@@ -680,7 +685,7 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 // prepareRestsql translates a statement for restsql and gives its
 // parameters the types of the columns they are compared with.
 func (ss *session) prepareRestsql(p *prepared, kind stmtKind, toks []token) (*prepared, error) {
-	tr, err := translate(toks)
+	tr, err := translate(pgInformationSchema(toks, ss.view.defaultCatalog))
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,8 @@ func FuzzSQLText(f *testing.F) {
 		"SELECT a::pg_catalog.regtype::text[], OPERATOR(pg_catalog.~) FROM",
 		"SELECT a || b ~* $1, CAST(x AS text) AS \"X\", GREATEST(a, NULL), count(*) FILTER (WHERE a) FROM t ORDER BY 2 DESC NULLS FIRST OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY",
 		"WITH w AS (SELECT 1) SELECT CASE WHEN a THEN b ELSE c END, (SELECT max(x) FROM u LIMIT ALL), $1::boolean FROM w",
+		"SELECT d - INTERVAL '1 day 02:30 -3 mons', date_trunc('week', d) + interval '30' day FROM t WHERE d > now() - interval '7 days'",
+		"SELECT c.column_name, a.atttypid::regtype::text FROM information_schema.columns c, information_schema.schemata JOIN pg_attribute a ON true",
 	} {
 		f.Add(seed)
 	}
@@ -46,7 +48,7 @@ func FuzzSQLText(f *testing.F) {
 				st = probe
 			}
 			pgColumnNames(st)
-			tr, err := translate(st)
+			tr, err := translate(pgInformationSchema(st, "Demo"))
 			if err == nil {
 				n := 0
 				for i := 0; i < len(tr.sql); i++ {

@@ -431,6 +431,9 @@ func evalExpr(expr []token, aliasKey string, f facts, sess sessionInfo) (any, bo
 		}
 		return nil, false
 	}
+	if v, ok := regtypeCast(expr, f, sess); ok {
+		return v, true
+	}
 	if v, ok := literal(expr); ok {
 		return v, true
 	}
@@ -1126,7 +1129,8 @@ func (m *memResult) close() error { return nil }
 
 // referencesCatalog reports whether a statement reads pg_catalog
 // relations (pg_class, pg_catalog.pg_type, …), or information_schema
-// views other than the tables and columns restsql has itself.
+// views other than the tables, columns and schemata restsql answers
+// (pgInformationSchema).
 func referencesCatalog(toks []token) bool {
 	for i, t := range toks {
 		if t.kind != tIdent && t.kind != tQIdent {
@@ -1141,10 +1145,66 @@ func referencesCatalog(toks []token) bool {
 			return true
 		case name == "information_schema" && i+2 < len(toks) && toks[i+1].is(tPunct, "."):
 			view := strings.ToLower(toks[i+2].val)
-			if view != "tables" && view != "columns" {
+			if pgInfoViews[view] == "" {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// regtypeCast evaluates x::regtype[::text] (pgcli's atttypid::regtype::text):
+// the name of the type whose OID x is, as PostgreSQL writes a regtype
+// (bigint, text, timestamp with time zone); an OID of no known type is
+// its number. ok is false when expr has no ::regtype cast.
+func regtypeCast(expr []token, f facts, sess sessionInfo) (any, bool) {
+	depth, first, reg := 0, -1, -1
+	var after []string
+	for i, t := range expr {
+		switch {
+		case t.is(tPunct, "(") || t.is(tPunct, "["):
+			depth++
+		case t.is(tPunct, ")") || t.is(tPunct, "]"):
+			depth--
+		case depth == 0 && t.is(tOp, "::") && i+1 < len(expr) && expr[i+1].kind == tIdent:
+			if first < 0 {
+				first = i
+			}
+			switch {
+			case expr[i+1].val == "regtype":
+				reg = i
+			case reg >= 0:
+				after = append(after, expr[i+1].val)
+			}
+		}
+	}
+	if reg < 0 || reg != first {
+		return nil, false
+	}
+	for _, a := range after {
+		if a != "text" && a != "varchar" && a != "name" {
+			return nil, false // ::regtype::oid and the like
+		}
+	}
+	v, ok := evalExpr(expr[:reg], "", f, sess)
+	if !ok {
+		return nil, false
+	}
+	var oid int64
+	switch x := v.(type) {
+	case nil:
+		return nil, true
+	case int64:
+		oid = x
+	case uint32:
+		oid = int64(x)
+	default:
+		return nil, false
+	}
+	for _, t := range pgTypes {
+		if int64(t.oid) == oid {
+			return t.formatName, true
+		}
+	}
+	return strconv.FormatInt(oid, 10), true
 }

@@ -276,7 +276,7 @@ func TestQueriesMatchTheLibrary(t *testing.T) {
 		{name: "system table", pg: `SELECT "TableName" FROM sys_tables WHERE "CatalogName" = $1 ORDER BY 1`, args: []any{"Demo"},
 			lib: "SELECT TableName FROM sys_tables WHERE CatalogName = 'Demo' ORDER BY 1"},
 		{name: "information_schema", pg: `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'posts'`,
-			lib: "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'posts'"},
+			lib: "SELECT column_name, data_type FROM pg_information_schema.columns WHERE table_name = 'posts'"},
 		{name: "nullable datetime", pg: `SELECT id, "dueDate", completed FROM todos WHERE id <= 12 ORDER BY id`,
 			lib: "SELECT id, dueDate, completed FROM todos WHERE id <= 12 ORDER BY id"},
 		{name: "EXPLAIN with a parameter", pg: `EXPLAIN SELECT id FROM posts WHERE id = $1`, args: []any{3},

@@ -437,7 +437,12 @@ func (ss *session) function(name string, args []any) (any, bool) {
 		}
 		return schemas[0], true
 	case "current_schemas":
-		return "{" + strings.Join(ss.schemas(), ",") + "}", true
+		schemas := ss.schemas()
+		if len(args) == 1 && args[0] == true {
+			// With true, the implicit schemas too, as PostgreSQL.
+			schemas = append([]string{"pg_catalog"}, schemas...)
+		}
+		return "{" + strings.Join(schemas, ",") + "}", true
 	case "pg_backend_pid":
 		return int64(ss.pid), true
 	case "current_setting":
@@ -487,6 +492,9 @@ func (ss *session) schemas() []string {
 // as drivers send on connect. ok is false for anything else, which
 // restsql then answers.
 func (ss *session) sessionSelect(toks []token) (*memResult, bool) {
+	if res, ok := ss.unnestSelect(toks); ok {
+		return res, true
+	}
 	if len(toks) < 2 || !toks[0].keyword("select") || topLevel(toks, 1, "from", "where") < len(toks) {
 		return nil, false
 	}
@@ -496,6 +504,9 @@ func (ss *session) sessionSelect(toks []token) (*memResult, bool) {
 	usesFunction := false
 	for i, it := range items {
 		if _, ok := literal(it.expr); !ok {
+			usesFunction = true
+		}
+		if _, ok := regtypeCast(it.expr, facts{}, ss); ok {
 			usesFunction = true
 		}
 		v, ok := evalExpr(it.expr, "", facts{}, ss)
@@ -509,5 +520,44 @@ func (ss *session) sessionSelect(toks []token) (*memResult, bool) {
 		return nil, false
 	}
 	res.rows = [][]any{row}
+	return res, true
+}
+
+// unnestSelect answers SELECT * FROM unnest(f(…)) [[AS] alias] of a
+// session function that gives an array (pgcli asks for
+// unnest(current_schemas(true))): one row per element, in a column named
+// unnest or the alias.
+func (ss *session) unnestSelect(toks []token) (*memResult, bool) {
+	if len(toks) < 6 || !toks[1].is(tOp, "*") || !toks[2].keyword("from") || !toks[3].keyword("unnest") || !toks[4].is(tPunct, "(") {
+		return nil, false
+	}
+	end := matchParen(toks, 4)
+	if end < 0 {
+		return nil, false
+	}
+	name := "unnest"
+	switch rest := toks[end+1:]; {
+	case len(rest) == 0:
+	case len(rest) == 1 && (rest[0].kind == tIdent && !notAlias[rest[0].val] || rest[0].kind == tQIdent):
+		name = rest[0].val
+	case len(rest) == 2 && rest[0].keyword("as") && (rest[1].kind == tIdent || rest[1].kind == tQIdent):
+		name = rest[1].val
+	default:
+		return nil, false
+	}
+	v, ok := evalExpr(toks[5:end], "", facts{}, ss)
+	arr, isStr := v.(string)
+	if !ok || !isStr || !strings.HasPrefix(arr, "{") || !strings.HasSuffix(arr, "}") {
+		return nil, false
+	}
+	res := &memResult{cols: []column{{name, oidText}}}
+	if inner := arr[1 : len(arr)-1]; inner != "" {
+		for _, e := range strings.Split(inner, ",") {
+			if len(e) >= 2 && e[0] == '"' && e[len(e)-1] == '"' {
+				e = strings.ReplaceAll(e[1:len(e)-1], `\"`, `"`)
+			}
+			res.rows = append(res.rows, []any{e})
+		}
+	}
 	return res, true
 }

@@ -367,6 +367,7 @@ var castTypes = map[string]struct {
 //     backslash escapes, PostgreSQL's standard strings have none);
 //   - x::type becomes CAST(x AS type) for a single-token or parenthesised x;
 //   - ILIKE and ~~* become LIKE (restsql's LIKE ignores case already);
+//   - INTERVAL '1 day 2 hours' after + or - becomes INTERVAL 1 DAY + INTERVAL 2 HOUR;
 //   - comments are dropped.
 func translate(toks []token) (*translation, error) {
 	toks = rewritePG(toks)
@@ -396,6 +397,32 @@ func translate(toks []token) (*translation, error) {
 			case "ilike":
 				emit("LIKE", t.space, len(out))
 				continue
+			case "interval":
+				if i+1 < len(toks) && toks[i+1].kind == tString {
+					// INTERVAL '1 day 2 hours' [unit]
+					unit, n := "", 1
+					if i+2 < len(toks) && toks[i+2].kind == tIdent && intervalUnitWords[toks[i+2].val] {
+						unit, n = toks[i+2].val, 2
+					}
+					parts, err := parseInterval(toks[i+1].val, unit)
+					if err != nil {
+						return nil, err
+					}
+					op := ""
+					if k := len(out) - 1; k >= 0 && (out[k] == "+" || out[k] == "-") {
+						op = out[k]
+					}
+					first, text, err := renderInterval(parts, op)
+					if err != nil {
+						return nil, err
+					}
+					if op != "" {
+						out[len(out)-1] = first
+					}
+					emit(text, t.space, len(out))
+					i += n
+					continue
+				}
 			}
 			start := len(out)
 			if k := len(out) - 1; k >= 0 && out[k] == "." && k >= 1 {

@@ -652,6 +652,24 @@ var corpus = []section{
 		{rs: "SELECT p.id, c.id FROM posts p LEFT JOIN comments_by_post c ON c.postId = CAST(p.id AS CHAR) WHERE p.userId = 2", lite: "SELECT p.id, c.id FROM posts p LEFT JOIN comments_by_post c ON c.postId = CAST(p.id AS TEXT) WHERE p.userId = 2"},
 		{rs: "SELECT p.id, c.id FROM posts p JOIN comments c ON c.postId = CAST(p.id AS CHAR) WHERE p.userId = 2", lite: "SELECT p.id, c.id FROM posts p JOIN comments c ON c.postId = CAST(p.id AS TEXT) WHERE p.userId = 2"},
 	}},
+	{"WITH (common table expressions)", []diffCase{
+		{rs: "WITH b AS (SELECT id, name FROM users WHERE addressCity = 'Boston') SELECT * FROM b"},
+		{rs: "WITH p AS (SELECT id, userId FROM posts WHERE userId IN (2, 5)), n AS (SELECT userId, COUNT(*) AS c FROM p GROUP BY userId) SELECT n.userId, n.c, MIN(p.id) FROM n JOIN p ON p.userId = n.userId GROUP BY n.userId, n.c ORDER BY n.userId"},
+		{rs: "WITH u(uid, who) AS (SELECT id, username FROM users WHERE id < 5) SELECT who FROM u WHERE uid > 1 ORDER BY uid"},
+		{rs: "WITH t AS (SELECT userId FROM todos WHERE completed = true) SELECT name FROM users WHERE id IN (SELECT userId FROM t) ORDER BY id"},
+		{rs: "WITH a AS (SELECT id FROM users), b AS (SELECT id FROM a WHERE id % 2 = 0) SELECT COUNT(*) FROM a LEFT JOIN b ON a.id = b.id WHERE b.id IS NULL"},
+		{rs: "WITH x(k) AS (SELECT userId FROM posts UNION SELECT userId FROM todos) SELECT k FROM x ORDER BY k DESC LIMIT 3"},
+		{rs: "WITH c AS (SELECT postId, COUNT(*) AS n FROM comments GROUP BY postId) SELECT p.title, c.n FROM posts p JOIN c ON c.postId = p.id WHERE p.userId = 3 ORDER BY p.id"},
+		{rs: "WITH c AS (SELECT id FROM users WHERE id < ?) SELECT id FROM c WHERE id > ? ORDER BY id", args: []any{6, 2}},
+	}},
+	{"date_trunc and INTERVAL", []diffCase{
+		{rs: "SELECT id, DATE_TRUNC('day', dueDate), DATE_TRUNC('hour', dueDate) FROM todos WHERE id < 30", lite: "SELECT id, strftime('%Y-%m-%dT00:00:00Z', dueDate), strftime('%Y-%m-%dT%H:00:00Z', dueDate) FROM todos WHERE id < 30"},
+		{rs: "SELECT DATE_TRUNC('month', dueDate) AS m, COUNT(*) FROM todos GROUP BY m ORDER BY m", lite: "SELECT strftime('%Y-%m-01T00:00:00Z', dueDate) AS m, COUNT(*) FROM todos GROUP BY m ORDER BY m"},
+		{rs: "SELECT DATE_TRUNC('year', dueDate) AS y, COUNT(*) FROM todos WHERE dueDate IS NOT NULL GROUP BY y", lite: "SELECT strftime('%Y-01-01T00:00:00Z', dueDate) AS y, COUNT(*) FROM todos WHERE dueDate IS NOT NULL GROUP BY y"},
+		{rs: "SELECT id, DATE_TRUNC('week', dueDate) FROM todos WHERE id < 60", lite: "SELECT id, strftime('%Y-%m-%dT00:00:00Z', dueDate, 'weekday 0', '-6 days') FROM todos WHERE id < 60"},
+		{rs: "SELECT id, dueDate + INTERVAL 30 DAY, dueDate - INTERVAL 36 HOUR, DATE_SUB(dueDate, INTERVAL 90 MINUTE) FROM todos WHERE id < 40", lite: "SELECT id, strftime('%Y-%m-%dT%H:%M:%SZ', dueDate, '+30 days'), strftime('%Y-%m-%dT%H:%M:%SZ', dueDate, '-36 hours'), strftime('%Y-%m-%dT%H:%M:%SZ', dueDate, '-90 minutes') FROM todos WHERE id < 40"},
+		{rs: "SELECT id FROM todos WHERE dueDate - INTERVAL 7 DAY < '2024-03-01' ORDER BY id", lite: "SELECT id FROM todos WHERE strftime('%Y-%m-%dT%H:%M:%SZ', dueDate, '-7 days') < '2024-03-01T00:00:00Z' ORDER BY id"},
+	}},
 }
 
 func TestDifferentialCorpus(t *testing.T) {
