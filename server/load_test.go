@@ -25,12 +25,17 @@ import (
 // chaosAPI serves /items: 2,000 rows (id 1 to 2000) in pages of 100, with
 // faults injected by request number: every 13th request is a 503 (with
 // Retry-After: 0, so the retry is immediate) and every 61st has its body
-// cut short (a network error, retried after a backoff).
+// cut short (a network error, retried after a backoff). Each URL gets each
+// fault at most once: with many clients the request numbers interleave, and
+// a retry that happened to draw multiples of 13 four times in a row would
+// fail the statement by chance (the driver retries 3 times).
 type chaosAPI struct {
 	srv                          *httptest.Server
 	requests, faults, cut, inFly atomic.Int64
 	// down, while set, answers every request 503 (an outage).
 	down atomic.Bool
+	// failed503 and failedCut hold the URLs that got each fault.
+	failed503, failedCut sync.Map
 }
 
 const chaosRows = 2000
@@ -46,7 +51,7 @@ func (a *chaosAPI) serve(w http.ResponseWriter, r *http.Request) {
 	n := a.requests.Add(1)
 	a.inFly.Add(1)
 	defer a.inFly.Add(-1)
-	if n%13 == 0 || a.down.Load() {
+	if a.down.Load() || n%13 == 0 && firstTime(&a.failed503, r.URL.String()) {
 		a.faults.Add(1)
 		w.Header().Set("Retry-After", "0")
 		http.Error(w, "try again", http.StatusServiceUnavailable)
@@ -74,12 +79,18 @@ func (a *chaosAPI) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Total-Count", strconv.Itoa(chaosRows))
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	if n%61 == 0 && len(body) > 2 {
+	if n%61 == 0 && len(body) > 2 && firstTime(&a.failedCut, r.URL.String()) {
 		a.cut.Add(1)
 		_, _ = w.Write([]byte(body[:len(body)/2]))
 		panic(http.ErrAbortHandler) // the connection closes mid-body
 	}
 	_, _ = w.Write([]byte(body))
+}
+
+// firstTime reports whether key is new to m, and adds it.
+func firstTime(m *sync.Map, key string) bool {
+	_, seen := m.LoadOrStore(key, true)
+	return !seen
 }
 
 // TestServeUnderLoad runs clients at once against an API that fails now
