@@ -137,6 +137,37 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 		return s[0], nil
 	}
 	var delimiter, quote, escape *byte
+	// stringOption reads the string value of option name at toks[j] (both
+	// syntaxes spell these options the same way).
+	stringOption := func(j int, name string) (int, error) {
+		v, j, err := str(j, name)
+		if err != nil {
+			return j, err
+		}
+		switch name {
+		case "null":
+			opts.null = v
+			set["null-given"] = true
+		case "encoding":
+			if e := strings.ToLower(strings.ReplaceAll(v, "-", "")); e != "utf8" && e != "unicode" {
+				return j, sqlErrorf(codeFeatureNotSupported, "COPY encoding %q is not supported (UTF8 is)", v)
+			}
+		default:
+			b, err := oneByte(v, name)
+			if err != nil {
+				return j, err
+			}
+			switch name {
+			case "delimiter":
+				delimiter = &b
+			case "quote":
+				quote = &b
+			case "escape":
+				escape = &b
+			}
+		}
+		return j, nil
+	}
 	// columnList reads ( names ) or *.
 	columnList := func(j int) (int, error) {
 		if j < len(toks) && toks[j].is(tOp, "*") {
@@ -213,31 +244,8 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 					i++
 				}
 			case "delimiter", "null", "quote", "escape", "encoding":
-				var v string
-				if v, i, err = str(i, name); err != nil {
+				if i, err = stringOption(i, name); err != nil {
 					return nil, opts, err
-				}
-				switch name {
-				case "null":
-					opts.null = v
-					set["null-given"] = true
-				case "encoding":
-					if e := strings.ToLower(strings.ReplaceAll(v, "-", "")); e != "utf8" && e != "unicode" {
-						return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY encoding %q is not supported (UTF8 is)", v)
-					}
-				default:
-					b, err := oneByte(v, name)
-					if err != nil {
-						return nil, opts, err
-					}
-					switch name {
-					case "delimiter":
-						delimiter = &b
-					case "quote":
-						quote = &b
-					case "escape":
-						escape = &b
-					}
 				}
 			case "force_quote":
 				if i, err = columnList(i); err != nil {
@@ -274,31 +282,8 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 			case "header":
 				opts.header = true
 			case "delimiter", "null", "quote", "escape", "encoding":
-				var v string
-				if v, i, err = str(i, name); err != nil {
+				if i, err = stringOption(i, name); err != nil {
 					return nil, opts, err
-				}
-				switch name {
-				case "null":
-					opts.null = v
-					set["null-given"] = true
-				case "encoding":
-					if e := strings.ToLower(strings.ReplaceAll(v, "-", "")); e != "utf8" && e != "unicode" {
-						return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY encoding %q is not supported (UTF8 is)", v)
-					}
-				default:
-					b, err := oneByte(v, name)
-					if err != nil {
-						return nil, opts, err
-					}
-					switch name {
-					case "delimiter":
-						delimiter = &b
-					case "quote":
-						quote = &b
-					case "escape":
-						escape = &b
-					}
 				}
 			case "force":
 				if i >= len(toks) || !toks[i].keyword("quote") {
