@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/restsql/restsql"
 )
 
 // TestWithCommonTableExpressions runs WITH queries through database/sql
@@ -76,6 +78,10 @@ func TestWithErrors(t *testing.T) {
 		require.Error(t, err, tt.sql)
 		assert.True(t, strings.Contains(err.Error(), tt.err), "%s: %v", tt.sql, err)
 	}
+	// A refusal is "not supported" (SQLSTATE 0A000 through restsql serve),
+	// not a syntax error.
+	_, err := db.Query("WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r")
+	require.ErrorIs(t, err, restsql.ErrNotSupported)
 }
 
 func TestWithExplainShowsThePushdownInsideTheCTE(t *testing.T) {

@@ -88,7 +88,8 @@ func parseWith(sql string, offset int, text string, o ParseOptions) (sqlparser.S
 	}
 	i := 1 // after WITH
 	if i < len(toks) && strings.EqualFold(toks[i].val, "recursive") && toks[i].typ != sqlparser.STRING {
-		return nil, 0, fail(i, "WITH RECURSIVE is not supported (only non-recursive common table expressions are)")
+		err := fail(i, "WITH RECURSIVE is not supported (only non-recursive common table expressions are)")
+		return nil, 0, unsupportedSyntax(err.(*SyntaxError))
 	}
 	ctes := map[string]*cte{}
 	var order []*cte
