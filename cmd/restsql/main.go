@@ -168,7 +168,7 @@ Exit codes: 0 success, 1 a query, API or file error, 2 a usage error,
 			`  restsql discover http://127.0.0.1:3000/posts
   restsql discover --profile --auth-bearer "$TOKEN" https://api.example.com/v1/users > profile.yaml`,
 			runDiscover),
-		passThrough("openapi", "Turn an OpenAPI 3 document into a profile",
+		passThrough("openapi", "Turn an OpenAPI 3 or Swagger 2.0 document into a profile",
 			`  restsql openapi examples/openapi/posts.yaml > temp/profile.yaml
   curl -s https://api.example.com/openapi.json | restsql openapi - > temp/profile.yaml`,
 			runOpenAPI),
