@@ -300,6 +300,7 @@ func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.
 		Limiter:        rt.limiter,
 		Clock:          c.clock,
 		Logger:         c.logger,
+		CacheTags:      c.cache != nil,
 	})
 	if err != nil {
 		return nil, err

@@ -379,7 +379,9 @@ func (x *exchange) newRequest(ctx context.Context) (*http.Request, error) {
 	}
 	// The tag names the table to a response cache in the client's
 	// transport: a write drops the table's cached responses.
-	ctx = httpcache.WithTag(ctx, s.name)
+	if s.opts.CacheTags {
+		ctx = httpcache.WithTag(ctx, s.name)
+	}
 	target, err := s.rebase(ctx, x.u)
 	if err != nil {
 		return nil, err

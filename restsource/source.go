@@ -91,6 +91,11 @@ type Options struct {
 	Clock retry.Clock
 	// Logger receives request logs at LevelRequests and below (nil = none).
 	Logger *slog.Logger
+	// CacheTags names each read's table to a response cache in Client's
+	// transport (httpcache.WithTag), so that a write can drop the table's
+	// entries. Off, a read adds nothing to its context (a write always
+	// carries its tag).
+	CacheTags bool
 }
 
 // Support says how the API applies one offered predicate.
