@@ -159,7 +159,19 @@ type Table struct {
 	Params  map[string]string `yaml:"params,omitempty" json:"params,omitempty"`
 	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 	// Rows is the gjson path of the repeated element ("" = the body is the array).
-	Rows    string    `yaml:"rows,omitempty" json:"rows,omitempty"`
+	Rows string `yaml:"rows,omitempty" json:"rows,omitempty"`
+	// Each makes the table's rows the elements of an array inside each
+	// row found at Rows (a gjson path in that row: Stripe's lines.data,
+	// Shopify's line_items); a column whose path starts with ^. reads the
+	// enclosing row. See ParentPath.
+	Each string `yaml:"each,omitempty" json:"each,omitempty"`
+	// KeepEmpty, with Each, gives a row whose array is empty or missing
+	// one row, its element columns NULL (default: no row).
+	KeepEmpty bool `yaml:"keepEmpty,omitempty" json:"keepEmpty,omitempty"`
+	// Header is "first" when the rows are arrays and the first array of
+	// the first page holds the column names (Google Sheets' values): a
+	// column's path is then a header cell's text.
+	Header  string    `yaml:"header,omitempty" json:"header,omitempty"`
 	Columns []*Column `yaml:"columns" json:"columns"`
 	// Strict makes a value that does not fit its column type an error instead of NULL.
 	Strict bool `yaml:"strict,omitempty" json:"strict,omitempty"`
@@ -185,10 +197,15 @@ type Column struct {
 	// Type is one of string, int, float, bool, datetime, json (default string).
 	Type Type `yaml:"type,omitempty" json:"type,omitempty"`
 	// Format is a datetime column's Go time layout, or unix / unixms.
-	Format      string `yaml:"format,omitempty" json:"format,omitempty"`
-	Key         bool   `yaml:"key,omitempty" json:"key,omitempty"`
-	ReadOnly    bool   `yaml:"readOnly,omitempty" json:"readOnly,omitempty"`
-	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// A profile may give a list of formats (format: [layout1, layout2]):
+	// Format is then the first, which writes values, and Formats all of
+	// them, tried in order when a value is read.
+	Format string `yaml:"format,omitempty" json:"format,omitempty"`
+	// Formats is the list form of format (nil for a single format).
+	Formats     []string `yaml:"-" json:"-"`
+	Key         bool     `yaml:"key,omitempty" json:"key,omitempty"`
+	ReadOnly    bool     `yaml:"readOnly,omitempty" json:"readOnly,omitempty"`
+	Description string   `yaml:"description,omitempty" json:"description,omitempty"`
 	// Filters maps a SQL operator (=, !=, <, <=, >, >=, IN, LIKE) to the
 	// request part that pushes it to the API.
 	Filters map[string]*Filter `yaml:"filters,omitempty" json:"filters,omitempty"`
@@ -293,6 +310,10 @@ type Limit struct {
 type Select struct {
 	Param string `yaml:"param" json:"param"`
 	Join  string `yaml:"join,omitempty" json:"join,omitempty"`
+	// Under sends only the columns whose path is below this object,
+	// without its prefix (HubSpot's properties=a,b for properties.a and
+	// properties.b; Jira's fields=): see docs/reference.md.
+	Under string `yaml:"under,omitempty" json:"under,omitempty"`
 }
 
 // Get is a lookup endpoint used instead of the list when every placeholder

@@ -129,6 +129,7 @@ func (c *Column) clone() *Column {
 		return nil
 	}
 	cp := *c
+	cp.Formats = slices.Clone(c.Formats)
 	if c.Filters != nil {
 		cp.Filters = make(map[string]*Filter, len(c.Filters))
 		for op, f := range c.Filters {

@@ -33,7 +33,7 @@ func fullProfile() *Profile {
 								{Name: "id", Path: "id", Type: "int", Key: true, ReadOnly: true, Description: "x",
 									Filters: map[string]*Filter{"=": {Param: "id", Value: "{}", Quote: "'", Escape: "double", Exact: true, Like: "regex", Format: "date"}, "<": nil}},
 								nil,
-								{Name: "d", Type: "datetime", Format: "unix", Implicit: true},
+								{Name: "d", Type: "datetime", Format: "unix", Formats: []string{"unix", "unixms"}, Implicit: true},
 							},
 							Strict:     true,
 							Combine:    map[string]*Combine{"filter": {Sep: " && ", Base: "b", Prefix: "(", Suffix: ")"}, "nil": nil},

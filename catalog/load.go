@@ -401,6 +401,12 @@ func sitesAt(root *yaml.Node, line, column int) []site {
 			for i, e := range n.Content {
 				walk(e, t.Elem(), w.with("#"+strconv.Itoa(i+1)))
 			}
+		case n.Kind == yaml.SequenceNode && t.Kind() == reflect.String:
+			// A string that may be written as a list of strings (a
+			// column's format: see Column.UnmarshalYAML).
+			for _, e := range n.Content {
+				walk(e, t, w)
+			}
 		}
 	}
 	if root != nil {

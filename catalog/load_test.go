@@ -505,7 +505,7 @@ catalog: profile api.yaml: catalog D: url: "http://%zz" is not an absolute http 
 		err: `catalog: profile api.yaml: catalog A: auth: unknown scheme "Kerberos" (want None, Basic, Digest, Bearer, APIKey, OAuth2)
 catalog: profile api.yaml: catalog B: auth: scheme is empty (want None, Basic, Digest, Bearer, APIKey, OAuth2)
 catalog: profile api.yaml: catalog C: auth: in: unknown place "body" (want header, query)
-catalog: profile api.yaml: catalog D: auth: grantType: unknown grant type "implicit" (want client_credentials, password, refresh_token, jwt_bearer)
+catalog: profile api.yaml: catalog D: auth: grantType: unknown grant type "implicit" (want client_credentials, password, refresh_token, jwt_bearer, github_app)
 catalog: profile api.yaml: catalog E: headers: empty name
 catalog: profile api.yaml: catalog E: params: empty name`,
 	},
@@ -707,7 +707,7 @@ catalog: profile api.yaml: catalog A: auth: claims: iss: got a list, want a stri
 auth: {scheme: Bearer, token: x, privateKey: k, baseURLFrom: instance_url}
 `),
 		err: `catalog: profile api.yaml: catalog A: auth: baseURLFrom is used by scheme OAuth2 only
-catalog: profile api.yaml: catalog A: auth: privateKey and claims are used by grantType jwt_bearer only`,
+catalog: profile api.yaml: catalog A: auth: privateKey and claims are used by grantType jwt_bearer and github_app only`,
 	},
 	{
 		name: "filter formats",

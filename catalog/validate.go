@@ -37,13 +37,19 @@ var (
 	columnTypes     = typeWords()
 	operators       = []string{OpEq, OpNe, OpLt, OpLe, OpGt, OpGe, OpIn, OpLike}
 	paginationTypes = []string{PageNone, PageOffset, PagePage, PageCursor, PageNextURL, PageLinkHeader}
-	grantTypes      = []string{"client_credentials", "password", "refresh_token", GrantJWTBearer}
+	grantTypes      = []string{"client_credentials", "password", "refresh_token", GrantJWTBearer, GrantGitHubApp}
 	writeMethods    = []string{"POST", "PUT", "PATCH", "DELETE"}
 )
 
 // GrantJWTBearer is the OAuth2 grant of RFC 7523: a signed JWT assertion
 // exchanged for an access token.
 const GrantJWTBearer = "jwt_bearer"
+
+// GrantGitHubApp is a GitHub App's installation token: a JWT signed with
+// the app's private key (clientId as its issuer) is sent as the bearer of
+// a POST to tokenURL (/app/installations/{id}/access_tokens), which
+// answers the token and its expires_at.
+const GrantGitHubApp = "github_app"
 
 // CanonicalAuthScheme returns the canonical spelling of an auth scheme
 // (None, Basic, Digest, Bearer, APIKey, OAuth2), matched case-insensitively.
@@ -282,15 +288,30 @@ func (c *checker) auth(w where, a *Auth) {
 		}
 	}
 	oauth := a.Scheme == AuthOAuth2
-	jwt := oauth && (a.GrantType == GrantJWTBearer || HasPlaceholder(a.GrantType))
+	jwt := oauth && (a.GrantType == GrantJWTBearer || a.GrantType == GrantGitHubApp || HasPlaceholder(a.GrantType))
 	if a.BaseURLFrom != "" && !oauth {
 		c.add(w, "baseURLFrom is used by scheme OAuth2 only")
 	}
 	if (a.PrivateKey != "" || len(a.Claims) > 0) && !jwt {
-		c.add(w, "privateKey and claims are used by grantType %s only", GrantJWTBearer)
+		c.add(w, "privateKey and claims are used by grantType %s and %s only", GrantJWTBearer, GrantGitHubApp)
 	}
-	if oauth && a.GrantType == GrantJWTBearer && strings.TrimSpace(a.PrivateKey) == "" {
-		c.add(w, "privateKey is empty (grantType %s signs its assertion with a PEM RSA private key, e.g. \"${PrivateKey}\")", GrantJWTBearer)
+	if oauth && (a.GrantType == GrantJWTBearer || a.GrantType == GrantGitHubApp) && strings.TrimSpace(a.PrivateKey) == "" {
+		what := "assertion"
+		if a.GrantType == GrantGitHubApp {
+			what = "JWT"
+		}
+		c.add(w, "privateKey is empty (grantType %s signs its %s with a PEM RSA private key, e.g. \"${PrivateKey}\")", a.GrantType, what)
+	}
+	if oauth && a.GrantType == GrantGitHubApp {
+		if strings.TrimSpace(a.ClientID) == "" {
+			c.add(w, "clientId is empty (grantType %s: the GitHub App's client ID or app ID, the JWT's issuer)", GrantGitHubApp)
+		}
+		if strings.TrimSpace(a.TokenURL) == "" {
+			c.add(w, "tokenURL is empty (grantType %s: e.g. https://api.github.com/app/installations/${InstallationID}/access_tokens)", GrantGitHubApp)
+		}
+		if _, ok := a.Claims["iss"]; ok {
+			c.add(w.with("claims"), "iss is set by the driver from clientId (grantType %s)", GrantGitHubApp)
+		}
 	}
 	for _, k := range sortedKeys(a.Claims) {
 		switch v := a.Claims[k].(type) {
@@ -473,6 +494,7 @@ func (c *checker) table(w where, cat *Catalog, schema, name string, t *Table, ca
 	if len(t.Columns) == 0 {
 		c.add(w, "no columns (want a columns: list with at least one column)")
 	}
+	c.shapes(w, t)
 
 	if tp := t.Pagination; tp != nil {
 		pw := w.with("pagination")
@@ -579,6 +601,7 @@ func (c *checker) column(tw where, i int, col *Column, before []*Column) {
 			c.add(w, "format %q is not a Go time layout (e.g. \"2006-01-02 15:04:05\"), unix or unixms", col.Format)
 		}
 	}
+	c.formats(w, col)
 	c.filters(w, col)
 }
 

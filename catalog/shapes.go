@@ -1,0 +1,150 @@
+package catalog
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// This file holds the profile settings for API shapes beyond a flat array
+// of objects: child rows (each:, keepEmpty:, ^. paths), header rows
+// (header: first), a nested select list (select.under) and a column's list
+// of datetime formats.
+
+// HeaderFirst is the Header value that reads the first array of the first
+// page as the column names.
+const HeaderFirst = "first"
+
+// ParentPrefix starts a column path that reads the enclosing row of a
+// table with each: ("^.id").
+const ParentPrefix = "^."
+
+// ParentPath reports whether a column path reads the enclosing row (it
+// starts with ^.) and returns the path inside that row.
+func ParentPath(path string) (string, bool) {
+	if rest, ok := strings.CutPrefix(path, ParentPrefix); ok {
+		return rest, true
+	}
+	return path, false
+}
+
+// UnmarshalYAML reads a column; its format may be a list of formats
+// (format: ["2006-01-02", rfc1123z]), kept in Formats with the first in
+// Format.
+func (c *Column) UnmarshalYAML(n *yaml.Node) error {
+	type plain Column
+	var formats []string
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if v := n.Content[i+1]; n.Content[i].Value == "format" && v.Kind == yaml.SequenceNode {
+				if err := v.Load(&formats); err != nil {
+					return err
+				}
+				if formats == nil {
+					formats = []string{}
+				}
+				first := ""
+				if len(formats) > 0 {
+					first = formats[0]
+				}
+				cp := *n
+				cp.Content = slices.Clone(n.Content)
+				cp.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: first, Line: v.Line, Column: v.Column}
+				n = &cp
+				break
+			}
+		}
+	}
+	if err := n.Load((*plain)(c), yaml.WithKnownFields()); err != nil {
+		return err
+	}
+	if formats != nil {
+		c.Formats = formats
+	}
+	return nil
+}
+
+// shapes checks a table's each, keepEmpty, header, ^. column paths and
+// select.under.
+func (c *checker) shapes(w where, t *Table) {
+	if t.Each != "" && strings.TrimSpace(t.Each) == "" {
+		c.add(w.with("each"), "path is blank")
+	}
+	if strings.HasPrefix(t.Each, ParentPrefix) {
+		c.add(w.with("each"), "path %q starts with ^. (each: is a path inside each row)", t.Each)
+	}
+	if t.KeepEmpty && t.Each == "" {
+		c.add(w.with("keepEmpty"), "keepEmpty is used with each: only")
+	}
+	if t.Header != "" {
+		if h, ok := canonical([]string{HeaderFirst}, strings.TrimSpace(t.Header)); ok {
+			t.Header = h
+		} else {
+			c.add(w.with("header"), "unknown header %q (want first)", t.Header)
+		}
+		if t.Each != "" {
+			c.add(w.with("header"), "header and each exclude each other")
+		}
+	}
+	for _, col := range t.Columns {
+		if col == nil || col.Implicit {
+			continue
+		}
+		cw := w.with("column " + col.Name)
+		rest, parent := ParentPath(col.Path)
+		switch {
+		case parent && t.Each == "":
+			c.add(cw, "path %q reads the enclosing row (^.), which only a table with each: has", col.Path)
+		case parent && rest == "":
+			c.add(cw, "path %q names no field of the enclosing row", col.Path)
+		case parent && strings.HasPrefix(rest, ParentPrefix):
+			c.add(cw, "path %q goes up more than one row (nested each: is not supported)", col.Path)
+		}
+	}
+	if s := t.Select; s != nil && s.Under != "" {
+		if strings.TrimSpace(s.Under) == "" || strings.ContainsAny(s.Under, PathSpecialChars) || strings.HasPrefix(s.Under, ".") || strings.HasSuffix(s.Under, ".") {
+			c.add(w.with("select", "under"), "%q is not a plain path (keys separated by dots)", s.Under)
+		}
+		if t.Header != "" {
+			c.add(w.with("select", "under"), "a header: first table's columns are cells, not object fields")
+		}
+	}
+}
+
+// PathSpecialChars are the characters that make a gjson path more than
+// plain keys separated by dots.
+const PathSpecialChars = `\*?#@|!{}[]()=<>%"~,:^`
+
+// formats checks a column's list of datetime formats and rewrites the
+// named ones (unix, unixms, rfc1123z) in canonical form.
+func (c *checker) formats(w where, col *Column) {
+	if col.Formats == nil {
+		return
+	}
+	if len(col.Formats) == 0 {
+		c.add(w, "format list is empty (want at least one format)")
+		return
+	}
+	if col.Type != TypeDatetime {
+		return // the single-format check says so
+	}
+	for i, f := range col.Formats {
+		switch {
+		case i == 0 && f != "":
+			col.Formats[0] = col.Format // checked as the column's format
+		case strings.EqualFold(f, FormatUnix), strings.EqualFold(f, FormatUnixMs):
+			col.Formats[i] = strings.ToLower(f)
+		case strings.EqualFold(f, FormatRFC1123Z):
+			col.Formats[i] = time.RFC1123Z
+		case strings.TrimSpace(f) == "":
+			c.add(w, "format #%d is empty", i+1)
+		case !isTimeLayout(f):
+			c.add(w, "format #%d %q is not a Go time layout (e.g. \"2006-01-02 15:04:05\"), unix, unixms or rfc1123z", i+1, f)
+		}
+	}
+	if len(col.Formats) == 1 {
+		col.Formats = nil
+	}
+}
