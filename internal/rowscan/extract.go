@@ -58,6 +58,10 @@ type Extractor struct {
 	// scan of a handful of strings beats hashing each key of each row.
 	keys   []string
 	nslots int
+	// nest reads child rows (each:), header header rows (header:
+	// first): see shapes.go.
+	nest   *nested
+	header bool
 	// arenaRate is the string arena bytes the last page scanned in one
 	// pass needed per 64 KiB of body (0: no page yet): a page's first
 	// arena chunk is sized from it (see pageScan.grow).
@@ -71,6 +75,8 @@ type colPlan struct {
 	typ    catalog.Type
 	path   string
 	format string
+	// formats is a list of formats, tried in order (nil = format).
+	formats []string
 	// slot is the column's top-level key slot (-1 = use path on the row);
 	// rest is the path below that key.
 	slot int
@@ -80,7 +86,7 @@ type colPlan struct {
 func New(table string, strict bool, cols []*catalog.Column) *Extractor {
 	e := &Extractor{table: table, strict: strict, tops: map[string]int{}}
 	for _, c := range cols {
-		p := colPlan{idx: len(e.cols), col: c, typ: ColumnType(c), path: ColumnPath(c), format: strings.TrimSpace(c.Format), slot: -1}
+		p := colPlan{idx: len(e.cols), col: c, typ: ColumnType(c), path: ColumnPath(c), format: strings.TrimSpace(c.Format), formats: c.Formats, slot: -1}
 		p.kind = kindOf(p.typ, p.format)
 		if top, rest, ok := splitPlainPath(p.path); ok {
 			slot, ok := e.tops[top]
@@ -173,8 +179,12 @@ func FindRows(body, path string) ([]gjson.Result, error) {
 // Page is a page's rows, their values extracted (by the goroutine that
 // fetched the page, so that the reader only copies them).
 type Page struct {
-	N    int   // rows on the page
-	Vals []any // N × the extractor's columns
+	N int // rows on the page
+	// Outer is the number of elements at the page's rows path: N, but
+	// for child rows (each:) the enclosing rows and for header: first
+	// the arrays, the header included. Pagination counts these.
+	Outer int
+	Vals  []any // N × the extractor's columns
 	// Bad is the first row with a value that does not fit a strict table
 	// (-1 = none): the rows before it are read, then BadErr.
 	Bad    int
@@ -188,7 +198,7 @@ type Page struct {
 // ExtractPage extracts the values of rows (found by FindRows) the general
 // way; the one-pass ScanPage gives the same page when it can read the body.
 func (e *Extractor) ExtractPage(rows []gjson.Result) Page {
-	pg := Page{N: len(rows), Bad: -1}
+	pg := Page{N: len(rows), Outer: len(rows), Bad: -1}
 	n := len(e.cols)
 	if n == 0 {
 		return pg
@@ -280,7 +290,7 @@ func (e *Extractor) ExtractRow(row gjson.Result, dest []any, slots []gjson.Resul
 // when the value does not fit the type.
 func Convert(c *catalog.Column, r gjson.Result) (any, bool) {
 	typ := ColumnType(c)
-	return convert(&colPlan{col: c, typ: typ, format: strings.TrimSpace(c.Format)}, r)
+	return convert(&colPlan{col: c, typ: typ, format: strings.TrimSpace(c.Format), formats: c.Formats}, r)
 }
 
 // convert turns a JSON value into the column's Go value. JSON null and a
@@ -333,6 +343,9 @@ func convert(c *colPlan, r gjson.Result) (any, bool) {
 		}
 		return nil, false
 	case catalog.TypeDatetime:
+		if c.formats != nil {
+			return parseTimeFormats(c.formats, r)
+		}
 		return parseTime(c.format, r)
 	}
 	return nil, false
@@ -406,6 +419,9 @@ func parseTime(format string, r gjson.Result) (any, bool) {
 		}
 		return time.Unix(int64(whole), int64(math.Round(frac*1e9))).UTC(), true
 	default:
+		if isRFC1123Z(format) {
+			return parseRFC2822(text)
+		}
 		t, err := time.Parse(format, text)
 		if err != nil {
 			return nil, false

@@ -200,6 +200,8 @@ func (e *Extractor) Compile(rowsPath string, bodyPaths []string) *Program {
 		}
 	}
 	switch {
+	case e.Shaped():
+		// Child rows and header rows are read the general way.
 	case rowsPath == "":
 		p.plainRows = true
 	default:
@@ -283,7 +285,7 @@ func (e *Extractor) ScanPage(prog *Program, body string, hint int) (pg Page, ok 
 		return Page{}, false
 	}
 	x.learnArena()
-	pg = Page{N: x.n, Vals: x.vals, Bad: x.bad, BadErr: x.badErr, Detached: true}
+	pg = Page{N: x.n, Outer: x.n, Vals: x.vals, Bad: x.bad, BadErr: x.badErr, Detached: true}
 	if prog.capture != nil && len(prog.rowsKeys) > 0 {
 		pg.Values = &BodyValues{capture: prog.capture, tops: x.tops}
 	}
