@@ -88,6 +88,16 @@ func (c *checker) shapes(w where, t *Table) {
 			c.add(w.with("header"), "header and each exclude each other")
 		}
 	}
+	if t.Each != "" || t.Header != "" {
+		for _, wr := range []struct {
+			name string
+			w    *Write
+		}{{"insert", t.Insert}, {"update", t.Update}, {"delete", t.Delete}} {
+			if wr.w != nil {
+				c.add(w.with(wr.name), "a table with each: or header: is read only")
+			}
+		}
+	}
 	for _, col := range t.Columns {
 		if col == nil || col.Implicit {
 			continue

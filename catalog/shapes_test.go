@@ -79,10 +79,12 @@ catalog: profile api.yaml: catalog A: schema S: table t: column c: path "^.^.id"
 header: second
 each: x
 select: {param: f, under: "a[0]"}
+delete: {method: DELETE, url: "/t/{a}"}
 columns: [{name: a}]
 `),
 			err: `catalog: profile api.yaml: catalog A: schema S: table t: header: unknown header "second" (want first)
 catalog: profile api.yaml: catalog A: schema S: table t: header: header and each exclude each other
+catalog: profile api.yaml: catalog A: schema S: table t: delete: a table with each: or header: is read only
 catalog: profile api.yaml: catalog A: schema S: table t: select: under: "a[0]" is not a plain path (keys separated by dots)
 catalog: profile api.yaml: catalog A: schema S: table t: select: under: a header: first table's columns are cells, not object fields`,
 		},

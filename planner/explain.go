@@ -140,6 +140,9 @@ func scanDetail(sp *scanPlan) string {
 	} else if sp.limitReason != "" {
 		parts = append(parts, sp.limitReason)
 	}
+	if d := sp.plan.ShapeDetail(); d != "" {
+		parts = append(parts, d)
+	}
 	parts = append(parts, "columns: "+strings.Join(sp.q.Columns, ", "))
 	if sp.keySub != nil {
 		parts = append(parts, "requests: one stream per value of the subquery")

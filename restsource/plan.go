@@ -63,6 +63,8 @@ type Plan struct {
 	pager      pagination.Paginator
 	limit      int64
 	noPrefetch bool
+	// shape is the table's child rows or header rows (see shapes.go).
+	shape rowscan.Shape
 }
 
 // streamSpec is one request stream: its first URL (without pagination
@@ -90,7 +92,7 @@ func (p *Plan) EstimatedRequests() (n int, known bool) {
 		return streams, true
 	}
 	size := p.pager.PageSize()
-	if p.limit < 0 || size <= 0 {
+	if p.walkLimit() < 0 || size <= 0 {
 		return 0, false
 	}
 	pages := int((p.limit + int64(size) - 1) / int64(size))
@@ -116,7 +118,7 @@ func (p *Plan) Requests() []string {
 
 // firstURL is a stream's first request URL with the first page's parameters.
 func (p *Plan) firstURL(st streamSpec) *url.URL {
-	return setParams(st.url, p.pager.Start(p.limit).First())
+	return setParams(st.url, p.pager.Start(p.walkLimit()).First())
 }
 
 // setParams returns a copy of u with each pagination parameter set.
@@ -179,7 +181,8 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 			p.cols = append(p.cols, s.cols[i])
 		}
 	}
-	p.ext = rowscan.New(s.name, s.t.Strict, p.cols)
+	p.shape = s.shape
+	p.ext = rowscan.NewShaped(s.name, s.t.Strict, p.cols, s.shape)
 	bound, tmpl, requests := d.bound, d.tmpl, d.Streams
 
 	// Fixed parameters, filters, sort, select and limit.
@@ -199,7 +202,7 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 		if d.Sort {
 			groups = append(groups, paramGroup{params: d.sort})
 		}
-		if q.Columns != nil {
+		if q.Columns != nil || s.selectsAll() {
 			groups = append(groups, paramGroup{params: s.planSelect(p.cols)})
 		}
 		if d.Limit && q.Limit >= 0 {
@@ -518,11 +521,11 @@ func (s *Source) planSelect(cols []*catalog.Column) []qparam {
 		if c.Implicit {
 			continue
 		}
-		top, ok := topKey(columnPath(c))
+		top, send, ok := s.selectName(c)
 		if !ok {
 			return nil
 		}
-		if !seen[top] {
+		if send && !seen[top] {
 			seen[top] = true
 			names = append(names, top)
 		}

@@ -143,6 +143,7 @@ func (s *Source) Supports(q Query) (*Pushdown, error) {
 		return d, nil
 	}
 	d.filters = s.planFilters(q.Predicates, keyPred, d.Filters)
+	s.childFilters(q.Predicates, keyPred, d.Filters)
 	switch {
 	case len(q.Sort) == 0:
 	case d.Streams > 1:
@@ -154,7 +155,9 @@ func (s *Source) Supports(q Query) (*Pushdown, error) {
 			d.filters, d.sort = appendSort(d.filters, d.sort), nil
 		}
 	}
-	if s.t.Limit != nil {
+	if why := s.shapeLimit(); s.t.Limit != nil && why != "" {
+		d.LimitReason = why
+	} else if s.t.Limit != nil {
 		d.Limit = true
 	} else {
 		d.LimitReason = "limit: the table has no limit: setting"
@@ -541,6 +544,9 @@ func (s *Source) planSort(keys []SortKey) ([]qparam, string) {
 			return nil, "sort: unknown column " + k.Column
 		}
 		c := s.cols[ci]
+		if why := s.shapeSortable(c); why != "" {
+			return nil, "sort: " + why
+		}
 		if why := sortable(st, c); why != "" {
 			return nil, "sort: " + why
 		}
@@ -555,7 +561,7 @@ func (s *Source) planSort(keys []SortKey) ([]qparam, string) {
 			return nil, "sort: the API sorts NULLs last (nulls: high) and column " + c.Name + " is not key: true"
 		}
 		dirs[i] = dir
-		values[i] = strings.NewReplacer("{column}", columnPath(c), "{dir}", dir).Replace(tmpl)
+		values[i] = strings.NewReplacer("{column}", s.apiPath(c), "{dir}", dir).Replace(tmpl)
 	}
 	out := []qparam{{name: st.Param, value: strings.Join(values, join)}}
 	if st.Order != "" {

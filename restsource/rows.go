@@ -214,6 +214,8 @@ type pageWalker struct {
 	ended atomic.Int64
 	// size is the page size that tells a short page (0 = not judged).
 	size int
+	// header is the stream's header row (header: first).
+	header rowscan.Header
 }
 
 // fetchedPage is a fetched page: the response, and its rows when it parsed
@@ -235,14 +237,16 @@ type aheadPage struct {
 func newPageWalker(r *Rows, ctx context.Context, i int, st *stream) *pageWalker {
 	p, s := r.plan, r.plan.src
 	w := &pageWalker{r: r, p: p, s: s, i: i, st: st, ctx: ctx, ahead: map[int64]aheadPage{}}
-	w.walk = p.pager.Start(p.limit)
+	w.walk = p.pager.Start(p.walkLimit())
 	w.pred, _ = w.walk.(pagination.Predictor)
 	w.window = 2*s.opts.MaxConcurrency - 1
-	if p.noPrefetch || p.lookup || st.demand != nil {
+	if p.noPrefetch || p.lookup || st.demand != nil || p.shape.Header {
+		// A header: first stream's pages are parsed in order: the first
+		// holds the header the others are read with.
 		w.pred = nil
 	}
 	w.ended.Store(math.MaxInt64)
-	if w.pred != nil && (p.limit < 0 || p.limit >= int64(p.pager.PageSize())) {
+	if w.pred != nil && (p.walkLimit() < 0 || p.walkLimit() >= int64(p.pager.PageSize())) {
 		w.size = p.pager.PageSize()
 	}
 	return w
@@ -266,7 +270,7 @@ func (w *pageWalker) endAt(n int64) {
 
 // short records page n as the last one when it came back short.
 func (w *pageWalker) short(n int64, pg rowscan.Page) {
-	if w.size > 0 && pg.N < w.size {
+	if w.size > 0 && pg.Outer < w.size {
 		w.endAt(n)
 	}
 }
@@ -300,7 +304,7 @@ func (w *pageWalker) get(n int64, u *url.URL) fetchedPage {
 	if err != nil {
 		return fetchedPage{err: err}
 	}
-	pg, perr := w.s.parse(w.p, u, resp)
+	pg, perr := w.s.parse(w.p, u, resp, &w.header)
 	return fetchedPage{resp: resp, page: pg, parseErr: perr}
 }
 
@@ -357,7 +361,7 @@ func (w *pageWalker) fetchAhead(t *ticket, n int64, a *url.URL, guessed bool) fe
 	if testHookBeforeParse != nil {
 		testHookBeforeParse(n)
 	}
-	pg, perr := w.s.parse(w.p, a, resp)
+	pg, perr := w.s.parse(w.p, a, resp, &w.header)
 	w.short(n, pg)
 	if guessed {
 		r.ahead.release()
@@ -501,7 +505,7 @@ func (w *pageWalker) read(n int, u *url.URL, f *fetchedPage) (*url.URL, error) {
 	resp, pg := f.resp, &f.page
 	r.pages.Add(1)
 	r.fetched[w.i].Add(int64(pg.N))
-	page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.N}
+	page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.Outer}
 	if pg.Values != nil {
 		page.Values = pg.Values.Get
 	}
@@ -522,7 +526,8 @@ func (w *pageWalker) read(n int, u *url.URL, f *fetchedPage) (*url.URL, error) {
 		t := int64(-1)
 		if next == nil {
 			t = int64(pg.N)
-		} else if tw, ok := w.walk.(interface{ Total() int64 }); ok {
+		} else if tw, ok := w.walk.(interface{ Total() int64 }); ok && !p.ext.Shaped() {
+			// (A total counts the API's rows, not a shaped table's.)
 			t = tw.Total()
 		}
 		if t >= 0 && p.limit >= 0 {
@@ -563,7 +568,7 @@ var errPastEnd = errors.New("restsource: page past the end")
 // fetched it: pages fetched ahead are parsed beside each other and beside
 // the reader. The one-pass scanner reads the page unless it needs the
 // general way (see package rowscan).
-func (s *Source) parse(p *Plan, u *url.URL, resp *response) (rowscan.Page, error) {
+func (s *Source) parse(p *Plan, u *url.URL, resp *response, h *rowscan.Header) (rowscan.Page, error) {
 	if resp.status == http.StatusNoContent || len(resp.body) == 0 {
 		return rowscan.Page{Bad: -1}, nil
 	}
@@ -576,6 +581,13 @@ func (s *Source) parse(p *Plan, u *url.URL, resp *response) (rowscan.Page, error
 	rows, err := rowscan.FindRows(resp.body, p.rowsPath)
 	if err != nil {
 		return rowscan.Page{}, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), err)
+	}
+	if p.ext.Shaped() {
+		pg, err := p.ext.ExtractShaped(rows, h)
+		if err != nil {
+			return rowscan.Page{}, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), err)
+		}
+		return pg, nil
 	}
 	return p.ext.ExtractPage(rows), nil
 }

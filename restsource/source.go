@@ -39,6 +39,7 @@ import (
 
 	"github.com/restsql/restsql/auth"
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/internal/rowscan"
 	"github.com/restsql/restsql/pagination"
 	"github.com/restsql/restsql/retry"
 )
@@ -199,6 +200,9 @@ type Source struct {
 	// combineBase holds the expanded base clause of each combined
 	// parameter that has one.
 	combineBase map[string]string
+	// shape is how the table's rows lie in the rows of its pages
+	// (each:, header: first).
+	shape rowscan.Shape
 	// authBase is the base URL the credentials named (OAuth2's
 	// baseURLFrom; nil = none yet): requests for the catalog's base URL
 	// go there, with the credentials.
@@ -399,6 +403,8 @@ func (s *Source) init() error {
 			return err
 		}
 	}
+
+	s.shape = rowscan.ShapeOf(t)
 
 	// Sort, limit, select.
 	if t.Sort != nil && t.Sort.Param == "" {
