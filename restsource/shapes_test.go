@@ -6,9 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/restsql/restsql/auth"
 )
 
 const shopifyProfile = `
@@ -389,4 +392,250 @@ catalogs:
 	assert.Equal(t, [][]any{{int64(1), "a"}, {int64(1), "b"}, {int64(1), "c"}, {int64(3), "d"}}, collect(t, rows, 2))
 	// The offset moves by orders: the first page held 2 orders, 3 items.
 	assert.Equal(t, []string{"/orders?offset=0&limit=2", "/orders?offset=2&limit=2"}, rc.paths())
+}
+
+const sheetsProfile = `
+catalogs:
+  Sheets:
+    url: https://sheets.googleapis.com
+    auth: {scheme: Bearer, token: "${GoogleToken}"}
+    schemas:
+      Sheets:
+        tables:
+          inventory:
+            url: /v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/values/Sheet1
+            rows: values
+            header: first
+            params: {majorDimension: ROWS}
+            limit: {param: limit}
+            columns:
+              - {name: item, path: Item}
+              - {name: cost, path: Cost}
+              - {name: stocked, path: Stocked, type: int}
+              - {name: ship_date, path: Ship Date, type: datetime, format: ["1/2/2006", "2006-01-02"]}
+`
+
+// sheetsValues is GET /v4/spreadsheets/{id}/values/{range} as the Sheets
+// API documents it (its "Basic reading" sample sheet): a ValueRange whose
+// values are rows of formatted strings, the labels first; empty trailing
+// cells and rows are left out, and a range with no values has no values
+// field. It does not page.
+func sheetsValues(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "Bearer tok" {
+		http.Error(w, `{"error":{"code":401,"status":"UNAUTHENTICATED"}}`, http.StatusUnauthorized)
+		return
+	}
+	writeJSON(w, map[string]any{
+		"range":          "Sheet1!A1:Z1000",
+		"majorDimension": r.URL.Query().Get("majorDimension"),
+		"values": [][]string{
+			{"Item", "Cost", "Stocked", "Ship Date"},
+			{"Wheel", "$20.50", "4", "3/1/2016"},
+			{"Door", "$15", "2", "3/15/2016"},
+			{"Engine", "$100", "1", "2016-03-20"},
+			{"Totals", "$135.5"},
+		},
+	})
+}
+
+func TestHeaderRowsSheets(t *testing.T) {
+	cat, tbl := loadTable(t, sheetsProfile, "Sheets", "Sheets", "inventory")
+	expand := func(s string) (string, error) { return strings.ReplaceAll(s, "${GoogleToken}", "tok"), nil }
+	day := func(m, d int) any { return time.Date(2016, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
+
+	srv, rc := serve(t, sheetsValues)
+	s := newSource(t, cat, tbl, Options{BaseURL: srv.URL, Expand: expand, Auth: &auth.Bearer{Token: "tok"}})
+	rows, _ := scanAll(t, s, Query{Limit: -1})
+	assert.Equal(t, [][]any{
+		{"Wheel", "$20.50", int64(4), day(3, 1)},
+		{"Door", "$15", int64(2), day(3, 15)},
+		{"Engine", "$100", int64(1), day(3, 20)},
+		{"Totals", "$135.5", nil, nil},
+	}, rows)
+	require.Equal(t, 1, rc.count())
+	r := rc.all()[0]
+	assert.Equal(t, http.MethodGet, r.Method)
+	assert.Equal(t, "/v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/values/Sheet1", r.Path)
+	assert.Equal(t, "majorDimension=ROWS", r.Raw)
+
+	// A LIMIT is not sent (the API would count the header row) and the
+	// scan stops after its rows.
+	p, err := s.Plan(Query{Limit: 2, Columns: []string{"stocked", "item"}})
+	require.NoError(t, err)
+	assert.False(t, p.LimitPushed)
+	assert.Equal(t, "limit: the API's limit counts the header row too (header: first)", p.Pushdown.LimitReason)
+	assert.Equal(t, "rows: arrays named by the first one (header: first)", p.ShapeDetail())
+	rows, _ = scanAll(t, s, Query{Limit: 2, Columns: []string{"stocked", "item"}})
+	assert.Equal(t, [][]any{{int64(4), "Wheel"}, {int64(2), "Door"}}, rows)
+}
+
+// TestHeaderRowsPaged: an API that pages the arrays sends the header on
+// the first page only; every page of the stream is read with it.
+func TestHeaderRowsPaged(t *testing.T) {
+	profile := `
+catalogs:
+  A:
+    url: http://api.test
+    pagination: {type: offset, offsetParam: offset, sizeParam: limit, pageSize: 3}
+    schemas:
+      S:
+        tables:
+          t:
+            url: /values
+            rows: values
+            header: first
+            columns: [{name: n, path: N, type: int}, {name: name, path: Name}]
+`
+	cat, tbl := loadTable(t, profile, "A", "S", "t")
+	all := [][]any{{"Name", "N"}, {"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}, {"e", 5}, {"f", 6}, {"g", 7}}
+	srv, rc := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		lim, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		off = min(off, len(all))
+		writeJSON(w, map[string]any{"values": all[off:min(off+lim, len(all))]})
+	})
+	for _, spec := range []int{0, 4} {
+		s := newSource(t, cat, tbl, Options{BaseURL: srv.URL, Speculative: spec})
+		rows, _ := scanAll(t, s, Query{Limit: -1})
+		assert.Equal(t, [][]any{{int64(1), "a"}, {int64(2), "b"}, {int64(3), "c"}, {int64(4), "d"}, {int64(5), "e"}, {int64(6), "f"}, {int64(7), "g"}}, rows, "speculative %d", spec)
+	}
+	assert.Equal(t, []string{"/values?offset=0&limit=3", "/values?offset=3&limit=3", "/values?offset=6&limit=3",
+		"/values?offset=0&limit=3", "/values?offset=3&limit=3", "/values?offset=6&limit=3"}, rc.paths(),
+		"the offsets count the arrays, the header among them")
+}
+
+const hubspotProfile = `
+catalogs:
+  HubSpot:
+    url: https://api.hubapi.com
+    auth: {scheme: Bearer, token: "${HubSpotToken}"}
+    pagination: {type: cursor, cursorPath: paging.next.after, cursorParam: after, sizeParam: limit, pageSize: 2}
+    schemas:
+      CRM:
+        tables:
+          contacts:
+            url: /crm/v3/objects/contacts
+            rows: results
+            select: {param: properties, under: properties}
+            columns:
+              - {name: id, key: true}
+              - {name: email, path: properties.email}
+              - {name: plan, path: properties.plan}
+              - {name: lifecycle, path: properties.lifecyclestage}
+              - {name: created_at, path: createdAt, type: datetime}
+`
+
+// hubspotContacts is GET /crm/v3/objects/contacts as HubSpot documents it:
+// limit, after (the cursor of paging.next.after) and properties (a comma
+// list; without it the default properties come back: firstname,
+// lastname, email, and the always-sent createdate, hs_object_id and
+// lastmodifieddate).
+func hubspotContacts(w http.ResponseWriter, r *http.Request) {
+	type contact struct {
+		id    string
+		props map[string]string
+	}
+	all := []contact{
+		{"101", map[string]string{"email": "a@x", "firstname": "Ann", "plan": "pro", "lifecyclestage": "customer"}},
+		{"102", map[string]string{"email": "b@x", "firstname": "Bob", "plan": "free", "lifecyclestage": "lead"}},
+		{"103", map[string]string{"email": "c@x", "firstname": "Cy", "plan": "pro", "lifecyclestage": "lead"}},
+	}
+	q := r.URL.Query()
+	if _, ok := q["properties"]; ok && q.Get("properties") == "" {
+		http.Error(w, `{"status":"error","message":"properties is empty"}`, http.StatusBadRequest)
+		return
+	}
+	want := []string{"firstname", "lastname", "email"}
+	if p := q.Get("properties"); p != "" {
+		want = strings.Split(p, ",")
+	}
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	start, _ := strconv.Atoi(q.Get("after"))
+	end := min(start+limit, len(all))
+	results := []map[string]any{}
+	for _, c := range all[start:end] {
+		props := map[string]any{"hs_object_id": c.id, "createdate": "2024-01-01T00:00:00Z", "lastmodifieddate": "2024-02-01T00:00:00Z"}
+		for _, name := range want {
+			if v, ok := c.props[name]; ok {
+				props[name] = v
+			} else {
+				props[name] = nil
+			}
+		}
+		results = append(results, map[string]any{"id": c.id, "properties": props, "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-02-01T00:00:00Z", "archived": false})
+	}
+	body := map[string]any{"results": results}
+	if end < len(all) {
+		body["paging"] = map[string]any{"next": map[string]any{"after": strconv.Itoa(end), "link": "https://api.hubapi.com/crm/v3/objects/contacts?after=" + strconv.Itoa(end)}}
+	}
+	writeJSON(w, body)
+}
+
+func TestSelectUnderHubSpot(t *testing.T) {
+	cat, tbl := loadTable(t, hubspotProfile, "HubSpot", "CRM", "contacts")
+	expand := func(s string) (string, error) { return strings.ReplaceAll(s, "${HubSpotToken}", "pat"), nil }
+	created := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		columns []string
+		rows    [][]any
+		sent    []string // the properties parameter of each request (absent = "-")
+	}{
+		{"the needed properties only", []string{"id", "plan"},
+			[][]any{{"101", "pro"}, {"102", "free"}, {"103", "pro"}}, []string{"plan", "plan"}},
+		{"every column: every property, also those not among the API's defaults", nil,
+			[][]any{{"101", "a@x", "pro", "customer", created}, {"102", "b@x", "free", "lead", created}, {"103", "c@x", "pro", "lead", created}},
+			[]string{"email,plan,lifecyclestage", "email,plan,lifecyclestage"}},
+		{"no property needed: the parameter is left out, never empty", []string{"id", "created_at"},
+			[][]any{{"101", created}, {"102", created}, {"103", created}}, []string{"-", "-"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, rc := serve(t, hubspotContacts)
+			s := newSource(t, cat, tbl, Options{BaseURL: srv.URL, Expand: expand, Auth: &auth.Bearer{Token: "pat"}})
+			rows, _ := scanAll(t, s, Query{Limit: -1, Columns: tc.columns})
+			assert.Equal(t, tc.rows, rows)
+			var sent []string
+			for _, r := range rc.all() {
+				assert.Equal(t, http.MethodGet, r.Method)
+				assert.Equal(t, "/crm/v3/objects/contacts", r.Path)
+				assert.Equal(t, "Bearer pat", r.Header.Get("Authorization"))
+				if v, ok := r.Query["properties"]; ok {
+					sent = append(sent, strings.Join(v, "|"))
+				} else {
+					sent = append(sent, "-")
+				}
+			}
+			assert.Equal(t, tc.sent, sent)
+			assert.Equal(t, "2", rc.all()[1].Query.Get("after"))
+		})
+	}
+}
+
+const jiraFieldsProfile = `
+catalogs:
+  Jira:
+    url: https://your-domain.atlassian.net
+    pagination: {type: offset, offsetParam: startAt, sizeParam: maxResults, pageSize: 50, totalPath: total}
+    schemas:
+      Jira:
+        tables:
+          issues:
+            url: /rest/api/3/search
+            rows: issues
+            select: {param: fields, under: fields}
+            columns:
+              - {name: key, key: true}
+              - {name: status, path: fields.status.name}
+              - {name: summary, path: fields.summary}
+              - {name: status_id, path: fields.status.id}
+`
+
+func TestSelectUnderJira(t *testing.T) {
+	cat, tbl := loadTable(t, jiraFieldsProfile, "Jira", "Jira", "issues")
+	srv, rc := serve(t, jiraSearch)
+	s := newSource(t, cat, tbl, Options{BaseURL: srv.URL})
+	rows, _ := scanAll(t, s, Query{Limit: -1, Columns: []string{"key", "status", "status_id"}})
+	assert.Equal(t, [][]any{{"PROJ-1", "To Do", nil}, {"PROJ-2", `In "Progress"`, nil}}, rows)
+	require.Equal(t, 1, rc.count())
+	assert.Equal(t, "status", rc.all()[0].Query.Get("fields"), "fields names the field once, not its sub-path")
 }
