@@ -78,13 +78,18 @@ func parseRSAKey(s string) (*rsa.PrivateKey, error) {
 
 // signJWT returns the compact RS256 JWT of claims plus iat and exp.
 func signJWT(key *rsa.PrivateKey, claims map[string]any, now time.Time) (string, error) {
+	iat := now.Add(-jwtSkew)
+	return signJWTWindow(key, claims, iat, iat.Add(jwtLifetime))
+}
+
+// signJWTWindow returns the compact RS256 JWT of claims plus iat and exp.
+func signJWTWindow(key *rsa.PrivateKey, claims map[string]any, iat, exp time.Time) (string, error) {
 	payload := make(map[string]any, len(claims)+2)
 	for k, v := range claims {
 		payload[k] = v
 	}
-	iat := now.Add(-jwtSkew)
 	payload["iat"] = iat.Unix()
-	payload["exp"] = iat.Add(jwtLifetime).Unix()
+	payload["exp"] = exp.Unix()
 	header, err := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT"})
 	if err != nil {
 		return "", err

@@ -143,20 +143,23 @@ func newOAuth2(a *catalog.Auth, field func(name, value string) (string, error), 
 		if o2.refresh == "" {
 			return nil, errors.New("auth: OAuth2: refreshToken is empty (the refresh_token grant needs it)")
 		}
-	case GrantJWTBearer:
+	case GrantJWTBearer, GrantGitHubApp:
+		if grant == GrantGitHubApp && clientID == "" {
+			return nil, errors.New("auth: OAuth2: clientId is empty (the github_app grant signs its JWT with the app's client ID or app ID as issuer)")
+		}
 		pemKey, err := field("privateKey", a.PrivateKey)
 		if err != nil {
 			return nil, err
 		}
 		if strings.TrimSpace(pemKey) == "" {
-			return nil, errors.New("auth: OAuth2: privateKey is empty (the jwt_bearer grant signs its assertion with it)")
+			return nil, fmt.Errorf("auth: OAuth2: privateKey is empty (the %s grant signs its JWT with it)", grant)
 		}
 		if o2.key, err = parseRSAKey(pemKey); err != nil {
 			return nil, fmt.Errorf("auth: OAuth2: %w", err)
 		}
 		o2.claims = make(map[string]any, len(a.Claims))
 		for k, v := range a.Claims {
-			if k == "iat" || k == "exp" {
+			if k == "iat" || k == "exp" || (k == "iss" && grant == GrantGitHubApp) {
 				return nil, fmt.Errorf("auth: OAuth2: claims: %s is set by the driver", k)
 			}
 			if sv, ok := v.(string); ok {
@@ -167,7 +170,7 @@ func newOAuth2(a *catalog.Auth, field func(name, value string) (string, error), 
 			o2.claims[k] = v
 		}
 	default:
-		return nil, fmt.Errorf("auth: OAuth2: grantType %q is none of %s, %s, %s, %s", grant, GrantClientCredentials, GrantPassword, GrantRefreshToken, GrantJWTBearer)
+		return nil, fmt.Errorf("auth: OAuth2: grantType %q is none of %s, %s, %s, %s, %s", grant, GrantClientCredentials, GrantPassword, GrantRefreshToken, GrantJWTBearer, GrantGitHubApp)
 	}
 	if o2.baseFrom, err = get("baseURLFrom", a.BaseURLFrom); err != nil {
 		return nil, err
@@ -304,6 +307,8 @@ func (o *OAuth2) fetch(ctx context.Context) (*oauth2.Token, error) {
 		return o.conf.PasswordCredentialsToken(ctx, o.user, o.password)
 	case GrantJWTBearer:
 		return o.fetchJWT(ctx)
+	case GrantGitHubApp:
+		return o.fetchGitHubApp(ctx)
 	default: // GrantRefreshToken
 		return o.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: o.refresh}).Token()
 	}
