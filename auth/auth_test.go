@@ -175,7 +175,7 @@ func TestNewErrors(t *testing.T) {
 		{name: "oauth2 unresolved secret", auth: &catalog.Auth{Scheme: "OAuth2", ClientID: "x", ClientSecret: "${Nope}", TokenURL: "https://a/token"}, want: "auth: OAuth2 clientSecret: unresolved placeholder ${Nope}"},
 		{name: "oauth2 password grant without user", auth: &catalog.Auth{Scheme: "OAuth2", GrantType: "password", TokenURL: "https://a/token", Password: "${Secret}"}, want: "auth: OAuth2: user is empty (the password grant needs it)"},
 		{name: "oauth2 refresh grant without token", auth: &catalog.Auth{Scheme: "OAuth2", GrantType: "refresh_token", TokenURL: "https://a/token"}, want: "auth: OAuth2: refreshToken is empty (the refresh_token grant needs it)"},
-		{name: "oauth2 unknown grant", auth: &catalog.Auth{Scheme: "OAuth2", GrantType: "implicit", TokenURL: "https://a/token"}, want: `auth: OAuth2: grantType "implicit" is none of client_credentials, password, refresh_token, jwt_bearer`},
+		{name: "oauth2 unknown grant", auth: &catalog.Auth{Scheme: "OAuth2", GrantType: "implicit", TokenURL: "https://a/token"}, want: `auth: OAuth2: grantType "implicit" is none of client_credentials, password, refresh_token, jwt_bearer, github_app`},
 		{name: "unknown", auth: &catalog.Auth{Scheme: "Kerberos"}, want: `auth: unknown scheme "Kerberos" (known schemes: None, Basic, Digest, Bearer, APIKey, OAuth2)`},
 		{name: "no scheme with values", auth: &catalog.Auth{Token: "${Secret}"}, want: "auth: no scheme given for the credentials (known schemes: None, Basic, Digest, Bearer, APIKey, OAuth2)"},
 		{name: "basic unresolved password", auth: &catalog.Auth{Scheme: "Basic", User: "u", Password: "${Missing}"}, want: "auth: Basic password: unresolved placeholder ${Missing}"},
