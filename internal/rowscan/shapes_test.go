@@ -1,6 +1,7 @@
 package rowscan
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -160,4 +161,71 @@ func TestConvertFormatLists(t *testing.T) {
 	}
 	_, ok := Convert(r, gjson.Parse(`"2015-09-04T22:54:41Z"`))
 	assert.False(t, ok)
+}
+
+// FuzzExtractShaped: for any body, child rows and header rows are read
+// without a panic, with one value per column per row, and child rows
+// agree with the general way: each one's ^. values are its enclosing
+// row's, its element values those of the element read as a row.
+func FuzzExtractShaped(f *testing.F) {
+	f.Add(`{"orders":[{"id":1,"items":[{"v":1},{"v":"x"}]},{"id":2,"items":[]},{"id":3},{"id":4,"items":{"v":2}}]}`, "items", true)
+	f.Add(`{"orders":[{"id":1,"items":[1,[2],null,"s"]}]}`, "items.#.v", false)
+	f.Add(`{"orders":[["id","v"],[1,2],[3],[]]}`, "", true)
+	f.Add(`{"orders":{"id":1,"items":"x"}}`, "items", false)
+	f.Fuzz(func(t *testing.T, body, each string, keepEmpty bool) {
+		if CheckJSON(body) != nil {
+			return
+		}
+		rows, err := FindRows(body, "orders")
+		if err != nil {
+			return
+		}
+		cols := []*catalog.Column{
+			{Name: "id", Path: "^.id", Type: catalog.TypeInt},
+			{Name: "v", Path: "v", Type: catalog.TypeString},
+			{Name: "w", Path: "^.items", Type: catalog.TypeJSON},
+			{Name: "n", Path: "v", Type: catalog.TypeInt},
+		}
+		if each != "" && !strings.HasPrefix(each, "^.") {
+			e := NewShaped("T", false, cols, Shape{Each: each, KeepEmpty: keepEmpty})
+			pg, err := e.ExtractShaped(rows, nil)
+			if err == nil {
+				require.Equal(t, pg.N*len(cols), len(pg.Vals))
+				require.Equal(t, len(rows), pg.Outer)
+				parent := New("T", false, []*catalog.Column{{Name: "id", Path: "id", Type: catalog.TypeInt}, {Name: "w", Path: "items", Type: catalog.TypeJSON}})
+				child := New("T", false, []*catalog.Column{cols[1], cols[3]})
+				i := 0
+				for _, row := range rows {
+					v := row.Get(each)
+					var elems []gjson.Result
+					switch {
+					case v.IsArray():
+						elems = v.Array()
+					case v.IsObject():
+						elems = []gjson.Result{v}
+					}
+					pv := make([]any, 2)
+					parent.ExtractRow(row, pv, make([]gjson.Result, parent.nslots))
+					if len(elems) == 0 && keepEmpty {
+						require.Equal(t, []any{pv[0], nil, pv[1], nil}, pg.Vals[i*4:i*4+4])
+						i++
+					}
+					for _, el := range elems {
+						cv := make([]any, 2)
+						child.ExtractRow(el, cv, make([]gjson.Result, child.nslots))
+						require.Equal(t, []any{pv[0], cv[0], pv[1], cv[1]}, pg.Vals[i*4:i*4+4])
+						i++
+					}
+				}
+				require.Equal(t, pg.N, i)
+			}
+		}
+		hcols := []*catalog.Column{{Name: "a", Path: "id"}, {Name: "b", Path: "v", Type: catalog.TypeInt}}
+		h := NewShaped("T", true, hcols, Shape{Header: true})
+		var hdr Header
+		pg, err := h.ExtractShaped(rows, &hdr)
+		if err == nil {
+			require.Equal(t, pg.N*len(hcols), len(pg.Vals))
+		}
+	})
 }
