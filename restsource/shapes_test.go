@@ -392,6 +392,16 @@ catalogs:
 	assert.Equal(t, [][]any{{int64(1), "a"}, {int64(1), "b"}, {int64(1), "c"}, {int64(3), "d"}}, collect(t, rows, 2))
 	// The offset moves by orders: the first page held 2 orders, 3 items.
 	assert.Equal(t, []string{"/orders?offset=0&limit=2", "/orders?offset=2&limit=2"}, rc.paths())
+
+	// Pages fetched ahead in parallel: a page of 2 orders is full (page
+	// 2, one order, is short), whatever its items.
+	s = newSource(t, cat, tbl, Options{BaseURL: srv.URL, Speculative: 4, MaxConcurrency: 4})
+	for range 2 {
+		got, _ := scanAll(t, s, Query{Limit: -1})
+		assert.Equal(t, [][]any{{int64(1), "a"}, {int64(1), "b"}, {int64(1), "c"}, {int64(3), "d"}}, got)
+	}
+	got, _ := scanAll(t, s, Query{Limit: 2})
+	assert.Equal(t, [][]any{{int64(1), "a"}, {int64(1), "b"}}, got)
 }
 
 const sheetsProfile = `
