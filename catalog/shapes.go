@@ -117,9 +117,9 @@ func (c *checker) shapes(w where, t *Table) {
 		if strings.TrimSpace(s.Under) == "" || strings.ContainsAny(s.Under, PathSpecialChars) || strings.HasPrefix(s.Under, ".") || strings.HasSuffix(s.Under, ".") {
 			c.add(w.with("select", "under"), "%q is not a plain path (keys separated by dots)", s.Under)
 		}
-		if t.Header != "" {
-			c.add(w.with("select", "under"), "a header: first table's columns are cells, not object fields")
-		}
+	}
+	if t.Select != nil && t.Header != "" {
+		c.add(w.with("select"), "a header: first table's columns are cells, not fields a select can name")
 	}
 }
 

@@ -86,7 +86,7 @@ columns: [{name: a}]
 catalog: profile api.yaml: catalog A: schema S: table t: header: header and each exclude each other
 catalog: profile api.yaml: catalog A: schema S: table t: delete: a table with each: or header: is read only
 catalog: profile api.yaml: catalog A: schema S: table t: select: under: "a[0]" is not a plain path (keys separated by dots)
-catalog: profile api.yaml: catalog A: schema S: table t: select: under: a header: first table's columns are cells, not object fields`,
+catalog: profile api.yaml: catalog A: schema S: table t: select: a header: first table's columns are cells, not fields a select can name`,
 		},
 		{
 			name: "format lists",
