@@ -163,7 +163,8 @@ type Table struct {
 	// Each makes the table's rows the elements of an array inside each
 	// row found at Rows (a gjson path in that row: Stripe's lines.data,
 	// Shopify's line_items); a column whose path starts with ^. reads the
-	// enclosing row. See ParentPath.
+	// enclosing row. Levels of nested arrays are separated by .#.
+	// (line_items.#.tax_lines; ^.^. reads the row). See ParentLevels.
 	Each string `yaml:"each,omitempty" json:"each,omitempty"`
 	// KeepEmpty, with Each, gives a row whose array is empty or missing
 	// one row, its element columns NULL (default: no row).

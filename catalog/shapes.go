@@ -21,13 +21,38 @@ const HeaderFirst = "first"
 // table with each: ("^.id").
 const ParentPrefix = "^."
 
-// ParentPath reports whether a column path reads the enclosing row (it
+// ParentPath reports whether a column path reads an enclosing row (it
 // starts with ^.) and returns the path inside that row.
 func ParentPath(path string) (string, bool) {
 	if rest, ok := strings.CutPrefix(path, ParentPrefix); ok {
 		return rest, true
 	}
 	return path, false
+}
+
+// ParentLevels returns how many rows up a column path reads (the number
+// of leading ^.) and the path inside that row.
+func ParentLevels(path string) (rest string, up int) {
+	for {
+		r, ok := strings.CutPrefix(path, ParentPrefix)
+		if !ok {
+			return path, up
+		}
+		path, up = r, up+1
+	}
+}
+
+// LevelSep separates the levels of a nested each: path
+// (line_items.#.tax_lines: the tax lines of each line item).
+const LevelSep = ".#."
+
+// EachLevels splits an each: path into its levels: the path of the array
+// in each row, then the path of the array in each of its elements, ...
+func EachLevels(each string) []string {
+	if each == "" {
+		return nil
+	}
+	return strings.Split(each, LevelSep)
 }
 
 // UnmarshalYAML reads a column; its format may be a list of formats
@@ -75,6 +100,13 @@ func (c *checker) shapes(w where, t *Table) {
 	if strings.HasPrefix(t.Each, ParentPrefix) {
 		c.add(w.with("each"), "path %q starts with ^. (each: is a path inside each row)", t.Each)
 	}
+	levels := EachLevels(t.Each)
+	for _, l := range levels {
+		if strings.TrimSpace(l) == "" && strings.TrimSpace(t.Each) != "" {
+			c.add(w.with("each"), "path %q has an empty level (levels are separated by .#.)", t.Each)
+			break
+		}
+	}
 	if t.KeepEmpty && t.Each == "" {
 		c.add(w.with("keepEmpty"), "keepEmpty is used with each: only")
 	}
@@ -103,14 +135,14 @@ func (c *checker) shapes(w where, t *Table) {
 			continue
 		}
 		cw := w.with("column " + col.Name)
-		rest, parent := ParentPath(col.Path)
+		rest, up := ParentLevels(col.Path)
 		switch {
-		case parent && t.Each == "":
+		case up > 0 && t.Each == "":
 			c.add(cw, "path %q reads the enclosing row (^.), which only a table with each: has", col.Path)
-		case parent && rest == "":
+		case up > 0 && rest == "":
 			c.add(cw, "path %q names no field of the enclosing row", col.Path)
-		case parent && strings.HasPrefix(rest, ParentPrefix):
-			c.add(cw, "path %q goes up more than one row (nested each: is not supported)", col.Path)
+		case up > len(levels):
+			c.add(cw, "path %q goes up %d rows, but each: %s has %d level(s)", col.Path, up, t.Each, len(levels))
 		}
 	}
 	if s := t.Select; s != nil && s.Under != "" {

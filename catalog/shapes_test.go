@@ -71,7 +71,16 @@ columns: [{name: b, path: "^."}, {name: c, path: ^.^.id}]
 `),
 			err: `catalog: profile api.yaml: catalog A: schema S: table t: each: path "^.x" starts with ^. (each: is a path inside each row)
 catalog: profile api.yaml: catalog A: schema S: table t: column b: path "^." names no field of the enclosing row
-catalog: profile api.yaml: catalog A: schema S: table t: column c: path "^.^.id" goes up more than one row (nested each: is not supported)`,
+catalog: profile api.yaml: catalog A: schema S: table t: column c: path "^.^.id" goes up 2 rows, but each: ^.x has 1 level(s)`,
+		},
+		{
+			name: "nested each",
+			data: profileWithTable(`url: /t
+each: "a.#..#.b"
+columns: [{name: c, path: ^.^.^.^.id}]
+`),
+			err: `catalog: profile api.yaml: catalog A: schema S: table t: each: path "a.#..#.b" has an empty level (levels are separated by .#.)
+catalog: profile api.yaml: catalog A: schema S: table t: column c: path "^.^.^.^.id" goes up 4 rows, but each: a.#..#.b has 3 level(s)`,
 		},
 		{
 			name: "header",

@@ -38,15 +38,18 @@ func (s *Source) shapeLimit() string {
 	return ""
 }
 
-// parentColumn reports whether c reads the enclosing row (a ^. path) of
-// a table with each:.
+// parentColumn reports whether c reads the API's row in a table with
+// each: (a path with one ^. per level of each:).
 func (s *Source) parentColumn(c *catalog.Column) bool {
-	_, ok := catalog.ParentPath(columnPath(c))
-	return ok && s.shape.Each != ""
+	if s.shape.Each == "" {
+		return false
+	}
+	_, up := catalog.ParentLevels(columnPath(c))
+	return up > 0 && up >= len(catalog.EachLevels(s.shape.Each))
 }
 
 // childColumn reports whether c reads the elements of a table with each:
-// (not the enclosing row, not a URL key).
+// (at any level; not the API's row, not a URL key).
 func (s *Source) childColumn(c *catalog.Column) bool {
 	return s.shape.Each != "" && !c.Implicit && !s.parentColumn(c) && !s.isURLKey(c)
 }
@@ -69,7 +72,8 @@ func (s *Source) isURLKey(c *catalog.Column) bool {
 // apiPath is the path of c in the API's rows: a ^. column's path without
 // ^., which the API's sort and select name.
 func (s *Source) apiPath(c *catalog.Column) string {
-	if rest, ok := catalog.ParentPath(columnPath(c)); ok && s.shape.Each != "" {
+	if s.parentColumn(c) {
+		rest, _ := catalog.ParentLevels(columnPath(c))
 		return rest
 	}
 	return columnPath(c)
@@ -115,7 +119,7 @@ func (s *Source) selectsAll() bool {
 func (s *Source) selectName(c *catalog.Column) (name string, send, ok bool) {
 	path := s.apiPath(c)
 	if s.childColumn(c) {
-		path = s.shape.Each
+		path = catalog.EachLevels(s.shape.Each)[0]
 	}
 	if under := s.t.Select.Under; under != "" {
 		below, found := strings.CutPrefix(path, under+".")

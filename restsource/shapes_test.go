@@ -649,3 +649,58 @@ func TestSelectUnderJira(t *testing.T) {
 	require.Equal(t, 1, rc.count())
 	assert.Equal(t, "status", rc.all()[0].Query.Get("fields"), "fields names the field once, not its sub-path")
 }
+
+// TestNestedEachShopify: each: line_items.#.tax_lines gives a row per tax
+// line of each line item; ^. reads the line item, ^.^. the order. Only
+// the order's columns are the API's: their filters and sort are sent.
+func TestNestedEachShopify(t *testing.T) {
+	profile := `
+catalogs:
+  Shopify:
+    url: https://shop.myshopify.com/admin/api/2024-01
+    pagination: {type: linkHeader, sizeParam: limit, pageSize: 50}
+    schemas:
+      Shopify:
+        tables:
+          tax_lines:
+            url: /orders.json
+            rows: orders
+            each: line_items.#.tax_lines
+            select: {param: fields}
+            columns:
+              - {name: order_id, path: ^.^.id, type: int, filters: {IN: {param: ids, join: ",", exact: true}}}
+              - {name: line_id, path: ^.id, type: int, filters: {"=": {param: line_id, exact: true}}}
+              - {name: sku, path: ^.sku}
+              - {name: title}
+              - {name: rate, type: float}
+`
+	cat, tbl := loadTable(t, profile, "Shopify", "Shopify", "tax_lines")
+	srv, rc := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		tax := func(title string, rate float64) map[string]any {
+			return map[string]any{"title": title, "rate": rate, "price": "1.00"}
+		}
+		orders := []map[string]any{
+			{"id": 1, "line_items": []map[string]any{
+				{"id": 11, "sku": "A", "tax_lines": []any{tax("GST", 0.05), tax("PST", 0.07)}},
+				{"id": 12, "sku": "B", "tax_lines": []any{}}}},
+			{"id": 3, "line_items": []map[string]any{{"id": 31, "sku": "C", "tax_lines": []any{tax("VAT", 0.2)}}}},
+		}
+		writeJSON(w, map[string]any{"orders": orders})
+	})
+	s := newSource(t, cat, tbl, Options{BaseURL: srv.URL})
+	q := Query{Limit: -1, Columns: []string{"order_id", "line_id", "sku", "title", "rate"}, Predicates: []Predicate{
+		{Column: "order_id", Op: "IN", Values: []any{int64(1), int64(3)}},
+		{Column: "line_id", Op: "=", Values: []any{int64(11)}},
+	}}
+	p, err := s.Plan(q)
+	require.NoError(t, err)
+	assert.Equal(t, []Support{Exact, Inexact}, p.Pushed, "the line item's filter is re-checked")
+	rows, _ := scanAll(t, s, q)
+	assert.Equal(t, [][]any{
+		{int64(1), int64(11), "A", "GST", 0.05},
+		{int64(1), int64(11), "A", "PST", 0.07},
+		{int64(3), int64(31), "C", "VAT", 0.2},
+	}, rows)
+	require.Equal(t, 1, rc.count())
+	assert.Equal(t, "ids=1%2C3&line_id=11&fields=id%2Cline_items&limit=50", rc.all()[0].Raw)
+}

@@ -38,11 +38,14 @@ func ShapeOf(t *catalog.Table) Shape {
 // nested reads the rows of a table with each:.
 type nested struct {
 	Shape
-	// parent extracts the ^. columns from the enclosing row (paths
-	// without ^.), child the others from each element.
-	parent, child *Extractor
-	// pidx and cidx are the positions of their columns in a page's row.
-	pidx, cidx []int
+	// levels are the array paths of each: (one, or more for a nested
+	// each: a.#.b); exts[0] extracts the columns of the API's row and
+	// exts[i] those of the elements of level i, each column's path
+	// without its ^. prefixes.
+	levels []string
+	exts   []*Extractor
+	// idx[i] are the positions of exts[i]'s columns in a page's row.
+	idx [][]int
 }
 
 // NewShaped returns the extractor of a table of the given shape; a flat
@@ -54,20 +57,24 @@ func NewShaped(table string, strict bool, cols []*catalog.Column, sh Shape) *Ext
 	case sh.Header:
 		e.header = true
 	case sh.Each != "":
-		n := &nested{Shape: sh}
-		var pcols, ccols []*catalog.Column
+		n := &nested{Shape: sh, levels: catalog.EachLevels(sh.Each)}
+		depth := len(n.levels)
+		byLevel := make([][]*catalog.Column, depth+1)
+		n.idx = make([][]int, depth+1)
 		for i, c := range cols {
-			if rest, ok := catalog.ParentPath(ColumnPath(c)); ok {
-				pc := *c
-				pc.Path = rest
-				pcols = append(pcols, &pc)
-				n.pidx = append(n.pidx, i)
-			} else {
-				ccols = append(ccols, c)
-				n.cidx = append(n.cidx, i)
+			rest, up := catalog.ParentLevels(ColumnPath(c))
+			lv := max(depth-up, 0)
+			if up > 0 {
+				cc := *c
+				cc.Path = rest
+				c = &cc
 			}
+			byLevel[lv] = append(byLevel[lv], c)
+			n.idx[lv] = append(n.idx[lv], i)
 		}
-		n.parent, n.child = New(table, strict, pcols), New(table, strict, ccols)
+		for _, lc := range byLevel {
+			n.exts = append(n.exts, New(table, strict, lc))
+		}
 		e.nest = n
 	}
 	return e
@@ -103,70 +110,100 @@ func (e *Extractor) ExtractShaped(rows []gjson.Result, h *Header) (Page, error) 
 	return pg, nil
 }
 
-// elements returns the array elements at the each path of a row: an
-// object is one element, null or a missing value none.
-func (n *nested) elements(row gjson.Result, rowNum int) ([]gjson.Result, error) {
-	v := row.Get(n.Each)
+// elements returns the array elements at path in v: an object is one
+// element, null or a missing value none.
+func elements(v gjson.Result, path string, rowNum int) ([]gjson.Result, error) {
+	a := v.Get(path)
 	switch {
-	case v.Type == gjson.Null:
+	case a.Type == gjson.Null:
 		return nil, nil
-	case v.IsArray():
-		return v.Array(), nil
-	case v.IsObject():
-		return []gjson.Result{v}, nil
+	case a.IsArray():
+		return a.Array(), nil
+	case a.IsObject():
+		return []gjson.Result{a}, nil
 	}
-	return nil, fmt.Errorf("row %d: each path %q holds no array but a JSON %s", rowNum, n.Each, pagination.JSONType(v))
+	return nil, fmt.Errorf("row %d: each path %q holds no array but a JSON %s", rowNum, path, pagination.JSONType(a))
 }
 
-// page extracts one row per element of each row's array, the enclosing
-// row's values repeated in each.
+// nestScan is the state of one page's child rows.
+type nestScan struct {
+	n     *nested
+	e     *Extractor
+	pg    *Page
+	row   int // the API row (1-based), for errors
+	vals  [][]any
+	slots [][]gjson.Result
+	fes   []*FitError
+}
+
+// page extracts one row per element of the innermost array, the values
+// of the rows that enclose it repeated in each.
 func (n *nested) page(e *Extractor, rows []gjson.Result) (Page, error) {
 	pg := Page{Bad: -1, Outer: len(rows)}
-	ncol := len(e.cols)
-	pvals := make([]any, len(n.parent.cols))
-	cvals := make([]any, len(n.child.cols))
-	pslots := make([]gjson.Result, n.parent.nslots)
-	cslots := make([]gjson.Result, n.child.nslots)
+	x := &nestScan{n: n, e: e, pg: &pg, vals: make([][]any, len(n.exts)), slots: make([][]gjson.Result, len(n.exts)), fes: make([]*FitError, len(n.exts))}
+	for i, ext := range n.exts {
+		x.vals[i] = make([]any, len(ext.cols))
+		x.slots[i] = make([]gjson.Result, ext.nslots)
+	}
 	for r, row := range rows {
-		elems, err := n.elements(row, r+1)
-		if err != nil {
+		x.row = r + 1
+		if err := x.level(0, row); err != nil {
 			return Page{}, err
-		}
-		if len(elems) == 0 && !n.KeepEmpty {
-			continue
-		}
-		pfe := n.parent.ExtractRow(row, pvals, pslots)
-		emit := func(cfe *FitError) {
-			start := len(pg.Vals)
-			pg.Vals = append(pg.Vals, make([]any, ncol)...)
-			dest := pg.Vals[start:]
-			for i, j := range n.pidx {
-				dest[j] = pvals[i]
-			}
-			for i, j := range n.cidx {
-				dest[j] = cvals[i]
-			}
-			if pg.Bad < 0 {
-				// The first misfit of the row, in column order.
-				switch {
-				case pfe != nil && (cfe == nil || n.pidx[pfe.col.idx] < n.cidx[cfe.col.idx]):
-					pg.Bad, pg.BadErr = pg.N, pfe
-				case cfe != nil:
-					pg.Bad, pg.BadErr = pg.N, cfe
-				}
-			}
-			pg.N++
-		}
-		if len(elems) == 0 {
-			clear(cvals)
-			emit(nil)
-			continue
-		}
-		for _, el := range elems {
-			emit(n.child.ExtractRow(el, cvals, cslots))
 		}
 	}
 	return pg, nil
+}
+
+// level reads the values of level lv from v, then the elements below it.
+func (x *nestScan) level(lv int, v gjson.Result) error {
+	n := x.n
+	x.fes[lv] = n.exts[lv].ExtractRow(v, x.vals[lv], x.slots[lv])
+	if lv == len(n.levels) {
+		x.emit()
+		return nil
+	}
+	elems, err := elements(v, n.levels[lv], x.row)
+	if err != nil {
+		return err
+	}
+	if len(elems) == 0 {
+		if n.KeepEmpty {
+			for j := lv + 1; j < len(n.exts); j++ {
+				clear(x.vals[j])
+				x.fes[j] = nil
+			}
+			x.emit()
+		}
+		return nil
+	}
+	for _, el := range elems {
+		if err := x.level(lv+1, el); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emit adds a row of the values of every level.
+func (x *nestScan) emit() {
+	n, pg := x.n, x.pg
+	start := len(pg.Vals)
+	pg.Vals = append(pg.Vals, make([]any, len(x.e.cols))...)
+	dest := pg.Vals[start:]
+	first, firstAt := (*FitError)(nil), -1
+	for lv, idx := range n.idx {
+		for i, j := range idx {
+			dest[j] = x.vals[lv][i]
+		}
+		// The row's first misfit, in column order.
+		if fe := x.fes[lv]; fe != nil && (first == nil || idx[fe.col.idx] < firstAt) {
+			first, firstAt = fe, idx[fe.col.idx]
+		}
+	}
+	if pg.Bad < 0 && first != nil {
+		pg.Bad, pg.BadErr = pg.N, first
+	}
+	pg.N++
 }
 
 // headerPage reads the rows of a header: first table: arrays whose cells

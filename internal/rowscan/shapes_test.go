@@ -68,6 +68,47 @@ func TestExtractChildRows(t *testing.T) {
 	}
 }
 
+func TestExtractNestedChildRows(t *testing.T) {
+	cols := []*catalog.Column{
+		{Name: "rate", Path: "rate", Type: catalog.TypeFloat},
+		{Name: "line_id", Path: "^.id", Type: catalog.TypeInt},
+		{Name: "order_id", Path: "^.^.id", Type: catalog.TypeInt},
+		{Name: "title", Path: "title"},
+	}
+	// Shopify: each order's line_items, each with its tax_lines.
+	body := `{"orders":[
+	  {"id":1,"line_items":[
+	    {"id":11,"tax_lines":[{"title":"GST","rate":0.05},{"title":"PST","rate":0.07}]},
+	    {"id":12,"tax_lines":[]},
+	    {"id":13,"tax_lines":[{"title":"GST","rate":0.05}]}]},
+	  {"id":2,"line_items":[]},
+	  {"id":3,"line_items":[{"id":31,"tax_lines":[{"title":"VAT","rate":"x"}]}]}]}`
+	e := NewShaped("T", true, cols, Shape{Each: "line_items.#.tax_lines"})
+	pg, err := shapedPage(t, e, body, "orders", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []any{
+		0.05, int64(11), int64(1), "GST",
+		0.07, int64(11), int64(1), "PST",
+		0.05, int64(13), int64(1), "GST",
+		nil, int64(31), int64(3), "VAT",
+	}, pg.Vals)
+	assert.Equal(t, 3, pg.Outer)
+	assert.Equal(t, 3, pg.Bad)
+	assert.EqualError(t, pg.BadErr.At("T", 4), `restsource: table T: row 4: column rate (float): value "x" does not fit`)
+
+	e = NewShaped("T", false, cols, Shape{Each: "line_items.#.tax_lines", KeepEmpty: true})
+	pg, err = shapedPage(t, e, body, "orders", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []any{
+		0.05, int64(11), int64(1), "GST",
+		0.07, int64(11), int64(1), "PST",
+		nil, int64(12), int64(1), nil,
+		0.05, int64(13), int64(1), "GST",
+		nil, nil, int64(2), nil,
+		nil, int64(31), int64(3), "VAT",
+	}, pg.Vals)
+}
+
 func TestExtractChildRowsErrors(t *testing.T) {
 	cols := []*catalog.Column{
 		{Name: "invoice", Path: "^.id"},
@@ -186,7 +227,7 @@ func FuzzExtractShaped(f *testing.F) {
 			{Name: "w", Path: "^.items", Type: catalog.TypeJSON},
 			{Name: "n", Path: "v", Type: catalog.TypeInt},
 		}
-		if each != "" && !strings.HasPrefix(each, "^.") {
+		if each != "" && !strings.HasPrefix(each, "^.") && !strings.Contains(each, catalog.LevelSep) {
 			e := NewShaped("T", false, cols, Shape{Each: each, KeepEmpty: keepEmpty})
 			pg, err := e.ExtractShaped(rows, nil)
 			if err == nil {
