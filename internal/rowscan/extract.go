@@ -75,8 +75,6 @@ type colPlan struct {
 	typ    catalog.Type
 	path   string
 	format string
-	// formats is a list of formats, tried in order (nil = format).
-	formats []string
 	// slot is the column's top-level key slot (-1 = use path on the row);
 	// rest is the path below that key.
 	slot int
@@ -86,7 +84,7 @@ type colPlan struct {
 func New(table string, strict bool, cols []*catalog.Column) *Extractor {
 	e := &Extractor{table: table, strict: strict, tops: map[string]int{}}
 	for _, c := range cols {
-		p := colPlan{idx: len(e.cols), col: c, typ: ColumnType(c), path: ColumnPath(c), format: strings.TrimSpace(c.Format), formats: c.Formats, slot: -1}
+		p := colPlan{idx: len(e.cols), col: c, typ: ColumnType(c), path: ColumnPath(c), format: strings.TrimSpace(c.Format), slot: -1}
 		p.kind = kindOf(p.typ, p.format)
 		if top, rest, ok := splitPlainPath(p.path); ok {
 			slot, ok := e.tops[top]
@@ -290,7 +288,7 @@ func (e *Extractor) ExtractRow(row gjson.Result, dest []any, slots []gjson.Resul
 // when the value does not fit the type.
 func Convert(c *catalog.Column, r gjson.Result) (any, bool) {
 	typ := ColumnType(c)
-	return convert(&colPlan{col: c, typ: typ, format: strings.TrimSpace(c.Format), formats: c.Formats}, r)
+	return convert(&colPlan{col: c, typ: typ, format: strings.TrimSpace(c.Format)}, r)
 }
 
 // convert turns a JSON value into the column's Go value. JSON null and a
@@ -343,8 +341,10 @@ func convert(c *colPlan, r gjson.Result) (any, bool) {
 		}
 		return nil, false
 	case catalog.TypeDatetime:
-		if c.formats != nil {
-			return parseTimeFormats(c.formats, r)
+		if c.col.Formats != nil {
+			// A list of formats (kept on the column: the plan of every
+			// column stays as small as it was).
+			return parseTimeFormats(c.col.Formats, r)
 		}
 		return parseTime(c.format, r)
 	}
