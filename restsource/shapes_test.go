@@ -704,3 +704,38 @@ catalogs:
 	require.Equal(t, 1, rc.count())
 	assert.Equal(t, "ids=1%2C3&line_id=11&fields=id%2Cline_items&limit=50", rc.all()[0].Raw)
 }
+
+// TestFormatListWritesWithTheFirst: a column with a list of formats reads
+// a value in any of them and writes a filter's value in the first.
+func TestFormatListWritesWithTheFirst(t *testing.T) {
+	profile := `
+catalogs:
+  A:
+    url: http://api.test
+    schemas:
+      S:
+        tables:
+          events:
+            url: /events
+            columns:
+              - {name: id, type: int}
+              - name: at
+                type: datetime
+                format: ["2006-01-02 15:04", rfc1123z, unix]
+                filters: {">=": {param: since, exact: true}}
+`
+	cat, tbl := loadTable(t, profile, "A", "S", "events")
+	srv, rc := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`[{"id":1,"at":"2024-01-02 03:04"},{"id":2,"at":"Tue, 2 Jan 2024 03:04:00 +0100"},{"id":3,"at":1704164640},{"id":4,"at":"2024-01-02T03:04:00Z"}]`))
+	})
+	s := newSource(t, cat, tbl, Options{BaseURL: srv.URL})
+	since := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	rows, _ := scanAll(t, s, Query{Limit: -1, Predicates: []Predicate{{Column: "at", Op: ">=", Values: []any{since}}}})
+	at := time.Date(2024, 1, 2, 3, 4, 0, 0, time.UTC)
+	require.Len(t, rows, 4)
+	assert.Equal(t, at, rows[0][1])
+	assert.True(t, at.Add(-time.Hour).Equal(rows[1][1].(time.Time)), "%v", rows[1][1])
+	assert.True(t, at.Equal(rows[2][1].(time.Time)), "%v", rows[2][1])
+	assert.Nil(t, rows[3][1], "RFC 3339 is none of the formats")
+	assert.Equal(t, "2024-01-01 00:00", rc.all()[0].Query.Get("since"))
+}
