@@ -514,7 +514,7 @@ catalogs:
 		"the offsets count the arrays, the header among them")
 }
 
-const hubspotProfile = `
+const hubspotSelectProfile = `
 catalogs:
   HubSpot:
     url: https://api.hubapi.com
@@ -535,12 +535,12 @@ catalogs:
               - {name: created_at, path: createdAt, type: datetime}
 `
 
-// hubspotContacts is GET /crm/v3/objects/contacts as HubSpot documents it:
+// hubspotSelectContacts is GET /crm/v3/objects/contacts as HubSpot documents it:
 // limit, after (the cursor of paging.next.after) and properties (a comma
 // list; without it the default properties come back: firstname,
 // lastname, email, and the always-sent createdate, hs_object_id and
 // lastmodifieddate).
-func hubspotContacts(w http.ResponseWriter, r *http.Request) {
+func hubspotSelectContacts(w http.ResponseWriter, r *http.Request) {
 	type contact struct {
 		id    string
 		props map[string]string
@@ -582,7 +582,7 @@ func hubspotContacts(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestSelectUnderHubSpot(t *testing.T) {
-	cat, tbl := loadTable(t, hubspotProfile, "HubSpot", "CRM", "contacts")
+	cat, tbl := loadTable(t, hubspotSelectProfile, "HubSpot", "CRM", "contacts")
 	expand := func(s string) (string, error) { return strings.ReplaceAll(s, "${HubSpotToken}", "pat"), nil }
 	created := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
@@ -600,7 +600,7 @@ func TestSelectUnderHubSpot(t *testing.T) {
 			[][]any{{"101", created}, {"102", created}, {"103", created}}, []string{"-", "-"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, rc := serve(t, hubspotContacts)
+			srv, rc := serve(t, hubspotSelectContacts)
 			s := newSource(t, cat, tbl, Options{BaseURL: srv.URL, Expand: expand, Auth: &auth.Bearer{Token: "pat"}})
 			rows, _ := scanAll(t, s, Query{Limit: -1, Columns: tc.columns})
 			assert.Equal(t, tc.rows, rows)
