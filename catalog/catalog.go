@@ -143,6 +143,10 @@ type Pagination struct {
 	// EmptyPageStops, when false, lets a walk go on past a page without
 	// rows (cursor, nextURL and linkHeader only; nil = true).
 	EmptyPageStops *bool `yaml:"emptyPageStops,omitempty" json:"emptyPageStops,omitempty"`
+	// CursorBody, for a read with a body (type cursor), is the path in the
+	// request body that carries the cursor, in place of CursorParam; the
+	// first request has no cursor field at all.
+	CursorBody string `yaml:"cursorBody,omitempty" json:"cursorBody,omitempty"`
 }
 
 // Table is one endpoint.
@@ -188,6 +192,18 @@ type Table struct {
 	Insert     *Write              `yaml:"insert,omitempty" json:"insert,omitempty"`
 	Update     *Write              `yaml:"update,omitempty" json:"update,omitempty"`
 	Delete     *Write              `yaml:"delete,omitempty" json:"delete,omitempty"`
+	// Method is the read's HTTP method: GET (the default) or POST, for
+	// APIs that read with a request body (search endpoints, GraphQL).
+	Method string `yaml:"method,omitempty" json:"method,omitempty"`
+	// Body is the JSON body of a POST read: a mapping (or a string of
+	// JSON) whose string values may hold ${Name} placeholders. Filters,
+	// sort, limit and cursor with a body: path are written into it.
+	Body any `yaml:"body,omitempty" json:"body,omitempty"`
+	// GraphQL makes the read a GraphQL query: the body is {"query": ...,
+	// "variables": ...}.
+	GraphQL *GraphQL `yaml:"graphql,omitempty" json:"graphql,omitempty"`
+	// ColumnsFrom reads more columns from a metadata endpoint.
+	ColumnsFrom *ColumnsFrom `yaml:"columnsFrom,omitempty" json:"columnsFrom,omitempty"`
 }
 
 // Column is one column of a table.
@@ -215,9 +231,15 @@ type Column struct {
 	Implicit bool `yaml:"-" json:"-"`
 }
 
-// Filter pushes one operator on one column into a URL parameter.
+// Filter pushes one operator on one column into a URL parameter, or into
+// the request body of a read with a body.
 type Filter struct {
 	Param string `yaml:"param" json:"param"`
+	// Body, in place of Param, is the path in the request body where the
+	// filter's Value goes: Value is then a JSON template where {} is the
+	// value as JSON ("{}" inside quotes: as text), and a path ending in
+	// .-1 appends to an array (so several filters are all sent).
+	Body string `yaml:"body,omitempty" json:"body,omitempty"`
 	// Value is a template where {} is the value (default "{}").
 	Value string `yaml:"value,omitempty" json:"value,omitempty"`
 	// Repeat sends an IN list as a repeated parameter (?id=1&id=2).
@@ -269,9 +291,13 @@ func (c *Combine) Language() bool {
 	return c != nil && (c.Base != "" || c.Prefix != "" || c.Suffix != "")
 }
 
-// Sort pushes ORDER BY into URL parameters.
+// Sort pushes ORDER BY into URL parameters, or into the request body.
 type Sort struct {
 	Param string `yaml:"param" json:"param"`
+	// Body, in place of Param, is the path in the request body where each
+	// sort key's Value (a JSON template) goes; a path ending in .-1
+	// appends each key to an array.
+	Body string `yaml:"body,omitempty" json:"body,omitempty"`
 	// Order is the parameter carrying the direction (json-server's _order).
 	Order string `yaml:"order,omitempty" json:"order,omitempty"`
 	// Value is a template with {column} and {dir} (default "{column}").
@@ -302,9 +328,12 @@ const (
 	NullsHigh = "high"
 )
 
-// Limit pushes LIMIT into a URL parameter.
+// Limit pushes LIMIT into a URL parameter, or into the request body.
 type Limit struct {
 	Param string `yaml:"param" json:"param"`
+	// Body, in place of Param, is the path in the request body where the
+	// limit goes, as a number.
+	Body string `yaml:"body,omitempty" json:"body,omitempty"`
 }
 
 // Select pushes the needed column list into a URL parameter.

@@ -121,6 +121,7 @@ func (t *Table) clone() *Table {
 	cp.Insert = t.Insert.clone()
 	cp.Update = t.Update.clone()
 	cp.Delete = t.Delete.clone()
+	t.cloneBodyRead(&cp)
 	return &cp
 }
 

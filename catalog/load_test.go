@@ -592,7 +592,7 @@ catalog: profile api.yaml: catalog B: pagination: unknown type "pages" (want non
 catalog: profile api.yaml: catalog C: pagination: pageParam is not used by type cursor
 catalog: profile api.yaml: catalog C: pagination: pageSize is negative (-1)
 catalog: profile api.yaml: catalog C: pagination: type cursor needs cursorPath (the body path of the next cursor)
-catalog: profile api.yaml: catalog C: pagination: type cursor needs cursorParam (the parameter that sends the cursor)
+catalog: profile api.yaml: catalog C: pagination: type cursor needs cursorParam (the parameter that sends the cursor) or, for a read with a body, cursorBody
 catalog: profile api.yaml: catalog D: pagination: start is not used by type nextURL
 catalog: profile api.yaml: catalog D: pagination: start is negative (-1)
 catalog: profile api.yaml: catalog D: pagination: type nextURL needs nextPath (the body path of the next page's URL)
@@ -636,7 +636,7 @@ catalog: profile api.yaml: catalog F: pagination: start is negative (-1)`,
           a: {columns: [{name: id}], pagination: {nextPath: next}}
           b: {columns: [{name: id}]}
 `,
-		err: `catalog: profile api.yaml: catalog A: schema S: table a: pagination: type cursor needs cursorParam (the parameter that sends the cursor)
+		err: `catalog: profile api.yaml: catalog A: schema S: table a: pagination: type cursor needs cursorParam (the parameter that sends the cursor) or, for a read with a body, cursorBody
 catalog: profile api.yaml: catalog A: schema S: table b: pagination: type nextURL needs nextPath (the body path of the next page's URL)
 catalog: profile api.yaml: catalog A: schema S: table c: pagination: pageParam is not used by type cursor
 catalog: profile api.yaml: catalog A: schema S: table d: pagination: unknown type "bogus" (want none, offset, page, cursor, nextURL, linkHeader)
@@ -658,8 +658,8 @@ catalog: profile api.yaml: catalog A: schema S: table t: sort: param is empty
 catalog: profile api.yaml: catalog A: schema S: table t: sort: columns: "totl" is not a column of the table (did you mean total?)
 catalog: profile api.yaml: catalog A: schema S: table t: sort: columns: entry #3 is empty
 catalog: profile api.yaml: catalog A: schema S: table t: sort: unknown nulls "first" (want low, high)
-catalog: profile api.yaml: catalog A: schema S: table t: sort: value: unknown placeholder {col} (want {column}, {dir})
-catalog: profile api.yaml: catalog A: schema S: table t: sort: value: "{col}-{dir}" has no {column}
+catalog: profile api.yaml: catalog A: schema S: table t: sort: value: unknown placeholder {col} (want {column}, {name}, {dir})
+catalog: profile api.yaml: catalog A: schema S: table t: sort: value: "{col}-{dir}" has no {column} or {name}
 catalog: profile api.yaml: catalog A: schema S: table t: limit: param is empty
 catalog: profile api.yaml: catalog A: schema S: table t: select: param is empty`,
 	},

@@ -174,6 +174,10 @@ func mergePagination(p *Pagination, o *Pagination) {
 	}
 	set(&p.CursorPath, o.CursorPath)
 	set(&p.CursorParam, o.CursorParam)
+	if o.CursorBody != "" || o.CursorParam != "" {
+		// One replaces the other: the cursor goes in the body or the URL.
+		p.CursorBody, p.CursorParam = o.CursorBody, o.CursorParam
+	}
 	set(&p.NextPath, o.NextPath)
 	set(&p.TotalPath, o.TotalPath)
 	set(&p.TotalHeader, o.TotalHeader)

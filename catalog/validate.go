@@ -346,7 +346,7 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		PageNone:       nil,
 		PageOffset:     append([]string{"offsetParam", "sizeParam", "pageSize", "start"}, stop...),
 		PagePage:       append([]string{"pageParam", "sizeParam", "pageSize", "start"}, stop...),
-		PageCursor:     append([]string{"cursorPath", "cursorParam", "sizeParam", "pageSize", "emptyPageStops"}, stop...),
+		PageCursor:     append([]string{"cursorPath", "cursorParam", "cursorBody", "sizeParam", "pageSize", "emptyPageStops"}, stop...),
 		PageNextURL:    append([]string{"nextPath", "sizeParam", "pageSize", "emptyPageStops"}, stop...),
 		PageLinkHeader: append([]string{"sizeParam", "pageSize", "emptyPageStops"}, stop...),
 	}[typ]
@@ -361,6 +361,7 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		{"start", p.Start != nil},
 		{"cursorPath", p.CursorPath != ""},
 		{"cursorParam", p.CursorParam != ""},
+		{"cursorBody", p.CursorBody != ""},
 		{"nextPath", p.NextPath != ""},
 		{"totalPath", p.TotalPath != ""},
 		{"totalHeader", p.TotalHeader != ""},
@@ -453,8 +454,8 @@ func missingPagination(p *Pagination) []string {
 		if p.CursorPath == "" {
 			missing = append(missing, "type cursor needs cursorPath (the body path of the next cursor)")
 		}
-		if p.CursorParam == "" {
-			missing = append(missing, "type cursor needs cursorParam (the parameter that sends the cursor)")
+		if p.CursorParam == "" && p.CursorBody == "" {
+			missing = append(missing, "type cursor needs cursorParam (the parameter that sends the cursor) or, for a read with a body, cursorBody")
 		}
 	case PageNextURL:
 		if p.NextPath == "" {
@@ -537,7 +538,9 @@ func (c *checker) table(w where, cat *Catalog, schema, name string, t *Table, ca
 		}
 	}
 	c.sort(w.with("sort"), t, t.Sort)
-	if t.Limit != nil && t.Limit.Param == "" {
+	c.bodyRead(w, cat, t)
+	c.columnsFrom(w.with("columnsFrom"), t.ColumnsFrom)
+	if t.Limit != nil && t.Limit.Param == "" && t.Limit.Body == "" {
 		c.add(w.with("limit"), "param is empty")
 	}
 	if t.Select != nil && t.Select.Param == "" {
@@ -642,7 +645,7 @@ func (c *checker) filters(w where, col *Column) {
 			c.add(fw, "empty (want param:)")
 			continue
 		}
-		if f.Param == "" {
+		if f.Param == "" && f.Body == "" {
 			c.add(fw, "param is empty")
 		}
 		if f.Value == "" {
@@ -696,7 +699,7 @@ func (c *checker) sort(w where, t *Table, s *Sort) {
 	if s == nil {
 		return
 	}
-	if s.Param == "" {
+	if s.Param == "" && s.Body == "" {
 		c.add(w, "param is empty")
 	}
 	for i, name := range s.Columns {
@@ -717,7 +720,8 @@ func (c *checker) sort(w where, t *Table, s *Sort) {
 			c.add(w, "unknown nulls %q (want low, high)", s.Nulls)
 		}
 	}
-	if s.Value == "" {
+	if s.Value == "" || s.Body != "" {
+		// A body sort's value is JSON, checked by bodyRead.
 		return
 	}
 	names, problems := scanPlaceholders(s.Value)
@@ -725,12 +729,12 @@ func (c *checker) sort(w where, t *Table, s *Sort) {
 		c.add(w.with("value"), "%s", p)
 	}
 	for _, n := range names {
-		if n != "column" && n != "dir" {
-			c.add(w.with("value"), "unknown placeholder {%s} (want {column}, {dir})", n)
+		if n != "column" && n != "dir" && n != "name" {
+			c.add(w.with("value"), "unknown placeholder {%s} (want {column}, {name}, {dir})", n)
 		}
 	}
-	if !slices.Contains(names, "column") {
-		c.add(w.with("value"), "%q has no {column}", s.Value)
+	if !slices.Contains(names, "column") && !slices.Contains(names, "name") {
+		c.add(w.with("value"), "%q has no {column} or {name}", s.Value)
 	}
 }
 

@@ -6,12 +6,14 @@
 // their URL or their table.
 //
 // What it follows of RFC 9111:
-//   - Storing (section 3): only responses to GET with status 200 or 203,
+//   - Storing (section 3): only responses to GET (and to a POST that the
+//     caller marks as a read, WithRead) with status 200 or 203,
 //     never with no-store in the request or the response, never with
 //     Vary: *. As a private cache it stores responses marked private and
 //     responses to requests with credentials.
 //   - Keys (section 4.1): the method, the URL and a SHA-256 of the request's
-//     header fields (all but conditional and tracing ones), so one
+//     header fields (all but conditional and tracing ones) and of a POST
+//     read's body, so one
 //     credential's response is never served to another; the fields a
 //     response's Vary names must match too.
 //   - Freshness (section 4.2): max-age, else Expires − Date, else the TTL
@@ -124,6 +126,26 @@ type EntryInfo struct {
 
 type tagKey struct{}
 
+type readKey struct{}
+
+// WithRead marks the requests made with ctx as reads whatever their method:
+// a POST that only reads (a search endpoint, a GraphQL query) is stored
+// and answered like a GET, under a key that includes its body, so one
+// body's response is never served for another; it drops no entries.
+func WithRead(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readKey{}, true)
+}
+
+// isRead reports whether req is a read: a GET, or a POST marked WithRead
+// whose body can be read again.
+func isRead(req *http.Request) bool {
+	if req.Method == http.MethodGet {
+		return true
+	}
+	read, _ := req.Context().Value(readKey{}).(bool)
+	return read && req.Method == http.MethodPost && (req.Body == nil || req.Body == http.NoBody || req.GetBody != nil)
+}
+
 // WithTag marks the requests made with ctx as reading or writing the table
 // named tag: a write with a tag drops every entry stored with that tag.
 func WithTag(ctx context.Context, tag string) context.Context {
@@ -209,11 +231,24 @@ var ignoredInKey = map[string]bool{
 	"Cache-Control": true, "Pragma": true, "Traceparent": true, "Tracestate": true, "X-Request-Id": true, "Idempotency-Key": true,
 }
 
-// key is the entry key of a GET: the URL and a hash of the header fields
-// (credentials among them), hex.
-func key(req *http.Request) string {
+// key is the entry key of a read: the method, the URL, a hash of the
+// header fields (credentials among them) and, for a POST read, of the
+// body, hex.
+func key(req *http.Request) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s %s\n", req.Method, req.URL.String())
+	if req.Method != http.MethodGet && req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			return "", err
+		}
+		n, err := io.Copy(h, body)
+		_ = body.Close()
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "\nbody %d\n", n)
+	}
 	names := make([]string, 0, len(req.Header))
 	for k := range req.Header {
 		if !ignoredInKey[http.CanonicalHeaderKey(k)] {
@@ -224,7 +259,7 @@ func key(req *http.Request) string {
 	for _, k := range names {
 		fmt.Fprintf(h, "%s:%q\n", http.CanonicalHeaderKey(k), req.Header[k])
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // conditional reports whether the caller made req conditional itself: it
@@ -242,7 +277,7 @@ func conditional(req *http.Request) bool {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := t.c
 	ctx := req.Context()
-	if req.Method != http.MethodGet {
+	if !isRead(req) {
 		if req.Method == http.MethodHead || req.Method == http.MethodOptions || req.Method == "TRACE" {
 			return t.next.RoundTrip(req)
 		}
@@ -254,7 +289,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if conditional(req) || reqCC.has("no-store") {
 		return t.next.RoundTrip(req)
 	}
-	k := key(req)
+	k, err := key(req)
+	if err != nil {
+		return t.next.RoundTrip(req)
+	}
 	now := c.opts.Now()
 	e := c.store.get(k)
 	if e != nil && !e.varyMatches(req) {

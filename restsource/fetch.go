@@ -196,9 +196,21 @@ func (s *Source) fetch(ctx context.Context, u *url.URL, requests func()) (*respo
 // *retry.GaveUpError; a body above MaxBodyBytes is an error. requests is
 // called before each send.
 func (s *Source) do(ctx context.Context, method string, u *url.URL, body []byte, requests func()) (*response, error) {
-	x := &exchange{ctx: ctx, s: s, method: method, u: u, shown: s.redact(u), body: body, requests: requests, tally: tallyFrom(ctx)}
+	return s.roundTrip(ctx, method, u, body, requests, retry.Idempotent(method), false)
+}
+
+// doRead is do for a read with a body: a POST that changes nothing, so it
+// is retried like a GET, and the response cache may answer it.
+func (s *Source) doRead(ctx context.Context, method string, u *url.URL, body []byte, requests func()) (*response, error) {
+	return s.roundTrip(ctx, method, u, body, requests, true, true)
+}
+
+// roundTrip sends one request with its retries (none unless idempotent);
+// read marks a request with a body that only reads.
+func (s *Source) roundTrip(ctx context.Context, method string, u *url.URL, body []byte, requests func(), idempotent, read bool) (*response, error) {
+	x := &exchange{ctx: ctx, s: s, method: method, u: u, shown: s.redact(u), body: body, requests: requests, tally: tallyFrom(ctx), read: read}
 	p := s.policy
-	if !retry.Idempotent(method) {
+	if !idempotent {
 		p.MaxRetries = 0
 	}
 	p.Notify = x.retrying
@@ -217,6 +229,8 @@ type exchange struct {
 	body     []byte
 	requests func()
 	tally    *Tally
+	// read is set for a read with a body (see doRead).
+	read bool
 
 	attempts  int
 	timeouts  int  // attempts that ran out of Timeout
@@ -303,6 +317,11 @@ func (x *exchange) attempt(ctx context.Context) (*response, error) {
 			return nil, err
 		}
 	}
+	if x.read && s.graphql {
+		if err := x.graphqlErrors(raw); err != nil {
+			return nil, err
+		}
+	}
 	// The body string shares the buffer's bytes (a copy of every page is
 	// the largest cost after parsing). The buffer goes back to the pool
 	// only when nothing refers to the body any more: see release.
@@ -381,6 +400,9 @@ func (x *exchange) newRequest(ctx context.Context) (*http.Request, error) {
 	// transport: a write drops the table's cached responses.
 	if s.opts.CacheTags {
 		ctx = httpcache.WithTag(ctx, s.name)
+		if x.read {
+			ctx = httpcache.WithRead(ctx)
+		}
 	}
 	target, err := s.rebase(ctx, x.u)
 	if err != nil {
@@ -392,6 +414,9 @@ func (x *exchange) newRequest(ctx context.Context) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, x.method, target.String(), body)
 	if err != nil {
 		return nil, err
+	}
+	if x.read {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	ownHost := s.credentialHost(target)
 	for k, vs := range s.headers {

@@ -65,6 +65,10 @@ type Plan struct {
 	noPrefetch bool
 	// shape is the table's child rows or header rows (see shapes.go).
 	shape rowscan.Shape
+	// body is the request body of a read with a body (nil = GET), and
+	// bodyShown the body shown in EXPLAIN.
+	body      []byte
+	bodyShown []byte
 }
 
 // streamSpec is one request stream: its first URL (without pagination
@@ -111,7 +115,7 @@ func (p *Plan) EstimatedRequests() (n int, known bool) {
 func (p *Plan) Requests() []string {
 	out := make([]string, 0, len(p.streams))
 	for _, st := range p.streams {
-		out = append(out, "GET "+p.src.redact(p.firstURL(st)))
+		out = append(out, p.requestLine(p.firstURL(st)))
 	}
 	return out
 }
@@ -207,7 +211,12 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 		}
 		if d.Limit && q.Limit >= 0 {
 			p.LimitPushed = true
-			groups = append(groups, paramGroup{params: []qparam{{name: s.t.Limit.Param, value: strconv.FormatInt(q.Limit, 10)}}})
+			groups = append(groups, paramGroup{params: []qparam{s.limitParam(q.Limit)}})
+		}
+		if s.bodyTmpl != nil {
+			if groups, p.body, p.bodyShown, err = s.splitBody(groups); err != nil {
+				return nil, fmt.Errorf("restsource: table %s: request body: %w", s.name, err)
+			}
 		}
 	}
 

@@ -294,7 +294,7 @@ func (s *Source) planFilters(preds []Predicate, skip map[int]bool, decisions []D
 		col := strings.ToLower(c.Name)
 		clash := ""
 		for _, p := range ps {
-			if _, combined := s.t.Combine[p.name]; used[p.name] == col && !combined {
+			if _, combined := s.t.Combine[p.name]; used[p.name] == col && !combined && !(p.body && catalog.BodyPathAppends(p.name)) {
 				clash = p.name
 			}
 		}
@@ -330,7 +330,7 @@ func (s *Source) combine(out []qparam) []qparam {
 		}
 	}
 	for _, p := range out {
-		if _, ok := s.t.Combine[p.name]; !ok {
+		if _, ok := s.t.Combine[p.name]; !ok || p.body {
 			combined = append(combined, p)
 			continue
 		}
@@ -387,6 +387,9 @@ func (s *Source) pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, D
 			return no("no IN filter (the = filter takes one value)")
 		}
 		return no("no filter for %s", op)
+	}
+	if f.Body != "" {
+		return s.pushBodyFilter(c, f, op, vs)
 	}
 	if op == "IN" && !f.Repeat && f.Join == "" && len(vs) > 1 {
 		return no("the IN filter has neither repeat nor join, so it takes one value")
@@ -518,6 +521,9 @@ func (s *Source) planSort(keys []SortKey) ([]qparam, string) {
 	if st == nil {
 		return nil, "sort: the table has no sort: setting"
 	}
+	if st.Body != "" {
+		return s.planBodySort(keys)
+	}
 	asc, desc := "asc", "desc"
 	if st.Asc != nil {
 		asc = *st.Asc
@@ -561,7 +567,7 @@ func (s *Source) planSort(keys []SortKey) ([]qparam, string) {
 			return nil, "sort: the API sorts NULLs last (nulls: high) and column " + c.Name + " is not key: true"
 		}
 		dirs[i] = dir
-		values[i] = strings.NewReplacer("{column}", s.apiPath(c), "{dir}", dir).Replace(tmpl)
+		values[i] = strings.NewReplacer("{column}", s.apiPath(c), "{name}", c.Name, "{dir}", dir).Replace(tmpl)
 	}
 	out := []qparam{{name: st.Param, value: strings.Join(values, join)}}
 	if st.Order != "" {

@@ -144,6 +144,9 @@ func (t *urlTemplate) fill(values map[string]string) string {
 type qparam struct {
 	name, value string
 	raw         string
+	// body marks a part of a read's request body: value (JSON) goes at
+	// path name (see splitBody).
+	body bool
 }
 
 // query is an ordered list of query parameters.

@@ -300,7 +300,7 @@ func (w *pageWalker) get(n int64, u *url.URL) fetchedPage {
 		}
 		w.furthest = n
 	}
-	resp, err := w.s.fetch(w.ctx, u, func() { w.r.requests.Add(1) })
+	resp, err := w.s.fetchPage(w.ctx, w.p, u, func() { w.r.requests.Add(1) })
 	if err != nil {
 		return fetchedPage{err: err}
 	}
@@ -344,7 +344,7 @@ func (w *pageWalker) fetchAhead(t *ticket, n int64, a *url.URL, guessed bool) fe
 		r.ahead.release()
 		return fetchedPage{err: errPastEnd}
 	}
-	resp, err := w.s.fetch(w.actx, a, func() { r.requests.Add(1) })
+	resp, err := w.s.fetchPage(w.actx, w.p, a, func() { r.requests.Add(1) })
 	if err != nil {
 		if guessed {
 			// Many APIs answer a page past their end with an error (404,
@@ -427,6 +427,9 @@ func (w *pageWalker) warmStart(u *url.URL) {
 		return
 	}
 	w.key = u.String()
+	if p := w.p; p.body != nil {
+		w.key += " " + string(p.body) // one URL, many bodies
+	}
 	w.hint = s.pagesRead.get(w.key)
 	m := min(w.hint, s.opts.MaxConcurrency, s.opts.Speculative+1)
 	if s.opts.MaxPages > 0 {
@@ -486,7 +489,7 @@ func (w *pageWalker) walkPages() {
 					le.Value = s.redact(lu)
 				}
 			}
-			w.send(pageOfRows{err: apiError(w.ctx, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), walkErr))})
+			w.send(pageOfRows{err: apiError(w.ctx, fmt.Errorf("restsource: table %s: %s %s: %w", s.name, s.method, s.redact(u), walkErr))})
 			return
 		}
 		if next == nil {
@@ -576,11 +579,11 @@ func (s *Source) parse(p *Plan, u *url.URL, resp *response, h *rowscan.Header) (
 		return pg, nil
 	}
 	if err := rowscan.CheckJSON(resp.body); err != nil {
-		return rowscan.Page{}, fmt.Errorf("restsource: GET %s: %d %s: %w: %s", s.redact(u), resp.status, http.StatusText(resp.status), err, excerptOf(resp.body))
+		return rowscan.Page{}, fmt.Errorf("restsource: %s %s: %d %s: %w: %s", s.method, s.redact(u), resp.status, http.StatusText(resp.status), err, excerptOf(resp.body))
 	}
 	rows, err := rowscan.FindRows(resp.body, p.rowsPath)
 	if err != nil {
-		return rowscan.Page{}, fmt.Errorf("restsource: table %s: GET %s: %w", s.name, s.redact(u), err)
+		return rowscan.Page{}, fmt.Errorf("restsource: table %s: %s %s: %w", s.name, s.method, s.redact(u), err)
 	}
 	if p.ext.Shaped() {
 		pg, err := p.ext.ExtractShaped(rows, h)

@@ -203,6 +203,16 @@ type Source struct {
 	// shape is how the table's rows lie in the rows of its pages
 	// (each:, header: first).
 	shape rowscan.Shape
+	// A read with a body (catalog.Table.BodyRead): method is POST;
+	// bodyTmpl is the expanded body template and bodyShown the one shown
+	// (secrets as "***"); cursorBody is the body path of the cursor;
+	// graphql makes a response's "errors" array an error. bodyTmpl is nil
+	// for a GET.
+	method     string
+	bodyTmpl   []byte
+	bodyShown  []byte
+	cursorBody string
+	graphql    bool
 	// authBase is the base URL the credentials named (OAuth2's
 	// baseURLFrom; nil = none yet): requests for the catalog's base URL
 	// go there, with the credentials.
@@ -301,7 +311,7 @@ func (s *Source) init() error {
 		sort.Strings(ops)
 		for _, op := range ops {
 			f := c.Filters[op]
-			if f == nil || f.Param == "" {
+			if f == nil || (f.Param == "" && f.Body == "") {
 				return fmt.Errorf("column %s: filter %q has no param", c.Name, op)
 			}
 			switch strings.ToLower(f.Escape) {
@@ -407,7 +417,7 @@ func (s *Source) init() error {
 	s.shape = rowscan.ShapeOf(t)
 
 	// Sort, limit, select.
-	if t.Sort != nil && t.Sort.Param == "" {
+	if t.Sort != nil && t.Sort.Param == "" && t.Sort.Body == "" {
 		return errors.New("sort has no param")
 	}
 	if t.Sort != nil {
@@ -417,7 +427,7 @@ func (s *Source) init() error {
 			return fmt.Errorf("sort: nulls %q is neither low nor high", t.Sort.Nulls)
 		}
 	}
-	if t.Limit != nil && t.Limit.Param == "" {
+	if t.Limit != nil && t.Limit.Param == "" && t.Limit.Body == "" {
 		return errors.New("limit has no param")
 	}
 	if t.Select != nil && t.Select.Param == "" {
@@ -426,6 +436,10 @@ func (s *Source) init() error {
 
 	// Pagination.
 	pg := cat.EffectivePagination(t)
+	s.method = http.MethodGet
+	if err := s.initBody(&pg); err != nil {
+		return err
+	}
 	if s.pager, err = pagination.New(pg, s.opts.PageSize); err != nil {
 		return err
 	}
