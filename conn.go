@@ -82,7 +82,7 @@ func (cn *conn) query(ctx context.Context, p *planner.Parsed, args []driver.Name
 	}
 	ctx, cancel := cn.c.withQueryTimeout(ctx)
 	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
-	res, err := planner.Query(ctx, cn.c, p, args)
+	res, err := planner.Query(ctx, cn.c.forQuery(ctx), p, args)
 	if err != nil {
 		cancel()
 		err = cn.c.redactError(err)
@@ -131,7 +131,7 @@ func (cn *conn) exec(ctx context.Context, p *planner.Parsed, args []driver.Named
 	ctx, cancel := cn.c.withQueryTimeout(ctx)
 	defer cancel()
 	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
-	res, err := planner.ExecWith(ctx, cn.c, p, args, planner.ExecOptions{AllowUnfiltered: cn.c.cfg.AllowUnfilteredWrites})
+	res, err := planner.ExecWith(ctx, cn.c.forQuery(ctx), p, args, planner.ExecOptions{AllowUnfiltered: cn.c.cfg.AllowUnfilteredWrites})
 	if err != nil {
 		var nw *restsource.NoWriteError
 		var uf *planner.UnfilteredError

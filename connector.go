@@ -51,6 +51,8 @@ type connector struct {
 	mu       sync.Mutex
 	catalogs map[*catalog.Catalog]*catalogRuntime
 	sources  map[*catalog.Table]*restsource.Source
+	// columns holds the tables whose columnsFrom: was read (columns.go).
+	columns columnsFrom
 }
 
 // catalogRuntime is a catalog's resolved base URL, its authenticator
@@ -275,18 +277,33 @@ func (c *connector) runtime(cat *catalog.Catalog) (*catalogRuntime, error) {
 	return rt, nil
 }
 
-// source returns the (cached) REST source of a table.
-func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.Source, error) {
+// source returns the (cached) REST source of a table, with the columns
+// its columnsFrom: lists (read with ctx on first use).
+func (c *connector) source(ctx context.Context, cat *catalog.Catalog, t *catalog.Table) (*restsource.Source, error) {
 	rt, err := c.runtime(cat)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := c.withColumns(ctx, cat, t, rt)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s := c.sources[t]; s != nil {
+	if s := c.sources[t]; s != nil && s.Table() == merged {
 		return s, nil
 	}
-	s, err := restsource.New(cat, t, restsource.Options{
+	s, err := restsource.New(cat, merged, c.sourceOptions(rt))
+	if err != nil {
+		return nil, err
+	}
+	c.sources[t] = s
+	return s, nil
+}
+
+// sourceOptions are the restsource options of the catalog with runtime rt.
+func (c *connector) sourceOptions(rt *catalogRuntime) restsource.Options {
+	return restsource.Options{
 		Client:         c.client,
 		BaseURL:        rt.baseURL,
 		Auth:           rt.auth,
@@ -301,12 +318,7 @@ func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.
 		Clock:          c.clock,
 		Logger:         c.logger,
 		CacheTags:      c.cache != nil,
-	})
-	if err != nil {
-		return nil, err
 	}
-	c.sources[t] = s
-	return s, nil
 }
 
 // Profile implements planner.ProfileCatalog: the system tables describe it.
@@ -315,11 +327,16 @@ func (c *connector) Profile() *catalog.Profile { return c.profile }
 // Source implements planner.Catalog: it resolves table, schema.table or
 // catalog.schema.table against the profile and the DSN's defaults.
 func (c *connector) Source(parts []string) (*restsource.Source, error) {
+	return c.sourceContext(context.Background(), parts)
+}
+
+// sourceContext is Source, reading a columnsFrom: endpoint with ctx.
+func (c *connector) sourceContext(ctx context.Context, parts []string) (*restsource.Source, error) {
 	cat, t, err := c.lookup(parts)
 	if err != nil {
 		return nil, err
 	}
-	return c.source(cat, t)
+	return c.source(ctx, cat, t)
 }
 
 func (c *connector) lookup(parts []string) (*catalog.Catalog, *catalog.Table, error) {

@@ -156,6 +156,10 @@ type Config struct {
 	// request and retry included; 0 means none (DSN: QueryTimeout, in
 	// seconds, may be fractional; default 0).
 	QueryTimeout time.Duration
+	// ColumnsTTL is how long the columns a table reads from its metadata
+	// endpoint (columnsFrom:) are kept; 0 means for the connector's life
+	// (DSN: ColumnsTTL, in seconds; default 0).
+	ColumnsTTL time.Duration
 
 	// deferred holds the DSN values of the number properties that were
 	// written with ${Name} placeholders, by canonical name: they are
@@ -363,6 +367,7 @@ var properties = []property{
 	secondsProp("CacheTTL", func(c *Config) *time.Duration { return &c.CacheTTL }),
 	intProp("CacheMaxBytes", 1, noMax, func(c *Config) *int { return &c.CacheMaxBytes }),
 	secondsProp("QueryTimeout", func(c *Config) *time.Duration { return &c.QueryTimeout }),
+	secondsProp("ColumnsTTL", func(c *Config) *time.Duration { return &c.ColumnsTTL }),
 }
 
 // secondsProp is a duration written as a number of seconds.
@@ -753,6 +758,9 @@ func (c *Config) normalize() error {
 	}
 	if c.Timeout < 0 {
 		return fmt.Errorf("restsql: dsn: Timeout: %w", rangeError(formatSeconds(c.Timeout), 0, maxTimeoutSeconds, "seconds"))
+	}
+	if c.ColumnsTTL < 0 {
+		return fmt.Errorf("restsql: dsn: ColumnsTTL: %w", rangeError(formatSeconds(c.ColumnsTTL), 0, maxTimeoutSeconds, "seconds"))
 	}
 	if c.QueryTimeout < 0 {
 		return fmt.Errorf("restsql: dsn: QueryTimeout: %w", rangeError(formatSeconds(c.QueryTimeout), 0, maxTimeoutSeconds, "seconds"))

@@ -49,7 +49,11 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 		switch t := x.Expr.(type) {
 		case sqlparser.TableName:
 			parts := nameParts(t)
-			if mt, ok := q.systemTable(parts); ok {
+			mt, ok, err := q.systemTable(parts)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
 				r.parts = parts
 				r.display = strings.Join(parts, ".")
 				r.derived = mt
@@ -529,18 +533,25 @@ func aliasSuffix(r *relation) string {
 
 // systemTable returns the system table (sys_tables, information_schema.
 // columns, …) a name refers to, when the catalog exposes its profile.
-func (q *query) systemTable(parts []string) (*planned, bool) {
+func (q *query) systemTable(parts []string) (*planned, bool, error) {
 	var mt *metadata.Table
 	from := "the driver"
 	if st, ok := q.cat.(SystemTables); ok {
 		mt, _ = st.SystemTable(parts)
 	}
 	if pc, ok := q.cat.(ProfileCatalog); ok && mt == nil {
-		mt, _ = metadata.Lookup(pc.Profile(), parts)
+		prof := pc.Profile()
+		if cp, ok := q.cat.(ColumnsProfile); ok && strings.Contains(strings.ToLower(strings.Join(parts, ".")), "column") {
+			var err error
+			if prof, err = cp.ColumnsProfile(q.ctx); err != nil {
+				return nil, false, err
+			}
+		}
+		mt, _ = metadata.Lookup(prof, parts)
 		from = "the profile"
 	}
 	if mt == nil {
-		return nil, false
+		return nil, false, nil
 	}
 	p := &planned{node: &ex.Values{}, step: &step{op: "System table", target: mt.Name, detail: fmt.Sprintf("%d rows from %s", len(mt.Rows), from)}}
 	for _, r := range mt.Rows {
@@ -549,5 +560,5 @@ func (q *query) systemTable(parts []string) (*planned, bool) {
 	for _, c := range mt.Columns {
 		p.cols = append(p.cols, outCol{name: c.Name, typ: c.Type, nullable: true})
 	}
-	return p, true
+	return p, true, nil
 }

@@ -37,6 +37,15 @@ type ProfileCatalog interface {
 	Profile() *catalog.Profile
 }
 
+// ColumnsProfile is implemented by a ProfileCatalog whose tables may read
+// columns from a metadata endpoint (columnsFrom:): the system tables that
+// list columns (sys_tablecolumns, information_schema.columns) describe
+// the profile it returns, with those columns; its error (the metadata
+// endpoint's, naming the table and the URL) is the query's.
+type ColumnsProfile interface {
+	ColumnsProfile(ctx context.Context) (*catalog.Profile, error)
+}
+
 // SystemTables is implemented by a Catalog that has system tables of its
 // own beyond the profile's (sys_cache); they are consulted first.
 type SystemTables interface {

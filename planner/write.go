@@ -88,7 +88,7 @@ func (q *query) writeTarget(stmt string, te sqlparser.TableExpr) (*relation, err
 		return nil, notSupportedf("planner: %s of %s is not supported: name one table", stmt, sqlparser.String(a.Expr))
 	}
 	parts := nameParts(tn)
-	if _, ok := q.systemTable(parts); ok {
+	if _, ok, _ := q.systemTable(parts); ok {
 		return nil, fmt.Errorf("planner: %s: system table %s is read-only", stmt, strings.Join(parts, "."))
 	}
 	if len(a.Partitions) > 0 || a.Hints != nil {
