@@ -92,6 +92,7 @@ var dsnTests = []struct {
 			OAuthRefreshToken: "rt", OAuthGrantType: "password", SecretsFile: "s.json", Logfile: "STDERR://", SpeculativePages: -1,
 			Verbosity: 1, Timeout: time.Minute, MaxRetries: 3, MaxConcurrency: 4, Fixtures: "fx", FixtureMode: "record",
 			Cache: "memory", CacheTTL: time.Minute, CacheMaxBytes: 64 << 20}},
+	{name: "columns TTL", dsn: "ColumnsTTL=600", want: configWith(func(c *Config) { c.ColumnsTTL = 10 * time.Minute })},
 	{name: "booleans", dsn: "SafeUpdates=false;AnsiQuotes=TRUE", want: configWith(func(c *Config) { c.AllowUnfilteredWrites, c.AnsiQuotes = true, true })},
 	{name: "booleans in other words", dsn: "SafeUpdates=Off;AnsiQuotes=1", want: configWith(func(c *Config) { c.AllowUnfilteredWrites, c.AnsiQuotes = true, true })},
 	{name: "boolean defaults spelled out", dsn: "SafeUpdates=yes;AnsiQuotes=no", want: NewConfig()},
@@ -124,6 +125,7 @@ var dsnTests = []struct {
 	{name: "timeout not a number", dsn: "Timeout=abc", err: `restsql: dsn: Timeout: invalid number "abc"`},
 	{name: "timeout with a unit", dsn: "Timeout=30s", err: `restsql: dsn: Timeout: invalid number "30s"`},
 	{name: "timeout negative", dsn: "Timeout=-1", err: `restsql: dsn: Timeout: -1 is out of range (want 0 to 9223372036 seconds)`},
+	{name: "columns TTL negative", dsn: "ColumnsTTL=-5", err: `restsql: dsn: ColumnsTTL: -5 is out of range (want 0 to 9223372036 seconds)`},
 	{name: "timeout too large", dsn: "Timeout=1e300", err: `restsql: dsn: Timeout: 1e300 is out of range (want 0 to 9223372036 seconds)`},
 	{name: "timeout just too large", dsn: "Timeout=9223372036.854775808", err: `restsql: dsn: Timeout: 9223372036.854775808 is out of range (want 0 to 9223372036 seconds)`},
 	{name: "timeout overflowing a float", dsn: "Timeout=1e999", err: `restsql: dsn: Timeout: 1e999 is out of range (want 0 to 9223372036 seconds)`},
@@ -304,7 +306,7 @@ func TestPropertiesTable(t *testing.T) {
 		assert.Equal(t, v, p.get(c), p.name)
 		assert.Same(t, propertyIndex[strings.ToLower(p.name)], &properties[slicesIndex(p.name)])
 	}
-	assert.Len(t, properties, 35)
+	assert.Len(t, properties, 36)
 }
 
 func slicesIndex(name string) int {
