@@ -318,6 +318,41 @@ func hubspotAPI(s *seen) http.HandlerFunc {
 	}
 }
 
+const hubspotSearchProfile = `
+catalogs:
+  HubSpot:
+    url: %s
+    schemas:
+      CRM:
+        tables:
+          contacts:
+            url: /crm/v3/objects/contacts/search
+            body: {limit: 10, properties: [email, hs_lead_score]}
+            rows: results
+            pagination: {type: cursor, cursorPath: paging.next.after, cursorBody: after}
+            columns:
+              - {name: id, key: true}
+              - name: score
+                path: properties.hs_lead_score
+                type: int
+                filters: {">": {body: filterGroups.0.filters.-1, value: '{"propertyName": "hs_lead_score", "operator": "GT", "value": "{}"}', exact: true}}
+`
+
+// TestBodyReadCache: with Cache set, a repeated read with a body is
+// answered from the cache, and a read with another body is not.
+func TestBodyReadCache(t *testing.T) {
+	s := &seen{}
+	srv := httptest.NewServer(hubspotAPI(s))
+	defer srv.Close()
+	db := openShapes(t, fmt.Sprintf(hubspotSearchProfile, srv.URL), func(c *restsql.Config) { c.Cache = "memory" })
+	q := "SELECT id FROM contacts WHERE score > ?"
+	assert.Equal(t, [][]string{{"2"}, {"3"}}, queryStrings(t, db, q, 20))
+	assert.Equal(t, [][]string{{"3"}}, queryStrings(t, db, q, 50), "another body is sent, not answered with the first one's rows")
+	assert.Equal(t, [][]string{{"2"}, {"3"}}, queryStrings(t, db, q, 20))
+	assert.Equal(t, 2, s.count("POST "), "the repeated body came from the cache")
+	assert.Equal(t, [][]string{{"HubSpot.CRM.contacts"}, {"HubSpot.CRM.contacts"}}, queryStrings(t, db, "SELECT table_name FROM sys_cache"))
+}
+
 // TestHubSpotSearchSQL runs a body read and columnsFrom together through
 // SQL: the properties endpoint gives the columns, the search endpoint the
 // rows, with the WHERE written into filterGroups and the cursor into after.

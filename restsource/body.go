@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -388,6 +389,19 @@ func (x *exchange) graphqlErrors(raw []byte) error {
 		msgs = append(msgs, m)
 	}
 	return fmt.Errorf("%s: table %s: the GraphQL API reports %d error(s): %s", x.prefix(), x.s.name, len(msgs), excerptOf(redactText(strings.Join(msgs, "; "))))
+}
+
+// shownURL is a page's URL for messages: redacted, and without the cursor
+// that a read with a body keeps there for its body.
+func (s *Source) shownURL(u *url.URL) string {
+	if s.cursorBody != "" {
+		if q := parseQuery(u.RawQuery); slices.ContainsFunc(q, func(p qparam) bool { return p.name == bodyCursorParam }) {
+			c := *u
+			c.RawQuery = slices.DeleteFunc(q, func(p qparam) bool { return p.name == bodyCursorParam }).encode()
+			u = &c
+		}
+	}
+	return s.redact(u)
 }
 
 // requestLine renders a plan's first request for EXPLAIN: the method, the

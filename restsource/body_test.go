@@ -695,3 +695,23 @@ func TestBodyReadJSONValues(t *testing.T) {
 	assert.True(t, textMarker(`{"a": "{}"}`))
 	assert.False(t, textMarker(`{"a": {}, "b": "\"{"}`))
 }
+
+// TestBodyReadLoop: a cursor that repeats is an error that names the
+// request as the API saw it, without the driver's own cursor parameter.
+func TestBodyReadLoop(t *testing.T) {
+	cat, tbl := loadTable(t, notionProfile, "Notion", "Notion", "tasks")
+	srv, bs := serveBody(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		writeJSON(w, map[string]any{"object": "list", "results": []any{notionPages[0].json()}, "next_cursor": "same", "has_more": true})
+	})
+	s := newSource(t, cat, tbl, Options{BaseURL: srv.URL + "/v1", Expand: notionExpand})
+	p, err := s.Plan(Query{Limit: -1})
+	require.NoError(t, err)
+	rows, err := s.Scan(context.Background(), p)
+	require.NoError(t, err)
+	defer rows.Close()
+	_, err = collectErr(rows, len(p.Columns()))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "restsource: table Notion.Notion.tasks: POST "+srv.URL+"/v1/databases/d0c5/query: pagination: cursor: page 2 returned a repeated cursor \"same\"")
+	assert.NotContains(t, err.Error(), bodyCursorParam)
+	assert.Len(t, bs.all(), 2)
+}

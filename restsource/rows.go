@@ -489,7 +489,7 @@ func (w *pageWalker) walkPages() {
 					le.Value = s.redact(lu)
 				}
 			}
-			w.send(pageOfRows{err: apiError(w.ctx, fmt.Errorf("restsource: table %s: %s %s: %w", s.name, s.method, s.redact(u), walkErr))})
+			w.send(pageOfRows{err: apiError(w.ctx, fmt.Errorf("restsource: table %s: %s %s: %w", s.name, s.method, s.shownURL(u), walkErr))})
 			return
 		}
 		if next == nil {
