@@ -232,6 +232,7 @@ func New(p catalog.Pagination, pageSizeOverride int) (Paginator, error) {
 			return nil, fmt.Errorf("pagination: cursor: cursorParam is required (the query parameter that sends the cursor)")
 		}
 		c.cursorPath, c.posParam = p.CursorPath, p.CursorParam
+		c.rawCursor = p.CursorBody != ""
 	case catalog.PageNextURL:
 		if p.NextPath == "" {
 			return nil, fmt.Errorf("pagination: nextURL: nextPath is required (the body path of the next page's URL)")
@@ -261,7 +262,11 @@ type config struct {
 	size       int
 	start      int
 	cursorPath string
-	nextPath   string
+	// rawCursor keeps a cursor as the JSON the response wrote (a quoted
+	// string, a number, an array): a cursorBody cursor goes into a request
+	// body as it came.
+	rawCursor bool
+	nextPath  string
 	// emptyStops is false when an empty page does not end the walk.
 	emptyStops bool
 }
@@ -434,12 +439,26 @@ func (w *walk) nextCursor(p Page) (*url.URL, error) {
 		}
 		return nil, fmt.Errorf("pagination: cursor: page %d: cursorPath %q holds a boolean, not a cursor", w.pages, w.cfg.cursorPath)
 	default:
-		return nil, fmt.Errorf("pagination: cursor: page %d: cursorPath %q holds a %s, not a cursor", w.pages, w.cfg.cursorPath, JSONType(res))
+		if !w.cfg.rawCursor {
+			return nil, fmt.Errorf("pagination: cursor: page %d: cursorPath %q holds a %s, not a cursor", w.pages, w.cfg.cursorPath, JSONType(res))
+		}
+		// An array or object goes into a request body as it is
+		// (Elasticsearch's search_after: the last hit's sort values);
+		// an empty one means no more.
+		if (res.IsArray() && len(res.Array()) == 0) || (res.IsObject() && len(res.Map()) == 0) {
+			return nil, nil
+		}
+		cursor = res.Raw
 	}
 	if cursor == "" {
 		return nil, nil
 	}
-	if err := w.use("cursor", cursor, cursor); err != nil {
+	display := cursor
+	if w.cfg.rawCursor {
+		// The JSON the response wrote: a string stays a quoted string.
+		cursor = res.Raw
+	}
+	if err := w.use("cursor", cursor, display); err != nil {
 		return nil, err
 	}
 	return withParams(p.URL, []Param{{w.cfg.posParam, cursor}}), nil

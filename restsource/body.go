@@ -342,7 +342,7 @@ func (s *Source) fetchPage(ctx context.Context, p *Plan, u *url.URL, requests fu
 }
 
 // pageBody moves the cursor the pagination keeps in u into the plan's
-// body at cursorBody, as a JSON string.
+// body at cursorBody, as the JSON the response wrote.
 func (s *Source) pageBody(p *Plan, u *url.URL) (*url.URL, []byte, error) {
 	if s.cursorBody == "" || !strings.Contains(u.RawQuery, bodyCursorParam) {
 		return u, p.body, nil
@@ -362,7 +362,12 @@ func (s *Source) pageBody(p *Plan, u *url.URL) (*url.URL, []byte, error) {
 	}
 	c := *u
 	c.RawQuery = out.encode()
-	body, err := sjson.SetBytes(bytes.Clone(p.body), s.cursorBody, cursor)
+	if !json.Valid([]byte(cursor)) {
+		return nil, nil, fmt.Errorf("restsource: table %s: cursorBody %s: the cursor %s is not JSON", s.name, s.cursorBody, excerptOf(cursor))
+	}
+	// The cursor is the JSON the response wrote (see pagination's
+	// cursorBody): a string, a number, or an array such as search_after.
+	body, err := sjson.SetRawBytes(bytes.Clone(p.body), s.cursorBody, []byte(cursor))
 	if err != nil {
 		return nil, nil, fmt.Errorf("restsource: table %s: cursorBody %s: %w", s.name, s.cursorBody, err)
 	}

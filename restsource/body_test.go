@@ -715,3 +715,84 @@ func TestBodyReadLoop(t *testing.T) {
 	assert.NotContains(t, err.Error(), bodyCursorParam)
 	assert.Len(t, bs.all(), 2)
 }
+
+// elasticAfterProfile walks Elasticsearch's _search with search_after: the
+// sort (with a tiebreaker) and size in the body, the last hit's sort values
+// as the next request's search_after.
+const elasticAfterProfile = `
+catalogs:
+  ES:
+    url: http://localhost:9200
+    schemas:
+      logs:
+        tables:
+          events:
+            url: /logs-*/_search
+            body: {size: 2, query: {bool: {filter: []}}, sort: [{bytes: asc}, {event_id: asc}]}
+            rows: hits.hits
+            pagination: {type: cursor, cursorPath: "hits.hits|@reverse|0.sort", cursorBody: search_after}
+            columns:
+              - {name: id, path: _source.event_id, type: int, key: true}
+              - name: bytes
+                path: _source.bytes
+                type: int
+                filters:
+                  ">=": {body: query.bool.filter.-1, value: '{"range": {"bytes": {"gte": {}}}}', exact: true}
+`
+
+// elasticSearchAfter is POST /{index}/_search as Elasticsearch documents
+// search_after: hits sorted by the body's sort ([bytes, event_id] here),
+// each hit with its sort values; search_after keeps the hits after those
+// values; size in the body.
+func elasticSearchAfter(w http.ResponseWriter, r *http.Request, body []byte) {
+	type doc struct{ id, bytes int64 }
+	all := []doc{{1, 100}, {2, 50}, {3, 700}, {4, 50}, {5, 300}}
+	req := gjson.ParseBytes(body)
+	if req.Get("sort.0.bytes").String() != "asc" || req.Get("sort.1.event_id").String() != "asc" {
+		w.WriteHeader(http.StatusBadRequest)
+		writeJSON(w, map[string]any{"error": map[string]any{"type": "illegal_argument_exception"}})
+		return
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].bytes != all[j].bytes {
+			return all[i].bytes < all[j].bytes
+		}
+		return all[i].id < all[j].id
+	})
+	var rows []doc
+	for _, d := range all {
+		if f := req.Get("query.bool.filter.0.range.bytes.gte"); f.Exists() && d.bytes < f.Int() {
+			continue
+		}
+		if sa := req.Get("search_after"); sa.Exists() {
+			b, id := sa.Get("0").Int(), sa.Get("1").Int()
+			if d.bytes < b || (d.bytes == b && d.id <= id) {
+				continue
+			}
+		}
+		rows = append(rows, d)
+	}
+	rows = rows[:min(int(req.Get("size").Int()), len(rows))]
+	hits := []any{}
+	for _, d := range rows {
+		hits = append(hits, map[string]any{"_id": "doc" + strconv.FormatInt(d.id, 10), "_source": map[string]any{"event_id": d.id, "bytes": d.bytes}, "sort": []any{d.bytes, d.id}})
+	}
+	writeJSON(w, map[string]any{"hits": map[string]any{"total": map[string]any{"value": len(all), "relation": "eq"}, "hits": hits}})
+}
+
+func TestBodyReadElasticsearchSearchAfter(t *testing.T) {
+	cat, tbl := loadTable(t, elasticAfterProfile, "ES", "logs", "events")
+	srv, bs := serveBody(t, elasticSearchAfter)
+	s := newSource(t, cat, tbl, Options{BaseURL: srv.URL})
+	rows, st := scanAll(t, s, Query{Limit: -1, Predicates: []Predicate{{Column: "bytes", Op: ">=", Values: []any{int64(60)}}}})
+	assert.Equal(t, [][]any{{int64(1), int64(100)}, {int64(5), int64(300)}, {int64(3), int64(700)}}, rows)
+	assert.EqualValues(t, 3, st.Requests, "the walk ends on the empty page after the last")
+	reqs := bs.all()
+	require.Len(t, reqs, 3)
+	assert.False(t, gjson.Get(reqs[0].Body, "search_after").Exists())
+	assert.Equal(t, `[300,5]`, gjson.Get(reqs[1].Body, "search_after").Raw, "the last hit's sort values, as an array")
+	assert.Equal(t, `[700,3]`, gjson.Get(reqs[2].Body, "search_after").Raw)
+	for _, r := range reqs {
+		assert.Equal(t, `[{"range": {"bytes": {"gte": 60}}}]`, gjson.Get(r.Body, "query.bool.filter").Raw)
+	}
+}

@@ -73,7 +73,7 @@ func TestReferenceExamples(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 6, dsns)
-	assert.Equal(t, 17, profiles)
+	assert.Equal(t, 18, profiles)
 	assert.Equal(t, 1, sessions)
 }
 
