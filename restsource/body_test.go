@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tidwall/gjson"
+
+	"github.com/restsql/restsql/catalog"
 )
 
 // bodyRequest is a request a body-read test server saw.
@@ -795,4 +797,22 @@ func TestBodyReadElasticsearchSearchAfter(t *testing.T) {
 	for _, r := range reqs {
 		assert.Equal(t, `[{"range": {"bytes": {"gte": 60}}}]`, gjson.Get(r.Body, "query.bool.filter").Raw)
 	}
+}
+
+// FuzzFillJSON: a filter value template that validation accepts (its
+// sample is JSON) makes JSON for any value: a string value as a JSON
+// string, its text inside strings.
+func FuzzFillJSON(f *testing.F) {
+	for _, s := range []string{`{}`, `"{}"`, `[{}]`, `{"a": {"b": {}}}`, `{"a": "x{}y"}`, `"\"{}"`, `{"k": "{}", "v": {}}`} {
+		f.Add(s, "Done")
+	}
+	f.Fuzz(func(t *testing.T, tmpl, value string) {
+		if !json.Valid([]byte(catalog.SampleJSON(tmpl))) {
+			return
+		}
+		raw, _ := json.Marshal(value)
+		if out := fillJSON(tmpl, raw, value); !json.Valid([]byte(out)) {
+			t.Fatalf("template %q, value %q: %q is not JSON", tmpl, value, out)
+		}
+	})
 }
