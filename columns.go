@@ -29,10 +29,25 @@ type resolvedTable struct {
 	at time.Time
 }
 
+// sourceContext is Source, reading a table's columnsFrom: endpoint with
+// ctx when needed.
+func (c *connector) sourceContext(ctx context.Context, parts []string) (*restsource.Source, error) {
+	cat, t, err := c.lookup(parts)
+	if err != nil {
+		return nil, err
+	}
+	if t, err = c.withColumns(ctx, cat, t); err != nil {
+		return nil, err
+	}
+	return c.source(cat, t)
+}
+
 // withColumns returns t with the columns of its columnsFrom: endpoint
 // (t itself when it has none), reading the endpoint with ctx when it was
-// not read yet or its ColumnsTTL has passed.
-func (c *connector) withColumns(ctx context.Context, cat *catalog.Catalog, t *catalog.Table, rt *catalogRuntime) (*catalog.Table, error) {
+// not read yet or its ColumnsTTL has passed. The endpoint is read through
+// the source of t as declared: its catalog's base URL, credentials and
+// transport.
+func (c *connector) withColumns(ctx context.Context, cat *catalog.Catalog, t *catalog.Table) (*catalog.Table, error) {
 	if t.ColumnsFrom == nil {
 		return t, nil
 	}
@@ -40,10 +55,15 @@ func (c *connector) withColumns(ctx context.Context, cat *catalog.Catalog, t *ca
 	cf.mu.Lock()
 	defer cf.mu.Unlock()
 	now := time.Now()
-	if r, ok := cf.tables[t]; ok && (c.cfg.ColumnsTTL <= 0 || now.Sub(r.at) < c.cfg.ColumnsTTL) {
-		return r.t, nil
+	old, ok := cf.tables[t]
+	if ok && (c.cfg.ColumnsTTL <= 0 || now.Sub(old.at) < c.cfg.ColumnsTTL) {
+		return old.t, nil
 	}
-	cols, err := restsource.DiscoverColumns(ctx, cat, t, c.sourceOptions(rt))
+	declared, err := c.source(cat, t)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := declared.DiscoverColumns(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +73,12 @@ func (c *connector) withColumns(ctx context.Context, cat *catalog.Catalog, t *ca
 		cf.tables = map[*catalog.Table]resolvedTable{}
 	}
 	cf.tables[t] = resolvedTable{t: &merged, at: now}
+	if ok {
+		// The source of the columns read before is not used again.
+		c.mu.Lock()
+		delete(c.sources, old.t)
+		c.mu.Unlock()
+	}
 	return &merged, nil
 }
 
@@ -95,11 +121,8 @@ func (c *connector) ColumnsProfile(ctx context.Context) (*catalog.Profile, error
 			sc.Tables = make(map[string]*catalog.Table, len(s.Tables))
 			for tn, t := range s.Tables {
 				if t != nil && t.ColumnsFrom != nil {
-					rt, err := c.runtime(cat)
-					if err != nil {
-						return nil, err
-					}
-					if t, err = c.withColumns(ctx, cat, t, rt); err != nil {
+					var err error
+					if t, err = c.withColumns(ctx, cat, t); err != nil {
 						return nil, err
 					}
 				}

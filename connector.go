@@ -277,33 +277,18 @@ func (c *connector) runtime(cat *catalog.Catalog) (*catalogRuntime, error) {
 	return rt, nil
 }
 
-// source returns the (cached) REST source of a table, with the columns
-// its columnsFrom: lists (read with ctx on first use).
-func (c *connector) source(ctx context.Context, cat *catalog.Catalog, t *catalog.Table) (*restsource.Source, error) {
+// source returns the (cached) REST source of a table.
+func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.Source, error) {
 	rt, err := c.runtime(cat)
-	if err != nil {
-		return nil, err
-	}
-	merged, err := c.withColumns(ctx, cat, t, rt)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s := c.sources[t]; s != nil && s.Table() == merged {
+	if s := c.sources[t]; s != nil {
 		return s, nil
 	}
-	s, err := restsource.New(cat, merged, c.sourceOptions(rt))
-	if err != nil {
-		return nil, err
-	}
-	c.sources[t] = s
-	return s, nil
-}
-
-// sourceOptions are the restsource options of the catalog with runtime rt.
-func (c *connector) sourceOptions(rt *catalogRuntime) restsource.Options {
-	return restsource.Options{
+	s, err := restsource.New(cat, t, restsource.Options{
 		Client:         c.client,
 		BaseURL:        rt.baseURL,
 		Auth:           rt.auth,
@@ -318,7 +303,12 @@ func (c *connector) sourceOptions(rt *catalogRuntime) restsource.Options {
 		Clock:          c.clock,
 		Logger:         c.logger,
 		CacheTags:      c.cache != nil,
+	})
+	if err != nil {
+		return nil, err
 	}
+	c.sources[t] = s
+	return s, nil
 }
 
 // Profile implements planner.ProfileCatalog: the system tables describe it.
@@ -328,15 +318,6 @@ func (c *connector) Profile() *catalog.Profile { return c.profile }
 // catalog.schema.table against the profile and the DSN's defaults.
 func (c *connector) Source(parts []string) (*restsource.Source, error) {
 	return c.sourceContext(context.Background(), parts)
-}
-
-// sourceContext is Source, reading a columnsFrom: endpoint with ctx.
-func (c *connector) sourceContext(ctx context.Context, parts []string) (*restsource.Source, error) {
-	cat, t, err := c.lookup(parts)
-	if err != nil {
-		return nil, err
-	}
-	return c.source(ctx, cat, t)
 }
 
 func (c *connector) lookup(parts []string) (*catalog.Catalog, *catalog.Table, error) {

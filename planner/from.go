@@ -540,12 +540,9 @@ func (q *query) systemTable(parts []string) (*planned, bool, error) {
 		mt, _ = st.SystemTable(parts)
 	}
 	if pc, ok := q.cat.(ProfileCatalog); ok && mt == nil {
-		prof := pc.Profile()
-		if cp, ok := q.cat.(ColumnsProfile); ok && strings.Contains(strings.ToLower(strings.Join(parts, ".")), "column") {
-			var err error
-			if prof, err = cp.ColumnsProfile(q.ctx); err != nil {
-				return nil, false, err
-			}
+		prof, err := q.systemProfile(pc, parts)
+		if err != nil {
+			return nil, false, err
 		}
 		mt, _ = metadata.Lookup(prof, parts)
 		from = "the profile"

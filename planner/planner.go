@@ -46,6 +46,16 @@ type ColumnsProfile interface {
 	ColumnsProfile(ctx context.Context) (*catalog.Profile, error)
 }
 
+// systemProfile is the profile the system table named parts describes:
+// for one that lists columns, the ColumnsProfile when the catalog has it.
+func (q *query) systemProfile(pc ProfileCatalog, parts []string) (*catalog.Profile, error) {
+	cp, ok := q.cat.(ColumnsProfile)
+	if !ok || !strings.Contains(strings.ToLower(strings.Join(parts, ".")), "column") {
+		return pc.Profile(), nil
+	}
+	return cp.ColumnsProfile(q.ctx)
+}
+
 // SystemTables is implemented by a Catalog that has system tables of its
 // own beyond the profile's (sys_cache); they are consulted first.
 type SystemTables interface {

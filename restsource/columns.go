@@ -2,7 +2,6 @@ package restsource
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -12,43 +11,44 @@ import (
 	"github.com/restsql/restsql/pagination"
 )
 
-// DiscoverColumns reads the metadata endpoint of table t's columnsFrom:
+// DiscoverColumns reads the metadata endpoint of the table's columnsFrom:
 // setting (Airtable's fields, Jira's /rest/api/3/field, HubSpot's
-// properties) with the catalog's base URL, credentials, headers, retries
-// and response rules (opts, as for New), and returns the columns it lists,
+// properties) with the Source's options: the catalog's base URL,
+// credentials, headers, retries and response rules. It returns the
+// columns the endpoint lists,
 // in its order: the name at columnsFrom.name, the path filled from
 // columnsFrom.path ({x} is the metadata row's value at x, escaped for a
 // path), the type mapped through columnsFrom.type (string when missing).
 // A metadata row without a name, or whose name is a declared column or an
 // earlier row's (case-insensitively), adds no column. Errors name the
 // table and the URL.
-func DiscoverColumns(ctx context.Context, cat *catalog.Catalog, t *catalog.Table, opts Options) ([]*catalog.Column, error) {
-	if cat == nil || t == nil || t.ColumnsFrom == nil {
-		return nil, errors.New("restsource: DiscoverColumns needs a catalog and a table with columnsFrom")
+func (s *Source) DiscoverColumns(ctx context.Context) ([]*catalog.Column, error) {
+	cat, t, name := s.cat, s.t, s.name
+	if t.ColumnsFrom == nil {
+		return nil, fmt.Errorf("restsource: table %s has no columnsFrom", name)
 	}
 	cf := t.ColumnsFrom
-	name := tableName(cat, t)
 	meta := &catalog.Table{
 		Name: t.Name, SchemaName: t.SchemaName, CatalogName: t.CatalogName,
 		URL: cf.URL, Rows: cf.Rows, Headers: t.Headers,
 		Columns:    []*catalog.Column{{Name: "name", Path: cf.Name, Type: catalog.TypeString}},
 		Pagination: &catalog.Pagination{Type: catalog.PageNone},
 	}
-	s, err := New(cat, meta, opts)
+	ms, err := New(cat, meta, s.opts)
 	if err != nil {
 		return nil, fmt.Errorf("restsource: table %s: columnsFrom: %w", name, err)
 	}
-	u, err := buildURL(s.list, nil)
+	u, err := buildURL(ms.list, nil)
 	if err != nil {
 		return nil, fmt.Errorf("restsource: table %s: columnsFrom url %q: %w", name, cf.URL, err)
 	}
-	resp, err := s.fetch(ctx, u, func() {})
+	resp, err := ms.fetch(ctx, u, func() {})
 	if err != nil {
 		return nil, fmt.Errorf("restsource: table %s: columnsFrom: %w", name, err)
 	}
 	body := strings.Clone(resp.body)
 	resp.release(nil)
-	where := fmt.Sprintf("restsource: table %s: columnsFrom GET %s", name, s.redact(u))
+	where := fmt.Sprintf("restsource: table %s: columnsFrom GET %s", name, ms.redact(u))
 	if !gjson.Valid(body) {
 		return nil, fmt.Errorf("%s: the response is not JSON: %s", where, excerptOf(body))
 	}

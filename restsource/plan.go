@@ -50,11 +50,15 @@ type Plan struct {
 	// predicate and sort not applied exactly.
 	Pushdown *Pushdown
 
-	src      *Source
-	cols     []*catalog.Column
-	ext      *rowscan.Extractor
-	lookup   bool // the get: endpoint
-	rowsPath string
+	src    *Source
+	cols   []*catalog.Column
+	ext    *rowscan.Extractor
+	lookup bool // the get: endpoint
+	// body is the request body of a read with a body (nil = GET), and
+	// bodyShown the body shown in EXPLAIN.
+	body      []byte
+	bodyShown []byte
+	rowsPath  string
 	// prog reads pages in one pass; rowsHint is the rows expected on a
 	// page (0 = not known), to size its buffer.
 	prog       *rowscan.Program
@@ -65,10 +69,6 @@ type Plan struct {
 	noPrefetch bool
 	// shape is the table's child rows or header rows (see shapes.go).
 	shape rowscan.Shape
-	// body is the request body of a read with a body (nil = GET), and
-	// bodyShown the body shown in EXPLAIN.
-	body      []byte
-	bodyShown []byte
 }
 
 // streamSpec is one request stream: its first URL (without pagination

@@ -567,7 +567,12 @@ func (s *Source) planSort(keys []SortKey) ([]qparam, string) {
 			return nil, "sort: the API sorts NULLs last (nulls: high) and column " + c.Name + " is not key: true"
 		}
 		dirs[i] = dir
-		values[i] = strings.NewReplacer("{column}", s.apiPath(c), "{name}", c.Name, "{dir}", dir).Replace(tmpl)
+		values[i] = strings.NewReplacer("{column}", s.apiPath(c), "{dir}", dir).Replace(tmpl)
+	}
+	for i, k := range keys {
+		// {name}: the column's name, where the API names it so (the
+		// column's path is {column}).
+		values[i] = strings.ReplaceAll(values[i], "{name}", s.cols[s.byName[strings.ToLower(k.Column)]].Name)
 	}
 	out := []qparam{{name: st.Param, value: strings.Join(values, join)}}
 	if st.Order != "" {

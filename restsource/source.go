@@ -186,6 +186,16 @@ type Source struct {
 	getParams  []qparam
 
 	pager pagination.Paginator
+	// A read with a body (catalog.Table.BodyRead): method is POST;
+	// bodyTmpl is the expanded body template and bodyShown the one shown
+	// (secrets as "***"); cursorBody is the body path of the cursor;
+	// graphql makes a response's "errors" array an error. bodyTmpl is nil
+	// for a GET.
+	method     string
+	bodyTmpl   []byte
+	bodyShown  []byte
+	cursorBody string
+	graphql    bool
 	// bodyPaths are the body paths the pagination reads on each page.
 	bodyPaths []string
 	client    *http.Client
@@ -203,16 +213,6 @@ type Source struct {
 	// shape is how the table's rows lie in the rows of its pages
 	// (each:, header: first).
 	shape rowscan.Shape
-	// A read with a body (catalog.Table.BodyRead): method is POST;
-	// bodyTmpl is the expanded body template and bodyShown the one shown
-	// (secrets as "***"); cursorBody is the body path of the cursor;
-	// graphql makes a response's "errors" array an error. bodyTmpl is nil
-	// for a GET.
-	method     string
-	bodyTmpl   []byte
-	bodyShown  []byte
-	cursorBody string
-	graphql    bool
 	// authBase is the base URL the credentials named (OAuth2's
 	// baseURLFrom; nil = none yet): requests for the catalog's base URL
 	// go there, with the credentials.
