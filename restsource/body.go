@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -334,18 +335,24 @@ func (s *Source) fetchPage(ctx context.Context, p *Plan, u *url.URL, requests fu
 	if p.body == nil {
 		return s.fetch(ctx, u, requests)
 	}
-	u, body, err := s.pageBody(p, u)
+	sent, body, err := s.pageBody(p, u, p.body)
 	if err != nil {
 		return nil, err
 	}
-	return s.doRead(ctx, s.method, u, body, requests)
+	if s.logEnabled(ctx, LevelBodies) {
+		// The body as EXPLAIN shows it: a placeholder's value as "***".
+		_, shown, _ := s.pageBody(p, u, p.bodyShown)
+		s.logAttrs(ctx, LevelBodies, "restsource: request body", slog.String("table", s.name),
+			slog.String("method", s.method), slog.String("url", s.redact(sent)), slog.String("body", redactText(string(shown))))
+	}
+	return s.doRead(ctx, s.method, sent, body, requests)
 }
 
 // pageBody moves the cursor the pagination keeps in u into the plan's
 // body at cursorBody, as the JSON the response wrote.
-func (s *Source) pageBody(p *Plan, u *url.URL) (*url.URL, []byte, error) {
+func (s *Source) pageBody(p *Plan, u *url.URL, base []byte) (*url.URL, []byte, error) {
 	if s.cursorBody == "" || !strings.Contains(u.RawQuery, bodyCursorParam) {
-		return u, p.body, nil
+		return u, base, nil
 	}
 	q := parseQuery(u.RawQuery)
 	cursor, found := "", false
@@ -358,7 +365,7 @@ func (s *Source) pageBody(p *Plan, u *url.URL) (*url.URL, []byte, error) {
 		out = append(out, kv)
 	}
 	if !found {
-		return u, p.body, nil
+		return u, base, nil
 	}
 	c := *u
 	c.RawQuery = out.encode()
@@ -367,7 +374,7 @@ func (s *Source) pageBody(p *Plan, u *url.URL) (*url.URL, []byte, error) {
 	}
 	// The cursor is the JSON the response wrote (see pagination's
 	// cursorBody): a string, a number, or an array such as search_after.
-	body, err := sjson.SetRawBytes(bytes.Clone(p.body), s.cursorBody, []byte(cursor))
+	body, err := sjson.SetRawBytes(bytes.Clone(base), s.cursorBody, []byte(cursor))
 	if err != nil {
 		return nil, nil, fmt.Errorf("restsource: table %s: cursorBody %s: %w", s.name, s.cursorBody, err)
 	}
@@ -415,6 +422,6 @@ func (p *Plan) requestLine(u *url.URL) string {
 	if p.body == nil {
 		return "GET " + p.src.redact(u)
 	}
-	shownURL, _, _ := p.src.pageBody(p, u)
+	shownURL, _, _ := p.src.pageBody(p, u, nil)
 	return p.src.method + " " + p.src.redact(shownURL) + " " + string(p.bodyShown)
 }

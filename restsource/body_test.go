@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -815,4 +816,30 @@ func FuzzFillJSON(f *testing.F) {
 			t.Fatalf("template %q, value %q: %q is not JSON", tmpl, value, out)
 		}
 	})
+}
+
+// TestBodyReadLog: at LevelBodies each request body is logged, the value
+// of a ${Name} placeholder as "***", the cursor as sent.
+func TestBodyReadLog(t *testing.T) {
+	cat, tbl := loadTable(t, githubGraphQLProfile, "GitHub", "GraphQL", "issues")
+	srv, _ := serveBody(t, githubGraphQL)
+	var buf syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: LevelBodies}))
+	s := newSource(t, cat, tbl, Options{BaseURL: srv.URL, Logger: logger,
+		Expand: func(s string) (string, error) { return strings.ReplaceAll(s, "${Owner}", "restsql-org"), nil }})
+	rows, _ := scanAll(t, s, Query{Limit: -1})
+	require.Len(t, rows, 5)
+	var bodies []string
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if gjson.Get(line, "msg").String() == "restsource: request body" {
+			assert.Equal(t, "POST", gjson.Get(line, "method").String())
+			bodies = append(bodies, gjson.Get(gjson.Get(line, "body").String(), "variables").Raw)
+		}
+	}
+	assert.Equal(t, []string{
+		`{"first":2,"name":"restsql","owner":"***"}`,
+		`{"first":2,"name":"restsql","owner":"***","after":"Y3Vyc29y:2"}`,
+		`{"first":2,"name":"restsql","owner":"***","after":"Y3Vyc29y:4"}`,
+	}, bodies)
+	assert.NotContains(t, buf.String(), "restsql-org\"", "the placeholder's value is not logged in a body")
 }
