@@ -319,6 +319,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if e != nil {
 		if etag, lm := e.Header.Get("ETag"), e.Header.Get("Last-Modified"); etag != "" || lm != "" {
 			creq := req.Clone(ctx)
+			if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
+				// A POST read: the conditional request gets a body of its
+				// own, and req keeps its body for a plain request after.
+				if creq.Body, err = req.GetBody(); err != nil {
+					return t.next.RoundTrip(req)
+				}
+			}
 			if etag != "" {
 				creq.Header.Set("If-None-Match", etag)
 			}

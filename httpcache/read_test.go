@@ -54,3 +54,25 @@ func TestPostRead(t *testing.T) {
 	assert.Equal(t, `answer to {"filter":1}`, post(t, cl, u, `{"filter":1}`, true))
 	assert.Len(t, o.requests(), 4)
 }
+
+// TestPostReadRevalidated: a stale POST read with an ETag is revalidated
+// with its body; a 304 answers it from the cache.
+func TestPostReadRevalidated(t *testing.T) {
+	var bodies []string
+	o := newOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = io.WriteString(w, "rows for "+string(b))
+	})
+	c, _, cl := newTestCache(t, Options{})
+	assert.Equal(t, `rows for {"q":1}`, post(t, cl, o.URL+"/search", `{"q":1}`, true))
+	assert.Equal(t, `rows for {"q":1}`, post(t, cl, o.URL+"/search", `{"q":1}`, true))
+	assert.Equal(t, []string{`{"q":1}`, `{"q":1}`}, bodies, "the conditional request carries the body")
+	assert.EqualValues(t, 1, c.Stats().Revalidations)
+}
