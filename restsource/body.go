@@ -305,7 +305,7 @@ func (s *Source) planBodySort(keys []SortKey) ([]qparam, string) {
 		if k.Desc {
 			dir = desc
 		}
-		v := strings.NewReplacer("{column}", jsonText(columnPath(c)), "{name}", jsonText(c.Name), "{dir}", jsonText(dir)).Replace(tmpl)
+		v := strings.NewReplacer("{column}", jsonText(s.apiPath(c)), "{name}", jsonText(c.Name), "{dir}", jsonText(dir)).Replace(tmpl)
 		if !json.Valid([]byte(v)) {
 			return nil, fmt.Sprintf("sort: the value %q does not make JSON for column %s", tmpl, c.Name)
 		}
