@@ -269,6 +269,17 @@ func (c *checker) bodyRead(w where, cat *Catalog, t *Table) {
 			c.bodyPath(lw.with("body"), l.Body)
 		}
 	}
+	if sel := t.Select; sel != nil && sel.Body != "" {
+		sw := w.with("select")
+		switch {
+		case !body:
+			c.add(sw, "body %s: the table reads without a body (set method: POST and body:, or graphql:)", sel.Body)
+		case sel.Param != "" || sel.Join != "":
+			c.add(sw, "body excludes param and join (the names go as a JSON array)")
+		default:
+			c.bodyPath(sw.with("body"), sel.Body)
+		}
+	}
 	pg := cat.EffectivePagination(t)
 	if pg.CursorBody != "" {
 		pw := w.with("pagination")

@@ -78,6 +78,7 @@ catalogs:
               - {name: id, filters: {"=": {body: "a.#", param: p, join: ",", value: "{\"x\": {}"}}}
           d:
             url: /d
+            select: {body: properties, join: ","}
             sort: {body: sorts}
             limit: {body: n}
             pagination: {type: offset, cursorBody: c}
@@ -106,6 +107,7 @@ catalogs:
 		`catalog: profile api.yaml: catalog A: schema S: table d: sort: body sorts: the table reads without a body (set method: POST and body:, or graphql:)`,
 		`catalog: profile api.yaml: catalog A: schema S: table d: limit: body n: the table reads without a body (set method: POST and body:, or graphql:)`,
 		`catalog: profile api.yaml: catalog A: schema S: table d: pagination: cursorBody is not used by type offset`,
+		`catalog: profile api.yaml: catalog A: schema S: table d: select: body properties: the table reads without a body (set method: POST and body:, or graphql:)`,
 		`catalog: profile api.yaml: catalog A: schema S: table e: columnsFrom: url: placeholder {id}: the metadata endpoint is read once for the table, so its url has no key placeholders`,
 		`catalog: profile api.yaml: catalog A: schema S: table e: columnsFrom: name is empty (want the path of the column name in each metadata row, e.g. name)`,
 		`catalog: profile api.yaml: catalog A: schema S: table e: columnsFrom: path: "fields.id" has no {x} (x is a path in the metadata row, e.g. "fields.{id}")`,

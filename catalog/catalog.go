@@ -344,6 +344,10 @@ type Select struct {
 	// without its prefix (HubSpot's properties=a,b for properties.a and
 	// properties.b; Jira's fields=): see docs/reference.md.
 	Under string `yaml:"under,omitempty" json:"under,omitempty"`
+	// Body, in place of Param, is the path in the request body of a read
+	// with a body where the names go, as a JSON array of strings
+	// (HubSpot search's properties).
+	Body string `yaml:"body,omitempty" json:"body,omitempty"`
 }
 
 // Get is a lookup endpoint used instead of the list when every placeholder

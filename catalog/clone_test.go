@@ -40,7 +40,7 @@ func fullProfile() *Profile {
 							Pagination: &Pagination{Type: "offset", Start: ptr(0)},
 							Sort:       &Sort{Param: "s", Order: "o", Value: "{column}", Asc: ptr(""), Desc: ptr("-"), Join: ",", Nulls: "high", Append: true, Columns: []string{"id"}, Body: "sorts.-1"},
 							Limit:      &Limit{Param: "l", Body: "page_size"},
-							Select:     &Select{Param: "s", Join: ","},
+							Select:     &Select{Param: "s", Join: ",", Body: "properties"},
 							Get:        &Get{URL: "/t/{id}", Rows: "", Params: map[string]string{"x": "y"}},
 							Insert:     &Write{Method: "POST", URL: "/t", Headers: map[string]string{"a": "b"}, Wrap: "data"},
 							Update:     &Write{Method: "PATCH", URL: "/t/{id}"},

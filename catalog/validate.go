@@ -543,7 +543,7 @@ func (c *checker) table(w where, cat *Catalog, schema, name string, t *Table, ca
 	if t.Limit != nil && t.Limit.Param == "" && t.Limit.Body == "" {
 		c.add(w.with("limit"), "param is empty")
 	}
-	if t.Select != nil && t.Select.Param == "" {
+	if t.Select != nil && t.Select.Param == "" && t.Select.Body == "" {
 		c.add(w.with("select"), "param is empty")
 	}
 	c.write(w.with("insert"), t, t.Insert)

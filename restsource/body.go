@@ -320,6 +320,13 @@ func jsonText(s string) string {
 	return string(b[1 : len(b)-1])
 }
 
+// selectBody is the body part of select: {body}: the names as a JSON
+// array of strings.
+func selectBody(path string, names []string) qparam {
+	b, _ := json.Marshal(names)
+	return bodyParam(path, string(b))
+}
+
 // limitParam is the parameter, or the body part, that sends a limit.
 func (s *Source) limitParam(n int64) qparam {
 	if s.t.Limit.Body != "" {

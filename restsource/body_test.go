@@ -431,6 +431,21 @@ func TestBodyReadHubSpot(t *testing.T) {
 	})
 }
 
+// TestBodyReadSelect: select: {body, under} writes the needed columns
+// below under as a JSON array into the body (HubSpot search's properties).
+func TestBodyReadSelect(t *testing.T) {
+	cat, tbl := loadTable(t, hubspotProfile, "HubSpot", "CRM", "contacts")
+	tbl.Body = map[string]any{"limit": 2}
+	tbl.Select = &catalog.Select{Body: "properties", Under: "properties"}
+	srv, bs := serveBody(t, hubspotSearch)
+	s := newSource(t, cat, tbl, Options{BaseURL: srv.URL})
+	rows, _ := scanAll(t, s, Query{Limit: 1, Columns: []string{"id", "firstname", "email"}})
+	assert.Equal(t, [][]any{{"1", "Ann", "ann@example.com"}}, rows)
+	reqs := bs.all()
+	require.Len(t, reqs, 1)
+	assert.JSONEq(t, `{"limit": 1, "properties": ["firstname", "email"]}`, reqs[0].Body)
+}
+
 const githubGraphQLProfile = `
 catalogs:
   GitHub:

@@ -542,6 +542,9 @@ func (s *Source) planSelect(cols []*catalog.Column) []qparam {
 	if len(names) == 0 {
 		return nil
 	}
+	if st.Body != "" {
+		return []qparam{selectBody(st.Body, names)}
+	}
 	join := st.Join
 	if join == "" {
 		join = ","

@@ -430,7 +430,7 @@ func (s *Source) init() error {
 	if t.Limit != nil && t.Limit.Param == "" && t.Limit.Body == "" {
 		return errors.New("limit has no param")
 	}
-	if t.Select != nil && t.Select.Param == "" {
+	if t.Select != nil && t.Select.Param == "" && t.Select.Body == "" {
 		return errors.New("select has no param")
 	}
 
