@@ -15,7 +15,7 @@ var _ = register(apiCase{
 		{
 			name: "a range's rows by position, filtered in the driver",
 			sql: "SELECT a AS name, d AS home_state, f AS activity FROM cells " +
-				"WHERE spreadsheet_id = '1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms' AND `range` = 'Class Data!A2:F' AND b = 'Female'",
+				"WHERE spreadsheet_id = '1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms' AND a1_range = 'Class Data!A2:F' AND b = 'Female'",
 			rows: []string{
 				"Alexandra|CA|NULL",
 				"Anna|NC|Basketball",

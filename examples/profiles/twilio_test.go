@@ -7,8 +7,8 @@ var _ = register(apiCase{
 	queries: []queryCase{
 		{
 			name: "messages of one day from one number: DateSent> and DateSent< as days, next_page_uri followed; the 25th that DateSent< includes is filtered out",
-			sql: "SELECT sid, `to`, status, num_segments, price, date_sent FROM messages " +
-				"WHERE `from` = '+15017122661' AND date_sent >= '2019-05-24' AND date_sent < '2019-05-25' ORDER BY date_sent",
+			sql: "SELECT sid, to_number, status, num_segments, price, date_sent FROM messages " +
+				"WHERE from_number = '+15017122661' AND date_sent >= '2019-05-24' AND date_sent < '2019-05-25' ORDER BY date_sent",
 			rows: []string{
 				"SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX2|+15558675311|undelivered|1|NULL|2019-05-24T09:00:02Z",
 				"SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX1|+15558675310|delivered|1|-0.0075|2019-05-24T17:44:50Z",
