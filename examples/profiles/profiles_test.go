@@ -78,7 +78,7 @@ type queryCase struct {
 	rows []string
 	// requests are the requests sent, in any order: method, path and the
 	// query decoded ("GET /v1/customers?limit=100&email=a@b.c"), then the
-	// body for a request that has one.
+	// body for a request that has one (JSON with its keys sorted).
 	requests []string
 	// err, when set, is a part of the expected error.
 	err string
@@ -118,7 +118,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		body = []byte(jwtGrant(body))
 	}
 	if len(body) > 0 {
-		line += " " + string(body)
+		line += " " + canonicalJSON(body)
 	}
 	r.mu.Lock()
 	r.reqs = append(r.reqs, line)
@@ -140,6 +140,20 @@ func (r *recorder) take() []string {
 	out := r.reqs
 	r.reqs = nil
 	return out
+}
+
+// canonicalJSON writes a JSON body compactly with its object keys sorted,
+// so that a test can spell it in any order; other bodies stay as they are.
+func canonicalJSON(body []byte) string {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return string(body)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return string(body)
+	}
+	return string(out)
 }
 
 // decodedQuery writes a raw query with its names and values decoded, in
