@@ -1,8 +1,15 @@
 package profiles_test
 
+const (
+	notionDB    = "897e5a76-ae52-4b48-9fdf-e71f5945d1af"
+	notionQuery = `"filter":{"and":[{"property":"Status","select":{"equals":"Done"}},{"number":{"greater_than":6},"property":"Price"}]},` +
+		`"page_size":100,"sorts":[{"direction":"descending","property":"Price"}]`
+)
+
 var _ = register(apiCase{
 	profile: "notion.yaml",
 	dsn:     "Token=secret_example",
+	vars:    map[string]string{"NotionDatabase": notionDB},
 	queries: []queryCase{
 		{
 			name: "users over two start_cursor pages",
@@ -32,6 +39,20 @@ var _ = register(apiCase{
 				"GET /v1/comments?block_id=59833787-2cf9-4fdf-8782-e53db20768a5&page_size=100",
 				"GET /v1/users?page_size=100",
 				"GET /v1/users?page_size=100&start_cursor=fe2cc560-036c-44cd-90e8-294d5a74cebc",
+			},
+		},
+		{
+			name: "a database queried by POST: filters in filter.and, sort in sorts, start_cursor in the body",
+			sql: "SELECT Name, Price, Tags, last_ordered FROM database_pages " +
+				"WHERE Status = 'Done' AND Price > 6 ORDER BY Price DESC",
+			rows: []string{
+				`Tuscan kale|15|["Vegetables"]|2022-02-22T00:00:00Z`,
+				`Olive oil|12.5|["Pantry","Oils"]|2022-03-10T08:30:00Z`,
+				"Pecorino|8|[]|NULL",
+			},
+			requests: []string{
+				"POST /v1/databases/" + notionDB + "/query {" + notionQuery + "}",
+				"POST /v1/databases/" + notionDB + "/query {" + notionQuery + `,"start_cursor":"e6c6f5ff-c70e-4970-b04d-5c4dc0d3dd20"}`,
 			},
 		},
 	},
