@@ -1,5 +1,9 @@
 package profiles_test
 
+const esEvents = `{"query":{"bool":{"filter":[{"terms":{"log.level":["error","warn"]}},` +
+	`{"range":{"http.response.status_code":{"gte":500}}},{"range":{"@timestamp":{"gte":1714521600000}}}]}},` +
+	`"sort":[{"@timestamp":"desc"}],"track_total_hits":true}`
+
 const esLogs = `GET /logs-web/_search?track_total_hits=true&q=log.level:"error" AND @timestamp:>=1714521600000&sort=@timestamp:desc`
 
 var _ = register(apiCase{
@@ -27,6 +31,20 @@ var _ = register(apiCase{
 			rows: []string{"my-index-000001|yellow|1200|88370"},
 			requests: []string{
 				"GET /_cat/indices?bytes=b&format=json",
+			},
+		},
+		{
+			name: "query DSL in a POST body: terms and ranges in bool.filter, sort in the body, from/size pages",
+			sql: "SELECT _id, level, status_code, message FROM events " +
+				"WHERE level IN ('error', 'warn') AND status_code >= 500 AND timestamp >= '2024-05-01' ORDER BY timestamp DESC",
+			rows: []string{
+				"kxWFcnMByiguvud1Z8vC|error|502|upstream timed out",
+				"Qm1nL2kJ3hG4fD5sA6pO|warn|503|slow shard",
+				"Zz9yX8wV7uT6sR5qP4oN|error|500|panic: nil map",
+			},
+			requests: []string{
+				"POST /logs-web/_search?from=0&size=2 " + esEvents,
+				"POST /logs-web/_search?from=2&size=2 " + esEvents,
 			},
 		},
 	},
