@@ -38,6 +38,18 @@ var _ = register(apiCase{
 				"GET /rest/api/3/project/search?query=plat&startAt=0&maxResults=50",
 			},
 		},
+		{
+			name: "changelog: one row per changed field (each: items), the change's author by ^.",
+			sql:  "SELECT change_id, author, field, from_string, to_string FROM changelog_items WHERE issue = 'PROJ-24' ORDER BY created, field",
+			rows: []string{
+				"10001|Mia Krystof|fields||label-1",
+				"10002|Emma Richards|assignee|NULL|Mia Krystof",
+				"10002|Emma Richards|status|To Do|In Progress",
+			},
+			requests: []string{
+				"GET /rest/api/3/issue/PROJ-24/changelog?startAt=0&maxResults=100",
+			},
+		},
 	},
 })
 

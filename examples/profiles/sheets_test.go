@@ -35,5 +35,15 @@ var _ = register(apiCase{
 				"GET sheets.googleapis.com/v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms?fields=sheets.properties",
 			},
 		},
+		{
+			name: "a range whose header row names the columns (header: first)",
+			sql: "SELECT student_name, home_state, activity FROM sheet_rows " +
+				"WHERE spreadsheet_id = '1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms' AND a1_range = 'Class Data!A1:F' AND home_state = 'SD' ORDER BY student_name",
+			rows: []string{"Andrew|SD|Lacrosse", "Becky|SD|Baseball"},
+			requests: []string{
+				gsToken,
+				"GET sheets.googleapis.com/v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/values/Class%20Data%21A1:F?dateTimeRenderOption=FORMATTED_STRING&majorDimension=ROWS&valueRenderOption=UNFORMATTED_VALUE",
+			},
+		},
 	},
 })

@@ -30,5 +30,17 @@ var _ = register(apiCase{
 				"GET /admin/api/2024-10/customers/207119551.json",
 			},
 		},
+		{
+			name: "one row per line item (each: line_items), the order's filters pushed",
+			sql: "SELECT order_name, id, title, quantity, price FROM order_line_items " +
+				"WHERE financial_status = 'paid' AND order_created_at >= '2024-01-01T00:00:00Z' ORDER BY quantity DESC",
+			rows: []string{
+				"#1001|518995019|IPod Nano - 8GB|2|199",
+				"#1001|466157049|IPod Nano - 8GB|1|199",
+			},
+			requests: []string{
+				"GET /admin/api/2024-10/orders.json?status=any&financial_status=paid&created_at_min=2024-01-01T00:00:00Z&limit=250",
+			},
+		},
 	},
 })
