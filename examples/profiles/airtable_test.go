@@ -34,10 +34,22 @@ var _ = register(apiCase{
 			sql:  "SELECT id, name, fields FROM base_tables WHERE base_id = 'appBTEdyCnoVwGcNm' ORDER BY name",
 			rows: []string{
 				`tblsgpDSJTCFCEJTa|People|[{"id":"fldPq3Nfpo2lVW1iq","name":"Name","type":"singleLineText"}]`,
-				`tbltp8DGLhqbUmjK1|Tasks|[{"id":"fld1VnoyuotSTyxW1","name":"Name","type":"singleLineText"},{"id":"fldoaIqdn5szURHpw","name":"Status","type":"singleSelect"}]`,
+				`tbltp8DGLhqbUmjK1|Tasks|[{"id":"fld1VnoyuotSTyxW1","name":"Name","type":"singleLineText"},{"id":"fldoaIqdn5szURHpw","name":"Status","type":"singleSelect"},` +
+					`{"id":"fldEstimate00001","name":"Estimate","type":"number","options":{"precision":1}},` +
+					`{"id":"fldDueDate000001","name":"Due date","type":"date","options":{"dateFormat":{"name":"iso","format":"YYYY-MM-DD"}}},` +
+					`{"id":"fldTags000000001","name":"Tags","type":"multipleSelects"}]`,
 			},
 			requests: []string{
 				"GET /v0/meta/bases/appBTEdyCnoVwGcNm/tables",
+			},
+		},
+		{
+			name: "columns from the base schema (columnsFrom), typed by the field type",
+			sql:  "SELECT * FROM task_records WHERE Estimate < 2",
+			rows: []string{"recDone0000000001|2022-09-01T08:00:00Z|Set up repo|Done|1|NULL|NULL"},
+			requests: []string{
+				"GET /v0/meta/bases/appBTEdyCnoVwGcNm/tables",
+				"GET /v0/appBTEdyCnoVwGcNm/Tasks?pageSize=100",
 			},
 		},
 	},
