@@ -20,7 +20,7 @@ var _ = register(apiCase{
 		{
 			name: "issues: assignee and since pushed, sort by comments pushed",
 			sql: "SELECT number, title, state, user_login, comments, labels FROM issues " +
-				"WHERE owner = 'octocat' AND repo = 'Hello-World' AND assignee_login = 'octocat' AND updated_at > '2011-04-01T00:00:00Z' " +
+				"WHERE owner = 'octocat' AND repo = 'Hello-World' AND assignee_login = 'octocat' AND updated > '2011-04-01T00:00:00Z' " +
 				"ORDER BY comments DESC",
 			rows: []string{
 				`1347|Found a bug|open|octocat|3|["bug"]`,
@@ -35,7 +35,7 @@ var _ = register(apiCase{
 		{
 			name: "issues joined to their comments",
 			sql: "SELECT i.number, i.title, c.user_login, c.body FROM issues i JOIN issue_comments c ON c.issue_number = i.number " +
-				"WHERE i.owner = 'octocat' AND i.repo = 'Hello-World' AND i.assignee_login = 'octocat' AND i.updated_at > '2011-04-01T00:00:00Z' " +
+				"WHERE i.owner = 'octocat' AND i.repo = 'Hello-World' AND i.assignee_login = 'octocat' AND i.updated > '2011-04-01T00:00:00Z' " +
 				"AND c.owner = 'octocat' AND c.repo = 'Hello-World' AND i.comments > 0 ORDER BY c.created_at",
 			rows: []string{
 				"1347|Found a bug|hubot|Me too",
@@ -47,6 +47,19 @@ var _ = register(apiCase{
 				"GET /repositories/1296269/issues?state=all&assignee=octocat&since=2011-04-01T00:00:00Z&per_page=100&page=2",
 				"GET /repos/octocat/Hello-World/issues/1347/comments?per_page=100",
 				"GET /repos/octocat/Hello-World/issues/1348/comments?per_page=100",
+			},
+		},
+		{
+			name: "ORDER BY created DESC pushed as GitHub's sort=created",
+			sql: "SELECT number, created FROM issues WHERE owner = 'octocat' AND repo = 'Hello-World' AND assignee_login = 'octocat' " +
+				"AND updated > '2011-04-01T00:00:00Z' ORDER BY created DESC",
+			rows: []string{
+				"1350|2011-06-02T09:00:00Z",
+				"1348|2011-04-25T10:00:00Z",
+				"1347|2011-04-22T13:33:48Z",
+			},
+			requests: []string{
+				"GET /repos/octocat/Hello-World/issues?state=all&assignee=octocat&since=2011-04-01T00:00:00Z&sort=created&direction=desc&per_page=100",
 			},
 		},
 		{
