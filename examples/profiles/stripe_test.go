@@ -35,6 +35,18 @@ var _ = register(apiCase{
 			},
 		},
 		{
+			name: "search query language: name:'…' AND created>=…, pages by next_page",
+			sql:  "SELECT id, email, metadata FROM customer_search WHERE name = 'Jenny Rosen' AND created >= '2023-04-01' ORDER BY created",
+			rows: []string{
+				"cus_Nffr0ldJennyB|jenny.rosen@example.org|{}",
+				`cus_NffrFeUfNV2Hib|jennyrosen@example.com|{"order_id":"6735"}`,
+			},
+			requests: []string{
+				"GET /v1/customers/search?query=name:'Jenny Rosen' AND created>=1680307200&limit=100",
+				"GET /v1/customers/search?query=name:'Jenny Rosen' AND created>=1680307200&limit=100&page=WzE2ODA4OTM5OTNd",
+			},
+		},
+		{
 			name: "LIMIT 1 asks for one object",
 			sql:  "SELECT id, amount, status, paid FROM charges WHERE customer = 'cus_NffrFeUfNV2Hib' LIMIT 1",
 			rows: []string{"ch_3MmlLrLkdIwHu7ix0snN0B15|1099|succeeded|true"},
