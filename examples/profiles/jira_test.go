@@ -6,15 +6,16 @@ var _ = register(apiCase{
 	vars:    map[string]string{"JiraSite": "your-site", "JiraProject": "PROJ"},
 	queries: []queryCase{
 		{
-			name: "JQL with IN, = and ORDER BY, two nextPageToken pages",
-			sql: "SELECT issue_key, summary, status, assignee, labels, created FROM issues " +
+			name: "JQL with IN, = and ORDER BY, two nextPageToken pages, a custom field by its name",
+			sql: "SELECT issue_key, summary, status, assignee, labels, created, `Story Points` FROM issues " +
 				"WHERE status IN ('To Do', 'In Progress') AND issuetype = 'Bug' ORDER BY created DESC",
 			rows: []string{
-				`PROJ-24|Login fails on Safari|In Progress|Mia Krystof|["web"]|2024-02-01T09:30:00Z`,
-				`PROJ-9|Typo on the "Pricing" page|To Do|NULL|[]|2024-01-15T14:00:00Z`,
-				`PROJ-1|Crash on start|To Do|Mia Krystof|["crash","ios"]|2023-12-20T08:00:00Z`,
+				`PROJ-24|Login fails on Safari|In Progress|Mia Krystof|["web"]|2024-02-01T09:30:00Z|5`,
+				`PROJ-9|Typo on the "Pricing" page|To Do|NULL|[]|2024-01-15T14:00:00Z|NULL`,
+				`PROJ-1|Crash on start|To Do|Mia Krystof|["crash","ios"]|2023-12-20T08:00:00Z|2.5`,
 			},
 			requests: []string{
+				"GET /rest/api/3/field",
 				jiraSearch,
 				jiraSearch + "&nextPageToken=CAEaAggD",
 			},
@@ -53,5 +54,5 @@ var _ = register(apiCase{
 	},
 })
 
-const jiraSearch = "GET /rest/api/3/search/jql?fields=summary,status,issuetype,priority,assignee,reporter,project,labels,created,updated,resolutiondate" +
+const jiraSearch = "GET /rest/api/3/search/jql?fields=*navigable" +
 	`&jql=project = PROJ AND status IN ("To Do", "In Progress") AND issuetype = "Bug" ORDER BY created desc&maxResults=100`
