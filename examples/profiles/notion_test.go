@@ -3,7 +3,7 @@ package profiles_test
 const (
 	notionDB    = "897e5a76-ae52-4b48-9fdf-e71f5945d1af"
 	notionQuery = `"filter":{"and":[{"property":"Status","select":{"equals":"Done"}},{"number":{"greater_than":6},"property":"Price"}]},` +
-		`"page_size":100,"sorts":[{"direction":"descending","property":"Price"}]`
+		`"page_size":100,"sorts":[{"direction":"descending","timestamp":"created_time"}]`
 )
 
 var _ = register(apiCase{
@@ -44,7 +44,7 @@ var _ = register(apiCase{
 		{
 			name: "a database queried by POST: filters in filter.and, sort in sorts, start_cursor in the body",
 			sql: "SELECT Name, Price, Tags, last_ordered FROM database_pages " +
-				"WHERE Status = 'Done' AND Price > 6 ORDER BY Price DESC",
+				"WHERE Status = 'Done' AND Price > 6 ORDER BY created_time DESC",
 			rows: []string{
 				`Tuscan kale|15|["Vegetables"]|2022-02-22T00:00:00Z`,
 				`Olive oil|12.5|["Pantry","Oils"]|2022-03-10T08:30:00Z`,
