@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -339,4 +340,38 @@ var apiCases []apiCase
 func register(c apiCase) bool {
 	apiCases = append(apiCases, c)
 	return true
+}
+
+// TestEveryTablePlans plans SELECT * of every table of every profile, with
+// its required key columns bound, so that a table no query above reads is
+// still checked beyond its validation: its request is built and shown.
+func TestEveryTablePlans(t *testing.T) {
+	placeholder := regexp.MustCompile(`(?:^|[^$])\{([A-Za-z_][A-Za-z0-9_]*)\}`) // not ${Name}
+	for _, c := range apiCases {
+		t.Run(strings.TrimSuffix(c.profile, ".yaml"), func(t *testing.T) {
+			p, err := catalog.Load(c.profile)
+			require.NoError(t, err)
+			db, _ := open(t, c)
+			for _, cn := range p.CatalogNames() {
+				cat, _ := p.Catalog(cn)
+				for _, sn := range cat.SchemaNames() {
+					s, _ := cat.Schema(sn)
+					for _, tn := range s.TableNames() {
+						tbl, _ := s.Table(tn)
+						var where []string
+						for _, m := range placeholder.FindAllStringSubmatch(tbl.URL, -1) {
+							where = append(where, fmt.Sprintf("`%s` = '1'", m[1]))
+						}
+						q := fmt.Sprintf("EXPLAIN SELECT * FROM `%s`.`%s`.`%s`", cn, sn, tn)
+						if len(where) > 0 {
+							q += " WHERE " + strings.Join(where, " AND ")
+						}
+						got, err := runQuery(context.Background(), db, q)
+						require.NoError(t, err, q)
+						assert.Contains(t, strings.Join(got, "\n"), "|Request|", q)
+					}
+				}
+			}
+		})
+	}
 }
