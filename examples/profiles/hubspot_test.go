@@ -2,7 +2,7 @@ package profiles_test
 
 const hsSearch = `"filterGroups":[{"filters":[` +
 	`{"operator":"EQ","propertyName":"lifecyclestage","value":"customer"},{"operator":"GTE","propertyName":"createdate","value":"1569888000000"}]}],` +
-	`"limit":100,"properties":["email","firstname","lastname","lifecyclestage","createdate"],"sorts":[{"direction":"DESCENDING","propertyName":"createdate"}]`
+	`"limit":100,"properties":["email","lastname","lifecyclestage","createdate"],"sorts":[{"direction":"DESCENDING","propertyName":"createdate"}]`
 
 const hsContacts = "GET /crm/v3/objects/contacts?properties=email,firstname,lifecyclestage&limit=100"
 
@@ -38,7 +38,7 @@ var _ = register(apiCase{
 			},
 		},
 		{
-			name: "CRM search by POST: filters in filterGroups, the date as epoch ms, sort and after in the body",
+			name: "CRM search by POST: filters in filterGroups, the date as epoch ms, the needed properties, sort and after in the body",
 			sql: "SELECT id, email, lastname, createdate FROM contact_search " +
 				"WHERE lifecyclestage = 'customer' AND createdate >= '2019-10-01' ORDER BY createdate DESC",
 			rows: []string{
