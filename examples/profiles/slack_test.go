@@ -32,6 +32,18 @@ var _ = register(apiCase{
 			},
 		},
 		{
+			name: "a thread's replies (channel and ts in the query string), the parent left out",
+			sql: "SELECT ts, user, text FROM replies WHERE channel = 'C012AB3CD' AND thread_ts = '1512085950.000216' " +
+				"AND ts <> thread_ts ORDER BY ts",
+			rows: []string{
+				"1512085950.000500|U012AB3CDE|island",
+				"1512085950.000600|U061F7AUR|one island",
+			},
+			requests: []string{
+				"GET /api/conversations.replies?channel=C012AB3CD&ts=1512085950.000216&limit=200",
+			},
+		},
+		{
 			name: "ok: false is an error",
 			sql:  "SELECT ts, text FROM messages WHERE channel = 'C0NOPE'",
 			err:  "the API reports an error (errorWhen: ok is false): channel_not_found",
