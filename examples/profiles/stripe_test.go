@@ -55,6 +55,14 @@ var _ = register(apiCase{
 			},
 		},
 		{
+			name: "canceled subscriptions: read with status=all, the status filtered in the driver",
+			sql:  "SELECT id, status, price FROM subscriptions WHERE customer = 'cus_NffrFeUfNV2Hib' AND status = 'canceled'",
+			rows: []string{"sub_1MoldCanceled0001|canceled|price_1Old"},
+			requests: []string{
+				"GET /v1/subscriptions?status=all&customer=cus_NffrFeUfNV2Hib&limit=100",
+			},
+		},
+		{
 			name: "a missing invoice is Stripe's 404",
 			sql:  "SELECT id FROM invoice_lines WHERE invoice = 'in_missing'",
 			err:  `404 Not Found: {"error": {"code": "resource_missing"`,
