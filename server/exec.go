@@ -295,7 +295,14 @@ func (ss *session) runPortal(pt *portal, maxRows int64, simple bool) error {
 func (ss *session) streamRows(pt *portal, formats []int16, maxRows int64, skip bool) (int64, bool, error) {
 	ss.setRunning(pt.cancel)
 	defer ss.setRunning(nil)
-	loc := ss.settings.location
+	enc := newRowEncoder(pt.cols, formats, ss.settings.location)
+	if !skip {
+		// The messages sent before the rows go first: the Backend's
+		// buffer moves into the session's, where the rows are appended.
+		if err := ss.be.Flush(); err != nil {
+			return 0, false, fmt.Errorf("%w: %v", errSessionEnd, err)
+		}
+	}
 	var n int64
 	for maxRows <= 0 || n < maxRows {
 		row, err := pt.rs.next()
@@ -309,20 +316,11 @@ func (ss *session) streamRows(pt *portal, formats []int16, maxRows int64, skip b
 		if skip {
 			continue
 		}
-		values := make([][]byte, len(row))
-		for i, v := range row {
-			oid := oidText
-			if i < len(pt.cols) {
-				oid = pt.cols[i].oid
-			}
-			b, err := encodeValue(v, oid, formatAt(formats, i), loc)
-			if err != nil {
-				return n, false, err
-			}
-			values[i] = b
-			ss.pending += len(b) + 4
+		before := len(ss.out.buf)
+		if ss.out.buf, err = enc.appendRow(ss.out.buf, row); err != nil {
+			return n, false, err
 		}
-		ss.send(&pgproto3.DataRow{Values: values})
+		ss.pending += len(ss.out.buf) - before
 		if ss.pending >= flushBytes {
 			if err := ss.flush(); err != nil {
 				return n, false, fmt.Errorf("%w: %v", errSessionEnd, err)
