@@ -65,6 +65,8 @@ type Options struct {
 	CustomMaxConcurrency int
 	// Progress, when set, receives a line per run.
 	Progress io.Writer
+	// Serve starts restsql serve for ScenarioServe.
+	Serve ServeFunc
 }
 
 // Result is one reader's runs in one scenario.

@@ -18,7 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/restsql/restsql/server"
+	"github.com/restsql/restsql"
 )
 
 // ScenarioServe times the rows of SELECT * FROM items read through
@@ -192,31 +192,26 @@ func (p *jdbcProgram) JDBCReader(name, url string, s *Server, q Query) (Reader, 
 	}}, stop
 }
 
-// startServe serves the bench server's tables with restsql serve on
-// 127.0.0.1 and returns the pgx connection string and JDBC URL.
-func startServe(s *Server, mc int) (connString, jdbcURL string, stop func(), err error) {
+// ServeFunc starts restsql serve (package server, which this package may
+// not import: it sits on the same layer) on cfg, listening on a port of
+// 127.0.0.1, and returns that address and a function that stops it.
+// restsql-bench passes one in Options.Serve.
+type ServeFunc func(cfg *restsql.Config) (addr string, stop func(), err error)
+
+// startServe serves the bench server's tables with opts.Serve and returns
+// the pgx connection string and JDBC URL.
+func startServe(s *Server, mc int, serve ServeFunc) (connString, jdbcURL string, stop func(), err error) {
+	if serve == nil {
+		return "", "", nil, fmt.Errorf("bench: scenario %s needs Options.Serve (restsql-bench sets it)", ScenarioServe)
+	}
 	cfg, err := s.DriverConfig(mc)
 	if err != nil {
 		return "", "", nil, err
 	}
-	srv, err := server.New(server.Config{Driver: cfg})
+	addr, stop, err := serve(cfg)
 	if err != nil {
 		return "", "", nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		return "", "", nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	stop = func() {
-		cancel()
-		<-done
-		srv.Close()
-	}
-	addr := ln.Addr().String()
 	return "postgres://bench@" + addr + "/restsql?sslmode=disable", "jdbc:postgresql://" + addr + "/restsql?sslmode=disable", stop, nil
 }
 
@@ -424,7 +419,7 @@ func runServe(ctx context.Context, opts Options) (Report, error) {
 		return Report{}, err
 	}
 	defer e.close()
-	connString, jdbcURL, stopServe, err := startServe(e.s, mc)
+	connString, jdbcURL, stopServe, err := startServe(e.s, mc, opts.Serve)
 	if err != nil {
 		return Report{}, err
 	}
