@@ -226,3 +226,38 @@ func mustLoad(f *testing.F, name string) *time.Location {
 	}
 	return loc
 }
+
+// BenchmarkDataRow encodes the bench package's 8-column row (int8,
+// float8, text, bool, timestamptz, text, int8, text) in pgx's formats:
+// "old" as the server did before (oldEncodeValue per value, a [][]byte
+// per row, pgproto3's DataRow.Encode), "new" appended in place.
+func BenchmarkDataRow(b *testing.B) {
+	cols := []column{{oid: oidInt8}, {oid: oidFloat8}, {oid: oidText}, {oid: oidBool}, {oid: oidTimestamptz}, {oid: oidText}, {oid: oidInt8}, {oid: oidText}}
+	row := []any{int64(123456), 9876.54, "item-123456", true, time.Date(2024, 3, 9, 12, 34, 56, 0, time.UTC), "Zürich", int64(28), "ships in two days"}
+	for _, text := range []bool{true, false} {
+		formats := []int16{1, 1, 0, 1, 1, 0, 1, 0}
+		name := "binary"
+		if text {
+			formats, name = nil, "text"
+		}
+		b.Run("old/"+name, func(b *testing.B) {
+			b.ReportAllocs()
+			var buf []byte
+			for b.Loop() {
+				values := make([][]byte, len(row))
+				for i, v := range row {
+					values[i], _ = oldEncodeValue(v, cols[i].oid, formatAt(formats, i), time.UTC)
+				}
+				buf, _ = (&pgproto3.DataRow{Values: values}).Encode(buf[:0])
+			}
+		})
+		b.Run("new/"+name, func(b *testing.B) {
+			b.ReportAllocs()
+			enc := newRowEncoder(cols, formats, time.UTC)
+			var buf []byte
+			for b.Loop() {
+				buf, _ = enc.appendRow(buf[:0], row)
+			}
+		})
+	}
+}
