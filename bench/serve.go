@@ -94,7 +94,7 @@ func PgxReader(name, connString string, s *Server, q Query) (Reader, func()) {
 
 // jdbcProgram is ReadAll.java compiled once, with the JDBC driver's jar.
 type jdbcProgram struct {
-	dir, classpath string
+	java, dir, classpath string
 }
 
 // jdbcJar is where Debian's libpostgresql-jdbc-java puts the driver
@@ -115,6 +115,10 @@ func compileJDBC(ctx context.Context) (*jdbcProgram, error) {
 	if err != nil {
 		return nil, fmt.Errorf("no javac on PATH (apt-get install default-jdk-headless)")
 	}
+	java, err := exec.LookPath("java")
+	if err != nil {
+		return nil, fmt.Errorf("no java on PATH (apt-get install default-jdk-headless)")
+	}
 	dir, err := os.MkdirTemp("", "restsql-bench-jdbc")
 	if err != nil {
 		return nil, err
@@ -128,7 +132,7 @@ func compileJDBC(ctx context.Context) (*jdbcProgram, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("javac ReadAll.java: %v: %s", err, out)
 	}
-	return &jdbcProgram{dir: dir, classpath: dir + string(os.PathListSeparator) + jar}, nil
+	return &jdbcProgram{java: java, dir: dir, classpath: dir + string(os.PathListSeparator) + jar}, nil
 }
 
 // JDBCReader reads the query with the PostgreSQL JDBC driver in a JVM
@@ -156,7 +160,7 @@ func (p *jdbcProgram) JDBCReader(name, url string, s *Server, q Query) (Reader, 
 	}
 	return Reader{Name: name, Read: func(ctx context.Context, t *Tally) error {
 		if cmd == nil {
-			c := exec.Command("java", "-XX:+UseParallelGC", "-cp", p.classpath, "ReadAll", url, query)
+			c := exec.Command(p.java, "-XX:+UseParallelGC", "-cp", p.classpath, "ReadAll", url, query)
 			c.Stderr = os.Stderr
 			in, err := c.StdinPipe()
 			if err != nil {
