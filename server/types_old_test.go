@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// The text and binary encoders as they were before they appended in place
-// (commit 2bd3e19), for FuzzEncodeMatchesOld.
+// The text and binary encoders as they were before they appended in place,
+// for FuzzEncodeMatchesOld and BenchmarkDataRow.
 
 func oldFormatText(v any, loc *time.Location) []byte {
 	switch x := v.(type) {
