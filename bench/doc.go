@@ -27,6 +27,13 @@
 // with 304s; the lookups scenario counts the requests of key lookups and
 // times a lookup join of 11 IN batches against its parallel bound.
 //
+// The serve scenario (issue 19, not in Scenarios: it needs PostgreSQL 15's
+// server programs and a JDK, and skips their readers with a note when they
+// are absent) reads SELECT * FROM items with pgx and the PostgreSQL JDBC
+// driver through restsql serve (Options.Serve), against the direct
+// database/sql read and against a PostgreSQL 15 that it starts in a
+// temporary data directory on 127.0.0.1 and loads with the same rows.
+//
 // Measure times one run and records the allocations, the peak heap
 // (sampled through runtime/metrics every millisecond) and the server's
 // request counts. Run runs the scenarios of issue 8 and checks its targets;

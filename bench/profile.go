@@ -95,6 +95,24 @@ func (s *Server) OpenDB(maxConcurrency int) (*sql.DB, error) {
 // OpenDBWith is OpenDB with tweak applied to the restsql.Config (when
 // not nil) before the connector is made.
 func (s *Server) OpenDBWith(maxConcurrency int, tweak func(*restsql.Config)) (*sql.DB, error) {
+	cfg, err := s.DriverConfig(maxConcurrency)
+	if err != nil {
+		return nil, err
+	}
+	if tweak != nil {
+		tweak(cfg)
+	}
+	c, err := restsql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	return sql.OpenDB(c), nil
+}
+
+// DriverConfig is the restsql.Config OpenDB opens: the server's profile
+// parsed with catalog.Parse, the driver's defaults except MaxConcurrency
+// (when positive).
+func (s *Server) DriverConfig(maxConcurrency int) (*restsql.Config, error) {
 	p, err := catalog.Parse([]byte(s.Profile()), "bench.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("bench: profile: %w", err)
@@ -105,12 +123,5 @@ func (s *Server) OpenDBWith(maxConcurrency int, tweak func(*restsql.Config)) (*s
 	if maxConcurrency > 0 {
 		cfg.MaxConcurrency = maxConcurrency
 	}
-	if tweak != nil {
-		tweak(cfg)
-	}
-	c, err := restsql.NewConnector(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
-	}
-	return sql.OpenDB(c), nil
+	return cfg, nil
 }

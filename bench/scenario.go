@@ -65,6 +65,8 @@ type Options struct {
 	CustomMaxConcurrency int
 	// Progress, when set, receives a line per run.
 	Progress io.Writer
+	// Serve starts restsql serve for ScenarioServe.
+	Serve ServeFunc
 }
 
 // Result is one reader's runs in one scenario.
@@ -129,8 +131,10 @@ func Run(ctx context.Context, opts Options) ([]Report, error) {
 			r, err = runExport(ctx, opts)
 		case ScenarioCustom:
 			r, err = runCustom(ctx, opts)
+		case ScenarioServe:
+			r, err = runServe(ctx, opts)
 		default:
-			return out, fmt.Errorf("bench: unknown scenario %q (have %s, %s)", name, strings.Join(Scenarios, ", "), ScenarioCustom)
+			return out, fmt.Errorf("bench: unknown scenario %q (have %s, %s, %s)", name, strings.Join(Scenarios, ", "), ScenarioServe, ScenarioCustom)
 		}
 		if err != nil {
 			return out, fmt.Errorf("bench: scenario %s: %w", name, err)
@@ -249,7 +253,7 @@ func measureAll(ctx context.Context, opts Options, scenario string, e *env, read
 	}
 	// Readers of the same query agree.
 	groups := map[string][]string{
-		"SELECT *":  {NameRestSQL, NameGJSON, NameNaive, NameCacheTTL, NameCache304},
+		"SELECT *":  {NameRestSQL, NameGJSON, NameNaive, NameCacheTTL, NameCache304, NamePgxServe, NamePgxPostgres},
 		"selective": {NameRestSQLSelective, NameGJSONSelective},
 	}
 	for q, names := range groups {

@@ -177,11 +177,7 @@ func (ss *session) openPortal(pt *portal) error {
 		pt.ctx, pt.cancel = ss.statementContext()
 		ss.setRunning(pt.cancel)
 		defer ss.setRunning(nil)
-		rows, err := ss.view.db.QueryContext(pt.ctx, p.tr.sql, args...)
-		if err != nil {
-			return err
-		}
-		rs, err := newSQLResult(rows)
+		rs, err := queryDriver(pt.ctx, ss.view.db, p.tr.sql, args)
 		if err != nil {
 			return err
 		}
@@ -295,41 +291,56 @@ func (ss *session) runPortal(pt *portal, maxRows int64, simple bool) error {
 func (ss *session) streamRows(pt *portal, formats []int16, maxRows int64, skip bool) (int64, bool, error) {
 	ss.setRunning(pt.cancel)
 	defer ss.setRunning(nil)
-	loc := ss.settings.location
-	var n int64
-	for maxRows <= 0 || n < maxRows {
-		row, err := pt.rs.next()
-		if errors.Is(err, io.EOF) {
-			return n, true, nil
-		}
-		if err != nil {
-			return n, false, err
-		}
-		n++
-		if skip {
-			continue
-		}
-		values := make([][]byte, len(row))
-		for i, v := range row {
-			oid := oidText
-			if i < len(pt.cols) {
-				oid = pt.cols[i].oid
-			}
-			b, err := encodeValue(v, oid, formatAt(formats, i), loc)
-			if err != nil {
-				return n, false, err
-			}
-			values[i] = b
-			ss.pending += len(b) + 4
-		}
-		ss.send(&pgproto3.DataRow{Values: values})
-		if ss.pending >= flushBytes {
-			if err := ss.flush(); err != nil {
-				return n, false, fmt.Errorf("%w: %v", errSessionEnd, err)
-			}
+	enc := newRowEncoder(pt.cols, formats, ss.settings.location)
+	if !skip {
+		// The messages sent before the rows go first: the Backend's
+		// buffer moves into the session's, where the rows are appended.
+		if err := ss.be.Flush(); err != nil {
+			return 0, false, fmt.Errorf("%w: %v", errSessionEnd, err)
 		}
 	}
-	return n, false, nil
+	var n int64
+	done := false
+	loop := func() error {
+		for maxRows <= 0 || n < maxRows {
+			row, err := pt.rs.next()
+			if errors.Is(err, io.EOF) {
+				done = true
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			n++
+			if skip {
+				continue
+			}
+			before := len(ss.out.buf)
+			if ss.out.buf, err = enc.appendRow(ss.out.buf, row); err != nil {
+				return err
+			}
+			ss.pending += len(ss.out.buf) - before
+			if ss.pending >= flushBytes {
+				if err := ss.flush(); err != nil {
+					return fmt.Errorf("%w: %v", errSessionEnd, err)
+				}
+				if err := ctxErr(pt.ctx); err != nil {
+					// Cancelled (CancelRequest, statement_timeout, the
+					// client gone) while the rows come from a page
+					// already read.
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	var err error
+	if lr, ok := pt.rs.(lockedResult); ok {
+		err = lr.within(loop)
+	} else {
+		err = loop()
+	}
+	return n, done && err == nil, err
 }
 
 // exec runs an INSERT, UPDATE or DELETE and returns its command tag.

@@ -32,6 +32,7 @@ type session struct {
 	conn   net.Conn
 	reader *clientReader
 	be     *pgproto3.Backend
+	out    *wireWriter // under be: what flush writes
 	tls    *tls.Conn
 	pid    uint32
 	secret []byte
@@ -64,11 +65,13 @@ type session struct {
 func newSession(s *Server, c net.Conn) *session {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	r := newClientReader(c)
+	out := &wireWriter{w: c}
 	return &session{
 		srv:        s,
 		conn:       c,
 		reader:     r,
-		be:         newBackend(r, c),
+		be:         newBackend(r, out),
+		out:        out,
 		txStatus:   'I',
 		stmts:      map[string]*prepared{},
 		portals:    map[string]*portal{},
@@ -78,8 +81,8 @@ func newSession(s *Server, c net.Conn) *session {
 	}
 }
 
-func newBackend(r *clientReader, c net.Conn) *pgproto3.Backend {
-	be := pgproto3.NewBackend(r, c)
+func newBackend(r *clientReader, w *wireWriter) *pgproto3.Backend {
+	be := pgproto3.NewBackend(r, w)
 	be.SetMaxBodyLen(maxMessageLen)
 	return be
 }
@@ -157,7 +160,10 @@ func (ss *session) send(msg pgproto3.BackendMessage) {
 
 func (ss *session) flush() error {
 	ss.pending = 0
-	return ss.be.Flush()
+	if err := ss.be.Flush(); err != nil {
+		return err
+	}
+	return ss.out.flush()
 }
 
 func (ss *session) sendFatal(e *sqlError) {
@@ -200,7 +206,8 @@ func (ss *session) startup() error {
 			ss.tls, ss.conn = tc, tc
 			ss.mu.Unlock()
 			ss.reader = newClientReader(tc)
-			ss.be = newBackend(ss.reader, tc)
+			ss.out = &wireWriter{w: tc}
+			ss.be = newBackend(ss.reader, ss.out)
 		case *pgproto3.GSSEncRequest:
 			if _, err := ss.conn.Write([]byte{'N'}); err != nil {
 				return err

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -133,7 +132,8 @@ func oidForValue(v any) uint32 {
 // in binary format.
 func binaryCapable(oid uint32) bool {
 	switch oid {
-	case oidInt8, oidInt4, oidInt2, oidOID, oidFloat8, oidFloat4, oidBool, oidText, oidVarchar, oidBPChar, oidName, oidJSON, oidUnknown, oidTimestamptz, oidTimestamp:
+	case oidInt8, oidInt4, oidInt2, oidOID, oidFloat8, oidFloat4, oidBool, oidText, oidVarchar, oidBPChar, oidName, oidJSON, oidUnknown,
+		oidTimestamptz, oidTimestamp, oidDate, oidBytea:
 		return true
 	}
 	return false
@@ -142,133 +142,23 @@ func binaryCapable(oid uint32) bool {
 // pgEpoch is the zero of PostgreSQL's binary timestamps and dates.
 var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// formatText writes v in PostgreSQL's text format. loc is the session's
-// TimeZone, used for timestamps.
+// formatText writes v in PostgreSQL's text format (see appendText). loc
+// is the session's TimeZone, used for timestamps.
 func formatText(v any, loc *time.Location) []byte {
-	switch x := v.(type) {
-	case nil:
+	if isNull(v, oidText, 0) {
 		return nil
-	case string:
-		return []byte(x)
-	case []byte:
-		return x
-	case int64:
-		return strconv.AppendInt(nil, x, 10)
-	case int:
-		return strconv.AppendInt(nil, int64(x), 10)
-	case float64:
-		return []byte(formatFloat(x))
-	case bool:
-		if x {
-			return []byte("t")
-		}
-		return []byte("f")
-	case time.Time:
-		return []byte(formatTimestamptz(x, loc))
 	}
-	return fmt.Appendf(nil, "%v", v)
-}
-
-// formatFloat writes a float8 the way PostgreSQL 12+ does with
-// extra_float_digits >= 1: the shortest text that reads back exactly.
-func formatFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
-}
-
-// formatTimestamptz writes a timestamp with time zone in the ISO DateStyle:
-// 2024-02-07 10:00:00.5+00, in the session's time zone.
-func formatTimestamptz(t time.Time, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	t = t.In(loc)
-	s := t.Format("2006-01-02 15:04:05.999999")
-	_, off := t.Zone()
-	sign := byte('+')
-	if off < 0 {
-		sign = '-'
-		off = -off
-	}
-	s += string(sign) + fmt.Sprintf("%02d", off/3600)
-	if m, sec := off%3600/60, off%60; m != 0 || sec != 0 {
-		s += fmt.Sprintf(":%02d", m)
-		if sec != 0 {
-			s += fmt.Sprintf(":%02d", sec)
-		}
-	}
-	return s
+	return appendText([]byte{}, v, oidText, loc)
 }
 
 // encodeValue writes v for a column of type oid in the given format code
-// (0 text, 1 binary).
+// (0 text, 1 binary); nil is NULL. streamRows appends values in place
+// with appendValue instead.
 func encodeValue(v any, oid uint32, format int16, loc *time.Location) ([]byte, error) {
-	if v == nil {
+	if isNull(v, oid, format) {
 		return nil, nil
 	}
-	if format == 0 {
-		return formatText(v, loc), nil
-	}
-	switch oid {
-	case oidInt8, oidInt4, oidInt2, oidOID:
-		i, err := toInt(v)
-		if err != nil {
-			return nil, err
-		}
-		switch oid {
-		case oidInt8:
-			return binary.BigEndian.AppendUint64(nil, uint64(i)), nil
-		case oidInt4, oidOID:
-			if oid == oidInt4 && (i < math.MinInt32 || i > math.MaxInt32) || oid == oidOID && (i < 0 || i > math.MaxUint32) {
-				return nil, sqlErrorf(codeNumericOutOfRange, "value %d is out of range for the column's type", i)
-			}
-			return binary.BigEndian.AppendUint32(nil, uint32(i)), nil
-		default:
-			if i < math.MinInt16 || i > math.MaxInt16 {
-				return nil, sqlErrorf(codeNumericOutOfRange, "value %d is out of range for type smallint", i)
-			}
-			return binary.BigEndian.AppendUint16(nil, uint16(i)), nil
-		}
-	case oidFloat8, oidFloat4:
-		f, err := toFloat(v)
-		if err != nil {
-			return nil, err
-		}
-		if oid == oidFloat4 {
-			return binary.BigEndian.AppendUint32(nil, math.Float32bits(float32(f))), nil
-		}
-		return binary.BigEndian.AppendUint64(nil, math.Float64bits(f)), nil
-	case oidBool:
-		b, ok := v.(bool)
-		if !ok {
-			return nil, sqlErrorf(codeInvalidText, "value %v of a boolean column is not a boolean", v)
-		}
-		if b {
-			return []byte{1}, nil
-		}
-		return []byte{0}, nil
-	case oidTimestamptz, oidTimestamp:
-		t, ok := v.(time.Time)
-		if !ok {
-			return nil, sqlErrorf(codeInvalidText, "value %v of a timestamp column is not a timestamp", v)
-		}
-		if oid == oidTimestamp {
-			// A timestamp without time zone is the wall clock in UTC.
-			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-		}
-		us := t.Sub(pgEpoch).Microseconds()
-		return binary.BigEndian.AppendUint64(nil, uint64(us)), nil
-	case oidText, oidVarchar, oidBPChar, oidName, oidJSON, oidUnknown:
-		return formatText(v, loc), nil
-	}
-	return nil, sqlErrorf(codeFeatureNotSupported, "binary format is not supported for type OID %d", oid)
+	return appendValue([]byte{}, v, oid, format, loc)
 }
 
 // toInt converts a value of an integer column (see package value for the

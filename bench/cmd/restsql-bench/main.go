@@ -13,6 +13,7 @@
 //	go run ./bench/cmd/restsql-bench -markdown > table.md
 //	go run ./bench/cmd/restsql-bench -profile -pagination cursor   # print the restsql profile
 //	go run ./bench/cmd/restsql-bench -scenario parallel -cpuprofile cpu.out
+//	go run ./bench/cmd/restsql-bench -scenario serve -runs 9 -markdown   # pgx and JDBC through restsql serve, PostgreSQL 15
 //
 // The exit status is 1 when a target fails (with -check) or a run fails.
 package main
@@ -23,13 +24,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/pprof"
 	"strings"
 	"time"
 
+	"github.com/restsql/restsql"
 	"github.com/restsql/restsql/bench"
+	"github.com/restsql/restsql/server"
 )
 
 func main() {
@@ -44,10 +48,32 @@ func main() {
 	}
 }
 
+// serveLoopback runs restsql serve on cfg in this process, on a port of
+// 127.0.0.1 (no users file: trust), for the serve scenario.
+func serveLoopback(cfg *restsql.Config) (string, func(), error) {
+	srv, err := server.New(server.Config{Driver: cfg})
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return "", nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	return ln.Addr().String(), func() {
+		cancel()
+		<-done
+		srv.Close()
+	}, nil
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("restsql-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	scenarios := fs.String("scenario", strings.Join(bench.Scenarios, ","), "comma-separated scenarios: "+strings.Join(bench.Scenarios, ", ")+", or custom")
+	scenarios := fs.String("scenario", strings.Join(bench.Scenarios, ","), "comma-separated scenarios: "+strings.Join(bench.Scenarios, ", ")+", or serve, custom")
 	quick := fs.Bool("quick", false, "CI-sized scenarios: fewer rows and pages, one run each")
 	runs := fs.Int("runs", 0, "runs of each reader; the median is reported (0 = 9 for scan, 3 for the others, 1 with -quick)")
 	markdown := fs.Bool("markdown", false, "print Markdown tables")
@@ -79,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_, err = io.WriteString(stdout, s.Profile())
 		return err
 	}
-	opts := bench.Options{Quick: *quick, Runs: *runs, Custom: custom, CustomMaxConcurrency: *mc}
+	opts := bench.Options{Quick: *quick, Runs: *runs, Custom: custom, CustomMaxConcurrency: *mc, Serve: serveLoopback}
 	for _, s := range strings.Split(*scenarios, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			opts.Scenarios = append(opts.Scenarios, s)

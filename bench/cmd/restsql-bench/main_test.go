@@ -31,3 +31,21 @@ func TestRunErrors(t *testing.T) {
 	require.ErrorContains(t, run(context.Background(), []string{"-pagination", "pages", "-scenario", "custom"}, &out, &errOut), `pagination "pages"`)
 	require.Error(t, run(context.Background(), []string{"extra"}, &out, &errOut))
 }
+
+// TestRunServe runs the serve scenario CI-sized: pgx through restsql serve
+// must return the direct read's rows (the scenario compares their
+// checksums and fails otherwise); PostgreSQL's and JDBC's readers run
+// where their programs are installed and are skipped with a note
+// elsewhere.
+func TestRunServe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL and a JVM")
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"-scenario", "serve", "-quick", "-markdown"}, &out, &errOut)
+	require.NoError(t, err, errOut.String())
+	for _, want := range []string{"### serve", "| restsql SELECT * |", "| pgx via restsql serve |", "pgx via restsql serve time / restsql SELECT * time", "load average"} {
+		require.Contains(t, out.String(), want)
+	}
+	t.Log(out.String())
+}
