@@ -71,6 +71,7 @@ func (c *connector) SystemTable(parts []string) (*metadata.Table, bool) {
 		{Name: "table_name", Type: "string"}, {Name: "url", Type: "string"}, {Name: "status", Type: "int"},
 		{Name: "bytes", Type: "int"}, {Name: "age_seconds", Type: "float"}, {Name: "fresh_seconds", Type: "float"},
 		{Name: "etag", Type: "string"}, {Name: "last_modified", Type: "string"}, {Name: "hits", Type: "int"},
+		{Name: "rows_bytes", Type: "int"}, {Name: "rows_hits", Type: "int"},
 	}}
 	if c.cache == nil {
 		return t, true
@@ -83,7 +84,7 @@ func (c *connector) SystemTable(parts []string) (*metadata.Table, bool) {
 	}
 	for _, e := range c.cache.Entries() {
 		t.Rows = append(t.Rows, []any{str(e.Tag), c.redactor.redact(e.URL), int64(e.Status), e.Bytes,
-			e.Age.Seconds(), e.FreshFor.Seconds(), str(e.ETag), str(e.LastModified), e.Hits})
+			e.Age.Seconds(), e.FreshFor.Seconds(), str(e.ETag), str(e.LastModified), e.Hits, e.MemoBytes, e.MemoHits})
 	}
 	return t, true
 }

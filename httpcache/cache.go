@@ -104,9 +104,13 @@ type Event struct {
 // Stats counts the uses of a Cache.
 type Stats struct {
 	Hits, Revalidations, Misses, Stores, Evictions, Invalidations int64
-	// Entries and Bytes are what is stored now.
-	Entries int
-	Bytes   int64
+	// MemoHits and MemoStores count the values of Memos found and kept.
+	MemoHits, MemoStores int64
+	// Entries and Bytes are what is stored now (Bytes counts the values
+	// of Memos too: MemoBytes of them).
+	Entries   int
+	Bytes     int64
+	MemoBytes int64
 }
 
 // EntryInfo describes one stored response, for sys_cache.
@@ -122,6 +126,9 @@ type EntryInfo struct {
 	ETag, LastModified string
 	// Hits counts the requests it answered, revalidations included.
 	Hits int64
+	// MemoBytes is the size of the values kept beside its body (Memo),
+	// MemoHits how often one was found.
+	MemoBytes, MemoHits int64
 }
 
 type tagKey struct{}
@@ -204,6 +211,7 @@ func (c *Cache) Entries() []EntryInfo {
 			URL: e.URL, Tag: e.Tag, Status: e.Status, Bytes: e.Size,
 			Age: age, FreshFor: e.lifetime(c.opts.TTL) - age,
 			ETag: e.Header.Get("ETag"), LastModified: e.Header.Get("Last-Modified"), Hits: e.Hits,
+			MemoBytes: e.memoBytes, MemoHits: e.memoHits,
 		})
 	}
 	return out
@@ -393,6 +401,8 @@ func (t *transport) keep(ctx context.Context, req *http.Request, k string, reqCC
 	resp.Body = &recorder{ReadCloser: resp.Body, limit: c.store.maxBytes, want: resp.ContentLength, done: func(body []byte) {
 		e.body = body
 		if c.store.put(e) {
+			// The reader may keep what it derives from the body it read.
+			memoSlotOf(ctx).set(c.store.memo(e, body))
 			c.store.count(func(s *Stats) { s.Stores++ })
 			c.observe(ctx, Event{Kind: Stored, URL: e.URL, Tag: e.Tag})
 		}
@@ -542,6 +552,12 @@ type entry struct {
 	Size         int64     `json:"size"`
 	Hits         int64     `json:"-"`
 	body         []byte    // in memory (nil when in a file)
+	// gen is the entry's generation (store.put); memos are the values of
+	// its Memo, memoBytes their size (counted in store.bytes, not Size).
+	gen       uint64
+	memos     map[string]memoItem
+	memoBytes int64
+	memoHits  int64
 }
 
 func (e *entry) varyMatches(req *http.Request) bool {

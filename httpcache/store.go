@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net/http"
 	"os"
@@ -30,13 +31,17 @@ type store struct {
 	byKey map[string]*list.Element
 	bytes int64
 	st    Stats
+	// gen numbers the entries stored: a Memo belongs to one.
+	gen uint64
+	// seed hashes bodies read from files (see Memo).
+	seed maphash.Seed
 }
 
 // fileSuffix names entry files; the name before it is the key.
 const fileSuffix = ".entry"
 
 func newStore(dir string, maxBytes int64) (*store, error) {
-	s := &store{dir: dir, maxBytes: maxBytes, lru: list.New(), byKey: map[string]*list.Element{}}
+	s := &store{dir: dir, maxBytes: maxBytes, lru: list.New(), byKey: map[string]*list.Element{}, seed: maphash.MakeSeed()}
 	if dir == "" {
 		return s, nil
 	}
@@ -75,6 +80,8 @@ func newStore(dir string, maxBytes int64) (*store, error) {
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].used.After(all[j].used) })
 	for _, f := range all {
+		s.gen++
+		f.e.gen = s.gen
 		s.byKey[f.e.key] = s.lru.PushBack(f.e)
 		s.bytes += f.e.Size
 	}
@@ -106,6 +113,9 @@ func (s *store) stats() Stats {
 	defer s.mu.Unlock()
 	st := s.st
 	st.Entries, st.Bytes = s.lru.Len(), s.bytes
+	for el := s.lru.Front(); el != nil; el = el.Next() {
+		st.MemoBytes += el.Value.(*entry).memoBytes
+	}
 	return st
 }
 
@@ -152,18 +162,23 @@ func (s *store) put(e *entry) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if el, ok := s.byKey[e.key]; ok {
-		s.bytes -= el.Value.(*entry).Size
+		old := el.Value.(*entry)
+		s.bytes -= old.Size + old.memoBytes
 		s.lru.Remove(el)
 	}
+	// A new body: a new generation, without the old body's values.
+	s.gen++
+	e.gen, e.memos, e.memoBytes = s.gen, nil, 0
 	s.byKey[e.key] = s.lru.PushFront(e)
 	s.bytes += e.Size
 	s.evict()
 	return true
 }
 
-// evict drops the least recently used entries until the bytes fit.
-// s.mu is held.
+// evict drops the values of Memos, then the least recently used
+// entries, until the bytes fit. s.mu is held.
 func (s *store) evict() {
+	s.dropMemos()
 	for s.bytes > s.maxBytes && s.lru.Len() > 0 {
 		el := s.lru.Back()
 		s.removeLocked(el)
@@ -175,7 +190,8 @@ func (s *store) removeLocked(el *list.Element) {
 	e := el.Value.(*entry)
 	s.lru.Remove(el)
 	delete(s.byKey, e.key)
-	s.bytes -= e.Size
+	s.bytes -= e.Size + e.memoBytes
+	e.memos, e.memoBytes = nil, 0
 	if s.dir != "" {
 		_ = os.Remove(s.path(e.key))
 	}
@@ -249,7 +265,8 @@ func (s *store) refresh(k string, h http.Header, sent, got time.Time) *entry {
 	return &cp
 }
 
-// response makes the answer of entry e to req.
+// response makes the answer of entry e to req, and hands the Memo of its
+// body to the request's MemoSlot.
 func (s *store) response(e *entry, req *http.Request, age time.Duration) (*http.Response, error) {
 	body := e.body
 	if s.dir != "" {
@@ -258,6 +275,9 @@ func (s *store) response(e *entry, req *http.Request, age time.Duration) (*http.
 			return nil, err
 		}
 		body = b
+	}
+	if slot := memoSlotOf(req.Context()); slot != nil {
+		slot.set(s.memo(e, body))
 	}
 	s.mu.Lock()
 	if el, ok := s.byKey[e.key]; ok {

@@ -35,6 +35,9 @@ type response struct {
 	redirected *url.URL
 	// buf holds the body's bytes.
 	buf []byte
+	// memo is the response cache's Memo of the stored body that answered,
+	// or that the body was stored as (nil = none): see memo.go.
+	memo *httpcache.Memo
 }
 
 // release gives the body's buffer back to bufs for another response. The
@@ -231,6 +234,9 @@ type exchange struct {
 	tally    *Tally
 	// read is set for a read with a body (see doRead).
 	read bool
+	// slot receives the response cache's Memo of the answer (a read, with
+	// Options.CacheTags): a new one for each request sent.
+	slot *httpcache.MemoSlot
 
 	attempts  int
 	timeouts  int  // attempts that ran out of Timeout
@@ -329,6 +335,7 @@ func (x *exchange) attempt(ctx context.Context) (*response, error) {
 	if resp.Request != nil && resp.Request.URL.String() != x.u.String() {
 		out.redirected = resp.Request.URL
 	}
+	out.memo = x.slot.Memo()
 	return out, nil
 }
 
@@ -398,10 +405,15 @@ func (x *exchange) newRequest(ctx context.Context) (*http.Request, error) {
 	}
 	// The tag names the table to a response cache in the client's
 	// transport: a write drops the table's cached responses.
+	x.slot = nil
 	if s.opts.CacheTags {
 		ctx = httpcache.WithTag(ctx, s.name)
 		if x.read {
 			ctx = httpcache.WithRead(ctx)
+		}
+		if x.method == http.MethodGet || x.read {
+			x.slot = new(httpcache.MemoSlot)
+			ctx = httpcache.WithMemoSlot(ctx, x.slot)
 		}
 	}
 	target, err := s.rebase(ctx, x.u)

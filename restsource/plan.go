@@ -69,6 +69,9 @@ type Plan struct {
 	noPrefetch bool
 	// shape is the table's child rows or header rows (see shapes.go).
 	shape rowscan.Shape
+	// memoName names the plan's rows beside a cached body ("" = not
+	// kept): see memo.go.
+	memoName string
 }
 
 // streamSpec is one request stream: its first URL (without pagination
@@ -225,6 +228,7 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 	} else {
 		p.prog = p.ext.Compile(p.rowsPath, s.bodyPaths)
 	}
+	p.memoName = memoName(s, p)
 	if p.limit >= 0 && int64(p.rowsHint) > p.limit {
 		p.rowsHint = int(p.limit)
 	}

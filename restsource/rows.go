@@ -575,6 +575,18 @@ func (s *Source) parse(p *Plan, u *url.URL, resp *response, h *rowscan.Header) (
 	if resp.status == http.StatusNoContent || len(resp.body) == 0 {
 		return rowscan.Page{Bad: -1}, nil
 	}
+	if pg, ok := fromMemo(p, resp); ok {
+		return pg, nil
+	}
+	pg, err := s.extract(p, u, resp, h)
+	if err != nil {
+		return pg, err
+	}
+	return memoize(p, resp, pg), nil
+}
+
+// extract reads a page's rows from its body.
+func (s *Source) extract(p *Plan, u *url.URL, resp *response, h *rowscan.Header) (rowscan.Page, error) {
 	if pg, ok := p.ext.ScanPage(p.prog, resp.body, p.rowsHint); ok {
 		return pg, nil
 	}
@@ -689,7 +701,7 @@ func (r *Rows) Next(dest []any) error {
 // back for another page: the reader copied the values out, and nothing
 // else refers to the array.
 func (r *Rows) recycle() {
-	if r.page != nil && r.page.Vals != nil {
+	if r.page != nil && r.page.Vals != nil && !r.page.Shared {
 		rowscan.PutVals(r.page.Vals)
 	}
 	r.page = nil

@@ -191,6 +191,9 @@ type Page struct {
 	Values *BodyValues
 	// Detached is true when no value shares the body's bytes.
 	Detached bool
+	// Shared is true when Vals is kept elsewhere too (a response cache's
+	// copy of the page): it must not be given back with PutVals.
+	Shared bool
 }
 
 // ExtractPage extracts the values of rows (found by FindRows) the general

@@ -318,6 +318,29 @@ func (b *BodyValues) Get(path string) (gjson.Result, bool) {
 	return gjson.Result{}, true // the body has no such key
 }
 
+// Clone returns a copy of b that shares no bytes with the body.
+func (b *BodyValues) Clone() *BodyValues {
+	if b == nil {
+		return nil
+	}
+	c := &BodyValues{capture: b.capture, tops: make([]topValue, len(b.tops))}
+	for i, t := range b.tops {
+		c.tops[i] = topValue{key: strings.Clone(t.key), raw: strings.Clone(t.raw)}
+	}
+	return c
+}
+
+// Bytes is about the memory b holds.
+func (b *BodyValues) Bytes() int {
+	n := 0
+	if b != nil {
+		for _, t := range b.tops {
+			n += len(t.key) + len(t.raw) + 32
+		}
+	}
+	return n
+}
+
 // valsPool holds the values' arrays of pages that have been read.
 var valsPool sync.Pool
 
