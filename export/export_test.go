@@ -260,3 +260,64 @@ func TestParquetRowGroups(t *testing.T) {
 	}
 	assert.Equal(t, n, i)
 }
+
+// TestParquetValues: each value, whether of its column's type (the fast
+// path) or converted (the general one), reads back as the column's value.
+func TestParquetValues(t *testing.T) {
+	at := time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.FixedZone("", 2*3600))
+	tests := []struct {
+		typ  export.Type
+		in   any
+		want any // int64, float64, bool or string; nil = NULL
+	}{
+		{export.TypeInt, int64(-5), int64(-5)},
+		{export.TypeInt, nil, nil},
+		{export.TypeInt, 3.0, int64(3)},
+		{export.TypeInt, "42", int64(42)},
+		{export.TypeFloat, 2.5, 2.5},
+		{export.TypeFloat, int64(2), 2.0},
+		{export.TypeFloat, nil, nil},
+		{export.TypeBool, true, true},
+		{export.TypeBool, int64(0), false},
+		{export.TypeDatetime, at, at.UnixMicro()},
+		{export.TypeDatetime, "2024-05-06T05:08:09.123456Z", at.UnixMicro()},
+		{export.TypeDatetime, nil, nil},
+		{export.TypeString, "é,\"x\"", "é,\"x\""},
+		{export.TypeString, int64(7), "7"},
+		{export.TypeString, true, "true"},
+		{export.TypeString, at, "2024-05-06T07:08:09.123456+02:00"},
+		{export.TypeString, []byte("raw"), "raw"},
+		{export.TypeString, nil, nil},
+		{export.TypeJSON, `{"a":1}`, `{"a":1}`},
+		{"", 1.5, "1.5"},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		enc, err := export.NewEncoder(export.Parquet, &b, []export.Column{{Name: "c", Type: tt.typ}, {Name: "d", Type: export.TypeInt}})
+		require.NoError(t, err)
+		require.NoError(t, enc.Encode([]any{tt.in, int64(1)}))
+		require.NoError(t, enc.Close())
+		r := parquet.NewReader(bytes.NewReader(b.Bytes()))
+		got := make([]parquet.Row, 2)
+		n, err := r.ReadRows(got)
+		if !errors.Is(err, io.EOF) {
+			require.NoError(t, err)
+		}
+		require.Equal(t, 1, n)
+		v := got[0][0]
+		name := fmt.Sprintf("%s %T %v", tt.typ, tt.in, tt.in)
+		assert.Equal(t, int64(1), got[0][1].Int64(), name)
+		switch want := tt.want.(type) {
+		case nil:
+			assert.True(t, v.IsNull(), name)
+		case int64:
+			assert.Equal(t, want, v.Int64(), name)
+		case float64:
+			assert.Equal(t, want, v.Double(), name)
+		case bool:
+			assert.Equal(t, want, v.Boolean(), name)
+		case string:
+			assert.Equal(t, want, string(v.ByteArray()), name)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
@@ -34,6 +35,8 @@ type parquetEncoder struct {
 	rows int // rows in vals
 	// group is the number of rows in the current row group.
 	group int
+	// nulls are each column's NULL, with its levels.
+	nulls []parquet.Value
 }
 
 // pqKind is a column's Parquet physical type, for the encoder's switch.
@@ -96,17 +99,72 @@ func newParquet(w io.Writer, cols []Column) (*parquetEncoder, error) {
 			kinds[i] = pqTime
 		}
 	}
-	return &parquetEncoder{w: pw, cols: cols, kinds: kinds, vals: vals}, nil
+	nulls := make([]parquet.Value, len(cols))
+	for i := range nulls {
+		nulls[i] = parquet.Value{}.Level(0, 0, i)
+	}
+	return &parquetEncoder{w: pw, cols: cols, kinds: kinds, vals: vals, nulls: nulls}, nil
 }
 
 func (e *parquetEncoder) Encode(row []any) error {
+	if len(row) != len(e.cols) {
+		return fmt.Errorf("export: parquet: a row of %d values for %d columns", len(row), len(e.cols))
+	}
 	for i, v := range row {
-		pv, err := e.value(i, v)
-		if err != nil {
-			for j := range i {
-				e.vals[j] = e.vals[j][:e.rows]
+		// The values restsql returns take the fast paths: one type
+		// assertion per value, the levels set in place.
+		var pv parquet.Value
+		ok := true
+		switch x := v.(type) {
+		case nil:
+			pv = e.nulls[i]
+		case int64:
+			switch e.kinds[i] {
+			case pqInt:
+				pv = parquet.Int64Value(x)
+			default:
+				ok = false
 			}
-			return fmt.Errorf("export: column %s: %w", e.cols[i].Name, err)
+		case float64:
+			if e.kinds[i] == pqFloat {
+				pv = parquet.DoubleValue(x)
+			} else {
+				ok = false
+			}
+		case bool:
+			if e.kinds[i] == pqBool {
+				pv = parquet.BooleanValue(x)
+			} else {
+				ok = false
+			}
+		case string:
+			if e.kinds[i] == pqString {
+				// The writer copies the bytes (WriteRowValues) and never
+				// changes them: a string's own bytes do.
+				pv = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(x), len(x)))
+			} else {
+				ok = false
+			}
+		case time.Time:
+			if e.kinds[i] == pqTime {
+				pv = parquet.Int64Value(x.UnixMicro())
+			} else {
+				ok = false
+			}
+		default:
+			ok = false
+		}
+		if !ok {
+			var err error
+			if pv, err = e.value(i, v); err != nil {
+				for j := range i {
+					e.vals[j] = e.vals[j][:e.rows]
+				}
+				return fmt.Errorf("export: column %s: %w", e.cols[i].Name, err)
+			}
+		} else if v != nil {
+			pv.SetDefinitionLevel(1)
+			pv.SetColumnIndex(i)
 		}
 		e.vals[i] = append(e.vals[i], pv)
 	}
