@@ -20,6 +20,7 @@ import (
 	"github.com/restsql/restsql/httpcache"
 	"github.com/restsql/restsql/restsource"
 	"github.com/restsql/restsql/retry"
+	"github.com/restsql/restsql/table"
 )
 
 // connector holds what all connections of one *sql.DB share: an immutable
@@ -314,8 +315,17 @@ func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.
 // Profile implements planner.ProfileCatalog: the system tables describe it.
 func (c *connector) Profile() *catalog.Profile { return c.profile }
 
-// Source implements planner.Catalog: it resolves table, schema.table or
-// catalog.schema.table against the profile and the DSN's defaults.
+// Table implements planner.Catalog: the REST source of Source.
+func (c *connector) Table(parts []string) (table.Table, error) {
+	s, err := c.Source(parts)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Source resolves table, schema.table or catalog.schema.table against the
+// profile and the DSN's defaults to the REST source that reads it.
 func (c *connector) Source(parts []string) (*restsource.Source, error) {
 	return c.sourceContext(context.Background(), parts)
 }

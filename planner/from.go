@@ -8,6 +8,7 @@ import (
 
 	ex "github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/metadata"
+	"github.com/restsql/restsql/table"
 )
 
 // buildFrom builds the FROM tree and lists its relations in row order.
@@ -49,26 +50,22 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 		switch t := x.Expr.(type) {
 		case sqlparser.TableName:
 			parts := nameParts(t)
-			mt, ok, err := q.systemTable(parts)
+			src, err := q.systemTable(parts)
 			if err != nil {
 				return nil, err
 			}
-			if ok {
+			if src != nil {
+				// A system table answers to the name it was asked by.
 				r.parts = parts
-				r.display = strings.Join(parts, ".")
-				r.derived = mt
-				for i, c := range mt.cols {
-					r.cols = append(r.cols, scopeCol{rel: r, name: c.name, typ: c.typ, colIdx: i})
+			} else {
+				if src, err = q.cat.Table(parts); err != nil {
+					return nil, err
 				}
-				break
+				tab := src.Def()
+				r.parts = []string{tab.CatalogName, tab.SchemaName, tab.Name}
 			}
-			src, err := q.cat.Source(parts)
-			if err != nil {
-				return nil, err
-			}
-			tab := src.Table()
+			tab := src.Def()
 			r.src, r.table = src, tab
-			r.parts = []string{tab.CatalogName, tab.SchemaName, tab.Name}
 			r.display = strings.Join(r.parts, ".")
 			r.used = make([]bool, len(tab.Columns))
 			for i, c := range tab.Columns {
@@ -391,15 +388,12 @@ func (q *query) buildLeaves(rels []*relation, parent *scope) error {
 			continue
 		}
 		if r.src != nil {
-			node := &ex.Scan{Source: r.src, Width: len(r.cols)}
+			node := &ex.Scan{Width: len(r.cols)}
 			r.scan.node = node
 			r.scan.step = &step{op: "Scan", target: strings.Join(r.parts, ".") + aliasSuffix(r)}
 			p = &planned{node: r.scan.leafNode(), step: r.scan.step}
 		} else {
 			p = &planned{node: r.derived.node, step: &step{op: "Derived", target: r.display, children: []*step{r.derived.step}}}
-			if r.derived.step.op == "System table" {
-				p.step = r.derived.step
-			}
 		}
 		var residual []sqlparser.Expr
 		for _, c := range r.conjuncts {
@@ -532,30 +526,23 @@ func aliasSuffix(r *relation) string {
 }
 
 // systemTable returns the system table (sys_tables, information_schema.
-// columns, …) a name refers to, when the catalog exposes its profile.
-func (q *query) systemTable(parts []string) (*planned, bool, error) {
+// columns, …) a name refers to, when the catalog exposes its profile, or
+// one of the catalog's own (SystemTables); nil when there is none. It is
+// a table like any other, in memory.
+func (q *query) systemTable(parts []string) (table.Table, error) {
 	var mt *metadata.Table
-	from := "the driver"
 	if st, ok := q.cat.(SystemTables); ok {
 		mt, _ = st.SystemTable(parts)
 	}
 	if pc, ok := q.cat.(ProfileCatalog); ok && mt == nil {
 		prof, err := q.systemProfile(pc, parts)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		mt, _ = metadata.Lookup(prof, parts)
-		from = "the profile"
 	}
 	if mt == nil {
-		return nil, false, nil
+		return nil, nil
 	}
-	p := &planned{node: &ex.Values{}, step: &step{op: "System table", target: mt.Name, detail: fmt.Sprintf("%d rows from %s", len(mt.Rows), from)}}
-	for _, r := range mt.Rows {
-		p.node.(*ex.Values).Rows = append(p.node.(*ex.Values).Rows, ex.Row(r))
-	}
-	for _, c := range mt.Columns {
-		p.cols = append(p.cols, outCol{name: c.Name, typ: c.Type, nullable: true})
-	}
-	return p, true, nil
+	return mt.Memory()
 }

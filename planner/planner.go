@@ -19,14 +19,15 @@ import (
 	"github.com/restsql/restsql/catalog"
 	ex "github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/metadata"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // Catalog resolves table names.
 type Catalog interface {
-	// Source resolves a name of one to three parts (table, schema.table or
-	// catalog.schema.table) to the REST source that reads it.
-	Source(parts []string) (*restsource.Source, error)
+	// Table resolves a name of one to three parts (table, schema.table or
+	// catalog.schema.table) to the table that reads it (for the driver, a
+	// REST source).
+	Table(parts []string) (table.Table, error)
 }
 
 // ProfileCatalog is implemented by a Catalog that exposes its profile; it

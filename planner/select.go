@@ -8,7 +8,7 @@ import (
 	"github.com/xwb1989/sqlparser"
 
 	ex "github.com/restsql/restsql/executor"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // planned is a planned SELECT: its operator tree, output columns and the
@@ -36,7 +36,7 @@ func (p *planned) columns() []Column {
 // conj is one conjunct of a WHERE or ON clause.
 type conj struct {
 	expr  sqlparser.Expr
-	preds []restsource.Predicate
+	preds []table.Predicate
 	// pushed is set when the source applies every predicate exactly.
 	pushed bool
 }
@@ -44,12 +44,12 @@ type conj struct {
 // scanPlan is the pushdown state of one base-table relation.
 type scanPlan struct {
 	rel      *relation
-	q        restsource.Query
+	q        table.Query
 	predConj []int // for each q.Predicates entry, its conjunct
 	// first is the source's answer to the first offer (the columns and
 	// the limit not yet known); plan renders the final query.
-	first *restsource.Pushdown
-	plan  *restsource.Plan
+	first *table.Pushdown
+	plan  table.Plan
 	// sortReason and limitReason say, for EXPLAIN, why the query's ORDER
 	// BY or LIMIT is not sent to the API.
 	sortReason, limitReason string
@@ -290,7 +290,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 			}
 		}
 	}
-	var sortCand []restsource.SortKey
+	var sortCand []table.SortKey
 	single := len(rels) == 1 && rels[0].src != nil
 	if single && !aggregated {
 		sortCand = q.sortCandidates(sel.OrderBy, items, full)
@@ -318,7 +318,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 			sp.q.Sort = sortCand
 		}
 		first, err := r.src.Supports(sp.q)
-		var missing *restsource.MissingKeyError
+		var missing *table.MissingKeyError
 		switch {
 		case err != nil && errors.As(err, &missing) && r.lookup != nil && strings.EqualFold(missing.Column, r.lookup.col):
 			// The join supplies the key: read this table by lookup.
@@ -550,12 +550,12 @@ func (q *query) finishScan(sp *scanPlan) error {
 		// each batch of keys when it runs.
 		pq = sp.lookupQuery(nil)
 	}
-	plan, err := r.src.Plan(pq)
+	plan, err := r.src.PlanScan(pq)
 	if err != nil {
 		return err
 	}
-	for k := range plan.Pushed {
-		if k < len(sp.first.Filters) && plan.Pushed[k] != sp.first.Filters[k].Support {
+	for k, f := range plan.Decision().Filters {
+		if k < len(sp.first.Filters) && f.Support != sp.first.Filters[k].Support {
 			return fmt.Errorf("planner: table %s: pushdown changed between planning passes", r.display)
 		}
 	}

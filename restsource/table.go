@@ -63,6 +63,7 @@ var (
 	_ table.Writable   = (*Source)(nil)
 	_ table.Concurrent = (*Source)(nil)
 	_ table.Plan       = (*Plan)(nil)
+	_ table.Shaped     = (*Plan)(nil)
 	_ table.Rows       = (*Rows)(nil)
 	_ table.Writer     = (*Writer)(nil)
 )

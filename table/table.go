@@ -87,6 +87,13 @@ type Describer interface {
 	Describe() string
 }
 
+// Shaped is implemented by a Plan whose rows lie in the table's answers
+// in a way EXPLAIN tells ("rows: one per element of each: items"; "" when
+// there is nothing to tell): a REST source's child or header rows.
+type Shaped interface {
+	ShapeDetail() string
+}
+
 // Rows streams the rows of a scan. Next and Close must not be called
 // concurrently with each other, except that Close may be called from
 // another goroutine to stop a scan.
