@@ -18,6 +18,7 @@ import (
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/fixtures"
 	"github.com/restsql/restsql/httpcache"
+	"github.com/restsql/restsql/internal/errcode"
 	"github.com/restsql/restsql/restsource"
 	"github.com/restsql/restsql/retry"
 	"github.com/restsql/restsql/table"
@@ -69,8 +70,17 @@ var _ driver.Connector = (*connector)(nil)
 
 // NewConnector returns a connector for sql.OpenDB. It takes a copy of cfg,
 // loads and validates the profile (and the Catalogs defined in Go) and
-// applies the DSN's overrides to the default catalog.
+// applies the DSN's overrides to the default catalog. Its errors are
+// ErrConfig (unless they have a kind of their own).
 func NewConnector(cfg *Config) (driver.Connector, error) {
+	c, err := newConnector(cfg)
+	if err != nil {
+		return nil, errcode.Wrap(errcode.Config, err)
+	}
+	return c, nil
+}
+
+func newConnector(cfg *Config) (*connector, error) {
 	if cfg == nil {
 		cfg = NewConfig()
 	}
@@ -278,8 +288,18 @@ func (c *connector) runtime(cat *catalog.Catalog) (*catalogRuntime, error) {
 	return rt, nil
 }
 
-// source returns the (cached) REST source of a table.
+// source returns the (cached) REST source of a table. A source is made
+// when its table is first used: a mistake in its profile or a placeholder
+// without a value is ErrConfig then.
 func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.Source, error) {
+	s, err := c.newSource(cat, t)
+	if err != nil {
+		return nil, errcode.Wrap(errcode.Config, err)
+	}
+	return s, nil
+}
+
+func (c *connector) newSource(cat *catalog.Catalog, t *catalog.Table) (*restsource.Source, error) {
 	rt, err := c.runtime(cat)
 	if err != nil {
 		return nil, err

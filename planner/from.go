@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -73,7 +72,7 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 			}
 		case *sqlparser.Subquery:
 			if r.alias == "" {
-				return nil, fmt.Errorf("planner: a derived table needs an alias: %s", sqlparser.String(t))
+				return nil, invalidf("planner: a derived table needs an alias: %s", sqlparser.String(t))
 			}
 			sub, err := q.planStatement(t.Select, nil)
 			if err != nil {
@@ -136,7 +135,7 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 		}
 		if x.Condition.On != nil {
 			if hasAggregate(x.Condition.On) {
-				return nil, fmt.Errorf("planner: aggregates are not allowed in ON: %s", sqlparser.String(x.Condition.On))
+				return nil, groupingf("planner: aggregates are not allowed in ON: %s", sqlparser.String(x.Condition.On))
 			}
 			n.on = splitAnd(x.Condition.On, nil)
 		}
@@ -156,7 +155,7 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 			n.on = append(n.on, sqlparser.BoolVal(true))
 		}
 		if kind == ex.LeftJoin && len(n.on) == 0 {
-			return nil, fmt.Errorf("planner: LEFT JOIN needs an ON condition")
+			return nil, invalidf("planner: LEFT JOIN needs an ON condition")
 		}
 		return n, nil
 	}
@@ -215,7 +214,7 @@ func mergeUsing(n *fromNode, names []string, what string) error {
 	for _, name := range names {
 		key := strings.ToLower(name)
 		if seen[key] {
-			return fmt.Errorf("planner: %s names column %s twice", what, name)
+			return invalidf("planner: %s names column %s twice", what, name)
 		}
 		seen[key] = true
 		lc, err := usingColumn(n.left, name, what, "left")
@@ -295,7 +294,7 @@ func columnRef(c *scopeCol, rels []*relation) (*sqlparser.ColName, error) {
 		}
 		return &sqlparser.ColName{Name: col, Qualifier: tn}, nil
 	}
-	return nil, fmt.Errorf("planner: table %s is joined twice: give each an alias", r.display)
+	return nil, invalidf("planner: table %s is joined twice: give each an alias", r.display)
 }
 
 func contains(n *fromNode, r *relation) bool {
@@ -513,7 +512,7 @@ func (q *query) subquery(s *sqlparser.Subquery, outer *scope, want int) (func() 
 		return nil, err
 	}
 	if want > 0 && len(p.cols) != want {
-		return nil, fmt.Errorf("planner: subquery %s must return %d column, not %d", sqlparser.String(s), want, len(p.cols))
+		return nil, invalidf("planner: subquery %s must return %d column, not %d", sqlparser.String(s), want, len(p.cols))
 	}
 	return func() ([]ex.Row, error) { return ex.Drain(q.ctx, p.node) }, nil
 }

@@ -61,7 +61,7 @@ func (e *UnfilteredError) Error() string {
 // ExecWith is Exec with options.
 func ExecWith(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedValue, o ExecOptions) (*table.WriteResult, error) {
 	if p.Explain {
-		return nil, errors.New("planner: EXPLAIN supports SELECT statements only")
+		return nil, notSupportedf("planner: EXPLAIN supports SELECT statements only")
 	}
 	q := &query{ctx: ctx, cat: cat, args: args, now: ex.Now(), exec: o}
 	switch s := p.Stmt.(type) {
@@ -72,7 +72,7 @@ func ExecWith(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedVa
 	case *sqlparser.Delete:
 		return q.delete(s)
 	case sqlparser.SelectStatement:
-		return nil, errors.New("planner: SELECT returns rows: run it with Query, not Exec")
+		return nil, notSupportedf("planner: SELECT returns rows: run it with Query, not Exec")
 	}
 	return nil, notSupportedf("planner: %s statements are not supported (restsql runs SELECT, INSERT, UPDATE and DELETE)", statementKind(p.Stmt))
 }
@@ -89,7 +89,7 @@ func (q *query) writeTarget(stmt string, te sqlparser.TableExpr) (*relation, err
 	}
 	parts := nameParts(tn)
 	if st, _ := q.systemTable(parts); st != nil {
-		return nil, fmt.Errorf("planner: %s: system table %s is read-only", stmt, strings.Join(parts, "."))
+		return nil, notSupportedf("planner: %s: system table %s is read-only", stmt, strings.Join(parts, "."))
 	}
 	if len(a.Partitions) > 0 || a.Hints != nil {
 		return nil, notSupportedf("planner: %s: index hints and partitions are not supported: %s", stmt, sqlparser.String(a))
@@ -144,7 +144,7 @@ func (q *query) insert(ins *sqlparser.Insert) (*table.WriteResult, error) {
 			}
 		}
 		if keyIdx[k] < 0 {
-			return nil, fmt.Errorf("planner: INSERT into %s must set column %s: the insert url %s needs it", r.display, kc.Name, w.Target())
+			return nil, missingKeyf("planner: INSERT into %s must set column %s: the insert url %s needs it", r.display, kc.Name, w.Target())
 		}
 	}
 
@@ -154,7 +154,7 @@ func (q *query) insert(ins *sqlparser.Insert) (*table.WriteResult, error) {
 		comp := &compiler{q: q, sc: &scope{}, noAgg: "VALUES"}
 		for n, tuple := range src {
 			if len(tuple) != len(cols) {
-				return nil, fmt.Errorf("planner: INSERT into %s names %d columns (%s) but row %d has %d values", r.display, len(cols), columnList(cols), n+1, len(tuple))
+				return nil, invalidf("planner: INSERT into %s names %d columns (%s) but row %d has %d values", r.display, len(cols), columnList(cols), n+1, len(tuple))
 			}
 			row := make([]any, len(tuple))
 			for i, e := range tuple {
@@ -176,7 +176,7 @@ func (q *query) insert(ins *sqlparser.Insert) (*table.WriteResult, error) {
 			return nil, err
 		}
 		if len(plan.cols) != len(cols) {
-			return nil, fmt.Errorf("planner: INSERT into %s names %d columns (%s) but its SELECT returns %d", r.display, len(cols), columnList(cols), len(plan.cols))
+			return nil, invalidf("planner: INSERT into %s names %d columns (%s) but its SELECT returns %d", r.display, len(cols), columnList(cols), len(plan.cols))
 		}
 		if rows, err = q.readAll(plan); err != nil {
 			return nil, err
@@ -214,7 +214,7 @@ func (q *query) update(upd *sqlparser.Update) (*table.WriteResult, error) {
 	exprs := make([]sqlparser.Expr, len(upd.Exprs))
 	for i, ue := range upd.Exprs {
 		if !r.matches(colQual(ue.Name)) {
-			return nil, fmt.Errorf("planner: UPDATE %s: SET %s names another table", r.display, sqlparser.String(ue.Name))
+			return nil, invalidf("planner: UPDATE %s: SET %s names another table", r.display, sqlparser.String(ue.Name))
 		}
 		if _, ok := ue.Expr.(*sqlparser.Default); ok {
 			return nil, notSupportedf("planner: UPDATE %s: SET %s = DEFAULT is not supported", r.display, ue.Name.Name.String())

@@ -151,7 +151,9 @@ func (s *Source) Writer(kind WriteKind, columns []string) (*Writer, error) {
 	}
 	w := &Writer{src: s, kind: kind, spec: spec, method: strings.ToUpper(strings.TrimSpace(spec.Method))}
 	if err := w.init(columns); err != nil {
-		return nil, fmt.Errorf("restsource: table %s: %s: %w", s.name, kind, err)
+		// What init refuses without a code is the profile's write
+		// mapping (its method, url, wrap or batch).
+		return nil, errcode.Wrap(errcode.Config, fmt.Errorf("restsource: table %s: %s: %w", s.name, kind, err))
 	}
 	return w, nil
 }
@@ -221,7 +223,7 @@ func (w *Writer) init(columns []string) error {
 	}
 
 	if w.kind == WriteDelete && len(columns) > 0 {
-		return errors.New("DELETE sets no columns")
+		return errcode.Errorf(errcode.InvalidSQL, "DELETE sets no columns")
 	}
 	seen := map[string]bool{}
 	for _, name := range columns {
@@ -235,14 +237,14 @@ func (w *Writer) init(columns []string) error {
 		}
 		c := s.cols[i]
 		if seen[strings.ToLower(c.Name)] {
-			return fmt.Errorf("column %s is set twice", c.Name)
+			return errcode.Errorf(errcode.InvalidSQL, "column %s is set twice", c.Name)
 		}
 		seen[strings.ToLower(c.Name)] = true
 		switch {
 		case c.ReadOnly:
-			return fmt.Errorf("column %s is read-only (readOnly: true in the profile)", c.Name)
+			return errcode.Errorf(errcode.NotSupported, "column %s is read-only (readOnly: true in the profile)", c.Name)
 		case c.Implicit && (w.kind != WriteInsert || !w.isKey(c)):
-			return fmt.Errorf("column %s cannot be written: it is only a {%s} placeholder of the table's url, not a field of the row", c.Name, c.Name)
+			return errcode.Errorf(errcode.NotSupported, "column %s cannot be written: it is only a {%s} placeholder of the table's url, not a field of the row", c.Name, c.Name)
 		case !c.Implicit:
 			if err := catalog.CheckWritePath(columnPath(c)); err != nil {
 				return fmt.Errorf("column %s: %w", c.Name, err)
@@ -698,9 +700,9 @@ dispatch:
 	}
 	switch {
 	case w.kind != WriteInsert:
-		res.LastIDErr = fmt.Errorf("restsource: table %s: LastInsertId: %s creates no rows; it is known after an INSERT", w.src.name, w.kind)
+		res.LastIDErr = errcode.Errorf(errcode.NotSupported, "restsource: table %s: LastInsertId: %s creates no rows; it is known after an INSERT", w.src.name, w.kind)
 	case last == nil:
-		res.LastIDErr = fmt.Errorf("restsource: table %s: LastInsertId: the INSERT created no rows", w.src.name)
+		res.LastIDErr = errcode.Errorf(errcode.HTTP, "restsource: table %s: LastInsertId: the INSERT created no rows", w.src.name)
 	default:
 		res.LastID, res.LastIDErr = w.createdID(last)
 	}
@@ -922,7 +924,7 @@ func (w *Writer) createdID(o *outcome) (int64, error) {
 	s := w.src
 	shown := w.method + " " + s.redact(o.u.url)
 	fail := func(format string, args ...any) (int64, error) {
-		return 0, fmt.Errorf("restsource: table %s: LastInsertId: %s", s.name, fmt.Sprintf(format, args...))
+		return 0, errcode.Errorf(errcode.HTTP, "restsource: table %s: LastInsertId: %s", s.name, fmt.Sprintf(format, args...))
 	}
 	if w.id == nil {
 		return fail("the table has no key column (key: true) to read the created id from")
