@@ -1,7 +1,9 @@
 // Package metadata answers restsql's system tables — sys_catalogs,
 // sys_schemas, sys_tables, sys_tablecolumns, sys_sqlinfo and the
 // information_schema.tables / columns views — from a loaded profile, so a
-// tool connected through database/sql can list what is there.
+// tool connected through database/sql can list what is there. A Table is
+// planned and queried as any other table (Table.Memory: a table.Memory),
+// with every predicate, join and sort SQL has.
 package metadata
 
 import (

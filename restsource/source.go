@@ -1,6 +1,9 @@
 // Package restsource reads one REST endpoint as a stream of typed rows.
 //
-// A Source is one table of one catalog. The planner offers it the query's
+// A Source is one table of one catalog, and a table.Table: the planner
+// plans against that interface (package table holds Query, Predicate,
+// Pushdown and the other types of the contract; the names here are
+// aliases of them). The planner offers it the query's
 // top-level predicates, sort keys, limit and needed columns (a Query).
 // Supports answers, from the profile alone, how the API applies each
 // predicate (exactly, loosely or not at all, and why) and whether it sorts,
