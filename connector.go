@@ -19,6 +19,7 @@ import (
 	"github.com/restsql/restsql/fixtures"
 	"github.com/restsql/restsql/httpcache"
 	"github.com/restsql/restsql/internal/errcode"
+	"github.com/restsql/restsql/planner"
 	"github.com/restsql/restsql/restsource"
 	"github.com/restsql/restsql/retry"
 	"github.com/restsql/restsql/table"
@@ -335,14 +336,35 @@ func (c *connector) newSource(cat *catalog.Catalog, t *catalog.Table) (*restsour
 // Profile implements planner.ProfileCatalog: the system tables describe it.
 func (c *connector) Profile() *catalog.Profile { return c.profile }
 
-// Table implements planner.Catalog: the REST source of Source.
-func (c *connector) Table(parts []string) (table.Table, error) {
-	s, err := c.Source(parts)
+// catalogView is the connector as the planner sees it (a
+// planner.Catalog): names resolve to tables through source (the
+// connector's REST sources, Source), and the connector's profile and
+// system tables (planner.ProfileCatalog, planner.SystemTables) come with
+// it. A view of one query may resolve names its own way (with its
+// context) by its own source.
+type catalogView struct {
+	*connector
+	source func(parts []string) (*restsource.Source, error)
+}
+
+// view is the planner's catalog of the connector.
+func (c *connector) view() catalogView { return catalogView{connector: c, source: c.Source} }
+
+// Table implements planner.Catalog: the REST source the view resolves.
+func (v catalogView) Table(parts []string) (table.Table, error) {
+	s, err := v.source(parts)
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
 }
+
+var (
+	_ planner.Catalog        = catalogView{}
+	_ planner.ProfileCatalog = catalogView{}
+	_ planner.SystemTables   = catalogView{}
+	_ planner.ColumnsProfile = catalogView{}
+)
 
 // Source resolves table, schema.table or catalog.schema.table against the
 // profile and the DSN's defaults to the REST source that reads it.
