@@ -141,6 +141,8 @@ func TestLayout(t *testing.T) {
 		}
 	}
 	assert.Empty(t, ourImports(pkgs["catalog"]), "catalog, the profile model, imports no other package of the module")
+	assert.Subset(t, []string{module + "/catalog", module + "/internal/errcode", module + "/internal/value"}, ourImports(pkgs["table"]),
+		"table, the contract every table implements, imports only the profile model, the error codes and the value conversions")
 
 	present := map[[2]string]bool{}
 	for _, f := range forbidden {
