@@ -3,7 +3,6 @@ package planner
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/xwb1989/sqlparser"
 
@@ -89,8 +88,21 @@ func (q *query) findLookups(n *fromNode) {
 	}
 }
 
+// needsKey reports whether r's table cannot be read without a key.
 func needsKey(r *relation) bool {
-	return r != nil && r.table != nil && len(catalog.Placeholders(r.table.URL)) > 0
+	if r == nil || r.src == nil {
+		return false
+	}
+	kr, ok := r.src.(table.KeyReader)
+	return ok && kr.RequiresKey()
+}
+
+// keyAccess says how r's table reads the keys of the lookup's column.
+func keyAccess(r *relation) table.KeyAccess {
+	if kr, ok := r.src.(table.KeyReader); ok {
+		return kr.KeyAccess(r.table.Columns[r.lookup.colIdx].Name)
+	}
+	return table.NoKeyAccess
 }
 
 // lookupWanted decides whether a join that could read r by key should
@@ -204,7 +216,7 @@ func (q *query) estimateJoin(r *relation) (joinEstimate, error) {
 	if e.batch == 1 || e.batch == 100 {
 		// One request per key; a get: endpoint answers a key in one.
 		pages := requestsFor(e.perKey, isz.PageSize)
-		if e.batch == 100 && r.table.Get != nil && !needsKey(r) {
+		if e.batch == 100 && keyAccess(r) == table.KeyLookup && !needsKey(r) {
 			pages = 1
 		}
 		e.batch = 1
@@ -242,28 +254,16 @@ func requestsFor(rows int64, pageSize int) int64 {
 }
 
 // lookupBatch is the number of keys one lookup asks for: many when the
-// source fans the keys out itself (URL placeholders, get: lookups) or sends
-// them as one IN list, one when it can only filter by equality, 0 when the
-// key cannot be sent at all.
+// table fans the keys out itself (a REST source's URL placeholders, get:
+// lookups) or sends them as one IN list, one when it can only filter by
+// equality, 0 when the key cannot be sent at all (table.KeyReader).
 func lookupBatch(r *relation) int {
-	lp := r.lookup
-	col := r.table.Columns[lp.colIdx]
-	for _, n := range catalog.Placeholders(r.table.URL) {
-		if strings.EqualFold(n, col.Name) {
-			return 100
-		}
-	}
-	if r.table.Get != nil {
-		for _, n := range catalog.Placeholders(r.table.Get.URL) {
-			if strings.EqualFold(n, col.Name) {
-				return 100
-			}
-		}
-	}
-	if f := col.Filters["IN"]; f != nil && (f.Repeat || f.Join != "") {
+	switch keyAccess(r) {
+	case table.KeyStreams, table.KeyLookup:
+		return 100
+	case table.KeyList:
 		return 50
-	}
-	if col.Filters["="] != nil {
+	case table.KeyEach:
 		return 1
 	}
 	return 0

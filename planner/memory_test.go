@@ -259,6 +259,7 @@ func TestMemoryExplain(t *testing.T) {
 		"join":       "SELECT i.name, o.n FROM items i JOIN orders o ON o.item_id = i.id WHERE o.n > 1",
 		"aggregate":  "SELECT item_id, count(*) FROM orders GROUP BY item_id HAVING count(*) > 1",
 		"systemlike": "SELECT * FROM orders WHERE id = 10 OR n = 3",
+		"estimate":   "SELECT o.id, i.name FROM orders o JOIN items i ON i.id = o.item_id",
 	} {
 		t.Run(name, func(t *testing.T) { golden(t, name, explain(t, cat, sql)) })
 	}

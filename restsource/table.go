@@ -2,6 +2,7 @@ package restsource
 
 import (
 	"context"
+	"strings"
 
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/table"
@@ -62,11 +63,46 @@ var (
 	_ table.Table      = (*Source)(nil)
 	_ table.Writable   = (*Source)(nil)
 	_ table.Concurrent = (*Source)(nil)
+	_ table.KeyReader  = (*Source)(nil)
 	_ table.Plan       = (*Plan)(nil)
 	_ table.Shaped     = (*Plan)(nil)
 	_ table.Rows       = (*Rows)(nil)
 	_ table.Writer     = (*Writer)(nil)
 )
+
+// KeyAccess implements table.KeyReader from the profile: a placeholder of
+// the url reads each key on its own request streams, one of get: url with
+// one request; an IN filter that sends a list (repeat: or join:) reads a
+// list, an = filter one key.
+func (s *Source) KeyAccess(column string) table.KeyAccess {
+	i, ok := s.byName[strings.ToLower(column)]
+	if !ok {
+		return table.NoKeyAccess
+	}
+	col := s.cols[i]
+	for _, n := range catalog.Placeholders(s.t.URL) {
+		if strings.EqualFold(n, col.Name) {
+			return table.KeyStreams
+		}
+	}
+	if s.t.Get != nil {
+		for _, n := range catalog.Placeholders(s.t.Get.URL) {
+			if strings.EqualFold(n, col.Name) {
+				return table.KeyLookup
+			}
+		}
+	}
+	if f := col.Filters["IN"]; f != nil && (f.Repeat || f.Join != "") {
+		return table.KeyList
+	}
+	if col.Filters["="] != nil {
+		return table.KeyEach
+	}
+	return table.NoKeyAccess
+}
+
+// RequiresKey implements table.KeyReader: the url has a placeholder.
+func (s *Source) RequiresKey() bool { return len(catalog.Placeholders(s.t.URL)) > 0 }
 
 // Def implements table.Table: the profile's table.
 func (s *Source) Def() *catalog.Table { return s.t }

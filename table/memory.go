@@ -195,6 +195,25 @@ func comparable(c *catalog.Column, op string, vs []any) bool {
 	return true
 }
 
+// KeyAccess implements KeyReader: a column with an IN filter reads a
+// list of keys, one with an = filter one key.
+func (m *Memory) KeyAccess(column string) KeyAccess {
+	ci, ok := m.column(column)
+	if !ok {
+		return NoKeyAccess
+	}
+	switch name := m.def.Columns[ci].Name; {
+	case m.decide(Predicate{Column: name, Op: "IN", Values: []any{nil}}).Support != Unsupported:
+		return KeyList
+	case m.decide(Predicate{Column: name, Op: "=", Values: []any{nil}}).Support != Unsupported:
+		return KeyEach
+	}
+	return NoKeyAccess
+}
+
+// RequiresKey implements KeyReader: a table in memory reads without one.
+func (m *Memory) RequiresKey() bool { return false }
+
 // PlanScan implements Table.
 func (m *Memory) PlanScan(q Query) (Plan, error) {
 	d, err := m.Supports(q)
@@ -425,6 +444,7 @@ func (r *memoryRows) Stats() Stats { return Stats{Rows: int64(r.next)} }
 
 var (
 	_ Table     = (*Memory)(nil)
+	_ KeyReader = (*Memory)(nil)
 	_ Plan      = (*memoryPlan)(nil)
 	_ Describer = (*memoryPlan)(nil)
 )

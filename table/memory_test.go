@@ -76,6 +76,13 @@ func TestMemorySupports(t *testing.T) {
 	assert.Equal(t, "sort: the table people does not sort", d.SortReason)
 	assert.False(t, d.Limit)
 	assert.False(t, d.Exact())
+
+	assert.Equal(t, table.KeyList, m.KeyAccess("ID"))
+	assert.Equal(t, table.NoKeyAccess, m.KeyAccess("score"), "> reads no key")
+	assert.Equal(t, table.NoKeyAccess, m.KeyAccess("nope"))
+	m.Filters = map[string]table.Support{"name =": table.Inexact}
+	assert.Equal(t, table.KeyEach, m.KeyAccess("name"))
+	assert.False(t, m.RequiresKey())
 }
 
 // TestMemoryScan: what the table applies exactly it applies as SQL does

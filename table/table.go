@@ -118,6 +118,36 @@ type Concurrent interface {
 	MaxConcurrency() int
 }
 
+// KeyAccess says how a table can be read by the keys of one column, for a
+// lookup join that reads it by the keys of its other side.
+type KeyAccess int
+
+// Key accesses.
+const (
+	// NoKeyAccess: the keys cannot be sent; the table is scanned whole.
+	NoKeyAccess KeyAccess = iota
+	// KeyEach: one key per read (an = filter).
+	KeyEach
+	// KeyList: many keys in one read (an IN list).
+	KeyList
+	// KeyStreams: the table reads each key on request streams of its own
+	// (a REST source's URL placeholder).
+	KeyStreams
+	// KeyLookup: the table reads each key with one request, unpaged (a
+	// REST source's get: endpoint).
+	KeyLookup
+)
+
+// KeyReader is implemented by a table that a lookup join can read by key
+// (a table without it is always scanned whole).
+type KeyReader interface {
+	// KeyAccess says how the table reads the keys of a column.
+	KeyAccess(column string) KeyAccess
+	// RequiresKey reports whether the table cannot be read without a
+	// key column bound by = or IN (Supports answers a *MissingKeyError).
+	RequiresKey() bool
+}
+
 // Writable is implemented by a table that INSERT, UPDATE and DELETE can
 // change.
 type Writable interface {
