@@ -135,24 +135,14 @@ func (c *connector) ColumnsProfile(ctx context.Context) (*catalog.Profile, error
 	return out, nil
 }
 
-// queryCatalog is the connector as one query's planner sees it: a table's
-// columnsFrom: endpoint is read with the query's context.
-type queryCatalog struct {
-	*connector
-	ctx context.Context
-}
-
 // forQuery returns the catalog the planner uses for a query run with ctx:
-// the connector itself unless a table reads columns from a metadata
-// endpoint.
+// the connector's view, whose tables read their columnsFrom: endpoint
+// with the query's context when a table has one.
 func (c *connector) forQuery(ctx context.Context) planner.Catalog {
 	if !c.hasColumnsFrom() {
-		return c
+		return c.view()
 	}
-	return &queryCatalog{connector: c, ctx: ctx}
-}
-
-// Source implements planner.Catalog with the query's context.
-func (q *queryCatalog) Source(parts []string) (*restsource.Source, error) {
-	return q.sourceContext(q.ctx, parts)
+	return catalogView{connector: c, source: func(parts []string) (*restsource.Source, error) {
+		return c.sourceContext(ctx, parts)
+	}}
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/restsql/restsql/executor"
+	"github.com/restsql/restsql/internal/errcode"
 	"github.com/restsql/restsql/planner"
 	"github.com/restsql/restsql/restsource"
 )
@@ -99,7 +100,7 @@ func (cn *conn) query(ctx context.Context, p *planner.Parsed, args []driver.Name
 // ? placeholders (database/sql checks this only for prepared statements).
 func checkArgs(p *planner.Parsed, args []driver.NamedValue) error {
 	if p.NumInput >= 0 && len(args) != p.NumInput {
-		return fmt.Errorf("restsql: the statement has %d ? placeholders but %d arguments were given", p.NumInput, len(args))
+		return errcode.Errorf(errcode.InvalidSQL, "restsql: the statement has %d ? placeholders but %d arguments were given", p.NumInput, len(args))
 	}
 	return nil
 }
@@ -123,7 +124,7 @@ func (cn *conn) exec(ctx context.Context, p *planner.Parsed, args []driver.Named
 		return nil, err
 	}
 	if cn.readOnly.Load() {
-		return nil, fmt.Errorf("restsql: %s in a read-only transaction: run writes outside the transaction", statementName(p))
+		return nil, errcode.Errorf(errcode.NotSupported, "restsql: %s in a read-only transaction: run writes outside the transaction", statementName(p))
 	}
 	if err := checkArgs(p, args); err != nil {
 		return nil, err

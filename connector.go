@@ -18,8 +18,11 @@ import (
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/fixtures"
 	"github.com/restsql/restsql/httpcache"
+	"github.com/restsql/restsql/internal/errcode"
+	"github.com/restsql/restsql/planner"
 	"github.com/restsql/restsql/restsource"
 	"github.com/restsql/restsql/retry"
+	"github.com/restsql/restsql/table"
 )
 
 // connector holds what all connections of one *sql.DB share: an immutable
@@ -68,8 +71,17 @@ var _ driver.Connector = (*connector)(nil)
 
 // NewConnector returns a connector for sql.OpenDB. It takes a copy of cfg,
 // loads and validates the profile (and the Catalogs defined in Go) and
-// applies the DSN's overrides to the default catalog.
+// applies the DSN's overrides to the default catalog. Its errors are
+// ErrConfig (unless they have a kind of their own).
 func NewConnector(cfg *Config) (driver.Connector, error) {
+	c, err := newConnector(cfg)
+	if err != nil {
+		return nil, errcode.Wrap(errcode.Config, err)
+	}
+	return c, nil
+}
+
+func newConnector(cfg *Config) (*connector, error) {
 	if cfg == nil {
 		cfg = NewConfig()
 	}
@@ -277,8 +289,18 @@ func (c *connector) runtime(cat *catalog.Catalog) (*catalogRuntime, error) {
 	return rt, nil
 }
 
-// source returns the (cached) REST source of a table.
+// source returns the (cached) REST source of a table. A source is made
+// when its table is first used: a mistake in its profile or a placeholder
+// without a value is ErrConfig then.
 func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.Source, error) {
+	s, err := c.newSource(cat, t)
+	if err != nil {
+		return nil, errcode.Wrap(errcode.Config, err)
+	}
+	return s, nil
+}
+
+func (c *connector) newSource(cat *catalog.Catalog, t *catalog.Table) (*restsource.Source, error) {
 	rt, err := c.runtime(cat)
 	if err != nil {
 		return nil, err
@@ -314,8 +336,38 @@ func (c *connector) source(cat *catalog.Catalog, t *catalog.Table) (*restsource.
 // Profile implements planner.ProfileCatalog: the system tables describe it.
 func (c *connector) Profile() *catalog.Profile { return c.profile }
 
-// Source implements planner.Catalog: it resolves table, schema.table or
-// catalog.schema.table against the profile and the DSN's defaults.
+// catalogView is the connector as the planner sees it (a
+// planner.Catalog): names resolve to tables through source (the
+// connector's REST sources, Source), and the connector's profile and
+// system tables (planner.ProfileCatalog, planner.SystemTables) come with
+// it. A view of one query may resolve names its own way (with its
+// context) by its own source.
+type catalogView struct {
+	*connector
+	source func(parts []string) (*restsource.Source, error)
+}
+
+// view is the planner's catalog of the connector.
+func (c *connector) view() catalogView { return catalogView{connector: c, source: c.Source} }
+
+// Table implements planner.Catalog: the REST source the view resolves.
+func (v catalogView) Table(parts []string) (table.Table, error) {
+	s, err := v.source(parts)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+var (
+	_ planner.Catalog        = catalogView{}
+	_ planner.ProfileCatalog = catalogView{}
+	_ planner.SystemTables   = catalogView{}
+	_ planner.ColumnsProfile = catalogView{}
+)
+
+// Source resolves table, schema.table or catalog.schema.table against the
+// profile and the DSN's defaults to the REST source that reads it.
 func (c *connector) Source(parts []string) (*restsource.Source, error) {
 	return c.sourceContext(context.Background(), parts)
 }

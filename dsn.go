@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/internal/errcode"
 )
 
 // Fixture modes (Config.FixtureMode).
@@ -479,8 +480,16 @@ func formatSeconds(d time.Duration) string {
 // '=', a duplicate or unknown key, a bad number or an unknown enumeration
 // value is an error; no error shows the value of Password, Token, APIKey,
 // OAuthClientSecret or OAuthRefreshToken. ${Name} placeholders are kept as
-// they are (see Config.Expander).
+// they are (see Config.Expander). Its errors are ErrConfig.
 func ParseDSN(dsn string) (*Config, error) {
+	cfg, err := parseDSN(dsn)
+	if err != nil {
+		return nil, errcode.Wrap(errcode.Config, err)
+	}
+	return cfg, nil
+}
+
+func parseDSN(dsn string) (*Config, error) {
 	cfg := NewConfig()
 	seen := make(map[*property]bool)
 	sc := dsnScanner{s: stripDSNPrefix(dsn)}

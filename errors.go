@@ -45,6 +45,19 @@ var (
 	// *restsource.HTTPError has it and the body), no answer, or an answer
 	// restsql cannot read.
 	ErrHTTP = errcode.HTTP.Err()
+	// ErrConfig is returned for a DSN property, a profile or a catalog
+	// defined in Go that is wrong, and for a ${Name} placeholder that has
+	// no value (at Open, or when a catalog is first used).
+	ErrConfig = errcode.Config.Err()
+	// ErrInvalidSQL is returned for SQL that parses but cannot run as
+	// written: a derived table without an alias, a LEFT JOIN without ON,
+	// UNION sides of different widths, an ORDER BY position out of range,
+	// a LIMIT that is no integer, a function given the wrong number of
+	// arguments, a placeholder without a value.
+	ErrInvalidSQL = errcode.InvalidSQL.Err()
+	// ErrCardinality is returned for a scalar subquery that returned more
+	// than one row.
+	ErrCardinality = errcode.Cardinality.Err()
 )
 
 // notSupported builds an error that wraps ErrNotSupported.

@@ -32,10 +32,23 @@ func TestErrorsIs(t *testing.T) {
       B:
         tables:
           down: {url: /down, columns: [{name: id, type: int}]}
+  Secret:
+    url: `+broken.URL+`
+    auth: {scheme: Basic, user: "${NoSuchUser}", password: x}
+    schemas:
+      S:
+        tables:
+          t: {url: /t, columns: [{name: id, type: int}]}
+  Bad:
+    url: `+broken.URL+`
+    schemas:
+      B:
+        tables:
+          t: {url: /t, get: {url: /t/x}, columns: [{name: id, type: int}]}
 `), "broken.yaml")
 	require.NoError(t, err)
 	db, _ := openDemo(t, func(c *restsql.Config) {
-		c.Catalogs = append(c.Catalogs, p.Catalogs["Broken"])
+		c.Catalogs = append(c.Catalogs, p.Catalogs["Broken"], p.Catalogs["Secret"], p.Catalogs["Bad"])
 		c.MaxRetries = 0
 	})
 
@@ -43,7 +56,8 @@ func TestErrorsIs(t *testing.T) {
 		restsql.ErrNotSupported, restsql.ErrUnknownTable, restsql.ErrUnknownColumn,
 		restsql.ErrUnknownFunction, restsql.ErrAmbiguous, restsql.ErrMissingKey,
 		restsql.ErrTypeMismatch, restsql.ErrOutOfRange, restsql.ErrGrouping,
-		restsql.ErrSyntax, restsql.ErrHTTP,
+		restsql.ErrSyntax, restsql.ErrHTTP, restsql.ErrConfig, restsql.ErrInvalidSQL,
+		restsql.ErrCardinality,
 	}
 	tests := []struct {
 		name, sql string
@@ -62,15 +76,32 @@ func TestErrorsIs(t *testing.T) {
 		{"literal of another type", "SELECT * FROM Demo.API.posts WHERE id = 'abc'", []error{restsql.ErrTypeMismatch}},
 		{"unknown column in INSERT", "INSERT INTO Demo.API.posts (titel) VALUES ('x')", []error{restsql.ErrUnknownColumn}},
 		{"value that does not fit in INSERT", "INSERT INTO Demo.API.posts (title, userId) VALUES ('x', 'abc')", []error{restsql.ErrTypeMismatch}},
+		{"USING a column twice", "SELECT * FROM Demo.API.posts p JOIN Demo.API.users u USING (id, id)", []error{restsql.ErrInvalidSQL}},
+		{"star without FROM", "SELECT *", []error{restsql.ErrInvalidSQL}},
+		{"UNION of different widths", "SELECT 1 UNION SELECT 1, 2", []error{restsql.ErrInvalidSQL}},
+		{"ORDER BY position", "SELECT id FROM Demo.API.posts ORDER BY 2", []error{restsql.ErrInvalidSQL}},
+		{"negative LIMIT argument", "SELECT id FROM Demo.API.posts LIMIT ?", []error{restsql.ErrInvalidSQL}},
+		{"wrong number of arguments", "SELECT id FROM Demo.API.posts WHERE id = ?", []error{restsql.ErrInvalidSQL}},
+		{"aggregate in WHERE", "SELECT id FROM Demo.API.posts WHERE COUNT(*) > 1", []error{restsql.ErrGrouping}},
+		{"scalar subquery of several rows", "SELECT (SELECT id FROM Demo.API.users)", []error{restsql.ErrCardinality}},
+		{"missing secret", "SELECT * FROM Secret.S.t", []error{restsql.ErrConfig}},
+		{"profile mistake found when the table is first used", "SELECT * FROM Bad.B.t", []error{restsql.ErrConfig}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var rows *sql.Rows
 			var err error
+			var args []any
+			if strings.HasSuffix(tt.sql, "?") {
+				args = nil // database/sql checks no count: the planner does
+				if strings.Contains(tt.sql, "LIMIT") {
+					args = []any{-1}
+				}
+			}
 			if strings.HasPrefix(tt.sql, "INSERT") {
-				_, err = db.ExecContext(context.Background(), tt.sql)
+				_, err = db.ExecContext(context.Background(), tt.sql, args...)
 			} else {
-				rows, err = db.QueryContext(context.Background(), tt.sql)
+				rows, err = db.QueryContext(context.Background(), tt.sql, args...)
 			}
 			if err == nil && rows != nil {
 				for rows.Next() {

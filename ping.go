@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/restsql/restsql/internal/errcode"
 )
 
 // pingBodyExcerpt bounds the part of a failed ping's body an error shows.
@@ -25,7 +27,7 @@ func (c *connector) ping(ctx context.Context) error {
 	}
 	rt, err := c.runtime(cat)
 	if err != nil {
-		return c.redactError(err)
+		return errcode.Wrap(errcode.Config, c.redactError(err))
 	}
 	if c.cfg.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -36,7 +38,7 @@ func (c *connector) ping(ctx context.Context) error {
 	if cat.Ping != "" {
 		p, err := c.expandSecret(cat.Ping)
 		if err != nil {
-			return fmt.Errorf("restsql: ping: catalog %s: ping: %w", cat.Name, err)
+			return errcode.Errorf(errcode.Config, "restsql: ping: catalog %s: ping: %w", cat.Name, err)
 		}
 		method, target = http.MethodGet, pingURL(rt.baseURL, p)
 	}
@@ -48,7 +50,7 @@ func (c *connector) ping(ctx context.Context) error {
 		for k, v := range cat.Headers {
 			ev, err := c.expandSecret(v)
 			if err != nil {
-				return fmt.Errorf("restsql: ping: catalog %s: header %s: %w", cat.Name, k, err)
+				return errcode.Errorf(errcode.Config, "restsql: ping: catalog %s: header %s: %w", cat.Name, k, err)
 			}
 			req.Header.Set(k, ev)
 		}
@@ -59,7 +61,7 @@ func (c *connector) ping(ctx context.Context) error {
 	shown := method + " " + redactURL(target)
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return c.redactError(fmt.Errorf("restsql: ping: catalog %s: %s: %w", cat.Name, shown, err))
+		return errcode.Wrap(errcode.HTTP, c.redactError(fmt.Errorf("restsql: ping: catalog %s: %s: %w", cat.Name, shown, err)))
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, pingBodyExcerpt+1))
@@ -72,7 +74,7 @@ func (c *connector) ping(ctx context.Context) error {
 			}
 			excerpt += "…"
 		}
-		return c.redactError(fmt.Errorf("restsql: ping: catalog %s: %s: HTTP %s: %s", cat.Name, shown, resp.Status, excerpt))
+		return errcode.Wrap(errcode.HTTP, c.redactError(fmt.Errorf("restsql: ping: catalog %s: %s: HTTP %s: %s", cat.Name, shown, resp.Status, excerpt)))
 	}
 	return nil
 }

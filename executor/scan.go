@@ -4,21 +4,21 @@ import (
 	"context"
 	"io"
 
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
-// Scan reads a REST source through a planned request. Its rows are as wide
-// as the table (Width columns); the extracted columns land at Pos, and
-// columns the query never reads stay NULL.
+// Scan reads a table (a REST source, a system table, rows in memory)
+// through a planned scan. Its rows are as wide as the table (Width
+// columns); the extracted columns land at Pos, and columns the query
+// never reads stay NULL.
 type Scan struct {
-	Source *restsource.Source
-	Plan   *restsource.Plan
-	Width  int
-	Pos    []int
+	Plan  table.Plan
+	Width int
+	Pos   []int
 	// Stats, when set, receives the scan's request counts when it closes.
-	Stats func(restsource.Stats)
+	Stats func(table.Stats)
 	// Forget keeps the scan's row count from being remembered for later
-	// plans (restsource.Plan.Remember): the batches of a lookup join,
+	// plans (table.Plan.Remember): the batches of a lookup join,
 	// whose requests rarely repeat, would crowd out the tables' counts.
 	Forget bool
 	// Reuse returns the same row slice on every Next. Only a consumer
@@ -28,15 +28,15 @@ type Scan struct {
 	Reuse bool
 }
 
-// Open implements Node: it fetches the first page before returning, so the
-// first HTTP error surfaces here.
+// Open implements Node: it opens the plan, which for a REST source fetches
+// the first page before returning, so the first HTTP error surfaces here.
 func (s *Scan) Open(ctx context.Context) (Iterator, error) {
-	rows, err := s.Source.Scan(ctx, s.Plan)
+	rows, err := s.Plan.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
 	// ended is set when the scan read its last row: the plan then
-	// remembers the count (restsource.Plan.Size).
+	// remembers the count (table.Plan.Size).
 	ended := false
 	buf := make([]any, len(s.Pos))
 	var shared Row

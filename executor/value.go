@@ -1,7 +1,8 @@
 // Package executor holds restsql's physical operators and expression
 // evaluator: the part of a query the driver computes itself (residual
 // filters, projections, joins, aggregates, sorts, limits) over rows streamed
-// from REST sources.
+// from tables (Scan opens a table.Plan: a REST source's requests, a system
+// table, rows in memory).
 //
 // Values are plain Go values: nil (SQL NULL), int64, float64, string, bool
 // and time.Time. Comparisons follow three-valued logic: any comparison with

@@ -1,14 +1,18 @@
 // Package metadata answers restsql's system tables — sys_catalogs,
 // sys_schemas, sys_tables, sys_tablecolumns, sys_sqlinfo and the
 // information_schema.tables / columns views — from a loaded profile, so a
-// tool connected through database/sql can list what is there.
+// tool connected through database/sql can list what is there. A Table is
+// planned and queried as any other table (Table.Memory: a table.Memory),
+// with every predicate, join and sort SQL has.
 package metadata
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/restsql/restsql/catalog"
+	"github.com/restsql/restsql/table"
 )
 
 // Column is one column of a system table.
@@ -324,4 +328,23 @@ func pgInfoSchemata(p *catalog.Profile) *Table {
 		}
 	}
 	return t
+}
+
+// Memory returns the system table as a table the planner plans against
+// like any other: its name is the table's last part ("columns" of
+// information_schema.columns, in schema information_schema), its rows
+// are Rows, and SQL filters and sorts them in the driver.
+func (t *Table) Memory() (*table.Memory, error) {
+	def := &catalog.Table{Name: t.Name}
+	if i := strings.LastIndexByte(t.Name, '.'); i >= 0 {
+		def.SchemaName, def.Name = t.Name[:i], t.Name[i+1:]
+	}
+	for _, c := range t.Columns {
+		def.Columns = append(def.Columns, &catalog.Column{Name: c.Name, Type: c.Type})
+	}
+	m, err := table.NewMemory(def, t.Rows)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: system table %s: %w", t.Name, err)
+	}
+	return m, nil
 }

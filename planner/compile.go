@@ -224,13 +224,13 @@ func (c *compiler) compile(e sqlparser.Expr) (typed, error) {
 	case *sqlparser.FuncExpr:
 		return c.funcExpr(x)
 	case *sqlparser.IntervalExpr:
-		return typed{}, fmt.Errorf("planner: %s is supported only added to or subtracted from a datetime (d + INTERVAL 1 DAY, DATE_ADD(d, INTERVAL 1 DAY))", sqlparser.String(x))
+		return typed{}, invalidf("planner: %s is supported only added to or subtracted from a datetime (d + INTERVAL 1 DAY, DATE_ADD(d, INTERVAL 1 DAY))", sqlparser.String(x))
 	case *sqlparser.Subquery:
 		return c.scalarSubquery(x)
 	case *sqlparser.ExistsExpr:
 		return c.exists(x)
 	case sqlparser.ValTuple:
-		return typed{}, fmt.Errorf("planner: a row value %s is only allowed after IN", sqlparser.String(x))
+		return typed{}, invalidf("planner: a row value %s is only allowed after IN", sqlparser.String(x))
 	}
 	return typed{}, notSupportedf("planner: %s is not supported", describeNode(e))
 }
@@ -291,7 +291,7 @@ func (c *compiler) comparison(x *sqlparser.ComparisonExpr) (typed, error) {
 				return vals, nil
 			}}, ex.TypeBool}, nil
 		}
-		return typed{}, fmt.Errorf("planner: IN needs a list or a subquery, got %s", sqlparser.String(x.Right))
+		return typed{}, invalidf("planner: IN needs a list or a subquery, got %s", sqlparser.String(x.Right))
 	case sqlparser.LikeStr, sqlparser.NotLikeStr:
 		l, r, err := c.pair(x.Left, x.Right)
 		if err != nil {
@@ -306,7 +306,7 @@ func (c *compiler) comparison(x *sqlparser.ComparisonExpr) (typed, error) {
 			k, ok := e.e.(*ex.Const)
 			s, isStr := k.V.(string)
 			if !ok || !isStr || len([]rune(s)) != 1 {
-				return typed{}, fmt.Errorf("planner: ESCAPE needs a single character")
+				return typed{}, invalidf("planner: ESCAPE needs a single character")
 			}
 			esc = []rune(s)[0]
 		}
@@ -396,7 +396,7 @@ func castModifiers(e ex.Expr, t *sqlparser.ConvertType) (ex.Expr, error) {
 		}
 		n, err := strconv.ParseInt(string(v.Val), 10, 64)
 		if err != nil || n < 0 {
-			return 0, fmt.Errorf("planner: CAST to %s: bad size %s", sqlparser.String(t), v.Val)
+			return 0, invalidf("planner: CAST to %s: bad size %s", sqlparser.String(t), v.Val)
 		}
 		return n, nil
 	}
@@ -441,12 +441,12 @@ func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
 	}
 	if aggregateNames[name] {
 		if c.noAgg != "" {
-			return typed{}, fmt.Errorf("planner: aggregate %s is not allowed in %s", sqlparser.String(x), c.noAgg)
+			return typed{}, groupingf("planner: aggregate %s is not allowed in %s", sqlparser.String(x), c.noAgg)
 		}
-		return typed{}, fmt.Errorf("planner: aggregate %s is not allowed here", sqlparser.String(x))
+		return typed{}, groupingf("planner: aggregate %s is not allowed here", sqlparser.String(x))
 	}
 	if x.Distinct {
-		return typed{}, fmt.Errorf("planner: DISTINCT is only allowed in aggregates, not in %s", name)
+		return typed{}, invalidf("planner: DISTINCT is only allowed in aggregates, not in %s", name)
 	}
 	args := make([]sqlparser.Expr, 0, len(x.Exprs))
 	for _, se := range x.Exprs {
@@ -459,7 +459,7 @@ func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
 	switch name {
 	case "NOW", "CURRENT_TIMESTAMP", "SYSDATE", "UTC_TIMESTAMP":
 		if len(args) != 0 {
-			return typed{}, fmt.Errorf("planner: %s takes no arguments", name)
+			return typed{}, invalidf("planner: %s takes no arguments", name)
 		}
 		return typed{&ex.Const{V: c.q.now}, ex.TypeDatetime}, nil
 	case "CURDATE", "CURRENT_DATE", "UTC_DATE":
@@ -475,7 +475,7 @@ func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
 			iv, ok = args[1].(*sqlparser.IntervalExpr)
 		}
 		if !ok {
-			return typed{}, fmt.Errorf("planner: %s takes a datetime and an INTERVAL n unit", name)
+			return typed{}, invalidf("planner: %s takes a datetime and an INTERVAL n unit", name)
 		}
 		if name == "ADDDATE" {
 			name = "DATE_ADD"
@@ -491,7 +491,7 @@ func (c *compiler) funcExpr(x *sqlparser.FuncExpr) (typed, error) {
 func (c *compiler) interval(name string, d sqlparser.Expr, iv *sqlparser.IntervalExpr) (typed, error) {
 	unit := strings.ToUpper(iv.Unit)
 	if !slices.Contains(ex.IntervalUnits, unit) {
-		return typed{}, fmt.Errorf("planner: INTERVAL unit %s is not supported (%s are)", iv.Unit, strings.Join(ex.IntervalUnits, ", "))
+		return typed{}, notSupportedf("planner: INTERVAL unit %s is not supported (%s are)", iv.Unit, strings.Join(ex.IntervalUnits, ", "))
 	}
 	return c.call(name, []sqlparser.Expr{d, iv.Expr, sqlparser.NewStrVal([]byte(unit))})
 }
@@ -509,7 +509,7 @@ func (c *compiler) call(name string, args []sqlparser.Expr) (typed, error) {
 		case f.MaxArgs != f.MinArgs:
 			want += " to " + strconv.Itoa(f.MaxArgs)
 		}
-		return typed{}, fmt.Errorf("planner: %s takes %s arguments, got %d", name, want, len(args))
+		return typed{}, invalidf("planner: %s takes %s arguments, got %d", name, want, len(args))
 	}
 	cargs := make([]ex.Expr, len(args))
 	typ := f.Type
@@ -557,7 +557,7 @@ func (c *compiler) scalarSubquery(x *sqlparser.Subquery) (typed, error) {
 		case 1:
 			return rows[0][0], nil
 		}
-		return nil, fmt.Errorf("planner: scalar subquery %s returned %d rows", sqlparser.String(x), len(rows))
+		return nil, cardinalityf("planner: scalar subquery %s returned %d rows", sqlparser.String(x), len(rows))
 	}}, ex.TypeAny}, nil
 }
 
@@ -620,7 +620,7 @@ func (c *compiler) aggSpec(f *sqlparser.FuncExpr) (ex.AggSpec, ex.Type, error) {
 	name := strings.ToUpper(f.Name.String())
 	spec := ex.AggSpec{Func: name, Distinct: f.Distinct}
 	if len(f.Exprs) != 1 {
-		return spec, "", fmt.Errorf("planner: %s takes one argument", sqlparser.String(f))
+		return spec, "", invalidf("planner: %s takes one argument", sqlparser.String(f))
 	}
 	switch a := f.Exprs[0].(type) {
 	case *sqlparser.StarExpr:
@@ -630,7 +630,7 @@ func (c *compiler) aggSpec(f *sqlparser.FuncExpr) (ex.AggSpec, ex.Type, error) {
 		return spec, ex.TypeInt, nil
 	case *sqlparser.AliasedExpr:
 		if hasAggregate(a.Expr) {
-			return spec, "", fmt.Errorf("planner: aggregates cannot be nested: %s", sqlparser.String(f))
+			return spec, "", groupingf("planner: aggregates cannot be nested: %s", sqlparser.String(f))
 		}
 		inner := *c
 		inner.noAgg = "an aggregate's argument"

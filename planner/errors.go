@@ -15,6 +15,13 @@ func (e *ValueError) ErrorCode() errcode.Code { return errcode.TypeMismatch }
 // Is makes errors.Is(err, restsql.ErrTypeMismatch) hold.
 func (e *ValueError) Is(target error) bool { return errcode.Is(errcode.TypeMismatch, target) }
 
+// ErrorCode is errcode.NotSupported: restsql does not run the statement
+// unless it is allowed (ExecOptions.AllowUnfiltered).
+func (e *UnfilteredError) ErrorCode() errcode.Code { return errcode.NotSupported }
+
+// Is makes errors.Is(err, restsql.ErrNotSupported) hold.
+func (e *UnfilteredError) Is(target error) bool { return errcode.Is(errcode.NotSupported, target) }
+
 // The planner's errors with a code (see package internal/errcode): each
 // is fmt.Errorf(format, args...) with the code, so errors.Is(err,
 // restsql.ErrNotSupported) and the server's SQLSTATE read the code, not
@@ -49,4 +56,20 @@ func groupingf(format string, args ...any) error {
 // with its position.
 func unsupportedSyntax(err *SyntaxError) error {
 	return errcode.With(errcode.NotSupported, err)
+}
+
+func invalidf(format string, args ...any) error {
+	return errcode.Errorf(errcode.InvalidSQL, format, args...)
+}
+
+func cardinalityf(format string, args ...any) error {
+	return errcode.Errorf(errcode.Cardinality, format, args...)
+}
+
+func typeMismatchf(format string, args ...any) error {
+	return errcode.Errorf(errcode.TypeMismatch, format, args...)
+}
+
+func missingKeyf(format string, args ...any) error {
+	return errcode.Errorf(errcode.MissingKey, format, args...)
 }

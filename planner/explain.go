@@ -8,7 +8,7 @@ import (
 	"github.com/xwb1989/sqlparser"
 
 	ex "github.com/restsql/restsql/executor"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // step describes one operator for EXPLAIN.
@@ -90,7 +90,7 @@ func projectDetail(items []selectItem) string {
 	return strings.Join(parts, ", ")
 }
 
-var supportWord = map[restsource.Support]string{restsource.Exact: "exact", restsource.Inexact: "re-checked in the driver", restsource.Unsupported: "in the driver"}
+var supportWord = map[table.Support]string{table.Exact: "exact", table.Inexact: "re-checked in the driver", table.Unsupported: "in the driver"}
 
 // scanDetail describes what a scan sends to the API and adds one child
 // step per request it starts with.
@@ -98,9 +98,9 @@ func scanDetail(sp *scanPlan) string {
 	var parts []string
 	var pushed []string
 	for i, p := range sp.q.Predicates {
-		d := sp.plan.Pushdown.Filters[i]
+		d := sp.plan.Decision().Filters[i]
 		word := supportWord[d.Support]
-		if d.Support != restsource.Exact && d.Reason != "" {
+		if d.Support != table.Exact && d.Reason != "" {
 			word += ": " + d.Reason
 		}
 		if ks := sp.keySub; ks != nil && ks.pred == i {
@@ -120,7 +120,7 @@ func scanDetail(sp *scanPlan) string {
 	if sp.sortReason != "" {
 		parts = append(parts, sp.sortReason)
 	}
-	if len(sp.q.Sort) > 0 && sp.plan.SortPushed {
+	if len(sp.q.Sort) > 0 && sp.plan.Decision().Sort {
 		var ks []string
 		for _, k := range sp.q.Sort {
 			d := "ASC"
@@ -132,7 +132,7 @@ func scanDetail(sp *scanPlan) string {
 		parts = append(parts, "sort pushed: "+strings.Join(ks, ", "))
 	}
 	if sp.q.Limit >= 0 {
-		if sp.plan.LimitPushed {
+		if sp.plan.LimitApplied() {
 			parts = append(parts, fmt.Sprintf("limit pushed: %d", sp.q.Limit))
 		} else {
 			parts = append(parts, fmt.Sprintf("stops after %d rows", sp.q.Limit))
@@ -140,12 +140,19 @@ func scanDetail(sp *scanPlan) string {
 	} else if sp.limitReason != "" {
 		parts = append(parts, sp.limitReason)
 	}
-	if d := sp.plan.ShapeDetail(); d != "" {
-		parts = append(parts, d)
+	if s, ok := sp.plan.(table.Shaped); ok {
+		if d := s.ShapeDetail(); d != "" {
+			parts = append(parts, d)
+		}
 	}
 	parts = append(parts, "columns: "+strings.Join(sp.q.Columns, ", "))
 	if sp.keySub != nil {
 		parts = append(parts, "requests: one stream per value of the subquery")
+		sp.step.children = nil
+		return strings.Join(parts, "; ")
+	}
+	if d, ok := sp.plan.(table.Describer); ok {
+		parts = append(parts, d.Describe())
 		sp.step.children = nil
 		return strings.Join(parts, "; ")
 	}

@@ -1,13 +1,13 @@
 package planner
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
 
 	ex "github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/metadata"
+	"github.com/restsql/restsql/table"
 )
 
 // buildFrom builds the FROM tree and lists its relations in row order.
@@ -49,26 +49,22 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 		switch t := x.Expr.(type) {
 		case sqlparser.TableName:
 			parts := nameParts(t)
-			mt, ok, err := q.systemTable(parts)
+			src, err := q.systemTable(parts)
 			if err != nil {
 				return nil, err
 			}
-			if ok {
+			if src != nil {
+				// A system table answers to the name it was asked by.
 				r.parts = parts
-				r.display = strings.Join(parts, ".")
-				r.derived = mt
-				for i, c := range mt.cols {
-					r.cols = append(r.cols, scopeCol{rel: r, name: c.name, typ: c.typ, colIdx: i})
+			} else {
+				if src, err = q.cat.Table(parts); err != nil {
+					return nil, err
 				}
-				break
+				tab := src.Def()
+				r.parts = []string{tab.CatalogName, tab.SchemaName, tab.Name}
 			}
-			src, err := q.cat.Source(parts)
-			if err != nil {
-				return nil, err
-			}
-			tab := src.Table()
+			tab := src.Def()
 			r.src, r.table = src, tab
-			r.parts = []string{tab.CatalogName, tab.SchemaName, tab.Name}
 			r.display = strings.Join(r.parts, ".")
 			r.used = make([]bool, len(tab.Columns))
 			for i, c := range tab.Columns {
@@ -76,7 +72,7 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 			}
 		case *sqlparser.Subquery:
 			if r.alias == "" {
-				return nil, fmt.Errorf("planner: a derived table needs an alias: %s", sqlparser.String(t))
+				return nil, invalidf("planner: a derived table needs an alias: %s", sqlparser.String(t))
 			}
 			sub, err := q.planStatement(t.Select, nil)
 			if err != nil {
@@ -139,7 +135,7 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 		}
 		if x.Condition.On != nil {
 			if hasAggregate(x.Condition.On) {
-				return nil, fmt.Errorf("planner: aggregates are not allowed in ON: %s", sqlparser.String(x.Condition.On))
+				return nil, groupingf("planner: aggregates are not allowed in ON: %s", sqlparser.String(x.Condition.On))
 			}
 			n.on = splitAnd(x.Condition.On, nil)
 		}
@@ -159,7 +155,7 @@ func (q *query) tableExpr(te sqlparser.TableExpr, parent *scope) (*fromNode, err
 			n.on = append(n.on, sqlparser.BoolVal(true))
 		}
 		if kind == ex.LeftJoin && len(n.on) == 0 {
-			return nil, fmt.Errorf("planner: LEFT JOIN needs an ON condition")
+			return nil, invalidf("planner: LEFT JOIN needs an ON condition")
 		}
 		return n, nil
 	}
@@ -218,7 +214,7 @@ func mergeUsing(n *fromNode, names []string, what string) error {
 	for _, name := range names {
 		key := strings.ToLower(name)
 		if seen[key] {
-			return fmt.Errorf("planner: %s names column %s twice", what, name)
+			return invalidf("planner: %s names column %s twice", what, name)
 		}
 		seen[key] = true
 		lc, err := usingColumn(n.left, name, what, "left")
@@ -298,7 +294,7 @@ func columnRef(c *scopeCol, rels []*relation) (*sqlparser.ColName, error) {
 		}
 		return &sqlparser.ColName{Name: col, Qualifier: tn}, nil
 	}
-	return nil, fmt.Errorf("planner: table %s is joined twice: give each an alias", r.display)
+	return nil, invalidf("planner: table %s is joined twice: give each an alias", r.display)
 }
 
 func contains(n *fromNode, r *relation) bool {
@@ -391,15 +387,12 @@ func (q *query) buildLeaves(rels []*relation, parent *scope) error {
 			continue
 		}
 		if r.src != nil {
-			node := &ex.Scan{Source: r.src, Width: len(r.cols)}
+			node := &ex.Scan{Width: len(r.cols)}
 			r.scan.node = node
 			r.scan.step = &step{op: "Scan", target: strings.Join(r.parts, ".") + aliasSuffix(r)}
 			p = &planned{node: r.scan.leafNode(), step: r.scan.step}
 		} else {
 			p = &planned{node: r.derived.node, step: &step{op: "Derived", target: r.display, children: []*step{r.derived.step}}}
-			if r.derived.step.op == "System table" {
-				p.step = r.derived.step
-			}
 		}
 		var residual []sqlparser.Expr
 		for _, c := range r.conjuncts {
@@ -519,7 +512,7 @@ func (q *query) subquery(s *sqlparser.Subquery, outer *scope, want int) (func() 
 		return nil, err
 	}
 	if want > 0 && len(p.cols) != want {
-		return nil, fmt.Errorf("planner: subquery %s must return %d column, not %d", sqlparser.String(s), want, len(p.cols))
+		return nil, invalidf("planner: subquery %s must return %d column, not %d", sqlparser.String(s), want, len(p.cols))
 	}
 	return func() ([]ex.Row, error) { return ex.Drain(q.ctx, p.node) }, nil
 }
@@ -532,30 +525,23 @@ func aliasSuffix(r *relation) string {
 }
 
 // systemTable returns the system table (sys_tables, information_schema.
-// columns, …) a name refers to, when the catalog exposes its profile.
-func (q *query) systemTable(parts []string) (*planned, bool, error) {
+// columns, …) a name refers to, when the catalog exposes its profile, or
+// one of the catalog's own (SystemTables); nil when there is none. It is
+// a table like any other, in memory.
+func (q *query) systemTable(parts []string) (table.Table, error) {
 	var mt *metadata.Table
-	from := "the driver"
 	if st, ok := q.cat.(SystemTables); ok {
 		mt, _ = st.SystemTable(parts)
 	}
 	if pc, ok := q.cat.(ProfileCatalog); ok && mt == nil {
 		prof, err := q.systemProfile(pc, parts)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		mt, _ = metadata.Lookup(prof, parts)
-		from = "the profile"
 	}
 	if mt == nil {
-		return nil, false, nil
+		return nil, nil
 	}
-	p := &planned{node: &ex.Values{}, step: &step{op: "System table", target: mt.Name, detail: fmt.Sprintf("%d rows from %s", len(mt.Rows), from)}}
-	for _, r := range mt.Rows {
-		p.node.(*ex.Values).Rows = append(p.node.(*ex.Values).Rows, ex.Row(r))
-	}
-	for _, c := range mt.Columns {
-		p.cols = append(p.cols, outCol{name: c.Name, typ: c.Type, nullable: true})
-	}
-	return p, true, nil
+	return mt.Memory()
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/restsql/restsql/catalog"
 	ex "github.com/restsql/restsql/executor"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // keySubquery is a required key column bound by WHERE key IN (SELECT …):
@@ -27,7 +27,7 @@ type keySubquery struct {
 // keysFromSubquery binds the required key column col of r through a
 // conjunct col IN (subquery), when there is one; otherwise it returns
 // missing, the error that asked for the key.
-func (q *query) keysFromSubquery(r *relation, sp *scanPlan, col string, sc *scope, missing error) (*restsource.Pushdown, error) {
+func (q *query) keysFromSubquery(r *relation, sp *scanPlan, col string, sc *scope, missing error) (*table.Pushdown, error) {
 	column, _ := r.table.Column(col)
 	if column == nil {
 		return nil, missing
@@ -47,7 +47,7 @@ func (q *query) keysFromSubquery(r *relation, sp *scanPlan, col string, sc *scop
 		if err != nil {
 			return nil, err
 		}
-		c.preds = []restsource.Predicate{{Column: column.Name, Op: "IN", Values: []any{sampleKey(column)}}}
+		c.preds = []table.Predicate{{Column: column.Name, Op: "IN", Values: []any{sampleKey(column)}}}
 		sp.keySub = &keySubquery{pred: len(sp.q.Predicates), col: column, load: load, text: sqlparser.String(sub)}
 		sp.predConj = append(sp.predConj, i)
 		sp.q.Predicates = append(sp.q.Predicates, c.preds...)
@@ -87,9 +87,9 @@ func (k *keyedScan) Open(ctx context.Context) (ex.Iterator, error) {
 		}
 	}
 	q := sp.q
-	q.Predicates = append([]restsource.Predicate(nil), sp.q.Predicates...)
-	q.Predicates[ks.pred] = restsource.Predicate{Column: ks.col.Name, Op: "IN", Values: keys}
-	plan, err := sp.rel.src.Plan(q)
+	q.Predicates = append([]table.Predicate(nil), sp.q.Predicates...)
+	q.Predicates[ks.pred] = table.Predicate{Column: ks.col.Name, Op: "IN", Values: keys}
+	plan, err := sp.rel.src.PlanScan(q)
 	if err != nil {
 		return nil, fmt.Errorf("planner: table %s: the keys of %s: %w", sp.rel.display, ks.text, err)
 	}

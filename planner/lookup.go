@@ -3,13 +3,12 @@ package planner
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/xwb1989/sqlparser"
 
 	"github.com/restsql/restsql/catalog"
 	ex "github.com/restsql/restsql/executor"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // lookupPlan describes a lookup join: the inner table is read by the keys
@@ -89,8 +88,21 @@ func (q *query) findLookups(n *fromNode) {
 	}
 }
 
+// needsKey reports whether r's table cannot be read without a key.
 func needsKey(r *relation) bool {
-	return r != nil && r.table != nil && len(catalog.Placeholders(r.table.URL)) > 0
+	if r == nil || r.src == nil {
+		return false
+	}
+	kr, ok := r.src.(table.KeyReader)
+	return ok && kr.RequiresKey()
+}
+
+// keyAccess says how r's table reads the keys of the lookup's column.
+func keyAccess(r *relation) table.KeyAccess {
+	if kr, ok := r.src.(table.KeyReader); ok {
+		return kr.KeyAccess(r.table.Columns[r.lookup.colIdx].Name)
+	}
+	return table.NoKeyAccess
 }
 
 // lookupWanted decides whether a join that could read r by key should
@@ -177,7 +189,7 @@ func (e joinEstimate) String(lookup bool) string {
 func (q *query) estimateJoin(r *relation) (joinEstimate, error) {
 	lp := r.lookup
 	e := joinEstimate{batch: lookupBatch(r), perKey: assumedRowsPerKey}
-	inner, err := r.src.Plan(r.scan.q)
+	inner, err := r.src.PlanScan(r.scan.q)
 	if err != nil {
 		return e, err
 	}
@@ -191,7 +203,7 @@ func (q *query) estimateJoin(r *relation) (joinEstimate, error) {
 	for _, o := range lp.join.left.rels {
 		n, known := int64(assumedRows), false
 		if o.src != nil && o.scan != nil {
-			if p, err := o.src.Plan(o.scan.q); err == nil {
+			if p, err := o.src.PlanScan(o.scan.q); err == nil {
 				n, known = tableRows(o, p.Size())
 			}
 		}
@@ -204,7 +216,7 @@ func (q *query) estimateJoin(r *relation) (joinEstimate, error) {
 	if e.batch == 1 || e.batch == 100 {
 		// One request per key; a get: endpoint answers a key in one.
 		pages := requestsFor(e.perKey, isz.PageSize)
-		if e.batch == 100 && r.table.Get != nil && !needsKey(r) {
+		if e.batch == 100 && keyAccess(r) == table.KeyLookup && !needsKey(r) {
 			pages = 1
 		}
 		e.batch = 1
@@ -219,7 +231,7 @@ func (q *query) estimateJoin(r *relation) (joinEstimate, error) {
 
 // tableRows is the rows a scan of r returns: known from an earlier scan
 // of the same requests or the API's total, else assumed.
-func tableRows(r *relation, sz restsource.Size) (int64, bool) {
+func tableRows(r *relation, sz table.Size) (int64, bool) {
 	if sz.Known {
 		return sz.Rows, true
 	}
@@ -242,28 +254,16 @@ func requestsFor(rows int64, pageSize int) int64 {
 }
 
 // lookupBatch is the number of keys one lookup asks for: many when the
-// source fans the keys out itself (URL placeholders, get: lookups) or sends
-// them as one IN list, one when it can only filter by equality, 0 when the
-// key cannot be sent at all.
+// table fans the keys out itself (a REST source's URL placeholders, get:
+// lookups) or sends them as one IN list, one when it can only filter by
+// equality, 0 when the key cannot be sent at all (table.KeyReader).
 func lookupBatch(r *relation) int {
-	lp := r.lookup
-	col := r.table.Columns[lp.colIdx]
-	for _, n := range catalog.Placeholders(r.table.URL) {
-		if strings.EqualFold(n, col.Name) {
-			return 100
-		}
-	}
-	if r.table.Get != nil {
-		for _, n := range catalog.Placeholders(r.table.Get.URL) {
-			if strings.EqualFold(n, col.Name) {
-				return 100
-			}
-		}
-	}
-	if f := col.Filters["IN"]; f != nil && (f.Repeat || f.Join != "") {
+	switch keyAccess(r) {
+	case table.KeyStreams, table.KeyLookup:
+		return 100
+	case table.KeyList:
 		return 50
-	}
-	if col.Filters["="] != nil {
+	case table.KeyEach:
 		return 1
 	}
 	return 0
@@ -271,14 +271,14 @@ func lookupBatch(r *relation) int {
 
 // lookupQuery is the table's query with the join key bound to keys (a
 // sample key when keys is nil, for planning and EXPLAIN).
-func (sp *scanPlan) lookupQuery(keys []any) restsource.Query {
+func (sp *scanPlan) lookupQuery(keys []any) table.Query {
 	q := sp.q
 	q.Limit, q.Sort, q.NoPrefetch = -1, nil, false
 	if keys == nil {
 		keys = []any{sampleKey(sp.rel.table.Columns[sp.lookup.colIdx])}
 	}
-	q.Predicates = append(append([]restsource.Predicate(nil), q.Predicates...),
-		restsource.Predicate{Column: sp.lookup.col, Op: "IN", Values: keys})
+	q.Predicates = append(append([]table.Predicate(nil), q.Predicates...),
+		table.Predicate{Column: sp.lookup.col, Op: "IN", Values: keys})
 	return q
 }
 
@@ -334,7 +334,10 @@ func (q *query) buildLookupJoin(n *fromNode, inner *relation, parent *scope) (*p
 	// sends MaxConcurrency requests at once, so batches go one by one.
 	oneRequest := j.BatchSize < 100
 	if oneRequest {
-		j.Concurrency = inner.src.MaxConcurrency()
+		j.Concurrency = 1
+		if c, ok := inner.src.(table.Concurrent); ok {
+			j.Concurrency = c.MaxConcurrency()
+		}
 	}
 	if len(extra) > 0 {
 		both := makeScope(n.rels, n.rels[0].offset, parent)
@@ -370,11 +373,11 @@ func (q *query) buildLookupJoin(n *fromNode, inner *relation, parent *scope) (*p
 		}
 		// Batches read at once each keep one request in flight.
 		q.NoPrefetch = j.Concurrency > 1
-		plan, err := inner.src.Plan(q)
+		plan, err := inner.src.PlanScan(q)
 		if err != nil {
 			return nil, err
 		}
-		return &ex.Scan{Source: inner.src, Plan: plan, Width: len(inner.cols), Pos: sp.pos, Forget: true}, nil
+		return &ex.Scan{Plan: plan, Width: len(inner.cols), Pos: sp.pos, Forget: true}, nil
 	}
 	innerStep := sp.step
 	if len(lp.residualText) > 0 {

@@ -12,6 +12,8 @@ import (
 	"unicode"
 
 	"github.com/xwb1989/sqlparser"
+
+	"github.com/restsql/restsql/internal/errcode"
 )
 
 // nameSep joins the parts of a three- or four-part name that the parser
@@ -132,7 +134,11 @@ func parsePiece(sql string, offset int, text string, o ParseOptions) (sqlparser.
 	if err != nil {
 		var pe *posError
 		if errors.As(err, &pe) {
-			return nil, &SyntaxError{SQL: sql, Pos: offset + pe.pos, Near: pe.near, Msg: pe.msg}
+			se := &SyntaxError{SQL: sql, Pos: offset + pe.pos, Near: pe.near, Msg: pe.msg}
+			if pe.code != errcode.None {
+				return nil, errcode.With(pe.code, se)
+			}
+			return nil, se
 		}
 		return nil, &SyntaxError{SQL: sql, Pos: offset, Msg: err.Error()}
 	}
@@ -151,6 +157,9 @@ type posError struct {
 	pos  int
 	near string
 	msg  string
+	// code, when set, is the error's kind beyond a syntax error (a
+	// LIMIT out of range, a construct that is not supported).
+	code errcode.Code
 }
 
 func (e *posError) Error() string { return e.msg }
@@ -426,7 +435,7 @@ func (w *rewriter) functions() error {
 				}
 			}
 			if unit == "" {
-				return &posError{pos: u.start, near: w.sql[u.start:u.end], msg: "EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE and SECOND"}
+				return &posError{pos: u.start, near: w.sql[u.start:u.end], msg: "EXTRACT supports YEAR, MONTH, DAY, HOUR, MINUTE and SECOND", code: errcode.NotSupported}
 			}
 			w.replace(i, i+3, "EXTRACT_"+unit+"(")
 		case t.typ == sqlparser.CAST || t.typ == sqlparser.CONVERT:
@@ -446,9 +455,9 @@ func (w *rewriter) functions() error {
 				tt := toks[ty]
 				switch {
 				case tt.typ == sqlparser.BOOL || tt.typ == sqlparser.BOOLEAN:
-					return &posError{pos: tt.start, near: w.sql[tt.start:tt.end], msg: "CAST to BOOLEAN is not supported: compare instead (x <> 0)"}
+					return &posError{pos: tt.start, near: w.sql[tt.start:tt.end], msg: "CAST to BOOLEAN is not supported: compare instead (x <> 0)", code: errcode.NotSupported}
 				case (tt.typ == sqlparser.REAL || tt.typ == sqlparser.DOUBLE || tt.typ == sqlparser.FLOAT_TYPE) && w.is(ty+1, '('):
-					return &posError{pos: tt.start, near: w.sql[tt.start:tt.end], msg: "CAST to " + strings.ToUpper(tt.val) + "(…) is not supported: use DECIMAL(m, d) or DECIMAL"}
+					return &posError{pos: tt.start, near: w.sql[tt.start:tt.end], msg: "CAST to " + strings.ToUpper(tt.val) + "(…) is not supported: use DECIMAL(m, d) or DECIMAL", code: errcode.NotSupported}
 				case castTypes[tt.typ] != "":
 					w.replace(ty, ty, castTypes[tt.typ])
 				}
@@ -458,7 +467,7 @@ func (w *rewriter) functions() error {
 			what := strings.ToUpper(t.val)
 			for k := i + 1; k < len(toks) && toks[k].typ == sqlparser.INTEGRAL; k += 2 {
 				if _, err := strconv.ParseInt(toks[k].val, 10, 64); err != nil {
-					return &posError{pos: toks[k].start, near: toks[k].val, msg: fmt.Sprintf("%s %s is out of range (at most %d)", what, toks[k].val, int64(math.MaxInt64))}
+					return &posError{pos: toks[k].start, near: toks[k].val, msg: fmt.Sprintf("%s %s is out of range (at most %d)", what, toks[k].val, int64(math.MaxInt64)), code: errcode.OutOfRange}
 				}
 				if t.typ != sqlparser.LIMIT || !w.is(k+1, ',') {
 					break

@@ -164,7 +164,7 @@ func (p *Partition) MatchesColumn(catalogName, schema, table, column string) boo
 
 // partitionColumn parses a column name (id, p.id, catalog.schema.table.id).
 func partitionColumn(column string, o ParseOptions) (*sqlparser.ColName, error) {
-	bad := fmt.Errorf("planner: partitions: %q is not a column name", column)
+	bad := invalidf("planner: partitions: %q is not a column name", column)
 	if strings.TrimSpace(column) == "" || strings.ContainsAny(column, ";\x1f") {
 		return nil, bad
 	}
@@ -190,7 +190,7 @@ func partitionColumn(column string, o ParseOptions) (*sqlparser.ColName, error) 
 // partitionSelect parses a query that can be partitioned.
 func partitionSelect(query string, o ParseOptions) (*sqlparser.Select, error) {
 	if strings.Contains(query, "\x1f") {
-		return nil, errors.New("planner: partitions: the query contains a control character (0x1f)")
+		return nil, invalidf("planner: partitions: the query contains a control character (0x1f)")
 	}
 	p, err := ParseWith(query, o)
 	if err != nil {
@@ -199,15 +199,15 @@ func partitionSelect(query string, o ParseOptions) (*sqlparser.Select, error) {
 	sel, ok := p.Stmt.(*sqlparser.Select)
 	switch {
 	case p.Explain:
-		return nil, errors.New("planner: partitions: cannot partition an EXPLAIN")
+		return nil, notSupportedf("planner: partitions: cannot partition an EXPLAIN")
 	case !ok:
-		return nil, errors.New("planner: partitions: the query must be one SELECT (not a UNION or another statement)")
+		return nil, notSupportedf("planner: partitions: the query must be one SELECT (not a UNION or another statement)")
 	case sel.Limit != nil:
-		return nil, errors.New("planner: partitions: a query with LIMIT cannot be partitioned (each partition would apply it)")
+		return nil, notSupportedf("planner: partitions: a query with LIMIT cannot be partitioned (each partition would apply it)")
 	case len(sel.GroupBy) > 0 || sel.Having != nil || partitionHasAggregate(sel.SelectExprs):
-		return nil, errors.New("planner: partitions: a query with GROUP BY or aggregates cannot be partitioned (each partition would aggregate apart)")
+		return nil, notSupportedf("planner: partitions: a query with GROUP BY or aggregates cannot be partitioned (each partition would aggregate apart)")
 	case sel.Distinct != "":
-		return nil, errors.New("planner: partitions: a SELECT DISTINCT cannot be partitioned (a value could repeat across partitions)")
+		return nil, notSupportedf("planner: partitions: a SELECT DISTINCT cannot be partitioned (a value could repeat across partitions)")
 	}
 	return sel, nil
 }
@@ -276,10 +276,10 @@ func partitionCuts(lower, upper any, n int) ([]sqlparser.Expr, error) {
 	}
 	lo, hi = partitionUnifyBounds(lo, hi)
 	if lo.kind != hi.kind {
-		return nil, fmt.Errorf("planner: partitions: the bounds %v and %v are not of one type", lower, upper)
+		return nil, typeMismatchf("planner: partitions: the bounds %v and %v are not of one type", lower, upper)
 	}
 	if lo.cmp(hi) > 0 {
-		return nil, fmt.Errorf("planner: partitions: the lower bound %v is above the upper bound %v", lower, upper)
+		return nil, invalidf("planner: partitions: the lower bound %v is above the upper bound %v", lower, upper)
 	}
 	var cuts []sqlparser.Expr
 	prev := lo

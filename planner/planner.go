@@ -1,9 +1,13 @@
-// Package planner turns SQL text into a tree of executor operators over REST
-// sources: it parses (sqlparser, with three-part names), binds names to the
-// catalog, splits WHERE into conjuncts, offers each table's conjuncts,
-// ORDER BY and LIMIT to its REST source (pushdown), keeps a residual filter
-// for everything the API does not apply exactly, and builds joins,
-// aggregates, sorts and limits for the rest.
+// Package planner turns SQL text into a tree of executor operators over
+// tables (package table: the driver's REST sources, system tables, tables
+// in memory): it parses (sqlparser, with three-part names), binds names to
+// the catalog, splits WHERE into conjuncts, offers each table's conjuncts,
+// ORDER BY and LIMIT to the table (pushdown: table.Table.Supports answers
+// Exact, Inexact or Unsupported per conjunct), keeps a residual filter for
+// everything the table does not apply exactly, decides the LIMIT (never
+// past an inexact conjunct), and builds joins, aggregates, sorts and
+// limits for the rest. It imports no REST-source package: a Catalog
+// resolves names to table.Tables.
 package planner
 
 import (
@@ -19,14 +23,15 @@ import (
 	"github.com/restsql/restsql/catalog"
 	ex "github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/metadata"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // Catalog resolves table names.
 type Catalog interface {
-	// Source resolves a name of one to three parts (table, schema.table or
-	// catalog.schema.table) to the REST source that reads it.
-	Source(parts []string) (*restsource.Source, error)
+	// Table resolves a name of one to three parts (table, schema.table or
+	// catalog.schema.table) to the table that reads it (for the driver, a
+	// REST source).
+	Table(parts []string) (table.Table, error)
 }
 
 // ProfileCatalog is implemented by a Catalog that exposes its profile; it
@@ -98,7 +103,7 @@ type query struct {
 func Query(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedValue) (*Result, error) {
 	sel, ok := p.Stmt.(sqlparser.SelectStatement)
 	if !ok {
-		return nil, fmt.Errorf("planner: %s statements are not queries: use Exec", statementKind(p.Stmt))
+		return nil, notSupportedf("planner: %s statements are not queries: use Exec", statementKind(p.Stmt))
 	}
 	q := &query{ctx: ctx, cat: cat, args: args, now: ex.Now(), top: sel}
 	plan, err := q.planStatement(sel, nil)
@@ -145,19 +150,19 @@ func (q *query) literal(v *sqlparser.SQLVal) (any, error) {
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, fmt.Errorf("planner: bad number %s", s)
+			return nil, invalidf("planner: bad number %s", s)
 		}
 		return f, nil
 	case sqlparser.FloatVal:
 		f, err := strconv.ParseFloat(string(v.Val), 64)
 		if err != nil {
-			return nil, fmt.Errorf("planner: bad number %s", v.Val)
+			return nil, invalidf("planner: bad number %s", v.Val)
 		}
 		return f, nil
 	case sqlparser.HexNum:
 		i, err := strconv.ParseInt(string(v.Val[2:]), 16, 64)
 		if err != nil {
-			return nil, fmt.Errorf("planner: bad number %s", v.Val)
+			return nil, invalidf("planner: bad number %s", v.Val)
 		}
 		return i, nil
 	case sqlparser.ValArg:
@@ -177,14 +182,14 @@ func (q *query) arg(name string) (any, error) {
 		if k <= len(q.args) && q.args[k-1].Name == "" {
 			return ex.Normalize(q.args[k-1].Value)
 		}
-		return nil, fmt.Errorf("planner: no value for placeholder %d (got %d arguments)", k, len(q.args))
+		return nil, invalidf("planner: no value for placeholder %d (got %d arguments)", k, len(q.args))
 	}
 	for _, a := range q.args {
 		if strings.EqualFold(a.Name, name) {
 			return ex.Normalize(a.Value)
 		}
 	}
-	return nil, fmt.Errorf("planner: no value for parameter :%s", name)
+	return nil, invalidf("planner: no value for parameter :%s", name)
 }
 
 // sourceColumnType is the static type of a catalog column.

@@ -10,21 +10,21 @@ import (
 
 	"github.com/restsql/restsql/catalog"
 	ex "github.com/restsql/restsql/executor"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // The pushdown seam. The planner offers each base table's source the
-// conjuncts that name only that table (as restsource.Predicates, see
+// conjuncts that name only that table (as table.Predicates, see
 // pushable) and the ORDER BY on its columns (sortCandidates); the source
 // answers, from its profile alone, which it applies exactly, loosely or
-// not at all, and why (restsource.Source.Supports). The planner keeps a
+// not at all, and why (table.Source.Supports). The planner keeps a
 // residual filter and sort for the rest (markPushed, orderPushed) and
 // alone decides whether the LIMIT goes to the API (pushLimit). The source
-// then renders exactly that (restsource.Source.Plan).
+// then renders exactly that (table.Source.Plan).
 
 // orderPushed reports whether the API sorts a single-table SELECT in its
 // ORDER BY, and why not.
-func orderPushed(sel *sqlparser.Select, aggregated bool, cand []restsource.SortKey, d *restsource.Pushdown) (bool, string) {
+func orderPushed(sel *sqlparser.Select, aggregated bool, cand []table.SortKey, d *table.Pushdown) (bool, string) {
 	switch {
 	case len(sel.OrderBy) == 0:
 		return false, ""
@@ -70,13 +70,13 @@ func pushLimit(sel *sqlparser.Select, r *relation, post []sqlparser.Expr, aggreg
 }
 
 // markPushed records which of r's conjuncts the source applies exactly.
-func markPushed(r *relation, sp *scanPlan, d *restsource.Pushdown) {
+func markPushed(r *relation, sp *scanPlan, d *table.Pushdown) {
 	exact := make([]bool, len(r.conjuncts))
 	for i := range exact {
 		exact[i] = len(r.conjuncts[i].preds) > 0
 	}
 	for k, f := range d.Filters {
-		if k < len(sp.predConj) && f.Support != restsource.Exact {
+		if k < len(sp.predConj) && f.Support != table.Exact {
 			exact[sp.predConj[k]] = false
 		}
 	}
@@ -87,11 +87,11 @@ func markPushed(r *relation, sp *scanPlan, d *restsource.Pushdown) {
 
 // sortCandidates returns the ORDER BY as sort keys on plain columns of the
 // single table, or nil when any key is something else.
-func (q *query) sortCandidates(order sqlparser.OrderBy, items []selectItem, sc *scope) []restsource.SortKey {
+func (q *query) sortCandidates(order sqlparser.OrderBy, items []selectItem, sc *scope) []table.SortKey {
 	if len(order) == 0 {
 		return nil
 	}
-	var out []restsource.SortKey
+	var out []table.SortKey
 	for _, o := range order {
 		var c *scopeCol
 		e := o.Expr
@@ -112,7 +112,7 @@ func (q *query) sortCandidates(order sqlparser.OrderBy, items []selectItem, sc *
 			return nil
 		}
 		col := c.rel.table.Columns[c.colIdx]
-		out = append(out, restsource.SortKey{Column: col.Name, Desc: o.Direction == sqlparser.DescScr})
+		out = append(out, table.SortKey{Column: col.Name, Desc: o.Direction == sqlparser.DescScr})
 	}
 	return out
 }
@@ -127,7 +127,7 @@ var flipOp = map[string]string{"=": "=", "!=": "!=", "<>": "!=", "<": ">", "<=":
 // NULLs and values that match nothing (42.5 for an int column) are
 // dropped; an = or IN left with no value is an IN of no values, which
 // matches nothing and binds a required key to no request.
-func (q *query) pushable(e sqlparser.Expr, r *relation) ([]restsource.Predicate, error) {
+func (q *query) pushable(e sqlparser.Expr, r *relation) ([]table.Predicate, error) {
 	colOf := func(x sqlparser.Expr) *catalog.Column {
 		cn, ok := unparen(x).(*sqlparser.ColName)
 		if !ok || !r.matches(colQual(cn)) {
@@ -174,14 +174,14 @@ func (q *query) pushable(e sqlparser.Expr, r *relation) ([]restsource.Predicate,
 				return nil, err
 			}
 			if op == "=" && (v == nil || matchesNothing(col, v)) {
-				return []restsource.Predicate{{Column: col.Name, Op: "IN", Values: []any{}}}, nil
+				return []table.Predicate{{Column: col.Name, Op: "IN", Values: []any{}}}, nil
 			}
 			if v == nil {
 				return nil, nil
 			}
 			if v, ok := coerce(v, r, col.Name); ok {
 				op, v = integerBound(r, col.Name, op, v)
-				return []restsource.Predicate{{Column: col.Name, Op: op, Values: []any{v}}}, nil
+				return []table.Predicate{{Column: col.Name, Op: op, Values: []any{v}}}, nil
 			}
 			return nil, nil
 		case sqlparser.InStr, sqlparser.NotInStr:
@@ -213,7 +213,7 @@ func (q *query) pushable(e sqlparser.Expr, r *relation) ([]restsource.Predicate,
 			if !pushed {
 				return nil, nil
 			}
-			return []restsource.Predicate{{Column: col.Name, Op: "IN", Values: vals}}, nil
+			return []table.Predicate{{Column: col.Name, Op: "IN", Values: vals}}, nil
 		case sqlparser.LikeStr:
 			col := colOf(x.Left)
 			if col == nil || x.Escape != nil {
@@ -223,7 +223,7 @@ func (q *query) pushable(e sqlparser.Expr, r *relation) ([]restsource.Predicate,
 			if s, ok := v.(string); err != nil || !ok {
 				return nil, nil
 			} else {
-				return []restsource.Predicate{{Column: col.Name, Op: "LIKE", Values: []any{s}}}, nil
+				return []table.Predicate{{Column: col.Name, Op: "LIKE", Values: []any{s}}}, nil
 			}
 		}
 	case *sqlparser.RangeCond:
@@ -248,7 +248,7 @@ func (q *query) pushable(e sqlparser.Expr, r *relation) ([]restsource.Predicate,
 		if !c1 || !c2 {
 			return nil, nil
 		}
-		return []restsource.Predicate{{Column: col.Name, Op: ">=", Values: []any{lo}}, {Column: col.Name, Op: "<=", Values: []any{hi}}}, nil
+		return []table.Predicate{{Column: col.Name, Op: ">=", Values: []any{lo}}, {Column: col.Name, Op: "<=", Values: []any{hi}}}, nil
 	}
 	return nil, nil
 }

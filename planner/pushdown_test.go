@@ -9,7 +9,7 @@ import (
 	"github.com/xwb1989/sqlparser"
 
 	"github.com/restsql/restsql/catalog"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // TestPushLimit pins the LIMIT rule: the only place that decides whether a
@@ -60,15 +60,15 @@ func TestOrderPushed(t *testing.T) {
 		require.NoError(t, err)
 		return stmt.(*sqlparser.Select)
 	}
-	one := []restsource.SortKey{{Column: "a"}}
-	ok := &restsource.Pushdown{Sort: true}
-	no := &restsource.Pushdown{SortReason: "sort: the API sorts by one key (no sort.join)"}
+	one := []table.SortKey{{Column: "a"}}
+	ok := &table.Pushdown{Sort: true}
+	no := &table.Pushdown{SortReason: "sort: the API sorts by one key (no sort.join)"}
 	for _, tt := range []struct {
 		name       string
 		sql        string
 		aggregated bool
-		cand       []restsource.SortKey
-		d          *restsource.Pushdown
+		cand       []table.SortKey
+		d          *table.Pushdown
 		pushed     bool
 		reason     string
 	}{

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/restsql/restsql/catalog"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // relation is one table (or derived table) in a FROM clause.
@@ -17,7 +17,7 @@ type relation struct {
 	parts []string
 	// display is the name used in messages and EXPLAIN.
 	display string
-	src     *restsource.Source
+	src     table.Table
 	table   *catalog.Table
 	// offset is the position of the relation's first column in the joined row.
 	offset int

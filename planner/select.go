@@ -8,7 +8,7 @@ import (
 	"github.com/xwb1989/sqlparser"
 
 	ex "github.com/restsql/restsql/executor"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // planned is a planned SELECT: its operator tree, output columns and the
@@ -36,7 +36,7 @@ func (p *planned) columns() []Column {
 // conj is one conjunct of a WHERE or ON clause.
 type conj struct {
 	expr  sqlparser.Expr
-	preds []restsource.Predicate
+	preds []table.Predicate
 	// pushed is set when the source applies every predicate exactly.
 	pushed bool
 }
@@ -44,12 +44,12 @@ type conj struct {
 // scanPlan is the pushdown state of one base-table relation.
 type scanPlan struct {
 	rel      *relation
-	q        restsource.Query
+	q        table.Query
 	predConj []int // for each q.Predicates entry, its conjunct
 	// first is the source's answer to the first offer (the columns and
 	// the limit not yet known); plan renders the final query.
-	first *restsource.Pushdown
-	plan  *restsource.Plan
+	first *table.Pushdown
+	plan  table.Plan
 	// sortReason and limitReason say, for EXPLAIN, why the query's ORDER
 	// BY or LIMIT is not sent to the API.
 	sortReason, limitReason string
@@ -94,7 +94,7 @@ func (q *query) planUnion(u *sqlparser.Union, parent *scope) (*planned, error) {
 		return nil, err
 	}
 	if len(l.cols) != len(r.cols) {
-		return nil, fmt.Errorf("planner: the two sides of %s have %d and %d columns", strings.ToUpper(u.Type), len(l.cols), len(r.cols))
+		return nil, invalidf("planner: the two sides of %s have %d and %d columns", strings.ToUpper(u.Type), len(l.cols), len(r.cols))
 	}
 	all := u.Type == sqlparser.UnionAllStr
 	cols := make([]outCol, len(l.cols))
@@ -123,7 +123,7 @@ func (q *query) planUnion(u *sqlparser.Union, parent *scope) (*planned, error) {
 			var e ex.Expr
 			if k, ok := ordinal(o.Expr); ok {
 				if k < 1 || k > len(cols) {
-					return nil, fmt.Errorf("planner: ORDER BY position %d is not in the select list (1 to %d)", k, len(cols))
+					return nil, invalidf("planner: ORDER BY position %d is not in the select list (1 to %d)", k, len(cols))
 				}
 				e = &ex.Col{Idx: k - 1}
 			} else {
@@ -177,7 +177,7 @@ func (q *query) limitValues(l *sqlparser.Limit) (offset, count int64, err error)
 	eval := func(e sqlparser.Expr, what string) (int64, error) {
 		v, ok := e.(*sqlparser.SQLVal)
 		if !ok {
-			return 0, fmt.Errorf("planner: %s must be a number or ?, got %s", what, sqlparser.String(e))
+			return 0, invalidf("planner: %s must be a number or ?, got %s", what, sqlparser.String(e))
 		}
 		val, err := q.literal(v)
 		if err != nil {
@@ -185,10 +185,10 @@ func (q *query) limitValues(l *sqlparser.Limit) (offset, count int64, err error)
 		}
 		n, err := ex.Convert(val, ex.TypeInt)
 		if err != nil || n == nil {
-			return 0, fmt.Errorf("planner: %s must be an integer, got %v", what, val)
+			return 0, invalidf("planner: %s must be an integer, got %v", what, val)
 		}
 		if n.(int64) < 0 {
-			return 0, fmt.Errorf("planner: %s must not be negative, got %d", what, n)
+			return 0, invalidf("planner: %s must not be negative, got %d", what, n)
 		}
 		return n.(int64), nil
 	}
@@ -254,7 +254,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 	var post []sqlparser.Expr
 	if sel.Where != nil {
 		if hasAggregate(sel.Where.Expr) {
-			return nil, fmt.Errorf("planner: aggregates are not allowed in WHERE (use HAVING): %s", sqlparser.String(sel.Where.Expr))
+			return nil, groupingf("planner: aggregates are not allowed in WHERE (use HAVING): %s", sqlparser.String(sel.Where.Expr))
 		}
 		for _, c := range splitAnd(sel.Where.Expr, nil) {
 			if r := singleRelation(c, full); r != nil && !r.nullable {
@@ -286,11 +286,11 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 	if sel.Distinct != "" {
 		for _, o := range sel.OrderBy {
 			if idx, err := orderTarget(o.Expr, items); err == nil && idx < 0 {
-				return nil, fmt.Errorf("planner: with SELECT DISTINCT, ORDER BY %s must be in the select list", sqlparser.String(o.Expr))
+				return nil, invalidf("planner: with SELECT DISTINCT, ORDER BY %s must be in the select list", sqlparser.String(o.Expr))
 			}
 		}
 	}
-	var sortCand []restsource.SortKey
+	var sortCand []table.SortKey
 	single := len(rels) == 1 && rels[0].src != nil
 	if single && !aggregated {
 		sortCand = q.sortCandidates(sel.OrderBy, items, full)
@@ -318,7 +318,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 			sp.q.Sort = sortCand
 		}
 		first, err := r.src.Supports(sp.q)
-		var missing *restsource.MissingKeyError
+		var missing *table.MissingKeyError
 		switch {
 		case err != nil && errors.As(err, &missing) && r.lookup != nil && strings.EqualFold(missing.Column, r.lookup.col):
 			// The join supplies the key: read this table by lookup.
@@ -404,7 +404,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 				return nil, err
 			}
 			if hasAggregate(ge) {
-				return nil, fmt.Errorf("planner: aggregates are not allowed in GROUP BY: %s", sqlparser.String(ge))
+				return nil, groupingf("planner: aggregates are not allowed in GROUP BY: %s", sqlparser.String(ge))
 			}
 			t, err := actx.input.compile(ge)
 			if err != nil {
@@ -450,7 +450,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 	for _, it := range items {
 		if it.star != nil {
 			if aggregated {
-				return nil, fmt.Errorf("planner: SELECT * cannot be used with GROUP BY or aggregates")
+				return nil, groupingf("planner: SELECT * cannot be used with GROUP BY or aggregates")
 			}
 			exprs = append(exprs, &ex.Col{Idx: it.star.idx})
 			if it.star.rel != nil && it.star.rel.used != nil {
@@ -476,7 +476,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 			}
 			if idx < 0 {
 				if sel.Distinct != "" {
-					return nil, fmt.Errorf("planner: with SELECT DISTINCT, ORDER BY %s must be in the select list", sqlparser.String(o.Expr))
+					return nil, invalidf("planner: with SELECT DISTINCT, ORDER BY %s must be in the select list", sqlparser.String(o.Expr))
 				}
 				t, err := comp.compile(o.Expr)
 				if err != nil {
@@ -550,12 +550,12 @@ func (q *query) finishScan(sp *scanPlan) error {
 		// each batch of keys when it runs.
 		pq = sp.lookupQuery(nil)
 	}
-	plan, err := r.src.Plan(pq)
+	plan, err := r.src.PlanScan(pq)
 	if err != nil {
 		return err
 	}
-	for k := range plan.Pushed {
-		if k < len(sp.first.Filters) && plan.Pushed[k] != sp.first.Filters[k].Support {
+	for k, f := range plan.Decision().Filters {
+		if k < len(sp.first.Filters) && f.Support != sp.first.Filters[k].Support {
 			return fmt.Errorf("planner: table %s: pushdown changed between planning passes", r.display)
 		}
 	}
@@ -652,7 +652,7 @@ func expandStars(list sqlparser.SelectExprs, sc *scope) ([]selectItem, error) {
 				return nil, unknownTablef("planner: unknown table %s in %s", strings.Join(qual, "."), sqlparser.String(x))
 			}
 			if len(qual) == 0 && len(sc.cols) == 0 {
-				return nil, fmt.Errorf("planner: SELECT * needs a FROM clause")
+				return nil, invalidf("planner: SELECT * needs a FROM clause")
 			}
 		case *sqlparser.AliasedExpr:
 			it := selectItem{expr: x.Expr}
@@ -678,7 +678,7 @@ func expandStars(list sqlparser.SelectExprs, sc *scope) ([]selectItem, error) {
 func resolveGroupExpr(g sqlparser.Expr, items []selectItem) (sqlparser.Expr, error) {
 	if k, ok := ordinal(g); ok {
 		if k < 1 || k > len(items) || items[k-1].expr == nil {
-			return nil, fmt.Errorf("planner: GROUP BY position %d is not an expression of the select list", k)
+			return nil, invalidf("planner: GROUP BY position %d is not an expression of the select list", k)
 		}
 		return items[k-1].expr, nil
 	}
@@ -686,7 +686,7 @@ func resolveGroupExpr(g sqlparser.Expr, items []selectItem) (sqlparser.Expr, err
 		for _, it := range items {
 			if it.alias && strings.EqualFold(it.name, cn.Name.String()) {
 				if hasAggregate(it.expr) {
-					return nil, fmt.Errorf("planner: cannot GROUP BY %s: it is an aggregate", it.name)
+					return nil, groupingf("planner: cannot GROUP BY %s: it is an aggregate", it.name)
 				}
 				return it.expr, nil
 			}
@@ -700,7 +700,7 @@ func resolveGroupExpr(g sqlparser.Expr, items []selectItem) (sqlparser.Expr, err
 func orderTarget(e sqlparser.Expr, items []selectItem) (int, error) {
 	if k, ok := ordinal(e); ok {
 		if k < 1 || k > len(items) {
-			return 0, fmt.Errorf("planner: ORDER BY position %d is not in the select list (1 to %d)", k, len(items))
+			return 0, invalidf("planner: ORDER BY position %d is not in the select list (1 to %d)", k, len(items))
 		}
 		return k - 1, nil
 	}

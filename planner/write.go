@@ -12,7 +12,7 @@ import (
 
 	"github.com/restsql/restsql/catalog"
 	ex "github.com/restsql/restsql/executor"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // Exec plans and runs an INSERT, UPDATE or DELETE, and returns what the
@@ -31,11 +31,11 @@ import (
 //     expressions>[, <whole row for PUT>] FROM t WHERE … [ORDER BY …]
 //     [LIMIT …], planned like any query, all before the first write.
 //
-// The requests go through restsource.Writer.Run: at most MaxConcurrency
+// The requests go through table.Writer.Run: at most MaxConcurrency
 // at once, none after the first failure, none retried.
 //
 // Exec refuses UPDATE and DELETE without WHERE (see ExecWith).
-func Exec(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedValue) (*restsource.WriteResult, error) {
+func Exec(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedValue) (*table.WriteResult, error) {
 	return ExecWith(ctx, cat, p, args, ExecOptions{})
 }
 
@@ -59,9 +59,9 @@ func (e *UnfilteredError) Error() string {
 }
 
 // ExecWith is Exec with options.
-func ExecWith(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedValue, o ExecOptions) (*restsource.WriteResult, error) {
+func ExecWith(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedValue, o ExecOptions) (*table.WriteResult, error) {
 	if p.Explain {
-		return nil, errors.New("planner: EXPLAIN supports SELECT statements only")
+		return nil, notSupportedf("planner: EXPLAIN supports SELECT statements only")
 	}
 	q := &query{ctx: ctx, cat: cat, args: args, now: ex.Now(), exec: o}
 	switch s := p.Stmt.(type) {
@@ -72,7 +72,7 @@ func ExecWith(ctx context.Context, cat Catalog, p *Parsed, args []driver.NamedVa
 	case *sqlparser.Delete:
 		return q.delete(s)
 	case sqlparser.SelectStatement:
-		return nil, errors.New("planner: SELECT returns rows: run it with Query, not Exec")
+		return nil, notSupportedf("planner: SELECT returns rows: run it with Query, not Exec")
 	}
 	return nil, notSupportedf("planner: %s statements are not supported (restsql runs SELECT, INSERT, UPDATE and DELETE)", statementKind(p.Stmt))
 }
@@ -88,8 +88,8 @@ func (q *query) writeTarget(stmt string, te sqlparser.TableExpr) (*relation, err
 		return nil, notSupportedf("planner: %s of %s is not supported: name one table", stmt, sqlparser.String(a.Expr))
 	}
 	parts := nameParts(tn)
-	if _, ok, _ := q.systemTable(parts); ok {
-		return nil, fmt.Errorf("planner: %s: system table %s is read-only", stmt, strings.Join(parts, "."))
+	if st, _ := q.systemTable(parts); st != nil {
+		return nil, notSupportedf("planner: %s: system table %s is read-only", stmt, strings.Join(parts, "."))
 	}
 	if len(a.Partitions) > 0 || a.Hints != nil {
 		return nil, notSupportedf("planner: %s: index hints and partitions are not supported: %s", stmt, sqlparser.String(a))
@@ -101,7 +101,7 @@ func (q *query) writeTarget(stmt string, te sqlparser.TableExpr) (*relation, err
 	return n.rel, nil
 }
 
-func (q *query) insert(ins *sqlparser.Insert) (*restsource.WriteResult, error) {
+func (q *query) insert(ins *sqlparser.Insert) (*table.WriteResult, error) {
 	switch {
 	case ins.Action == sqlparser.ReplaceStr:
 		return nil, notSupportedf("planner: REPLACE is not supported: REST APIs have no upsert; use INSERT or UPDATE")
@@ -122,11 +122,15 @@ func (q *query) insert(ins *sqlparser.Insert) (*restsource.WriteResult, error) {
 			names = append(names, c.String())
 		}
 	} else {
-		for _, c := range r.src.WritableColumns() {
+		cols, err := writableColumns(r)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cols {
 			names = append(names, c.Name)
 		}
 	}
-	w, err := r.src.Writer(restsource.WriteInsert, names)
+	w, err := newWriter(r, table.WriteInsert, names)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +144,7 @@ func (q *query) insert(ins *sqlparser.Insert) (*restsource.WriteResult, error) {
 			}
 		}
 		if keyIdx[k] < 0 {
-			return nil, fmt.Errorf("planner: INSERT into %s must set column %s: the insert url %s needs it", r.display, kc.Name, w.URL())
+			return nil, missingKeyf("planner: INSERT into %s must set column %s: the insert url %s needs it", r.display, kc.Name, w.Target())
 		}
 	}
 
@@ -150,12 +154,12 @@ func (q *query) insert(ins *sqlparser.Insert) (*restsource.WriteResult, error) {
 		comp := &compiler{q: q, sc: &scope{}, noAgg: "VALUES"}
 		for n, tuple := range src {
 			if len(tuple) != len(cols) {
-				return nil, fmt.Errorf("planner: INSERT into %s names %d columns (%s) but row %d has %d values", r.display, len(cols), columnList(cols), n+1, len(tuple))
+				return nil, invalidf("planner: INSERT into %s names %d columns (%s) but row %d has %d values", r.display, len(cols), columnList(cols), n+1, len(tuple))
 			}
 			row := make([]any, len(tuple))
 			for i, e := range tuple {
 				if _, ok := e.(*sqlparser.Default); ok {
-					row[i] = restsource.Omit
+					row[i] = table.Omit
 					continue
 				}
 				v, err := comp.eval(e)
@@ -172,7 +176,7 @@ func (q *query) insert(ins *sqlparser.Insert) (*restsource.WriteResult, error) {
 			return nil, err
 		}
 		if len(plan.cols) != len(cols) {
-			return nil, fmt.Errorf("planner: INSERT into %s names %d columns (%s) but its SELECT returns %d", r.display, len(cols), columnList(cols), len(plan.cols))
+			return nil, invalidf("planner: INSERT into %s names %d columns (%s) but its SELECT returns %d", r.display, len(cols), columnList(cols), len(plan.cols))
 		}
 		if rows, err = q.readAll(plan); err != nil {
 			return nil, err
@@ -181,25 +185,21 @@ func (q *query) insert(ins *sqlparser.Insert) (*restsource.WriteResult, error) {
 		return nil, notSupportedf("planner: INSERT rows %s are not supported", sqlparser.String(ins.Rows))
 	}
 
-	reqs := make([]*restsource.WriteRequest, 0, len(rows))
-	for n, row := range rows {
-		ch := restsource.Change{Keys: make([]any, len(keyIdx)), Values: make([]any, len(cols))}
+	changes := make([]table.Change, 0, len(rows))
+	for _, row := range rows {
+		ch := table.Change{Keys: make([]any, len(keyIdx)), Values: make([]any, len(cols))}
 		for i, v := range row {
 			ch.Values[i] = writeValue(cols[i], v)
 		}
 		for k, i := range keyIdx {
 			ch.Keys[k] = ch.Values[i]
 		}
-		req, err := w.Prepare(int64(n+1), ch)
-		if err != nil {
-			return nil, err
-		}
-		reqs = append(reqs, req)
+		changes = append(changes, ch)
 	}
-	return w.Run(q.ctx, reqs)
+	return w.Write(q.ctx, changes)
 }
 
-func (q *query) update(upd *sqlparser.Update) (*restsource.WriteResult, error) {
+func (q *query) update(upd *sqlparser.Update) (*table.WriteResult, error) {
 	if len(upd.TableExprs) != 1 {
 		return nil, notSupportedf("planner: UPDATE of several tables is not supported: %s", sqlparser.String(upd.TableExprs))
 	}
@@ -214,36 +214,38 @@ func (q *query) update(upd *sqlparser.Update) (*restsource.WriteResult, error) {
 	exprs := make([]sqlparser.Expr, len(upd.Exprs))
 	for i, ue := range upd.Exprs {
 		if !r.matches(colQual(ue.Name)) {
-			return nil, fmt.Errorf("planner: UPDATE %s: SET %s names another table", r.display, sqlparser.String(ue.Name))
+			return nil, invalidf("planner: UPDATE %s: SET %s names another table", r.display, sqlparser.String(ue.Name))
 		}
 		if _, ok := ue.Expr.(*sqlparser.Default); ok {
 			return nil, notSupportedf("planner: UPDATE %s: SET %s = DEFAULT is not supported", r.display, ue.Name.Name.String())
 		}
 		names[i], exprs[i] = ue.Name.Name.String(), ue.Expr
 	}
-	w, err := r.src.Writer(restsource.WriteUpdate, names)
+	w, err := newWriter(r, table.WriteUpdate, names)
 	if err != nil {
 		return nil, err
 	}
-	put := w.Method() == "PUT"
+	put := w.ReplacesRow()
 	var body []*catalog.Column // the whole row, for PUT
 	setAt := map[*catalog.Column]int{}
 	for i, c := range w.Columns() {
 		setAt[c] = i
 	}
 	if put {
-		body = r.src.WritableColumns()
+		if body, err = writableColumns(r); err != nil {
+			return nil, err
+		}
 		full := make([]string, len(body))
 		for i, c := range body {
 			full[i] = c.Name
 		}
-		if w, err = r.src.Writer(restsource.WriteUpdate, full); err != nil {
+		if w, err = newWriter(r, table.WriteUpdate, full); err != nil {
 			return nil, err
 		}
 	}
 	keys := w.KeyColumns()
 
-	var changes []restsource.Change
+	var changes []table.Change
 	var keyVals [][]any
 	fast := !put && len(upd.OrderBy) == 0 && upd.Limit == nil && !mentionsColumns(exprs)
 	if fast {
@@ -260,7 +262,7 @@ func (q *query) update(upd *sqlparser.Update) (*restsource.WriteResult, error) {
 			vals[i] = writeValue(w.Columns()[i], v)
 		}
 		for _, k := range keyVals {
-			changes = append(changes, restsource.Change{Keys: k, Values: vals})
+			changes = append(changes, table.Change{Keys: k, Values: vals})
 		}
 	} else {
 		sel := make(sqlparser.SelectExprs, 0, len(keys)+len(exprs)+len(body))
@@ -283,7 +285,7 @@ func (q *query) update(upd *sqlparser.Update) (*restsource.WriteResult, error) {
 			setCols[i] = c
 		}
 		for _, row := range rows {
-			ch := restsource.Change{Keys: row[:nk]}
+			ch := table.Change{Keys: row[:nk]}
 			if !put {
 				ch.Values = make([]any, ns)
 				for i := range ns {
@@ -294,7 +296,7 @@ func (q *query) update(upd *sqlparser.Update) (*restsource.WriteResult, error) {
 				for j := range body {
 					v := row[nk+ns+j]
 					if v == nil {
-						v = restsource.Omit // unchanged and NULL: left out, as it was
+						v = table.Omit // unchanged and NULL: left out, as it was
 					}
 					ch.Values[j] = v
 				}
@@ -312,7 +314,7 @@ func (q *query) update(upd *sqlparser.Update) (*restsource.WriteResult, error) {
 	return q.runChanges(w, changes)
 }
 
-func (q *query) delete(del *sqlparser.Delete) (*restsource.WriteResult, error) {
+func (q *query) delete(del *sqlparser.Delete) (*table.WriteResult, error) {
 	switch {
 	case len(del.Targets) > 0:
 		return nil, notSupportedf("planner: DELETE %s FROM … (several tables) is not supported: DELETE FROM one table", sqlparser.String(del.Targets))
@@ -328,12 +330,12 @@ func (q *query) delete(del *sqlparser.Delete) (*restsource.WriteResult, error) {
 	if del.Where == nil && !q.exec.AllowUnfiltered {
 		return nil, &UnfilteredError{Statement: "DELETE", Table: r.display}
 	}
-	w, err := r.src.Writer(restsource.WriteDelete, nil)
+	w, err := newWriter(r, table.WriteDelete, nil)
 	if err != nil {
 		return nil, err
 	}
 	keys := w.KeyColumns()
-	var changes []restsource.Change
+	var changes []table.Change
 	var keyVals [][]any
 	fast := len(del.OrderBy) == 0 && del.Limit == nil
 	if fast {
@@ -341,7 +343,7 @@ func (q *query) delete(del *sqlparser.Delete) (*restsource.WriteResult, error) {
 	}
 	if fast {
 		for _, k := range keyVals {
-			changes = append(changes, restsource.Change{Keys: k})
+			changes = append(changes, table.Change{Keys: k})
 		}
 	} else {
 		sel := make(sqlparser.SelectExprs, 0, len(keys))
@@ -353,23 +355,33 @@ func (q *query) delete(del *sqlparser.Delete) (*restsource.WriteResult, error) {
 			return nil, err
 		}
 		for _, row := range rows {
-			changes = append(changes, restsource.Change{Keys: row})
+			changes = append(changes, table.Change{Keys: row})
 		}
 	}
 	return q.runChanges(w, changes)
 }
 
 // runChanges encodes every row, then sends them.
-func (q *query) runChanges(w *restsource.Writer, changes []restsource.Change) (*restsource.WriteResult, error) {
-	reqs := make([]*restsource.WriteRequest, 0, len(changes))
-	for n, ch := range changes {
-		req, err := w.Prepare(int64(n+1), ch)
-		if err != nil {
-			return nil, err
-		}
-		reqs = append(reqs, req)
+func (q *query) runChanges(w table.Writer, changes []table.Change) (*table.WriteResult, error) {
+	return w.Write(q.ctx, changes)
+}
+
+// newWriter prepares a write of the kind on r's table, when it is writable.
+func newWriter(r *relation, kind table.WriteKind, columns []string) (table.Writer, error) {
+	wt, ok := r.src.(table.Writable)
+	if !ok {
+		return nil, notSupportedf("planner: table %s is read-only: %s is not supported", r.display, kind)
 	}
-	return w.Run(q.ctx, reqs)
+	return wt.NewWriter(kind, columns)
+}
+
+// writableColumns are the columns a write of r's table may set.
+func writableColumns(r *relation) ([]*catalog.Column, error) {
+	wt, ok := r.src.(table.Writable)
+	if !ok {
+		return nil, notSupportedf("planner: table %s is read-only", r.display)
+	}
+	return wt.WritableColumns(), nil
 }
 
 // keyBindings returns the key values a WHERE clause gives the write URL's
@@ -403,7 +415,7 @@ func (q *query) keyBindings(where *sqlparser.Where, r *relation, keys []*catalog
 			return nil, false
 		}
 		n *= len(vs)
-		if n > restsource.MaxRequests {
+		if n > table.MaxRequests {
 			return nil, false
 		}
 	}

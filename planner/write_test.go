@@ -12,12 +12,13 @@ import (
 
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/table"
 )
 
 // fakeCatalog resolves table names to sources of one catalog.
 type fakeCatalog map[string]*restsource.Source
 
-func (f fakeCatalog) Source(parts []string) (*restsource.Source, error) {
+func (f fakeCatalog) Table(parts []string) (table.Table, error) {
 	if s, ok := f[strings.ToLower(parts[len(parts)-1])]; ok {
 		return s, nil
 	}
@@ -103,7 +104,7 @@ func TestKeyBindings(t *testing.T) {
 			del := p.Stmt.(*sqlparser.Delete)
 			r, err := q.writeTarget("DELETE", del.TableExprs[0])
 			require.NoError(t, err)
-			w, err := r.src.Writer(restsource.WriteDelete, nil)
+			w, err := newWriter(r, table.WriteDelete, nil)
 			require.NoError(t, err)
 			keys, ok := q.keyBindings(del.Where, r, w.KeyColumns())
 			if tc.keys == nil {

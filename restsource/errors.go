@@ -3,7 +3,6 @@ package restsource
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -36,26 +35,6 @@ func (e *HTTPError) Error() string {
 	return msg
 }
 
-// MissingKeyError refuses a query that does not bind a required key
-// column: a {name} placeholder of the table's request URL.
-type MissingKeyError struct {
-	// Table is the qualified table name (catalog.schema.table).
-	Table string
-	// Column is the key column to bind.
-	Column string
-	// Operator is the operator that binds it: "=" (or IN).
-	Operator string
-	// URL is the table's request URL template, as the profile writes it.
-	URL string
-}
-
-// Error implements error. It names the table, the column and the operator
-// and shows a WHERE clause that works.
-func (e *MissingKeyError) Error() string {
-	return fmt.Sprintf("restsource: table %s requires column %s: add WHERE %s %s <value> (or %s IN (…)) — the request URL %s needs it",
-		e.Table, e.Column, e.Column, e.Operator, e.Column, e.URL)
-}
-
 // ErrClosed is returned by Rows.Next after Close.
 var ErrClosed = errors.New("restsource: rows are closed")
 
@@ -64,12 +43,6 @@ func (e *HTTPError) ErrorCode() errcode.Code { return errcode.HTTP }
 
 // Is makes errors.Is(err, restsql.ErrHTTP) hold.
 func (e *HTTPError) Is(target error) bool { return errcode.Is(errcode.HTTP, target) }
-
-// ErrorCode is errcode.MissingKey.
-func (e *MissingKeyError) ErrorCode() errcode.Code { return errcode.MissingKey }
-
-// Is makes errors.Is(err, restsql.ErrMissingKey) hold.
-func (e *MissingKeyError) Is(target error) bool { return errcode.Is(errcode.MissingKey, target) }
 
 // ErrorCode is errcode.NotSupported: the profile offers no such write.
 func (e *NoWriteError) ErrorCode() errcode.Code { return errcode.NotSupported }

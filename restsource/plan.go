@@ -18,23 +18,6 @@ import (
 	"github.com/restsql/restsql/pagination"
 )
 
-// MaxRequests bounds the requests one plan fans out to (the product of the
-// IN lists that bind key columns).
-const MaxRequests = 100_000
-
-// String returns "exact", "inexact" or "unsupported", as EXPLAIN shows it.
-func (s Support) String() string {
-	switch s {
-	case Exact:
-		return "exact"
-	case Inexact:
-		return "inexact"
-	case Unsupported:
-		return "unsupported"
-	}
-	return "Support(" + strconv.Itoa(int(s)) + ")"
-}
-
 // Plan is what a scan of one table will do: the requests it starts with,
 // the columns it extracts, and what was pushed to the API. A Plan is
 // immutable; it may be scanned any number of times.
@@ -165,11 +148,11 @@ type binding struct {
 //     the first page size is at most the limit, and no page is requested
 //     once enough rows are in.
 func (s *Source) Plan(q Query) (*Plan, error) {
-	d, err := s.Supports(q)
+	d, err := s.supports(q)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{src: s, Pushdown: d, Pushed: make([]Support, len(q.Predicates)), limit: q.Limit, noPrefetch: q.NoPrefetch, lookup: d.Lookup, SortPushed: d.Sort}
+	p := &Plan{src: s, Pushdown: d.Pushdown, Pushed: make([]Support, len(q.Predicates)), limit: q.Limit, noPrefetch: q.NoPrefetch, lookup: d.Lookup, SortPushed: d.Sort}
 	for i, f := range d.Filters {
 		p.Pushed[i] = f.Support
 	}

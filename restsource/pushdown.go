@@ -11,54 +11,14 @@ import (
 	"github.com/restsql/restsql/catalog"
 )
 
-// Decision is how the API applies one offered predicate, and why not
-// exactly.
-type Decision struct {
-	Support Support
-	// Reason says why the predicate is not applied exactly ("" when it
-	// is), naming the column: "column status: empty string is not sent
-	// (the API reads ?status= as no filter)".
-	Reason string
-}
-
-// Pushdown is the source's answer to "what can the API do for this
-// query?", decided from the profile alone, before any URL is built — as
-// DataFusion's supports_filters_pushdown answers Exact, Inexact or
-// Unsupported per filter. Plan renders exactly what a Pushdown decided.
-// Whether the query's LIMIT may go to the API is the caller's decision
-// (see Query.Limit); Limit only says whether the table can take one.
-type Pushdown struct {
-	// Filters says, for each of Query.Predicates in order, how the API
-	// applies it.
-	Filters []Decision
-	// Sort is true when the API returns the rows in Query.Sort order;
-	// SortReason says why not when Query.Sort is set.
-	Sort       bool
-	SortReason string
-	// Limit is true when the requests can carry a row limit (the table
-	// has limit:, and the list endpoint answers); LimitReason says why not.
-	Limit       bool
-	LimitReason string
-	// Lookup is true when the get: endpoint answers, one request per key.
-	Lookup bool
-	// Streams is the number of request streams: one per combination of
-	// key values (0 when a key is bound to no value).
-	Streams int
+// pushdown is a Pushdown with what Plan needs to render it.
+type pushdown struct {
+	*Pushdown
 
 	bound   map[string]*binding
 	tmpl    *urlTemplate
 	filters []qparam // the filter parameters, combined
 	sort    []qparam
-}
-
-// Exact reports whether the API applies every predicate exactly.
-func (d *Pushdown) Exact() bool {
-	for _, f := range d.Filters {
-		if f.Support != Exact {
-			return false
-		}
-	}
-	return true
 }
 
 // Supports decides, from the profile alone, how the API answers q: the
@@ -80,7 +40,16 @@ func (d *Pushdown) Exact() bool {
 //   - Sort: see planSort; only with one request stream.
 //   - Limit: the table's limit:, on the list endpoint.
 func (s *Source) Supports(q Query) (*Pushdown, error) {
-	d := &Pushdown{Filters: make([]Decision, len(q.Predicates))}
+	d, err := s.supports(q)
+	if err != nil {
+		return nil, err
+	}
+	return d.Pushdown, nil
+}
+
+// supports is Supports, with the decision's rendering.
+func (s *Source) supports(q Query) (*pushdown, error) {
+	d := &pushdown{Pushdown: &Pushdown{Filters: make([]Decision, len(q.Predicates))}}
 	for i, pr := range q.Predicates {
 		d.Filters[i] = Decision{Reason: "column " + pr.Column + ": unknown column"}
 	}

@@ -15,16 +15,6 @@ import (
 	"github.com/restsql/restsql/pagination"
 )
 
-// Stats counts what a scan has done so far.
-type Stats struct {
-	// Requests is the number of HTTP requests sent.
-	Requests int64
-	// Pages is the number of pages received and parsed.
-	Pages int64
-	// Rows is the number of rows returned by Next.
-	Rows int64
-}
-
 // Rows streams the rows of a scan, page by page.
 //
 // Each request stream runs on its own goroutine, at most

@@ -1,6 +1,9 @@
 // Package restsource reads one REST endpoint as a stream of typed rows.
 //
-// A Source is one table of one catalog. The planner offers it the query's
+// A Source is one table of one catalog, and a table.Table: the planner
+// plans against that interface (package table holds Query, Predicate,
+// Pushdown and the other types of the contract; the names here are
+// aliases of them). The planner offers it the query's
 // top-level predicates, sort keys, limit and needed columns (a Query).
 // Supports answers, from the profile alone, how the API applies each
 // predicate (exactly, loosely or not at all, and why) and whether it sorts,
@@ -97,55 +100,6 @@ type Options struct {
 	// entries. Off, a read adds nothing to its context (a write always
 	// carries its tag).
 	CacheTags bool
-}
-
-// Support says how the API applies one offered predicate.
-type Support int
-
-const (
-	// Unsupported: not sent; the planner must evaluate it.
-	Unsupported Support = iota
-	// Inexact: sent, but the planner must re-check it.
-	Inexact
-	// Exact: sent, and the API applies it exactly.
-	Exact
-)
-
-// Predicate is one top-level AND conjunct of the form "column op values".
-// Op is one of = != < <= > >= IN LIKE. Values holds one value, or the list
-// for IN; values are nil, int64, float64, string, bool or time.Time.
-type Predicate struct {
-	Column string
-	Op     string
-	Values []any
-}
-
-// SortKey is one ORDER BY key on a column.
-type SortKey struct {
-	Column string
-	Desc   bool
-}
-
-// Query is what the planner asks of one table scan.
-type Query struct {
-	// Predicates are the top-level AND conjuncts the planner can offer.
-	Predicates []Predicate
-	// Sort is the ORDER BY the planner would like the API to apply.
-	Sort []SortKey
-	// Limit is the number of rows the query needs from this scan when that
-	// is known exactly (LIMIT + OFFSET with nothing filtering above the scan);
-	// -1 when unknown. The scan never requests a page beyond it, and it is
-	// sent to the API when the table has limit:. The caller sets it only
-	// when the API's first Limit rows are the answer: every predicate
-	// Exact, none left out, and Sort empty or pushed (planner.pushLimit
-	// is that rule).
-	Limit int64
-	// NoPrefetch forbids fetching a page before the consumer asks for its
-	// rows (set when a LIMIT above the scan may stop reading early).
-	NoPrefetch bool
-	// Columns are the names of the columns to extract, in the order Rows
-	// returns them (nil = all of the table's columns).
-	Columns []string
 }
 
 // Source reads one table of one catalog. It is immutable after New and safe

@@ -26,40 +26,8 @@ import (
 	"github.com/restsql/restsql/internal/errcode"
 )
 
-// WriteKind is the statement a Writer carries out.
-type WriteKind int
-
-// Write kinds.
-const (
-	// WriteInsert creates rows with the table's insert: endpoint.
-	WriteInsert WriteKind = iota + 1
-	// WriteUpdate changes rows with the table's update: endpoint.
-	WriteUpdate
-	// WriteDelete removes rows with the table's delete: endpoint.
-	WriteDelete
-)
-
-// String returns INSERT, UPDATE or DELETE.
-func (k WriteKind) String() string {
-	switch k {
-	case WriteInsert:
-		return "INSERT"
-	case WriteUpdate:
-		return "UPDATE"
-	case WriteDelete:
-		return "DELETE"
-	}
-	return "WriteKind(" + strconv.Itoa(int(k)) + ")"
-}
-
 // setting is the profile key of the kind's mapping.
-func (k WriteKind) setting() string { return strings.ToLower(k.String()) }
-
-// Omit, as a value in Change.Values, leaves the column out of the request
-// body, so the API applies its own default (SQL's DEFAULT).
-var Omit any = omitted{}
-
-type omitted struct{}
+func setting(k WriteKind) string { return strings.ToLower(k.String()) }
 
 // NoWriteError refuses a statement on a table whose profile has no
 // mapping for it (insert:, update: or delete:).
@@ -183,13 +151,15 @@ func (s *Source) Writer(kind WriteKind, columns []string) (*Writer, error) {
 	}
 	w := &Writer{src: s, kind: kind, spec: spec, method: strings.ToUpper(strings.TrimSpace(spec.Method))}
 	if err := w.init(columns); err != nil {
-		return nil, fmt.Errorf("restsource: table %s: %s: %w", s.name, kind, err)
+		// What init refuses without a code is the profile's write
+		// mapping (its method, url, wrap or batch).
+		return nil, errcode.Wrap(errcode.Config, fmt.Errorf("restsource: table %s: %s: %w", s.name, kind, err))
 	}
 	return w, nil
 }
 
 func (w *Writer) init(columns []string) error {
-	s, setting := w.src, w.kind.setting()
+	s, setting := w.src, setting(w.kind)
 	switch w.method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
 	case "":
@@ -253,7 +223,7 @@ func (w *Writer) init(columns []string) error {
 	}
 
 	if w.kind == WriteDelete && len(columns) > 0 {
-		return errors.New("DELETE sets no columns")
+		return errcode.Errorf(errcode.InvalidSQL, "DELETE sets no columns")
 	}
 	seen := map[string]bool{}
 	for _, name := range columns {
@@ -267,14 +237,14 @@ func (w *Writer) init(columns []string) error {
 		}
 		c := s.cols[i]
 		if seen[strings.ToLower(c.Name)] {
-			return fmt.Errorf("column %s is set twice", c.Name)
+			return errcode.Errorf(errcode.InvalidSQL, "column %s is set twice", c.Name)
 		}
 		seen[strings.ToLower(c.Name)] = true
 		switch {
 		case c.ReadOnly:
-			return fmt.Errorf("column %s is read-only (readOnly: true in the profile)", c.Name)
+			return errcode.Errorf(errcode.NotSupported, "column %s is read-only (readOnly: true in the profile)", c.Name)
 		case c.Implicit && (w.kind != WriteInsert || !w.isKey(c)):
-			return fmt.Errorf("column %s cannot be written: it is only a {%s} placeholder of the table's url, not a field of the row", c.Name, c.Name)
+			return errcode.Errorf(errcode.NotSupported, "column %s cannot be written: it is only a {%s} placeholder of the table's url, not a field of the row", c.Name, c.Name)
 		case !c.Implicit:
 			if err := catalog.CheckWritePath(columnPath(c)); err != nil {
 				return fmt.Errorf("column %s: %w", c.Name, err)
@@ -401,17 +371,6 @@ func (w *Writer) Columns() []*catalog.Column { return w.cols }
 // endpoint's URL, in the order they first appear.
 func (w *Writer) KeyColumns() []*catalog.Column { return w.keys }
 
-// Change is one row to write.
-type Change struct {
-	// Keys are the values of KeyColumns; they fill the URL. For UPDATE and
-	// DELETE they address the row as it is before the change.
-	Keys []any
-	// Values are the values of Columns (nil, int64, float64, string, bool,
-	// time.Time, or Omit); the columns that are fields of the row make the
-	// body.
-	Values []any
-}
-
 // WriteRequest is one row, encoded: its request URL and body.
 type WriteRequest struct {
 	url   *url.URL
@@ -452,7 +411,7 @@ func (w *Writer) Prepare(row int64, ch Change) (*WriteRequest, error) {
 	for i, c := range w.keys {
 		v := ch.Keys[i]
 		if v == nil || v == Omit {
-			return nil, fail("column %s is NULL, but the %s url %s needs its value", c.Name, w.kind.setting(), w.rawURL)
+			return nil, fail("column %s is NULL, but the %s url %s needs its value", c.Name, setting(w.kind), w.rawURL)
 		}
 		s, ok := formatFor(c, v)
 		if !ok {
@@ -625,24 +584,6 @@ func describeValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-// WriteResult is what a write statement did.
-type WriteResult struct {
-	// RowsAffected is the number of rows the API accepted (a 2xx status).
-	// An UPDATE or DELETE of a key the API answers 404 for is not counted.
-	RowsAffected int64
-
-	lastID    int64
-	lastIDErr error
-}
-
-// LastInsertID returns the key of the last row an INSERT created (in
-// statement order), read from the response: the key column's path in the
-// response body (inside the wrap: path when the response has it there, or
-// in the last element at batch.rows for a batch), else a number at the end
-// of the Location header. It is an error when there is none, when it is
-// not an integer, and after an UPDATE or DELETE.
-func (r *WriteResult) LastInsertID() (int64, error) { return r.lastID, r.lastIDErr }
-
 // unit is one request: one row, or a batch of consecutive rows.
 type unit struct {
 	first, last int64 // row numbers, from 1
@@ -759,11 +700,11 @@ dispatch:
 	}
 	switch {
 	case w.kind != WriteInsert:
-		res.lastIDErr = fmt.Errorf("restsource: table %s: LastInsertId: %s creates no rows; it is known after an INSERT", w.src.name, w.kind)
+		res.LastIDErr = errcode.Errorf(errcode.NotSupported, "restsource: table %s: LastInsertId: %s creates no rows; it is known after an INSERT", w.src.name, w.kind)
 	case last == nil:
-		res.lastIDErr = fmt.Errorf("restsource: table %s: LastInsertId: the INSERT created no rows", w.src.name)
+		res.LastIDErr = errcode.Errorf(errcode.HTTP, "restsource: table %s: LastInsertId: the INSERT created no rows", w.src.name)
 	default:
-		res.lastID, res.lastIDErr = w.createdID(last)
+		res.LastID, res.LastIDErr = w.createdID(last)
 	}
 	return res, nil
 }
@@ -983,7 +924,7 @@ func (w *Writer) createdID(o *outcome) (int64, error) {
 	s := w.src
 	shown := w.method + " " + s.redact(o.u.url)
 	fail := func(format string, args ...any) (int64, error) {
-		return 0, fmt.Errorf("restsource: table %s: LastInsertId: %s", s.name, fmt.Sprintf(format, args...))
+		return 0, errcode.Errorf(errcode.HTTP, "restsource: table %s: LastInsertId: %s", s.name, fmt.Sprintf(format, args...))
 	}
 	if w.id == nil {
 		return fail("the table has no key column (key: true) to read the created id from")

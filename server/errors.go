@@ -44,6 +44,8 @@ const (
 	codeQueryCanceled        = "57014"
 	codeAdminShutdown        = "57P01"
 	codeInternal             = "XX000"
+	codeConfigFileError      = "F0000"
+	codeCardinalityViolation = "21000"
 )
 
 // sqlError is an error with a SQLSTATE, sent to the client as an
@@ -129,6 +131,9 @@ var sqlStates = map[errcode.Code]string{
 	errcode.Grouping:        codeGroupingError,
 	errcode.Syntax:          codeSyntaxError,
 	errcode.HTTP:            codeConnectionFailure,
+	errcode.Config:          codeConfigFileError,
+	errcode.InvalidSQL:      codeSyntaxError,
+	errcode.Cardinality:     codeCardinalityViolation,
 }
 
 // classify picks the SQLSTATE of a restsql error by its code (see package

@@ -47,6 +47,16 @@ const (
 	// HTTP: the API failed: an error status, no answer, or an answer
 	// restsql cannot read (bad JSON, a pagination loop).
 	HTTP
+	// Config: a DSN property, a profile or a catalog defined in Go that
+	// is wrong, or a ${Name} placeholder without a value.
+	Config
+	// InvalidSQL: SQL that parses but cannot run as written (a derived
+	// table without an alias, a LEFT JOIN without ON, UNION sides of
+	// different widths, a LIMIT that is no integer, a wrong number of
+	// arguments).
+	InvalidSQL
+	// Cardinality: a scalar subquery that returned more than one row.
+	Cardinality
 	numCodes
 )
 
@@ -63,6 +73,9 @@ var names = [numCodes]string{
 	Grouping:        "grouping error",
 	Syntax:          "syntax error",
 	HTTP:            "API error",
+	Config:          "configuration error",
+	InvalidSQL:      "invalid statement",
+	Cardinality:     "more than one row",
 }
 
 // String names the code.
