@@ -188,7 +188,7 @@ func (c *checker) bodyRead(w where, cat *Catalog, t *Table) {
 		if m, ok := canonical([]string{MethodGet, MethodPost}, t.Method); ok {
 			t.Method = m
 		} else {
-			c.add(w, "method: unknown method %q (want GET, or POST for a read with a body)", t.Method)
+			c.add(w.at("method"), "method: unknown method %q (want GET, or POST for a read with a body)", t.Method)
 		}
 	}
 	if g := t.GraphQL; g != nil {
