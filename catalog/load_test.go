@@ -506,8 +506,8 @@ catalog: profile api.yaml:5:7: catalog D: url: "http://%zz" is not an absolute h
 catalog: profile api.yaml:3:24: catalog B: auth: scheme is empty (want None, Basic, Digest, Bearer, APIKey, OAuth2)
 catalog: profile api.yaml:4:55: catalog C: auth: in: unknown place "body" (want header, query)
 catalog: profile api.yaml:5:47: catalog D: auth: grantType: unknown grant type "implicit" (want client_credentials, password, refresh_token, jwt_bearer, github_app)
-catalog: profile api.yaml:6:24: catalog E: headers: empty name
-catalog: profile api.yaml:6:42: catalog E: params: empty name`,
+catalog: profile api.yaml:6:34: catalog E: headers: empty name
+catalog: profile api.yaml:6:51: catalog E: params: empty name`,
 	},
 	{
 		name: "columns",
@@ -522,7 +522,7 @@ catalog: profile api.yaml:6:42: catalog E: params: empty name`,
 		err: `catalog: profile api.yaml:9:31: catalog A: schema S: table t: column total: unknown type "money" (want string, int, float, bool, datetime, json)
 catalog: profile api.yaml:10:17: catalog A: schema S: table t: column #2: name is empty
 catalog: profile api.yaml:11:16: catalog A: schema S: table t: column #3: empty (want name:)
-catalog: profile api.yaml:12:17: catalog A: schema S: table t: column Total: duplicate column name (column #1 is total)
+catalog: profile api.yaml:12:18: catalog A: schema S: table t: column Total: duplicate column name (column #1 is total)
 catalog: profile api.yaml:13:38: catalog A: schema S: table t: column n: format is only for datetime columns (type is int)
 catalog: profile api.yaml:14:43: catalog A: schema S: table t: column d: format "yyyy-MM-dd" is not a Go time layout (e.g. "2006-01-02 15:04:05"), unix or unixms`,
 	},
@@ -655,8 +655,8 @@ combine: {filter: "", "": " && "}
 		err: `catalog: profile api.yaml:12:13: catalog A: schema S: table t: combine: empty parameter name
 catalog: profile api.yaml:12:23: catalog A: schema S: table t: combine: filter: separator is empty
 catalog: profile api.yaml:9:13: catalog A: schema S: table t: sort: param is empty
-catalog: profile api.yaml:9:56: catalog A: schema S: table t: sort: columns: "totl" is not a column of the table (did you mean total?)
-catalog: profile api.yaml:9:56: catalog A: schema S: table t: sort: columns: entry #3 is empty
+catalog: profile api.yaml:9:70: catalog A: schema S: table t: sort: columns: "totl" is not a column of the table (did you mean total?)
+catalog: profile api.yaml:9:76: catalog A: schema S: table t: sort: columns: entry #3 is empty
 catalog: profile api.yaml:9:42: catalog A: schema S: table t: sort: unknown nulls "first" (want low, high)
 catalog: profile api.yaml:9:20: catalog A: schema S: table t: sort: value: unknown placeholder {col} (want {column}, {name}, {dir})
 catalog: profile api.yaml:9:20: catalog A: schema S: table t: sort: value: "{col}-{dir}" has no {column} or {name}
@@ -671,12 +671,12 @@ insert: {url: /t}
 update: {method: GET, url: "/t/{id}/{rev}"}
 delete: {method: delete, url: "/t/{id", headers: {"": y}}
 `),
-		err: `catalog: profile api.yaml:9:13: catalog A: schema S: table t: headers: empty name
+		err: `catalog: profile api.yaml:9:23: catalog A: schema S: table t: headers: empty name
 catalog: profile api.yaml:10:13: catalog A: schema S: table t: insert: method is empty (want POST, PUT, PATCH, DELETE)
 catalog: profile api.yaml:11:22: catalog A: schema S: table t: update: unknown method "GET" (want POST, PUT, PATCH, DELETE)
 catalog: profile api.yaml:11:35: catalog A: schema S: table t: update: url: placeholder {rev} is not a column of the table
 catalog: profile api.yaml:12:38: catalog A: schema S: table t: delete: url: unterminated { (missing })
-catalog: profile api.yaml:12:53: catalog A: schema S: table t: delete: headers: empty name`,
+catalog: profile api.yaml:12:63: catalog A: schema S: table t: delete: headers: empty name`,
 	},
 	{
 		name: "response rules",
@@ -698,16 +698,16 @@ catalog: profile api.yaml:6:46: catalog A: pagination: emptyPageStops is not use
 auth: {scheme: OAuth2, grantType: JWT_Bearer, tokenURL: "http://t", claims: {iss: [a], iat: 1}}
 `),
 		err: `catalog: profile api.yaml:4:5: catalog A: auth: privateKey is empty (grantType jwt_bearer signs its assertion with a PEM RSA private key, e.g. "${PrivateKey}")
-catalog: profile api.yaml:4:73: catalog A: auth: claims: iat is set by the driver (iat is now, exp a few minutes later)
-catalog: profile api.yaml:4:73: catalog A: auth: claims: iss: got a list, want a string, number or boolean`,
+catalog: profile api.yaml:4:92: catalog A: auth: claims: iat is set by the driver (iat is now, exp a few minutes later)
+catalog: profile api.yaml:4:82: catalog A: auth: claims: iss: got a list, want a string, number or boolean`,
 	},
 	{
 		name: "jwt fields on another grant",
 		data: profileWithCatalog(`url: http://api.test
 auth: {scheme: Bearer, token: x, privateKey: k, baseURLFrom: instance_url}
 `),
-		err: `catalog: profile api.yaml:4:5: catalog A: auth: baseURLFrom is used by scheme OAuth2 only
-catalog: profile api.yaml:4:5: catalog A: auth: privateKey and claims are used by grantType jwt_bearer and github_app only`,
+		err: `catalog: profile api.yaml:4:53: catalog A: auth: baseURLFrom is used by scheme OAuth2 only
+catalog: profile api.yaml:4:38: catalog A: auth: privateKey and claims are used by grantType jwt_bearer and github_app only`,
 	},
 	{
 		name: "filter formats",
@@ -733,7 +733,7 @@ combine: {jql: {base: "project = X"}, q: {sep: " "}}
 sort: {param: order, order: dir, append: true}
 `),
 		err: `catalog: profile api.yaml:9:23: catalog A: schema S: table t: combine: jql: separator is empty
-catalog: profile api.yaml:10:13: catalog A: schema S: table t: sort: append: param order is not a combine: parameter (append adds the sort to a combined query-language parameter)
+catalog: profile api.yaml:10:46: catalog A: schema S: table t: sort: append: param order is not a combine: parameter (append adds the sort to a combined query-language parameter)
 catalog: profile api.yaml:10:34: catalog A: schema S: table t: sort: append and order exclude each other (write the direction with {dir} in value)`,
 	},
 	{

@@ -124,6 +124,13 @@ func indexPositions(root *yaml.Node) positions {
 				put(w.with(k.Value), k)
 				walk(n.Content[i+1], t.Elem(), w.with(k.Value))
 			}
+		case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
+			// A list of values (sort columns, ...): element i is "#i".
+			for i, e := range n.Content {
+				ew := w.with("#" + strconv.Itoa(i+1))
+				put(ew, e)
+				walk(e, t.Elem(), ew)
+			}
 		}
 	}
 	if root != nil {

@@ -138,11 +138,11 @@ func (c *checker) shapes(w where, t *Table) {
 		rest, up := ParentLevels(col.Path)
 		switch {
 		case up > 0 && t.Each == "":
-			c.add(cw, "path %q reads the enclosing row (^.), which only a table with each: has", col.Path)
+			c.add(cw.at("path"), "path %q reads the enclosing row (^.), which only a table with each: has", col.Path)
 		case up > 0 && rest == "":
-			c.add(cw, "path %q names no field of the enclosing row", col.Path)
+			c.add(cw.at("path"), "path %q names no field of the enclosing row", col.Path)
 		case up > len(levels):
-			c.add(cw, "path %q goes up %d rows, but each: %s has %d level(s)", col.Path, up, t.Each, len(levels))
+			c.add(cw.at("path"), "path %q goes up %d rows, but each: %s has %d level(s)", col.Path, up, t.Each, len(levels))
 		}
 	}
 	if s := t.Select; s != nil && s.Under != "" {

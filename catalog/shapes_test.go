@@ -59,9 +59,9 @@ keepEmpty: true
 columns: [{name: a, path: ^.id}, {name: b, path: "^."}, {name: c, path: ^.^.id}]
 `),
 			err: `catalog: profile api.yaml:9:13: catalog A: schema S: table t: keepEmpty: keepEmpty is used with each: only
-catalog: profile api.yaml:10:23: catalog A: schema S: table t: column a: path "^.id" reads the enclosing row (^.), which only a table with each: has
-catalog: profile api.yaml:10:46: catalog A: schema S: table t: column b: path "^." reads the enclosing row (^.), which only a table with each: has
-catalog: profile api.yaml:10:69: catalog A: schema S: table t: column c: path "^.^.id" reads the enclosing row (^.), which only a table with each: has`,
+catalog: profile api.yaml:10:33: catalog A: schema S: table t: column a: path "^.id" reads the enclosing row (^.), which only a table with each: has
+catalog: profile api.yaml:10:56: catalog A: schema S: table t: column b: path "^." reads the enclosing row (^.), which only a table with each: has
+catalog: profile api.yaml:10:79: catalog A: schema S: table t: column c: path "^.^.id" reads the enclosing row (^.), which only a table with each: has`,
 		},
 		{
 			name: "nested parent path",
@@ -70,8 +70,8 @@ each: "^.x"
 columns: [{name: b, path: "^."}, {name: c, path: ^.^.id}]
 `),
 			err: `catalog: profile api.yaml:9:13: catalog A: schema S: table t: each: path "^.x" starts with ^. (each: is a path inside each row)
-catalog: profile api.yaml:10:23: catalog A: schema S: table t: column b: path "^." names no field of the enclosing row
-catalog: profile api.yaml:10:46: catalog A: schema S: table t: column c: path "^.^.id" goes up 2 rows, but each: ^.x has 1 level(s)`,
+catalog: profile api.yaml:10:33: catalog A: schema S: table t: column b: path "^." names no field of the enclosing row
+catalog: profile api.yaml:10:56: catalog A: schema S: table t: column c: path "^.^.id" goes up 2 rows, but each: ^.x has 1 level(s)`,
 		},
 		{
 			name: "nested each",
@@ -80,7 +80,7 @@ each: "a.#..#.b"
 columns: [{name: c, path: ^.^.^.^.id}]
 `),
 			err: `catalog: profile api.yaml:9:13: catalog A: schema S: table t: each: path "a.#..#.b" has an empty level (levels are separated by .#.)
-catalog: profile api.yaml:10:23: catalog A: schema S: table t: column c: path "^.^.^.^.id" goes up 4 rows, but each: a.#..#.b has 3 level(s)`,
+catalog: profile api.yaml:10:33: catalog A: schema S: table t: column c: path "^.^.^.^.id" goes up 4 rows, but each: a.#..#.b has 3 level(s)`,
 		},
 		{
 			name: "header",
@@ -128,7 +128,7 @@ auth: {scheme: OAuth2, grantType: GitHub_App, claims: {iss: x}}
 			err: `catalog: profile api.yaml:4:5: catalog A: auth: privateKey is empty (grantType github_app signs its JWT with a PEM RSA private key, e.g. "${PrivateKey}")
 catalog: profile api.yaml:4:5: catalog A: auth: clientId is empty (grantType github_app: the GitHub App's client ID or app ID, the JWT's issuer)
 catalog: profile api.yaml:4:5: catalog A: auth: tokenURL is empty (grantType github_app: e.g. https://api.github.com/app/installations/${InstallationID}/access_tokens)
-catalog: profile api.yaml:4:51: catalog A: auth: claims: iss is set by the driver from clientId (grantType github_app)`,
+catalog: profile api.yaml:4:60: catalog A: auth: claims: iss is set by the driver from clientId (grantType github_app)`,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

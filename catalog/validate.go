@@ -273,7 +273,7 @@ func (c *checker) baseURL(w where, u string) {
 // names reports empty names in a headers or params mapping.
 func (c *checker) names(w where, m map[string]string) {
 	if _, ok := m[""]; ok {
-		c.add(w, "empty name")
+		c.add(w.at(""), "empty name")
 	}
 }
 
@@ -305,10 +305,10 @@ func (c *checker) auth(w where, a *Auth) {
 	oauth := a.Scheme == AuthOAuth2
 	jwt := oauth && (a.GrantType == GrantJWTBearer || a.GrantType == GrantGitHubApp || HasPlaceholder(a.GrantType))
 	if a.BaseURLFrom != "" && !oauth {
-		c.add(w, "baseURLFrom is used by scheme OAuth2 only")
+		c.add(w.at("baseURLFrom"), "baseURLFrom is used by scheme OAuth2 only")
 	}
 	if (a.PrivateKey != "" || len(a.Claims) > 0) && !jwt {
-		c.add(w, "privateKey and claims are used by grantType %s and %s only", GrantJWTBearer, GrantGitHubApp)
+		c.add(w.at("privateKey"), "privateKey and claims are used by grantType %s and %s only", GrantJWTBearer, GrantGitHubApp)
 	}
 	if oauth && (a.GrantType == GrantJWTBearer || a.GrantType == GrantGitHubApp) && strings.TrimSpace(a.PrivateKey) == "" {
 		what := "assertion"
@@ -325,17 +325,17 @@ func (c *checker) auth(w where, a *Auth) {
 			c.add(w, "tokenURL is empty (grantType %s: e.g. https://api.github.com/app/installations/${InstallationID}/access_tokens)", GrantGitHubApp)
 		}
 		if _, ok := a.Claims["iss"]; ok {
-			c.add(w.with("claims"), "iss is set by the driver from clientId (grantType %s)", GrantGitHubApp)
+			c.add(w.with("claims").at("iss"), "iss is set by the driver from clientId (grantType %s)", GrantGitHubApp)
 		}
 	}
 	for _, k := range sortedKeys(a.Claims) {
 		switch v := a.Claims[k].(type) {
 		case string, bool, int, int64, uint64, float64:
 		default:
-			c.add(w.with("claims"), "%s: got %s, want a string, number or boolean", k, kindOf(v))
+			c.add(w.with("claims").at(k), "%s: got %s, want a string, number or boolean", k, kindOf(v))
 		}
 		if k == "iat" || k == "exp" {
-			c.add(w.with("claims"), "%s is set by the driver (iat is now, exp a few minutes later)", k)
+			c.add(w.with("claims").at(k), "%s is set by the driver (iat is now, exp a few minutes later)", k)
 		}
 	}
 }
@@ -418,7 +418,7 @@ func (c *checker) errorWhen(w where, e *ErrorWhen) {
 	switch v := e.Equals.(type) {
 	case bool, string, int, int64, uint64, float64:
 	case nil:
-		c.add(w, "equals is missing (want the JSON scalar that marks an error, e.g. false)")
+		c.add(w.at("equals"), "equals is missing (want the JSON scalar that marks an error, e.g. false)")
 	default:
 		c.add(w.at("equals"), "equals: got %s, want a string, number or boolean", kindOf(v))
 	}
@@ -546,7 +546,7 @@ func (c *checker) table(w where, cat *Catalog, schema, name string, t *Table, ca
 	}
 	if s := t.Sort; s != nil && s.Append {
 		if _, ok := t.Combine[s.Param]; !ok {
-			c.add(w.with("sort"), "append: param %s is not a combine: parameter (append adds the sort to a combined query-language parameter)", s.Param)
+			c.add(w.with("sort").at("append"), "append: param %s is not a combine: parameter (append adds the sort to a combined query-language parameter)", s.Param)
 		}
 		if s.Order != "" {
 			c.add(w.with("sort").at("order"), "append and order exclude each other (write the direction with {dir} in value)")
@@ -587,11 +587,11 @@ func (c *checker) column(tw where, i int, col *Column, before []*Column) {
 		return
 	}
 	if col.Name == "" {
-		c.add(w, "name is empty")
+		c.add(w.at("name"), "name is empty")
 	} else {
 		for j, b := range before {
 			if b != nil && strings.EqualFold(b.Name, col.Name) {
-				c.add(w, "duplicate column name (column #%d is %s)", j+1, b.Name)
+				c.add(w.at("name"), "duplicate column name (column #%d is %s)", j+1, b.Name)
 				break
 			}
 		}
@@ -721,9 +721,9 @@ func (c *checker) sort(w where, t *Table, s *Sort) {
 		col, _ := t.Column(name)
 		switch {
 		case name == "":
-			c.add(w.with("columns"), "entry #%d is empty", i+1)
+			c.add(w.with("columns").at("#"+strconv.Itoa(i+1)), "entry #%d is empty", i+1)
 		case col == nil:
-			c.add(w.with("columns"), "%q is not a column of the table%s", name, nearestColumn(t, name))
+			c.add(w.with("columns").at("#"+strconv.Itoa(i+1)), "%q is not a column of the table%s", name, nearestColumn(t, name))
 		default:
 			s.Columns[i] = col.Name
 		}
