@@ -80,7 +80,9 @@ func (ps positions) lookup(w where) (yaml.Mark, bool) {
 
 // indexPositions walks the document root alongside the Profile type and
 // records the position of every node under the where path that Validate
-// reports it with.
+// reports it with. Aliases are not followed (an alias bomb would blow up,
+// and the anchor's line is elsewhere): a problem under one is located at
+// the alias's owner.
 func indexPositions(root *yaml.Node) positions {
 	ps := positions{}
 	put := func(w where, n *yaml.Node) {
@@ -92,9 +94,6 @@ func indexPositions(root *yaml.Node) positions {
 	var walk func(n *yaml.Node, t reflect.Type, w where)
 	walk = func(n *yaml.Node, t reflect.Type, w where) {
 		t = deref(t)
-		for n.Kind == yaml.AliasNode && n.Alias != nil {
-			n = n.Alias
-		}
 		switch {
 		case n.Kind == yaml.DocumentNode:
 			if len(n.Content) > 0 {
@@ -144,9 +143,6 @@ func indexPositions(root *yaml.Node) positions {
 // without a name is "column #i", and a filter is also recorded under its
 // operator's canonical spelling, as Validate names it.
 func indexElems(n *yaml.Node, t reflect.Type, w where, put func(where, *yaml.Node), walk func(*yaml.Node, reflect.Type, where)) {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
 	kind := kinds[deref(t.Elem())]
 	switch {
 	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Map:
