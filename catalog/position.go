@@ -63,12 +63,22 @@ func (w where) at(field string) where {
 	return w.with(hint + field)
 }
 
+// as is w with its last element located as other: a column whose name
+// an earlier column has is found by its index ("column #2").
+func (w where) as(other string) where {
+	return w.with(hint + "=" + other)
+}
+
 // lookup returns the position of the deepest node that w (or a prefix of
 // it) names.
 func (ps positions) lookup(w where) (yaml.Mark, bool) {
-	parts := make([]string, len(w))
-	for i, s := range w {
-		parts[i] = strings.TrimPrefix(s, hint)
+	parts := make([]string, 0, len(w))
+	for _, s := range w {
+		if other, ok := strings.CutPrefix(s, hint+"="); ok && len(parts) > 0 {
+			parts[len(parts)-1] = other
+			continue
+		}
+		parts = append(parts, strings.TrimPrefix(s, hint))
 	}
 	for n := len(parts); n > 0; n-- {
 		if m, ok := ps[strings.Join(parts[:n], posSep)]; ok {
@@ -160,11 +170,13 @@ func indexElems(n *yaml.Node, t reflect.Type, w where, put func(where, *yaml.Nod
 	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
 		for i, e := range n.Content {
 			ew := w.with(kind + " #" + strconv.Itoa(i+1))
-			if name := scalarValue(e, "name"); name != "" {
-				ew = w.with(kind + " " + name)
-			}
 			put(ew, e)
 			walk(e, t.Elem(), ew)
+			if name := scalarValue(e, "name"); name != "" {
+				ew = w.with(kind + " " + name)
+				put(ew, e)
+				walk(e, t.Elem(), ew)
+			}
 		}
 	}
 }

@@ -183,6 +183,12 @@ var positionCases = []struct {
 		err:  `catalog A: schema S: table t: column ID: duplicate column name (column #1 is id)`,
 	},
 	{
+		name: "duplicate column, same spelling",
+		data: profileWithTable("url: /t\ncolumns:\n  - name: id\n    type: int\n  - name: id # <-\n"),
+		at:   "name",
+		err:  `catalog A: schema S: table t: column id: duplicate column name (column #1 is id)`,
+	},
+	{
 		name: "table names that differ only in case",
 		data: "catalogs:\n  A:\n    url: http://api.test\n    schemas:\n      S:\n        tables:\n          T: {columns: [{name: id}]}\n          t: {columns: [{name: id}]} # <-\n",
 		at:   "t:",

@@ -591,7 +591,7 @@ func (c *checker) column(tw where, i int, col *Column, before []*Column) {
 	} else {
 		for j, b := range before {
 			if b != nil && strings.EqualFold(b.Name, col.Name) {
-				c.add(w.at("name"), "duplicate column name (column #%d is %s)", j+1, b.Name)
+				c.add(w.as("column #"+strconv.Itoa(i+1)).at("name"), "duplicate column name (column #%d is %s)", j+1, b.Name)
 				break
 			}
 		}
