@@ -182,6 +182,16 @@ func TestColumnsFromJira(t *testing.T) {
 	info := queryStrings(t, db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'issues' AND column_name = 'Story Points'")
 	assert.Equal(t, [][]string{{"Story Points"}}, info)
 	assert.Equal(t, 1, api.count("GET /rest/api/3/field"))
+
+	// EXPLAIN names the metadata request, which it does not send again.
+	plan := queryStrings(t, db, "EXPLAIN SELECT issue FROM issues")
+	var details []string
+	for _, row := range plan {
+		details = append(details, row[len(row)-1])
+	}
+	assert.Contains(t, strings.Join(details, "\n"), "columnsFrom: GET "+srv.URL+"/rest/api/3/field (the table's columns, read at its first use)")
+	assert.Equal(t, 1, api.count("GET /rest/api/3/field"))
+	assert.Equal(t, 2, api.count("GET /rest/api/3/search"), "EXPLAIN sends nothing")
 }
 
 func TestColumnsFromErrors(t *testing.T) {

@@ -188,7 +188,7 @@ func (c *checker) bodyRead(w where, cat *Catalog, t *Table) {
 		if m, ok := canonical([]string{MethodGet, MethodPost}, t.Method); ok {
 			t.Method = m
 		} else {
-			c.add(w, "method: unknown method %q (want GET, or POST for a read with a body)", t.Method)
+			c.add(w.at("method"), "method: unknown method %q (want GET, or POST for a read with a body)", t.Method)
 		}
 	}
 	if g := t.GraphQL; g != nil {
@@ -197,14 +197,14 @@ func (c *checker) bodyRead(w where, cat *Catalog, t *Table) {
 			c.add(gw, "query is empty (want the GraphQL query text)")
 		}
 		if t.Body != nil {
-			c.add(w, "body and graphql exclude each other (graphql sends {\"query\", \"variables\"})")
+			c.add(w.at("graphql"), "body and graphql exclude each other (graphql sends {\"query\", \"variables\"})")
 		}
 		if t.Method == MethodGet {
-			c.add(w, "method GET cannot send a graphql: query (want POST)")
+			c.add(w.at("method"), "method GET cannot send a graphql: query (want POST)")
 		}
 	}
 	if t.Body != nil && t.Method == MethodGet {
-		c.add(w, "method GET cannot send a body: (want POST)")
+		c.add(w.at("method"), "method GET cannot send a body: (want POST)")
 	}
 	if t.BodyRead() {
 		if t.Method == "" {
@@ -228,12 +228,12 @@ func (c *checker) bodyRead(w where, cat *Catalog, t *Table) {
 			}
 			fw := w.with("column "+col.Name, "filter "+op)
 			if !body {
-				c.add(fw, "body %s: the table reads without a body (set method: POST and body:, or graphql:)", f.Body)
+				c.add(fw.at("body"), "body %s: the table reads without a body (set method: POST and body:, or graphql:)", f.Body)
 				continue
 			}
 			c.bodyPath(fw.with("body"), f.Body)
 			if f.Param != "" {
-				c.add(fw, "param and body exclude each other (choose where the filter goes)")
+				c.add(fw.at("param"), "param and body exclude each other (choose where the filter goes)")
 			}
 			if f.Repeat || f.Join != "" || f.Quote != "" || f.Escape != "" {
 				c.add(fw, "repeat, join, quote and escape are for param: filters (a body filter's value is JSON: an IN list is a JSON array)")
@@ -247,7 +247,7 @@ func (c *checker) bodyRead(w where, cat *Catalog, t *Table) {
 		sw := w.with("sort")
 		switch {
 		case !body:
-			c.add(sw, "body %s: the table reads without a body (set method: POST and body:, or graphql:)", s.Body)
+			c.add(sw.at("body"), "body %s: the table reads without a body (set method: POST and body:, or graphql:)", s.Body)
 		case s.Param != "" || s.Order != "" || s.Append:
 			c.add(sw, "body excludes param, order and append (write the direction with {dir} in value)")
 		default:
@@ -262,9 +262,9 @@ func (c *checker) bodyRead(w where, cat *Catalog, t *Table) {
 		lw := w.with("limit")
 		switch {
 		case !body:
-			c.add(lw, "body %s: the table reads without a body (set method: POST and body:, or graphql:)", l.Body)
+			c.add(lw.at("body"), "body %s: the table reads without a body (set method: POST and body:, or graphql:)", l.Body)
 		case l.Param != "":
-			c.add(lw, "param and body exclude each other")
+			c.add(lw.at("param"), "param and body exclude each other")
 		default:
 			c.bodyPath(lw.with("body"), l.Body)
 		}
@@ -273,7 +273,7 @@ func (c *checker) bodyRead(w where, cat *Catalog, t *Table) {
 		sw := w.with("select")
 		switch {
 		case !body:
-			c.add(sw, "body %s: the table reads without a body (set method: POST and body:, or graphql:)", sel.Body)
+			c.add(sw.at("body"), "body %s: the table reads without a body (set method: POST and body:, or graphql:)", sel.Body)
 		case sel.Param != "" || sel.Join != "":
 			c.add(sw, "body excludes param and join (the names go as a JSON array)")
 		default:
@@ -285,11 +285,11 @@ func (c *checker) bodyRead(w where, cat *Catalog, t *Table) {
 		pw := w.with("pagination")
 		switch {
 		case !body:
-			c.add(pw, "cursorBody %s: the table reads without a body (set method: POST and body:, or graphql:; else use cursorParam)", pg.CursorBody)
+			c.add(pw.at("cursorBody"), "cursorBody %s: the table reads without a body (set method: POST and body:, or graphql:; else use cursorParam)", pg.CursorBody)
 		case pg.Type != PageCursor:
-			c.add(pw, "cursorBody is used by type cursor only")
+			c.add(pw.at("cursorBody"), "cursorBody is used by type cursor only")
 		case pg.CursorParam != "":
-			c.add(pw, "cursorParam and cursorBody exclude each other (cursorBody replaces cursorParam)")
+			c.add(pw.at("cursorBody"), "cursorParam and cursorBody exclude each other (cursorBody replaces cursorParam)")
 		default:
 			c.bodyPath(pw.with("cursorBody"), pg.CursorBody)
 		}

@@ -48,10 +48,10 @@ func Parse(data []byte, path string) (*Profile, error) {
 		if err2 != nil {
 			return nil, err
 		}
-		p = p2
+		p, data = p2, fixed
 	}
 	p.Path = path
-	if err := p.Validate(); err != nil {
+	if err := p.validate(indexPositions(documentRoot(data))); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -98,7 +98,7 @@ func TestLoadValidationErrorNamesFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shop.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(profileWithTable("url: /t\ncolumns: [{name: total, type: money}]")), 0o600))
 	_, err := Load(path)
-	require.EqualError(t, err, "catalog: profile "+path+`: catalog A: schema S: table t: column total: unknown type "money" (want string, int, float, bool, datetime, json)`)
+	require.EqualError(t, err, "catalog: profile "+path+`:9:37: catalog A: schema S: table t: column total: unknown type "money" (want string, int, float, bool, datetime, json)`)
 }
 
 // goodProfiles are valid profiles, each with a check of what it loads to.
@@ -362,7 +362,7 @@ var badProfiles = []struct {
 	{
 		name: "empty catalogs",
 		data: "catalogs: {}\n",
-		err:  "catalog: profile api.yaml: no catalogs (want a catalogs: mapping with at least one catalog)",
+		err:  "catalog: profile api.yaml:1:1: no catalogs (want a catalogs: mapping with at least one catalog)",
 	},
 	{
 		name: "syntax error",
@@ -464,11 +464,11 @@ catalog: profile api.yaml: line 14: catalog A: schema S: table t: unknown field 
 	{
 		name: "empty catalog, schema and table",
 		data: "catalogs:\n  A:\n  B: {url: 'http://b', schemas: {S: }}\n  C: {url: 'http://c', schemas: {S: {tables: {t: }}}}\n  D: {url: 'http://d', schemas: {}}\n  E: {url: 'http://e', schemas: {S: {tables: {}}}}\n",
-		err: `catalog: profile api.yaml: catalog A: empty (want url: and schemas:)
-catalog: profile api.yaml: catalog B: schema S: empty (want tables:)
-catalog: profile api.yaml: catalog C: schema S: table t: empty (want url: and columns:)
-catalog: profile api.yaml: catalog D: no schemas (want a schemas: mapping with at least one schema)
-catalog: profile api.yaml: catalog E: schema S: no tables (want a tables: mapping with at least one table)`,
+		err: `catalog: profile api.yaml:2:3: catalog A: empty (want url: and schemas:)
+catalog: profile api.yaml:3:34: catalog B: schema S: empty (want tables:)
+catalog: profile api.yaml:4:47: catalog C: schema S: table t: empty (want url: and columns:)
+catalog: profile api.yaml:5:3: catalog D: no schemas (want a schemas: mapping with at least one schema)
+catalog: profile api.yaml:6:34: catalog E: schema S: no tables (want a tables: mapping with at least one table)`,
 	},
 	{
 		name: "names that differ only in case",
@@ -476,9 +476,9 @@ catalog: profile api.yaml: catalog E: schema S: no tables (want a tables: mappin
   a: {url: "http://a", schemas: {s: {tables: {t: {columns: [{name: id}]}, T: {columns: [{name: id}]}}}, S: {tables: {t: {columns: [{name: id}]}}}}}
   A: {url: "http://a", schemas: {s: {tables: {t: {columns: [{name: id}]}}}}}
 `,
-		err: `catalog: profile api.yaml: catalog A and catalog a differ only in case
-catalog: profile api.yaml: catalog a: schema S and schema s differ only in case
-catalog: profile api.yaml: catalog a: schema s: table T and table t differ only in case`,
+		err: `catalog: profile api.yaml:2:3: catalog A and catalog a differ only in case
+catalog: profile api.yaml:2:34: catalog a: schema S and schema s differ only in case
+catalog: profile api.yaml:2:47: catalog a: schema s: table T and table t differ only in case`,
 	},
 	{
 		name: "catalog url",
@@ -488,10 +488,10 @@ catalog: profile api.yaml: catalog a: schema s: table T and table t differ only 
   C: {url: "/relative", schemas: {S: {tables: {t: {columns: [{name: id}]}}}}}
   D: {url: "http://%zz", schemas: {S: {tables: {t: {columns: [{name: id}]}}}}}
 `,
-		err: `catalog: profile api.yaml: catalog A: url is empty but schema S table u has a relative url (set the catalog's url or make every table url absolute)
-catalog: profile api.yaml: catalog B: url: "ftp://b" is not an absolute http or https URL
-catalog: profile api.yaml: catalog C: url: "/relative" is not an absolute http or https URL
-catalog: profile api.yaml: catalog D: url: "http://%zz" is not an absolute http or https URL`,
+		err: `catalog: profile api.yaml:2:3: catalog A: url is empty but schema S table u has a relative url (set the catalog's url or make every table url absolute)
+catalog: profile api.yaml:3:7: catalog B: url: "ftp://b" is not an absolute http or https URL
+catalog: profile api.yaml:4:7: catalog C: url: "/relative" is not an absolute http or https URL
+catalog: profile api.yaml:5:7: catalog D: url: "http://%zz" is not an absolute http or https URL`,
 	},
 	{
 		name: "auth",
@@ -502,12 +502,12 @@ catalog: profile api.yaml: catalog D: url: "http://%zz" is not an absolute http 
   D: {url: "http://d", auth: {scheme: OAuth2, grantType: implicit}, schemas: {S: {tables: {t: {columns: [{name: id}]}}}}}
   E: {url: "http://e", headers: {"": x}, params: {"": y}, schemas: {S: {tables: {t: {columns: [{name: id}]}}}}}
 `,
-		err: `catalog: profile api.yaml: catalog A: auth: unknown scheme "Kerberos" (want None, Basic, Digest, Bearer, APIKey, OAuth2)
-catalog: profile api.yaml: catalog B: auth: scheme is empty (want None, Basic, Digest, Bearer, APIKey, OAuth2)
-catalog: profile api.yaml: catalog C: auth: in: unknown place "body" (want header, query)
-catalog: profile api.yaml: catalog D: auth: grantType: unknown grant type "implicit" (want client_credentials, password, refresh_token, jwt_bearer, github_app)
-catalog: profile api.yaml: catalog E: headers: empty name
-catalog: profile api.yaml: catalog E: params: empty name`,
+		err: `catalog: profile api.yaml:2:31: catalog A: auth: unknown scheme "Kerberos" (want None, Basic, Digest, Bearer, APIKey, OAuth2)
+catalog: profile api.yaml:3:24: catalog B: auth: scheme is empty (want None, Basic, Digest, Bearer, APIKey, OAuth2)
+catalog: profile api.yaml:4:55: catalog C: auth: in: unknown place "body" (want header, query)
+catalog: profile api.yaml:5:47: catalog D: auth: grantType: unknown grant type "implicit" (want client_credentials, password, refresh_token, jwt_bearer, github_app)
+catalog: profile api.yaml:6:34: catalog E: headers: empty name
+catalog: profile api.yaml:6:51: catalog E: params: empty name`,
 	},
 	{
 		name: "columns",
@@ -519,17 +519,17 @@ catalog: profile api.yaml: catalog E: params: empty name`,
   - {name: n, type: int, format: unix}
   - {name: d, type: datetime, format: yyyy-MM-dd}
 `),
-		err: `catalog: profile api.yaml: catalog A: schema S: table t: column total: unknown type "money" (want string, int, float, bool, datetime, json)
-catalog: profile api.yaml: catalog A: schema S: table t: column #2: name is empty
-catalog: profile api.yaml: catalog A: schema S: table t: column #3: empty (want name:)
-catalog: profile api.yaml: catalog A: schema S: table t: column Total: duplicate column name (column #1 is total)
-catalog: profile api.yaml: catalog A: schema S: table t: column n: format is only for datetime columns (type is int)
-catalog: profile api.yaml: catalog A: schema S: table t: column d: format "yyyy-MM-dd" is not a Go time layout (e.g. "2006-01-02 15:04:05"), unix or unixms`,
+		err: `catalog: profile api.yaml:9:31: catalog A: schema S: table t: column total: unknown type "money" (want string, int, float, bool, datetime, json)
+catalog: profile api.yaml:10:17: catalog A: schema S: table t: column #2: name is empty
+catalog: profile api.yaml:11:16: catalog A: schema S: table t: column #3: empty (want name:)
+catalog: profile api.yaml:12:18: catalog A: schema S: table t: column Total: duplicate column name (column #1 is total)
+catalog: profile api.yaml:13:38: catalog A: schema S: table t: column n: format is only for datetime columns (type is int)
+catalog: profile api.yaml:14:43: catalog A: schema S: table t: column d: format "yyyy-MM-dd" is not a Go time layout (e.g. "2006-01-02 15:04:05"), unix or unixms`,
 	},
 	{
 		name: "no columns",
 		data: profileWithTable("url: /t\n"),
-		err:  `catalog: profile api.yaml: catalog A: schema S: table t: no columns (want a columns: list with at least one column)`,
+		err:  `catalog: profile api.yaml:7:11: catalog A: schema S: table t: no columns (want a columns: list with at least one column)`,
 	},
 	{
 		name: "filters",
@@ -548,18 +548,18 @@ catalog: profile api.yaml: catalog A: schema S: table t: column d: format "yyyy-
     filters:
       "=": {param: b, quote: "'", escape: sql, like: contains}
 `),
-		err: `catalog: profile api.yaml: catalog A: schema S: table t: column a: filter "<>": operator != is also given as "!="
-catalog: profile api.yaml: catalog A: schema S: table t: column a: filter "~": unknown operator (want =, !=, <, <=, >, >=, IN, LIKE)
-catalog: profile api.yaml: catalog A: schema S: table t: column a: filter =: param is empty
-catalog: profile api.yaml: catalog A: schema S: table t: column a: filter <: empty (want param:)
-catalog: profile api.yaml: catalog A: schema S: table t: column a: filter >: value "gt." has no {} for the value
-catalog: profile api.yaml: catalog A: schema S: table t: column a: filter IN: repeat and join exclude each other (choose one)
-catalog: profile api.yaml: catalog A: schema S: table t: column a: filter LIKE: repeat is only for IN
-catalog: profile api.yaml: catalog A: schema S: table t: column a: filter LIKE: join is only for IN
-catalog: profile api.yaml: catalog A: schema S: table t: column a: filter LIKE: unknown like "glob" (want regex, contains)
-catalog: profile api.yaml: catalog A: schema S: table t: column a: filter LIKE: escape double needs a quote
-catalog: profile api.yaml: catalog A: schema S: table t: column b: filter =: like is only for LIKE
-catalog: profile api.yaml: catalog A: schema S: table t: column b: filter =: unknown escape "sql" (want double, backslash)`,
+		err: `catalog: profile api.yaml:13:19: catalog A: schema S: table t: column a: filter "<>": operator != is also given as "!="
+catalog: profile api.yaml:11:19: catalog A: schema S: table t: column a: filter "~": unknown operator (want =, !=, <, <=, >, >=, IN, LIKE)
+catalog: profile api.yaml:14:19: catalog A: schema S: table t: column a: filter =: param is empty
+catalog: profile api.yaml:18:19: catalog A: schema S: table t: column a: filter <: empty (want param:)
+catalog: profile api.yaml:15:35: catalog A: schema S: table t: column a: filter >: value "gt." has no {} for the value
+catalog: profile api.yaml:16:19: catalog A: schema S: table t: column a: filter IN: repeat and join exclude each other (choose one)
+catalog: profile api.yaml:17:36: catalog A: schema S: table t: column a: filter LIKE: repeat is only for IN
+catalog: profile api.yaml:17:50: catalog A: schema S: table t: column a: filter LIKE: join is only for IN
+catalog: profile api.yaml:17:77: catalog A: schema S: table t: column a: filter LIKE: unknown like "glob" (want regex, contains)
+catalog: profile api.yaml:17:61: catalog A: schema S: table t: column a: filter LIKE: escape double needs a quote
+catalog: profile api.yaml:21:60: catalog A: schema S: table t: column b: filter =: like is only for LIKE
+catalog: profile api.yaml:21:47: catalog A: schema S: table t: column b: filter =: unknown escape "sql" (want double, backslash)`,
 	},
 	{
 		name: "url placeholders",
@@ -567,15 +567,15 @@ catalog: profile api.yaml: catalog A: schema S: table t: column b: filter =: unk
 get: {url: "/a/{id"}
 columns: [{name: id}]
 `),
-		err: `catalog: profile api.yaml: catalog A: schema S: table t: url: placeholder {user id} is not a valid name (want letters, digits and _, not starting with a digit)
-catalog: profile api.yaml: catalog A: schema S: table t: url: placeholder {1x} is not a valid name (want letters, digits and _, not starting with a digit)
-catalog: profile api.yaml: catalog A: schema S: table t: url: placeholder {} is not a valid name (want letters, digits and _, not starting with a digit)
-catalog: profile api.yaml: catalog A: schema S: table t: get: url: unterminated { (missing })`,
+		err: `catalog: profile api.yaml:8:13: catalog A: schema S: table t: url: placeholder {user id} is not a valid name (want letters, digits and _, not starting with a digit)
+catalog: profile api.yaml:8:13: catalog A: schema S: table t: url: placeholder {1x} is not a valid name (want letters, digits and _, not starting with a digit)
+catalog: profile api.yaml:8:13: catalog A: schema S: table t: url: placeholder {} is not a valid name (want letters, digits and _, not starting with a digit)
+catalog: profile api.yaml:9:19: catalog A: schema S: table t: get: url: unterminated { (missing })`,
 	},
 	{
 		name: "get without url",
 		data: profileWithTable("columns: [{name: id}]\nget: {rows: data}\n"),
-		err:  `catalog: profile api.yaml: catalog A: schema S: table t: get: url is empty`,
+		err:  `catalog: profile api.yaml:9:13: catalog A: schema S: table t: get: url is empty`,
 	},
 	{
 		name: "catalog pagination",
@@ -587,19 +587,19 @@ catalog: profile api.yaml: catalog A: schema S: table t: get: url: unterminated 
   E: {url: "http://e", pagination: {type: none, pageSize: 10, totalPath: total}, schemas: {S: {tables: {t: {columns: [{name: id}]}}}}}
   F: {url: "http://f", pagination: {type: page, start: -1, offsetParam: o}, schemas: {S: {tables: {t: {columns: [{name: id}]}}}}}
 `,
-		err: `catalog: profile api.yaml: catalog A: pagination: type is empty (want none, offset, page, cursor, nextURL, linkHeader)
-catalog: profile api.yaml: catalog B: pagination: unknown type "pages" (want none, offset, page, cursor, nextURL, linkHeader)
-catalog: profile api.yaml: catalog C: pagination: pageParam is not used by type cursor
-catalog: profile api.yaml: catalog C: pagination: pageSize is negative (-1)
-catalog: profile api.yaml: catalog C: pagination: type cursor needs cursorPath (the body path of the next cursor)
-catalog: profile api.yaml: catalog C: pagination: type cursor needs cursorParam (the parameter that sends the cursor) or, for a read with a body, cursorBody
-catalog: profile api.yaml: catalog D: pagination: start is not used by type nextURL
-catalog: profile api.yaml: catalog D: pagination: start is negative (-1)
-catalog: profile api.yaml: catalog D: pagination: type nextURL needs nextPath (the body path of the next page's URL)
-catalog: profile api.yaml: catalog E: pagination: pageSize is not used by type none
-catalog: profile api.yaml: catalog E: pagination: totalPath is not used by type none
-catalog: profile api.yaml: catalog F: pagination: offsetParam is not used by type page
-catalog: profile api.yaml: catalog F: pagination: start is negative (-1)`,
+		err: `catalog: profile api.yaml:2:24: catalog A: pagination: type is empty (want none, offset, page, cursor, nextURL, linkHeader)
+catalog: profile api.yaml:3:37: catalog B: pagination: unknown type "pages" (want none, offset, page, cursor, nextURL, linkHeader)
+catalog: profile api.yaml:4:51: catalog C: pagination: pageParam is not used by type cursor
+catalog: profile api.yaml:4:65: catalog C: pagination: pageSize is negative (-1)
+catalog: profile api.yaml:4:24: catalog C: pagination: type cursor needs cursorPath (the body path of the next cursor)
+catalog: profile api.yaml:4:24: catalog C: pagination: type cursor needs cursorParam (the parameter that sends the cursor) or, for a read with a body, cursorBody
+catalog: profile api.yaml:5:52: catalog D: pagination: start is not used by type nextURL
+catalog: profile api.yaml:5:52: catalog D: pagination: start is negative (-1)
+catalog: profile api.yaml:5:24: catalog D: pagination: type nextURL needs nextPath (the body path of the next page's URL)
+catalog: profile api.yaml:6:49: catalog E: pagination: pageSize is not used by type none
+catalog: profile api.yaml:6:63: catalog E: pagination: totalPath is not used by type none
+catalog: profile api.yaml:7:60: catalog F: pagination: offsetParam is not used by type page
+catalog: profile api.yaml:7:49: catalog F: pagination: start is negative (-1)`,
 	},
 	{
 		name: "table pagination",
@@ -636,13 +636,13 @@ catalog: profile api.yaml: catalog F: pagination: start is negative (-1)`,
           a: {columns: [{name: id}], pagination: {nextPath: next}}
           b: {columns: [{name: id}]}
 `,
-		err: `catalog: profile api.yaml: catalog A: schema S: table a: pagination: type cursor needs cursorParam (the parameter that sends the cursor) or, for a read with a body, cursorBody
-catalog: profile api.yaml: catalog A: schema S: table b: pagination: type nextURL needs nextPath (the body path of the next page's URL)
-catalog: profile api.yaml: catalog A: schema S: table c: pagination: pageParam is not used by type cursor
-catalog: profile api.yaml: catalog A: schema S: table d: pagination: unknown type "bogus" (want none, offset, page, cursor, nextURL, linkHeader)
-catalog: profile api.yaml: catalog B: schema S: table a: pagination: type is empty and the catalog has no pagination to inherit (want none, offset, page, cursor, nextURL, linkHeader)
-catalog: profile api.yaml: catalog C: schema S: table a: pagination: type cursor needs cursorPath (the body path of the next cursor)
-catalog: profile api.yaml: catalog D: pagination: type nextURL needs nextPath (the body path of the next page's URL)`,
+		err: `catalog: profile api.yaml:8:38: catalog A: schema S: table a: pagination: type cursor needs cursorParam (the parameter that sends the cursor) or, for a read with a body, cursorBody
+catalog: profile api.yaml:9:38: catalog A: schema S: table b: pagination: type nextURL needs nextPath (the body path of the next page's URL)
+catalog: profile api.yaml:10:81: catalog A: schema S: table c: pagination: pageParam is not used by type cursor
+catalog: profile api.yaml:11:51: catalog A: schema S: table d: pagination: unknown type "bogus" (want none, offset, page, cursor, nextURL, linkHeader)
+catalog: profile api.yaml:17:38: catalog B: schema S: table a: pagination: type is empty and the catalog has no pagination to inherit (want none, offset, page, cursor, nextURL, linkHeader)
+catalog: profile api.yaml:24:38: catalog C: schema S: table a: pagination: type cursor needs cursorPath (the body path of the next cursor)
+catalog: profile api.yaml:27:5: catalog D: pagination: type nextURL needs nextPath (the body path of the next page's URL)`,
 	},
 	{
 		name: "sort, limit, select, combine",
@@ -652,16 +652,16 @@ limit: {}
 select: {join: ","}
 combine: {filter: "", "": " && "}
 `),
-		err: `catalog: profile api.yaml: catalog A: schema S: table t: combine: empty parameter name
-catalog: profile api.yaml: catalog A: schema S: table t: combine: filter: separator is empty
-catalog: profile api.yaml: catalog A: schema S: table t: sort: param is empty
-catalog: profile api.yaml: catalog A: schema S: table t: sort: columns: "totl" is not a column of the table (did you mean total?)
-catalog: profile api.yaml: catalog A: schema S: table t: sort: columns: entry #3 is empty
-catalog: profile api.yaml: catalog A: schema S: table t: sort: unknown nulls "first" (want low, high)
-catalog: profile api.yaml: catalog A: schema S: table t: sort: value: unknown placeholder {col} (want {column}, {name}, {dir})
-catalog: profile api.yaml: catalog A: schema S: table t: sort: value: "{col}-{dir}" has no {column} or {name}
-catalog: profile api.yaml: catalog A: schema S: table t: limit: param is empty
-catalog: profile api.yaml: catalog A: schema S: table t: select: param is empty`,
+		err: `catalog: profile api.yaml:12:13: catalog A: schema S: table t: combine: empty parameter name
+catalog: profile api.yaml:12:23: catalog A: schema S: table t: combine: filter: separator is empty
+catalog: profile api.yaml:9:13: catalog A: schema S: table t: sort: param is empty
+catalog: profile api.yaml:9:70: catalog A: schema S: table t: sort: columns: "totl" is not a column of the table (did you mean total?)
+catalog: profile api.yaml:9:76: catalog A: schema S: table t: sort: columns: entry #3 is empty
+catalog: profile api.yaml:9:42: catalog A: schema S: table t: sort: unknown nulls "first" (want low, high)
+catalog: profile api.yaml:9:20: catalog A: schema S: table t: sort: value: unknown placeholder {col} (want {column}, {name}, {dir})
+catalog: profile api.yaml:9:20: catalog A: schema S: table t: sort: value: "{col}-{dir}" has no {column} or {name}
+catalog: profile api.yaml:10:13: catalog A: schema S: table t: limit: param is empty
+catalog: profile api.yaml:11:13: catalog A: schema S: table t: select: param is empty`,
 	},
 	{
 		name: "writes",
@@ -671,12 +671,12 @@ insert: {url: /t}
 update: {method: GET, url: "/t/{id}/{rev}"}
 delete: {method: delete, url: "/t/{id", headers: {"": y}}
 `),
-		err: `catalog: profile api.yaml: catalog A: schema S: table t: headers: empty name
-catalog: profile api.yaml: catalog A: schema S: table t: insert: method is empty (want POST, PUT, PATCH, DELETE)
-catalog: profile api.yaml: catalog A: schema S: table t: update: unknown method "GET" (want POST, PUT, PATCH, DELETE)
-catalog: profile api.yaml: catalog A: schema S: table t: update: url: placeholder {rev} is not a column of the table
-catalog: profile api.yaml: catalog A: schema S: table t: delete: url: unterminated { (missing })
-catalog: profile api.yaml: catalog A: schema S: table t: delete: headers: empty name`,
+		err: `catalog: profile api.yaml:9:23: catalog A: schema S: table t: headers: empty name
+catalog: profile api.yaml:10:13: catalog A: schema S: table t: insert: method is empty (want POST, PUT, PATCH, DELETE)
+catalog: profile api.yaml:11:22: catalog A: schema S: table t: update: unknown method "GET" (want POST, PUT, PATCH, DELETE)
+catalog: profile api.yaml:11:35: catalog A: schema S: table t: update: url: placeholder {rev} is not a column of the table
+catalog: profile api.yaml:12:38: catalog A: schema S: table t: delete: url: unterminated { (missing })
+catalog: profile api.yaml:12:63: catalog A: schema S: table t: delete: headers: empty name`,
 	},
 	{
 		name: "response rules",
@@ -685,29 +685,29 @@ errorWhen: {equals: [false]}
 rateLimit: {resetFormat: epoch}
 pagination: {type: page, stopPath: done, emptyPageStops: false}
 `),
-		err: `catalog: profile api.yaml: catalog A: errorWhen: path is empty (want the body path of the value that marks an error, e.g. ok)
-catalog: profile api.yaml: catalog A: errorWhen: equals: got a list, want a string, number or boolean
-catalog: profile api.yaml: catalog A: rateLimit: remaining is empty (want the header with the requests left, e.g. x-ratelimit-remaining)
-catalog: profile api.yaml: catalog A: rateLimit: reset is empty (want the header telling when the window resets, e.g. x-ratelimit-reset)
-catalog: profile api.yaml: catalog A: rateLimit: resetFormat: unknown format "epoch" (want unix, seconds, http-date)
-catalog: profile api.yaml: catalog A: pagination: emptyPageStops is not used by type page (an empty page is a short page, which ends a page walk; use cursor, nextURL or linkHeader)`,
+		err: `catalog: profile api.yaml:4:5: catalog A: errorWhen: path is empty (want the body path of the value that marks an error, e.g. ok)
+catalog: profile api.yaml:4:17: catalog A: errorWhen: equals: got a list, want a string, number or boolean
+catalog: profile api.yaml:5:5: catalog A: rateLimit: remaining is empty (want the header with the requests left, e.g. x-ratelimit-remaining)
+catalog: profile api.yaml:5:5: catalog A: rateLimit: reset is empty (want the header telling when the window resets, e.g. x-ratelimit-reset)
+catalog: profile api.yaml:5:17: catalog A: rateLimit: resetFormat: unknown format "epoch" (want unix, seconds, http-date)
+catalog: profile api.yaml:6:46: catalog A: pagination: emptyPageStops is not used by type page (an empty page is a short page, which ends a page walk; use cursor, nextURL or linkHeader)`,
 	},
 	{
 		name: "jwt auth",
 		data: profileWithCatalog(`url: http://api.test
 auth: {scheme: OAuth2, grantType: JWT_Bearer, tokenURL: "http://t", claims: {iss: [a], iat: 1}}
 `),
-		err: `catalog: profile api.yaml: catalog A: auth: privateKey is empty (grantType jwt_bearer signs its assertion with a PEM RSA private key, e.g. "${PrivateKey}")
-catalog: profile api.yaml: catalog A: auth: claims: iat is set by the driver (iat is now, exp a few minutes later)
-catalog: profile api.yaml: catalog A: auth: claims: iss: got a list, want a string, number or boolean`,
+		err: `catalog: profile api.yaml:4:5: catalog A: auth: privateKey is empty (grantType jwt_bearer signs its assertion with a PEM RSA private key, e.g. "${PrivateKey}")
+catalog: profile api.yaml:4:92: catalog A: auth: claims: iat is set by the driver (iat is now, exp a few minutes later)
+catalog: profile api.yaml:4:82: catalog A: auth: claims: iss: got a list, want a string, number or boolean`,
 	},
 	{
 		name: "jwt fields on another grant",
 		data: profileWithCatalog(`url: http://api.test
 auth: {scheme: Bearer, token: x, privateKey: k, baseURLFrom: instance_url}
 `),
-		err: `catalog: profile api.yaml: catalog A: auth: baseURLFrom is used by scheme OAuth2 only
-catalog: profile api.yaml: catalog A: auth: privateKey and claims are used by grantType jwt_bearer and github_app only`,
+		err: `catalog: profile api.yaml:4:53: catalog A: auth: baseURLFrom is used by scheme OAuth2 only
+catalog: profile api.yaml:4:38: catalog A: auth: privateKey and claims are used by grantType jwt_bearer and github_app only`,
 	},
 	{
 		name: "filter formats",
@@ -715,8 +715,8 @@ catalog: profile api.yaml: catalog A: auth: privateKey and claims are used by gr
   - {name: a, filters: {"=": {param: a, format: date}}}
   - {name: b, type: datetime, filters: {"=": {param: b, format: yyyy-MM-dd}, ">": {param: b, format: UNIX}}}
 `),
-		err: `catalog: profile api.yaml: catalog A: schema S: table t: column a: filter =: format is only for datetime columns (type is string)
-catalog: profile api.yaml: catalog A: schema S: table t: column b: filter =: format "yyyy-MM-dd" is not a Go time layout (e.g. "2006-01-02 15:04"), unix, unixms, date or rfc1123z`,
+		err: `catalog: profile api.yaml:9:53: catalog A: schema S: table t: column a: filter =: format is only for datetime columns (type is string)
+catalog: profile api.yaml:10:69: catalog A: schema S: table t: column b: filter =: format "yyyy-MM-dd" is not a Go time layout (e.g. "2006-01-02 15:04"), unix, unixms, date or rfc1123z`,
 	},
 	{
 		name: "query-language combine",
@@ -732,9 +732,9 @@ sort: {param: jql, order: dir, append: true}
 combine: {jql: {base: "project = X"}, q: {sep: " "}}
 sort: {param: order, order: dir, append: true}
 `),
-		err: `catalog: profile api.yaml: catalog A: schema S: table t: combine: jql: separator is empty
-catalog: profile api.yaml: catalog A: schema S: table t: sort: append: param order is not a combine: parameter (append adds the sort to a combined query-language parameter)
-catalog: profile api.yaml: catalog A: schema S: table t: sort: append and order exclude each other (write the direction with {dir} in value)`,
+		err: `catalog: profile api.yaml:9:23: catalog A: schema S: table t: combine: jql: separator is empty
+catalog: profile api.yaml:10:46: catalog A: schema S: table t: sort: append: param order is not a combine: parameter (append adds the sort to a combined query-language parameter)
+catalog: profile api.yaml:10:34: catalog A: schema S: table t: sort: append and order exclude each other (write the direction with {dir} in value)`,
 	},
 	{
 		name: "errorWhen without equals",
@@ -742,8 +742,8 @@ catalog: profile api.yaml: catalog A: schema S: table t: sort: append and order 
 errorWhen: {path: ok}
 pagination: {type: none, stopPath: done}
 `),
-		err: `catalog: profile api.yaml: catalog A: errorWhen: equals is missing (want the JSON scalar that marks an error, e.g. false)
-catalog: profile api.yaml: catalog A: pagination: stopPath is not used by type none`,
+		err: `catalog: profile api.yaml:4:5: catalog A: errorWhen: equals is missing (want the JSON scalar that marks an error, e.g. false)
+catalog: profile api.yaml:5:30: catalog A: pagination: stopPath is not used by type none`,
 	},
 }
 
@@ -761,7 +761,7 @@ func TestParseWithoutPath(t *testing.T) {
 	_, err := Parse([]byte(profileWithTable("colums: []\n")), "")
 	require.EqualError(t, err, `catalog: line 8: catalog A: schema S: table t: unknown field "colums" (did you mean "columns"?)`)
 	_, err = Parse([]byte(profileWithTable("columns: [{name: id, type: x}]\n")), "")
-	require.EqualError(t, err, `catalog: catalog A: schema S: table t: column id: unknown type "x" (want string, int, float, bool, datetime, json)`)
+	require.EqualError(t, err, `catalog: line 8, column 34: catalog A: schema S: table t: column id: unknown type "x" (want string, int, float, bool, datetime, json)`)
 }
 
 func TestValidateProfileBuiltInGo(t *testing.T) {

@@ -138,11 +138,11 @@ func (c *checker) shapes(w where, t *Table) {
 		rest, up := ParentLevels(col.Path)
 		switch {
 		case up > 0 && t.Each == "":
-			c.add(cw, "path %q reads the enclosing row (^.), which only a table with each: has", col.Path)
+			c.add(cw.at("path"), "path %q reads the enclosing row (^.), which only a table with each: has", col.Path)
 		case up > 0 && rest == "":
-			c.add(cw, "path %q names no field of the enclosing row", col.Path)
+			c.add(cw.at("path"), "path %q names no field of the enclosing row", col.Path)
 		case up > len(levels):
-			c.add(cw, "path %q goes up %d rows, but each: %s has %d level(s)", col.Path, up, t.Each, len(levels))
+			c.add(cw.at("path"), "path %q goes up %d rows, but each: %s has %d level(s)", col.Path, up, t.Each, len(levels))
 		}
 	}
 	if s := t.Select; s != nil && s.Under != "" {
@@ -166,7 +166,7 @@ func (c *checker) formats(w where, col *Column) {
 		return
 	}
 	if len(col.Formats) == 0 {
-		c.add(w, "format list is empty (want at least one format)")
+		c.add(w.at("format"), "format list is empty (want at least one format)")
 		return
 	}
 	if col.Type != TypeDatetime {
@@ -181,9 +181,9 @@ func (c *checker) formats(w where, col *Column) {
 		case strings.EqualFold(f, FormatRFC1123Z):
 			col.Formats[i] = time.RFC1123Z
 		case strings.TrimSpace(f) == "":
-			c.add(w, "format #%d is empty", i+1)
+			c.add(w.at("format"), "format #%d is empty", i+1)
 		case !isTimeLayout(f):
-			c.add(w, "format #%d %q is not a Go time layout (e.g. \"2006-01-02 15:04:05\"), unix, unixms or rfc1123z", i+1, f)
+			c.add(w.at("format"), "format #%d %q is not a Go time layout (e.g. \"2006-01-02 15:04:05\"), unix, unixms or rfc1123z", i+1, f)
 		}
 	}
 	if len(col.Formats) == 1 {

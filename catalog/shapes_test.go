@@ -58,10 +58,10 @@ func TestParseShapeErrors(t *testing.T) {
 keepEmpty: true
 columns: [{name: a, path: ^.id}, {name: b, path: "^."}, {name: c, path: ^.^.id}]
 `),
-			err: `catalog: profile api.yaml: catalog A: schema S: table t: keepEmpty: keepEmpty is used with each: only
-catalog: profile api.yaml: catalog A: schema S: table t: column a: path "^.id" reads the enclosing row (^.), which only a table with each: has
-catalog: profile api.yaml: catalog A: schema S: table t: column b: path "^." reads the enclosing row (^.), which only a table with each: has
-catalog: profile api.yaml: catalog A: schema S: table t: column c: path "^.^.id" reads the enclosing row (^.), which only a table with each: has`,
+			err: `catalog: profile api.yaml:9:13: catalog A: schema S: table t: keepEmpty: keepEmpty is used with each: only
+catalog: profile api.yaml:10:33: catalog A: schema S: table t: column a: path "^.id" reads the enclosing row (^.), which only a table with each: has
+catalog: profile api.yaml:10:56: catalog A: schema S: table t: column b: path "^." reads the enclosing row (^.), which only a table with each: has
+catalog: profile api.yaml:10:79: catalog A: schema S: table t: column c: path "^.^.id" reads the enclosing row (^.), which only a table with each: has`,
 		},
 		{
 			name: "nested parent path",
@@ -69,9 +69,9 @@ catalog: profile api.yaml: catalog A: schema S: table t: column c: path "^.^.id"
 each: "^.x"
 columns: [{name: b, path: "^."}, {name: c, path: ^.^.id}]
 `),
-			err: `catalog: profile api.yaml: catalog A: schema S: table t: each: path "^.x" starts with ^. (each: is a path inside each row)
-catalog: profile api.yaml: catalog A: schema S: table t: column b: path "^." names no field of the enclosing row
-catalog: profile api.yaml: catalog A: schema S: table t: column c: path "^.^.id" goes up 2 rows, but each: ^.x has 1 level(s)`,
+			err: `catalog: profile api.yaml:9:13: catalog A: schema S: table t: each: path "^.x" starts with ^. (each: is a path inside each row)
+catalog: profile api.yaml:10:33: catalog A: schema S: table t: column b: path "^." names no field of the enclosing row
+catalog: profile api.yaml:10:56: catalog A: schema S: table t: column c: path "^.^.id" goes up 2 rows, but each: ^.x has 1 level(s)`,
 		},
 		{
 			name: "nested each",
@@ -79,8 +79,8 @@ catalog: profile api.yaml: catalog A: schema S: table t: column c: path "^.^.id"
 each: "a.#..#.b"
 columns: [{name: c, path: ^.^.^.^.id}]
 `),
-			err: `catalog: profile api.yaml: catalog A: schema S: table t: each: path "a.#..#.b" has an empty level (levels are separated by .#.)
-catalog: profile api.yaml: catalog A: schema S: table t: column c: path "^.^.^.^.id" goes up 4 rows, but each: a.#..#.b has 3 level(s)`,
+			err: `catalog: profile api.yaml:9:13: catalog A: schema S: table t: each: path "a.#..#.b" has an empty level (levels are separated by .#.)
+catalog: profile api.yaml:10:33: catalog A: schema S: table t: column c: path "^.^.^.^.id" goes up 4 rows, but each: a.#..#.b has 3 level(s)`,
 		},
 		{
 			name: "header",
@@ -91,11 +91,11 @@ select: {param: f, under: "a[0]"}
 delete: {method: DELETE, url: "/t/{a}"}
 columns: [{name: a}]
 `),
-			err: `catalog: profile api.yaml: catalog A: schema S: table t: header: unknown header "second" (want first)
-catalog: profile api.yaml: catalog A: schema S: table t: header: header and each exclude each other
-catalog: profile api.yaml: catalog A: schema S: table t: delete: a table with each: or header: is read only
-catalog: profile api.yaml: catalog A: schema S: table t: select: under: "a[0]" is not a plain path (keys separated by dots)
-catalog: profile api.yaml: catalog A: schema S: table t: select: a header: first table's columns are cells, not fields a select can name`,
+			err: `catalog: profile api.yaml:9:13: catalog A: schema S: table t: header: unknown header "second" (want first)
+catalog: profile api.yaml:9:13: catalog A: schema S: table t: header: header and each exclude each other
+catalog: profile api.yaml:12:13: catalog A: schema S: table t: delete: a table with each: or header: is read only
+catalog: profile api.yaml:11:32: catalog A: schema S: table t: select: under: "a[0]" is not a plain path (keys separated by dots)
+catalog: profile api.yaml:11:13: catalog A: schema S: table t: select: a header: first table's columns are cells, not fields a select can name`,
 		},
 		{
 			name: "format lists",
@@ -106,11 +106,11 @@ columns:
   - {name: c, format: [unix, unixms]}
   - {name: d, type: datetime, format: [dd.MM.yyyy, unix]}
 `),
-			err: `catalog: profile api.yaml: catalog A: schema S: table t: column a: format list is empty (want at least one format)
-catalog: profile api.yaml: catalog A: schema S: table t: column b: format #2 is empty
-catalog: profile api.yaml: catalog A: schema S: table t: column b: format #3 "yyyy-MM-dd" is not a Go time layout (e.g. "2006-01-02 15:04:05"), unix, unixms or rfc1123z
-catalog: profile api.yaml: catalog A: schema S: table t: column c: format is only for datetime columns (type is string)
-catalog: profile api.yaml: catalog A: schema S: table t: column d: format "dd.MM.yyyy" is not a Go time layout (e.g. "2006-01-02 15:04:05"), unix or unixms`,
+			err: `catalog: profile api.yaml:10:43: catalog A: schema S: table t: column a: format list is empty (want at least one format)
+catalog: profile api.yaml:11:43: catalog A: schema S: table t: column b: format #2 is empty
+catalog: profile api.yaml:11:43: catalog A: schema S: table t: column b: format #3 "yyyy-MM-dd" is not a Go time layout (e.g. "2006-01-02 15:04:05"), unix, unixms or rfc1123z
+catalog: profile api.yaml:12:27: catalog A: schema S: table t: column c: format is only for datetime columns (type is string)
+catalog: profile api.yaml:13:43: catalog A: schema S: table t: column d: format "dd.MM.yyyy" is not a Go time layout (e.g. "2006-01-02 15:04:05"), unix or unixms`,
 		},
 		{
 			name: "format list of a mapping",
@@ -125,10 +125,10 @@ columns:
 			data: profileWithCatalog(`url: http://api.test
 auth: {scheme: OAuth2, grantType: GitHub_App, claims: {iss: x}}
 `),
-			err: `catalog: profile api.yaml: catalog A: auth: privateKey is empty (grantType github_app signs its JWT with a PEM RSA private key, e.g. "${PrivateKey}")
-catalog: profile api.yaml: catalog A: auth: clientId is empty (grantType github_app: the GitHub App's client ID or app ID, the JWT's issuer)
-catalog: profile api.yaml: catalog A: auth: tokenURL is empty (grantType github_app: e.g. https://api.github.com/app/installations/${InstallationID}/access_tokens)
-catalog: profile api.yaml: catalog A: auth: claims: iss is set by the driver from clientId (grantType github_app)`,
+			err: `catalog: profile api.yaml:4:5: catalog A: auth: privateKey is empty (grantType github_app signs its JWT with a PEM RSA private key, e.g. "${PrivateKey}")
+catalog: profile api.yaml:4:5: catalog A: auth: clientId is empty (grantType github_app: the GitHub App's client ID or app ID, the JWT's issuer)
+catalog: profile api.yaml:4:5: catalog A: auth: tokenURL is empty (grantType github_app: e.g. https://api.github.com/app/installations/${InstallationID}/access_tokens)
+catalog: profile api.yaml:4:60: catalog A: auth: claims: iss is set by the driver from clientId (grantType github_app)`,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

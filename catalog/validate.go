@@ -91,16 +91,24 @@ func (w where) with(parts ...string) where {
 
 // checker collects the problems found in a profile.
 type checker struct {
-	prefix string
-	errs   []error
+	path string
+	pos  positions // nil for a profile built in Go
+	errs []error
 }
 
+// add records a problem at w: a *ProfileError that names w, and the line of
+// the deepest node of the document that w names (see where.at).
 func (c *checker) add(w where, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	if len(w) > 0 {
-		msg = strings.Join(w, ": ") + ": " + msg
+	e := &ProfileError{Path: c.path, Message: fmt.Sprintf(format, args...)}
+	for _, s := range w {
+		if !strings.HasPrefix(s, hint) {
+			e.Where = append(e.Where, s)
+		}
 	}
-	c.errs = append(c.errs, errors.New(c.prefix+msg))
+	if m, ok := c.pos.lookup(w); ok {
+		e.Line, e.Column = m.Line, m.Column
+	}
+	c.errs = append(c.errs, e)
 }
 
 // profilePrefix is the start of every error about the profile at path.
@@ -124,13 +132,20 @@ func profilePrefix(path string) string {
 //
 // Every problem found is reported, each naming the file, catalog, schema,
 // table and field; the returned error joins them (errors.Join).
-func (p *Profile) Validate() error {
+//
+// Each problem is a *ProfileError; for a profile read by Parse or Load, it
+// also names the line and column of the offending field.
+func (p *Profile) Validate() error { return p.validate(nil) }
+
+// validate is Validate with the positions of the profile's fields in its
+// document (nil for a profile built in Go).
+func (p *Profile) validate(pos positions) error {
 	if p == nil {
 		return errors.New("catalog: nil profile")
 	}
-	c := &checker{prefix: profilePrefix(p.Path)}
+	c := &checker{path: p.Path, pos: pos}
 	if len(p.Catalogs) == 0 {
-		c.add(nil, "no catalogs (want a catalogs: mapping with at least one catalog)")
+		c.add(where{}.at("catalogs"), "no catalogs (want a catalogs: mapping with at least one catalog)")
 	}
 	c.foldDuplicates(nil, "catalog", sortedKeys(p.Catalogs))
 	for _, name := range sortedKeys(p.Catalogs) {
@@ -146,7 +161,7 @@ func (c *checker) foldDuplicates(w where, kind string, names []string) {
 	for _, n := range names {
 		key := strings.ToLower(n)
 		if prev, dup := first[key]; dup {
-			c.add(w, "%s %s and %s %s differ only in case", kind, prev, kind, n)
+			c.add(w.at(kind+" "+n), "%s %s and %s %s differ only in case", kind, prev, kind, n)
 			continue
 		}
 		first[key] = n
@@ -258,7 +273,7 @@ func (c *checker) baseURL(w where, u string) {
 // names reports empty names in a headers or params mapping.
 func (c *checker) names(w where, m map[string]string) {
 	if _, ok := m[""]; ok {
-		c.add(w, "empty name")
+		c.add(w.at(""), "empty name")
 	}
 }
 
@@ -271,29 +286,29 @@ func (c *checker) auth(w where, a *Auth) {
 	} else if s, ok := CanonicalAuthScheme(a.Scheme); ok {
 		a.Scheme = s
 	} else {
-		c.add(w, "unknown scheme %q %s", a.Scheme, want(authSchemes))
+		c.add(w.at("scheme"), "unknown scheme %q %s", a.Scheme, want(authSchemes))
 	}
 	if a.In != "" {
 		if in, ok := canonical([]string{"header", "query"}, a.In); ok {
 			a.In = in
 		} else {
-			c.add(w, "in: unknown place %q (want header, query)", a.In)
+			c.add(w.at("in"), "in: unknown place %q (want header, query)", a.In)
 		}
 	}
 	if a.GrantType != "" && !HasPlaceholder(a.GrantType) {
 		if g, ok := canonical(grantTypes, a.GrantType); ok {
 			a.GrantType = g
 		} else {
-			c.add(w, "grantType: unknown grant type %q %s", a.GrantType, want(grantTypes))
+			c.add(w.at("grantType"), "grantType: unknown grant type %q %s", a.GrantType, want(grantTypes))
 		}
 	}
 	oauth := a.Scheme == AuthOAuth2
 	jwt := oauth && (a.GrantType == GrantJWTBearer || a.GrantType == GrantGitHubApp || HasPlaceholder(a.GrantType))
 	if a.BaseURLFrom != "" && !oauth {
-		c.add(w, "baseURLFrom is used by scheme OAuth2 only")
+		c.add(w.at("baseURLFrom"), "baseURLFrom is used by scheme OAuth2 only")
 	}
 	if (a.PrivateKey != "" || len(a.Claims) > 0) && !jwt {
-		c.add(w, "privateKey and claims are used by grantType %s and %s only", GrantJWTBearer, GrantGitHubApp)
+		c.add(w.at("privateKey"), "privateKey and claims are used by grantType %s and %s only", GrantJWTBearer, GrantGitHubApp)
 	}
 	if oauth && (a.GrantType == GrantJWTBearer || a.GrantType == GrantGitHubApp) && strings.TrimSpace(a.PrivateKey) == "" {
 		what := "assertion"
@@ -310,17 +325,17 @@ func (c *checker) auth(w where, a *Auth) {
 			c.add(w, "tokenURL is empty (grantType %s: e.g. https://api.github.com/app/installations/${InstallationID}/access_tokens)", GrantGitHubApp)
 		}
 		if _, ok := a.Claims["iss"]; ok {
-			c.add(w.with("claims"), "iss is set by the driver from clientId (grantType %s)", GrantGitHubApp)
+			c.add(w.with("claims").at("iss"), "iss is set by the driver from clientId (grantType %s)", GrantGitHubApp)
 		}
 	}
 	for _, k := range sortedKeys(a.Claims) {
 		switch v := a.Claims[k].(type) {
 		case string, bool, int, int64, uint64, float64:
 		default:
-			c.add(w.with("claims"), "%s: got %s, want a string, number or boolean", k, kindOf(v))
+			c.add(w.with("claims").at(k), "%s: got %s, want a string, number or boolean", k, kindOf(v))
 		}
 		if k == "iat" || k == "exp" {
-			c.add(w.with("claims"), "%s is set by the driver (iat is now, exp a few minutes later)", k)
+			c.add(w.with("claims").at(k), "%s is set by the driver (iat is now, exp a few minutes later)", k)
 		}
 	}
 }
@@ -338,7 +353,7 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		c.add(w, "type is empty %s", want(paginationTypes))
 		return false
 	default:
-		c.add(w, "unknown type %q %s", p.Type, want(paginationTypes))
+		c.add(w.at("type"), "unknown type %q %s", p.Type, want(paginationTypes))
 		return false
 	}
 	stop := []string{"totalPath", "totalHeader", "hasMorePath", "stopPath"}
@@ -372,10 +387,10 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 	for _, f := range fields {
 		if f.set && !slices.Contains(allowed, f.name) {
 			if f.name == "emptyPageStops" && (typ == PageOffset || typ == PagePage) {
-				c.add(w, "emptyPageStops is not used by type %s (an empty page is a short page, which ends a %s walk; use cursor, nextURL or linkHeader)", typ, typ)
+				c.add(w.at(f.name), "emptyPageStops is not used by type %s (an empty page is a short page, which ends a %s walk; use cursor, nextURL or linkHeader)", typ, typ)
 				continue
 			}
-			c.add(w, "%s is not used by type %s", f.name, typ)
+			c.add(w.at(f.name), "%s is not used by type %s", f.name, typ)
 		}
 	}
 	if required {
@@ -384,10 +399,10 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		}
 	}
 	if p.PageSize < 0 {
-		c.add(w, "pageSize is negative (%d)", p.PageSize)
+		c.add(w.at("pageSize"), "pageSize is negative (%d)", p.PageSize)
 	}
 	if p.Start != nil && *p.Start < 0 {
-		c.add(w, "start is negative (%d)", *p.Start)
+		c.add(w.at("start"), "start is negative (%d)", *p.Start)
 	}
 	return len(c.errs) == n
 }
@@ -403,9 +418,9 @@ func (c *checker) errorWhen(w where, e *ErrorWhen) {
 	switch v := e.Equals.(type) {
 	case bool, string, int, int64, uint64, float64:
 	case nil:
-		c.add(w, "equals is missing (want the JSON scalar that marks an error, e.g. false)")
+		c.add(w.at("equals"), "equals is missing (want the JSON scalar that marks an error, e.g. false)")
 	default:
-		c.add(w, "equals: got %s, want a string, number or boolean", kindOf(v))
+		c.add(w.at("equals"), "equals: got %s, want a string, number or boolean", kindOf(v))
 	}
 }
 
@@ -442,7 +457,7 @@ func (c *checker) rateLimit(w where, r *RateLimit) {
 	if f, ok := canonical(resetFormats, r.ResetFormat); ok {
 		r.ResetFormat = f
 	} else {
-		c.add(w, "resetFormat: unknown format %q %s", r.ResetFormat, want(resetFormats))
+		c.add(w.at("resetFormat"), "resetFormat: unknown format %q %s", r.ResetFormat, want(resetFormats))
 	}
 }
 
@@ -505,7 +520,7 @@ func (c *checker) table(w where, cat *Catalog, schema, name string, t *Table, ca
 			if ok {
 				tp.Type = typ
 			} else {
-				c.add(pw, "unknown type %q %s", tp.Type, want(paginationTypes))
+				c.add(pw.at("type"), "unknown type %q %s", tp.Type, want(paginationTypes))
 				typeOK = false
 			}
 		}
@@ -531,10 +546,10 @@ func (c *checker) table(w where, cat *Catalog, schema, name string, t *Table, ca
 	}
 	if s := t.Sort; s != nil && s.Append {
 		if _, ok := t.Combine[s.Param]; !ok {
-			c.add(w.with("sort"), "append: param %s is not a combine: parameter (append adds the sort to a combined query-language parameter)", s.Param)
+			c.add(w.with("sort").at("append"), "append: param %s is not a combine: parameter (append adds the sort to a combined query-language parameter)", s.Param)
 		}
 		if s.Order != "" {
-			c.add(w.with("sort"), "append and order exclude each other (write the direction with {dir} in value)")
+			c.add(w.with("sort").at("order"), "append and order exclude each other (write the direction with {dir} in value)")
 		}
 	}
 	c.sort(w.with("sort"), t, t.Sort)
@@ -572,11 +587,11 @@ func (c *checker) column(tw where, i int, col *Column, before []*Column) {
 		return
 	}
 	if col.Name == "" {
-		c.add(w, "name is empty")
+		c.add(w.at("name"), "name is empty")
 	} else {
 		for j, b := range before {
 			if b != nil && strings.EqualFold(b.Name, col.Name) {
-				c.add(w, "duplicate column name (column #%d is %s)", j+1, b.Name)
+				c.add(w.as("column #"+strconv.Itoa(i+1)).at("name"), "duplicate column name (column #%d is %s)", j+1, b.Name)
 				break
 			}
 		}
@@ -590,18 +605,18 @@ func (c *checker) column(tw where, i int, col *Column, before []*Column) {
 	if typ, ok := ParseType(string(col.Type)); ok {
 		col.Type = typ
 	} else {
-		c.add(w, "unknown type %q %s", col.Type, want(columnTypes))
+		c.add(w.at("type"), "unknown type %q %s", col.Type, want(columnTypes))
 	}
 	if col.Format != "" {
 		switch {
 		case col.Type != TypeDatetime:
-			c.add(w, "format is only for datetime columns (type is %s)", col.Type)
+			c.add(w.at("format"), "format is only for datetime columns (type is %s)", col.Type)
 		case strings.EqualFold(col.Format, "unix"), strings.EqualFold(col.Format, "unixms"):
 			col.Format = strings.ToLower(col.Format)
 		case strings.EqualFold(col.Format, FormatRFC1123Z):
 			col.Format = time.RFC1123Z
 		case !isTimeLayout(col.Format):
-			c.add(w, "format %q is not a Go time layout (e.g. \"2006-01-02 15:04:05\"), unix or unixms", col.Format)
+			c.add(w.at("format"), "format %q is not a Go time layout (e.g. \"2006-01-02 15:04:05\"), unix or unixms", col.Format)
 		}
 	}
 	c.formats(w, col)
@@ -624,11 +639,11 @@ func (c *checker) filters(w where, col *Column) {
 	for _, key := range sortedKeys(col.Filters) {
 		op, ok := CanonicalOperator(key)
 		if !ok {
-			c.add(w, "filter %q: unknown operator %s", key, want(operators))
+			c.add(w.at("filter "+key), "filter %q: unknown operator %s", key, want(operators))
 			continue
 		}
 		if prev, dup := given[op]; dup {
-			c.add(w, "filter %q: operator %s is also given as %q", key, op, prev)
+			c.add(w.at("filter "+key), "filter %q: operator %s is also given as %q", key, op, prev)
 			continue
 		}
 		given[op] = key
@@ -651,7 +666,7 @@ func (c *checker) filters(w where, col *Column) {
 		if f.Value == "" {
 			f.Value = "{}"
 		} else if !strings.Contains(f.Value, "{}") {
-			c.add(fw, "value %q has no {} for the value", f.Value)
+			c.add(fw.at("value"), "value %q has no {} for the value", f.Value)
 		}
 		if op == OpIn {
 			if f.Repeat && f.Join != "" {
@@ -659,27 +674,27 @@ func (c *checker) filters(w where, col *Column) {
 			}
 		} else {
 			if f.Repeat {
-				c.add(fw, "repeat is only for IN")
+				c.add(fw.at("repeat"), "repeat is only for IN")
 			}
 			if f.Join != "" {
-				c.add(fw, "join is only for IN")
+				c.add(fw.at("join"), "join is only for IN")
 			}
 		}
 		if f.Like != "" {
 			if like, ok := canonical([]string{LikeRegex, LikeContains}, f.Like); !ok {
-				c.add(fw, "unknown like %q (want regex, contains)", f.Like)
+				c.add(fw.at("like"), "unknown like %q (want regex, contains)", f.Like)
 			} else if f.Like = like; op != OpLike {
-				c.add(fw, "like is only for LIKE")
+				c.add(fw.at("like"), "like is only for LIKE")
 			}
 		}
 		if f.Format != "" {
 			switch {
 			case col.Type != TypeDatetime:
-				c.add(fw, "format is only for datetime columns (type is %s)", col.Type)
+				c.add(fw.at("format"), "format is only for datetime columns (type is %s)", col.Type)
 			case slices.Contains([]string{FormatUnix, FormatUnixMs, FormatDate, FormatRFC1123Z}, strings.ToLower(f.Format)):
 				f.Format = strings.ToLower(f.Format)
 			case !isTimeLayout(f.Format):
-				c.add(fw, "format %q is not a Go time layout (e.g. \"2006-01-02 15:04\"), unix, unixms, date or rfc1123z", f.Format)
+				c.add(fw.at("format"), "format %q is not a Go time layout (e.g. \"2006-01-02 15:04\"), unix, unixms, date or rfc1123z", f.Format)
 			}
 		}
 		switch {
@@ -687,10 +702,10 @@ func (c *checker) filters(w where, col *Column) {
 		case strings.EqualFold(f.Escape, "double"), strings.EqualFold(f.Escape, "backslash"):
 			f.Escape = strings.ToLower(f.Escape)
 			if f.Quote == "" {
-				c.add(fw, "escape %s needs a quote", f.Escape)
+				c.add(fw.at("escape"), "escape %s needs a quote", f.Escape)
 			}
 		default:
-			c.add(fw, "unknown escape %q (want double, backslash)", f.Escape)
+			c.add(fw.at("escape"), "unknown escape %q (want double, backslash)", f.Escape)
 		}
 	}
 }
@@ -706,9 +721,9 @@ func (c *checker) sort(w where, t *Table, s *Sort) {
 		col, _ := t.Column(name)
 		switch {
 		case name == "":
-			c.add(w.with("columns"), "entry #%d is empty", i+1)
+			c.add(w.with("columns").at("#"+strconv.Itoa(i+1)), "entry #%d is empty", i+1)
 		case col == nil:
-			c.add(w.with("columns"), "%q is not a column of the table%s", name, nearestColumn(t, name))
+			c.add(w.with("columns").at("#"+strconv.Itoa(i+1)), "%q is not a column of the table%s", name, nearestColumn(t, name))
 		default:
 			s.Columns[i] = col.Name
 		}
@@ -717,7 +732,7 @@ func (c *checker) sort(w where, t *Table, s *Sort) {
 		if nulls, ok := canonical([]string{NullsLow, NullsHigh}, s.Nulls); ok {
 			s.Nulls = nulls
 		} else {
-			c.add(w, "unknown nulls %q (want low, high)", s.Nulls)
+			c.add(w.at("nulls"), "unknown nulls %q (want low, high)", s.Nulls)
 		}
 	}
 	if s.Value == "" || s.Body != "" {
@@ -747,7 +762,7 @@ func (c *checker) write(w where, t *Table, wr *Write) {
 	} else if m, ok := canonical(writeMethods, wr.Method); ok {
 		wr.Method = m
 	} else {
-		c.add(w, "unknown method %q %s", wr.Method, want(writeMethods))
+		c.add(w.at("method"), "unknown method %q %s", wr.Method, want(writeMethods))
 	}
 	for _, n := range c.template(w.with("url"), wr.URL) {
 		if col, _ := t.Column(n); col == nil {

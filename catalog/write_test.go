@@ -35,12 +35,12 @@ update: {method: PATCH, url: "/items/{id}", batch: {size: 10}}
 delete: {method: DELETE, url: "/items/{id}", wrap: "x|y"}
 `)), "api.yaml")
 	require.Error(t, err)
-	assert.Equal(t, `catalog: profile api.yaml: catalog A: schema S: table t: insert: wrap: path "data.*" cannot be written: "*" selects or transforms (a write needs plain keys such as a.b.c)
-catalog: profile api.yaml: catalog A: schema S: table t: insert: batch: url: placeholder {tenant} is not a column of the table
-catalog: profile api.yaml: catalog A: schema S: table t: insert: batch: rows: path "a..b" has an empty key
-catalog: profile api.yaml: catalog A: schema S: table t: insert: batch: size: size -1 is negative (want 1 or more, or 0 for 100)
-catalog: profile api.yaml: catalog A: schema S: table t: update: batch: batch is for insert only
-catalog: profile api.yaml: catalog A: schema S: table t: delete: wrap: path "x|y" cannot be written: "|" selects or transforms (a write needs plain keys such as a.b.c)`, err.Error())
+	assert.Equal(t, `catalog: profile api.yaml:10:36: catalog A: schema S: table t: insert: wrap: path "data.*" cannot be written: "*" selects or transforms (a write needs plain keys such as a.b.c)
+catalog: profile api.yaml:10:60: catalog A: schema S: table t: insert: batch: url: placeholder {tenant} is not a column of the table
+catalog: profile api.yaml:10:83: catalog A: schema S: table t: insert: batch: rows: path "a..b" has an empty key
+catalog: profile api.yaml:10:97: catalog A: schema S: table t: insert: batch: size: size -1 is negative (want 1 or more, or 0 for 100)
+catalog: profile api.yaml:11:57: catalog A: schema S: table t: update: batch: batch is for insert only
+catalog: profile api.yaml:12:58: catalog A: schema S: table t: delete: wrap: path "x|y" cannot be written: "|" selects or transforms (a write needs plain keys such as a.b.c)`, err.Error())
 
 	_, err = Parse([]byte(profileWithTable(`url: /items
 columns: [{name: id}]

@@ -171,6 +171,11 @@ func scanDetail(sp *scanPlan) string {
 		}
 		sp.step.children = append(sp.step.children, &step{op: "Request", target: sp.step.target, detail: u})
 	}
+	if cf, ok := any(sp.plan).(interface{ ColumnsFromRequest() string }); ok {
+		if r := cf.ColumnsFromRequest(); r != "" {
+			parts = append(parts, "columnsFrom: "+r+" (the table's columns, read at its first use)")
+		}
+	}
 	return strings.Join(parts, "; ")
 }
 

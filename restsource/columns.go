@@ -3,6 +3,7 @@ package restsource
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -23,24 +24,14 @@ import (
 // earlier row's (case-insensitively), adds no column. Errors name the
 // table and the URL.
 func (s *Source) DiscoverColumns(ctx context.Context) ([]*catalog.Column, error) {
-	cat, t, name := s.cat, s.t, s.name
+	t, name := s.t, s.name
 	if t.ColumnsFrom == nil {
 		return nil, fmt.Errorf("restsource: table %s has no columnsFrom", name)
 	}
 	cf := t.ColumnsFrom
-	meta := &catalog.Table{
-		Name: t.Name, SchemaName: t.SchemaName, CatalogName: t.CatalogName,
-		URL: cf.URL, Rows: cf.Rows, Headers: t.Headers,
-		Columns:    []*catalog.Column{{Name: "name", Path: cf.Name, Type: catalog.TypeString}},
-		Pagination: &catalog.Pagination{Type: catalog.PageNone},
-	}
-	ms, err := New(cat, meta, s.opts)
+	ms, u, err := s.columnsFromSource()
 	if err != nil {
-		return nil, fmt.Errorf("restsource: table %s: columnsFrom: %w", name, err)
-	}
-	u, err := buildURL(ms.list, nil)
-	if err != nil {
-		return nil, fmt.Errorf("restsource: table %s: columnsFrom url %q: %w", name, cf.URL, err)
+		return nil, err
 	}
 	resp, err := ms.fetch(ctx, u, func() {})
 	if err != nil {
@@ -115,4 +106,43 @@ func escapePath(key string) string {
 		b.WriteByte(key[i])
 	}
 	return b.String()
+}
+
+// columnsFromSource is the source that reads the table's columnsFrom:
+// endpoint (the catalog's base URL, credentials and headers, no
+// pagination) and the endpoint's URL.
+func (s *Source) columnsFromSource() (*Source, *url.URL, error) {
+	cat, t, name := s.cat, s.t, s.name
+	cf := t.ColumnsFrom
+	meta := &catalog.Table{
+		Name: t.Name, SchemaName: t.SchemaName, CatalogName: t.CatalogName,
+		URL: cf.URL, Rows: cf.Rows, Headers: t.Headers,
+		Columns:    []*catalog.Column{{Name: "name", Path: cf.Name, Type: catalog.TypeString}},
+		Pagination: &catalog.Pagination{Type: catalog.PageNone},
+	}
+	ms, err := New(cat, meta, s.opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("restsource: table %s: columnsFrom: %w", name, err)
+	}
+	u, err := buildURL(ms.list, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("restsource: table %s: columnsFrom url %q: %w", name, cf.URL, err)
+	}
+	return ms, u, nil
+}
+
+// ColumnsFromRequest describes, for EXPLAIN, the request that reads the
+// columns of the table's columnsFrom: endpoint, such as
+// "GET https://x.atlassian.net/rest/api/3/field" (secret query values
+// shown as "***"); it is "" for a table without columnsFrom:. The
+// endpoint is read at the table's first use, not by every scan.
+func (p *Plan) ColumnsFromRequest() string {
+	if p.src.t.ColumnsFrom == nil {
+		return ""
+	}
+	ms, u, err := p.src.columnsFromSource()
+	if err != nil {
+		return ""
+	}
+	return "GET " + ms.redact(u)
 }
