@@ -27,8 +27,8 @@ type Extension interface {
 	// the name. p is the connector's profile.
 	Table(ctx context.Context, p *catalog.Profile, parts []string) (*metadata.Table, bool)
 	// Function returns the scalar function of an upper-case name, or
-	// false to let the driver use its own.
-	Function(ctx context.Context, name string) (*executor.Func, bool)
+	// false to let the driver use its own. p is the connector's profile.
+	Function(ctx context.Context, p *catalog.Profile, name string) (*executor.Func, bool)
 }
 
 // extCatalog is the catalog a query plans against when the Config has an
@@ -59,5 +59,5 @@ func (e *extCatalog) SystemTable(parts []string) (*metadata.Table, bool) {
 
 // Function implements planner.Functions.
 func (e *extCatalog) Function(name string) (*executor.Func, bool) {
-	return e.cfg.Extension.Function(e.ctx, name)
+	return e.cfg.Extension.Function(e.ctx, e.profile, name)
 }

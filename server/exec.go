@@ -592,6 +592,23 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 	}
 	switch {
 	case kw == "select" && referencesCatalog(toks):
+		// pg_catalog and information_schema are restsql tables of the
+		// view (pgtables.go); what restsql cannot run yet falls back to
+		// the catalog evaluator (pgcatalog.go).
+		q, err := ss.prepareRestsql(p, kindQuery, toks)
+		if err == nil {
+			// Planning over in-memory tables reads nothing: plan now, so
+			// that what restsql cannot run falls back here.
+			_, err = ss.describeStatement(q)
+		}
+		if err == nil {
+			return q, nil
+		} else {
+			ss.srv.logger.Debug("restsql serve: catalog query falls back to the evaluator", "err", err)
+			if catalogFallback != nil {
+				catalogFallback(toks, err)
+			}
+		}
 		p.kind = kindLocal
 		p.local = func(ctx context.Context, params []any) (*memResult, error) {
 			meta, err := ss.view.metadata(ctx)
@@ -696,7 +713,7 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 // prepareRestsql translates a statement for restsql and gives its
 // parameters the types of the columns they are compared with.
 func (ss *session) prepareRestsql(p *prepared, kind stmtKind, toks []token) (*prepared, error) {
-	tr, err := translate(pgInformationSchema(toks, ss.view.defaultCatalog))
+	tr, err := translate(toks)
 	if err != nil {
 		return nil, err
 	}

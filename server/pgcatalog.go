@@ -55,8 +55,6 @@ type columnInfo struct {
 	description string
 }
 
-// firstUserOID is where PostgreSQL starts numbering user objects.
-const firstUserOID = 16384
 
 // loadMetadata reads sys_tables and sys_tablecolumns through db.
 // defaultCatalog names the catalog whose schemas and tables pg_catalog

@@ -166,6 +166,7 @@ func rewritePG(toks []token) []token {
 	units := splitUnits(toks)
 	units = rewriteCalls(units)
 	units = rewriteChains(units)
+	units = rewriteArrays(units)
 	units = rewriteOrderNulls(units)
 	units = rewriteLimit(units)
 	return flatten(units)
@@ -545,4 +546,183 @@ func inTypeName(units []unit, i int) bool {
 	}
 	_, n := castTypeName(flatten(units[j:k]))
 	return i < j+n
+}
+
+// sessionValueWords are PostgreSQL's SQL value functions written without
+// parentheses; restsql calls them as functions.
+var sessionValueWords = map[string]bool{"current_user": true, "session_user": true, "current_role": true, "current_catalog": true, "current_schema": true}
+
+// byteWiseCollations are the collations restsql's byte-wise string
+// comparison honours.
+var byteWiseCollations = map[string]bool{"default": true, "c": true, "posix": true, "ucs_basic": true}
+
+// rewriteCatalogTokens rewrites, on tokens, what catalog queries write in
+// PostgreSQL's own way:
+//
+//   - pg_catalog.f(…) is f(…) (restsql has no schema-qualified functions);
+//   - OPERATOR(pg_catalog.~) is ~;
+//   - COLLATE "C" (also default, POSIX, ucs_basic) is dropped: restsql
+//     compares strings byte-wise, as the C collation does;
+//   - current_user, session_user, current_role, current_catalog and
+//     current_schema without parentheses are calls;
+//   - row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) of
+//     pg_attribute a is a.attnum, when the query's WHERE keeps every
+//     column of a relation (see attnumWindow).
+func rewriteCatalogTokens(toks []token) []token {
+	var out []token
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.keyword("pg_catalog") && i+3 < len(toks) && toks[i+1].is(tPunct, ".") && toks[i+2].kind == tIdent && toks[i+3].is(tPunct, "(") &&
+			!(i > 0 && toks[i-1].is(tPunct, ".")):
+			n := toks[i+2]
+			n.space = t.space
+			out = append(out, n)
+			i += 2
+			continue
+		case t.keyword("operator") && i+1 < len(toks) && toks[i+1].is(tPunct, "("):
+			end := matchParen(toks, i+1)
+			if end > i+2 && toks[end-1].kind == tOp {
+				op := toks[end-1]
+				op.space = t.space
+				out = append(out, op)
+				i = end
+				continue
+			}
+		case t.keyword("collate") && i+1 < len(toks) && (toks[i+1].kind == tIdent || toks[i+1].kind == tQIdent):
+			j := i + 1
+			for j+2 < len(toks) && toks[j+1].is(tPunct, ".") && (toks[j+2].kind == tIdent || toks[j+2].kind == tQIdent) {
+				j += 2
+			}
+			if byteWiseCollations[strings.ToLower(toks[j].val)] {
+				i = j
+				continue
+			}
+		case t.kind == tIdent && sessionValueWords[t.val] && !(i+1 < len(toks) && toks[i+1].is(tPunct, "(")) && !(i > 0 && toks[i-1].is(tPunct, ".")) &&
+			!(i+1 < len(toks) && toks[i+1].is(tPunct, ".")):
+			out = append(out, t, synth(tPunct, "("), synth(tPunct, ")"))
+			continue
+		case t.keyword("row_number") && i+3 < len(toks) && toks[i+1].is(tPunct, "(") && toks[i+2].is(tPunct, ")") && toks[i+3].keyword("over"):
+			if col, n, ok := attnumWindow(toks, i); ok {
+				col[0].space = t.space
+				out = append(out, col...)
+				i += n - 1
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// attnumWindow reads row_number() OVER (PARTITION BY q.attrelid ORDER BY
+// q.attnum) at toks[i] and returns q.attnum and the window's length in
+// tokens. The rewrite is exact because pg_attribute numbers each
+// relation's columns 1, 2, … with no gaps and no dropped columns: it is
+// made only when the WHERE clause of the query around it filters q's rows
+// by nothing but q.attnum > 0, NOT q.attisdropped and joins on
+// q.attrelid, so that every column of a relation is kept.
+func attnumWindow(toks []token, i int) ([]token, int, bool) {
+	open := i + 4
+	if open >= len(toks) || !toks[open].is(tPunct, "(") {
+		return nil, 0, false
+	}
+	end := matchParen(toks, open)
+	w := toks[open+1 : end]
+	// PARTITION BY q . attrelid ORDER BY q . attnum
+	if len(w) != 10 || !w[0].keyword("partition") || !w[1].keyword("by") || !w[3].is(tPunct, ".") || !w[4].keyword("attrelid") ||
+		!w[5].keyword("order") || !w[6].keyword("by") || !w[8].is(tPunct, ".") || !w[9].keyword("attnum") || w[2].val != w[7].val {
+		return nil, 0, false
+	}
+	q := w[2].val
+	// The query around: from the enclosing ( or the start to its end.
+	start, depth := 0, 0
+	for j := i - 1; j >= 0; j-- {
+		if toks[j].is(tPunct, ")") {
+			depth++
+		} else if toks[j].is(tPunct, "(") {
+			if depth == 0 {
+				start = j + 1
+				break
+			}
+			depth--
+		}
+	}
+	stop := len(toks)
+	if start > 0 {
+		stop = matchParen(toks, start-1)
+	}
+	where := topLevel(toks[:stop], end+1, "where")
+	for j := where; j+2 < stop; j++ {
+		if toks[j].val != q || toks[j].kind != tIdent && toks[j].kind != tQIdent || !toks[j+1].is(tPunct, ".") {
+			continue
+		}
+		col := toks[j+2].val
+		switch {
+		case col == "attrelid" || col == "attisdropped" && j > 0 && toks[j-1].keyword("not"):
+		case col == "attnum" && j+4 < len(toks) && toks[j+3].is(tOp, ">") && toks[j+4].kind == tNumber && toks[j+4].text == "0":
+		default:
+			return nil, 0, false
+		}
+	}
+	return []token{w[7], w[8], w[9]}, end - i + 1, true
+}
+
+// rewriteArrays rewrites PostgreSQL's array syntax into the catalog
+// functions (pgfuncs.go): ARRAY[a, b] is PG_ARRAY(a, b), x[i] is
+// PG_ARRAY_ELEM(x, i), x = ANY(a) is PG_ANY_EQ(x, a) and x <> ALL(a) is
+// PG_ALL_NE(x, a) (a subquery in ANY or ALL is left as it is).
+func rewriteArrays(units []unit) []unit {
+	var out []unit
+	seg := 0
+	call := func(name string, space bool, args ...[]token) unit {
+		fn := synth(tIdent, name)
+		fn.space = space
+		u := unit{fn, synth(tPunct, "(")}
+		for k, a := range args {
+			if k > 0 {
+				u = append(u, synth(tPunct, ","))
+			}
+			u = append(u, spaced(a, k > 0)...)
+		}
+		return append(u, synth(tPunct, ")"))
+	}
+	for i := 0; i < len(units); i++ {
+		u := units[i]
+		switch {
+		case len(u) == 1 && u[0].keyword("array") && i+1 < len(units) && units[i+1].group() && units[i+1][0].is(tPunct, "["):
+			var args [][]token
+			args = append(args, groupArgs(units[i+1])...)
+			out = append(out, call("PG_ARRAY", u[0].space, args...))
+			i++
+			continue
+		case u.group() && u[0].is(tPunct, "[") && len(out) > seg && len(u) > 2:
+			left := flatten(out[seg:])
+			out = append(out[:seg], call("PG_ARRAY_ELEM", left[0].space, left, []token(u[1:len(u)-1])))
+			continue
+		case len(u) == 1 && u[0].kind == tOp && (u[0].text == "=" || u[0].text == "<>" || u[0].text == "!=") && i+2 < len(units) &&
+			len(units[i+1]) == 1 && (units[i+1][0].keyword("any") || units[i+1][0].keyword("some") || units[i+1][0].keyword("all")) &&
+			units[i+2].group() && units[i+2][0].is(tPunct, "(") && len(units[i+2]) > 2 && !units[i+2][1].keyword("select") && len(out) > seg:
+			name := ""
+			switch {
+			case u[0].text == "=" && !units[i+1][0].keyword("all"):
+				name = "PG_ANY_EQ"
+			case u[0].text != "=" && units[i+1][0].keyword("all"):
+				name = "PG_ALL_NE"
+			}
+			if name != "" {
+				left := flatten(out[seg:])
+				out = append(out[:seg], call(name, left[0].space, left, []token(units[i+2][1:len(units[i+2])-1])))
+				i += 2
+				continue
+			}
+		}
+		if isBoundary(units, i) {
+			out = append(out, u)
+			seg = len(out)
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
 }

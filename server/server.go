@@ -162,7 +162,7 @@ func New(cfg Config) (*Server, error) {
 	if _, err := rand.Read(s.mockSecret); err != nil {
 		return nil, err
 	}
-	full, err := newView(cfg.Driver, "")
+	full, err := newView(s, cfg.Driver, "")
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -244,21 +244,25 @@ type view struct {
 
 // newView opens restsql on cfg restricted to keep (all catalogs when
 // keep is empty).
-func newView(base *restsql.Config, defaultCatalog string, keep ...string) (*view, error) {
-	cfg := base
+func newView(s *Server, base *restsql.Config, defaultCatalog string, keep ...string) (*view, error) {
+	cfg := base.Clone()
 	if len(keep) > 0 {
 		var err error
 		if cfg, err = restrict(base, defaultCatalog, keep); err != nil {
 			return nil, err
 		}
 	}
+	// pg_catalog, information_schema and the catalog functions are the
+	// view's own tables and functions in restsql.
+	v := &view{catalogs: keep}
+	cfg.Extension = &pgExtension{srv: s, view: v}
 	conn, err := restsql.NewConnector(cfg)
 	if err != nil {
 		return nil, err
 	}
-	db := sql.OpenDB(conn)
-	db.SetMaxIdleConns(32)
-	return &view{db: db, catalogs: keep}, nil
+	v.db = sql.OpenDB(conn)
+	v.db.SetMaxIdleConns(32)
+	return v, nil
 }
 
 // restrict returns a copy of base that has only the catalogs keep. The
@@ -335,7 +339,7 @@ func (s *Server) viewFor(u *User, userName, database string) (*view, string, err
 	}
 	// Open the view without the lock (it may read a profile file); the
 	// first of two sessions that race to open it wins.
-	v, err := newView(s.cfg.Driver, s.defaultCatalog, sorted...)
+	v, err := newView(s, s.cfg.Driver, s.defaultCatalog, sorted...)
 	if err != nil {
 		return nil, "", err
 	}

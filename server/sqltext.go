@@ -344,18 +344,27 @@ type translation struct {
 var castTypes = map[string]struct {
 	target string
 	oid    uint32
+	// fn, when set, is the catalog function (pgfuncs.go) the cast is.
+	fn string
 }{
-	"int": {"SIGNED", oidInt8}, "int2": {"SIGNED", oidInt8}, "int4": {"SIGNED", oidInt8}, "int8": {"SIGNED", oidInt8},
-	"integer": {"SIGNED", oidInt8}, "smallint": {"SIGNED", oidInt8}, "bigint": {"SIGNED", oidInt8},
-	"float4": {"DECIMAL", oidFloat8}, "float8": {"DECIMAL", oidFloat8}, "real": {"DECIMAL", oidFloat8},
-	"double precision": {"DECIMAL", oidFloat8}, "numeric": {"DECIMAL", oidFloat8}, "decimal": {"DECIMAL", oidFloat8}, "float": {"DECIMAL", oidFloat8},
-	"text": {"CHAR", oidText}, "varchar": {"CHAR", oidText}, "character varying": {"CHAR", oidText}, "char": {"CHAR", oidText},
-	"character": {"CHAR", oidText}, "bpchar": {"CHAR", oidText}, "name": {"CHAR", oidText},
-	"bool": {"BOOLEAN", oidBool}, "boolean": {"BOOLEAN", oidBool},
-	"timestamp": {"DATETIME", oidTimestamptz}, "timestamptz": {"DATETIME", oidTimestamptz},
-	"timestamp with time zone": {"DATETIME", oidTimestamptz}, "timestamp without time zone": {"DATETIME", oidTimestamptz},
-	"date": {"DATE", oidDate},
-	"json": {"JSON", oidJSON}, "jsonb": {"JSON", oidJSON},
+	"oid": {"SIGNED", oidInt8, ""}, "regclass": {"", oidText, "PG_REGCLASS"}, "regtype": {"", oidText, "PG_REGTYPE"},
+	"regproc": {"", oidText, "PG_REGPROC"}, "regprocedure": {"", oidText, "PG_REGPROC"}, "regnamespace": {"", oidText, "PG_REGNAMESPACE"},
+	// Arrays are values in PostgreSQL's text form: a cast to an array type
+	// keeps the value.
+	"text[]": {"", oidText, ""}, "name[]": {"", oidText, ""}, "oid[]": {"", oidText, ""}, "int2[]": {"", oidText, ""},
+	"int4[]": {"", oidText, ""}, "int8[]": {"", oidText, ""}, "char[]": {"", oidText, ""}, "regtype[]": {"", oidText, ""},
+	"varchar[]": {"", oidText, ""}, "int2vector": {"", oidText, ""}, "oidvector": {"", oidText, ""},
+	"int": {"SIGNED", oidInt8, ""}, "int2": {"SIGNED", oidInt8, ""}, "int4": {"SIGNED", oidInt8, ""}, "int8": {"SIGNED", oidInt8, ""},
+	"integer": {"SIGNED", oidInt8, ""}, "smallint": {"SIGNED", oidInt8, ""}, "bigint": {"SIGNED", oidInt8, ""},
+	"float4": {"DECIMAL", oidFloat8, ""}, "float8": {"DECIMAL", oidFloat8, ""}, "real": {"DECIMAL", oidFloat8, ""},
+	"double precision": {"DECIMAL", oidFloat8, ""}, "numeric": {"DECIMAL", oidFloat8, ""}, "decimal": {"DECIMAL", oidFloat8, ""}, "float": {"DECIMAL", oidFloat8, ""},
+	"text": {"CHAR", oidText, ""}, "varchar": {"CHAR", oidText, ""}, "character varying": {"CHAR", oidText, ""}, "char": {"CHAR", oidText, ""},
+	"character": {"CHAR", oidText, ""}, "bpchar": {"CHAR", oidText, ""}, "name": {"CHAR", oidText, ""},
+	"bool": {"BOOLEAN", oidBool, ""}, "boolean": {"BOOLEAN", oidBool, ""},
+	"timestamp": {"DATETIME", oidTimestamptz, ""}, "timestamptz": {"DATETIME", oidTimestamptz, ""},
+	"timestamp with time zone": {"DATETIME", oidTimestamptz, ""}, "timestamp without time zone": {"DATETIME", oidTimestamptz, ""},
+	"date": {"DATE", oidDate, ""},
+	"json": {"JSON", oidJSON, ""}, "jsonb": {"JSON", oidJSON, ""},
 }
 
 // translate rewrites a statement for restsql's MySQL-like parser, on
@@ -370,7 +379,7 @@ var castTypes = map[string]struct {
 //   - INTERVAL '1 day 2 hours' after + or - becomes INTERVAL 1 DAY + INTERVAL 2 HOUR;
 //   - comments are dropped.
 func translate(toks []token) (*translation, error) {
-	toks = rewritePG(toks)
+	toks = rewritePG(rewriteCatalogTokens(toks))
 	tr := &translation{}
 	var out []string  // rendered tokens
 	var spaces []bool // whether a space precedes out[i]
@@ -499,6 +508,10 @@ func translate(toks []token) (*translation, error) {
 					for range 4 {
 						tr.args = append(tr.args, opArgs...)
 					}
+				} else if ct.fn != "" {
+					emit(ct.fn+"("+operand+")", sp, start)
+				} else if ct.target == "" {
+					emit(operand, sp, start)
 				} else {
 					emit("CAST("+operand+" AS "+ct.target+")", sp, start)
 				}

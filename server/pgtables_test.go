@@ -1,0 +1,21 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv("RESTSQL_SHOW_FALLBACK") != "" {
+		catalogFallback = func(toks []token, err error) {
+			tr, _ := translate(toks)
+			s := ""
+			if tr != nil {
+				s = tr.sql
+			}
+			fmt.Fprintf(os.Stderr, "FALLBACK: %v\n  SQL: %s\n", err, s)
+		}
+	}
+	os.Exit(m.Run())
+}
