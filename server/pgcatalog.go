@@ -55,7 +55,6 @@ type columnInfo struct {
 	description string
 }
 
-
 // loadMetadata reads sys_tables and sys_tablecolumns through db.
 // defaultCatalog names the catalog whose schemas and tables pg_catalog
 // shows ("" for none).

@@ -3,8 +3,8 @@ package server
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/restsql/restsql/catalog"
@@ -21,9 +21,9 @@ import (
 // pgFunctions are the functions that depend on neither the session nor the
 // view, by upper-case name.
 var pgFunctions = map[string]*executor.Func{
-	"PG_ANY_EQ":    {MinArgs: 2, MaxArgs: 2, Type: executor.TypeBool, Fn: func(a []any) (any, error) { return anyEqual(a[0], a[1]), nil }},
-	"PG_ALL_NE":    {MinArgs: 2, MaxArgs: 2, Type: executor.TypeBool, Fn: func(a []any) (any, error) { return negate(anyEqual(a[0], a[1])), nil }},
-	"PG_ARRAY":     {MinArgs: 0, MaxArgs: -1, Type: executor.TypeString, NullAware: true, Fn: func(a []any) (any, error) { return formatArray(a), nil }},
+	"PG_ANY_EQ": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeBool, Fn: func(a []any) (any, error) { return anyEqual(a[0], a[1]), nil }},
+	"PG_ALL_NE": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeBool, Fn: func(a []any) (any, error) { return negate(anyEqual(a[0], a[1])), nil }},
+	"PG_ARRAY":  {MinArgs: 0, MaxArgs: -1, Type: executor.TypeString, NullAware: true, Fn: func(a []any) (any, error) { return formatArray(a), nil }},
 	"PG_ARRAY_ELEM": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeAny, Fn: func(a []any) (any, error) {
 		elems, ok := parseArray(a[0])
 		i, iok := argInt(a[1])
@@ -83,24 +83,24 @@ var pgFunctions = map[string]*executor.Func{
 		}
 		return nil, fmt.Errorf("server: type %q does not exist", name)
 	}},
-	"PG_GET_EXPR": {MinArgs: 2, MaxArgs: 3, Type: executor.TypeString, Fn: func(a []any) (any, error) { return executor.ToString(a[0]), nil }},
-	"PG_GET_VIEWDEF": {MinArgs: 1, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
-	"PG_GET_TRIGGERDEF": {MinArgs: 1, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
-	"PG_GET_FUNCTIONDEF": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
-	"PG_GET_PARTKEYDEF": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
-	"PG_GET_SERIAL_SEQUENCE": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
+	"PG_GET_EXPR":                     {MinArgs: 2, MaxArgs: 3, Type: executor.TypeString, Fn: func(a []any) (any, error) { return executor.ToString(a[0]), nil }},
+	"PG_GET_VIEWDEF":                  {MinArgs: 1, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
+	"PG_GET_TRIGGERDEF":               {MinArgs: 1, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
+	"PG_GET_FUNCTIONDEF":              {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
+	"PG_GET_PARTKEYDEF":               {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
+	"PG_GET_SERIAL_SEQUENCE":          {MinArgs: 2, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
 	"PG_GET_STATISTICSOBJDEF_COLUMNS": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
-	"SHOBJ_DESCRIPTION": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
-	"HAS_TABLE_PRIVILEGE":    privilege(2, 3),
-	"HAS_SCHEMA_PRIVILEGE":   privilege(2, 3),
-	"HAS_DATABASE_PRIVILEGE": privilege(2, 3),
-	"HAS_COLUMN_PRIVILEGE":   privilege(3, 4),
-	"HAS_FUNCTION_PRIVILEGE": privilege(2, 3),
-	"HAS_SEQUENCE_PRIVILEGE": privilege(2, 3),
-	"HAS_TYPE_PRIVILEGE":     privilege(2, 3),
-	"PG_HAS_ROLE":            privilege(2, 3),
-	"PG_TYPE_IS_VISIBLE":     privilege(1, 1),
-	"PG_FUNCTION_IS_VISIBLE": privilege(1, 1),
+	"SHOBJ_DESCRIPTION":               {MinArgs: 2, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
+	"HAS_TABLE_PRIVILEGE":             privilege(2, 3),
+	"HAS_SCHEMA_PRIVILEGE":            privilege(2, 3),
+	"HAS_DATABASE_PRIVILEGE":          privilege(2, 3),
+	"HAS_COLUMN_PRIVILEGE":            privilege(3, 4),
+	"HAS_FUNCTION_PRIVILEGE":          privilege(2, 3),
+	"HAS_SEQUENCE_PRIVILEGE":          privilege(2, 3),
+	"HAS_TYPE_PRIVILEGE":              privilege(2, 3),
+	"PG_HAS_ROLE":                     privilege(2, 3),
+	"PG_TYPE_IS_VISIBLE":              privilege(1, 1),
+	"PG_FUNCTION_IS_VISIBLE":          privilege(1, 1),
 	"PG_ENCODING_TO_CHAR": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) {
 		switch n, _ := argInt(a[0]); n {
 		case 6:
@@ -126,7 +126,7 @@ var pgFunctions = map[string]*executor.Func{
 		n, _ := argInt(a[0])
 		return strconv.FormatInt(n, 10) + " bytes", nil
 	}},
-	"QUOTE_IDENT": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) { return quoteIdent(executor.ToString(a[0])), nil }},
+	"QUOTE_IDENT":      {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) { return quoteIdent(executor.ToString(a[0])), nil }},
 	"INET_SERVER_ADDR": nullFunc(), "INET_CLIENT_ADDR": nullFunc(), "INET_SERVER_PORT": nullFunc(), "INET_CLIENT_PORT": nullFunc(),
 }
 
