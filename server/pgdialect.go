@@ -726,3 +726,191 @@ func rewriteArrays(units []unit) []unit {
 	}
 	return out
 }
+
+// srfSeriesRows is the number of rows of pg_catalog.restsql_series, the
+// ordinals a set-returning function's rewrite joins with: the longest
+// array the rewrite expands (PG_SRF_LEN refuses longer ones).
+const srfSeriesRows = 1024
+
+// rewriteSRF rewrites the set-returning functions catalog queries call in
+// a select list over one array E — unnest(E), generate_subscripts(E, 1)
+// and information_schema._pg_expandarray(E) with its fields .x and .n —
+// into a join with pg_catalog.restsql_series (ordinals 1 to 1024), which
+// restsql can run:
+//
+//	SELECT unnest(ix.indkey) attnum, generate_subscripts(ix.indkey, 1) ord FROM pg_index ix WHERE w
+//	SELECT PG_ARRAY_NTH(ix.indkey, srf.i) attnum, PG_SUBSCRIPT(ix.indkey, srf.i) ord
+//	  FROM pg_index ix, pg_catalog.restsql_series srf WHERE (w) AND srf.i <= PG_SRF_LEN(ix.indkey)
+//
+// A row of E's table gives one row per element, as PostgreSQL's
+// set-returning functions in a select list do; a NULL or empty array gives
+// none. A _pg_expandarray(E) record (named by an alias, as the JDBC
+// driver's getPrimaryKeys does) is its element x, and (alias.col).x reads
+// it. A select list with set-returning calls over two different arrays is
+// left as it is (restsql then refuses it).
+func rewriteSRF(toks []token) []token {
+	// The aliases of _pg_expandarray records, in the whole statement.
+	records := map[string]bool{}
+	for i := 0; i+3 < len(toks); i++ {
+		if !toks[i].keyword("information_schema") || !toks[i+1].is(tPunct, ".") || !toks[i+2].keyword("_pg_expandarray") || !toks[i+3].is(tPunct, "(") {
+			continue
+		}
+		end := matchParen(toks, i+3)
+		if end < 0 || i > 0 && toks[i-1].is(tPunct, "(") && end+1 < len(toks) && toks[end+1].is(tPunct, ")") {
+			continue
+		}
+		j := end + 1
+		if j < len(toks) && toks[j].keyword("as") {
+			j++
+		}
+		if j < len(toks) && (toks[j].kind == tIdent || toks[j].kind == tQIdent) {
+			records[strings.ToLower(toks[j].val)] = true
+		}
+	}
+	return srfLevel(toks, records)
+}
+
+func srfLevel(toks []token, records map[string]bool) []token {
+	// Inner groups first.
+	var out []token
+	for i := 0; i < len(toks); i++ {
+		if toks[i].is(tPunct, "(") {
+			end := matchParen(toks, i)
+			if end > i {
+				out = append(out, toks[i])
+				out = append(out, srfLevel(toks[i+1:end], records)...)
+				out = append(out, toks[end])
+				i = end
+				continue
+			}
+		}
+		out = append(out, toks[i])
+	}
+	toks = out
+	if len(toks) == 0 || !toks[0].keyword("select") {
+		return fieldAccess(toks, records)
+	}
+	from := topLevel(toks, 1, "from")
+	if from == len(toks) {
+		return toks
+	}
+	// Find the SRF calls of the select list and their array.
+	var array []token
+	same := true
+	type call struct {
+		start, end int // toks[start:end] is replaced
+		kind       string
+	}
+	var calls []call
+	for i := 1; i < from; i++ {
+		t := toks[i]
+		var c call
+		switch {
+		case (t.keyword("unnest") || t.keyword("generate_subscripts")) && i+1 < from && toks[i+1].is(tPunct, "(") && !(i > 0 && toks[i-1].is(tPunct, ".")):
+			end := matchParen(toks, i+1)
+			args := splitTop(toks[i+2 : end])
+			if t.keyword("unnest") && len(args) != 1 || t.keyword("generate_subscripts") && (len(args) != 2 || len(args[1]) != 1 || args[1][0].text != "1") {
+				return toks
+			}
+			c = call{i, end + 1, t.val}
+			if !sameTokens(array, args[0]) {
+				same = same && array == nil
+				array = args[0]
+			}
+		case t.keyword("information_schema") && i+3 < from && toks[i+1].is(tPunct, ".") && toks[i+2].keyword("_pg_expandarray") && toks[i+3].is(tPunct, "("):
+			end := matchParen(toks, i+3)
+			arg := toks[i+4 : end]
+			if !sameTokens(array, arg) {
+				same = same && array == nil
+				array = arg
+			}
+			c = call{i, end + 1, "record"}
+			// (…).n or (…).x
+			if i > 0 && toks[i-1].is(tPunct, "(") && end+3 < from && toks[end+1].is(tPunct, ")") && toks[end+2].is(tPunct, ".") {
+				c = call{i - 1, end + 4, "field-" + toks[end+3].val}
+			}
+		default:
+			continue
+		}
+		calls = append(calls, c)
+		i = c.end - 1
+	}
+	if len(calls) == 0 || !same {
+		return fieldAccess(toks, records)
+	}
+	toks = fieldAccess(toks, records)
+	word := func(s string, space bool) token { t := synth(tIdent, s); t.space = space; return t }
+	fn := func(name string, space bool) []token {
+		r := []token{word(name, space), synth(tPunct, "(")}
+		r = append(r, spaced(array, false)...)
+		r = append(r, synth(tPunct, ","), word("srf", true), synth(tPunct, "."), word("i", false), synth(tPunct, ")"))
+		return r
+	}
+	var res []token
+	prev := 0
+	for _, c := range calls {
+		res = append(res, toks[prev:c.start]...)
+		sp := toks[c.start].space
+		switch c.kind {
+		case "generate_subscripts":
+			res = append(res, fn("PG_SUBSCRIPT", sp)...)
+		case "field-n":
+			res = append(res, word("srf", sp), synth(tPunct, "."), word("i", false))
+		default: // unnest, the record, its x
+			res = append(res, fn("PG_ARRAY_NTH", sp)...)
+		}
+		prev = c.end
+	}
+	where := topLevel(toks, from, "where", "group", "having", "order", "limit", "offset", "union", "intersect", "except", "fetch", "for")
+	res = append(res, toks[prev:where]...)
+	res = append(res, synth(tPunct, ","), word("pg_catalog", true), synth(tPunct, "."), word("restsql_series", false), word("srf", true))
+	cond := []token{word("srf", true), synth(tPunct, "."), word("i", false), synth(tOp, "<="), word("PG_SRF_LEN", true), synth(tPunct, "(")}
+	cond[3].space = true
+	cond = append(cond, spaced(array, false)...)
+	cond = append(cond, synth(tPunct, ")"))
+	if where < len(toks) && toks[where].keyword("where") {
+		end := topLevel(toks, where+1, "group", "having", "order", "limit", "offset", "union", "intersect", "except", "fetch", "for")
+		res = append(res, toks[where], synth(tPunct, "("))
+		res[len(res)-1].space = true
+		res = append(res, spaced(toks[where+1:end], false)...)
+		res = append(res, synth(tPunct, ")"), word("AND", true))
+		res = append(res, cond...)
+		res = append(res, toks[end:]...)
+	} else {
+		res = append(res, word("WHERE", true))
+		res = append(res, cond...)
+		res = append(res, toks[where:]...)
+	}
+	return res
+}
+
+// fieldAccess rewrites (q.col).x, of a column that holds a
+// _pg_expandarray record (records), as q.col: the record is its element.
+func fieldAccess(toks []token, records map[string]bool) []token {
+	var out []token
+	for i := 0; i < len(toks); i++ {
+		if toks[i].is(tPunct, "(") && i+6 < len(toks) && (toks[i+1].kind == tIdent || toks[i+1].kind == tQIdent) && toks[i+2].is(tPunct, ".") &&
+			(toks[i+3].kind == tIdent || toks[i+3].kind == tQIdent) && toks[i+4].is(tPunct, ")") && toks[i+5].is(tPunct, ".") && toks[i+6].keyword("x") &&
+			records[strings.ToLower(toks[i+3].val)] {
+			q, c := toks[i+1], toks[i+3]
+			q.space = toks[i].space
+			out = append(out, q, toks[i+2], c)
+			i += 6
+			continue
+		}
+		out = append(out, toks[i])
+	}
+	return out
+}
+
+func sameTokens(a, b []token) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].kind != b[i].kind || a[i].text != b[i].text {
+			return false
+		}
+	}
+	return true
+}

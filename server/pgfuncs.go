@@ -24,13 +24,45 @@ var pgFunctions = map[string]*executor.Func{
 	"PG_ANY_EQ": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeBool, Fn: func(a []any) (any, error) { return anyEqual(a[0], a[1]), nil }},
 	"PG_ALL_NE": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeBool, Fn: func(a []any) (any, error) { return negate(anyEqual(a[0], a[1])), nil }},
 	"PG_ARRAY":  {MinArgs: 0, MaxArgs: -1, Type: executor.TypeString, NullAware: true, Fn: func(a []any) (any, error) { return formatArray(a), nil }},
+	// a[i]: arrays count from 1, int2vector and oidvector from 0.
 	"PG_ARRAY_ELEM": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeAny, Fn: func(a []any) (any, error) {
+		elems, ok := parseArray(a[0])
+		i, iok := argInt(a[1])
+		if isVector(a[0]) {
+			i++
+		}
+		if !ok || !iok || i < 1 || i > int64(len(elems)) {
+			return nil, nil
+		}
+		return elemValue(elems[i-1]), nil
+	}},
+	// The i-th element (from 1, whatever the array's lower bound).
+	"PG_ARRAY_NTH": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeAny, Fn: func(a []any) (any, error) {
 		elems, ok := parseArray(a[0])
 		i, iok := argInt(a[1])
 		if !ok || !iok || i < 1 || i > int64(len(elems)) {
 			return nil, nil
 		}
 		return elemValue(elems[i-1]), nil
+	}},
+	// The subscript of the i-th element: generate_subscripts(a, 1).
+	"PG_SUBSCRIPT": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeInt, Fn: func(a []any) (any, error) {
+		i, _ := argInt(a[1])
+		if isVector(a[0]) {
+			return i - 1, nil
+		}
+		return i, nil
+	}},
+	// The number of rows a set-returning function gives for an array.
+	"PG_SRF_LEN": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeInt, NullAware: true, Fn: func(a []any) (any, error) {
+		elems, ok := parseArray(a[0])
+		if !ok {
+			return int64(0), nil
+		}
+		if len(elems) > srfSeriesRows {
+			return nil, sqlErrorf(codeFeatureNotSupported, "set-returning functions over arrays of more than %d elements are not supported", srfSeriesRows)
+		}
+		return int64(len(elems)), nil
 	}},
 	"ARRAY_LENGTH": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeInt, Fn: arrayLength},
 	"ARRAY_UPPER":  {MinArgs: 2, MaxArgs: 2, Type: executor.TypeInt, Fn: arrayLength},
@@ -230,6 +262,13 @@ func parseArray(v any) ([]*string, bool) {
 	}
 	flush()
 	return out, true
+}
+
+// isVector reports whether an array value is an int2vector or oidvector
+// (1 2 3), whose subscripts start at 0.
+func isVector(v any) bool {
+	s, ok := v.(string)
+	return ok && !strings.HasPrefix(strings.TrimSpace(s), "{")
 }
 
 // elemValue is an array element as a value: an integer when it reads as

@@ -577,6 +577,16 @@ func quoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
+// seriesTable is pg_catalog.restsql_series, the ordinals 1 to
+// srfSeriesRows that rewriteSRF joins with.
+var seriesTable = func() *rsmeta.Table {
+	t := &rsmeta.Table{Name: "restsql_series", Columns: []rsmeta.Column{{Name: "i", Type: catalog.TypeInt}}}
+	for i := 1; i <= srfSeriesRows; i++ {
+		t.Rows = append(t.Rows, []any{int64(i)})
+	}
+	return t
+}()
+
 // pgExtension is restsql.Extension for a view: pg_catalog and
 // information_schema as tables, and the catalog functions.
 type pgExtension struct {
@@ -626,6 +636,9 @@ func (e *pgExtension) Table(ctx context.Context, p *catalog.Profile, parts []str
 	pc := e.catalog(p)
 	if t, ok := pc.static[name]; ok {
 		return t, true
+	}
+	if name == "restsql_series" {
+		return seriesTable, true
 	}
 	if !sessionRelations[name] {
 		return nil, false
