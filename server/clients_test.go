@@ -316,3 +316,49 @@ func TestSQLAlchemy(t *testing.T) {
 	}
 	require.Equal(t, want, got)
 }
+
+// jdbcJar finds the PostgreSQL JDBC driver, or skips (fails in CI).
+func jdbcJar(t *testing.T) string {
+	t.Helper()
+	jar := os.Getenv("RESTSQL_JDBC_JAR")
+	if jar == "" {
+		jar = "/usr/share/java/postgresql.jar"
+	}
+	if _, err := os.Stat(jar); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the PostgreSQL JDBC driver is not at %s; .ci/run installs Debian's libpostgresql-jdbc-java", jar)
+		}
+		t.Skipf("the PostgreSQL JDBC driver is not at %s (apt-get install libpostgresql-jdbc-java, or set RESTSQL_JDBC_JAR); skipping", jar)
+	}
+	return jar
+}
+
+// TestJDBCMetaData runs testdata/jdbc/MetaData.java: every
+// DatabaseMetaData method a database browser calls (getCatalogs,
+// getSchemas, getTables, getColumns, getPrimaryKeys, getImportedKeys,
+// getExportedKeys, getIndexInfo, getTablePrivileges, getTypeInfo), each
+// answered by restsql over pg_catalog, compared with
+// testdata/jdbc/MetaData.golden (-update rewrites it).
+func TestJDBCMetaData(t *testing.T) {
+	java := requireTool(t, "java", "default-jre-headless")
+	jar := jdbcJar(t)
+	e := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*wait)
+	defer cancel()
+	src, err := filepath.Abs(filepath.Join("testdata", "jdbc", "MetaData.java"))
+	require.NoError(t, err)
+	host, port, _ := net.SplitHostPort(e.addr)
+	url := "jdbc:postgresql://" + host + ":" + port + "/restsql?sslmode=disable"
+	out, err := exec.CommandContext(ctx, java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", jar, src, url, "tester", "").CombinedOutput()
+	require.NoError(t, err, "MetaData:\n%s", out)
+	golden := filepath.Join("testdata", "jdbc", "MetaData.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, out, 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(out))
+	// The answers that matter most, spelled out: the key columns exactly.
+	require.Contains(t, string(out), "== getPrimaryKeys(posts)\ncolumns: table_cat,table_schem,table_name,column_name,key_seq,pk_name\nAPI | posts | id | 1 | posts_pkey\n(1 rows)\n")
+	require.Contains(t, string(out), "== getImportedKeys(posts)\n")
+}

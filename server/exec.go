@@ -596,6 +596,9 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 		// view (pgtables.go); what restsql cannot run yet falls back to
 		// the catalog evaluator (pgcatalog.go).
 		q, err := ss.prepareRestsql(p, kindQuery, toks)
+		if catalogTrace != nil {
+			catalogTrace(toks)
+		}
 		if err == nil {
 			// Planning over in-memory tables reads nothing: plan now, so
 			// that what restsql cannot run falls back here.

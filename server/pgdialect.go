@@ -112,7 +112,7 @@ var boundaryKeywords = map[string]bool{
 
 // chainOps are the operators rewritten into calls; they share
 // PostgreSQL's precedence of "other operators", left to right.
-var chainOps = map[string]bool{"||": true, "~": true, "~*": true, "!~": true, "!~*": true}
+var chainOps = map[string]bool{"||": true, "~": true, "~*": true, "!~": true, "!~*": true, "&": true, "|": true}
 
 // operandOps continue an operand: they bind tighter than || and ~.
 var operandOps = map[string]bool{"+": true, "-": true, "*": true, "/": true, "%": true, "^": true, "::": true}
@@ -165,8 +165,8 @@ func isBoundary(units []unit, i int) bool {
 func rewritePG(toks []token) []token {
 	units := splitUnits(toks)
 	units = rewriteCalls(units)
-	units = rewriteChains(units)
 	units = rewriteArrays(units)
+	units = rewriteChains(units)
 	units = rewriteOrderNulls(units)
 	units = rewriteLimit(units)
 	return flatten(units)
@@ -298,7 +298,13 @@ func chainCall(op token, left, right []token) unit {
 	right = append([]token(nil), right...)
 	right[0].space = true
 	name := "CONCAT"
-	if op.text != "||" {
+	switch op.text {
+	case "||":
+	case "&":
+		name = "PG_BITAND"
+	case "|":
+		name = "PG_BITOR"
+	default:
 		name = "REGEXP_LIKE"
 	}
 	fn := synth(tIdent, name)
@@ -913,4 +919,89 @@ func sameTokens(a, b []token) bool {
 		}
 	}
 	return true
+}
+
+// rewriteTableFunctions rewrites the table functions catalog queries call
+// in FROM into derived tables over pg_catalog.restsql_series:
+//
+//	FROM generate_series(a, b) [AS] s(n)
+//	FROM (SELECT srf.i AS n FROM pg_catalog.restsql_series srf WHERE srf.i >= PG_SERIES_LOW(a) AND srf.i <= PG_SERIES_HIGH(b)) AS s
+//	FROM unnest(E) [AS] u(x)
+//	FROM (SELECT PG_ARRAY_NTH(E, srf.i) AS x FROM pg_catalog.restsql_series srf WHERE srf.i <= PG_SRF_LEN(E)) AS u
+//
+// The column is named as PostgreSQL names it (the function's name, or
+// the alias's column list). PG_SERIES_LOW and PG_SERIES_HIGH refuse a
+// series that does not fit in 1 to 1024.
+func rewriteTableFunctions(toks []token) []token {
+	var out []token
+	word := func(s string, space bool) token { t := synth(tIdent, s); t.space = space; return t }
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if !(t.keyword("generate_series") || t.keyword("unnest")) || i == 0 || i+1 >= len(toks) || !toks[i+1].is(tPunct, "(") ||
+			!(toks[i-1].keyword("from") || toks[i-1].keyword("join") || toks[i-1].is(tPunct, ",")) {
+			out = append(out, t)
+			continue
+		}
+		end := matchParen(toks, i+1)
+		if end < 0 {
+			out = append(out, t)
+			continue
+		}
+		args := splitTop(toks[i+2 : end])
+		if t.keyword("generate_series") && len(args) != 2 || t.keyword("unnest") && len(args) != 1 {
+			out = append(out, t)
+			continue
+		}
+		j := end + 1
+		alias, col := t.val, t.val
+		if j < len(toks) && toks[j].keyword("as") {
+			j++
+		}
+		if j < len(toks) && (toks[j].kind == tQIdent || toks[j].kind == tIdent && !notAlias[toks[j].val] && !boundaryKeywords[toks[j].val]) {
+			alias, col = toks[j].val, toks[j].val
+			if toks[j].kind == tQIdent {
+				alias = `"` + alias + `"`
+			}
+			j++
+			if j+2 < len(toks) && toks[j].is(tPunct, "(") && (toks[j+1].kind == tIdent || toks[j+1].kind == tQIdent) && toks[j+2].is(tPunct, ")") {
+				col = toks[j+1].val
+				j += 3
+			}
+		}
+		rep := []token{synth(tPunct, "("), word("SELECT", false)}
+		rep[0].space = t.space
+		if t.keyword("unnest") {
+			rep = append(rep, word("PG_ARRAY_NTH", true), synth(tPunct, "("))
+			rep = append(rep, spaced(args[0], false)...)
+			rep = append(rep, synth(tPunct, ","), word("srf", true), synth(tPunct, "."), word("i", false), synth(tPunct, ")"))
+		} else {
+			rep = append(rep, word("srf", true), synth(tPunct, "."), word("i", false))
+		}
+		q := token{kind: tQIdent, text: `"` + col + `"`, val: col, space: true}
+		rep = append(rep, word("AS", true), q, word("FROM", true), word("pg_catalog", true), synth(tPunct, "."), word("restsql_series", false),
+			word("srf", true), word("WHERE", true))
+		bound := func(fn, op string, arg []token) {
+			o := synth(tOp, op)
+			o.space = true
+			rep = append(rep, word("srf", true), synth(tPunct, "."), word("i", false), o, word(fn, true), synth(tPunct, "("))
+			rep = append(rep, spaced(arg, false)...)
+			rep = append(rep, synth(tPunct, ")"))
+		}
+		if t.keyword("unnest") {
+			bound("PG_SRF_LEN", "<=", args[0])
+		} else {
+			bound("PG_SERIES_LOW", ">=", args[0])
+			rep = append(rep, word("AND", true))
+			bound("PG_SERIES_HIGH", "<=", args[1])
+		}
+		a := synth(tIdent, alias)
+		if strings.HasPrefix(alias, `"`) {
+			a = token{kind: tQIdent, text: alias, val: strings.Trim(alias, `"`)}
+		}
+		a.space = true
+		rep = append(rep, synth(tPunct, ")"), word("AS", true), a)
+		out = append(out, rep...)
+		i = j - 1
+	}
+	return out
 }

@@ -36,6 +36,37 @@ var pgFunctions = map[string]*executor.Func{
 		}
 		return elemValue(elems[i-1]), nil
 	}},
+	// The bounds of generate_series(a, b) as restsql_series has them.
+	"PG_SERIES_LOW": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeInt, Fn: func(a []any) (any, error) {
+		n, ok := argInt(a[0])
+		if !ok || n < 1 {
+			return nil, sqlErrorf(codeFeatureNotSupported, "generate_series from %v is not supported (series start at 1 or more)", a[0])
+		}
+		return n, nil
+	}},
+	"PG_SERIES_HIGH": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeInt, Fn: func(a []any) (any, error) {
+		n, ok := argInt(a[0])
+		if !ok || n > srfSeriesRows {
+			return nil, sqlErrorf(codeFeatureNotSupported, "generate_series to %v is not supported (series end at %d or less)", a[0], srfSeriesRows)
+		}
+		return n, nil
+	}},
+	"PG_BITAND": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeInt, Fn: func(a []any) (any, error) {
+		x, ok1 := argInt(a[0])
+		y, ok2 := argInt(a[1])
+		if !ok1 || !ok2 {
+			return nil, sqlErrorf("42804", "operator & needs integers, got %v and %v", a[0], a[1])
+		}
+		return x & y, nil
+	}},
+	"PG_BITOR": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeInt, Fn: func(a []any) (any, error) {
+		x, ok1 := argInt(a[0])
+		y, ok2 := argInt(a[1])
+		if !ok1 || !ok2 {
+			return nil, sqlErrorf("42804", "operator | needs integers, got %v and %v", a[0], a[1])
+		}
+		return x | y, nil
+	}},
 	// The i-th element (from 1, whatever the array's lower bound).
 	"PG_ARRAY_NTH": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeAny, Fn: func(a []any) (any, error) {
 		elems, ok := parseArray(a[0])
@@ -500,26 +531,21 @@ func (e *pgExtension) Function(ctx context.Context, p *catalog.Profile, name str
 			return nil, sqlErrorf("3F000", "schema %q does not exist", s)
 		}}, true
 	case "PG_REGPROC":
-		return &executor.Func{MinArgs: 1, MaxArgs: 1, Type: executor.TypeAny, Fn: func(a []any) (any, error) {
-			rows := procRows()
+		// A regproc is the function's name here, as pg_type's typinput
+		// and typoutput hold it.
+		return &executor.Func{MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) {
 			if oid, ok := a[0].(int64); ok {
 				if oid == 0 {
 					return "-", nil
 				}
-				for _, r := range rows {
+				for _, r := range procRows() {
 					if r[0] == oid {
 						return r[1], nil
 					}
 				}
 				return strconv.FormatInt(oid, 10), nil
 			}
-			s := strings.TrimPrefix(strings.ToLower(executor.ToString(a[0])), "pg_catalog.")
-			for _, r := range rows {
-				if r[1] == s {
-					return r[0], nil
-				}
-			}
-			return nil, sqlErrorf("42883", "function %q does not exist", s)
+			return strings.TrimPrefix(strings.ToLower(executor.ToString(a[0])), "pg_catalog."), nil
 		}}, true
 	}
 	return nil, false

@@ -48,6 +48,9 @@ const (
 // restsql could not prepare and the evaluator of pgcatalog.go answers.
 var catalogFallback func(toks []token, err error)
 
+// catalogTrace, when set (tests), sees each catalog query.
+var catalogTrace func(toks []token)
+
 // sessionKey is the context key of the session a statement runs for.
 type sessionKey struct{}
 

@@ -17,5 +17,13 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "FALLBACK: %v\n  SQL: %s\n", err, s)
 		}
 	}
+	if os.Getenv("RESTSQL_SHOW_CATALOG") != "" {
+		catalogTrace = func(toks []token) {
+			tr, _ := translate(toks)
+			if tr != nil {
+				fmt.Fprintf(os.Stderr, "CATALOG: %s\n", tr.sql)
+			}
+		}
+	}
 	os.Exit(m.Run())
 }

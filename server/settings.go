@@ -53,6 +53,9 @@ func defaultSettings(user string) []setting {
 		{"lc_collate", "C", false},
 		{"lc_ctype", "C", false},
 		{"max_identifier_length", "63", false},
+		{"max_index_keys", "32", false},
+		{"max_function_args", "100", false},
+		{"block_size", "8192", false},
 		{"bytea_output", "hex", false},
 	}
 }
@@ -125,7 +128,7 @@ func (st *settings) set(name, value string) error {
 		default:
 			return sqlErrorf(codeFeatureNotSupported, "client encoding %q is not supported: the server speaks UTF8", value)
 		}
-	case "server_version", "server_version_num", "server_encoding", "integer_datetimes", "is_superuser", "max_identifier_length", "lc_collate", "lc_ctype", "in_hot_standby":
+	case "server_version", "server_version_num", "server_encoding", "integer_datetimes", "is_superuser", "max_identifier_length", "max_index_keys", "max_function_args", "block_size", "lc_collate", "lc_ctype", "in_hot_standby":
 		return sqlErrorf("55P02", "parameter %q cannot be changed", name)
 	case "session_authorization", "role":
 		if value != st.values["session_authorization"] {
