@@ -1005,3 +1005,276 @@ func rewriteTableFunctions(toks []token) []token {
 	}
 	return out
 }
+
+// uniqueKeys are the unique keys of the catalog relations, for
+// decorrelate: a lookup on one finds at most one row.
+var uniqueKeys = map[string][][]string{
+	"pg_class": {{"oid"}}, "pg_type": {{"oid"}}, "pg_namespace": {{"oid"}, {"nspname"}}, "pg_proc": {{"oid"}},
+	"pg_constraint": {{"oid"}}, "pg_am": {{"oid"}}, "pg_collation": {{"oid"}}, "pg_database": {{"oid"}},
+	"pg_roles": {{"oid"}}, "pg_authid": {{"oid"}}, "pg_tablespace": {{"oid"}}, "pg_index": {{"indexrelid"}},
+	"pg_attrdef": {{"oid"}, {"adrelid", "adnum"}}, "pg_attribute": {{"attrelid", "attnum"}, {"attrelid", "attname"}},
+	"pg_description": {{"objoid", "classoid", "objsubid"}}, "pg_inherits": {{"inhrelid", "inhseqno"}},
+	"pg_trigger": {{"oid"}}, "pg_policy": {{"oid"}}, "pg_statistic_ext": {{"oid"}}, "pg_publication": {{"oid"}},
+}
+
+// decorrelate rewrites a correlated scalar subquery that looks rows up
+// by a unique key of catalog relations, as psql's \d and the JDBC
+// driver's getTypeInfo write them, into LEFT JOINs of the query around
+// it, which restsql can run:
+//
+//	SELECT …, (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_catalog.pg_attrdef d
+//	           WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.atthasdef) … FROM pg_attribute a WHERE …
+//	SELECT …, (CASE WHEN rsq1.adrelid IS NOT NULL AND (a.atthasdef) THEN pg_get_expr(rsq1.adbin, rsq1.adrelid) END) …
+//	  FROM pg_attribute a LEFT JOIN pg_catalog.pg_attrdef rsq1 ON rsq1.adrelid = a.attrelid AND rsq1.adnum = a.attnum WHERE …
+//
+// It is exact: each relation of the subquery is matched on a whole
+// unique key (uniqueKeys) by values of the outer row, so the subquery has
+// at most one row, which the CASE keeps when the subquery's other
+// conditions hold. Subqueries of any other shape, and queries whose FROM
+// has a comma, are left as they are (restsql refuses correlated
+// subqueries).
+func decorrelate(toks []token) []token {
+	n := 0
+	return decorrelateLevel(toks, &n)
+}
+
+func decorrelateLevel(toks []token, n *int) []token {
+	var out []token
+	for i := 0; i < len(toks); i++ {
+		if toks[i].is(tPunct, "(") {
+			if end := matchParen(toks, i); end > i {
+				out = append(out, toks[i])
+				out = append(out, decorrelateLevel(toks[i+1:end], n)...)
+				out = append(out, toks[end])
+				i = end
+				continue
+			}
+		}
+		out = append(out, toks[i])
+	}
+	toks = out
+	if len(toks) == 0 || !toks[0].keyword("select") {
+		return toks
+	}
+	from := topLevel(toks, 1, "from")
+	if from == len(toks) {
+		return toks
+	}
+	fromEnd := topLevel(toks, from+1, "where", "group", "having", "order", "limit", "offset", "union", "intersect", "except", "fetch", "for", "window")
+	if len(splitTop(toks[from+1:fromEnd])) != 1 {
+		return toks
+	}
+	var joins []token
+	rewrite := func(part []token, skip bool) []token {
+		var res []token
+		for i := 0; i < len(part); i++ {
+			if !skip && part[i].is(tPunct, "(") && i+1 < len(part) && part[i+1].keyword("select") {
+				end := matchParen(part, i)
+				if rep, join, ok := lookupSubquery(part[i+1:end], n); ok {
+					rep[0].space = part[i].space
+					res = append(res, rep...)
+					joins = append(joins, join...)
+					i = end
+					continue
+				}
+			}
+			res = append(res, part[i])
+		}
+		return res
+	}
+	head := rewrite(toks[:from], false)
+	mid := rewrite(toks[from:fromEnd], true)
+	tail := rewrite(toks[fromEnd:], false)
+	out = append(append(head, mid...), joins...)
+	return append(out, tail...)
+}
+
+// lookupSubquery rewrites the inside of one scalar subquery (see
+// decorrelate): the expression that replaces it and the joins that go
+// into the FROM around it.
+func lookupSubquery(sub []token, n *int) ([]token, []token, bool) {
+	from := topLevel(sub, 1, "from")
+	where := topLevel(sub, from+1, "where")
+	if from >= len(sub) || where >= len(sub) || topLevel(sub, 1, "group", "having", "order", "limit", "offset", "union", "intersect", "except", "fetch", "for", "window", "distinct", "all") < len(sub) {
+		return nil, nil, false
+	}
+	expr := sub[1:from]
+	if len(splitTop(expr)) != 1 || len(expr) == 0 {
+		return nil, nil, false
+	}
+	type rel struct {
+		name, alias, fresh string
+	}
+	var rels []*rel
+	for _, part := range splitTop(sub[from+1 : where]) {
+		j := 0
+		if len(part) >= 3 && part[0].keyword("pg_catalog") && part[1].is(tPunct, ".") {
+			j = 2
+		}
+		if len(part) != j+2 && !(len(part) == j+3 && part[j+1].keyword("as")) {
+			return nil, nil, false
+		}
+		name, alias := part[j].val, part[len(part)-1]
+		if part[j].kind != tIdent || alias.kind != tIdent || uniqueKeys[name] == nil {
+			return nil, nil, false
+		}
+		*n++
+		rels = append(rels, &rel{name: name, alias: alias.val, fresh: "rsq" + strconv.Itoa(*n)})
+	}
+	aliases := map[string]*rel{}
+	for _, r := range rels {
+		aliases[r.alias] = r
+	}
+	// The conditions, split on top-level AND.
+	var conds [][]token
+	start, depth := where+1, 0
+	for j := where + 1; j <= len(sub); j++ {
+		if j < len(sub) {
+			t := sub[j]
+			switch {
+			case t.is(tPunct, "("):
+				depth++
+			case t.is(tPunct, ")"):
+				depth--
+			case t.keyword("between") || t.keyword("or") && depth == 0:
+				return nil, nil, false
+			}
+			if !(depth == 0 && t.keyword("and")) {
+				continue
+			}
+		}
+		conds = append(conds, sub[start:j])
+		start = j + 1
+	}
+	// mentions reports which inner aliases a token list names (alias .).
+	mentions := func(ts []token) map[string]bool {
+		m := map[string]bool{}
+		for j := 0; j+1 < len(ts); j++ {
+			if ts[j].kind == tIdent && aliases[ts[j].val] != nil && ts[j+1].is(tPunct, ".") && !(j > 0 && ts[j-1].is(tPunct, ".")) {
+				m[ts[j].val] = true
+			}
+		}
+		return m
+	}
+	// Every column in the subquery must be qualified: an unqualified name
+	// could mean a column of either query.
+	for j, t := range sub {
+		if t.kind == tQIdent || t.kind == tIdent && !reservedWords[t.val] && !boundaryKeywords[t.val] {
+			qualified := j > 0 && sub[j-1].is(tPunct, ".") || j+1 < len(sub) && (sub[j+1].is(tPunct, ".") || sub[j+1].is(tPunct, "("))
+			if !qualified && !(j >= from && j < where) {
+				return nil, nil, false
+			}
+		}
+	}
+	keyed := map[string]map[string][]token{} // alias → key column → outer value
+	var guards [][]token
+	for _, c := range conds {
+		// alias.col = outer, or outer = alias.col
+		if eq := indexOp(c, "="); eq > 0 {
+			l, r := c[:eq], c[eq+1:]
+			for _, side := range [][2][]token{{l, r}, {r, l}} {
+				in, other := side[0], side[1]
+				if len(in) == 3 && in[0].kind == tIdent && aliases[in[0].val] != nil && in[1].is(tPunct, ".") && len(mentions(other)) == 0 {
+					if keyed[in[0].val] == nil {
+						keyed[in[0].val] = map[string][]token{}
+					}
+					if _, dup := keyed[in[0].val][in[2].val]; !dup {
+						keyed[in[0].val][in[2].val] = other
+						goto next
+					}
+				}
+			}
+		}
+		guards = append(guards, c)
+	next:
+	}
+	word := func(s string, space bool) token { t := synth(tIdent, s); t.space = space; return t }
+	rename := func(ts []token) []token {
+		out := make([]token, len(ts))
+		copy(out, ts)
+		for j := 0; j+1 < len(out); j++ {
+			if out[j].kind == tIdent && aliases[out[j].val] != nil && out[j+1].is(tPunct, ".") && !(j > 0 && out[j-1].is(tPunct, ".")) {
+				sp := out[j].space
+				out[j] = word(aliases[out[j].val].fresh, sp)
+			}
+		}
+		return out
+	}
+	var joins, repl []token
+	repl = append(repl, synth(tPunct, "("), word("CASE", false), word("WHEN", true))
+	first := true
+	and := func() {
+		if !first {
+			repl = append(repl, word("AND", true))
+		}
+		first = false
+	}
+	for _, r := range rels {
+		var key []string
+		for _, k := range uniqueKeys[r.name] {
+			all := true
+			for _, col := range k {
+				if _, ok := keyed[r.alias][col]; !ok {
+					all = false
+				}
+			}
+			if all {
+				key = k
+				break
+			}
+		}
+		if key == nil {
+			return nil, nil, false
+		}
+		joins = append(joins, word("LEFT", true), word("JOIN", true), word("pg_catalog", true), synth(tPunct, "."), word(r.name, false), word(r.fresh, true), word("ON", true))
+		for ki, col := range key {
+			if ki > 0 {
+				joins = append(joins, word("AND", true))
+			}
+			eq := synth(tOp, "=")
+			eq.space = true
+			joins = append(joins, word(r.fresh, true), synth(tPunct, "."), word(col, false), eq)
+			joins = append(joins, spaced(keyed[r.alias][col], true)...)
+			delete(keyed[r.alias], col)
+		}
+		and()
+		repl = append(repl, word(r.fresh, true), synth(tPunct, "."), word(key[0], false), word("IS", true), word("NOT", true), word("NULL", true))
+	}
+	// Equalities on columns outside the key are conditions too.
+	for _, r := range rels {
+		for col, v := range keyed[r.alias] {
+			eq := synth(tOp, "=")
+			eq.space = true
+			c := append([]token{word(r.alias, true), synth(tPunct, "."), word(col, false), eq}, spaced(v, true)...)
+			guards = append(guards, c)
+		}
+	}
+	for _, g := range guards {
+		and()
+		open := synth(tPunct, "(")
+		open.space = true
+		repl = append(repl, open)
+		repl = append(repl, spaced(rename(g), false)...)
+		repl = append(repl, synth(tPunct, ")"))
+	}
+	repl = append(repl, word("THEN", true))
+	repl = append(repl, spaced(rename(expr), true)...)
+	repl = append(repl, word("END", true), synth(tPunct, ")"))
+	return repl, joins, true
+}
+
+// indexOp finds a top-level operator in ts (-1 for none).
+func indexOp(ts []token, op string) int {
+	depth := 0
+	for i, t := range ts {
+		switch {
+		case t.is(tPunct, "("):
+			depth++
+		case t.is(tPunct, ")"):
+			depth--
+		case depth == 0 && t.is(tOp, op):
+			return i
+		}
+	}
+	return -1
+}
