@@ -362,3 +362,45 @@ func TestJDBCMetaData(t *testing.T) {
 	require.Contains(t, string(out), "== getPrimaryKeys(posts)\ncolumns: table_cat,table_schem,table_name,column_name,key_seq,pk_name\nAPI | posts | id | 1 | posts_pkey\n(1 rows)\n")
 	require.Contains(t, string(out), "== getImportedKeys(posts)\n")
 }
+
+// TestSQLAlchemyInspect runs testdata/python/sqlalchemy_inspect.py:
+// SQLAlchemy's inspect() (schemas, tables, columns, the primary key —
+// exactly the key columns —, foreign keys, indexes) answered by restsql
+// over pg_catalog, and a reflected Table queried with select().
+func TestSQLAlchemyInspect(t *testing.T) {
+	py := python(t, "sqlalchemy, psycopg2", "python3-sqlalchemy python3-psycopg2")
+	e := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "sqlalchemy_inspect.py"), e.addr).CombinedOutput()
+	require.NoError(t, err, "sqlalchemy:\n%s", out)
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		require.True(t, ok, "unexpected output line %q", line)
+		got[k] = v
+	}
+	var ids []string
+	for _, r := range libRows(t, e.lib, "SELECT id FROM posts WHERE userId = 2 ORDER BY id LIMIT 3") {
+		ids = append(ids, r[0])
+	}
+	want := map[string]string{
+		"schemas":             "['API', 'information_schema']",
+		"default schema":      "API",
+		"tables":              "['comments', 'comments_by_post', 'posts', 'posts_by_user', 'todos', 'users']",
+		"views":               "[]",
+		"has table":           "(True, False)",
+		"columns":             "[('id', 'BIGINT', False), ('userId', 'BIGINT', True), ('title', 'TEXT', True), ('completed', 'BOOLEAN', True), ('dueDate', 'TIMESTAMP', True)]",
+		"comment":             "RFC 3339 in UTC; NULL for every tenth todo.",
+		"pk":                  "{'constrained_columns': ['id'], 'name': 'posts_pkey'}",
+		"pk comments_by_post": "['id']",
+		"fks":                 "[]",
+		"indexes":             "[]",
+		"unique":              "[]",
+		"table comment":       "{'text': 'A hundred posts, ten per user.'}",
+		"reflected":           "(['id', 'userId', 'title', 'body'], ['id'])",
+		"select":              "[" + strings.Join(ids, ", ") + "]",
+		"done":                "ok",
+	}
+	require.Equal(t, want, got)
+}

@@ -1014,7 +1014,7 @@ var uniqueKeys = map[string][][]string{
 	"pg_roles": {{"oid"}}, "pg_authid": {{"oid"}}, "pg_tablespace": {{"oid"}}, "pg_index": {{"indexrelid"}},
 	"pg_attrdef": {{"oid"}, {"adrelid", "adnum"}}, "pg_attribute": {{"attrelid", "attnum"}, {"attrelid", "attname"}},
 	"pg_description": {{"objoid", "classoid", "objsubid"}}, "pg_inherits": {{"inhrelid", "inhseqno"}},
-	"pg_trigger": {{"oid"}}, "pg_policy": {{"oid"}}, "pg_statistic_ext": {{"oid"}}, "pg_publication": {{"oid"}},
+	"pg_trigger": {{"oid"}}, "pg_sequence": {{"seqrelid"}}, "pg_policy": {{"oid"}}, "pg_statistic_ext": {{"oid"}}, "pg_publication": {{"oid"}},
 }
 
 // decorrelate rewrites a correlated scalar subquery that looks rows up
@@ -1106,7 +1106,35 @@ func lookupSubquery(sub []token, n *int) ([]token, []token, bool) {
 		name, alias, fresh string
 	}
 	var rels []*rel
+	// FROM r1 a1 [JOIN r2 a2 ON cond]…: an inner join's ON is a condition
+	// like the WHERE's.
+	var onConds []token
+	var fromParts [][]token
 	for _, part := range splitTop(sub[from+1 : where]) {
+		start := 0
+		for j := 0; j <= len(part); j++ {
+			if j < len(part) && !part[j].keyword("join") && !part[j].keyword("on") {
+				if part[j].keyword("left") || part[j].keyword("right") || part[j].keyword("full") || part[j].keyword("cross") || part[j].keyword("natural") || part[j].keyword("using") {
+					return nil, nil, false
+				}
+				continue
+			}
+			seg := part[start:j]
+			if len(seg) > 0 && seg[len(seg)-1].keyword("inner") {
+				seg = seg[:len(seg)-1]
+			}
+			if start > 0 && part[start-1].keyword("on") {
+				if len(onConds) > 0 {
+					onConds = append(onConds, synth(tIdent, "and"))
+				}
+				onConds = append(onConds, seg...)
+			} else {
+				fromParts = append(fromParts, seg)
+			}
+			start = j + 1
+		}
+	}
+	for _, part := range fromParts {
 		j := 0
 		if len(part) >= 3 && part[0].keyword("pg_catalog") && part[1].is(tPunct, ".") {
 			j = 2
@@ -1127,10 +1155,15 @@ func lookupSubquery(sub []token, n *int) ([]token, []token, bool) {
 	}
 	// The conditions, split on top-level AND.
 	var conds [][]token
-	start, depth := where+1, 0
-	for j := where + 1; j <= len(sub); j++ {
-		if j < len(sub) {
-			t := sub[j]
+	all := append(append([]token{}, onConds...), synth(tIdent, "and"))
+	if len(onConds) == 0 {
+		all = nil
+	}
+	all = append(all, sub[where+1:]...)
+	start, depth := 0, 0
+	for j := 0; j <= len(all); j++ {
+		if j < len(all) {
+			t := all[j]
 			switch {
 			case t.is(tPunct, "("):
 				depth++
@@ -1143,7 +1176,7 @@ func lookupSubquery(sub []token, n *int) ([]token, []token, bool) {
 				continue
 			}
 		}
-		conds = append(conds, sub[start:j])
+		conds = append(conds, all[start:j])
 		start = j + 1
 	}
 	// mentions reports which inner aliases a token list names (alias .).
@@ -1160,33 +1193,33 @@ func lookupSubquery(sub []token, n *int) ([]token, []token, bool) {
 	// could mean a column of either query.
 	for j, t := range sub {
 		if t.kind == tQIdent || t.kind == tIdent && !reservedWords[t.val] && !boundaryKeywords[t.val] {
-			qualified := j > 0 && sub[j-1].is(tPunct, ".") || j+1 < len(sub) && (sub[j+1].is(tPunct, ".") || sub[j+1].is(tPunct, "("))
+			qualified := j > 0 && (sub[j-1].is(tPunct, ".") || sub[j-1].is(tOp, "::")) || j+1 < len(sub) && (sub[j+1].is(tPunct, ".") || sub[j+1].is(tPunct, "("))
 			if !qualified && !(j >= from && j < where) {
 				return nil, nil, false
 			}
 		}
 	}
-	keyed := map[string]map[string][]token{} // alias → key column → outer value
-	var guards [][]token
+	// keyed lists, for each inner alias and column, the values an
+	// equality gives it (of the outer row, or of other inner relations).
+	// Every condition stays a guard of the CASE too: the ones a join
+	// enforces are then checked twice, which is harmless.
+	keyed := map[string]map[string][][]token{}
+	guards := conds
 	for _, c := range conds {
-		// alias.col = outer, or outer = alias.col
-		if eq := indexOp(c, "="); eq > 0 {
-			l, r := c[:eq], c[eq+1:]
-			for _, side := range [][2][]token{{l, r}, {r, l}} {
-				in, other := side[0], side[1]
-				if len(in) == 3 && in[0].kind == tIdent && aliases[in[0].val] != nil && in[1].is(tPunct, ".") && len(mentions(other)) == 0 {
-					if keyed[in[0].val] == nil {
-						keyed[in[0].val] = map[string][]token{}
-					}
-					if _, dup := keyed[in[0].val][in[2].val]; !dup {
-						keyed[in[0].val][in[2].val] = other
-						goto next
-					}
+		eq := indexOp(c, "=")
+		if eq <= 0 {
+			continue
+		}
+		l, r := c[:eq], c[eq+1:]
+		for _, side := range [][2][]token{{l, r}, {r, l}} {
+			in, other := side[0], side[1]
+			if len(in) == 3 && in[0].kind == tIdent && aliases[in[0].val] != nil && in[1].is(tPunct, ".") && !mentions(other)[in[0].val] {
+				if keyed[in[0].val] == nil {
+					keyed[in[0].val] = map[string][][]token{}
 				}
+				keyed[in[0].val][in[2].val] = append(keyed[in[0].val][in[2].val], other)
 			}
 		}
-		guards = append(guards, c)
-	next:
 	}
 	word := func(s string, space bool) token { t := synth(tIdent, s); t.space = space; return t }
 	rename := func(ts []token) []token {
@@ -1209,23 +1242,50 @@ func lookupSubquery(sub []token, n *int) ([]token, []token, bool) {
 		}
 		first = false
 	}
-	for _, r := range rels {
-		var key []string
+	emitted := map[string]bool{}
+	// keyOf returns a unique key of r that equalities give values to from
+	// the outer row and the relations already joined, and those values.
+	keyOf := func(r *rel) ([]string, [][]token) {
 		for _, k := range uniqueKeys[r.name] {
-			all := true
+			var vals [][]token
 			for _, col := range k {
-				if _, ok := keyed[r.alias][col]; !ok {
-					all = false
+				for _, v := range keyed[r.alias][col] {
+					ok := true
+					for m := range mentions(v) {
+						if !emitted[m] {
+							ok = false
+						}
+					}
+					if ok {
+						vals = append(vals, v)
+						break
+					}
 				}
 			}
-			if all {
-				key = k
-				break
+			if len(vals) == len(k) {
+				return k, vals
 			}
 		}
-		if key == nil {
+		return nil, nil
+	}
+	var order []*rel
+	for len(order) < len(rels) {
+		progress := false
+		for _, r := range rels {
+			if k, _ := keyOf(r); !emitted[r.alias] && k != nil {
+				order = append(order, r)
+				emitted[r.alias] = true
+				progress = true
+			}
+		}
+		if !progress {
 			return nil, nil, false
 		}
+	}
+	emitted = map[string]bool{}
+	for _, r := range order {
+		key, vals := keyOf(r)
+		emitted[r.alias] = true
 		joins = append(joins, word("LEFT", true), word("JOIN", true), word("pg_catalog", true), synth(tPunct, "."), word(r.name, false), word(r.fresh, true), word("ON", true))
 		for ki, col := range key {
 			if ki > 0 {
@@ -1234,20 +1294,10 @@ func lookupSubquery(sub []token, n *int) ([]token, []token, bool) {
 			eq := synth(tOp, "=")
 			eq.space = true
 			joins = append(joins, word(r.fresh, true), synth(tPunct, "."), word(col, false), eq)
-			joins = append(joins, spaced(keyed[r.alias][col], true)...)
-			delete(keyed[r.alias], col)
+			joins = append(joins, spaced(rename(vals[ki]), true)...)
 		}
 		and()
 		repl = append(repl, word(r.fresh, true), synth(tPunct, "."), word(key[0], false), word("IS", true), word("NOT", true), word("NULL", true))
-	}
-	// Equalities on columns outside the key are conditions too.
-	for _, r := range rels {
-		for col, v := range keyed[r.alias] {
-			eq := synth(tOp, "=")
-			eq.space = true
-			c := append([]token{word(r.alias, true), synth(tPunct, "."), word(col, false), eq}, spaced(v, true)...)
-			guards = append(guards, c)
-		}
 	}
 	for _, g := range guards {
 		and()

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -188,6 +189,28 @@ var pgFunctions = map[string]*executor.Func{
 	"PG_SIZE_PRETTY": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) {
 		n, _ := argInt(a[0])
 		return strconv.FormatInt(n, 10) + " bytes", nil
+	}},
+	"JSON_BUILD_OBJECT": {MinArgs: 0, MaxArgs: -1, Type: executor.TypeString, NullAware: true, Fn: func(a []any) (any, error) {
+		if len(a)%2 != 0 {
+			return nil, sqlErrorf(codeInvalidParameter, "argument list must have even number of elements")
+		}
+		var b strings.Builder
+		b.WriteByte('{')
+		for i := 0; i < len(a); i += 2 {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			k, _ := json.Marshal(executor.ToString(a[i]))
+			v, err := json.Marshal(a[i+1])
+			if err != nil {
+				return nil, err
+			}
+			b.Write(k)
+			b.WriteString(" : ")
+			b.Write(v)
+		}
+		b.WriteByte('}')
+		return b.String(), nil
 	}},
 	"QUOTE_IDENT":      {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) { return quoteIdent(executor.ToString(a[0])), nil }},
 	"INET_SERVER_ADDR": nullFunc(), "INET_CLIENT_ADDR": nullFunc(), "INET_SERVER_PORT": nullFunc(), "INET_CLIENT_PORT": nullFunc(),

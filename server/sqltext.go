@@ -437,6 +437,12 @@ func translate(toks []token) (*translation, error) {
 			if k := len(out) - 1; k >= 0 && out[k] == "." && k >= 1 {
 				start = operandStart[k-1]
 			}
+			if mysqlReserved[t.val] && i > 0 && toks[i-1].keyword("as") {
+				// An alias PostgreSQL allows and restsql's parser reserves
+				// (AS default, AS key).
+				emit("`"+t.text+"`", t.space, start)
+				continue
+			}
 			emit(t.text, t.space, start)
 		case tString:
 			emit(quoteString(t.val), t.space, len(out))
@@ -579,6 +585,18 @@ func render(out []string, spaces []bool) string {
 func quoteString(v string) string {
 	v = strings.ReplaceAll(v, `\`, `\\`)
 	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+}
+
+// mysqlReserved are words restsql's parser reserves that PostgreSQL
+// allows as a column alias; translate quotes them after AS.
+var mysqlReserved = map[string]bool{
+	"default": true, "key": true, "keys": true, "index": true, "interval": true, "range": true, "check": true,
+	"column": true, "database": true, "databases": true, "describe": true, "div": true, "dual": true, "force": true,
+	"fulltext": true, "ignore": true, "lines": true, "load": true, "lock": true, "long": true, "match": true, "mod": true,
+	"option": true, "primary": true, "read": true, "references": true, "regexp": true, "rename": true, "replace": true,
+	"rlike": true, "schema": true, "schemas": true, "separator": true, "show": true, "spatial": true, "status": true,
+	"straight_join": true, "unique": true, "unsigned": true, "use": true, "write": true, "xor": true, "zerofill": true,
+	"condition": true, "trigger": true, "procedure": true, "function": true, "escape": true, "modify": true,
 }
 
 // castTypeName reads the type name after ::, lower case and with
