@@ -591,36 +591,6 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 		kw = toks[0].val
 	}
 	switch {
-	case kw == "select" && referencesCatalog(toks):
-		// pg_catalog and information_schema are restsql tables of the
-		// view (pgtables.go); what restsql cannot run yet falls back to
-		// the catalog evaluator (pgcatalog.go).
-		q, err := ss.prepareRestsql(p, kindQuery, toks)
-		if catalogTrace != nil {
-			catalogTrace(toks)
-		}
-		if err == nil {
-			// Planning over in-memory tables reads nothing: plan now, so
-			// that what restsql cannot run falls back here.
-			_, err = ss.describeStatement(q)
-		}
-		if err == nil {
-			return q, nil
-		} else {
-			ss.srv.logger.Debug("restsql serve: catalog query falls back to the evaluator", "err", err)
-			if catalogFallback != nil {
-				catalogFallback(toks, err)
-			}
-		}
-		p.kind = kindLocal
-		p.local = func(ctx context.Context, params []any) (*memResult, error) {
-			meta, err := ss.view.metadata(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return answerCatalog(toks, params, meta, ss, ss.srv.databases(ss.view), ss.settings.all()), nil
-		}
-		return p, nil
 	case kw == "select":
 		if res, ok := ss.sessionSelect(toks); ok {
 			p.kind = kindLocal

@@ -298,8 +298,14 @@ func chainCall(op token, left, right []token) unit {
 	right = append([]token(nil), right...)
 	right[0].space = true
 	name := "CONCAT"
+	isArray := func(ts []token) bool {
+		return len(ts) > 0 && ts[0].kind == tIdent && (ts[0].val == "pg_array_prefix" || ts[0].val == "pg_array")
+	}
 	switch op.text {
 	case "||":
+		if isArray(left) || isArray(right) {
+			name = "PG_ARRAY_CAT"
+		}
 	case "&":
 		name = "PG_BITAND"
 	case "|":
@@ -554,6 +560,43 @@ func inTypeName(units []unit, i int) bool {
 	return i < j+n
 }
 
+// arrayOfUnnest reads SELECT e FROM [pg_catalog.]unnest(a) [AS] x, with e
+// x or 'prefix' || x, and returns a and the prefix.
+func arrayOfUnnest(sub []token) ([]token, string, bool) {
+	from := topLevel(sub, 1, "from")
+	if from >= len(sub) {
+		return nil, "", false
+	}
+	j := from + 1
+	if j+2 < len(sub) && sub[j].keyword("pg_catalog") && sub[j+1].is(tPunct, ".") {
+		j += 2
+	}
+	if j+1 >= len(sub) || !sub[j].keyword("unnest") || !sub[j+1].is(tPunct, "(") {
+		return nil, "", false
+	}
+	end := matchParen(sub, j+1)
+	if end < 0 {
+		return nil, "", false
+	}
+	arr := sub[j+2 : end]
+	rest := sub[end+1:]
+	if len(rest) > 0 && rest[0].keyword("as") {
+		rest = rest[1:]
+	}
+	if len(rest) != 1 || rest[0].kind != tIdent {
+		return nil, "", false
+	}
+	x := rest[0].val
+	e := sub[1:from]
+	switch {
+	case len(e) == 1 && e[0].kind == tIdent && e[0].val == x:
+		return arr, "", true
+	case len(e) == 3 && e[0].kind == tString && e[1].is(tOp, "||") && e[2].kind == tIdent && e[2].val == x:
+		return arr, e[0].val, true
+	}
+	return nil, "", false
+}
+
 // sessionValueWords are PostgreSQL's SQL value functions written without
 // parentheses; restsql calls them as functions.
 var sessionValueWords = map[string]bool{"current_user": true, "session_user": true, "current_role": true, "current_catalog": true, "current_schema": true}
@@ -608,6 +651,23 @@ func rewriteCatalogTokens(toks []token) []token {
 			!(i+1 < len(toks) && toks[i+1].is(tPunct, ".")):
 			out = append(out, t, synth(tPunct, "("), synth(tPunct, ")"))
 			continue
+		case t.keyword("array") && i+2 < len(toks) && toks[i+1].is(tPunct, "(") && toks[i+2].keyword("select"):
+			// ARRAY(SELECT 'p' || x FROM unnest(a) x): the elements of a,
+			// each with a prefix (psql's \d+ asks so for TOAST options).
+			end := matchParen(toks, i+1)
+			if end < 0 {
+				break
+			}
+			if arr, pre, ok := arrayOfUnnest(toks[i+2 : end]); ok {
+				fn := synth(tIdent, "PG_ARRAY_PREFIX")
+				fn.space = t.space
+				lit := token{kind: tString, text: quoteString(pre), val: pre, space: true}
+				out = append(out, fn, synth(tPunct, "("))
+				out = append(out, spaced(arr, false)...)
+				out = append(out, synth(tPunct, ","), lit, synth(tPunct, ")"))
+				i = end
+				continue
+			}
 		case t.keyword("row_number") && i+3 < len(toks) && toks[i+1].is(tPunct, "(") && toks[i+2].is(tPunct, ")") && toks[i+3].keyword("over"):
 			if col, n, ok := attnumWindow(toks, i); ok {
 				col[0].space = t.space
@@ -1327,4 +1387,126 @@ func indexOp(ts []token, op string) int {
 		}
 	}
 	return -1
+}
+
+// notAlias are the words that may follow a table name without being its
+// alias.
+var notAlias = map[string]bool{
+	"where": true, "join": true, "inner": true, "left": true, "right": true, "full": true, "cross": true,
+	"natural": true, "on": true, "using": true, "order": true, "group": true, "having": true, "limit": true,
+	"offset": true, "union": true, "intersect": true, "except": true, "fetch": true, "for": true, "window": true,
+}
+
+// alwaysEmpty are the catalog relations that never have rows in restsql
+// serve (it has no policies, triggers, rules, inheritance, defaults,
+// sequences, extensions, …).
+var alwaysEmpty = map[string]bool{
+	"pg_policy": true, "pg_trigger": true, "pg_rewrite": true, "pg_inherits": true, "pg_attrdef": true, "pg_enum": true,
+	"pg_range": true, "pg_depend": true, "pg_sequence": true, "pg_extension": true, "pg_foreign_table": true,
+	"pg_partitioned_table": true, "pg_statistic_ext": true, "pg_publication": true, "pg_publication_rel": true,
+	"pg_publication_namespace": true, "pg_subscription": true, "pg_event_trigger": true, "pg_opclass": true,
+	"pg_operator": true, "pg_cast": true, "pg_auth_members": true, "pg_shdescription": true, "pg_views": true,
+	"pg_matviews": true,
+}
+
+// aggregateWords are the aggregate functions, which give a row even over
+// no rows.
+var aggregateWords = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true, "array_agg": true,
+	"string_agg": true, "bool_and": true, "bool_or": true, "every": true, "json_agg": true, "jsonb_agg": true, "json_object_agg": true}
+
+// pruneEmpty rewrites a SELECT whose FROM inner-joins a relation that is
+// always empty (alwaysEmpty) and that does not aggregate: its rows are
+// none whatever its select list and WHERE say, so the subqueries there
+// (ARRAY(SELECT …), correlated scalar subqueries, EXISTS, IN (SELECT …),
+// which restsql cannot all run) are replaced by NULL, which restsql can.
+// psql's \d asks pg_policy so for every table.
+func pruneEmpty(toks []token) []token {
+	// Each branch of a UNION, INTERSECT or EXCEPT on its own.
+	if cut := topLevel(toks, 1, "union", "intersect", "except"); cut < len(toks) {
+		next := cut + 1
+		if next < len(toks) && (toks[next].keyword("all") || toks[next].keyword("distinct")) {
+			next++
+		}
+		out := append(pruneEmpty(toks[:cut]), toks[cut:next]...)
+		return append(out, pruneEmpty(toks[next:])...)
+	}
+	if len(toks) == 0 || !toks[0].keyword("select") {
+		return toks
+	}
+	from := topLevel(toks, 1, "from")
+	if from == len(toks) || topLevel(toks, 1, "group", "having", "window") < len(toks) {
+		return toks
+	}
+	for i := 1; i+1 < from; i++ {
+		if toks[i].is(tPunct, "(") && toks[i+1].keyword("select") {
+			// A subquery's aggregates are its own.
+			if end := matchParen(toks, i); end > i {
+				i = end
+			}
+			continue
+		}
+		if toks[i].kind == tIdent && aggregateWords[toks[i].val] && toks[i+1].is(tPunct, "(") {
+			return toks
+		}
+	}
+	fromEnd := topLevel(toks, from+1, "where", "order", "limit", "offset", "fetch", "for")
+	empty := false
+	for _, part := range splitTop(toks[from+1 : fromEnd]) {
+		inner := true // the next relation is inner-joined
+		for j := 0; j < len(part); j++ {
+			t := part[j]
+			switch {
+			case t.keyword("right") || t.keyword("full"):
+				return toks
+			case t.keyword("left"):
+				inner = false
+			case t.is(tPunct, "("):
+				if end := matchParen(part, j); end > j {
+					j = end
+				}
+				inner = false
+			case t.kind == tIdent && (j == 0 || part[j-1].keyword("join") || part[j-1].is(tPunct, ".") && j >= 2 && part[j-2].keyword("pg_catalog")):
+				if j+1 < len(part) && part[j+1].is(tPunct, ".") {
+					continue
+				}
+				if inner && alwaysEmpty[t.val] {
+					empty = true
+				}
+				inner = true
+			}
+		}
+	}
+	if !empty {
+		return toks
+	}
+	null := func(space bool) token { t := synth(tIdent, "NULL"); t.space = space; return t }
+	var out []token
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if i > from && i < fromEnd {
+			out = append(out, t)
+			continue
+		}
+		// word ( SELECT … ) with word ARRAY, EXISTS or IN, or ( SELECT … ).
+		g := i
+		if (t.keyword("array") || t.keyword("exists") || t.keyword("in")) && i+1 < len(toks) {
+			g = i + 1
+		}
+		if toks[g].is(tPunct, "(") && g+1 < len(toks) && toks[g+1].keyword("select") {
+			end := matchParen(toks, g)
+			if end > g {
+				if t.keyword("in") && g != i {
+					eq := synth(tOp, "=")
+					eq.space = t.space
+					out = append(out, eq, null(true))
+				} else {
+					out = append(out, null(t.space))
+				}
+				i = end
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }

@@ -164,6 +164,7 @@ var pgFunctions = map[string]*executor.Func{
 	"HAS_TYPE_PRIVILEGE":              privilege(2, 3),
 	"PG_HAS_ROLE":                     privilege(2, 3),
 	"PG_TYPE_IS_VISIBLE":              privilege(1, 1),
+	"PG_RELATION_IS_PUBLISHABLE":      {MinArgs: 1, MaxArgs: 1, Type: executor.TypeBool, Fn: func([]any) (any, error) { return false, nil }},
 	"PG_FUNCTION_IS_VISIBLE":          privilege(1, 1),
 	"PG_ENCODING_TO_CHAR": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) {
 		switch n, _ := argInt(a[0]); n {
@@ -211,6 +212,31 @@ var pgFunctions = map[string]*executor.Func{
 		}
 		b.WriteByte('}')
 		return b.String(), nil
+	}},
+	// ARRAY(SELECT prefix || x FROM unnest(a) x).
+	"PG_ARRAY_PREFIX": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func(a []any) (any, error) {
+		elems, _ := parseArray(a[0])
+		vals := make([]any, len(elems))
+		for i, e := range elems {
+			if e != nil {
+				vals[i] = executor.ToString(a[1]) + *e
+			}
+		}
+		return formatArray(vals), nil
+	}},
+	// a || b of arrays: NULL only when both are.
+	"PG_ARRAY_CAT": {MinArgs: 2, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func(a []any) (any, error) {
+		if a[0] == nil && a[1] == nil {
+			return nil, nil
+		}
+		var vals []any
+		for _, v := range a {
+			elems, _ := parseArray(v)
+			for _, e := range elems {
+				vals = append(vals, elemValue(e))
+			}
+		}
+		return formatArray(vals), nil
 	}},
 	"QUOTE_IDENT":      {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) { return quoteIdent(executor.ToString(a[0])), nil }},
 	"INET_SERVER_ADDR": nullFunc(), "INET_CLIENT_ADDR": nullFunc(), "INET_SERVER_PORT": nullFunc(), "INET_CLIENT_PORT": nullFunc(),

@@ -44,13 +44,6 @@ const (
 	oidDatabaseBase = 16300
 )
 
-// catalogFallback, when set (tests), is told of each catalog query that
-// restsql could not prepare and the evaluator of pgcatalog.go answers.
-var catalogFallback func(toks []token, err error)
-
-// catalogTrace, when set (tests), sees each catalog query.
-var catalogTrace func(toks []token)
-
 // sessionKey is the context key of the session a statement runs for.
 type sessionKey struct{}
 

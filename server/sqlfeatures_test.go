@@ -101,21 +101,6 @@ func TestInformationSchemaThroughPgx(t *testing.T) {
 	}
 }
 
-func TestPGInformationSchemaRewrite(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"SELECT a FROM information_schema.columns WHERE x = 1", "SELECT a FROM (SELECT * FROM pg_information_schema.columns WHERE table_catalog = 'Demo') AS columns WHERE x = 1"},
-		{"SELECT a FROM information_schema.tables t, information_schema.schemata AS s", "SELECT a FROM (SELECT * FROM pg_information_schema.tables WHERE table_catalog = 'Demo') t, (SELECT * FROM pg_information_schema.schemata WHERE catalog_name = 'Demo') AS s"},
-		{"SELECT information_schema.columns.x FROM t", "SELECT information_schema.columns.x FROM t"},
-		{"SELECT a FROM information_schema.views", "SELECT a FROM information_schema.views"},
-	} {
-		toks, err := lexSQL(tt.in, true)
-		require.NoError(t, err)
-		tr, err := translate(pgInformationSchema(toks, "Demo"))
-		require.NoError(t, err)
-		assert.Equal(t, tt.want, tr.sql, tt.in)
-	}
-}
-
 // TestPgcliCatalogQueries runs what pgcli asks on connect and for
 // completion: the search path as rows, and column types as names.
 func TestPgcliCatalogQueries(t *testing.T) {

@@ -379,7 +379,7 @@ var castTypes = map[string]struct {
 //   - INTERVAL '1 day 2 hours' after + or - becomes INTERVAL 1 DAY + INTERVAL 2 HOUR;
 //   - comments are dropped.
 func translate(toks []token) (*translation, error) {
-	toks = rewritePG(decorrelate(rewriteSRF(rewriteTableFunctions(rewriteCatalogTokens(toks)))))
+	toks = rewritePG(decorrelate(rewriteSRF(rewriteTableFunctions(pruneEmpty(rewriteCatalogTokens(toks))))))
 	tr := &translation{}
 	var out []string  // rendered tokens
 	var spaces []bool // whether a space precedes out[i]
