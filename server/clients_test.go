@@ -404,3 +404,28 @@ func TestSQLAlchemyInspect(t *testing.T) {
 	}
 	require.Equal(t, want, got)
 }
+
+// TestPsqlCatalog runs testdata/psql/catalog.sql with psql (\dt, \d,
+// \d+, \dn, \l, \di, \dv, \dT) and compares its output with
+// testdata/psql/catalog.golden (-update rewrites it).
+func TestPsqlCatalog(t *testing.T) {
+	psql := requireTool(t, "psql", "postgresql-client")
+	e := startServer(t)
+	host, port, _ := net.SplitHostPort(e.addr)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, psql, "-X", "-v", "ON_ERROR_STOP=1", "-f", filepath.Join("testdata", "psql", "catalog.sql"))
+	cmd.Env = append(os.Environ(), "PGHOST="+host, "PGPORT="+port, "PGUSER=tester", "PGDATABASE=restsql",
+		"PGSSLMODE=disable", "PGCONNECT_TIMEOUT=10", "PGPASSWORD=", "PGOPTIONS=", "PSQLRC=/dev/null", "LC_ALL=C.UTF-8", "COLUMNS=200")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "psql:\n%s", out)
+	golden := filepath.Join("testdata", "psql", "catalog.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, out, 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(out))
+	// \d posts shows the primary key as its index.
+	require.Contains(t, string(out), "Indexes:\n    \"posts_pkey\" PRIMARY KEY, btree (id)\n")
+}

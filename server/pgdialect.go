@@ -1130,12 +1130,24 @@ func decorrelateLevel(toks []token, n *int) []token {
 		for i := 0; i < len(part); i++ {
 			if !skip && part[i].is(tPunct, "(") && i+1 < len(part) && part[i+1].keyword("select") {
 				end := matchParen(part, i)
-				if rep, join, ok := lookupSubquery(part[i+1:end], n); ok {
-					rep[0].space = part[i].space
-					res = append(res, rep...)
-					joins = append(joins, join...)
-					i = end
-					continue
+				prev := token{}
+				if i > 0 {
+					prev = part[i-1]
+				}
+				exists := prev.keyword("exists")
+				if !(prev.keyword("in") || prev.keyword("any") || prev.keyword("some") || prev.keyword("all") || prev.keyword("array")) {
+					if rep, join, ok := lookupSubquery(part[i+1:end], n, exists); ok {
+						if exists {
+							res = res[:len(res)-1] // EXISTS
+							rep[0].space = prev.space
+						} else {
+							rep[0].space = part[i].space
+						}
+						res = append(res, rep...)
+						joins = append(joins, join...)
+						i = end
+						continue
+					}
 				}
 			}
 			res = append(res, part[i])
@@ -1152,14 +1164,17 @@ func decorrelateLevel(toks []token, n *int) []token {
 // lookupSubquery rewrites the inside of one scalar subquery (see
 // decorrelate): the expression that replaces it and the joins that go
 // into the FROM around it.
-func lookupSubquery(sub []token, n *int) ([]token, []token, bool) {
+//
+// With exists, the subquery is EXISTS's, and its replacement is true
+// when the row is there and false when not.
+func lookupSubquery(sub []token, n *int, exists bool) ([]token, []token, bool) {
 	from := topLevel(sub, 1, "from")
 	where := topLevel(sub, from+1, "where")
 	if from >= len(sub) || where >= len(sub) || topLevel(sub, 1, "group", "having", "order", "limit", "offset", "union", "intersect", "except", "fetch", "for", "window", "distinct", "all") < len(sub) {
 		return nil, nil, false
 	}
 	expr := sub[1:from]
-	if len(splitTop(expr)) != 1 || len(expr) == 0 {
+	if !exists && (len(splitTop(expr)) != 1 || len(expr) == 0) {
 		return nil, nil, false
 	}
 	type rel struct {
@@ -1368,7 +1383,11 @@ func lookupSubquery(sub []token, n *int) ([]token, []token, bool) {
 		repl = append(repl, synth(tPunct, ")"))
 	}
 	repl = append(repl, word("THEN", true))
-	repl = append(repl, spaced(rename(expr), true)...)
+	if exists {
+		repl = append(repl, word("TRUE", true), word("ELSE", true), word("FALSE", true))
+	} else {
+		repl = append(repl, spaced(rename(expr), true)...)
+	}
 	repl = append(repl, word("END", true), synth(tPunct, ")"))
 	return repl, joins, true
 }
