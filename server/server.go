@@ -7,11 +7,13 @@
 // read a fetch size at a time, SQL cursors and COPY … TO STDOUT, all
 // streaming the API's pages as rows are read), translates PostgreSQL's
 // dialect ("quoted" identifiers, $n parameters, casts, ||, ~, LIMIT and
-// OFFSET forms, NULLS FIRST/LAST, output column names) into restsql's,
-// answers what
-// clients send on connect and for schema discovery (SET, SHOW, version(),
-// the pg_catalog queries of psql's \dt and \d and of the JDBC driver's
-// DatabaseMetaData) from restsql's system tables, and runs every other
+// OFFSET forms, NULLS FIRST/LAST, output column names, the array and
+// catalog syntax of catalog queries) into restsql's, answers what clients
+// send on connect (SET, SHOW, version()), serves pg_catalog and
+// information_schema as in-memory restsql tables of the session's view
+// (restsql.Extension), so that psql's \d, the JDBC driver's
+// DatabaseMetaData and SQLAlchemy's inspect() run through the planner like
+// any query, and runs every other
 // statement through database/sql on the restsql driver. It authenticates
 // users of a users file with SCRAM-SHA-256 (or a cleartext password over
 // TLS), limits each user to its catalogs, honours CancelRequest and
