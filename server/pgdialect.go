@@ -1428,6 +1428,13 @@ var alwaysEmpty = map[string]bool{
 	"pg_matviews": true,
 }
 
+// neverValues are the values catalog columns never have in restsql serve
+// (column=value by relation): it has no foreign keys, unique or check
+// constraints.
+var neverValues = map[string]map[string]bool{
+	"pg_constraint": {"contype=f": true, "contype=u": true, "contype=c": true, "contype=x": true, "contype=t": true},
+}
+
 // aggregateWords are the aggregate functions, which give a row even over
 // no rows.
 var aggregateWords = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true, "array_agg": true,
@@ -1470,6 +1477,7 @@ func pruneEmpty(toks []token) []token {
 	}
 	fromEnd := topLevel(toks, from+1, "where", "order", "limit", "offset", "fetch", "for")
 	empty := false
+	filtered := map[string]string{} // alias → relation with neverValues
 	for _, part := range splitTop(toks[from+1 : fromEnd]) {
 		inner := true // the next relation is inner-joined
 		for j := 0; j < len(part); j++ {
@@ -1491,7 +1499,30 @@ func pruneEmpty(toks []token) []token {
 				if inner && alwaysEmpty[t.val] {
 					empty = true
 				}
+				if inner && neverValues[t.val] != nil {
+					alias := t.val
+					if k := j + 1; k < len(part) && part[k].keyword("as") && k+1 < len(part) {
+						alias = part[k+1].val
+					} else if k < len(part) && part[k].kind == tIdent && !notAlias[part[k].val] && !boundaryKeywords[part[k].val] {
+						alias = part[k].val
+					}
+					filtered[alias] = t.val
+				}
 				inner = true
+			}
+		}
+	}
+	// WHERE alias.col = 'v' (a top-level conjunct) with a value col never
+	// has in restsql serve: no rows either.
+	if fromEnd < len(toks) && toks[fromEnd].keyword("where") {
+		end := topLevel(toks, fromEnd+1, "order", "limit", "offset", "fetch", "for")
+		w := toks[fromEnd+1 : end]
+		for j := 0; j+4 < len(w); j++ {
+			if (j == 0 || w[j-1].keyword("and")) && w[j].kind == tIdent && w[j+1].is(tPunct, ".") && w[j+3].is(tOp, "=") && w[j+4].kind == tString &&
+				(j+5 == len(w) || w[j+5].keyword("and")) {
+				if rel := filtered[w[j].val]; rel != "" && neverValues[rel][w[j+2].val+"="+w[j+4].val] {
+					empty = true
+				}
 			}
 		}
 	}

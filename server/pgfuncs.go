@@ -145,7 +145,10 @@ var pgFunctions = map[string]*executor.Func{
 				return int64(t.arrayOID), nil
 			}
 		}
-		return nil, fmt.Errorf("server: type %q does not exist", name)
+		if oid, ok := pseudoTypes[name]; ok {
+			return oid, nil
+		}
+		return nil, sqlErrorf(codeUndefinedObject, "type %q does not exist", name)
 	}},
 	"PG_GET_EXPR":                     {MinArgs: 2, MaxArgs: 3, Type: executor.TypeString, Fn: func(a []any) (any, error) { return executor.ToString(a[0]), nil }},
 	"PG_GET_VIEWDEF":                  {MinArgs: 1, MaxArgs: 2, Type: executor.TypeString, NullAware: true, Fn: func([]any) (any, error) { return nil, nil }},
@@ -240,6 +243,14 @@ var pgFunctions = map[string]*executor.Func{
 	}},
 	"QUOTE_IDENT":      {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) { return quoteIdent(executor.ToString(a[0])), nil }},
 	"INET_SERVER_ADDR": nullFunc(), "INET_CLIENT_ADDR": nullFunc(), "INET_SERVER_PORT": nullFunc(), "INET_CLIENT_PORT": nullFunc(),
+}
+
+// pseudoTypes are PostgreSQL's pseudo-types that catalog queries name
+// ('trigger'::regtype), by name.
+var pseudoTypes = map[string]int64{
+	"record": 2249, "cstring": 2275, "any": 2276, "anyarray": 2277, "void": 2278, "trigger": 2279,
+	"language_handler": 2280, "internal": 2281, "anyelement": 2283, "anynonarray": 2776, "anyenum": 3500,
+	"event_trigger": 3838, "anyrange": 3831, "regclass": 2205, "regtype": 2206, "regproc": 24,
 }
 
 func privilege(minArgs, maxArgs int) *executor.Func {
