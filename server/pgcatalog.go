@@ -406,13 +406,6 @@ func literal(expr []token) (any, bool) {
 // column name or alias.
 type facts map[string]any
 
-// evalItem fills a select-list item from facts. sess answers session
-// functions (current_user, version(), …).
-func evalItem(it selectItem, f facts, sess sessionInfo) any {
-	v, _ := evalExpr(it.expr, it.aliasKey, f, sess)
-	return v
-}
-
 // evalExpr evaluates the expressions catalog queries use; ok is false for
 // an expression it does not know (its value is then NULL).
 func evalExpr(expr []token, aliasKey string, f facts, sess sessionInfo) (any, bool) {

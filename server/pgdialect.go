@@ -694,6 +694,9 @@ func attnumWindow(toks []token, i int) ([]token, int, bool) {
 		return nil, 0, false
 	}
 	end := matchParen(toks, open)
+	if end < 0 {
+		return nil, 0, false
+	}
 	w := toks[open+1 : end]
 	// PARTITION BY q . attrelid ORDER BY q . attnum
 	if len(w) != 10 || !w[0].keyword("partition") || !w[1].keyword("by") || !w[3].is(tPunct, ".") || !w[4].keyword("attrelid") ||
@@ -717,6 +720,9 @@ func attnumWindow(toks []token, i int) ([]token, int, bool) {
 	stop := len(toks)
 	if start > 0 {
 		stop = matchParen(toks, start-1)
+		if stop < 0 {
+			return nil, 0, false
+		}
 	}
 	where := topLevel(toks[:stop], end+1, "where")
 	for j := where; j+2 < stop; j++ {
@@ -874,6 +880,9 @@ func srfLevel(toks []token, records map[string]bool) []token {
 		switch {
 		case (t.keyword("unnest") || t.keyword("generate_subscripts")) && i+1 < from && toks[i+1].is(tPunct, "(") && !(i > 0 && toks[i-1].is(tPunct, ".")):
 			end := matchParen(toks, i+1)
+			if end < 0 {
+				return toks
+			}
 			args := splitTop(toks[i+2 : end])
 			if t.keyword("unnest") && len(args) != 1 || t.keyword("generate_subscripts") && (len(args) != 2 || len(args[1]) != 1 || args[1][0].text != "1") {
 				return toks
@@ -885,6 +894,9 @@ func srfLevel(toks []token, records map[string]bool) []token {
 			}
 		case t.keyword("information_schema") && i+3 < from && toks[i+1].is(tPunct, ".") && toks[i+2].keyword("_pg_expandarray") && toks[i+3].is(tPunct, "("):
 			end := matchParen(toks, i+3)
+			if end < 0 {
+				return toks
+			}
 			arg := toks[i+4 : end]
 			if !sameTokens(array, arg) {
 				same = same && array == nil
@@ -981,6 +993,32 @@ func sameTokens(a, b []token) bool {
 	return true
 }
 
+// inFromClause reports whether toks[i] is in a FROM clause: the nearest
+// clause keyword before it at its nesting level is FROM.
+func inFromClause(toks []token, i int) bool {
+	depth := 0
+	for j := i - 1; j >= 0; j-- {
+		t := toks[j]
+		switch {
+		case t.is(tPunct, ")"):
+			depth++
+		case t.is(tPunct, "("):
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case depth == 0 && t.kind == tIdent:
+			switch t.val {
+			case "from":
+				return true
+			case "select", "where", "group", "having", "order", "limit", "offset", "on", "using", "returning", "set", "values":
+				return false
+			}
+		}
+	}
+	return false
+}
+
 // rewriteTableFunctions rewrites the table functions catalog queries call
 // in FROM into derived tables over pg_catalog.restsql_series:
 //
@@ -998,7 +1036,7 @@ func rewriteTableFunctions(toks []token) []token {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if !(t.keyword("generate_series") || t.keyword("unnest")) || i == 0 || i+1 >= len(toks) || !toks[i+1].is(tPunct, "(") ||
-			!(toks[i-1].keyword("from") || toks[i-1].keyword("join") || toks[i-1].is(tPunct, ",")) {
+			!(toks[i-1].keyword("from") || toks[i-1].keyword("join") || toks[i-1].is(tPunct, ",") && inFromClause(toks, i-1)) {
 			out = append(out, t)
 			continue
 		}
@@ -1130,6 +1168,10 @@ func decorrelateLevel(toks []token, n *int) []token {
 		for i := 0; i < len(part); i++ {
 			if !skip && part[i].is(tPunct, "(") && i+1 < len(part) && part[i+1].keyword("select") {
 				end := matchParen(part, i)
+				if end < 0 {
+					res = append(res, part[i:]...)
+					break
+				}
 				prev := token{}
 				if i > 0 {
 					prev = part[i-1]

@@ -507,9 +507,7 @@ func procRows() [][]any {
 			sorted = append(sorted, n)
 		}
 	}
-	for _, agg := range []string{"count", "sum", "avg", "min", "max"} {
-		sorted = append(sorted, agg)
-	}
+	sorted = append(sorted, "count", "sum", "avg", "min", "max")
 	sort.Strings(sorted)
 	var rows [][]any
 	for i, n := range sorted {
