@@ -592,15 +592,6 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 	}
 	switch {
 	case kw == "select":
-		if res, ok := ss.sessionSelect(toks); ok {
-			p.kind = kindLocal
-			p.local = func(context.Context, []any) (*memResult, error) {
-				res, _ := ss.sessionSelect(toks)
-				return res, nil
-			}
-			p.cols = res.cols
-			return p, nil
-		}
 		if probe, ok := schemaProbe(toks); ok {
 			toks = probe
 		}

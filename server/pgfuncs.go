@@ -129,7 +129,9 @@ var pgFunctions = map[string]*executor.Func{
 		}
 		return formatType(oid), nil
 	}},
-	"PG_REGTYPE": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeAny, Fn: func(a []any) (any, error) {
+	// A reg type is an OID that reads as a name: the column is text, a
+	// value the OID (from a name) or the name (from an OID).
+	"PG_REGTYPE": {MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) {
 		if oid, ok := a[0].(int64); ok {
 			return regtypeName(oid), nil
 		}
@@ -495,6 +497,20 @@ func (e *pgExtension) Function(ctx context.Context, p *catalog.Profile, name str
 			}
 			return nil, sqlErrorf(codeUndefinedObject, "unrecognized configuration parameter %q", executor.ToString(a[0]))
 		}}, true
+	case "SET_CONFIG":
+		return &executor.Func{MinArgs: 3, MaxArgs: 3, Type: executor.TypeString, Fn: func(a []any) (any, error) {
+			if ss == nil {
+				return nil, nil
+			}
+			name, value := executor.ToString(a[0]), executor.ToString(a[1])
+			if err := ss.settings.set(name, value); err != nil {
+				return nil, err
+			}
+			ss.reportSetting(name)
+			return value, nil
+		}}, true
+	case "PG_POSTMASTER_START_TIME":
+		return &executor.Func{Type: executor.TypeDatetime, Fn: func([]any) (any, error) { return e.srv.started, nil }}, true
 	case "PG_BACKEND_PID":
 		return &executor.Func{Type: executor.TypeInt, Fn: func([]any) (any, error) {
 			if ss == nil {
@@ -550,7 +566,7 @@ func (e *pgExtension) Function(ctx context.Context, p *catalog.Profile, name str
 			return nil, nil
 		}}, true
 	case "PG_REGCLASS", "TO_REGCLASS":
-		return &executor.Func{MinArgs: 1, MaxArgs: 1, Type: executor.TypeAny, Fn: func(a []any) (any, error) {
+		return &executor.Func{MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) {
 			if oid, ok := a[0].(int64); ok && name == "PG_REGCLASS" {
 				if r := pc().byOID[oid]; r != nil {
 					if r.ns.oid >= firstUserOID || r.ns.oid == oidNSCatalog {
@@ -573,7 +589,7 @@ func (e *pgExtension) Function(ctx context.Context, p *catalog.Profile, name str
 			return nil, sqlErrorf("42P01", "relation %q does not exist", s)
 		}}, true
 	case "PG_REGNAMESPACE":
-		return &executor.Func{MinArgs: 1, MaxArgs: 1, Type: executor.TypeAny, Fn: func(a []any) (any, error) {
+		return &executor.Func{MinArgs: 1, MaxArgs: 1, Type: executor.TypeString, Fn: func(a []any) (any, error) {
 			if oid, ok := a[0].(int64); ok {
 				for _, ns := range pc().namespaces {
 					if ns.oid == oid {
