@@ -178,6 +178,9 @@ type Config struct {
 	// Lookup is a source of ${Name} values consulted after the DSN's
 	// properties and before the SecretsFile (not in the DSN).
 	Lookup func(name string) (string, bool)
+	// Extension adds tables and scalar functions of a program's own to
+	// the connector's SQL (not in the DSN); see Extension.
+	Extension Extension
 }
 
 // NewConfig returns a Config holding every default.
@@ -199,7 +202,7 @@ func NewConfig() *Config {
 }
 
 // Clone returns a copy of c that a connector can own: the Catalogs are deep
-// copies; HTTPClient, Transport and Lookup are shared.
+// copies; HTTPClient, Transport, Lookup and Extension are shared.
 func (c *Config) Clone() *Config {
 	cp := *c
 	if c.deferred != nil {
@@ -807,7 +810,7 @@ var defaultValues = func() map[string]string {
 // Config: the properties whose values differ from NewConfig's, in canonical
 // spelling and order, quoted where needed. ${Name} placeholders are written
 // as they are; the fields that are not in the DSN (HTTPClient, Transport,
-// Catalogs, Lookup) are left out.
+// Catalogs, Lookup, Extension) are left out.
 func (c *Config) FormatDSN() string {
 	var b strings.Builder
 	for _, p := range properties {

@@ -497,7 +497,7 @@ func (c *compiler) interval(name string, d sqlparser.Expr, iv *sqlparser.Interva
 }
 
 func (c *compiler) call(name string, args []sqlparser.Expr) (typed, error) {
-	f := ex.Funcs[name]
+	f := c.q.function(name)
 	if f == nil {
 		return typed{}, unknownFunctionf("planner: unknown function %s", name)
 	}

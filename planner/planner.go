@@ -67,6 +67,24 @@ type SystemTables interface {
 	SystemTable(parts []string) (*metadata.Table, bool)
 }
 
+// Functions is implemented by a Catalog that has scalar functions of its
+// own (restsql serve's PostgreSQL catalog functions); they are consulted
+// by upper-case name before the executor's built-in ones.
+type Functions interface {
+	Function(name string) (*ex.Func, bool)
+}
+
+// function returns the scalar function of an upper-case name: the
+// catalog's own first, then the executor's; nil when neither has it.
+func (q *query) function(name string) *ex.Func {
+	if fc, ok := q.cat.(Functions); ok {
+		if f, ok := fc.Function(name); ok && f != nil {
+			return f
+		}
+	}
+	return ex.Funcs[name]
+}
+
 // Column describes one result column.
 type Column struct {
 	Name string

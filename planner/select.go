@@ -259,7 +259,7 @@ func (q *query) planSelect(sel *sqlparser.Select, parent *scope) (*planned, erro
 		for _, c := range splitAnd(sel.Where.Expr, nil) {
 			if r := singleRelation(c, full); r != nil && !r.nullable {
 				r.conjuncts = append(r.conjuncts, conj{expr: c})
-			} else {
+			} else if from == nil || !joinConjunct(from, c, full) {
 				post = append(post, c)
 			}
 		}
@@ -613,6 +613,58 @@ func refs(e sqlparser.Expr, sc *scope) map[*relation]bool {
 		return true, nil
 	}, e)
 	return out
+}
+
+// joinConjunct moves a WHERE conjunct that names two or more relations,
+// none of them on the NULL side of a LEFT JOIN, into the ON of the lowest
+// inner join that holds them all: a comma join with its condition in
+// WHERE (FROM a, b WHERE a.x = b.y) then joins on it instead of filtering
+// the cross product. It reports whether it moved c.
+func joinConjunct(n *fromNode, c sqlparser.Expr, sc *scope) bool {
+	rs := refs(c, sc)
+	if len(rs) < 2 || hasSubquery(c) {
+		return false
+	}
+	for r := range rs {
+		if r.nullable {
+			return false
+		}
+	}
+	for n.rel == nil {
+		all := func(side *fromNode) bool {
+			for r := range rs {
+				if !contains(side, r) {
+					return false
+				}
+			}
+			return true
+		}
+		switch {
+		case all(n.left):
+			n = n.left
+		case all(n.right):
+			n = n.right
+		case n.kind == ex.InnerJoin:
+			n.on = append(n.on, c)
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// hasSubquery reports whether e holds a subquery.
+func hasSubquery(e sqlparser.Expr) bool {
+	found := false
+	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
+		if _, ok := node.(*sqlparser.Subquery); ok {
+			found = true
+			return false, nil
+		}
+		return true, nil
+	}, e)
+	return found
 }
 
 func singleRelation(e sqlparser.Expr, sc *scope) *relation {

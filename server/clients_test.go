@@ -316,3 +316,116 @@ func TestSQLAlchemy(t *testing.T) {
 	}
 	require.Equal(t, want, got)
 }
+
+// jdbcJar finds the PostgreSQL JDBC driver, or skips (fails in CI).
+func jdbcJar(t *testing.T) string {
+	t.Helper()
+	jar := os.Getenv("RESTSQL_JDBC_JAR")
+	if jar == "" {
+		jar = "/usr/share/java/postgresql.jar"
+	}
+	if _, err := os.Stat(jar); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the PostgreSQL JDBC driver is not at %s; .ci/run installs Debian's libpostgresql-jdbc-java", jar)
+		}
+		t.Skipf("the PostgreSQL JDBC driver is not at %s (apt-get install libpostgresql-jdbc-java, or set RESTSQL_JDBC_JAR); skipping", jar)
+	}
+	return jar
+}
+
+// TestJDBCMetaData runs testdata/jdbc/MetaData.java: every
+// DatabaseMetaData method a database browser calls (getCatalogs,
+// getSchemas, getTables, getColumns, getPrimaryKeys, getImportedKeys,
+// getExportedKeys, getIndexInfo, getTablePrivileges, getTypeInfo), each
+// answered by restsql over pg_catalog, compared with
+// testdata/jdbc/MetaData.golden (-update rewrites it).
+func TestJDBCMetaData(t *testing.T) {
+	java := requireTool(t, "java", "default-jre-headless")
+	jar := jdbcJar(t)
+	e := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*wait)
+	defer cancel()
+	src, err := filepath.Abs(filepath.Join("testdata", "jdbc", "MetaData.java"))
+	require.NoError(t, err)
+	host, port, _ := net.SplitHostPort(e.addr)
+	url := "jdbc:postgresql://" + host + ":" + port + "/restsql?sslmode=disable"
+	out, err := exec.CommandContext(ctx, java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", jar, src, url, "tester", "").CombinedOutput()
+	require.NoError(t, err, "MetaData:\n%s", out)
+	golden := filepath.Join("testdata", "jdbc", "MetaData.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, out, 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(out))
+	// The answers that matter most, spelled out: the key columns exactly.
+	require.Contains(t, string(out), "== getPrimaryKeys(posts)\ncolumns: table_cat,table_schem,table_name,column_name,key_seq,pk_name\nAPI | posts | id | 1 | posts_pkey\n(1 rows)\n")
+	require.Contains(t, string(out), "== getImportedKeys(posts)\n")
+}
+
+// TestSQLAlchemyInspect runs testdata/python/sqlalchemy_inspect.py:
+// SQLAlchemy's inspect() (schemas, tables, columns, the primary key —
+// exactly the key columns —, foreign keys, indexes) answered by restsql
+// over pg_catalog, and a reflected Table queried with select().
+func TestSQLAlchemyInspect(t *testing.T) {
+	py := python(t, "sqlalchemy, psycopg2", "python3-sqlalchemy python3-psycopg2")
+	e := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "sqlalchemy_inspect.py"), e.addr).CombinedOutput()
+	require.NoError(t, err, "sqlalchemy:\n%s", out)
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		require.True(t, ok, "unexpected output line %q", line)
+		got[k] = v
+	}
+	var ids []string
+	for _, r := range libRows(t, e.lib, "SELECT id FROM posts WHERE userId = 2 ORDER BY id LIMIT 3") {
+		ids = append(ids, r[0])
+	}
+	want := map[string]string{
+		"schemas":             "['API', 'information_schema']",
+		"default schema":      "API",
+		"tables":              "['comments', 'comments_by_post', 'posts', 'posts_by_user', 'todos', 'users']",
+		"views":               "[]",
+		"has table":           "(True, False)",
+		"columns":             "[('id', 'BIGINT', False), ('userId', 'BIGINT', True), ('title', 'TEXT', True), ('completed', 'BOOLEAN', True), ('dueDate', 'TIMESTAMP', True)]",
+		"comment":             "RFC 3339 in UTC; NULL for every tenth todo.",
+		"pk":                  "{'constrained_columns': ['id'], 'name': 'posts_pkey'}",
+		"pk comments_by_post": "['id']",
+		"fks":                 "[]",
+		"indexes":             "[]",
+		"unique":              "[]",
+		"table comment":       "{'text': 'A hundred posts, ten per user.'}",
+		"reflected":           "(['id', 'userId', 'title', 'body'], ['id'])",
+		"select":              "[" + strings.Join(ids, ", ") + "]",
+		"done":                "ok",
+	}
+	require.Equal(t, want, got)
+}
+
+// TestPsqlCatalog runs testdata/psql/catalog.sql with psql (\dt, \d,
+// \d+, \dn, \l, \di, \dv, \dT) and compares its output with
+// testdata/psql/catalog.golden (-update rewrites it).
+func TestPsqlCatalog(t *testing.T) {
+	psql := requireTool(t, "psql", "postgresql-client")
+	e := startServer(t)
+	host, port, _ := net.SplitHostPort(e.addr)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, psql, "-X", "-v", "ON_ERROR_STOP=1", "-f", filepath.Join("testdata", "psql", "catalog.sql"))
+	cmd.Env = append(os.Environ(), "PGHOST="+host, "PGPORT="+port, "PGUSER=tester", "PGDATABASE=restsql",
+		"PGSSLMODE=disable", "PGCONNECT_TIMEOUT=10", "PGPASSWORD=", "PGOPTIONS=", "PSQLRC=/dev/null", "LC_ALL=C.UTF-8", "COLUMNS=200")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "psql:\n%s", out)
+	golden := filepath.Join("testdata", "psql", "catalog.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, out, 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(out))
+	// \d posts shows the primary key as its index.
+	require.Contains(t, string(out), "Indexes:\n    \"posts_pkey\" PRIMARY KEY, btree (id)\n")
+}

@@ -591,26 +591,7 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 		kw = toks[0].val
 	}
 	switch {
-	case kw == "select" && referencesCatalog(toks):
-		p.kind = kindLocal
-		p.local = func(ctx context.Context, params []any) (*memResult, error) {
-			meta, err := ss.view.metadata(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return answerCatalog(toks, params, meta, ss, ss.srv.databases(ss.view), ss.settings.all()), nil
-		}
-		return p, nil
 	case kw == "select":
-		if res, ok := ss.sessionSelect(toks); ok {
-			p.kind = kindLocal
-			p.local = func(context.Context, []any) (*memResult, error) {
-				res, _ := ss.sessionSelect(toks)
-				return res, nil
-			}
-			p.cols = res.cols
-			return p, nil
-		}
 		if probe, ok := schemaProbe(toks); ok {
 			toks = probe
 		}
@@ -696,7 +677,7 @@ func (ss *session) prepare(toks []token, oids []uint32) (*prepared, error) {
 // prepareRestsql translates a statement for restsql and gives its
 // parameters the types of the columns they are compared with.
 func (ss *session) prepareRestsql(p *prepared, kind stmtKind, toks []token) (*prepared, error) {
-	tr, err := translate(pgInformationSchema(toks, ss.view.defaultCatalog))
+	tr, err := translate(toks)
 	if err != nil {
 		return nil, err
 	}

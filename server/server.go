@@ -7,11 +7,13 @@
 // read a fetch size at a time, SQL cursors and COPY … TO STDOUT, all
 // streaming the API's pages as rows are read), translates PostgreSQL's
 // dialect ("quoted" identifiers, $n parameters, casts, ||, ~, LIMIT and
-// OFFSET forms, NULLS FIRST/LAST, output column names) into restsql's,
-// answers what
-// clients send on connect and for schema discovery (SET, SHOW, version(),
-// the pg_catalog queries of psql's \dt and \d and of the JDBC driver's
-// DatabaseMetaData) from restsql's system tables, and runs every other
+// OFFSET forms, NULLS FIRST/LAST, output column names, the array and
+// catalog syntax of catalog queries) into restsql's, answers what clients
+// send on connect (SET, SHOW, version()), serves pg_catalog and
+// information_schema as in-memory restsql tables of the session's view
+// (restsql.Extension), so that psql's \d, the JDBC driver's
+// DatabaseMetaData and SQLAlchemy's inspect() run through the planner like
+// any query, and runs every other
 // statement through database/sql on the restsql driver. It authenticates
 // users of a users file with SCRAM-SHA-256 (or a cleartext password over
 // TLS), limits each user to its catalogs, honours CancelRequest and
@@ -162,7 +164,7 @@ func New(cfg Config) (*Server, error) {
 	if _, err := rand.Read(s.mockSecret); err != nil {
 		return nil, err
 	}
-	full, err := newView(cfg.Driver, "")
+	full, err := newView(s, cfg.Driver, "")
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -244,21 +246,25 @@ type view struct {
 
 // newView opens restsql on cfg restricted to keep (all catalogs when
 // keep is empty).
-func newView(base *restsql.Config, defaultCatalog string, keep ...string) (*view, error) {
-	cfg := base
+func newView(s *Server, base *restsql.Config, defaultCatalog string, keep ...string) (*view, error) {
+	cfg := base.Clone()
 	if len(keep) > 0 {
 		var err error
 		if cfg, err = restrict(base, defaultCatalog, keep); err != nil {
 			return nil, err
 		}
 	}
+	// pg_catalog, information_schema and the catalog functions are the
+	// view's own tables and functions in restsql.
+	v := &view{catalogs: keep}
+	cfg.Extension = &pgExtension{srv: s, view: v}
 	conn, err := restsql.NewConnector(cfg)
 	if err != nil {
 		return nil, err
 	}
-	db := sql.OpenDB(conn)
-	db.SetMaxIdleConns(32)
-	return &view{db: db, catalogs: keep}, nil
+	v.db = sql.OpenDB(conn)
+	v.db.SetMaxIdleConns(32)
+	return v, nil
 }
 
 // restrict returns a copy of base that has only the catalogs keep. The
@@ -335,7 +341,7 @@ func (s *Server) viewFor(u *User, userName, database string) (*view, string, err
 	}
 	// Open the view without the lock (it may read a profile file); the
 	// first of two sessions that race to open it wins.
-	v, err := newView(s.cfg.Driver, s.defaultCatalog, sorted...)
+	v, err := newView(s, s.cfg.Driver, s.defaultCatalog, sorted...)
 	if err != nil {
 		return nil, "", err
 	}

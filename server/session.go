@@ -66,7 +66,7 @@ func newSession(s *Server, c net.Conn) *session {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	r := newClientReader(c)
 	out := &wireWriter{w: c}
-	return &session{
+	ss := &session{
 		srv:        s,
 		conn:       c,
 		reader:     r,
@@ -79,6 +79,10 @@ func newSession(s *Server, c net.Conn) *session {
 		baseCtx:    ctx,
 		baseCancel: cancel,
 	}
+	// The session rides on every statement's context: restsql hands it
+	// to pgExtension, which answers pg_catalog for it.
+	ss.baseCtx = context.WithValue(ctx, sessionKey{}, ss)
+	return ss
 }
 
 func newBackend(r *clientReader, w *wireWriter) *pgproto3.Backend {

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,6 +52,9 @@ func defaultSettings(user string) []setting {
 		{"lc_collate", "C", false},
 		{"lc_ctype", "C", false},
 		{"max_identifier_length", "63", false},
+		{"max_index_keys", "32", false},
+		{"max_function_args", "100", false},
+		{"block_size", "8192", false},
 		{"bytea_output", "hex", false},
 	}
 }
@@ -125,7 +127,7 @@ func (st *settings) set(name, value string) error {
 		default:
 			return sqlErrorf(codeFeatureNotSupported, "client encoding %q is not supported: the server speaks UTF8", value)
 		}
-	case "server_version", "server_version_num", "server_encoding", "integer_datetimes", "is_superuser", "max_identifier_length", "lc_collate", "lc_ctype", "in_hot_standby":
+	case "server_version", "server_version_num", "server_encoding", "integer_datetimes", "is_superuser", "max_identifier_length", "max_index_keys", "max_function_args", "block_size", "lc_collate", "lc_ctype", "in_hot_standby":
 		return sqlErrorf("55P02", "parameter %q cannot be changed", name)
 	case "session_authorization", "role":
 		if value != st.values["session_authorization"] {
@@ -415,149 +417,4 @@ func (ss *session) prepareShow(p *prepared, toks []token) (*prepared, error) {
 		return &memResult{cols: []column{{canon, oidText}}, rows: [][]any{{v}}}, nil
 	}
 	return p, nil
-}
-
-// user implements sessionInfo.
-func (ss *session) user() string { return ss.userName }
-
-// function implements sessionInfo: the session functions clients call on
-// connect and in catalog queries.
-func (ss *session) function(name string, args []any) (any, bool) {
-	switch strings.ToLower(name) {
-	case "version":
-		return fmt.Sprintf("PostgreSQL %s (restsql) on %s-%s, compiled by %s, 64-bit", serverVersion, runtime.GOARCH, runtime.GOOS, runtime.Version()), true
-	case "current_database", "current_catalog":
-		return ss.database, true
-	case "current_user", "session_user", "user", "current_role", "getpgusername":
-		return ss.userName, true
-	case "current_schema":
-		schemas := ss.schemas()
-		if len(schemas) == 0 {
-			return nil, true
-		}
-		return schemas[0], true
-	case "current_schemas":
-		schemas := ss.schemas()
-		if len(args) == 1 && args[0] == true {
-			// With true, the implicit schemas too, as PostgreSQL.
-			schemas = append([]string{"pg_catalog"}, schemas...)
-		}
-		return "{" + strings.Join(schemas, ",") + "}", true
-	case "pg_backend_pid":
-		return int64(ss.pid), true
-	case "current_setting":
-		if len(args) >= 1 {
-			if _, v, ok := ss.settings.get(fmt.Sprint(args[0])); ok {
-				return v, true
-			}
-			return nil, true
-		}
-	case "set_config":
-		if len(args) == 3 {
-			if err := ss.settings.set(fmt.Sprint(args[0]), fmt.Sprint(args[1])); err == nil {
-				ss.reportSetting(fmt.Sprint(args[0]))
-				return fmt.Sprint(args[1]), true
-			}
-			return nil, true
-		}
-	case "pg_is_in_recovery":
-		return false, true
-	case "inet_server_addr", "inet_client_addr", "inet_server_port", "inet_client_port":
-		return nil, true
-	case "pg_encoding_to_char":
-		return "UTF8", true
-	case "pg_postmaster_start_time":
-		return ss.srv.started, true
-	}
-	return nil, false
-}
-
-// schemas lists the schemas of the view's default catalog.
-func (ss *session) schemas() []string {
-	ctx, cancel := context.WithTimeout(ss.baseCtx, 30*time.Second)
-	defer cancel()
-	meta, err := ss.view.metadata(ctx)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, ns := range meta.namespaces {
-		out = append(out, ns.name)
-	}
-	return out
-}
-
-// sessionSelect answers a SELECT without FROM whose items are session
-// functions (version(), current_schema(), current_user, …) and literals,
-// as drivers send on connect. ok is false for anything else, which
-// restsql then answers.
-func (ss *session) sessionSelect(toks []token) (*memResult, bool) {
-	if res, ok := ss.unnestSelect(toks); ok {
-		return res, true
-	}
-	if len(toks) < 2 || !toks[0].keyword("select") || topLevel(toks, 1, "from", "where") < len(toks) {
-		return nil, false
-	}
-	items := parseSelectList(toks[1:])
-	res := &memResult{}
-	row := make([]any, len(items))
-	usesFunction := false
-	for i, it := range items {
-		if _, ok := literal(it.expr); !ok {
-			usesFunction = true
-		}
-		if _, ok := regtypeCast(it.expr, facts{}, ss); ok {
-			usesFunction = true
-		}
-		v, ok := evalExpr(it.expr, "", facts{}, ss)
-		if !ok {
-			return nil, false
-		}
-		row[i] = v
-		res.cols = append(res.cols, column{name: it.alias, oid: oidForValue(v)})
-	}
-	if !usesFunction {
-		return nil, false
-	}
-	res.rows = [][]any{row}
-	return res, true
-}
-
-// unnestSelect answers SELECT * FROM unnest(f(…)) [[AS] alias] of a
-// session function that gives an array (pgcli asks for
-// unnest(current_schemas(true))): one row per element, in a column named
-// unnest or the alias.
-func (ss *session) unnestSelect(toks []token) (*memResult, bool) {
-	if len(toks) < 6 || !toks[1].is(tOp, "*") || !toks[2].keyword("from") || !toks[3].keyword("unnest") || !toks[4].is(tPunct, "(") {
-		return nil, false
-	}
-	end := matchParen(toks, 4)
-	if end < 0 {
-		return nil, false
-	}
-	name := "unnest"
-	switch rest := toks[end+1:]; {
-	case len(rest) == 0:
-	case len(rest) == 1 && (rest[0].kind == tIdent && !notAlias[rest[0].val] || rest[0].kind == tQIdent):
-		name = rest[0].val
-	case len(rest) == 2 && rest[0].keyword("as") && (rest[1].kind == tIdent || rest[1].kind == tQIdent):
-		name = rest[1].val
-	default:
-		return nil, false
-	}
-	v, ok := evalExpr(toks[5:end], "", facts{}, ss)
-	arr, isStr := v.(string)
-	if !ok || !isStr || !strings.HasPrefix(arr, "{") || !strings.HasSuffix(arr, "}") {
-		return nil, false
-	}
-	res := &memResult{cols: []column{{name, oidText}}}
-	if inner := arr[1 : len(arr)-1]; inner != "" {
-		for _, e := range strings.Split(inner, ",") {
-			if len(e) >= 2 && e[0] == '"' && e[len(e)-1] == '"' {
-				e = strings.ReplaceAll(e[1:len(e)-1], `\"`, `"`)
-			}
-			res.rows = append(res.rows, []any{e})
-		}
-	}
-	return res, true
 }

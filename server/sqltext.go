@@ -344,18 +344,27 @@ type translation struct {
 var castTypes = map[string]struct {
 	target string
 	oid    uint32
+	// fn, when set, is the catalog function (pgfuncs.go) the cast is.
+	fn string
 }{
-	"int": {"SIGNED", oidInt8}, "int2": {"SIGNED", oidInt8}, "int4": {"SIGNED", oidInt8}, "int8": {"SIGNED", oidInt8},
-	"integer": {"SIGNED", oidInt8}, "smallint": {"SIGNED", oidInt8}, "bigint": {"SIGNED", oidInt8},
-	"float4": {"DECIMAL", oidFloat8}, "float8": {"DECIMAL", oidFloat8}, "real": {"DECIMAL", oidFloat8},
-	"double precision": {"DECIMAL", oidFloat8}, "numeric": {"DECIMAL", oidFloat8}, "decimal": {"DECIMAL", oidFloat8}, "float": {"DECIMAL", oidFloat8},
-	"text": {"CHAR", oidText}, "varchar": {"CHAR", oidText}, "character varying": {"CHAR", oidText}, "char": {"CHAR", oidText},
-	"character": {"CHAR", oidText}, "bpchar": {"CHAR", oidText}, "name": {"CHAR", oidText},
-	"bool": {"BOOLEAN", oidBool}, "boolean": {"BOOLEAN", oidBool},
-	"timestamp": {"DATETIME", oidTimestamptz}, "timestamptz": {"DATETIME", oidTimestamptz},
-	"timestamp with time zone": {"DATETIME", oidTimestamptz}, "timestamp without time zone": {"DATETIME", oidTimestamptz},
-	"date": {"DATE", oidDate},
-	"json": {"JSON", oidJSON}, "jsonb": {"JSON", oidJSON},
+	"oid": {"SIGNED", oidInt8, ""}, "regclass": {"", oidText, "PG_REGCLASS"}, "regtype": {"", oidText, "PG_REGTYPE"},
+	"regproc": {"", oidText, "PG_REGPROC"}, "regprocedure": {"", oidText, "PG_REGPROC"}, "regnamespace": {"", oidText, "PG_REGNAMESPACE"},
+	// Arrays are values in PostgreSQL's text form: a cast to an array type
+	// keeps the value.
+	"text[]": {"", oidText, ""}, "name[]": {"", oidText, ""}, "oid[]": {"", oidText, ""}, "int2[]": {"", oidText, ""},
+	"int4[]": {"", oidText, ""}, "int8[]": {"", oidText, ""}, "char[]": {"", oidText, ""}, "regtype[]": {"", oidText, ""},
+	"varchar[]": {"", oidText, ""}, "int2vector": {"", oidText, ""}, "oidvector": {"", oidText, ""},
+	"int": {"SIGNED", oidInt8, ""}, "int2": {"SIGNED", oidInt8, ""}, "int4": {"SIGNED", oidInt8, ""}, "int8": {"SIGNED", oidInt8, ""},
+	"integer": {"SIGNED", oidInt8, ""}, "smallint": {"SIGNED", oidInt8, ""}, "bigint": {"SIGNED", oidInt8, ""},
+	"float4": {"DECIMAL", oidFloat8, ""}, "float8": {"DECIMAL", oidFloat8, ""}, "real": {"DECIMAL", oidFloat8, ""},
+	"double precision": {"DECIMAL", oidFloat8, ""}, "numeric": {"DECIMAL", oidFloat8, ""}, "decimal": {"DECIMAL", oidFloat8, ""}, "float": {"DECIMAL", oidFloat8, ""},
+	"text": {"CHAR", oidText, ""}, "varchar": {"CHAR", oidText, ""}, "character varying": {"CHAR", oidText, ""}, "char": {"CHAR", oidText, ""},
+	"character": {"CHAR", oidText, ""}, "bpchar": {"CHAR", oidText, ""}, "name": {"CHAR", oidText, ""},
+	"bool": {"BOOLEAN", oidBool, ""}, "boolean": {"BOOLEAN", oidBool, ""},
+	"timestamp": {"DATETIME", oidTimestamptz, ""}, "timestamptz": {"DATETIME", oidTimestamptz, ""},
+	"timestamp with time zone": {"DATETIME", oidTimestamptz, ""}, "timestamp without time zone": {"DATETIME", oidTimestamptz, ""},
+	"date": {"DATE", oidDate, ""},
+	"json": {"JSON", oidJSON, ""}, "jsonb": {"JSON", oidJSON, ""},
 }
 
 // translate rewrites a statement for restsql's MySQL-like parser, on
@@ -370,7 +379,7 @@ var castTypes = map[string]struct {
 //   - INTERVAL '1 day 2 hours' after + or - becomes INTERVAL 1 DAY + INTERVAL 2 HOUR;
 //   - comments are dropped.
 func translate(toks []token) (*translation, error) {
-	toks = rewritePG(toks)
+	toks = rewritePG(decorrelate(rewriteSRF(rewriteTableFunctions(pruneEmpty(rewriteCatalogTokens(toks))))))
 	tr := &translation{}
 	var out []string  // rendered tokens
 	var spaces []bool // whether a space precedes out[i]
@@ -427,6 +436,12 @@ func translate(toks []token) (*translation, error) {
 			start := len(out)
 			if k := len(out) - 1; k >= 0 && out[k] == "." && k >= 1 {
 				start = operandStart[k-1]
+			}
+			if mysqlReserved[t.val] && i > 0 && toks[i-1].keyword("as") {
+				// An alias PostgreSQL allows and restsql's parser reserves
+				// (AS default, AS key).
+				emit("`"+t.text+"`", t.space, start)
+				continue
 			}
 			emit(t.text, t.space, start)
 		case tString:
@@ -499,6 +514,10 @@ func translate(toks []token) (*translation, error) {
 					for range 4 {
 						tr.args = append(tr.args, opArgs...)
 					}
+				} else if ct.fn != "" {
+					emit(ct.fn+"("+operand+")", sp, start)
+				} else if ct.target == "" {
+					emit(operand, sp, start)
 				} else {
 					emit("CAST("+operand+" AS "+ct.target+")", sp, start)
 				}
@@ -566,6 +585,18 @@ func render(out []string, spaces []bool) string {
 func quoteString(v string) string {
 	v = strings.ReplaceAll(v, `\`, `\\`)
 	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+}
+
+// mysqlReserved are words restsql's parser reserves that PostgreSQL
+// allows as a column alias; translate quotes them after AS.
+var mysqlReserved = map[string]bool{
+	"default": true, "key": true, "keys": true, "index": true, "interval": true, "range": true, "check": true,
+	"column": true, "database": true, "databases": true, "describe": true, "div": true, "dual": true, "force": true,
+	"fulltext": true, "ignore": true, "lines": true, "load": true, "lock": true, "long": true, "match": true, "mod": true,
+	"option": true, "primary": true, "read": true, "references": true, "regexp": true, "rename": true, "replace": true,
+	"rlike": true, "schema": true, "schemas": true, "separator": true, "show": true, "spatial": true, "status": true,
+	"straight_join": true, "unique": true, "unsigned": true, "use": true, "write": true, "xor": true, "zerofill": true,
+	"condition": true, "trigger": true, "procedure": true, "function": true, "escape": true, "modify": true,
 }
 
 // castTypeName reads the type name after ::, lower case and with

@@ -108,7 +108,7 @@ func TestTranslateErrors(t *testing.T) {
 		{"SELECT $$abc", codeSyntaxError, "unterminated dollar-quoted"},
 		{"SELECT $0", codeSyntaxError, "parameter number"},
 		{"SELECT a FROM t WHERE a = ?", codeSyntaxError, "$1, $2"},
-		{"SELECT a::regclass FROM t", codeUndefinedObject, "regclass"},
+		{"SELECT a::inet FROM t", codeUndefinedObject, "inet"},
 		{"SELECT a:: FROM t", codeSyntaxError, "::"},
 		{"SELECT \\", codeSyntaxError, "syntax error"},
 		{"SELECT d - INTERVAL '1.5 days' FROM t", codeInvalidDatetime, `invalid input syntax for type interval: "1.5 days"`},

@@ -112,22 +112,6 @@ func oidForType(t catalog.Type) uint32 {
 	return oidText
 }
 
-// oidForValue is the OID of a Go value produced by the server itself
-// (catalog queries, SHOW): int64 is int8, bool is bool, the rest text.
-func oidForValue(v any) uint32 {
-	switch v.(type) {
-	case int64, int:
-		return oidInt8
-	case float64:
-		return oidFloat8
-	case bool:
-		return oidBool
-	case time.Time:
-		return oidTimestamptz
-	}
-	return oidText
-}
-
 // binaryCapable reports whether the server can send a column of this type
 // in binary format.
 func binaryCapable(oid uint32) bool {
