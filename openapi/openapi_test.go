@@ -449,6 +449,9 @@ func TestImportErrors(t *testing.T) {
 		{"no tables", string(spec("/t:\n  get:\n    responses: {'201': {description: ok}}\n/u:\n  get:\n    responses: {'200': {description: ok, content: {text/csv: {}}}}\n/v:\n  get:\n    responses: {'404': {description: no}}\n")),
 			"openapi: no table could be made: no GET endpoint returns JSON objects\n  GET /t documents no response content: skipped.\n  GET /u returns text/csv, not JSON: skipped.\n  GET /v has no success (2xx or default) response: skipped."},
 		{"external ref", string(spec(listOf("/t", "$ref: 'other.yaml#/Thing'", ""))), "openapi: "},
+		{"JSON path item not an object", `{"openapi": "3.0.0", "info": {"title": "x", "version": "1"}, "paths": {"/a": 5}}`, "openapi: "},
+		{"JSON paths not an object", `{"openapi": "3.0.0", "info": {"title": "x", "version": "1"}, "paths": [1]}`, "openapi: "},
+		{"JSON openapi not a string", `{"openapi": 3, "info": {"title": "x", "version": "1"}, "paths": {}}`, "openapi: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -737,4 +740,28 @@ func TestItemPathWithoutWrites(t *testing.T) {
 	p, err := Import(doc, Options{})
 	require.NoError(t, err)
 	assert.Nil(t, table(t, p, "things").Update)
+}
+
+func TestJSONPathsDecodedApart(t *testing.T) {
+	// A JSON document's path items are decoded one by one: the same
+	// document as YAML gives the same profile, x- keys of paths are no
+	// paths, and document order is kept.
+	doc := `{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "servers": [{"url": "https://api.example.com"}],
+	  "paths": {"x-note": {"a": 1},
+	    "/zebras": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Z"}}}}}}}},
+	    "/apples": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Z"}}}}}}}}},
+	  "components": {"schemas": {"Z": {"type": "object", "properties": {"zz": {"type": "string"}, "id": {"type": "integer"}}}}}}`
+	res, err := Generate([]byte(doc), Options{})
+	require.NoError(t, err)
+	out, err := res.YAML()
+	require.NoError(t, err)
+	// The YAML loader (a comment first: no longer JSON) reads positions:
+	// the same profile.
+	fromYAML, err := Generate([]byte("# YAML\n"+doc), Options{})
+	require.NoError(t, err)
+	want, err := fromYAML.YAML()
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(out))
+	assert.ElementsMatch(t, []string{"apples", "zebras"}, keys(res.Checked.Catalogs["T"].Schemas[DefaultSchema].Tables))
+	assert.Less(t, strings.Index(string(out), "name: zz"), strings.Index(string(out), "name: id"), "property order")
 }

@@ -123,9 +123,14 @@ func exact(p *openapi3.Parameter) bool {
 func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 	params := queryParameters(ep.item, ep.op, openapi3.ParameterInQuery)
 	used := map[*openapi3.Parameter]bool{}
+	// isColumn: the parameters named like a column, looked up once.
+	isColumn := make(map[*openapi3.Parameter]bool, len(params))
+	for _, p := range params {
+		isColumn[p] = columnAt(t, p.Name) != nil || columnLike(t, p.Name) != nil
+	}
 	class := func(names []string, ok func(*openapi3.Parameter) bool) *openapi3.Parameter {
 		for _, p := range params {
-			if !used[p] && columnAt(t, p.Name) == nil && columnLike(t, p.Name) == nil && slices.Contains(names, normName(p.Name)) && (ok == nil || ok(p)) {
+			if !used[p] && !isColumn[p] && slices.Contains(names, normName(p.Name)) && (ok == nil || ok(p)) {
 				return p
 			}
 		}
