@@ -236,6 +236,21 @@ func TestPaginationAndSort(t *testing.T) {
 			want:  &catalog.Pagination{Type: "offset", OffsetParam: "skip", SizeParam: "take", PageSize: 30},
 		},
 		{
+			name:  "starting_after: the last row's id",
+			paths: wrapped("/t", "- {name: starting_after, in: query, schema: {type: string}}\n- {name: limit, in: query, schema: {type: integer, maximum: 100}}", "has_more: {type: boolean}\nobject: {type: string}"),
+			want:  &catalog.Pagination{Type: "cursor", CursorParam: "starting_after", CursorPath: "items.@reverse.0.id", SizeParam: "limit", PageSize: 100, HasMorePath: "has_more"},
+		},
+		{
+			name:  "starting_after without an id in the rows: no pagination",
+			paths: strings.Replace(wrapped("/t", "- {name: starting_after, in: query, schema: {type: string}}\n- {name: limit, in: query, schema: {type: integer}}", "has_more: {type: boolean}"), "id: {type: integer}", "name: {type: string}", 1),
+			limit: &catalog.Limit{Param: "limit"},
+		},
+		{
+			name:  "Link header with before/after cursors",
+			paths: strings.Replace(listOf("/t", item, "- {name: before, in: query, schema: {type: string}}\n- {name: after, in: query, schema: {type: string}}\n- {name: per_page, in: query, schema: {type: integer, maximum: 100, default: 30}}"), "description: ok", "description: ok\n        headers: {Link: {schema: {type: string}}}", 1),
+			want:  &catalog.Pagination{Type: "linkHeader", SizeParam: "per_page", PageSize: 100},
+		},
+		{
 			name:  "cursor",
 			paths: wrapped("/t", "- {name: after, in: query, schema: {type: string}}", "pageInfo: {type: object, properties: {endCursor: {type: string}, hasNextPage: {type: boolean}}}"),
 			want:  &catalog.Pagination{Type: "cursor", CursorParam: "after", CursorPath: "pageInfo.endCursor", HasMorePath: "pageInfo.hasNextPage"},

@@ -25,9 +25,12 @@ var (
 	pageParams   = []string{"page", "pagenumber", "pageno", "pagenum", "pageindex"}
 	sizeParams   = []string{"perpage", "limit", "pagesize", "size", "pagelimit", "maxresults", "top", "take", "count", "first", "maxitems"}
 	offsetParams = []string{"offset", "skip", "start", "startindex"}
-	cursorParams = []string{"cursor", "after", "pagetoken", "startingafter", "continuation", "continuationtoken", "nexttoken", "paginationtoken", "marker", "nextcursor", "pagecursor", "scrollid"}
-	sortParams   = []string{"sort", "sortby", "orderby"}
-	orderParams  = []string{"order", "sortorder", "direction", "dir", "sortdir", "sortdirection"}
+	cursorParams = []string{"cursor", "after", "pagetoken", "startingafter", "startafter", "afterid", "continuation", "continuationtoken", "nexttoken", "paginationtoken", "marker", "nextcursor", "pagecursor", "scrollid"}
+	// rowIDCursorParams are the cursor parameters that take the id of the
+	// last row seen (Stripe's starting_after).
+	rowIDCursorParams = []string{"startingafter", "startafter", "afterid"}
+	sortParams        = []string{"sort", "sortby", "orderby"}
+	orderParams       = []string{"order", "sortorder", "direction", "dir", "sortdir", "sortdirection"}
 
 	// Response fields.
 	cursorFields  = []string{"nextcursor", "cursor", "nextpagetoken", "pagetoken", "nexttoken", "continuationtoken", "endcursor", "nextpagecursor", "nextmarker", "scrollid", "nextkey"}
@@ -569,6 +572,18 @@ func (im *importer) pagination(t *catalog.Table, ep *endpoint, used map[*openapi
 			}
 		}
 	}
+	// A cursor parameter that takes a row's id (Stripe's starting_after)
+	// is sent the last row's id when the rows have one.
+	lastID := ""
+	if cursor != nil && cursorField == nil && len(ep.rows) > 0 && slices.Contains(rowIDCursorParams, normName(cursor.Name)) {
+		for _, pr := range properties(ep.row) {
+			if pr.name == "id" {
+				if typ, _ := columnType(schemaOf(pr.ref)); typ == catalog.TypeString || typ == catalog.TypeInt {
+					lastID = discover.Path(ep.rows) + ".@reverse.0.id"
+				}
+			}
+		}
+	}
 	p := &catalog.Pagination{}
 	useSize := func() {
 		if size != nil {
@@ -582,6 +597,11 @@ func (im *importer) pagination(t *catalog.Table, ep *endpoint, used map[*openapi
 		used[cursor] = true
 		useSize()
 		im.tableNote(t, "Pagination: cursor, sending the response's %s back as %s.", p.CursorPath, p.CursorParam)
+	case lastID != "":
+		p.Type, p.CursorParam, p.CursorPath = catalog.PageCursor, cursor.Name, lastID
+		used[cursor] = true
+		useSize()
+		im.tableNote(t, "Pagination: cursor, sending the last row's id as %s.", p.CursorParam)
 	case nextField != nil:
 		p.Type, p.NextPath = catalog.PageNextURL, discover.Path(nextField.keys)
 		useSize()
@@ -609,9 +629,15 @@ func (im *importer) pagination(t *catalog.Table, ep *endpoint, used map[*openapi
 		useSize()
 		im.tableNote(t, "Pagination: offset, with %s%s.", p.OffsetParam, sizeNote(p))
 	case link:
+		// The API says where the next page is: its Link header. (Page
+		// and offset parameters come first: an API may send the header
+		// only when the page is asked for, as json-server does.)
 		p.Type = catalog.PageLinkHeader
 		useSize()
-		im.tableNote(t, "Pagination: linkHeader, as the response documents a Link header.")
+		if cursor != nil {
+			used[cursor] = true
+		}
+		im.tableNote(t, "Pagination: linkHeader, as the response documents a Link header%s.", sizeNote(p))
 	default:
 		if cursor != nil {
 			im.tableNote(t, "The %s parameter looks like a cursor, but the response has no field that holds the next one: no pagination.", cursor.Name)
