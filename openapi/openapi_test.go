@@ -362,8 +362,11 @@ func TestTablesLookupsAndWrites(t *testing.T) {
 	assert.Equal(t, &catalog.Write{Method: "DELETE", URL: "/v1/users/{id}"}, users.Delete)
 
 	posts := tables["posts_by_user_id"]
-	assert.Equal(t, "/v1/users/{user_id}/posts", posts.URL)
-	assert.Equal(t, &catalog.Column{Name: "user_id", Type: "int", Description: "Path parameter {user-id}."}, posts.Columns[0])
+	// {user-id} is the rows' userId (the same name but for case and
+	// separators, the same type): no column of its own.
+	assert.Equal(t, "/v1/users/{userId}/posts", posts.URL)
+	assert.Equal(t, []string{"id", "userId"}, []string{posts.Columns[0].Name, posts.Columns[1].Name})
+	assert.Len(t, posts.Columns, 2)
 	assert.Nil(t, posts.Delete, "{userId} of the delete path is not a column of posts_by_user_id")
 
 	repos := tables["repos_by_org"]

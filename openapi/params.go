@@ -34,7 +34,7 @@ var (
 
 	// Response fields.
 	cursorFields  = []string{"nextcursor", "cursor", "nextpagetoken", "pagetoken", "nexttoken", "continuationtoken", "endcursor", "nextpagecursor", "nextmarker", "scrollid", "nextkey"}
-	nextURLFields = []string{"next", "nexturl", "nextlink", "nextpage", "nextpageurl", "nextpagelink", "odatanextlink", "nexthref"}
+	nextURLFields = []string{"next", "nexturl", "nextlink", "nextpage", "nextpageurl", "nextpagelink", "odatanextlink", "nexthref", "nexturi", "nextpageuri"}
 	totalFields   = []string{"total", "totalcount", "totalitems", "totalresults", "totalentries", "totalrecords", "totalsize", "count", "odatacount", "totalelements", "totalrows"}
 	hasMoreFields = []string{"hasmore", "hasnext", "hasnextpage", "more", "moreresults", "hasmoreresults", "hasmoreitems"}
 	totalHeaders  = []string{"X-Total-Count", "X-Total", "X-Total-Results", "X-Pagination-Total-Count", "Total-Count"}
@@ -141,8 +141,13 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 	}
 
 	// Filters on columns come first: a parameter named like a column is
-	// its filter even when the name is also a well-known one.
+	// its filter even when the name is also a well-known one. A required
+	// parameter is no filter (a filter is sent only when the query has
+	// it): requiredInputs makes it a fixed param or a key column.
 	for _, p := range params {
+		if p.Required {
+			continue
+		}
 		c := columnAt(t, p.Name)
 		if c == nil {
 			c = columnLike(t, p.Name)
@@ -185,7 +190,7 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 
 	// Operators by name pattern.
 	for _, p := range params {
-		if used[p] {
+		if used[p] || p.Required {
 			continue
 		}
 		if c, op := operatorColumn(t, p.Name); c != nil && im.addFilter(t, c, op, p) {
