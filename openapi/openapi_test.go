@@ -783,3 +783,36 @@ func TestJSONPathsDecodedApart(t *testing.T) {
 	assert.ElementsMatch(t, []string{"apples", "zebras"}, keys(res.Checked.Catalogs["T"].Schemas[DefaultSchema].Tables))
 	assert.Less(t, strings.Index(string(out), "name: zz"), strings.Index(string(out), "name: id"), "property order")
 }
+
+func TestRequiredCursorIsAKeyColumn(t *testing.T) {
+	// Drive's GET /changes needs a pageToken from elsewhere on every
+	// request: a required key column, not a cursor the walk leaves out of
+	// its first request.
+	paths := `/changes:
+  get:
+    parameters:
+      - {name: pageToken, in: query, required: true, schema: {type: string}}
+      - {name: pageSize, in: query, schema: {type: integer, maximum: 1000}}
+    responses:
+      '200':
+        description: ok
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                kind: {type: string}
+                nextPageToken: {type: string}
+                changes: {type: array, items: {type: object, properties: {fileId: {type: string}}}}
+`
+	res, err := Generate(spec(paths), Options{})
+	require.NoError(t, err)
+	tb := res.Checked.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables["changes"]
+	assert.Equal(t, "/changes?pageToken={pageToken}", tb.URL)
+	assert.Equal(t, "changes", tb.Rows)
+	assert.Nil(t, tb.Pagination, "no pagination")
+	assert.Equal(t, &catalog.Limit{Param: "pageSize"}, tb.Limit)
+	c, _ := tb.Column("pageToken")
+	require.NotNil(t, c)
+	assert.Equal(t, catalog.TypeString, c.Type)
+}

@@ -183,7 +183,10 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 	page := class(pageParams, isIntegerParam)
 	size := class(sizeParams, isIntegerParam)
 	offset := class(offsetParams, isIntegerParam)
-	cursor := class(cursorParams, nil)
+	// A required cursor (Drive's changes: a pageToken from elsewhere)
+	// cannot be left out of the first request: it is no pagination but
+	// a key column (requiredInputs).
+	cursor := class(cursorParams, func(p *openapi3.Parameter) bool { return !p.Required })
 	fields := responseFields(ep)
 	im.pagination(t, ep, used, page, size, offset, cursor, fields)
 	im.sort(t, ep, used, class(sortParams, nil), class(orderParams, nil))

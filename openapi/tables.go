@@ -94,7 +94,7 @@ func jsonSchema(content openapi3.Content) *openapi3.Schema {
 var metaFields = func() map[string]bool {
 	m := map[string]bool{}
 	for _, list := range [][]string{cursorFields, nextURLFields, totalFields, hasMoreFields, pageParams, sizeParams, offsetParams, {
-		"object", "kind", "type", "url", "href", "self", "uri", "links", "link", "meta", "metadata", "pagination", "paging", "pageinfo",
+		"object", "kind", "type", "url", "href", "self", "selflink", "uri", "links", "link", "meta", "metadata", "pagination", "paging", "pageinfo",
 		"page", "pages", "totalpages", "pagecount", "currentpage", "lastpage", "firstpage", "nextpage", "prevpage", "previouspage", "firstpageuri", "previouspageuri", "prevpageuri", "lastpageuri",
 		"previous", "prev", "prevurl", "previousurl", "first", "last", "before", "after", "from", "to", "end", "numberofelements",
 		"empty", "sort", "pageable", "itemsperpage", "resultsperpage", "returned", "returnedcount", "resultcount", "numresults", "numfound",
