@@ -239,7 +239,7 @@ func (im *importer) requiredInputs(t *catalog.Table, ep *endpoint, used map[*ope
 		}
 		t.URL += sep + url.QueryEscape(p.Name) + "={" + name + "}"
 		if columnNamed(t, name) == nil {
-			col := &catalog.Column{Name: name, Type: catalog.TypeString, Description: "Required query parameter " + p.Name + "."}
+			col := &catalog.Column{Name: name, Type: paramColumnType(p), Description: "Required query parameter " + p.Name + "."}
 			if d := oneLine(p.Description); d != "" {
 				col.Description = "Required query parameter " + p.Name + ": " + d
 			}
