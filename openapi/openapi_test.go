@@ -485,6 +485,8 @@ func TestNames(t *testing.T) {
 		"/users": "users", "/api/v2/users/": "users", "/users/{userId}/posts": "posts_by_user",
 		"/users/{id}": "users_by_id", "/orgs/{org_id}/members": "members_by_org", "/": "root",
 		"/v1/user-groups": "user_groups", "/a/{x}/b/{y}": "b_by_y",
+		"/past_webinars/{WebinarUUID}/absentees": "absentees_by_WebinarUUID", "/users/{userID}/groups": "groups_by_user",
+		"/2010-04-01/Accounts/{AccountSid}/Calls.json": "Calls_by_AccountSid",
 	} {
 		assert.Equal(t, want, tableName(path), path)
 	}
@@ -494,6 +496,11 @@ func TestNames(t *testing.T) {
 	assert.Equal(t, "id", param)
 	_, _, ok = itemPath("/users/{id}/posts")
 	assert.False(t, ok)
+	parent, param, ok = itemPath("/Accounts/{AccountSid}/Calls/{Sid}.json")
+	assert.True(t, ok)
+	assert.Equal(t, "/Accounts/{AccountSid}/Calls.json", parent)
+	assert.Equal(t, "Sid", param)
+	assert.Equal(t, "teams", previousLiteral("/orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"))
 	assert.Equal(t, "/a/{key}/b/{c_d}", urlTemplate("/a/{x}/b/{c-d}", "x", "key", nil))
 }
 
@@ -815,4 +822,23 @@ func TestRequiredCursorIsAKeyColumn(t *testing.T) {
 	c, _ := tb.Column("pageToken")
 	require.NotNil(t, c)
 	assert.Equal(t, catalog.TypeString, c.Type)
+}
+
+func TestNamesShortestPathFirst(t *testing.T) {
+	// GitHub's team repository comes first in the document, but
+	// repos_by_repo is the repository: shorter paths are named first, and
+	// a longer path's clash takes its previous segment.
+	one := func(path string) string {
+		return path + ":\n  get:\n    responses:\n      '200': {description: ok, content: {application/json: {schema: {" +
+			"type: object, properties: {id: {type: integer}, full_name: {type: string}}}}}}\n"
+	}
+	paths := one("/orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}") + one("/repos/{owner}/{repo}") + one("/user/repos/{owner}/{repo}") + one("/x/teams/repos/{owner}/{repo}")
+	res, err := Generate(spec(paths), Options{})
+	require.NoError(t, err)
+	tables := res.Checked.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables
+	assert.Equal(t, "/repos/{owner}/{repo}", tables["repos_by_repo"].URL)
+	assert.Equal(t, "/user/repos/{owner}/{repo}", tables["user_repos_by_repo"].URL)
+	// The shorter of the two team paths takes teams_repos_by_repo.
+	assert.Equal(t, "/x/teams/repos/{owner}/{repo}", tables["teams_repos_by_repo"].URL)
+	assert.Equal(t, "/orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}", tables["repos_by_repo_2"].URL, "teams_repos_by_repo is taken")
 }

@@ -400,8 +400,10 @@ func tableName(path string) string {
 	if by != "" {
 		b := by
 		for _, suffix := range []string{"_id", "Id", "ID"} {
-			if len(b) > len(suffix) && strings.HasSuffix(b, suffix) {
-				b = strings.TrimSuffix(b, suffix)
+			rest, ok := strings.CutSuffix(b, suffix)
+			// Not the ID of UUID (Zoom's {WebinarUUID}).
+			if ok && rest != "" && !(suffix == "ID" && rest[len(rest)-1] >= 'A' && rest[len(rest)-1] <= 'Z') {
+				b = rest
 				break
 			}
 		}
