@@ -307,3 +307,48 @@ paths:
 	assert.Contains(t, err.Error(), "q")
 	assert.Empty(t, seen)
 }
+
+func TestStripeStartingAfterPagination(t *testing.T) {
+	// Stripe's lists: {object: list, data: [...], has_more}, the next page
+	// asked with starting_after = the last row's id. Seven customers in
+	// pages of three (the server's default limit): three requests, each
+	// after the last id of the page before, and every customer once.
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.URL.RawQuery)
+		if r.URL.Path != "/v1/customers" {
+			http.NotFound(w, r)
+			return
+		}
+		limit := 3
+		if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil {
+			limit = l
+		}
+		start := 0
+		if after := r.URL.Query().Get("starting_after"); after != "" {
+			n, err := strconv.Atoi(strings.TrimPrefix(after, "cus_"))
+			require.NoError(t, err)
+			start = n
+		}
+		var data []map[string]any
+		for i := start + 1; i <= min(start+limit, 7); i++ {
+			data = append(data, map[string]any{"id": fmt.Sprintf("cus_%d", i), "object": "customer", "email": fmt.Sprintf("c%d@example.com", i)})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "url": "/v1/customers", "data": data, "has_more": start+limit < 7})
+	}))
+	defer srv.Close()
+	db := openGenerated(t, "real/stripe.json", "URL="+srv.URL+";AuthScheme=Bearer;Token=sk_test")
+	got := query(t, db, "SELECT id, email FROM customers")
+	want := make([]string, 7)
+	for i := range want {
+		want[i] = fmt.Sprintf("cus_%d|c%d@example.com", i+1, i+1)
+	}
+	assert.Equal(t, want, got)
+	assert.Equal(t, []string{"", "starting_after=cus_3", "starting_after=cus_6"}, seen)
+
+	// LIMIT asks for no more than it needs.
+	seen = nil
+	assert.Len(t, query(t, db, "SELECT id FROM customers LIMIT 2"), 2)
+	assert.Equal(t, []string{""}, seen)
+}

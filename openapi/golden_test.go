@@ -20,8 +20,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // API (json-server conventions), a cursor-paginated API (OpenAPI 3.1) and
 // an API-key protected API (JSON); and parts of real specs (cut by
 // testdata/real/subset.py): GitHub's repositories, issues, pulls and
-// search, Spotify's albums and Stripe's customers.
-var specs = []string{"jsonplaceholder.yaml", "helpdesk.yaml", "inventory.json", "real/github.json", "real/spotify.json", "real/stripe.json"}
+// search, Spotify's albums, Stripe's customers and Twilio's calls (its
+// paths end in .json).
+var specs = []string{"jsonplaceholder.yaml", "helpdesk.yaml", "inventory.json", "real/github.json", "real/spotify.json", "real/stripe.json", "real/twilio.json"}
 
 func TestGolden(t *testing.T) {
 	for _, spec := range specs {
@@ -86,6 +87,7 @@ func TestRealSpecRows(t *testing.T) {
 		{"real/spotify.json", "albums", "albums"},
 		{"real/spotify.json", "tracks_by_id", "items"},
 		{"real/stripe.json", "customers", "data"},
+		{"real/twilio.json", "Calls_by_AccountSid", "calls"},
 	}
 	for _, tt := range tests {
 		doc, err := os.ReadFile(filepath.Join("testdata", tt.spec))

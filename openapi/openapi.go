@@ -34,8 +34,10 @@
 //     parameter whose enum holds -name values;
 //   - pagination from well-known parameters: page/per_page (and _page/
 //     _limit, page_size, ...), offset/limit, a cursor parameter with a
-//     cursor field in the response, a next-URL field in the response, or a
-//     documented Link header; totals from a documented X-Total-Count header
+//     cursor field in the response, a cursor parameter that takes the last
+//     row's id (starting_after), a next-URL field in the response, or a
+//     documented Link header; the page size is the size parameter's
+//     maximum (else its default); totals from a documented X-Total-Count header
 //     or a total field, and a has-more flag;
 //   - get: lookups from /{id} item endpoints of a collection, and insert:,
 //     update: and delete: from its POST, PATCH (or PUT) and DELETE;
@@ -228,8 +230,10 @@ type importer struct {
 	// unselected counts the GET operations Options left out.
 	skipped    []string
 	unselected int
-	// takenNames are the table names in use, lower case.
+	// takenNames are the table names in use, lower case; unnamed the
+	// tables made and not yet named.
 	takenNames map[string]bool
+	unnamed    []unnamedTable
 }
 
 func (im *importer) note(format string, args ...any) {

@@ -236,6 +236,21 @@ func TestPaginationAndSort(t *testing.T) {
 			want:  &catalog.Pagination{Type: "offset", OffsetParam: "skip", SizeParam: "take", PageSize: 30},
 		},
 		{
+			name:  "starting_after: the last row's id",
+			paths: wrapped("/t", "- {name: starting_after, in: query, schema: {type: string}}\n- {name: limit, in: query, schema: {type: integer, maximum: 100}}", "has_more: {type: boolean}\nobject: {type: string}"),
+			want:  &catalog.Pagination{Type: "cursor", CursorParam: "starting_after", CursorPath: "items.@reverse.0.id", SizeParam: "limit", PageSize: 100, HasMorePath: "has_more"},
+		},
+		{
+			name:  "starting_after without an id in the rows: no pagination",
+			paths: strings.Replace(wrapped("/t", "- {name: starting_after, in: query, schema: {type: string}}\n- {name: limit, in: query, schema: {type: integer}}", "has_more: {type: boolean}"), "id: {type: integer}", "name: {type: string}", 1),
+			limit: &catalog.Limit{Param: "limit"},
+		},
+		{
+			name:  "Link header with before/after cursors",
+			paths: strings.Replace(listOf("/t", item, "- {name: before, in: query, schema: {type: string}}\n- {name: after, in: query, schema: {type: string}}\n- {name: per_page, in: query, schema: {type: integer, maximum: 100, default: 30}}"), "description: ok", "description: ok\n        headers: {Link: {schema: {type: string}}}", 1),
+			want:  &catalog.Pagination{Type: "linkHeader", SizeParam: "per_page", PageSize: 100},
+		},
+		{
 			name:  "cursor",
 			paths: wrapped("/t", "- {name: after, in: query, schema: {type: string}}", "pageInfo: {type: object, properties: {endCursor: {type: string}, hasNextPage: {type: boolean}}}"),
 			want:  &catalog.Pagination{Type: "cursor", CursorParam: "after", CursorPath: "pageInfo.endCursor", HasMorePath: "pageInfo.hasNextPage"},
@@ -347,8 +362,11 @@ func TestTablesLookupsAndWrites(t *testing.T) {
 	assert.Equal(t, &catalog.Write{Method: "DELETE", URL: "/v1/users/{id}"}, users.Delete)
 
 	posts := tables["posts_by_user_id"]
-	assert.Equal(t, "/v1/users/{user_id}/posts", posts.URL)
-	assert.Equal(t, &catalog.Column{Name: "user_id", Type: "int", Description: "Path parameter {user-id}."}, posts.Columns[0])
+	// {user-id} is the rows' userId (the same name but for case and
+	// separators, the same type): no column of its own.
+	assert.Equal(t, "/v1/users/{userId}/posts", posts.URL)
+	assert.Equal(t, []string{"id", "userId"}, []string{posts.Columns[0].Name, posts.Columns[1].Name})
+	assert.Len(t, posts.Columns, 2)
 	assert.Nil(t, posts.Delete, "{userId} of the delete path is not a column of posts_by_user_id")
 
 	repos := tables["repos_by_org"]
@@ -449,6 +467,9 @@ func TestImportErrors(t *testing.T) {
 		{"no tables", string(spec("/t:\n  get:\n    responses: {'201': {description: ok}}\n/u:\n  get:\n    responses: {'200': {description: ok, content: {text/csv: {}}}}\n/v:\n  get:\n    responses: {'404': {description: no}}\n")),
 			"openapi: no table could be made: no GET endpoint returns JSON objects\n  GET /t documents no response content: skipped.\n  GET /u returns text/csv, not JSON: skipped.\n  GET /v has no success (2xx or default) response: skipped."},
 		{"external ref", string(spec(listOf("/t", "$ref: 'other.yaml#/Thing'", ""))), "openapi: "},
+		{"JSON path item not an object", `{"openapi": "3.0.0", "info": {"title": "x", "version": "1"}, "paths": {"/a": 5}}`, "openapi: "},
+		{"JSON paths not an object", `{"openapi": "3.0.0", "info": {"title": "x", "version": "1"}, "paths": [1]}`, "openapi: "},
+		{"JSON openapi not a string", `{"openapi": 3, "info": {"title": "x", "version": "1"}, "paths": {}}`, "openapi: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -464,6 +485,8 @@ func TestNames(t *testing.T) {
 		"/users": "users", "/api/v2/users/": "users", "/users/{userId}/posts": "posts_by_user",
 		"/users/{id}": "users_by_id", "/orgs/{org_id}/members": "members_by_org", "/": "root",
 		"/v1/user-groups": "user_groups", "/a/{x}/b/{y}": "b_by_y",
+		"/past_webinars/{WebinarUUID}/absentees": "absentees_by_WebinarUUID", "/users/{userID}/groups": "groups_by_user",
+		"/2010-04-01/Accounts/{AccountSid}/Calls.json": "Calls_by_AccountSid",
 	} {
 		assert.Equal(t, want, tableName(path), path)
 	}
@@ -473,6 +496,11 @@ func TestNames(t *testing.T) {
 	assert.Equal(t, "id", param)
 	_, _, ok = itemPath("/users/{id}/posts")
 	assert.False(t, ok)
+	parent, param, ok = itemPath("/Accounts/{AccountSid}/Calls/{Sid}.json")
+	assert.True(t, ok)
+	assert.Equal(t, "/Accounts/{AccountSid}/Calls.json", parent)
+	assert.Equal(t, "Sid", param)
+	assert.Equal(t, "teams", previousLiteral("/orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"))
 	assert.Equal(t, "/a/{key}/b/{c_d}", urlTemplate("/a/{x}/b/{c-d}", "x", "key", nil))
 }
 
@@ -737,4 +765,80 @@ func TestItemPathWithoutWrites(t *testing.T) {
 	p, err := Import(doc, Options{})
 	require.NoError(t, err)
 	assert.Nil(t, table(t, p, "things").Update)
+}
+
+func TestJSONPathsDecodedApart(t *testing.T) {
+	// A JSON document's path items are decoded one by one: the same
+	// document as YAML gives the same profile, x- keys of paths are no
+	// paths, and document order is kept.
+	doc := `{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "servers": [{"url": "https://api.example.com"}],
+	  "paths": {"x-note": {"a": 1},
+	    "/zebras": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Z"}}}}}}}},
+	    "/apples": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Z"}}}}}}}}},
+	  "components": {"schemas": {"Z": {"type": "object", "properties": {"zz": {"type": "string"}, "id": {"type": "integer"}}}}}}`
+	res, err := Generate([]byte(doc), Options{})
+	require.NoError(t, err)
+	out, err := res.YAML()
+	require.NoError(t, err)
+	// The YAML loader (a comment first: no longer JSON) reads positions:
+	// the same profile.
+	fromYAML, err := Generate([]byte("# YAML\n"+doc), Options{})
+	require.NoError(t, err)
+	want, err := fromYAML.YAML()
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(out))
+	assert.ElementsMatch(t, []string{"apples", "zebras"}, keys(res.Checked.Catalogs["T"].Schemas[DefaultSchema].Tables))
+	assert.Less(t, strings.Index(string(out), "name: zz"), strings.Index(string(out), "name: id"), "property order")
+}
+
+func TestRequiredCursorIsAKeyColumn(t *testing.T) {
+	// Drive's GET /changes needs a pageToken from elsewhere on every
+	// request: a required key column, not a cursor the walk leaves out of
+	// its first request.
+	paths := `/changes:
+  get:
+    parameters:
+      - {name: pageToken, in: query, required: true, schema: {type: string}}
+      - {name: pageSize, in: query, schema: {type: integer, maximum: 1000}}
+    responses:
+      '200':
+        description: ok
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                kind: {type: string}
+                nextPageToken: {type: string}
+                changes: {type: array, items: {type: object, properties: {fileId: {type: string}}}}
+`
+	res, err := Generate(spec(paths), Options{})
+	require.NoError(t, err)
+	tb := res.Checked.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables["changes"]
+	assert.Equal(t, "/changes?pageToken={pageToken}", tb.URL)
+	assert.Equal(t, "changes", tb.Rows)
+	assert.Nil(t, tb.Pagination, "no pagination")
+	assert.Equal(t, &catalog.Limit{Param: "pageSize"}, tb.Limit)
+	c, _ := tb.Column("pageToken")
+	require.NotNil(t, c)
+	assert.Equal(t, catalog.TypeString, c.Type)
+}
+
+func TestNamesShortestPathFirst(t *testing.T) {
+	// GitHub's team repository comes first in the document, but
+	// repos_by_repo is the repository: shorter paths are named first, and
+	// a longer path's clash takes its previous segment.
+	one := func(path string) string {
+		return path + ":\n  get:\n    responses:\n      '200': {description: ok, content: {application/json: {schema: {" +
+			"type: object, properties: {id: {type: integer}, full_name: {type: string}}}}}}\n"
+	}
+	paths := one("/orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}") + one("/repos/{owner}/{repo}") + one("/user/repos/{owner}/{repo}") + one("/x/teams/repos/{owner}/{repo}")
+	res, err := Generate(spec(paths), Options{})
+	require.NoError(t, err)
+	tables := res.Checked.Catalogs["TestAPI"].Schemas[DefaultSchema].Tables
+	assert.Equal(t, "/repos/{owner}/{repo}", tables["repos_by_repo"].URL)
+	assert.Equal(t, "/user/repos/{owner}/{repo}", tables["user_repos_by_repo"].URL)
+	// The shorter of the two team paths takes teams_repos_by_repo.
+	assert.Equal(t, "/x/teams/repos/{owner}/{repo}", tables["teams_repos_by_repo"].URL)
+	assert.Equal(t, "/orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}", tables["repos_by_repo_2"].URL, "teams_repos_by_repo is taken")
 }

@@ -25,13 +25,16 @@ var (
 	pageParams   = []string{"page", "pagenumber", "pageno", "pagenum", "pageindex"}
 	sizeParams   = []string{"perpage", "limit", "pagesize", "size", "pagelimit", "maxresults", "top", "take", "count", "first", "maxitems"}
 	offsetParams = []string{"offset", "skip", "start", "startindex"}
-	cursorParams = []string{"cursor", "after", "pagetoken", "startingafter", "continuation", "continuationtoken", "nexttoken", "paginationtoken", "marker", "nextcursor", "pagecursor", "scrollid"}
-	sortParams   = []string{"sort", "sortby", "orderby"}
-	orderParams  = []string{"order", "sortorder", "direction", "dir", "sortdir", "sortdirection"}
+	cursorParams = []string{"cursor", "after", "pagetoken", "startingafter", "startafter", "afterid", "continuation", "continuationtoken", "nexttoken", "paginationtoken", "marker", "nextcursor", "pagecursor", "scrollid"}
+	// rowIDCursorParams are the cursor parameters that take the id of the
+	// last row seen (Stripe's starting_after).
+	rowIDCursorParams = []string{"startingafter", "startafter", "afterid"}
+	sortParams        = []string{"sort", "sortby", "orderby"}
+	orderParams       = []string{"order", "sortorder", "direction", "dir", "sortdir", "sortdirection"}
 
 	// Response fields.
 	cursorFields  = []string{"nextcursor", "cursor", "nextpagetoken", "pagetoken", "nexttoken", "continuationtoken", "endcursor", "nextpagecursor", "nextmarker", "scrollid", "nextkey"}
-	nextURLFields = []string{"next", "nexturl", "nextlink", "nextpage", "nextpageurl", "nextpagelink", "odatanextlink", "nexthref"}
+	nextURLFields = []string{"next", "nexturl", "nextlink", "nextpage", "nextpageurl", "nextpagelink", "odatanextlink", "nexthref", "nexturi", "nextpageuri"}
 	totalFields   = []string{"total", "totalcount", "totalitems", "totalresults", "totalentries", "totalrecords", "totalsize", "count", "odatacount", "totalelements", "totalrows"}
 	hasMoreFields = []string{"hasmore", "hasnext", "hasnextpage", "more", "moreresults", "hasmoreresults", "hasmoreitems"}
 	totalHeaders  = []string{"X-Total-Count", "X-Total", "X-Total-Results", "X-Pagination-Total-Count", "Total-Count"}
@@ -123,9 +126,14 @@ func exact(p *openapi3.Parameter) bool {
 func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 	params := queryParameters(ep.item, ep.op, openapi3.ParameterInQuery)
 	used := map[*openapi3.Parameter]bool{}
+	// isColumn: the parameters named like a column, looked up once.
+	isColumn := make(map[*openapi3.Parameter]bool, len(params))
+	for _, p := range params {
+		isColumn[p] = columnAt(t, p.Name) != nil || columnLike(t, p.Name) != nil
+	}
 	class := func(names []string, ok func(*openapi3.Parameter) bool) *openapi3.Parameter {
 		for _, p := range params {
-			if !used[p] && columnAt(t, p.Name) == nil && columnLike(t, p.Name) == nil && slices.Contains(names, normName(p.Name)) && (ok == nil || ok(p)) {
+			if !used[p] && !isColumn[p] && slices.Contains(names, normName(p.Name)) && (ok == nil || ok(p)) {
 				return p
 			}
 		}
@@ -133,8 +141,13 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 	}
 
 	// Filters on columns come first: a parameter named like a column is
-	// its filter even when the name is also a well-known one.
+	// its filter even when the name is also a well-known one. A required
+	// parameter is no filter (a filter is sent only when the query has
+	// it): requiredInputs makes it a fixed param or a key column.
 	for _, p := range params {
+		if p.Required {
+			continue
+		}
 		c := columnAt(t, p.Name)
 		if c == nil {
 			c = columnLike(t, p.Name)
@@ -170,14 +183,17 @@ func (im *importer) queryParams(t *catalog.Table, ep *endpoint) {
 	page := class(pageParams, isIntegerParam)
 	size := class(sizeParams, isIntegerParam)
 	offset := class(offsetParams, isIntegerParam)
-	cursor := class(cursorParams, nil)
+	// A required cursor (Drive's changes: a pageToken from elsewhere)
+	// cannot be left out of the first request: it is no pagination but
+	// a key column (requiredInputs).
+	cursor := class(cursorParams, func(p *openapi3.Parameter) bool { return !p.Required })
 	fields := responseFields(ep)
 	im.pagination(t, ep, used, page, size, offset, cursor, fields)
 	im.sort(t, ep, used, class(sortParams, nil), class(orderParams, nil))
 
 	// Operators by name pattern.
 	for _, p := range params {
-		if used[p] {
+		if used[p] || p.Required {
 			continue
 		}
 		if c, op := operatorColumn(t, p.Name); c != nil && im.addFilter(t, c, op, p) {
@@ -223,7 +239,7 @@ func (im *importer) requiredInputs(t *catalog.Table, ep *endpoint, used map[*ope
 		}
 		t.URL += sep + url.QueryEscape(p.Name) + "={" + name + "}"
 		if columnNamed(t, name) == nil {
-			col := &catalog.Column{Name: name, Type: catalog.TypeString, Description: "Required query parameter " + p.Name + "."}
+			col := &catalog.Column{Name: name, Type: paramColumnType(p), Description: "Required query parameter " + p.Name + "."}
 			if d := oneLine(p.Description); d != "" {
 				col.Description = "Required query parameter " + p.Name + ": " + d
 			}
@@ -564,6 +580,18 @@ func (im *importer) pagination(t *catalog.Table, ep *endpoint, used map[*openapi
 			}
 		}
 	}
+	// A cursor parameter that takes a row's id (Stripe's starting_after)
+	// is sent the last row's id when the rows have one.
+	lastID := ""
+	if cursor != nil && cursorField == nil && len(ep.rows) > 0 && slices.Contains(rowIDCursorParams, normName(cursor.Name)) {
+		for _, pr := range properties(ep.row) {
+			if pr.name == "id" {
+				if typ, _ := columnType(schemaOf(pr.ref)); typ == catalog.TypeString || typ == catalog.TypeInt {
+					lastID = discover.Path(ep.rows) + ".@reverse.0.id"
+				}
+			}
+		}
+	}
 	p := &catalog.Pagination{}
 	useSize := func() {
 		if size != nil {
@@ -577,6 +605,11 @@ func (im *importer) pagination(t *catalog.Table, ep *endpoint, used map[*openapi
 		used[cursor] = true
 		useSize()
 		im.tableNote(t, "Pagination: cursor, sending the response's %s back as %s.", p.CursorPath, p.CursorParam)
+	case lastID != "":
+		p.Type, p.CursorParam, p.CursorPath = catalog.PageCursor, cursor.Name, lastID
+		used[cursor] = true
+		useSize()
+		im.tableNote(t, "Pagination: cursor, sending the last row's id as %s.", p.CursorParam)
 	case nextField != nil:
 		p.Type, p.NextPath = catalog.PageNextURL, discover.Path(nextField.keys)
 		useSize()
@@ -604,9 +637,15 @@ func (im *importer) pagination(t *catalog.Table, ep *endpoint, used map[*openapi
 		useSize()
 		im.tableNote(t, "Pagination: offset, with %s%s.", p.OffsetParam, sizeNote(p))
 	case link:
+		// The API says where the next page is: its Link header. (Page
+		// and offset parameters come first: an API may send the header
+		// only when the page is asked for, as json-server does.)
 		p.Type = catalog.PageLinkHeader
 		useSize()
-		im.tableNote(t, "Pagination: linkHeader, as the response documents a Link header.")
+		if cursor != nil {
+			used[cursor] = true
+		}
+		im.tableNote(t, "Pagination: linkHeader, as the response documents a Link header%s.", sizeNote(p))
 	default:
 		if cursor != nil {
 			im.tableNote(t, "The %s parameter looks like a cursor, but the response has no field that holds the next one: no pagination.", cursor.Name)

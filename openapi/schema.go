@@ -329,13 +329,14 @@ func columnAt(t *catalog.Table, dotted string) *catalog.Column {
 	return nil
 }
 
-// columnLike returns the nested column whose name matches a parameter's
-// name with case and separators ignored (assignee_id for assignee.id, whose
-// column is assigneeId), or nil.
+// columnLike returns the column whose name matches a parameter's name
+// with case and separators ignored (assignee_id for assignee.id, whose
+// column is assigneeId; Twilio's ParentCallSid for parent_call_sid), or
+// nil. Path parameters' columns are not matched.
 func columnLike(t *catalog.Table, name string) *catalog.Column {
 	want := normName(name)
 	for _, c := range t.Columns {
-		if strings.Contains(c.Path, ".") && normName(c.Name) == want {
+		if normName(c.Name) == want && !strings.HasPrefix(c.Description, "Path parameter") && !strings.HasPrefix(c.Description, "Required query parameter") {
 			return c
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -19,11 +21,11 @@ var streamBatch = 64
 const tablesLine = "\n        tables:\n"
 
 // WriteYAML writes what YAML returns, a batch of tables at a time, so a
-// spec with thousands of tables is never printed in one piece. It swaps
-// the tables of r.Profile's schema while it runs (and puts them back):
-// do not read r.Profile meanwhile.
+// spec with thousands of tables is never printed in one piece. Batches are
+// printed on up to GOMAXPROCS goroutines (a few batches ahead of the
+// writer) and written in order. It does not change r.Profile.
 func (r *Result) WriteYAML(w io.Writer) error {
-	schema, ok := r.single()
+	cat, catName, schemaName, schema, ok := r.single()
 	if !ok {
 		out, err := r.YAML()
 		if err != nil {
@@ -36,55 +38,127 @@ func (r *Result) WriteYAML(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tables := schema.Tables
-	defer func() { schema.Tables = tables }()
-	for start := 0; start == 0 || start < len(names); start += streamBatch {
+	// printBatch prints batch i: the whole profile with only the batch's
+	// tables, cut to its tables after the first batch.
+	printBatch := func(i int) ([]byte, error) {
+		start := i * streamBatch
 		batch := map[string]*catalog.Table{}
 		for _, n := range names[start:min(start+streamBatch, len(names))] {
-			batch[n] = tables[n]
+			batch[n] = schema.Tables[n]
 		}
-		schema.Tables = batch
+		s := *schema
+		s.Tables = batch
+		c := *cat
+		c.Schemas = map[string]*catalog.Schema{schemaName: &s}
+		p := *r.Profile
+		p.Catalogs = map[string]*catalog.Catalog{catName: &c}
 		comments := *r.Comments
 		if start > 0 {
 			comments.Head = nil
 		}
-		out, err := discover.MarshalProfile(r.Profile, &comments)
+		out, err := discover.MarshalProfile(&p, &comments)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if start > 0 {
 			// Only the tables, after the schema's "tables:" line, and
 			// the blank line that separates them from the ones before.
 			i := bytes.Index(out, []byte(tablesLine))
 			if i < 0 {
-				return fmt.Errorf("openapi: print the profile: no tables: line in a batch")
+				return nil, fmt.Errorf("openapi: print the profile: no tables: line in a batch")
 			}
 			out = append([]byte("\n"), out[i+len(tablesLine):]...)
 		}
-		if _, err := w.Write(out); err != nil {
+		return out, nil
+	}
+	batches := max(1, (len(names)+streamBatch-1)/streamBatch)
+	workers := min(runtime.GOMAXPROCS(0), batches)
+	if workers <= 1 {
+		for i := range batches {
+			out, err := printBatch(i)
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Batch i's result arrives on results[i]; the semaphore keeps at most
+	// 2*workers batches printed and not yet written.
+	type result struct {
+		out []byte
+		err error
+	}
+	results := make([]chan result, batches)
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	ahead := make(chan struct{}, 2*workers)
+	next := make(chan int)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	defer func() {
+		close(done)
+		wg.Wait()
+	}()
+	wg.Add(workers + 1)
+	go func() {
+		defer wg.Done()
+		defer close(next)
+		for i := range batches {
+			select {
+			case ahead <- struct{}{}:
+			case <-done:
+				return
+			}
+			select {
+			case next <- i:
+			case <-done:
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out, err := printBatch(i)
+				results[i] <- result{out, err}
+			}
+		}()
+	}
+	for i := range batches {
+		res := <-results[i]
+		<-ahead
+		if res.err != nil {
+			return res.err
+		}
+		if _, err := w.Write(res.out); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// single returns the profile's one catalog and its one schema, the shape
-// Generate makes; WriteYAML streams only that shape.
-func (r *Result) single() (*catalog.Schema, bool) {
+// single returns the profile's one catalog and its one schema, with their
+// names: the shape Generate makes, the only one WriteYAML streams.
+func (r *Result) single() (cat *catalog.Catalog, catName, schemaName string, schema *catalog.Schema, ok bool) {
 	if r.Profile == nil || len(r.Profile.Catalogs) != 1 {
-		return nil, false
+		return nil, "", "", nil, false
 	}
-	for _, c := range r.Profile.Catalogs {
+	for cn, c := range r.Profile.Catalogs {
 		if c == nil || len(c.Schemas) != 1 {
-			return nil, false
+			return nil, "", "", nil, false
 		}
-		for _, s := range c.Schemas {
+		for sn, s := range c.Schemas {
 			if s != nil && len(s.Tables) > 0 {
-				return s, true
+				return c, cn, sn, s, true
 			}
 		}
 	}
-	return nil, false
+	return nil, "", "", nil, false
 }
 
 // yamlKeyOrder returns a map's keys in the order the YAML encoder prints

@@ -94,8 +94,8 @@ func jsonSchema(content openapi3.Content) *openapi3.Schema {
 var metaFields = func() map[string]bool {
 	m := map[string]bool{}
 	for _, list := range [][]string{cursorFields, nextURLFields, totalFields, hasMoreFields, pageParams, sizeParams, offsetParams, {
-		"object", "kind", "type", "url", "href", "self", "uri", "links", "link", "meta", "metadata", "pagination", "paging", "pageinfo",
-		"page", "pages", "totalpages", "pagecount", "currentpage", "lastpage", "firstpage", "nextpage", "prevpage", "previouspage",
+		"object", "kind", "type", "url", "href", "self", "selflink", "uri", "links", "link", "meta", "metadata", "pagination", "paging", "pageinfo",
+		"page", "pages", "totalpages", "pagecount", "currentpage", "lastpage", "firstpage", "nextpage", "prevpage", "previouspage", "firstpageuri", "previouspageuri", "prevpageuri", "lastpageuri",
 		"previous", "prev", "prevurl", "previousurl", "first", "last", "before", "after", "from", "to", "end", "numberofelements",
 		"empty", "sort", "pageable", "itemsperpage", "resultsperpage", "returned", "returnedcount", "resultcount", "numresults", "numfound",
 		"status", "statuscode", "success", "ok", "message", "messages", "code", "error", "errors", "warnings", "info", "notice",
@@ -313,6 +313,7 @@ func (im *importer) buildTables() (map[string]*catalog.Table, error) {
 		}
 		im.addTable(ep)
 	}
+	im.nameTables()
 	if len(im.tables) == 0 {
 		return nil, im.noTables()
 	}
@@ -321,18 +322,22 @@ func (im *importer) buildTables() (map[string]*catalog.Table, error) {
 }
 
 // itemPath splits an item path /users/{id} into its collection path
-// /users and the parameter id.
+// /users and the parameter id (/Calls/{Sid}.json into /Calls.json and
+// Sid).
 func itemPath(path string) (parent, param string, ok bool) {
 	i := strings.LastIndex(path, "/")
 	if i <= 0 {
 		return "", "", false
 	}
-	last := path[i+1:]
-	if m := placeholder.FindStringSubmatch(last); m != nil && m[0] == last {
-		return path[:i], m[1], true
+	if m := itemSegment.FindStringSubmatch(path[i+1:]); m != nil {
+		return path[:i] + m[2], m[1], true
 	}
 	return "", "", false
 }
+
+// itemSegment is the last segment of an item path: {param}, or
+// {param}.json beside a collection /things.json (Twilio's).
+var itemSegment = regexp.MustCompile(`^\{([^{}]*)\}(\.[A-Za-z0-9]+)?$`)
 
 // identName turns a parameter name into a placeholder name: an identifier.
 func identName(s string) string {
@@ -380,6 +385,11 @@ func tableName(path string) string {
 		if seg == "" || placeholder.MatchString(seg) || versionSegment.MatchString(seg) {
 			continue
 		}
+		// A format extension is no part of the name (Twilio's
+		// /Calls.json is calls).
+		if ext := strings.LastIndex(seg, "."); ext > 0 && formatExtensions[strings.ToLower(seg[ext+1:])] {
+			seg = seg[:ext]
+		}
 		base = seg
 		break
 	}
@@ -390,8 +400,10 @@ func tableName(path string) string {
 	if by != "" {
 		b := by
 		for _, suffix := range []string{"_id", "Id", "ID"} {
-			if len(b) > len(suffix) && strings.HasSuffix(b, suffix) {
-				b = strings.TrimSuffix(b, suffix)
+			rest, ok := strings.CutSuffix(b, suffix)
+			// Not the ID of UUID (Zoom's {WebinarUUID}).
+			if ok && rest != "" && !(suffix == "ID" && rest[len(rest)-1] >= 'A' && rest[len(rest)-1] <= 'Z') {
+				b = rest
 				break
 			}
 		}
@@ -399,6 +411,9 @@ func tableName(path string) string {
 	}
 	return base
 }
+
+// formatExtensions are the path suffixes that name a response format.
+var formatExtensions = map[string]bool{"json": true, "xml": true, "csv": true, "yaml": true}
 
 var (
 	versionSegment = regexp.MustCompile(`^(v\d+[a-z0-9.]*|api)$`)
@@ -433,14 +448,13 @@ func pathParams(item *openapi3.PathItem, op *openapi3.Operation) map[string]*ope
 
 // addTable makes the table of a GET endpoint.
 func (im *importer) addTable(ep *endpoint) {
-	name := im.tableNameFor(ep.path)
 	t := &catalog.Table{
 		Description: oneLine(cmp.Or(ep.op.Summary, ep.op.Description)),
 		URL:         urlTemplate(ep.path, "", "", nil),
 		Rows:        discover.Path(ep.rows),
 		Columns:     columns(ep.row, im.opts.MaxColumns),
 	}
-	im.tables[name] = t
+	im.unnamed = append(im.unnamed, unnamedTable{path: ep.path, table: t})
 	if ep.collection {
 		im.byPath[ep.path] = t
 	} else {
@@ -470,7 +484,20 @@ func (im *importer) addTable(ep *endpoint) {
 		if slices.ContainsFunc(declared, func(c *catalog.Column) bool { return strings.EqualFold(c.Name, n) }) {
 			continue
 		}
-		if c := columnNamed(t, n); c != nil {
+		c := columnNamed(t, n)
+		if c == nil {
+			// A field named the same but for case and separators
+			// (Twilio's {AccountSid} is account_sid), of the
+			// parameter's type: the placeholder is that column.
+			if f := fieldLike(t, m[1]); f != nil && f.Type == paramColumnType(params[m[1]]) {
+				if im.renames[t] == nil {
+					im.renames[t] = map[string]string{}
+				}
+				im.renames[t][m[1]] = f.Name
+				continue
+			}
+		}
+		if c != nil {
 			if c.Type != catalog.TypeJSON {
 				continue
 			}
@@ -510,17 +537,76 @@ func (im *importer) addTable(ep *endpoint) {
 	}
 }
 
+// fieldLike returns the top-level scalar column of the rows whose name is
+// name but for case and separators, or nil.
+func fieldLike(t *catalog.Table, name string) *catalog.Column {
+	want := normName(name)
+	for _, c := range t.Columns {
+		if !c.Implicit && (c.Path == "" || c.Path == c.Name) && c.Type != catalog.TypeJSON && normName(c.Name) == want {
+			return c
+		}
+	}
+	return nil
+}
+
+// unnamedTable is a table made and not yet named, with its spec path.
+type unnamedTable struct {
+	path  string
+	table *catalog.Table
+}
+
+// nameTables names the tables made, the shorter paths first: GitHub's
+// /repos/{owner}/{repo} is repos_by_repo, and
+// /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}, which comes first
+// in the document, teams_repos_by_repo.
+func (im *importer) nameTables() {
+	slices.SortStableFunc(im.unnamed, func(a, b unnamedTable) int {
+		return cmp.Compare(strings.Count(a.path, "/"), strings.Count(b.path, "/"))
+	})
+	for _, u := range im.unnamed {
+		im.tables[im.tableNameFor(u.path)] = u.table
+	}
+	im.unnamed = nil
+}
+
 // tableNameFor names a new table after its path, unique among the
 // tables under case folding (SQL names are matched without case, so
-// users and Users would be one name): users, users_2, ...
+// users and Users would be one name): users; when taken, the path's
+// literal segment before the name's added in front (teams_repos_by_repo);
+// then users_2, users_3, ...
 func (im *importer) tableNameFor(path string) string {
+	taken := func(n string) bool { return im.takenNames[strings.ToLower(n)] }
 	base := tableName(path)
 	name := base
-	for i := 2; im.takenNames[strings.ToLower(name)]; i++ {
+	if taken(name) {
+		if prev := previousLiteral(path); prev != "" && !taken(prev+"_"+base) {
+			name = prev + "_" + base
+		}
+	}
+	for i := 2; taken(name); i++ {
 		name = base + "_" + strconv.Itoa(i)
 	}
 	im.takenNames[strings.ToLower(name)] = true
 	return name
+}
+
+// previousLiteral is the literal segment of a path before the one its
+// table is named after, sanitized, or "".
+func previousLiteral(path string) string {
+	var lits []string
+	for _, seg := range strings.Split(strings.Trim(path, "/"), "/") {
+		if seg != "" && !placeholder.MatchString(seg) && !versionSegment.MatchString(seg) {
+			lits = append(lits, seg)
+		}
+	}
+	if len(lits) < 2 {
+		return ""
+	}
+	prev := lits[len(lits)-2]
+	if ext := strings.LastIndex(prev, "."); ext > 0 && formatExtensions[strings.ToLower(prev[ext+1:])] {
+		prev = prev[:ext]
+	}
+	return sanitize(prev)
 }
 
 // keyFor returns the column an item path's parameter names: the column of
