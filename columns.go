@@ -138,11 +138,17 @@ func (c *connector) ColumnsProfile(ctx context.Context) (*catalog.Profile, error
 // forQuery returns the catalog the planner uses for a query run with ctx:
 // the connector's view, whose tables read their columnsFrom: endpoint
 // with the query's context when a table has one.
+// With a Config.Extension, the Extension's tables and functions come
+// first, bound to ctx (extension.go).
 func (c *connector) forQuery(ctx context.Context) planner.Catalog {
-	if !c.hasColumnsFrom() {
-		return c.view()
+	v := c.view()
+	if c.hasColumnsFrom() {
+		v.source = func(parts []string) (*restsource.Source, error) {
+			return c.sourceContext(ctx, parts)
+		}
 	}
-	return catalogView{connector: c, source: func(parts []string) (*restsource.Source, error) {
-		return c.sourceContext(ctx, parts)
-	}}
+	if c.cfg.Extension != nil {
+		return extCatalog{catalogView: v, ext: c.cfg.Extension, ctx: ctx}
+	}
+	return v
 }

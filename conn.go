@@ -83,11 +83,7 @@ func (cn *conn) query(ctx context.Context, p *planner.Parsed, args []driver.Name
 	}
 	ctx, cancel := cn.c.withQueryTimeout(ctx)
 	ctx, ql := cn.c.startQuery(ctx, p.SQL, len(args)) // logging.go
-	cat := cn.c.forQuery(ctx)
-	if cn.c.cfg.Extension != nil {
-		cat = &extCatalog{connector: cn.c, ctx: ctx}
-	}
-	res, err := planner.Query(ctx, cat, p, args)
+	res, err := planner.Query(ctx, cn.c.forQuery(ctx), p, args)
 	if err != nil {
 		cancel()
 		err = cn.c.redactError(err)

@@ -6,7 +6,7 @@ import (
 	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/executor"
 	"github.com/restsql/restsql/metadata"
-	"github.com/restsql/restsql/restsource"
+	"github.com/restsql/restsql/planner"
 )
 
 // Extension adds tables and scalar functions of a program's own to the
@@ -32,32 +32,32 @@ type Extension interface {
 }
 
 // extCatalog is the catalog a query plans against when the Config has an
-// Extension: the connector, with the Extension's tables and functions
-// bound to the query's context.
+// Extension: the connector's view, with the Extension's tables and
+// functions bound to the query's context.
 type extCatalog struct {
-	*connector
+	catalogView
+	ext Extension
 	ctx context.Context
-}
-
-// Source implements planner.Catalog with the query's context (a table's
-// columnsFrom: endpoint is read with it).
-func (e *extCatalog) Source(parts []string) (*restsource.Source, error) {
-	if e.hasColumnsFrom() {
-		return e.sourceContext(e.ctx, parts)
-	}
-	return e.connector.Source(parts)
 }
 
 // SystemTable implements planner.SystemTables: the Extension's tables
 // first, then the connector's.
-func (e *extCatalog) SystemTable(parts []string) (*metadata.Table, bool) {
-	if t, ok := e.cfg.Extension.Table(e.ctx, e.profile, parts); ok && t != nil {
+func (e extCatalog) SystemTable(parts []string) (*metadata.Table, bool) {
+	if t, ok := e.ext.Table(e.ctx, e.profile, parts); ok && t != nil {
 		return t, true
 	}
-	return e.connector.SystemTable(parts)
+	return e.catalogView.SystemTable(parts)
 }
 
 // Function implements planner.Functions.
-func (e *extCatalog) Function(name string) (*executor.Func, bool) {
-	return e.cfg.Extension.Function(e.ctx, e.profile, name)
+func (e extCatalog) Function(name string) (*executor.Func, bool) {
+	return e.ext.Function(e.ctx, e.profile, name)
 }
+
+var (
+	_ planner.Catalog        = extCatalog{}
+	_ planner.ProfileCatalog = extCatalog{}
+	_ planner.SystemTables   = extCatalog{}
+	_ planner.ColumnsProfile = extCatalog{}
+	_ planner.Functions      = extCatalog{}
+)
