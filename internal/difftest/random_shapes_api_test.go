@@ -261,6 +261,9 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 		if rows == nil {
 			rows = []shOrder{}
 		}
+		if v, ok := q["fields"]; ok {
+			rows = shSelect(rows, strings.Split(strings.Join(v, ","), ","))
+		}
 		return shReply(200, rows, map[string]string{"X-Total-Count": strconv.Itoa(total)}), nil
 	case req.Method == http.MethodPost && req.URL.Path == "/search":
 		var b struct {
@@ -273,9 +276,10 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 				Field string `json:"field"`
 				Dir   string `json:"dir"`
 			} `json:"sort"`
-			Limit    *int   `json:"limit"`
-			PageSize int    `json:"page_size"`
-			After    string `json:"after"`
+			Limit    *int      `json:"limit"`
+			PageSize int       `json:"page_size"`
+			After    string    `json:"after"`
+			Fields   *[]string `json:"fields"`
 		}
 		if err := json.Unmarshal(body, &b); err != nil {
 			return shReply(400, map[string]any{"error": err.Error()}, nil), nil
@@ -318,6 +322,9 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if page == nil {
 			page = []shOrder{}
+		}
+		if b.Fields != nil {
+			page = shSelect(page, *b.Fields)
 		}
 		return shReply(200, map[string]any{"results": page, "next": next}, nil), nil
 	case req.Method == http.MethodPost && req.URL.Path == "/graphql":
@@ -373,4 +380,20 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 		return shReply(200, map[string]any{"range": "Sheet1", "values": values}, nil), nil
 	}
 	return shReply(404, map[string]any{"error": "no route " + req.Method + " " + req.URL.Path}, nil), nil
+}
+
+// shSelect keeps the named top-level fields of each order, as an API's
+// field selection does.
+func shSelect(rows []shOrder, fields []string) []shOrder {
+	out := make([]shOrder, len(rows))
+	for i, o := range rows {
+		c := shOrder{}
+		for _, f := range fields {
+			if v, ok := o[f]; ok {
+				c[f] = v
+			}
+		}
+		out[i] = c
+	}
+	return out
 }

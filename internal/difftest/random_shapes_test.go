@@ -254,6 +254,7 @@ type shQuery struct {
 	fStatus, fTotal, fSku  bool
 	fCust, sortOn, limitOn bool
 	totalHeader, statusIn  bool
+	selectOn               bool
 	sel                    []string // selected items (column names, or aggregates)
 	group                  string   // GROUP BY column ("" none)
 	where                  []string
@@ -369,6 +370,9 @@ func (q *shQuery) profile() string {
 		if q.limitOn {
 			w("limit: {param: limit}")
 		}
+		if q.selectOn {
+			w("select: {param: fields}")
+		}
 	case "search":
 		w("url: /search")
 		w("method: POST")
@@ -380,6 +384,9 @@ func (q *shQuery) profile() string {
 		}
 		if q.limitOn {
 			w("limit: {body: limit}")
+		}
+		if q.selectOn {
+			w("select: {body: fields}")
 		}
 	case "graphql":
 		w("url: /graphql")
@@ -506,6 +513,7 @@ func genShQuery(seed uint64, d *shData) *shQuery {
 	q.pageSize = 1 + r.IntN(3)
 	q.fStatus, q.fTotal, q.fSku, q.fCust = r.IntN(3) > 0, r.IntN(3) > 0, r.IntN(2) == 0, r.IntN(2) == 0
 	q.sortOn, q.limitOn, q.totalHeader, q.statusIn = r.IntN(2) == 0, r.IntN(2) == 0, r.IntN(3) == 0, r.IntN(2) == 0
+	q.selectOn = r.IntN(2) == 0
 
 	names := make([]string, len(t.cols))
 	for i, c := range t.cols {
