@@ -374,6 +374,21 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return shReply(200, map[string]any{"data": map[string]any{"orders": map[string]any{
 			"nodes": page, "pageInfo": map[string]any{"endCursor": end, "hasNextPage": more}}}}, nil), nil
+	case req.Method == http.MethodGet && req.URL.Path == "/sheetp":
+		// The sheet paged by offset over its arrays, the header among them.
+		values := [][]any{{"ID", "Name", " score "}}
+		values = append(values, a.d.sheet...)
+		off, _ := strconv.Atoi(q.Get("offset"))
+		size, err := strconv.Atoi(q.Get("limit"))
+		if err != nil || size <= 0 || size > 4 {
+			size = 4
+		}
+		off = min(off, len(values))
+		values = values[off:]
+		if len(values) > size {
+			values = values[:size]
+		}
+		return shReply(200, map[string]any{"values": values}, nil), nil
 	case req.Method == http.MethodGet && req.URL.Path == "/sheet":
 		values := [][]any{{"ID", "Name", " score "}}
 		values = append(values, a.d.sheet...)

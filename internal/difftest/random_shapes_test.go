@@ -254,7 +254,7 @@ type shQuery struct {
 	fStatus, fTotal, fSku  bool
 	fCust, sortOn, limitOn bool
 	totalHeader, statusIn  bool
-	selectOn               bool
+	selectOn, sheetPaged   bool
 	sel                    []string // selected items (column names, or aggregates)
 	group                  string   // GROUP BY column ("" none)
 	where                  []string
@@ -396,7 +396,12 @@ func (q *shQuery) profile() string {
 		w("rows: data.orders.nodes")
 		w("pagination: {type: cursor, cursorPath: data.orders.pageInfo.endCursor, cursorBody: variables.after, hasMorePath: data.orders.pageInfo.hasNextPage}")
 	case "sheet":
-		w("url: /sheet")
+		if q.sheetPaged {
+			w("url: /sheetp")
+			w("pagination: {type: offset, offsetParam: offset, sizeParam: limit, pageSize: %d}", q.pageSize+1)
+		} else {
+			w("url: /sheet")
+		}
 		w("rows: values")
 		w("header: first")
 	}
@@ -514,6 +519,7 @@ func genShQuery(seed uint64, d *shData) *shQuery {
 	q.fStatus, q.fTotal, q.fSku, q.fCust = r.IntN(3) > 0, r.IntN(3) > 0, r.IntN(2) == 0, r.IntN(2) == 0
 	q.sortOn, q.limitOn, q.totalHeader, q.statusIn = r.IntN(2) == 0, r.IntN(2) == 0, r.IntN(3) == 0, r.IntN(2) == 0
 	q.selectOn = r.IntN(2) == 0
+	q.sheetPaged = r.IntN(2) == 0
 
 	names := make([]string, len(t.cols))
 	for i, c := range t.cols {
