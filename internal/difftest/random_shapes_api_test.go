@@ -398,11 +398,13 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // shSelect keeps the named top-level fields of each order, as an API's
-// field selection does.
+// field selection does, and the id, which the API always returns (else
+// two pages of one row could be the same bytes, which the driver takes
+// for an API that ignores its offset: see difftest-findings.md).
 func shSelect(rows []shOrder, fields []string) []shOrder {
 	out := make([]shOrder, len(rows))
 	for i, o := range rows {
-		c := shOrder{}
+		c := shOrder{"id": o["id"]}
 		for _, f := range fields {
 			if v, ok := o[f]; ok {
 				c[f] = v
