@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // The shapes suite's fake API (TestRandomShapes): one set of orders, each
@@ -104,6 +105,15 @@ func newShData(seed uint64) *shData {
 			row = append(row, "2.5")
 		default:
 			row = append(row, pick([]any{1.0, 2.5, -1.0}))
+		}
+		if len(row) == 3 && r.IntN(3) > 0 {
+			// A date in one of the column's two layouts (a format list).
+			day := []string{"2024-03-01", "2024-03-02", "2023-12-31"}[r.IntN(3)]
+			if r.IntN(2) == 0 {
+				tm, _ := time.Parse("2006-01-02", day)
+				day = tm.Format("1/2/2006")
+			}
+			row = append(row, day)
 		}
 		if r.IntN(6) == 0 {
 			row = row[:1]
@@ -376,7 +386,7 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 			"nodes": page, "pageInfo": map[string]any{"endCursor": end, "hasNextPage": more}}}}, nil), nil
 	case req.Method == http.MethodGet && req.URL.Path == "/sheetp":
 		// The sheet paged by offset over its arrays, the header among them.
-		values := [][]any{{"ID", "Name", " score "}}
+		values := [][]any{{"ID", "Name", " score ", "Signed up"}}
 		values = append(values, a.d.sheet...)
 		off, _ := strconv.Atoi(q.Get("offset"))
 		size, err := strconv.Atoi(q.Get("limit"))
@@ -390,7 +400,7 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return shReply(200, map[string]any{"values": values}, nil), nil
 	case req.Method == http.MethodGet && req.URL.Path == "/sheet":
-		values := [][]any{{"ID", "Name", " score "}}
+		values := [][]any{{"ID", "Name", " score ", "Signed up"}}
 		values = append(values, a.d.sheet...)
 		return shReply(200, map[string]any{"range": "Sheet1", "values": values}, nil), nil
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -89,7 +90,7 @@ func newShEnv(tb testing.TB, dseed uint64) *shEnv {
 		exec(`CREATE TABLE lines_` + k + ` (order_id INTEGER, status TEXT, total REAL, cust TEXT, lid INTEGER, sku TEXT, qty INTEGER, price REAL)`)
 		exec(`CREATE TABLE taxes_` + k + ` (order_id INTEGER, status TEXT, lid INTEGER, sku TEXT, tid INTEGER, rate REAL, code TEXT)`)
 	}
-	exec(`CREATE TABLE sheet (id INTEGER, name TEXT, score REAL)`)
+	exec(`CREATE TABLE sheet (id INTEGER, name TEXT, score REAL, signed TEXT)`)
 	for _, o := range d.orders {
 		exec(`INSERT INTO orders VALUES (?, ?, ?, ?)`, o["id"], o["status"], o["total"], o["cust"])
 		lines, _ := o["lines"].([]any)
@@ -115,15 +116,22 @@ func newShEnv(tb testing.TB, dseed uint64) *shEnv {
 		}
 	}
 	for _, r := range d.sheet {
-		vals := []any{nil, nil, nil}
+		vals := []any{nil, nil, nil, nil}
 		for i, v := range r {
-			if s, ok := v.(string); ok && i != 1 {
+			if s, ok := v.(string); ok && i == 3 {
+				tm, err := time.Parse("2006-01-02", s)
+				if err != nil {
+					tm, err = time.Parse("1/2/2006", s)
+				}
+				require.NoError(tb, err)
+				v = tm.UTC().Format(time.RFC3339)
+			} else if s, ok := v.(string); ok && i != 1 {
 				f, _ := strconv.ParseFloat(s, 64)
 				v = f
 			}
 			vals[i] = v
 		}
-		exec(`INSERT INTO sheet VALUES (?, ?, ?)`, vals...)
+		exec(`INSERT INTO sheet VALUES (?, ?, ?, ?)`, vals...)
 	}
 	return e
 }
@@ -240,6 +248,7 @@ type shTable struct {
 
 type shCol struct {
 	name, typ, path string
+	format          string
 	parent          bool // a column of the API's own row
 	values          []any
 }
@@ -446,6 +455,9 @@ func (q *shQuery) profile() string {
 		if c.path != "" {
 			s += fmt.Sprintf(", path: %q", c.path)
 		}
+		if c.format != "" {
+			s += ", format: " + c.format
+		}
 		if len(fl) > 0 {
 			s += ", filters: {" + strings.Join(fl, ", ") + "}"
 		}
@@ -471,6 +483,7 @@ func shCols(d *shData) map[string]shCol {
 		"code":   {name: "code", typ: "string", values: []any{"x", "y", "z"}},
 		"name":   {name: "name", typ: "string", values: []any{"ann", "bob", "Cy", "", "d e", "cy"}},
 		"score":  {name: "score", typ: "float", values: []any{1.0, 2.5, -1, 0}},
+		"signed": {name: "signed", typ: "datetime", format: `["1/2/2006", "2006-01-02"]`, values: []any{"2024-03-01T00:00:00Z", "2024-03-02T00:00:00Z", "2024-01-01T00:00:00Z"}},
 	}
 }
 
@@ -492,7 +505,7 @@ func genShQuery(seed uint64, d *shData) *shQuery {
 	switch {
 	case kind == "sheet":
 		t.name = "sheet"
-		t.cols = []shCol{col("id", "ID", false), col("name", "Name", false), col("score", "score", false)}
+		t.cols = []shCol{col("id", "ID", false), col("name", "Name", false), col("score", "score", false), col("signed", "Signed up", false)}
 		t.keys = []string{"id"}
 	case each == "":
 		t.name = "f_" + kind
