@@ -38,6 +38,9 @@ type shOrder map[string]any
 type shData struct {
 	orders []shOrder
 	sheet  [][]any // the sheet's rows after the header: id, name, score
+	// cursor is how /search writes its cursor: 0 text, 1 a number, 2 an
+	// array.
+	cursor int
 }
 
 var shStatuses = []any{"open", "paid", "void", "Open", "", nil}
@@ -47,7 +50,7 @@ var shSkus = []any{"A", "B", "C", "a", nil}
 func newShData(seed uint64) *shData {
 	r := rand.New(rand.NewPCG(seed, 4242))
 	pick := func(xs []any) any { return xs[r.IntN(len(xs))] }
-	d := &shData{}
+	d := &shData{cursor: int(seed % 3)}
 	n := 5 + r.IntN(10)
 	ids := r.Perm(n)
 	lid, tid := 100, 1000
@@ -288,7 +291,7 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 			} `json:"sort"`
 			Limit    *int      `json:"limit"`
 			PageSize int       `json:"page_size"`
-			After    string    `json:"after"`
+			After    any       `json:"after"`
 			Fields   *[]string `json:"fields"`
 		}
 		if err := json.Unmarshal(body, &b); err != nil {
@@ -313,13 +316,26 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 		if b.Limit != nil && *b.Limit > 0 && *b.Limit < size {
 			size = *b.Limit
 		}
+		// The cursor is a string, a number or an array (Elasticsearch's
+		// search_after), by data set.
 		off := 0
-		if b.After != "" {
-			n, err := strconv.Atoi(strings.TrimPrefix(b.After, "c"))
+		switch c := b.After.(type) {
+		case nil:
+		case string:
+			n, err := strconv.Atoi(strings.TrimPrefix(c, "c"))
 			if err != nil {
 				return shReply(400, map[string]any{"error": "bad cursor"}, nil), nil
 			}
 			off = n
+		case float64:
+			off = int(c)
+		case []any:
+			if len(c) != 2 {
+				return shReply(400, map[string]any{"error": "bad cursor"}, nil), nil
+			}
+			off = int(c[1].(float64))
+		default:
+			return shReply(400, map[string]any{"error": "bad cursor"}, nil), nil
 		}
 		if off > len(rows) {
 			off = len(rows)
@@ -328,7 +344,14 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 		var next any
 		if len(page) > size {
 			page = page[:size]
-			next = fmt.Sprintf("c%d", off+size)
+			switch a.d.cursor {
+			case 0:
+				next = fmt.Sprintf("c%d", off+size)
+			case 1:
+				next = float64(off + size)
+			default:
+				next = []any{"x", float64(off + size)}
+			}
 		}
 		if page == nil {
 			page = []shOrder{}
