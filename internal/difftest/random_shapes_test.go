@@ -403,11 +403,17 @@ func (q *shQuery) profile() string {
 		w("  query: 'query($first: Int, $after: String, $status: String) { orders(first: $first, after: $after, status: $status) { nodes { id } pageInfo { endCursor hasNextPage } } }'")
 		w("  variables: {first: %d}", q.pageSize)
 		w("rows: data.orders.nodes")
+		if q.limitOn {
+			w("limit: {body: variables.first}")
+		}
 		w("pagination: {type: cursor, cursorPath: data.orders.pageInfo.endCursor, cursorBody: variables.after, hasMorePath: data.orders.pageInfo.hasNextPage}")
 	case "sheet":
 		if q.sheetPaged {
 			w("url: /sheetp")
 			w("pagination: {type: offset, offsetParam: offset, sizeParam: limit, pageSize: %d}", q.pageSize+1)
+			if q.limitOn {
+				w("limit: {param: limit}")
+			}
 		} else {
 			w("url: /sheet")
 		}
