@@ -254,6 +254,9 @@ func (a *shAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 		if v := q.Get("total_gt"); v != "" {
 			fs = append(fs, shFilter{"total", "gt", v})
 		}
+		if v := q.Get("id"); v != "" {
+			fs = append(fs, shFilter{"id", "eq", v})
+		}
 		if v := q.Get("sku"); v != "" {
 			fs = append(fs, shFilter{"sku", "eq", v})
 		}

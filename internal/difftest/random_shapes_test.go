@@ -264,6 +264,7 @@ type shQuery struct {
 	fCust, sortOn, limitOn bool
 	totalHeader, statusIn  bool
 	selectOn, sheetPaged   bool
+	fId, flip              bool
 	sel                    []string // selected items (column names, or aggregates)
 	group                  string   // GROUP BY column ("" none)
 	where                  []string
@@ -330,9 +331,14 @@ func (q *shQuery) render(lite bool) string {
 	if lite {
 		tbl = q.liteTable()
 	}
-	b.WriteString("SELECT " + strings.Join(q.sel, ", ") + " FROM " + tbl + " t")
-	if q.join != "" {
-		fmt.Fprintf(&b, " %s orders o ON o.id = t.order_id", q.join)
+	switch {
+	case q.join == "JOIN" && q.flip:
+		// orders first: the planner may look the child rows up by order_id.
+		fmt.Fprintf(&b, "SELECT %s FROM orders o JOIN %s t ON t.order_id = o.id", strings.Join(q.sel, ", "), tbl)
+	case q.join != "":
+		fmt.Fprintf(&b, "SELECT %s FROM %s t %s orders o ON o.id = t.order_id", strings.Join(q.sel, ", "), tbl, q.join)
+	default:
+		b.WriteString("SELECT " + strings.Join(q.sel, ", ") + " FROM " + tbl + " t")
 	}
 	if len(q.where) > 0 {
 		b.WriteString(" WHERE " + strings.Join(q.where, " AND "))
@@ -440,6 +446,8 @@ func (q *shQuery) profile() string {
 				}
 			case c.name == "status" && q.fStatus && t.kind == "graphql":
 				fl = append(fl, `"=": {body: variables.status, exact: true}`)
+			case (c.name == "id" || c.name == "order_id") && q.fId && t.kind == "orders":
+				fl = append(fl, `"=": {param: id, exact: true}`)
 			case c.name == "total" && q.fTotal && t.kind == "orders":
 				fl = append(fl, `">": {param: total_gt, exact: true}`)
 			case c.name == "total" && q.fTotal && t.kind == "search":
@@ -539,6 +547,8 @@ func genShQuery(seed uint64, d *shData) *shQuery {
 	q.sortOn, q.limitOn, q.totalHeader, q.statusIn = r.IntN(2) == 0, r.IntN(2) == 0, r.IntN(3) == 0, r.IntN(2) == 0
 	q.selectOn = r.IntN(2) == 0
 	q.sheetPaged = r.IntN(2) == 0
+	q.fId = r.IntN(2) == 0
+	q.flip = r.IntN(2) == 0
 
 	names := make([]string, len(t.cols))
 	for i, c := range t.cols {
