@@ -457,7 +457,7 @@ func (q *shQuery) profile() string {
 				fl = append(fl, `"IN": {body: filters.-1, value: '{"field": "cust", "op": "in", "value": {}}', exact: true}`)
 			}
 		}
-		if c.name == "sku" && q.fSku && t.each == "lines" {
+		if c.name == "sku" && q.fSku && t.each != "" {
 			switch t.kind {
 			case "orders":
 				fl = append(fl, `"=": {param: sku, exact: true}`)
