@@ -222,11 +222,21 @@ func (a *shAPI) filtered(fs []shFilter, sortField, dir string) []shOrder {
 			out = append(out, o)
 		}
 	}
-	if sortField == "id" {
+	if sortField == "id" || sortField == "total" {
+		// NULL and missing values sort low (first ascending); ties keep
+		// the API's own order.
+		key := func(o shOrder) (float64, bool) {
+			f, ok := o[sortField].(float64)
+			return f, ok
+		}
 		sort.SliceStable(out, func(i, j int) bool {
-			x, y := out[i]["id"].(float64), out[j]["id"].(float64)
+			x, xok := key(out[i])
+			y, yok := key(out[j])
 			if dir == "desc" {
-				return x > y
+				x, xok, y, yok = y, yok, x, xok
+			}
+			if !xok || !yok {
+				return !xok && yok
 			}
 			return x < y
 		})

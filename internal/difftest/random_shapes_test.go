@@ -264,7 +264,7 @@ type shQuery struct {
 	fCust, sortOn, limitOn bool
 	totalHeader, statusIn  bool
 	selectOn, sheetPaged   bool
-	fId, flip              bool
+	fId, flip, sortTotal   bool
 	sel                    []string // selected items (column names, or aggregates)
 	group                  string   // GROUP BY column ("" none)
 	where                  []string
@@ -380,7 +380,7 @@ func (q *shQuery) profile() string {
 		}
 		w("pagination: {type: offset, offsetParam: offset, sizeParam: limit, pageSize: %d%s}", q.pageSize, tot)
 		if q.sortOn {
-			w("sort: {param: sort, order: order, columns: [%s]}", t.cols[0].name)
+			w("sort: {param: sort, order: order, columns: [%s]}", q.sortCols())
 		}
 		if q.limitOn {
 			w("limit: {param: limit}")
@@ -395,7 +395,7 @@ func (q *shQuery) profile() string {
 		w("rows: results")
 		w("pagination: {type: cursor, cursorPath: next, cursorBody: after}")
 		if q.sortOn {
-			w(`sort: {body: sort, value: '{"field": "{column}", "dir": "{dir}"}', columns: [%s]}`, t.cols[0].name)
+			w(`sort: {body: sort, value: '{"field": "{column}", "dir": "{dir}"}', columns: [%s]}`, q.sortCols())
 		}
 		if q.limitOn {
 			w("limit: {body: limit}")
@@ -480,6 +480,16 @@ func (q *shQuery) profile() string {
 	return b.String()
 }
 
+// sortCols are the columns the profile's sort declares: the order's id,
+// and its total (nullable, NULLs low) when sortTotal.
+func (q *shQuery) sortCols() string {
+	cols := q.t.cols[0].name
+	if q.sortTotal && q.t.each != "lines.#.taxes" {
+		cols += ", total"
+	}
+	return cols
+}
+
 func shCols(d *shData) map[string]shCol {
 	status := []any{"open", "paid", "void", "Open", "", "zzz"}
 	totals := []any{0.0, 1.5, 10, 99.25, -3, 5}
@@ -549,6 +559,7 @@ func genShQuery(seed uint64, d *shData) *shQuery {
 	q.sheetPaged = r.IntN(2) == 0
 	q.fId = r.IntN(2) == 0
 	q.flip = r.IntN(2) == 0
+	q.sortTotal = r.IntN(2) == 0
 
 	names := make([]string, len(t.cols))
 	for i, c := range t.cols {
@@ -651,7 +662,7 @@ func TestShapesDebug(t *testing.T) {
 		t.Skip()
 	}
 	e := newShEnv(t, 0)
-	for s := uint64(1); s < 50; s++ {
+	for s := uint64(1); s < 400; s++ {
 		q := genShQuery(s, e.d)
 		e.api.reset()
 		m, err := e.check(q)
