@@ -168,6 +168,15 @@ func (e *shEnv) check(q *shQuery) (string, error) {
 	if len(got.cols) != len(lite.cols) || !sameRows(got.rows, lite.rows, q.ordered()) {
 		return fmt.Sprintf("restsql %d rows:\n%ssqlite %d rows:\n%s", len(got.rows), formatRows(got.rows), len(lite.rows), formatRows(lite.rows)), nil
 	}
+	// An ORDER BY that does not fix the order still fixes the order of
+	// its first key's values (a sort the API did must keep them).
+	if i := q.firstKeyItem(); i >= 0 && !q.ordered() {
+		for r := range got.rows {
+			if !equalValues(got.rows[r][i], lite.rows[r][i]) {
+				return fmt.Sprintf("restsql's rows are not in the order of %s:\n%ssqlite:\n%s", q.order[0], formatRows(got.rows), formatRows(lite.rows)), nil
+			}
+		}
+	}
 	return "", nil
 }
 
@@ -480,6 +489,21 @@ func (q *shQuery) profile() string {
 	return b.String()
 }
 
+// firstKeyItem is the selected item that the first ORDER BY key names (-1
+// for none).
+func (q *shQuery) firstKeyItem() int {
+	if len(q.order) == 0 {
+		return -1
+	}
+	k := strings.TrimSuffix(q.order[0], " DESC")
+	for i, s := range q.sel {
+		if s == k {
+			return i
+		}
+	}
+	return -1
+}
+
 // sortCols are the columns the profile's sort declares: the order's id,
 // and its total (nullable, NULLs low) when sortTotal.
 func (q *shQuery) sortCols() string {
@@ -637,6 +661,15 @@ func genShQuery(seed uint64, d *shData) *shQuery {
 	}
 	if q.join != "" && r.IntN(2) == 0 {
 		q.sel = append(q.sel, "o.status", "o.total")
+	}
+	if r.IntN(4) == 0 {
+		// One key that may not fix the order: the API may sort by it.
+		k := "t." + names[r.IntN(min(3, len(names)))]
+		if !strings.Contains(strings.Join(q.sel, ","), k) {
+			q.sel = append(q.sel, k)
+		}
+		q.order = []string{k + []string{"", " DESC"}[r.IntN(2)]}
+		return q
 	}
 	if r.IntN(3) > 0 {
 		for i := r.IntN(3); i > 0; i-- {
