@@ -1,7 +1,6 @@
 package difftest
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
@@ -686,19 +685,4 @@ func genShQuery(seed uint64, d *shData) *shQuery {
 		}
 	}
 	return q
-}
-
-var _ = context.Background
-
-func TestShapesDebug(t *testing.T) {
-	if os.Getenv("SHDBG") == "" {
-		t.Skip()
-	}
-	e := newShEnv(t, 0)
-	for s := uint64(1); s < 400; s++ {
-		q := genShQuery(s, e.d)
-		e.api.reset()
-		m, err := e.check(q)
-		t.Logf("%d %s | %q %v\n   %s", s, q.render(false), m, err, strings.Join(e.api.requests(), "\n   "))
-	}
 }
