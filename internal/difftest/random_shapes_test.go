@@ -156,6 +156,12 @@ func (e *shEnv) check(q *shQuery) (string, error) {
 	}
 	db := sql.OpenDB(conn)
 	defer db.Close()
+	if q.limit >= 0 && !q.ordered() {
+		if len(q.order) > 0 {
+			return "", nil // a shrunk ORDER BY that no longer fixes a LIMIT's rows
+		}
+		return e.checkSample(db, q)
+	}
 	lite, err := runQuery(e.lite, q.render(true))
 	if err != nil {
 		return "", fmt.Errorf("SQLite fails: %w", err)
@@ -175,6 +181,27 @@ func (e *shEnv) check(q *shQuery) (string, error) {
 				return fmt.Sprintf("restsql's rows are not in the order of %s:\n%ssqlite:\n%s", q.order[0], formatRows(got.rows), formatRows(lite.rows)), nil
 			}
 		}
+	}
+	return "", nil
+}
+
+// checkSample checks a LIMIT without an ORDER BY that fixes the order:
+// restsql must answer min(LIMIT, all) of SQLite's rows without it (LIMIT
+// pushdown over child rows).
+func (e *shEnv) checkSample(db *sql.DB, q *shQuery) (string, error) {
+	all := q.clone()
+	all.limit, all.offset = -1, 0
+	lite, err := runQuery(e.lite, all.render(true))
+	if err != nil {
+		return "", fmt.Errorf("SQLite fails: %w", err)
+	}
+	got, err := runQuery(db, q.render(false))
+	if err != nil {
+		return fmt.Sprintf("restsql error: %v", err), nil
+	}
+	want := min(q.limit, max(len(lite.rows)-q.offset, 0))
+	if len(got.rows) != want || len(onlyIn(got.rows, lite.rows)) > 0 {
+		return fmt.Sprintf("restsql %d rows (want %d of SQLite's without the LIMIT):\n%ssqlite %d rows:\n%s", len(got.rows), want, formatRows(got.rows), len(lite.rows), formatRows(lite.rows)), nil
 	}
 	return "", nil
 }
@@ -357,7 +384,7 @@ func (q *shQuery) render(lite bool) string {
 	if len(q.order) > 0 {
 		b.WriteString(" ORDER BY " + strings.Join(q.order, ", "))
 	}
-	if q.limit >= 0 && q.ordered() {
+	if q.limit >= 0 && (q.ordered() || len(q.order) == 0) {
 		fmt.Fprintf(&b, " LIMIT %d", q.limit)
 		if q.offset > 0 {
 			fmt.Fprintf(&b, " OFFSET %d", q.offset)
@@ -660,6 +687,14 @@ func genShQuery(seed uint64, d *shData) *shQuery {
 	}
 	if q.join != "" && r.IntN(2) == 0 {
 		q.sel = append(q.sel, "o.status", "o.total")
+	}
+	if r.IntN(6) == 0 {
+		// A LIMIT without ORDER BY: any rows of the answer, as many.
+		q.limit = r.IntN(5)
+		if r.IntN(3) == 0 {
+			q.offset = r.IntN(3)
+		}
+		return q
 	}
 	if r.IntN(4) == 0 {
 		// One key that may not fix the order: the API may sort by it.
