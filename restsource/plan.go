@@ -526,6 +526,11 @@ func (s *Source) planSelect(cols []*catalog.Column) []qparam {
 			names = append(names, top)
 		}
 	}
+	if top, send, ok := s.eachSelectName(); !ok {
+		return nil
+	} else if send && !seen[top] && (len(names) > 0 || s.selectsAll()) {
+		names = append(names, top)
+	}
 	if len(names) == 0 {
 		return nil
 	}

@@ -132,6 +132,27 @@ func (s *Source) selectName(c *catalog.Column) (name string, send, ok bool) {
 	return name, ok, ok
 }
 
+// eachSelectName is the name the select parameter sends for the array
+// that each: reads, like selectName for its element columns. The array is
+// named even when the query reads none of its elements: it says how many
+// rows each API row gives (a COUNT(*), or a ^. column alone). send is
+// false without each: or when the array lies outside select.under.
+func (s *Source) eachSelectName() (name string, send, ok bool) {
+	if s.shape.Each == "" {
+		return "", false, true
+	}
+	path := catalog.EachLevels(s.shape.Each)[0]
+	if under := s.t.Select.Under; under != "" {
+		below, found := strings.CutPrefix(path, under+".")
+		if !found {
+			return "", false, true
+		}
+		path = below
+	}
+	name, ok = topKey(path)
+	return name, ok, ok
+}
+
 // ShapeDetail describes, for EXPLAIN, how the rows lie in the API's
 // response when it is more than an array of rows ("" otherwise).
 func (p *Plan) ShapeDetail() string {

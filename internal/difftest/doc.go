@@ -23,6 +23,10 @@
 //   - random_test.go (with random_api_test.go, random_profile_test.go,
 //     random_gen_test.go and random_self_test.go): the random differential
 //     suite, described below.
+//   - random_shapes_test.go (with random_shapes_api_test.go): the same
+//     check over the profile's shapes: child rows (each:, ^. columns,
+//     keepEmpty, .#. levels), POST search and GraphQL reads, header: first
+//     sheets; RESTSQL_SHAPES_SEED and RESTSQL_SHAPES_N sweep it.
 //
 // A case that shows a known bug outside this suite carries a bug mark: it
 // is skipped while the bug shows and fails once it does not, so the mark
