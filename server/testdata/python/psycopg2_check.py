@@ -42,6 +42,18 @@ show("after absolute scroll", named.fetchone()[0])
 named.close()
 conn.commit()
 
+# A scrollable named cursor (DECLARE … SCROLL CURSOR): scroll backward
+# (MOVE -n) and to an absolute row.
+scr = conn.cursor(name="scroll_posts", scrollable=True)
+scr.execute("SELECT id FROM posts WHERE id <= 20 ORDER BY id")
+show("scroll first", [r[0] for r in scr.fetchmany(5)])
+scr.scroll(-3)
+show("scroll back", scr.fetchone()[0])
+scr.scroll(0, mode="absolute")
+show("scroll rewind", [r[0] for r in scr.fetchmany(2)])
+scr.close()
+conn.commit()
+
 # WITH HOLD: the cursor outlives the transaction's commit.
 held = conn.cursor(name="held", withhold=True)
 held.execute("SELECT id FROM users ORDER BY id")
