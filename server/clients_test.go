@@ -179,15 +179,21 @@ func TestPsycopg2(t *testing.T) {
 	want := map[string]string{
 		"names":                 "count,sum",
 		"count":                 "(" + count[0] + ", " + count[1] + ")",
-		"named":                 ints("SELECT id FROM posts WHERE userId = 2 ORDER BY id"),
+		"named":                 ints("SELECT id FROM posts WHERE userId = 2 AND id <= 100 ORDER BY id"), // the original posts, not those COPY adds
 		"fetchmany":             "[1, 2, 3]",
 		"after scroll":          "14",
 		"after absolute scroll": "31",
+		"scroll first":          "[1, 2, 3, 4, 5]",
+		"scroll back":           "3",
+		"scroll rewind":         "[1, 2]",
 		"held first":            "1",
 		"held rest":             ints("SELECT id FROM users WHERE id > 1 ORDER BY id"),
 		"copy csv":              pyRepr(csv),
 		"copy_to":               pyRepr(joinRows(libRows(t, e.lib, "SELECT id, username FROM users"), "|")),
-		"copy from":             codeFeatureNotSupported,
+		"copy from":             "2",
+		"copy_from":             "1",
+		"copied":                "['py b', 'py c', 'py, a']",
+		"copy read-only":        codeFeatureNotSupported,
 		"done":                  "ok",
 	}
 	require.Equal(t, want, got)
@@ -286,6 +292,8 @@ func TestPsycopg3(t *testing.T) {
 		"fetchmany":    "[1, 2]",
 		"after scroll": "8",
 		"copy csv":     pyRepr("id,title\n" + joinRows(libRows(t, e.lib, "SELECT id, title FROM posts WHERE userId = 1 AND id <= 3 ORDER BY id"), ",")),
+		"copy from":    "2",
+		"copied":       "[('pg3 copy a', None), ('pg3 copy b\\ttab', 'x')]",
 		"done":         "ok",
 	}
 	require.Equal(t, want, got)

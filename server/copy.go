@@ -27,6 +27,11 @@ type copyOptions struct {
 	escape     byte
 	forceAll   bool
 	forceQuote []string // column names, lower case for unquoted names
+	// from is set for COPY table FROM STDIN, into table (its tokens);
+	// headerMatch for HEADER MATCH.
+	from        bool
+	table       []token
+	headerMatch bool
 }
 
 // parseCopy parses COPY { table [(columns)] | (query) } TO STDOUT
@@ -74,6 +79,7 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 			return nil, opts, syntaxErrorNear(toks, i)
 		}
 		table := toks[start:i]
+		opts.table = append([]token(nil), table...)
 		cols := []token{{kind: tOp, text: "*", space: true}}
 		if i < len(toks) && toks[i].is(tPunct, "(") {
 			j := i + 1
@@ -95,13 +101,24 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 		query = append(query, table...)
 	}
 	if i < len(toks) && toks[i].keyword("from") {
-		return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY FROM is not supported: restsql's server copies out only (COPY … TO STDOUT); write rows with INSERT")
-	}
-	if i >= len(toks) || !toks[i].keyword("to") {
+		if opts.table == nil {
+			return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY FROM copies into a table, not a query")
+		}
+		opts.from = true
+		i++
+		if i >= len(toks) || !toks[i].keyword("stdin") {
+			if i < len(toks) && (toks[i].kind == tString || toks[i].keyword("program")) {
+				return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY from a file or a program of the server is not supported: use COPY … FROM STDIN (psql: \\copy … FROM 'file')")
+			}
+			return nil, opts, syntaxErrorNear(toks, i)
+		}
+	} else if i >= len(toks) || !toks[i].keyword("to") {
 		return nil, opts, syntaxErrorNear(toks, i)
+	} else {
+		opts.table = nil
+		i++
 	}
-	i++
-	if i >= len(toks) || !toks[i].keyword("stdout") {
+	if !opts.from && (i >= len(toks) || !toks[i].keyword("stdout")) {
 		if i < len(toks) && (toks[i].kind == tString || toks[i].keyword("program")) {
 			return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY to a file or a program of the server is not supported: use COPY … TO STDOUT (psql: \\copy … TO 'file')")
 		}
@@ -237,7 +254,10 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 					case "false", "off", "0":
 						opts.header = false
 					case "match":
-						return nil, opts, sqlErrorf(codeFeatureNotSupported, "cannot use \"match\" with HEADER in COPY TO")
+						if !opts.from {
+							return nil, opts, sqlErrorf(codeFeatureNotSupported, "cannot use \"match\" with HEADER in COPY TO")
+						}
+						opts.headerMatch = true
 					default:
 						return nil, opts, sqlErrorf(codeInvalidParameter, "header requires a Boolean value or \"match\"")
 					}
@@ -252,6 +272,9 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 					return nil, opts, err
 				}
 			case "freeze", "force_not_null", "force_null", "default", "on_error", "log_verbosity":
+				if opts.from {
+					return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY %s is not supported by restsql", strings.ToUpper(name))
+				}
 				return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY %s is available only in COPY FROM", strings.ToUpper(name))
 			default:
 				return nil, opts, sqlErrorf(codeSyntaxError, "option %q not recognized", name)
@@ -299,6 +322,9 @@ func parseCopy(toks []token) ([]token, copyOptions, error) {
 		}
 	}
 	// Defaults and PostgreSQL's checks.
+	if opts.from && set["force_quote"] {
+		return nil, opts, sqlErrorf(codeFeatureNotSupported, "COPY FORCE_QUOTE cannot be used with COPY FROM")
+	}
 	if opts.binary {
 		switch {
 		case opts.csv:
@@ -364,6 +390,9 @@ func (ss *session) prepareCopy(p *prepared, toks []token, oids []uint32) (*prepa
 	if q.kind != kindQuery && q.kind != kindLocal {
 		return nil, sqlErrorf(codeFeatureNotSupported, "COPY copies out the rows of a SELECT or VALUES query")
 	}
+	if opts.from && q.kind != kindQuery {
+		return nil, sqlErrorf(codeFeatureNotSupported, "COPY FROM copies into an API table, not into a system table")
+	}
 	p.kind, p.copy = kindCopy, &copyStmt{query: q, opts: opts}
 	p.paramOIDs = q.paramOIDs
 	return p, nil
@@ -374,6 +403,9 @@ func (ss *session) prepareCopy(p *prepared, toks []token, oids []uint32) (*prepa
 // CopyDone and COPY n.
 func (ss *session) copyOut(pt *portal) error {
 	c := pt.stmt.copy
+	if c.opts.from {
+		return ss.copyIn(pt)
+	}
 	q := &portal{name: pt.name, stmt: c.query, params: pt.params}
 	if err := ss.openPortal(q); err != nil {
 		se := toSQLError(q.ctx, err)

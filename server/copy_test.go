@@ -72,7 +72,10 @@ func TestParseCopy(t *testing.T) {
 		{in: "COPY t TO STDOUT (FORMAT 'csv', HEADER off, FORCE_QUOTE (a, \"B\"))", query: "SELECT * FROM t",
 			opts: copyOptions{csv: true, delimiter: ',', quote: '"', escape: '"', forceQuote: []string{"a", "B"}}},
 		{in: "COPY t TO STDOUT DELIMITER ','", query: "SELECT * FROM t", opts: copyOptions{delimiter: ',', null: `\N`}},
-		{in: "COPY t FROM STDIN", code: codeFeatureNotSupported},
+		{in: "COPY (SELECT 1) FROM STDIN", code: codeFeatureNotSupported},
+		{in: "COPY t FROM '/tmp/x'", code: codeFeatureNotSupported},
+		{in: "COPY t FROM STDIN (FORCE_QUOTE *)", code: codeFeatureNotSupported},
+		{in: "COPY t FROM STDIN (FORCE_NULL (a))", code: codeFeatureNotSupported},
 		{in: "COPY (SELECT 1) TO '/tmp/x'", code: codeFeatureNotSupported},
 		{in: "COPY t TO PROGRAM 'cat'", code: codeFeatureNotSupported},
 		{in: "COPY t TO STDOUT (FORMAT binary)", query: "SELECT * FROM t", opts: copyOptions{binary: true}},
@@ -145,7 +148,7 @@ func TestCopyOut(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 500, bytes.Count(buf.Bytes(), []byte("\n")))
 
-	for _, q := range []string{"COPY posts FROM STDIN", "COPY (SELECT nosuch FROM posts) TO STDOUT", `COPY (SELECT 1) TO '/tmp/f'`} {
+	for _, q := range []string{"COPY (SELECT 1) FROM STDIN", "COPY (SELECT nosuch FROM posts) TO STDOUT", `COPY (SELECT 1) TO '/tmp/f'`} {
 		_, err := c.PgConn().CopyTo(testCtx(t), &buf, q)
 		require.Error(t, err, q)
 		require.Contains(t, []string{codeFeatureNotSupported, codeUndefinedColumn}, sqlState(err), "%v", err)

@@ -1,9 +1,12 @@
 package server
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"math"
+	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -26,9 +29,15 @@ type cursor struct {
 	// declared it has committed (at once outside a transaction): ROLLBACK
 	// no longer closes it.
 	committed bool
-	// pos is the cursor's position: the number of rows read (the current
-	// row), one more than the rows when they have ended.
+	// pos is the cursor's position: 0 before the first row, k on row k,
+	// one more than the rows after the last.
 	pos int64
+	// scroll is set on a SCROLL cursor, which keeps the rows it has read
+	// (rows, at most Config.ScrollCursorRows) to move backward; eof once
+	// the query's rows have ended (all of them are in rows).
+	scroll bool
+	rows   [][]any
+	eof    bool
 }
 
 func (c *cursor) close() { c.pt.close() }
@@ -38,18 +47,29 @@ type declareStmt struct {
 	name   string
 	binary bool
 	hold   bool
+	scroll bool
 	query  *prepared
 }
+
+// fetchDir is a FETCH's direction, as PostgreSQL reduces them: NEXT and
+// FORWARD n are forward, PRIOR and BACKWARD n backward, FIRST and LAST
+// absolute 1 and −1.
+type fetchDir int
+
+const (
+	dirForward fetchDir = iota
+	dirBackward
+	dirAbsolute
+	dirRelative
+)
 
 // fetchStmt is a parsed FETCH or MOVE.
 type fetchStmt struct {
 	name  string
-	count int64 // rows to read; all when all is set
-	all   bool
+	dir   fetchDir
+	count int64 // rows (forward, backward) or the row (absolute, relative)
+	all   bool  // FORWARD ALL, BACKWARD ALL
 	move  bool
-	// skip is the rows to pass over first (RELATIVE n); absolute, when
-	// set, the row to read (ABSOLUTE n).
-	skip, absolute int64
 }
 
 // cursorName reads a cursor name: an identifier or a quoted one.
@@ -94,7 +114,7 @@ options:
 		case t.keyword("no") && i+1 < len(toks) && toks[i+1].keyword("scroll"):
 			i++
 		case t.keyword("scroll"):
-			return nil, sqlErrorf(codeFeatureNotSupported, "SCROLL cursors are not supported: restsql reads a cursor's rows forward, as the API sends them (declare it without SCROLL)")
+			d.scroll = true
 		default:
 			break options
 		}
@@ -132,20 +152,11 @@ options:
 	return p, nil
 }
 
-// prepareFetch parses FETCH or MOVE [direction] [FROM | IN] name, for the
-// directions that read forward: NEXT, FORWARD, ALL, FORWARD ALL, a count,
-// FORWARD count.
+// prepareFetch parses FETCH or MOVE [direction] [FROM | IN] name, with
+// PostgreSQL's directions: NEXT, PRIOR, FIRST, LAST, ABSOLUTE n,
+// RELATIVE n, n, ALL, FORWARD [n | ALL], BACKWARD [n | ALL].
 func prepareFetch(p *prepared, toks []token) (*prepared, error) {
 	f := &fetchStmt{count: 1, move: toks[0].keyword("move")}
-	verb := "FETCH"
-	if f.move {
-		verb = "MOVE"
-	}
-	backward := func() error {
-		e := sqlErrorf(codeObjectNotInPrereqs, "cursor can only scan forward")
-		e.Hint = "restsql's cursors read forward only: " + verb + " NEXT, FORWARD n or ALL."
-		return e
-	}
 	// count reads a signed integer at i.
 	count := func(i int) (int64, int, bool) {
 		sign := int64(1)
@@ -169,10 +180,22 @@ func prepareFetch(p *prepared, toks []token) (*prepared, error) {
 		switch t := toks[i]; {
 		case t.keyword("next"):
 			i++
+		case t.keyword("prior"):
+			f.dir = dirBackward
+			i++
+		case t.keyword("first"):
+			f.dir = dirAbsolute
+			i++
+		case t.keyword("last"):
+			f.dir, f.count = dirAbsolute, -1
+			i++
 		case t.keyword("all"):
 			f.all = true
 			i++
-		case t.keyword("forward"):
+		case t.keyword("forward"), t.keyword("backward"):
+			if t.keyword("backward") {
+				f.dir = dirBackward
+			}
 			i++
 			if i < len(toks) && toks[i].keyword("all") {
 				f.all = true
@@ -180,41 +203,26 @@ func prepareFetch(p *prepared, toks []token) (*prepared, error) {
 			} else if n, j, ok := count(i); ok {
 				f.count, i = n, j
 			}
-		case t.keyword("prior"), t.keyword("backward"), t.keyword("first"):
-			return nil, backward()
 		case t.keyword("absolute"), t.keyword("relative"):
+			f.dir = dirAbsolute
+			if t.keyword("relative") {
+				f.dir = dirRelative
+			}
 			n, j, ok := count(i + 1)
 			if !ok {
 				return nil, syntaxErrorNear(toks, i+1)
 			}
-			switch {
-			case n < 0:
-				if t.keyword("relative") {
-					return nil, backward()
-				}
-				return nil, sqlErrorf(codeFeatureNotSupported, "%s ABSOLUTE with a negative count (from the end) is not supported: restsql's cursors read forward only", verb)
-			case n == 0:
-				return nil, sqlErrorf(codeFeatureNotSupported, "%s %s 0 is not supported: restsql's cursors read forward only", verb, strings.ToUpper(t.val))
-			case t.keyword("relative"):
-				f.skip = n - 1
-			default:
-				f.absolute = n
-			}
-			i = j
-		case t.keyword("last"):
-			return nil, sqlErrorf(codeFeatureNotSupported, "%s LAST is not supported: restsql's cursors read forward only (%s NEXT, FORWARD n, ALL, RELATIVE n or ABSOLUTE n)", verb, verb)
+			f.count, i = n, j
 		default:
 			if n, j, ok := count(i); ok {
 				f.count, i = n, j
 			}
 		}
 	}
-	switch {
-	case f.all:
-	case f.count < 0:
-		return nil, backward()
-	case f.count == 0:
-		return nil, sqlErrorf(codeFeatureNotSupported, "%s 0 (the current row again) is not supported: restsql's cursors read forward only", verb)
+	// A negative count turns the direction round, as in PostgreSQL.
+	if (f.dir == dirForward || f.dir == dirBackward) && f.count < 0 {
+		f.dir = dirForward + dirBackward - f.dir
+		f.count = -f.count
 	}
 	if i < len(toks) && (toks[i].keyword("from") || toks[i].keyword("in")) {
 		i++
@@ -272,7 +280,7 @@ func (ss *session) declare(d *declareStmt, params []any) error {
 		pt.close()
 		return se
 	}
-	ss.cursors[d.name] = &cursor{name: d.name, pt: pt, binary: d.binary, hold: d.hold, committed: d.hold && ss.txStatus == 'I'}
+	ss.cursors[d.name] = &cursor{name: d.name, pt: pt, binary: d.binary, hold: d.hold, scroll: d.scroll, committed: d.hold && ss.txStatus == 'I'}
 	return nil
 }
 
@@ -285,9 +293,9 @@ func (ss *session) fetchColumns(f *fetchStmt) []column {
 	return nil
 }
 
-// fetch runs FETCH or MOVE: it reads up to the count of rows from the
-// cursor, sending them (FETCH) or not (MOVE). In the simple protocol it
-// first describes them, in binary for a BINARY cursor.
+// fetch runs FETCH or MOVE: it reads the rows the direction asks for,
+// sending them (FETCH) or not (MOVE). In the simple protocol it first
+// describes them, in binary for a BINARY cursor.
 func (ss *session) fetch(pt *portal, f *fetchStmt, simple bool) error {
 	c := ss.cursors[f.name]
 	if c == nil {
@@ -306,54 +314,24 @@ func (ss *session) fetch(pt *portal, f *fetchStmt, simple bool) error {
 		if err := probe.checkFormats(); err != nil {
 			return err
 		}
-		if simple {
-			ss.sendRowDescription(c.pt.cols, formats)
-		}
 	}
 	var n int64
-	skip := f.skip
-	if f.absolute > 0 {
-		switch {
-		case f.absolute == c.pos:
-			return sqlErrorf(codeFeatureNotSupported, "ABSOLUTE %d is the current row again, which restsql's cursors cannot read twice", f.absolute)
-		case f.absolute < c.pos:
-			e := sqlErrorf(codeObjectNotInPrereqs, "cursor can only scan forward")
-			e.Hint = fmt.Sprintf("the cursor is at row %d; restsql's cursors read forward only", c.pos)
-			return e
-		}
-		skip = f.absolute - c.pos - 1
+	var err error
+	if c.scroll {
+		n, err = ss.fetchScroll(c, f, formats, simple)
+	} else {
+		n, err = ss.fetchForward(c, f, formats, simple)
 	}
-	if !c.pt.done {
-		limit := f.count
-		if f.all {
-			limit = 0
+	if err != nil {
+		var se *sqlError
+		if errors.As(err, &se) && se.Code == codeObjectNotInPrereqs {
+			return err // refused before a row was read
 		}
-		var done bool
-		var err error
-		if skip > 0 {
-			var skipped int64
-			skipped, done, err = ss.streamRows(c.pt, nil, skip, true)
-			c.pos += skipped
-		}
-		if err == nil && !done {
-			n, done, err = ss.streamRows(c.pt, formats, limit, f.move)
-			c.pos += n
-		}
-		if done {
-			c.pos++
-		}
-		if err != nil {
-			// A failed cursor cannot go on.
-			se := toSQLError(c.pt.ctx, err)
-			c.close()
-			delete(ss.cursors, f.name)
-			return se
-		}
-		if done {
-			c.pt.done = true
-			_ = c.pt.rs.close()
-			c.pt.rs = nil
-		}
+		// A failed cursor cannot go on.
+		err = toSQLError(c.pt.ctx, err)
+		c.close()
+		delete(ss.cursors, f.name)
+		return err
 	}
 	verb := "FETCH"
 	if f.move {
@@ -363,6 +341,271 @@ func (ss *session) fetch(pt *portal, f *fetchStmt, simple bool) error {
 	return nil
 }
 
+// errNoScroll is PostgreSQL's error for a backward move of a cursor
+// declared without SCROLL.
+func errNoScroll() error {
+	e := sqlErrorf(codeObjectNotInPrereqs, "cursor can only scan forward")
+	e.Hint = "Declare it with SCROLL option to enable backward scan."
+	return e
+}
+
+// onRow reports whether the cursor is on a row (not before the first or
+// after the last).
+func (c *cursor) onRow() bool {
+	return c.pos >= 1 && !(c.pt.done && c.pos > c.read())
+}
+
+// read is the rows a cursor has read from its query.
+func (c *cursor) read() int64 {
+	if c.scroll {
+		return int64(len(c.rows))
+	}
+	if c.pt.done {
+		return c.pos - 1
+	}
+	return c.pos
+}
+
+// fetchForward runs FETCH or MOVE on a cursor without SCROLL: its rows
+// stream from the API and are not kept, so only the directions that
+// read forward work; the others are PostgreSQL's error (55000), as
+// PostgreSQL decides it (DoPortalRunFetch).
+func (ss *session) fetchForward(c *cursor, f *fetchStmt, formats []int16, simple bool) (int64, error) {
+	describe := func() {
+		if simple && !f.move {
+			ss.sendRowDescription(c.pt.cols, formats)
+		}
+	}
+	// skip is the rows to pass over, then limit rows are read (0: all).
+	var skip, limit int64
+	switch f.dir {
+	case dirBackward:
+		if f.count == 0 {
+			// The current row again: PostgreSQL backs up one row.
+			if f.move {
+				describe()
+				return boolCount(c.onRow()), nil
+			}
+			return 0, errNoScroll()
+		}
+		if f.all && f.move && c.pos == 0 {
+			describe()
+			return 0, nil // MOVE BACKWARD ALL at the start rewinds nothing
+		}
+		return 0, errNoScroll()
+	case dirAbsolute:
+		switch {
+		case f.count < 0:
+			return 0, errNoScroll()
+		case f.count == 0:
+			if c.pos != 0 {
+				return 0, errNoScroll()
+			}
+			describe()
+			return 0, nil
+		case f.count <= c.pos:
+			return 0, errNoScroll()
+		}
+		skip, limit = f.count-c.pos-1, 1
+	case dirRelative:
+		switch {
+		case f.count < 0:
+			return 0, errNoScroll()
+		case f.count == 0:
+			if c.onRow() && !f.move {
+				return 0, errNoScroll()
+			}
+			describe()
+			return boolCount(c.onRow()), nil
+		}
+		skip, limit = f.count-1, 1
+	default:
+		switch {
+		case f.all:
+		case f.count == 0:
+			if c.onRow() && !f.move {
+				return 0, errNoScroll()
+			}
+			describe()
+			return boolCount(c.onRow()), nil
+		default:
+			limit = f.count
+		}
+	}
+	describe()
+	if c.pt.done {
+		return 0, nil
+	}
+	var n int64
+	var done bool
+	var err error
+	if skip > 0 {
+		var skipped int64
+		skipped, done, err = ss.streamRows(c.pt, nil, skip, true)
+		c.pos += skipped
+	}
+	if err == nil && !done {
+		n, done, err = ss.streamRows(c.pt, formats, limit, f.move)
+		c.pos += n
+	}
+	if done {
+		c.pos++
+		c.pt.done = true
+		_ = c.pt.rs.close()
+		c.pt.rs = nil
+	}
+	return n, err
+}
+
+func boolCount(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// codeProgramLimitExceeded is PostgreSQL's SQLSTATE for a limit of the
+// implementation.
+const codeProgramLimitExceeded = "54000"
+
+// has reports whether a SCROLL cursor's query has a row k, reading rows
+// from the API up to it (and keeping them) as needed.
+func (ss *session) has(c *cursor, k int64) (bool, error) {
+	if k <= int64(len(c.rows)) {
+		return k >= 1, nil
+	}
+	if c.eof || c.pt.done || c.pt.rs == nil {
+		c.eof = true
+		return false, nil
+	}
+	ss.setRunning(c.pt.cancel)
+	defer ss.setRunning(nil)
+	limit := ss.srv.cfg.ScrollCursorRows
+	for int64(len(c.rows)) < k {
+		row, err := c.pt.rs.next()
+		if errors.Is(err, io.EOF) {
+			c.eof = true
+			_ = c.pt.rs.close()
+			c.pt.rs = nil
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if len(c.rows) >= limit {
+			return false, sqlErrorf(codeProgramLimitExceeded, "SCROLL cursor %q would keep more than %d rows, the server's limit (Config.ScrollCursorRows)", c.name, limit)
+		}
+		c.rows = append(c.rows, slices.Clone(row))
+	}
+	return true, nil
+}
+
+// fetchScroll runs FETCH or MOVE on a SCROLL cursor, as PostgreSQL's
+// DoPortalRunFetch does: it reads rows from the API as far as the
+// direction goes and keeps them, so that it can move backward.
+func (ss *session) fetchScroll(c *cursor, f *fetchStmt, formats []int16, simple bool) (int64, error) {
+	// end is the position after the last row, once it is known.
+	end := func() int64 { return int64(len(c.rows)) + 1 }
+	var out []int64 // the rows to send, in order
+	switch f.dir {
+	case dirForward, dirBackward:
+		if f.count == 0 && !f.all {
+			if c.pos >= 1 && c.pos <= int64(len(c.rows)) {
+				out = append(out, c.pos)
+			}
+			break
+		}
+		for k := int64(0); f.all || k < f.count; k++ {
+			if f.dir == dirBackward {
+				if c.pos <= 1 {
+					c.pos = 0
+					break
+				}
+				c.pos--
+				out = append(out, c.pos)
+				continue
+			}
+			ok, err := ss.has(c, c.pos+1)
+			if err != nil {
+				return 0, err
+			}
+			if !ok {
+				c.pos = end()
+				break
+			}
+			c.pos++
+			out = append(out, c.pos)
+		}
+	case dirAbsolute, dirRelative:
+		target := f.count
+		if f.dir == dirRelative {
+			target = c.pos + f.count
+			if f.count == 0 {
+				if c.pos >= 1 && c.pos <= int64(len(c.rows)) {
+					out = append(out, c.pos)
+				}
+				break
+			}
+		} else if f.count < 0 {
+			// From the end: every row is read.
+			if _, err := ss.has(c, math.MaxInt64); err != nil {
+				return 0, err
+			}
+			target = end() + f.count
+		}
+		if target < 1 {
+			c.pos = 0
+			break
+		}
+		ok, err := ss.has(c, target)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			c.pos = end()
+			break
+		}
+		c.pos = target
+		out = append(out, target)
+	}
+	if f.move {
+		return int64(len(out)), nil
+	}
+	if simple {
+		ss.sendRowDescription(c.pt.cols, formats)
+	}
+	return ss.sendKept(c, formats, out)
+}
+
+// sendKept sends rows a SCROLL cursor keeps, by their numbers.
+func (ss *session) sendKept(c *cursor, formats []int16, nums []int64) (int64, error) {
+	rows := make([][]any, len(nums))
+	for i, k := range nums {
+		rows[i] = c.rows[k-1]
+	}
+	saved := c.pt.rs
+	c.pt.rs = &keptRows{rows: rows}
+	defer func() { c.pt.rs = saved }()
+	n, _, err := ss.streamRows(c.pt, formats, 0, false)
+	return n, err
+}
+
+// keptRows replays rows a SCROLL cursor keeps.
+type keptRows struct{ rows [][]any }
+
+func (k *keptRows) columns() []column { return nil }
+
+func (k *keptRows) next() ([]any, error) {
+	if len(k.rows) == 0 {
+		return nil, io.EOF
+	}
+	r := k.rows[0]
+	k.rows = k.rows[1:]
+	return r, nil
+}
+
+func (k *keptRows) close() error { return nil }
+
 // executeCursor runs a SQL cursor as the portal it is (Execute with its
 // name): up to maxRows rows (0: all) in its format, then PortalSuspended,
 // or SELECT n once its rows have ended.
@@ -370,6 +613,21 @@ func (ss *session) executeCursor(c *cursor, maxRows int64) error {
 	var formats []int16
 	if c.binary {
 		formats = []int16{1}
+	}
+	if c.scroll {
+		n, err := ss.fetchScroll(c, &fetchStmt{count: maxRows, all: maxRows <= 0}, formats, false)
+		if err != nil {
+			se := toSQLError(c.pt.ctx, err)
+			c.close()
+			delete(ss.cursors, c.name)
+			return se
+		}
+		if !c.eof || c.pos <= int64(len(c.rows)) {
+			ss.send(&pgproto3.PortalSuspended{})
+			return nil
+		}
+		ss.send(&pgproto3.CommandComplete{CommandTag: fmt.Appendf(nil, "SELECT %d", n)})
+		return nil
 	}
 	var n int64
 	done := c.pt.done

@@ -81,6 +81,10 @@ type Config struct {
 	StartupTimeout time.Duration
 	// Logger receives connection and error events; nil discards them.
 	Logger *slog.Logger
+	// ScrollCursorRows bounds the rows a SCROLL cursor keeps to move
+	// backward (DECLARE … SCROLL CURSOR): a FETCH that would read past it
+	// fails with SQLSTATE 54000. Default DefaultScrollCursorRows.
+	ScrollCursorRows int
 }
 
 // Defaults of Config.
@@ -88,6 +92,8 @@ const (
 	DefaultMaxConnections  = 100
 	DefaultShutdownTimeout = 10 * time.Second
 	DefaultStartupTimeout  = 30 * time.Second
+	// DefaultScrollCursorRows is Config.ScrollCursorRows's default.
+	DefaultScrollCursorRows = 100_000
 )
 
 // serverVersion is the PostgreSQL version the server reports: clients pick
@@ -135,6 +141,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.RequireTLS && cfg.TLS == nil {
 		return nil, errors.New("server: RequireTLS needs a TLS configuration")
+	}
+	if cfg.ScrollCursorRows <= 0 {
+		cfg.ScrollCursorRows = DefaultScrollCursorRows
 	}
 	if cfg.MaxConnections <= 0 {
 		cfg.MaxConnections = DefaultMaxConnections

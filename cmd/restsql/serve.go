@@ -34,6 +34,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	requireTLS := fs.Bool("require-tls", false, "refuse clients that do not use TLS")
 	authMethod := fs.String("auth", server.AuthSCRAM, "password check for --users: scram-sha-256, or password (cleartext, TLS only)")
 	maxConns := fs.Int("max-connections", server.DefaultMaxConnections, "sessions served at once")
+	scrollRows := fs.Int("scroll-cursor-rows", server.DefaultScrollCursorRows, "rows a SCROLL cursor may keep in memory")
 	queryTimeout := fs.Duration("query-timeout", 0, "limit on each statement, e.g. 10m (0: none)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", server.DefaultShutdownTimeout, "on SIGTERM, how long statements in flight may finish before they are cancelled")
 	verbose := fs.Bool("verbose", false, "log every session and error")
@@ -72,12 +73,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		level = slog.LevelDebug
 	}
 	cfg := server.Config{
-		AuthMethod:      *authMethod,
-		RequireTLS:      *requireTLS,
-		MaxConnections:  *maxConns,
-		QueryTimeout:    *queryTimeout,
-		ShutdownTimeout: *shutdownTimeout,
-		Logger:          slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		AuthMethod:       *authMethod,
+		RequireTLS:       *requireTLS,
+		MaxConnections:   *maxConns,
+		ScrollCursorRows: *scrollRows,
+		QueryTimeout:     *queryTimeout,
+		ShutdownTimeout:  *shutdownTimeout,
+		Logger:           slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if *usersPath != "" {
 		users, err := server.LoadUsers(*usersPath)

@@ -42,6 +42,18 @@ show("after absolute scroll", named.fetchone()[0])
 named.close()
 conn.commit()
 
+# A scrollable named cursor (DECLARE … SCROLL CURSOR): scroll backward
+# (MOVE -n) and to an absolute row.
+scr = conn.cursor(name="scroll_posts", scrollable=True)
+scr.execute("SELECT id FROM posts WHERE id <= 20 ORDER BY id")
+show("scroll first", [r[0] for r in scr.fetchmany(5)])
+scr.scroll(-3)
+show("scroll back", scr.fetchone()[0])
+scr.scroll(0, mode="absolute")
+show("scroll rewind", [r[0] for r in scr.fetchmany(2)])
+scr.close()
+conn.commit()
+
 # WITH HOLD: the cursor outlives the transaction's commit.
 held = conn.cursor(name="held", withhold=True)
 held.execute("SELECT id FROM users ORDER BY id")
@@ -61,12 +73,20 @@ cur.copy_to(buf, "users", sep="|", columns=("id", "username"))
 show("copy_to", repr(buf.getvalue()))
 conn.commit()
 
-# COPY FROM is refused with 0A000.
+# COPY FROM STDIN: CSV with a header through copy_expert, text through
+# copy_from; then the rows are read back.
+cur.copy_expert('COPY posts ("userId", title) FROM STDIN WITH (FORMAT csv, HEADER)', io.StringIO('userId,title\n1,"py, a"\n2,py b\n'))
+show("copy from", cur.rowcount)
+cur.copy_from(io.StringIO("3\tpy c\n"), "posts", columns=("userId", "title"))
+show("copy_from", cur.rowcount)
+cur.execute("SELECT title FROM posts WHERE title LIKE 'py%%' ORDER BY title")
+show("copied", [r[0] for r in cur.fetchall()])
+# Into a table without an insert endpoint.
 try:
-    cur.copy_expert("COPY users FROM STDIN", io.StringIO("1\n"))
-    show("copy from", "accepted")
+    cur.copy_expert('COPY comments_by_post ("postId", body) FROM STDIN', io.StringIO("1\tx\n"))
+    show("copy read-only", "accepted")
 except psycopg2.Error as e:
-    show("copy from", e.pgcode)
+    show("copy read-only", e.pgcode)
 conn.rollback()
 conn.close()
 show("done", "ok")

@@ -43,5 +43,15 @@ with conn.cursor() as c:
         data = b"".join(bytes(chunk) for chunk in copy)
     show("copy csv", repr(data.decode()))
 conn.commit()
+
+# COPY FROM STDIN, row by row (text format), then read back.
+with conn.cursor() as c:
+    with c.copy('COPY posts ("userId", title, body) FROM STDIN') as copy:
+        copy.write_row((9, "pg3 copy a", None))
+        copy.write_row((9, "pg3 copy b\ttab", "x"))
+    show("copy from", c.rowcount)
+    c.execute("SELECT title, body FROM posts WHERE title LIKE 'pg3 copy%' ORDER BY title")
+    show("copied", c.fetchall())
+conn.commit()
 conn.close()
 show("done", "ok")
