@@ -219,7 +219,7 @@ func quirkyProfile(url, sort, limit string) string {
 catalogs:
   Q:
     url: %s
-    pagination: {type: offset, offsetParam: offset, sizeParam: limit, pageSize: 100}
+    pagination: {type: offset, offsetParam: offset, sizeParam: limit, pageSize: 100, maxPageSize: 100}
     schemas:
       S:
         tables:

@@ -202,8 +202,18 @@ type pageWalker struct {
 	// offset and page pagination the pages after it are past the end, so
 	// those not sent yet are not sent.
 	ended atomic.Int64
-	// size is the page size that tells a short page (0 = not judged).
-	size int
+	// size is the row count of a full page (0 = not judged): a page
+	// fetched ahead that is shorter ends the pages sent ahead. It is
+	// the walk's Predictor.Full once the walk trusts a short page to be
+	// the last, else the page size asked: pages the walk then needs
+	// after all (the API caps pages below the size asked) are fetched by
+	// the walk itself (errPastEnd), and the end is cleared once the walk
+	// reads past it (read). It is set by the walk's goroutine after each
+	// page and read by those of the pages fetched ahead.
+	size atomic.Int64
+	// paged is set when the stream sends a page size and fetches ahead
+	// (warmStart).
+	paged bool
 	// header is the stream's header row (header: first).
 	header rowscan.Header
 }
@@ -237,9 +247,20 @@ func newPageWalker(r *Rows, ctx context.Context, i int, st *stream) *pageWalker 
 	}
 	w.ended.Store(math.MaxInt64)
 	if w.pred != nil && (p.walkLimit() < 0 || p.walkLimit() >= int64(p.pager.PageSize())) {
-		w.size = p.pager.PageSize()
+		w.paged = p.pager.PageSize() > 0
+		w.judgeBy()
 	}
 	return w
+}
+
+// judgeBy sets the page size that tells a short page fetched ahead (see
+// pageWalker.size).
+func (w *pageWalker) judgeBy() {
+	if full := w.pred.Full(); full > 0 {
+		w.size.Store(int64(full))
+	} else {
+		w.size.Store(int64(w.p.pager.PageSize()))
+	}
 }
 
 // send hands a page to the reader; false when the stream is cancelled.
@@ -260,7 +281,7 @@ func (w *pageWalker) endAt(n int64) {
 
 // short records page n as the last one when it came back short.
 func (w *pageWalker) short(n int64, pg rowscan.Page) {
-	if w.size > 0 && pg.Outer < w.size {
+	if size := w.size.Load(); size > 0 && int64(pg.Outer) < size {
 		w.endAt(n)
 	}
 }
@@ -413,7 +434,7 @@ func (w *pageWalker) prefetch(next *url.URL, n int) {
 // past its end are dropped like any speculative page.
 func (w *pageWalker) warmStart(u *url.URL) {
 	s := w.s
-	if w.pred == nil || w.size <= 0 || len(w.r.streams) != 1 || s.opts.Speculative <= 0 {
+	if w.pred == nil || !w.paged || len(w.r.streams) != 1 || s.opts.Speculative <= 0 {
 		return
 	}
 	w.key = u.String()
@@ -497,12 +518,26 @@ func (w *pageWalker) read(n int, u *url.URL, f *fetchedPage) (*url.URL, error) {
 	r, p := w.r, w.p
 	resp, pg := f.resp, &f.page
 	r.pages.Add(1)
-	r.fetched[w.i].Add(int64(pg.N))
 	page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.Outer}
 	if pg.Values != nil {
 		page.Values = pg.Values.Get
 	}
 	next, walkErr := w.walk.Next(page)
+	if d, ok := w.walk.(pagination.Dropper); ok && d.Dropped() {
+		// The page repeats the short first page (the API does not page
+		// this request): its rows are not the scan's.
+		*pg = rowscan.Page{Bad: -1, Detached: true}
+	}
+	r.fetched[w.i].Add(int64(pg.N))
+	if w.paged {
+		w.judgeBy()
+		if e := w.ended.Load(); next != nil && e <= int64(n) {
+			// A page up to this one came back short, and the walk
+			// goes on (the API's page size is below the size asked):
+			// the pages after it are not past the end.
+			w.ended.CompareAndSwap(e, math.MaxInt64)
+		}
+	}
 	if pg.Detached {
 		// Nothing refers to the body any more: the values were copied
 		// out, and the walk keeps none of its bytes (see
