@@ -475,7 +475,7 @@ func TestExplainSaysWhyNotPushed(t *testing.T) {
 		"(id = 1 or id = 2) (in the driver: an OR is not sent); "+
 		"sort: the API sorts by one key (no sort.join); "+
 		"limit: `status` = '' is evaluated in the driver; "+
-		"columns: id, status, total; requests: one per page until the data ends", scan)
+		"columns: id, status, total; pages of 100 (maxPageSize 100); requests: one per page until the data ends", scan)
 	assert.Empty(t, api.requests(), "EXPLAIN sends nothing")
 }
 

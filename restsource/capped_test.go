@@ -88,3 +88,49 @@ func TestScanCappedAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanPagingForExplain: EXPLAIN's page size note and request estimate
+// follow the declared cap, the total and the size asked.
+func TestPlanPagingForExplain(t *testing.T) {
+	tests := []struct {
+		name   string
+		pg     catalog.Pagination
+		dsn    int // Options.PageSize
+		limit  int64
+		paging string
+		reqs   int // -1: not known
+	}{
+		{name: "clamped", pg: catalog.Pagination{Type: "offset", SizeParam: "size", PageSize: 500, MaxPageSize: 100}, limit: 250,
+			paging: "pages of 100 (pageSize 500 clamped to maxPageSize 100)", reqs: 3},
+		{name: "DSN PageSize clamped", pg: catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 50, MaxPageSize: 100}, dsn: 1000, limit: 150,
+			paging: "pages of 100 (pageSize 1000 clamped to maxPageSize 100)", reqs: 2},
+		{name: "under the cap", pg: catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 50, MaxPageSize: 100}, limit: 20,
+			paging: "pages of 50 (maxPageSize 100)", reqs: 1},
+		{name: "no cap: a short first page costs one more", pg: catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 50}, limit: 20,
+			paging: "pages of 50 (no maxPageSize: a short first page is confirmed by one more request)", reqs: 2},
+		{name: "no cap, limit 1", pg: catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 50}, limit: 1,
+			paging: "pages of 50 (no maxPageSize: a short first page is confirmed by one more request)", reqs: 1},
+		{name: "no cap, a total shows the end", pg: catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 50, TotalHeader: "X-Total-Count"}, limit: 20,
+			reqs: 1},
+		{name: "no limit", pg: catalog.Pagination{Type: "page", SizeParam: "size", PageSize: 50, MaxPageSize: 50}, limit: -1,
+			paging: "pages of 50 (maxPageSize 50)", reqs: -1},
+		{name: "cursor", pg: catalog.Pagination{Type: "cursor", CursorPath: "c", CursorParam: "c", SizeParam: "size", PageSize: 500, MaxPageSize: 100}, limit: 250,
+			paging: "pages of 100 (pageSize 500 clamped to maxPageSize 100)", reqs: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cat := &catalog.Catalog{Name: "C", URL: "http://api.test", Pagination: &tt.pg}
+			s := newSource(t, cat, idTable(), Options{PageSize: tt.dsn})
+			p, err := s.Plan(Query{Limit: tt.limit})
+			require.NoError(t, err)
+			assert.Equal(t, tt.paging, p.Paging())
+			n, known := p.EstimatedRequests()
+			if tt.reqs < 0 {
+				assert.False(t, known)
+			} else {
+				assert.True(t, known)
+				assert.Equal(t, tt.reqs, n)
+			}
+		})
+	}
+}

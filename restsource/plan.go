@@ -89,9 +89,44 @@ func (p *Plan) EstimatedRequests() (n int, known bool) {
 	if p.LimitPushed || p.limit < int64(size) {
 		pages = max(pages, 1)
 	}
+	if p.limit >= 2 && p.confirmsShortPage() {
+		// A short first page (fewer rows than asked) costs one request
+		// more (pagination.Walker): the estimate assumes that the API
+		// honours the size asked.
+		pages = max(pages, 2)
+	}
 	// Each stream may stop sooner (short page); the limit applies to the
 	// streams' total, so this is an upper bound.
 	return streams * max(pages, 1), true
+}
+
+// confirmsShortPage reports whether a short first page of an offset or
+// page walk is confirmed by one more request: no maxPageSize and no total
+// tell that it was the last.
+func (p *Plan) confirmsShortPage() bool {
+	t := p.pager.Type()
+	return (t == catalog.PageOffset || t == catalog.PagePage) && p.pager.PageSize() > 0 &&
+		p.pager.MaxPageSize() == 0 && !p.src.pageTotal
+}
+
+// Paging describes, for EXPLAIN, the page size of a paginated scan under
+// a declared maxPageSize ("pages of 100 (maxPageSize 100; pageSize 500
+// clamped to it)"), or when a short first page is confirmed by one more
+// request; "" otherwise.
+func (p *Plan) Paging() string {
+	if p.lookup || p.pager == nil || p.pager.Type() == catalog.PageNone || p.pager.PageSize() <= 0 {
+		return ""
+	}
+	size, max, asked := p.pager.PageSize(), p.pager.MaxPageSize(), p.pager.AskedPageSize()
+	switch {
+	case max > 0 && asked > max:
+		return fmt.Sprintf("pages of %d (pageSize %d clamped to maxPageSize %d)", size, asked, max)
+	case max > 0:
+		return fmt.Sprintf("pages of %d (maxPageSize %d)", size, max)
+	case p.confirmsShortPage():
+		return fmt.Sprintf("pages of %d (no maxPageSize: a short first page is confirmed by one more request)", size)
+	}
+	return ""
 }
 
 // Requests returns, for EXPLAIN, the first request of each request stream
