@@ -38,7 +38,11 @@ import (
 //   - ?fields=a,b returns only those fields of each row.
 //   - /customers/{customer_id}/orders and /products/{sku}/stock list the
 //     rows of one parent; /customers/{id}, /orders/{id} and /products/{sku}
-//     return one object or a 404.
+//     return one object or a 404. /products/{sku}/stock ignores the paging
+//     parameters: every page is all of the product's stock rows.
+//   - A page size above the table's cap gets the cap; a profile may ask
+//     for more (see random_profile_test.go: the pages are then short but
+//     not the last).
 
 // apiField is one field of a fake table.
 type apiField struct {
@@ -290,6 +294,9 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	var t *apiTable
 	var parent func(map[string]any) bool
 	single := false
+	// unpaged: the route ignores the paging parameters and returns every
+	// row (a product's stock is a few rows).
+	unpaged := false
 	switch {
 	case len(seg) == 1:
 		t = a.tables[seg[0]]
@@ -313,7 +320,7 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		parent = func(row map[string]any) bool { return row["customer_id"] == id }
 	case len(seg) == 3 && seg[0] == "products" && seg[2] == "stock":
-		t = a.tables["stock"]
+		t, unpaged = a.tables["stock"], true
 		parent = func(row map[string]any) bool { return row["sku"] == seg[1] }
 	}
 	if t == nil {
@@ -440,6 +447,9 @@ next:
 			}
 			pos = (page - 1) * size
 		}
+	}
+	if unpaged {
+		pos, size = 0, len(rows)
 	}
 	pos = min(pos, len(rows))
 	end := min(pos+size, len(rows))
