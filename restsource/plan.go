@@ -385,7 +385,10 @@ func formatFor(c *catalog.Column, v any) (string, bool) {
 				}
 				return strconv.FormatFloat(float64(x.UnixNano())/1e6, 'f', -1, 64), true
 			default:
-				return x.Format(f), true
+				// The column's values are read in UTC when its layout has
+				// no zone (time.Parse): a value is written in UTC too, so
+				// that it names the same instant.
+				return x.UTC().Format(f), true
 			}
 		}
 	}

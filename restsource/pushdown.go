@@ -383,6 +383,11 @@ func (s *Source) pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, D
 		if !ok {
 			return no("%v cannot be written as a %s value", v, columnType(c))
 		}
+		if f.Format == "" {
+			if why, ok := sameInstant(c, v, str); !ok {
+				return no("%s", why)
+			}
+		}
 		if f.Format != "" {
 			var why string
 			if str, why, ok = filterTime(c, f.Format, v); !ok {
