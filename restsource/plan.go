@@ -516,7 +516,12 @@ func likeValue(pattern, like string) (string, bool) {
 			case '%':
 				b.WriteString(`[\s\S]*`)
 			case '_':
-				b.WriteString(`[\s\S]`)
+				// One character, which a JavaScript regular expression
+				// (json-server's, without the u flag) sees as two UTF-16
+				// units when it is above U+FFFF (an emoji): [\s\S] alone
+				// would lose such rows. The pattern matches more than
+				// LIKE then, so it is re-checked (likeOne).
+				b.WriteString(`[\s\S]{1,2}`)
 			default:
 				b.WriteString(regexp.QuoteMeta(string(t.lit)))
 			}
@@ -527,6 +532,24 @@ func likeValue(pattern, like string) (string, bool) {
 		return b.String(), true
 	}
 	return "", false
+}
+
+// likeOne reports whether a LIKE pattern holds the one-character wildcard
+// _ (not escaped): sent as a regular expression it may match more than
+// LIKE does (see likeValue).
+func likeOne(pattern string) bool {
+	esc := false
+	for _, r := range pattern {
+		switch {
+		case esc:
+			esc = false
+		case r == '\\':
+			esc = true
+		case r == '_':
+			return true
+		}
+	}
+	return false
 }
 
 // quote wraps s in q, escaping q inside it by doubling it or with a
