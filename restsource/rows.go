@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/restsql/restsql/internal/rowscan"
 	"github.com/restsql/restsql/pagination"
@@ -523,6 +524,7 @@ func (w *pageWalker) read(n int, u *url.URL, f *fetchedPage) (*url.URL, error) {
 		page.Values = pg.Values.Get
 	}
 	next, walkErr := w.walk.Next(page)
+	dropOtherKeys(pg, w.st.spec.fills, len(p.cols))
 	if d, ok := w.walk.(pagination.Dropper); ok && d.Dropped() {
 		// The page repeats the short first page (the API does not page
 		// this request): its rows are not the scan's.
@@ -720,6 +722,88 @@ func (r *Rows) Next(dest []any) error {
 			return r.fail(err)
 		}
 	}
+}
+
+// dropOtherKeys removes from a page of a key's request stream the rows
+// whose key column holds another key than the one the URL asked for: an
+// API that matches keys ignoring case answers /users/OctoCat with
+// octocat's row, which is no row of login = 'OctoCat', and IN would read
+// it once per spelling. The rows are dropped before they are counted (a
+// limit counts the rows kept). ncols is the values per row.
+func dropOtherKeys(pg *rowscan.Page, fills []fill, ncols int) {
+	if len(fills) == 0 || ncols == 0 {
+		return
+	}
+	end := pg.N
+	if pg.Bad >= 0 && pg.Bad < end {
+		end = pg.Bad // the rows from the bad one on are not judged
+	}
+	kept := 0
+	for i := 0; i < end; i++ {
+		row := pg.Vals[i*ncols : (i+1)*ncols]
+		other := false
+		for _, f := range fills {
+			if v := row[f.idx]; v != nil && otherKey(v, f.value) {
+				other = true
+				break
+			}
+		}
+		if other {
+			continue
+		}
+		if kept != i {
+			copy(pg.Vals[kept*ncols:(kept+1)*ncols], row)
+		}
+		kept++
+	}
+	if kept == end {
+		return
+	}
+	// The rows from end on (the bad row and after) move up.
+	copy(pg.Vals[kept*ncols:], pg.Vals[end*ncols:pg.N*ncols])
+	dropped := end - kept
+	if pg.Bad >= 0 {
+		pg.Bad -= dropped
+	}
+	pg.N -= dropped
+	clear(pg.Vals[pg.N*ncols:])
+	pg.Vals = pg.Vals[:pg.N*ncols]
+}
+
+// otherKey reports whether v, a key column's value read from a row, is
+// not the key value its request was made for (SQL's =: strings compare
+// exactly, numbers by value, times as instants). Values of other types
+// are not judged.
+func otherKey(v, key any) bool {
+	switch k := key.(type) {
+	case string:
+		if s, ok := v.(string); ok {
+			return s != k
+		}
+	case int64:
+		switch x := v.(type) {
+		case int64:
+			return x != k
+		case float64:
+			return x != float64(k)
+		}
+	case float64:
+		switch x := v.(type) {
+		case float64:
+			return x != k
+		case int64:
+			return float64(x) != k
+		}
+	case bool:
+		if b, ok := v.(bool); ok {
+			return b != k
+		}
+	case time.Time:
+		if t, ok := v.(time.Time); ok {
+			return !t.Equal(k)
+		}
+	}
+	return false
 }
 
 // recycle drops the page that has been read, and gives its values' array
