@@ -39,7 +39,8 @@ import (
 //   - /customers/{customer_id}/orders and /products/{sku}/stock list the
 //     rows of one parent; /customers/{id}, /orders/{id} and /products/{sku}
 //     return one object or a 404. /products/{sku}/stock ignores the paging
-//     parameters: every page is all of the product's stock rows.
+//     parameters: every page is all of the product's stock rows. The sku
+//     in those paths matches ignoring case (/products/sku-001 is SKU-001).
 //   - A page size above the table's cap gets the cap; a profile may ask
 //     for more (see random_profile_test.go: the pages are then short but
 //     not the last).
@@ -310,7 +311,7 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		parent = func(row map[string]any) bool { return row["id"] == id }
 	case len(seg) == 2 && seg[0] == "products":
 		t, single = a.tables["products"], true
-		parent = func(row map[string]any) bool { return row["sku"] == seg[1] }
+		parent = func(row map[string]any) bool { return sameSKU(row, seg[1]) }
 	case len(seg) == 3 && seg[0] == "customers" && seg[2] == "orders":
 		t = a.tables["orders"]
 		id, err := strconv.Atoi(seg[1])
@@ -321,7 +322,7 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		parent = func(row map[string]any) bool { return row["customer_id"] == id }
 	case len(seg) == 3 && seg[0] == "products" && seg[2] == "stock":
 		t, unpaged = a.tables["stock"], true
-		parent = func(row map[string]any) bool { return row["sku"] == seg[1] }
+		parent = func(row map[string]any) bool { return sameSKU(row, seg[1]) }
 	}
 	if t == nil {
 		fail(http.StatusNotFound, "no route %s", req.URL.Path)
@@ -480,6 +481,14 @@ next:
 	default:
 		writeJSON(w, out)
 	}
+}
+
+// sameSKU matches a row's sku with one in a URL path ignoring case, as
+// APIs that treat their keys as case-insensitive do (/products/sku-001 is
+// SKU-001).
+func sameSKU(row map[string]any, sku string) bool {
+	s, ok := row["sku"].(string)
+	return ok && strings.EqualFold(s, sku)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -620,6 +620,8 @@ func (g *rgen) value(r gref) any {
 			s = rpick(g, []string{"new,paid", "gold,silver", s + ",x", "Paris,Berlin"})
 		case g.chance(0.08):
 			s = strings.ToUpper(s)
+		case g.chance(0.04):
+			s = strings.ToLower(s)
 		case g.chance(0.03):
 			s = "zz"
 		}
@@ -990,6 +992,9 @@ func (g *rgen) requiredKeyQuery() *rquery {
 		var v any = rpick(g, kc.vals)
 		if kc.typ == "int" && g.may(classKeyType, 0.08) {
 			v = float64(v.(int64)) + 0.5
+		}
+		if s, ok := v.(string); ok && g.chance(0.1) {
+			v = strings.ToLower(s) // the API matches it ignoring case
 		}
 		s, a := g.lit(v)
 		vals = append(vals, s)
