@@ -76,6 +76,9 @@ catalogs:
 			[]string{"/users/octocat", "/users/OCTOCAT", "/users/hubot"}},
 		{"SELECT name, owner FROM repos WHERE owner IN ('Hubot', 'hubot')", [][]string{{"r-hubot", "hubot"}},
 			[]string{"/users/Hubot/repos", "/users/hubot/repos"}},
+		// The key column is read even when the query does not ask for it.
+		{"SELECT id FROM users WHERE login IN ('octocat', 'OCTOCAT')", [][]string{{"1"}}, []string{"/users/octocat", "/users/OCTOCAT"}},
+		{"SELECT name FROM repos WHERE owner IN ('Hubot', 'hubot')", [][]string{{"r-hubot"}}, []string{"/users/Hubot/repos", "/users/hubot/repos"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sql, func(t *testing.T) {

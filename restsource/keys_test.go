@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/restsql/restsql/catalog"
 	"github.com/restsql/restsql/internal/rowscan"
 )
 
@@ -43,4 +45,19 @@ func TestDropOtherKeys(t *testing.T) {
 	} {
 		assert.Equal(t, tt.other, otherKey(tt.v, tt.key), "%v vs key %v", tt.v, tt.key)
 	}
+}
+
+// TestKeyColumnIsReadForTheCheck: a placeholder's column that the query
+// does not name is still read (and asked for through select:), so that a
+// row of another key can be told; Columns stays the query's.
+func TestKeyColumnIsReadForTheCheck(t *testing.T) {
+	tbl := &catalog.Table{Name: "repos", URL: "/users/{owner}/repos", Select: &catalog.Select{Param: "fields", Join: ","},
+		Columns: []*catalog.Column{{Name: "name", Type: catalog.TypeString}, {Name: "owner", Type: catalog.TypeString}}}
+	cat := &catalog.Catalog{Name: "C", URL: "http://api.test"}
+	s := newSource(t, cat, tbl, Options{})
+	p, err := s.Plan(Query{Limit: -1, Columns: []string{"name"}, Predicates: []Predicate{{Column: "owner", Op: "=", Values: []any{"Hubot"}}}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"GET http://api.test/users/Hubot/repos?fields=name%2Cowner"}, p.Requests())
+	require.Len(t, p.Columns(), 1)
+	assert.Equal(t, "name", p.Columns()[0].Name)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,10 +34,14 @@ type Plan struct {
 	// predicate and sort not applied exactly.
 	Pushdown *Pushdown
 
-	src    *Source
-	cols   []*catalog.Column
-	ext    *rowscan.Extractor
-	lookup bool // the get: endpoint
+	src  *Source
+	cols []*catalog.Column
+	ext  *rowscan.Extractor
+	// extCols are the columns ext reads: cols, then the key columns of
+	// the URL's placeholders that cols lacks (a page's rows are
+	// len(extCols) values each).
+	extCols []*catalog.Column
+	lookup  bool // the get: endpoint
 	// body is the request body of a read with a body (nil = GET), and
 	// bodyShown the body shown in EXPLAIN.
 	body      []byte
@@ -65,7 +70,7 @@ type streamSpec struct {
 }
 
 type fill struct {
-	idx   int // index in Plan.cols
+	idx   int // index in Plan.extCols (a NULL in Plan.cols is filled)
 	value any
 }
 
@@ -207,8 +212,24 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 		}
 	}
 	p.shape = s.shape
-	p.ext = rowscan.NewShaped(s.name, s.t.Strict, p.cols, s.shape)
 	bound, tmpl, requests := d.bound, d.tmpl, d.Streams
+	// The columns read from each row: the query's, then the key columns
+	// of the URL's placeholders it does not name, so that a row of
+	// another key than the one asked for can be told (dropOtherKeys).
+	p.extCols = p.cols
+	if requests > 0 && tmpl != nil {
+		for _, n := range tmpl.names {
+			i, ok := s.byName[strings.ToLower(n)]
+			if !ok || slices.Contains(p.extCols, s.cols[i]) {
+				continue
+			}
+			if len(p.extCols) == len(p.cols) {
+				p.extCols = slices.Clip(p.extCols)
+			}
+			p.extCols = append(p.extCols, s.cols[i])
+		}
+	}
+	p.ext = rowscan.NewShaped(s.name, s.t.Strict, p.extCols, s.shape)
 
 	// Fixed parameters, filters, sort, select and limit.
 	var groups []paramGroup
@@ -228,7 +249,7 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 			groups = append(groups, paramGroup{params: d.sort})
 		}
 		if q.Columns != nil || s.selectsAll() {
-			groups = append(groups, paramGroup{params: s.planSelect(p.cols)})
+			groups = append(groups, paramGroup{params: s.planSelect(p.extCols)})
 		}
 		if d.Limit && q.Limit >= 0 {
 			p.LimitPushed = true
@@ -263,7 +284,7 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 		for k, n := range tmpl.names {
 			b := bound[strings.ToLower(n)]
 			values[strings.ToLower(n)] = b.values[idx[k]]
-			for ci, c := range p.cols {
+			for ci, c := range p.extCols {
 				if strings.EqualFold(c.Name, n) {
 					fills = append(fills, fill{idx: ci, value: keyValue(c, b.raw[idx[k]])})
 				}

@@ -524,7 +524,7 @@ func (w *pageWalker) read(n int, u *url.URL, f *fetchedPage) (*url.URL, error) {
 		page.Values = pg.Values.Get
 	}
 	next, walkErr := w.walk.Next(page)
-	dropOtherKeys(pg, w.st.spec.fills, len(p.cols))
+	dropOtherKeys(pg, w.st.spec.fills, len(p.extCols))
 	if d, ok := w.walk.(pagination.Dropper); ok && d.Dropped() {
 		// The page repeats the short first page (the API does not page
 		// this request): its rows are not the scan's.
@@ -706,11 +706,11 @@ func (r *Rows) Next(dest []any) error {
 			if r.idx == r.page.Bad {
 				return r.fail(r.page.BadErr.At(r.plan.src.name, r.returned+1))
 			}
-			n := len(r.plan.cols)
-			copy(dest, r.page.Vals[r.idx*n:(r.idx+1)*n])
+			n, stride := len(r.plan.cols), len(r.plan.extCols)
+			copy(dest, r.page.Vals[r.idx*stride:r.idx*stride+n])
 			r.idx++
 			for _, f := range r.fills {
-				if dest[f.idx] == nil {
+				if f.idx < n && dest[f.idx] == nil {
 					dest[f.idx] = f.value
 				}
 			}
