@@ -19,8 +19,8 @@
 //     confirmed by one more request, since an API that caps the page size
 //     below the size asked returns short pages that are not its last: an
 //     empty page ends the walk, a page with rows shows the API's own page
-//     size, which the walk then goes on with. A total above the rows seen
-//     or hasMorePath holding true keeps the walk going past a short page;
+//     size, which the walk then goes on with (a total above the rows seen
+//     or hasMorePath holding true shows that at once);
 //   - totalPath (a body path) or totalHeader (e.g. X-Total-Count) give the
 //     total number of rows: the walk stops once it has seen that many;
 //   - hasMorePath (a body path) stops the walk when it holds false;
@@ -490,7 +490,8 @@ func wrap(typ string, page int, err error) error {
 // that page size (the offset moves by the rows received; page numbers
 // already count pages of the API's size, as the API sizes every page
 // alike). A total that says more rows exist, or hasMorePath holding true,
-// never lets a short page end the walk.
+// on a short first page that is not trusted shows the API's page size at
+// once, without the confirming request.
 func (w *walk) nextPosition(p Page) (*url.URL, error) {
 	h := fingerprint(p.Body)
 	repeat := w.pages > 1 && h == w.lastBody
@@ -554,15 +555,18 @@ func (w *walk) judge(p Page) (end bool) {
 			w.trusted = true
 		}
 		return false
+	case w.trusted:
+		// Whatever a total says: an API that hides rows of a page after
+		// paging it (ServiceNow under ACLs) would make the walk read
+		// pages that overlap, offsets moving by the rows received.
+		return true
 	case w.more(p):
 		// The API says more rows exist: a short first page is the API's
 		// page size.
-		if !w.trusted && !w.untrusted && w.pages == 1 {
+		if !w.untrusted && w.pages == 1 {
 			w.full, w.trusted = rows, true
 		}
 		return false
-	case w.trusted:
-		return true
 	case !w.untrusted && w.pages == 1:
 		w.full, w.confirming = rows, true
 	}

@@ -216,8 +216,9 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 	// The columns read from each row: the query's, then the key columns
 	// of the URL's placeholders it does not name, so that a row of
 	// another key than the one asked for can be told (dropOtherKeys).
+	// Not with header: first, whose rows hold only the header's columns.
 	p.extCols = p.cols
-	if requests > 0 && tmpl != nil {
+	if requests > 0 && tmpl != nil && !s.shape.Header {
 		for _, n := range tmpl.names {
 			i, ok := s.byName[strings.ToLower(n)]
 			if !ok || slices.Contains(p.extCols, s.cols[i]) {
