@@ -616,9 +616,9 @@ catalog: profile api.yaml:7:49: catalog F: pagination: start is negative (-1)`,
             pagination: {maxPageSize: -1}
             columns: [{name: id}]
 `,
-		err: `catalog: profile api.yaml: catalog A: pagination: maxPageSize is negative (-5); want the API's documented cap on the page size, a positive number
-catalog: profile api.yaml: catalog B: pagination: maxPageSize is not used by type none
-catalog: profile api.yaml: catalog C: schema S: table t: pagination: maxPageSize is negative (-1); want the API's documented cap on the page size, a positive number`,
+		err: `catalog: profile api.yaml:2:24: catalog A: pagination: maxPageSize is negative (-5); want the API's documented cap on the page size, a positive number
+catalog: profile api.yaml:3:49: catalog B: pagination: maxPageSize is not used by type none
+catalog: profile api.yaml:11:13: catalog C: schema S: table t: pagination: maxPageSize is negative (-1); want the API's documented cap on the page size, a positive number`,
 	},
 	{
 		name: "maxPageSize that is not a number",
