@@ -112,8 +112,8 @@ type Config struct {
 	// MaxConcurrency bounds the HTTP requests in flight for one query (DSN:
 	// MaxConcurrency; default 4).
 	MaxConcurrency int
-	// PageSize overrides the page size of every table; 0 keeps the
-	// profile's (DSN: PageSize).
+	// PageSize overrides the page size of every table, up to a table's
+	// declared maxPageSize; 0 keeps the profile's (DSN: PageSize).
 	PageSize int
 	// MaxPages bounds the pages read for one table scan; 0 means no bound
 	// (DSN: MaxPages).

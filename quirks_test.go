@@ -219,7 +219,7 @@ func quirkyProfile(url, sort, limit string) string {
 catalogs:
   Q:
     url: %s
-    pagination: {type: offset, offsetParam: offset, sizeParam: limit, pageSize: 100}
+    pagination: {type: offset, offsetParam: offset, sizeParam: limit, pageSize: 100, maxPageSize: 100}
     schemas:
       S:
         tables:
@@ -475,7 +475,7 @@ func TestExplainSaysWhyNotPushed(t *testing.T) {
 		"(id = 1 or id = 2) (in the driver: an OR is not sent); "+
 		"sort: the API sorts by one key (no sort.join); "+
 		"limit: `status` = '' is evaluated in the driver; "+
-		"columns: id, status, total; requests: one per page until the data ends", scan)
+		"columns: id, status, total; pages of 100 (maxPageSize 100); requests: one per page until the data ends", scan)
 	assert.Empty(t, api.requests(), "EXPLAIN sends nothing")
 }
 

@@ -128,6 +128,14 @@ type Pagination struct {
 	PageParam   string `yaml:"pageParam,omitempty" json:"pageParam,omitempty"`
 	SizeParam   string `yaml:"sizeParam,omitempty" json:"sizeParam,omitempty"`
 	PageSize    int    `yaml:"pageSize,omitempty" json:"pageSize,omitempty"`
+	// MaxPageSize is the API's own cap on the page size, as its
+	// documentation states it (0 = not declared). The size sent is at
+	// most MaxPageSize (a larger pageSize or DSN PageSize is clamped to
+	// it), and an offset or page walk then ends on the first short page.
+	// Without it, a short first page is confirmed by one more request: an
+	// API that caps the size below the one asked returns short pages
+	// that are not its last.
+	MaxPageSize int `yaml:"maxPageSize,omitempty" json:"maxPageSize,omitempty"`
 	// Start is the first page number for type page (default 1) or the first
 	// offset for type offset (default 0).
 	Start       *int   `yaml:"start,omitempty" json:"start,omitempty"`

@@ -602,6 +602,35 @@ catalog: profile api.yaml:7:60: catalog F: pagination: offsetParam is not used b
 catalog: profile api.yaml:7:49: catalog F: pagination: start is negative (-1)`,
 	},
 	{
+		name: "maxPageSize",
+		data: `catalogs:
+  A: {url: "http://a", pagination: {type: offset, maxPageSize: -5}, schemas: {S: {tables: {t: {columns: [{name: id}]}}}}}
+  B: {url: "http://b", pagination: {type: none, maxPageSize: 100}, schemas: {S: {tables: {t: {columns: [{name: id}]}}}}}
+  C:
+    url: http://c
+    pagination: {type: page}
+    schemas:
+      S:
+        tables:
+          t:
+            pagination: {maxPageSize: -1}
+            columns: [{name: id}]
+`,
+		err: `catalog: profile api.yaml:2:24: catalog A: pagination: maxPageSize is negative (-5); want the API's documented cap on the page size, a positive number
+catalog: profile api.yaml:3:49: catalog B: pagination: maxPageSize is not used by type none
+catalog: profile api.yaml:11:13: catalog C: schema S: table t: pagination: maxPageSize is negative (-1); want the API's documented cap on the page size, a positive number`,
+	},
+	{
+		name: "maxPageSize that is not a number",
+		data: `catalogs:
+  A:
+    url: http://a
+    pagination: {type: offset, maxPageSize: lots}
+    schemas: {S: {tables: {t: {columns: [{name: id}]}}}}
+`,
+		err: `catalog: profile api.yaml: line 4: catalog A: pagination: maxPageSize: got string "lots", want an integer`,
+	},
+	{
 		name: "table pagination",
 		data: `catalogs:
   A:

@@ -169,6 +169,9 @@ func mergePagination(p *Pagination, o *Pagination) {
 	if o.PageSize != 0 {
 		p.PageSize = o.PageSize
 	}
+	if o.MaxPageSize != 0 {
+		p.MaxPageSize = o.MaxPageSize
+	}
 	if o.Start != nil {
 		p.Start = ptr(*o.Start)
 	}

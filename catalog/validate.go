@@ -359,11 +359,11 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 	stop := []string{"totalPath", "totalHeader", "hasMorePath", "stopPath"}
 	allowed := map[string][]string{
 		PageNone:       nil,
-		PageOffset:     append([]string{"offsetParam", "sizeParam", "pageSize", "start"}, stop...),
-		PagePage:       append([]string{"pageParam", "sizeParam", "pageSize", "start"}, stop...),
-		PageCursor:     append([]string{"cursorPath", "cursorParam", "cursorBody", "sizeParam", "pageSize", "emptyPageStops"}, stop...),
-		PageNextURL:    append([]string{"nextPath", "sizeParam", "pageSize", "emptyPageStops"}, stop...),
-		PageLinkHeader: append([]string{"sizeParam", "pageSize", "emptyPageStops"}, stop...),
+		PageOffset:     append([]string{"offsetParam", "sizeParam", "pageSize", "maxPageSize", "start"}, stop...),
+		PagePage:       append([]string{"pageParam", "sizeParam", "pageSize", "maxPageSize", "start"}, stop...),
+		PageCursor:     append([]string{"cursorPath", "cursorParam", "cursorBody", "sizeParam", "pageSize", "maxPageSize", "emptyPageStops"}, stop...),
+		PageNextURL:    append([]string{"nextPath", "sizeParam", "pageSize", "maxPageSize", "emptyPageStops"}, stop...),
+		PageLinkHeader: append([]string{"sizeParam", "pageSize", "maxPageSize", "emptyPageStops"}, stop...),
 	}[typ]
 	fields := []struct {
 		name string
@@ -373,6 +373,7 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 		{"pageParam", p.PageParam != ""},
 		{"sizeParam", p.SizeParam != ""},
 		{"pageSize", p.PageSize != 0},
+		{"maxPageSize", p.MaxPageSize != 0},
 		{"start", p.Start != nil},
 		{"cursorPath", p.CursorPath != ""},
 		{"cursorParam", p.CursorParam != ""},
@@ -400,6 +401,9 @@ func (c *checker) pagination(w where, p *Pagination, required bool) bool {
 	}
 	if p.PageSize < 0 {
 		c.add(w.at("pageSize"), "pageSize is negative (%d)", p.PageSize)
+	}
+	if p.MaxPageSize < 0 {
+		c.add(w, "maxPageSize is negative (%d); want the API's documented cap on the page size, a positive number", p.MaxPageSize)
 	}
 	if p.Start != nil && *p.Start < 0 {
 		c.add(w.at("start"), "start is negative (%d)", *p.Start)

@@ -13,7 +13,14 @@
 //
 //   - every type stops on an empty page (no rows);
 //   - offset and page also stop on a short page (fewer rows than the page
-//     size asked for);
+//     size asked for) when it can be trusted to be the last: under a
+//     declared maxPageSize (the API's cap; the size asked is clamped to
+//     it), or once a page came back full. A short first page otherwise is
+//     confirmed by one more request, since an API that caps the page size
+//     below the size asked returns short pages that are not its last: an
+//     empty page ends the walk, a page with rows shows the API's own page
+//     size, which the walk then goes on with (a total above the rows seen
+//     or hasMorePath holding true shows that at once);
 //   - totalPath (a body path) or totalHeader (e.g. X-Total-Count) give the
 //     total number of rows: the walk stops once it has seen that many;
 //   - hasMorePath (a body path) stops the walk when it holds false;
@@ -104,8 +111,15 @@ func (p Page) get(path string) gjson.Result {
 type Paginator interface {
 	// Type is the pagination type (catalog.PageNone, catalog.PageOffset, …).
 	Type() string
-	// PageSize is the number of rows asked for per page (0 = none asked).
+	// PageSize is the number of rows asked for per page (0 = none asked),
+	// at most MaxPageSize when that is set.
 	PageSize() int
+	// MaxPageSize is the API's cap on the page size that the profile
+	// declares (0 = none declared, or no size is sent).
+	MaxPageSize() int
+	// AskedPageSize is the page size the profile or the DSN asked for,
+	// before MaxPageSize clamped it (0 = none asked).
+	AskedPageSize() int
 	// Start begins a walk over one request stream. want is the number of
 	// rows the caller still wants (negative = all); the page size asked is
 	// then at most want, and the walk stops once it has seen want rows.
@@ -140,6 +154,23 @@ type Predictor interface {
 	// them speculatively and drops those past the end. None once a total
 	// or a limit is known (Ahead answers), or when the page size is unknown.
 	Guess(next *url.URL, skip, k int) []*url.URL
+	// Full is the row count of a full page once a page with fewer rows
+	// is known to be the last (0 until then): the size asked under a
+	// declared maxPageSize, after a full page, or the API's own page size
+	// once the walk learned it. A caller that fetches pages ahead may
+	// skip those after a page shorter than Full; before that, a short
+	// page may be the API's cap, not the end.
+	Full() int
+}
+
+// Dropper is implemented by the walkers of offset and page pagination.
+type Dropper interface {
+	// Dropped reports whether the page last given to Next repeats, byte
+	// for byte, the short first page that the walk was confirming: the
+	// API ignores the position parameter on this request, so its first
+	// page was all of it. The caller must not use the dropped page's
+	// rows; Next returned nil (the walk is over).
+	Dropped() bool
 }
 
 // LoopError reports a cursor or next URL that a walk had already used: the
@@ -174,9 +205,18 @@ func New(p catalog.Pagination, pageSizeOverride int) (Paginator, error) {
 	if pageSizeOverride < 0 {
 		return nil, fmt.Errorf("pagination: page size override %d is negative", pageSizeOverride)
 	}
+	if p.MaxPageSize < 0 {
+		return nil, fmt.Errorf("pagination: maxPageSize %d is negative", p.MaxPageSize)
+	}
 	size := p.PageSize
 	if pageSizeOverride > 0 {
 		size = pageSizeOverride
+	}
+	asked := size
+	if p.MaxPageSize > 0 && (size == 0 || size > p.MaxPageSize) {
+		// The API's cap: a larger size is clamped to it, and a declared
+		// cap without a pageSize is the size asked (the fewest pages).
+		size = p.MaxPageSize
 	}
 	typ := strings.TrimSpace(p.Type)
 	if typ == "" {
@@ -192,7 +232,7 @@ func New(p catalog.Pagination, pageSizeOverride int) (Paginator, error) {
 		return nil, fmt.Errorf("pagination: unknown type %q (valid types: %s)", p.Type, strings.Join(types, ", "))
 	}
 	stops := stopRules{totalPath: p.TotalPath, totalHeader: p.TotalHeader, hasMorePath: p.HasMorePath, stopPath: p.StopPath}
-	c := config{typ: canon, stops: stops, sizeParam: p.SizeParam, size: size, emptyStops: true}
+	c := config{typ: canon, stops: stops, sizeParam: p.SizeParam, size: size, emptyStops: true, maxSize: p.MaxPageSize, asked: asked}
 	if p.EmptyPageStops != nil && !*p.EmptyPageStops {
 		switch canon {
 		case catalog.PageCursor, catalog.PageNextURL, catalog.PageLinkHeader:
@@ -241,7 +281,7 @@ func New(p catalog.Pagination, pageSizeOverride int) (Paginator, error) {
 	}
 	if c.sizeParam == "" {
 		// cursor, nextURL and linkHeader send a size only with a sizeParam.
-		c.size = 0
+		c.size, c.asked = 0, 0
 	}
 	return &c, nil
 }
@@ -269,6 +309,11 @@ type config struct {
 	nextPath  string
 	// emptyStops is false when an empty page does not end the walk.
 	emptyStops bool
+	// maxSize is the API's declared cap on the page size (0 = none
+	// declared); size is then at most maxSize. asked is the size the
+	// profile or the DSN asked for, before the cap.
+	maxSize int
+	asked   int
 }
 
 // MaxEmptyPages is the most empty pages in a row that a walk with
@@ -287,6 +332,22 @@ func (c *config) PageSize() int {
 	return c.size
 }
 
+// MaxPageSize implements Paginator.
+func (c *config) MaxPageSize() int {
+	if c.typ == catalog.PageNone || c.sizeParam == "" {
+		return 0
+	}
+	return c.maxSize
+}
+
+// AskedPageSize implements Paginator.
+func (c *config) AskedPageSize() int {
+	if c.typ == catalog.PageNone {
+		return 0
+	}
+	return c.asked
+}
+
 // Start implements Paginator.
 func (c *config) Start(want int64) Walker {
 	w := &walk{cfg: c, want: want, pos: int64(c.start), total: -1}
@@ -294,6 +355,10 @@ func (c *config) Start(want int64) Walker {
 	if w.size > 0 && want >= 0 && want < w.size {
 		w.size = want
 	}
+	w.full = w.size
+	// Under a declared cap the size asked is one the API honours, so a
+	// short page is its last.
+	w.trusted = c.maxSize > 0
 	return w
 }
 
@@ -303,6 +368,24 @@ type walk struct {
 	want int64
 	// size is the page size asked for (0 = none): min(pageSize, want).
 	size int64
+	// full is the row count of a full page: size, or the smaller page
+	// size the API was found to use (see nextPosition).
+	full int64
+	// trusted is set once a short page (fewer than full rows) may end
+	// an offset or page walk: under a declared maxPageSize, or once a
+	// page came back full, or once the API's own page size was learned.
+	// untrusted is set for good when the API's page sizes are not
+	// consistent (a later page longer than a short first one): only an
+	// empty page, a total, hasMorePath, stopPath or the rows wanted end
+	// the walk then.
+	trusted, untrusted bool
+	// confirming is set after a short first page that was not trusted:
+	// the next page tells whether it was the last (empty) or the API's
+	// own page size (rows).
+	confirming bool
+	// dropped is set when the page last given to Next is to be dropped
+	// (Dropped).
+	dropped bool
 	// pos is the next offset (offset) or page number (page).
 	pos int64
 	// seen counts rows over the pages seen so far; pages counts the pages.
@@ -335,6 +418,7 @@ func (w *walk) First() []Param {
 
 // Next implements Walker.
 func (w *walk) Next(p Page) (*url.URL, error) {
+	w.dropped = false
 	w.pages++
 	w.seen += int64(p.Rows)
 	if p.URL == nil {
@@ -394,16 +478,41 @@ func wrap(typ string, page int, err error) error {
 }
 
 // nextPosition handles offset and page.
+//
+// A short page (fewer rows than asked) ends the walk only when it can be
+// trusted to be the last: an API may cap the page size below the size
+// asked, and then every page is short. A short page is trusted under a
+// declared maxPageSize (the size asked is then at most the cap), after a
+// page that came back full, and after the API's own page size was
+// learned. A short first page otherwise is confirmed by one more request:
+// an empty page ends the walk; a page with rows shows that the API uses
+// pages of the first page's row count (its cap), and the walk goes on with
+// that page size (the offset moves by the rows received; page numbers
+// already count pages of the API's size, as the API sizes every page
+// alike). A total that says more rows exist, or hasMorePath holding true,
+// on a short first page that is not trusted shows the API's page size at
+// once, without the confirming request.
 func (w *walk) nextPosition(p Page) (*url.URL, error) {
-	if w.size > 0 && int64(p.Rows) < w.size {
-		return nil, nil // short page
-	}
 	h := fingerprint(p.Body)
-	if w.pages > 1 && h == w.lastBody {
+	repeat := w.pages > 1 && h == w.lastBody
+	w.lastBody = h
+	if w.size > 0 {
+		if w.confirming && repeat {
+			// The page after a short first page is that page again:
+			// the API does not page this request (it ignores the
+			// position), and the short page held its rows. This page
+			// is dropped (Dropped).
+			w.confirming, w.dropped = false, true
+			return nil, nil
+		}
+		if end := w.judge(p); end {
+			return nil, nil
+		}
+	}
+	if repeat {
 		return nil, fmt.Errorf("pagination: %s: page %d has the same body as page %d; the API seems to ignore parameter %q",
 			w.cfg.typ, w.pages, w.pages-1, w.cfg.posParam)
 	}
-	w.lastBody = h
 	var ps []Param
 	if w.cfg.typ == catalog.PageOffset {
 		w.pos += int64(p.Rows)
@@ -420,6 +529,69 @@ func (w *walk) nextPosition(p Page) (*url.URL, error) {
 		ps = append(ps, Param{w.cfg.posParam, strconv.FormatInt(w.pos, 10)})
 	}
 	return withParams(p.URL, ps), nil
+}
+
+// judge reads the row count of an offset or page walk's page (with rows)
+// against the page size and reports whether the page ends the walk as a
+// trusted short page (see nextPosition).
+func (w *walk) judge(p Page) (end bool) {
+	rows := int64(p.Rows)
+	if w.confirming {
+		// The page after an untrusted short first page has rows: that
+		// first page was the API's own page size, unless this one is
+		// longer (then page sizes are not consistent, and no short page
+		// is trusted).
+		w.confirming = false
+		if rows > w.full {
+			w.untrusted = true
+			return false
+		}
+		w.trusted = true
+		return rows < w.full && !w.more(p)
+	}
+	switch {
+	case rows >= w.full:
+		if !w.untrusted {
+			w.trusted = true
+		}
+		return false
+	case w.trusted:
+		// Whatever a total says: an API that hides rows of a page after
+		// paging it (ServiceNow under ACLs) would make the walk read
+		// pages that overlap, offsets moving by the rows received.
+		return true
+	case w.more(p):
+		// The API says more rows exist: a short first page is the API's
+		// page size.
+		if !w.untrusted && w.pages == 1 {
+			w.full, w.trusted = rows, true
+		}
+		return false
+	case !w.untrusted && w.pages == 1:
+		w.full, w.confirming = rows, true
+	}
+	return false
+}
+
+// more reports whether the page says more rows exist: a total above the
+// rows seen, or hasMorePath holding true.
+func (w *walk) more(p Page) bool {
+	if w.total >= 0 && w.seen < w.total {
+		return true
+	}
+	if w.cfg.stops.hasMorePath != "" {
+		res := p.get(w.cfg.stops.hasMorePath)
+		switch res.Type {
+		case gjson.True:
+			return true
+		case gjson.String:
+			b, err := strconv.ParseBool(strings.TrimSpace(res.Str))
+			return err == nil && b
+		case gjson.Number:
+			return res.Num != 0
+		}
+	}
+	return false
 }
 
 func (w *walk) nextCursor(p Page) (*url.URL, error) {
@@ -620,18 +792,32 @@ func (s stopRules) total(p Page) (int64, bool) {
 // totalHeader, or -1 when it reported none.
 func (w *walk) Total() int64 { return w.total }
 
+// Dropped implements Dropper.
+func (w *walk) Dropped() bool { return w.dropped }
+
+// Full implements Predictor.
+func (w *walk) Full() int {
+	if w.size <= 0 || !w.trusted || w.confirming || w.untrusted {
+		return 0
+	}
+	return int(w.full)
+}
+
 // Ahead implements Predictor for offset and page pagination.
 func (w *walk) Ahead(next *url.URL, skip, k int) []*url.URL {
 	if next == nil || k <= skip || w.size <= 0 || (w.cfg.typ != catalog.PageOffset && w.cfg.typ != catalog.PagePage) {
 		return nil
 	}
+	if w.confirming || w.untrusted {
+		return nil // the API's page size is not known
+	}
 	// Rows still to come after the page at next, if every page is full.
 	left := int64(-1)
 	if w.total >= 0 {
-		left = w.total - w.seen - w.size
+		left = w.total - w.seen - w.full
 	}
-	if w.want >= 0 && (left < 0 || w.want-w.seen-w.size < left) {
-		left = w.want - w.seen - w.size
+	if w.want >= 0 && (left < 0 || w.want-w.seen-w.full < left) {
+		left = w.want - w.seen - w.full
 	}
 	if left < 0 {
 		return nil // the end is unknown: see Guess
@@ -644,7 +830,7 @@ func (w *walk) Guess(next *url.URL, skip, k int) []*url.URL {
 	if next == nil || k <= skip || w.size <= 0 || (w.cfg.typ != catalog.PageOffset && w.cfg.typ != catalog.PagePage) {
 		return nil
 	}
-	if w.total >= 0 || w.want >= 0 || w.seen != int64(w.pages)*w.size {
+	if w.total >= 0 || w.want >= 0 || w.confirming || w.untrusted || w.seen != int64(w.pages)*w.full {
 		return nil
 	}
 	return w.after(next, skip, k, -1)
@@ -655,12 +841,12 @@ func (w *walk) Guess(next *url.URL, skip, k int) []*url.URL {
 func (w *walk) after(next *url.URL, skip, k int, left int64) []*url.URL {
 	var out []*url.URL
 	for j := int64(max(skip, 0)) + 1; j <= int64(k); j++ {
-		if left >= 0 && left <= (j-1)*w.size {
+		if left >= 0 && left <= (j-1)*w.full {
 			break
 		}
 		pos := w.pos + j
 		if w.cfg.typ == catalog.PageOffset {
-			pos = w.pos + j*w.size
+			pos = w.pos + j*w.full
 		}
 		out = append(out, withParams(next, []Param{{w.cfg.posParam, strconv.FormatInt(pos, 10)}}))
 	}

@@ -156,6 +156,13 @@ func scanDetail(sp *scanPlan) string {
 		sp.step.children = nil
 		return strings.Join(parts, "; ")
 	}
+	// A paginated plan says how its pages are sized (restsource.Plan:
+	// maxPageSize, or the request that confirms a short first page).
+	if pp, ok := any(sp.plan).(interface{ Paging() string }); ok && sp.lookup == nil {
+		if pg := pp.Paging(); pg != "" {
+			parts = append(parts, pg)
+		}
+	}
 	if n, known := sp.plan.EstimatedRequests(); known && sp.lookup == nil {
 		parts = append(parts, fmt.Sprintf("requests: at most %d", n))
 	} else if sp.lookup == nil {

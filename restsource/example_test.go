@@ -36,7 +36,8 @@ func Example() {
 	}
 	cat := &catalog.Catalog{
 		Name: "API1", URL: srv.URL,
-		Pagination: &catalog.Pagination{Type: catalog.PagePage, PageParam: "_page", SizeParam: "_limit", PageSize: 50},
+		// MaxPageSize is the API's documented cap: a short page is its last.
+		Pagination: &catalog.Pagination{Type: catalog.PagePage, PageParam: "_page", SizeParam: "_limit", PageSize: 50, MaxPageSize: 100},
 	}
 	src, err := restsource.New(cat, posts, restsource.Options{})
 	if err != nil {

@@ -9,6 +9,28 @@ import (
 	"github.com/restsql/restsql/catalog"
 )
 
+// sameInstant reports whether str, a datetime value v written in the
+// column's layout (formatFor), reads back as the same instant; why says
+// why not. A layout without seconds, fractions or a time of day would
+// send another instant (10:00:00.5 as 10:00:00, 10:00 as the day), and an
+// exact filter would then keep or lose the rows in between.
+func sameInstant(c *catalog.Column, v any, str string) (why string, ok bool) {
+	t, isTime := v.(time.Time)
+	if !isTime || columnType(c) != catalog.TypeDatetime {
+		return "", true
+	}
+	switch f := strings.TrimSpace(c.Format); strings.ToLower(f) {
+	case "", formatUnix, formatUnixMs:
+		return "", true
+	default:
+		back, err := time.Parse(f, str)
+		if err != nil || !back.Equal(t) {
+			return fmt.Sprintf("%s cannot be sent in the column's format %s without changing the instant", t.Format(time.RFC3339Nano), f), false
+		}
+	}
+	return "", true
+}
+
 // filterTime writes a datetime predicate value in a filter's format
 // (catalog.Filter.Format): a Go layout, unix, unixms, date or rfc1123z, in
 // UTC. A value the format cannot carry exactly (a time of day under date,

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,10 +34,14 @@ type Plan struct {
 	// predicate and sort not applied exactly.
 	Pushdown *Pushdown
 
-	src    *Source
-	cols   []*catalog.Column
-	ext    *rowscan.Extractor
-	lookup bool // the get: endpoint
+	src  *Source
+	cols []*catalog.Column
+	ext  *rowscan.Extractor
+	// extCols are the columns ext reads: cols, then the key columns of
+	// the URL's placeholders that cols lacks (a page's rows are
+	// len(extCols) values each).
+	extCols []*catalog.Column
+	lookup  bool // the get: endpoint
 	// body is the request body of a read with a body (nil = GET), and
 	// bodyShown the body shown in EXPLAIN.
 	body      []byte
@@ -65,7 +70,7 @@ type streamSpec struct {
 }
 
 type fill struct {
-	idx   int // index in Plan.cols
+	idx   int // index in Plan.extCols (a NULL in Plan.cols is filled)
 	value any
 }
 
@@ -89,9 +94,44 @@ func (p *Plan) EstimatedRequests() (n int, known bool) {
 	if p.LimitPushed || p.limit < int64(size) {
 		pages = max(pages, 1)
 	}
+	if p.limit >= 2 && p.confirmsShortPage() {
+		// A short first page (fewer rows than asked) costs one request
+		// more (pagination.Walker): the estimate assumes that the API
+		// honours the size asked.
+		pages = max(pages, 2)
+	}
 	// Each stream may stop sooner (short page); the limit applies to the
 	// streams' total, so this is an upper bound.
 	return streams * max(pages, 1), true
+}
+
+// confirmsShortPage reports whether a short first page of an offset or
+// page walk is confirmed by one more request: no maxPageSize and no total
+// tell that it was the last.
+func (p *Plan) confirmsShortPage() bool {
+	t := p.pager.Type()
+	return (t == catalog.PageOffset || t == catalog.PagePage) && p.pager.PageSize() > 0 &&
+		p.pager.MaxPageSize() == 0 && !p.src.pageTotal
+}
+
+// Paging describes, for EXPLAIN, the page size of a paginated scan under
+// a declared maxPageSize ("pages of 100 (maxPageSize 100; pageSize 500
+// clamped to it)"), or when a short first page is confirmed by one more
+// request; "" otherwise.
+func (p *Plan) Paging() string {
+	if p.lookup || p.pager == nil || p.pager.Type() == catalog.PageNone || p.pager.PageSize() <= 0 {
+		return ""
+	}
+	size, max, asked := p.pager.PageSize(), p.pager.MaxPageSize(), p.pager.AskedPageSize()
+	switch {
+	case max > 0 && asked > max:
+		return fmt.Sprintf("pages of %d (pageSize %d clamped to maxPageSize %d)", size, asked, max)
+	case max > 0:
+		return fmt.Sprintf("pages of %d (maxPageSize %d)", size, max)
+	case p.confirmsShortPage():
+		return fmt.Sprintf("pages of %d (no maxPageSize: a short first page is confirmed by one more request)", size)
+	}
+	return ""
 }
 
 // Requests returns, for EXPLAIN, the first request of each request stream
@@ -172,8 +212,25 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 		}
 	}
 	p.shape = s.shape
-	p.ext = rowscan.NewShaped(s.name, s.t.Strict, p.cols, s.shape)
 	bound, tmpl, requests := d.bound, d.tmpl, d.Streams
+	// The columns read from each row: the query's, then the key columns
+	// of the URL's placeholders it does not name, so that a row of
+	// another key than the one asked for can be told (dropOtherKeys).
+	// Not with header: first, whose rows hold only the header's columns.
+	p.extCols = p.cols
+	if requests > 0 && tmpl != nil && !s.shape.Header {
+		for _, n := range tmpl.names {
+			i, ok := s.byName[strings.ToLower(n)]
+			if !ok || slices.Contains(p.extCols, s.cols[i]) {
+				continue
+			}
+			if len(p.extCols) == len(p.cols) {
+				p.extCols = slices.Clip(p.extCols)
+			}
+			p.extCols = append(p.extCols, s.cols[i])
+		}
+	}
+	p.ext = rowscan.NewShaped(s.name, s.t.Strict, p.extCols, s.shape)
 
 	// Fixed parameters, filters, sort, select and limit.
 	var groups []paramGroup
@@ -193,7 +250,7 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 			groups = append(groups, paramGroup{params: d.sort})
 		}
 		if q.Columns != nil || s.selectsAll() {
-			groups = append(groups, paramGroup{params: s.planSelect(p.cols)})
+			groups = append(groups, paramGroup{params: s.planSelect(p.extCols)})
 		}
 		if d.Limit && q.Limit >= 0 {
 			p.LimitPushed = true
@@ -228,7 +285,7 @@ func (s *Source) Plan(q Query) (*Plan, error) {
 		for k, n := range tmpl.names {
 			b := bound[strings.ToLower(n)]
 			values[strings.ToLower(n)] = b.values[idx[k]]
-			for ci, c := range p.cols {
+			for ci, c := range p.extCols {
 				if strings.EqualFold(c.Name, n) {
 					fills = append(fills, fill{idx: ci, value: keyValue(c, b.raw[idx[k]])})
 				}
@@ -350,7 +407,10 @@ func formatFor(c *catalog.Column, v any) (string, bool) {
 				}
 				return strconv.FormatFloat(float64(x.UnixNano())/1e6, 'f', -1, 64), true
 			default:
-				return x.Format(f), true
+				// The column's values are read in UTC when its layout has
+				// no zone (time.Parse): a value is written in UTC too, so
+				// that it names the same instant.
+				return x.UTC().Format(f), true
 			}
 		}
 	}
@@ -478,7 +538,12 @@ func likeValue(pattern, like string) (string, bool) {
 			case '%':
 				b.WriteString(`[\s\S]*`)
 			case '_':
-				b.WriteString(`[\s\S]`)
+				// One character, which a JavaScript regular expression
+				// (json-server's, without the u flag) sees as two UTF-16
+				// units when it is above U+FFFF (an emoji): [\s\S] alone
+				// would lose such rows. The pattern matches more than
+				// LIKE then, so it is re-checked (likeOne).
+				b.WriteString(`[\s\S]{1,2}`)
 			default:
 				b.WriteString(regexp.QuoteMeta(string(t.lit)))
 			}
@@ -489,6 +554,24 @@ func likeValue(pattern, like string) (string, bool) {
 		return b.String(), true
 	}
 	return "", false
+}
+
+// likeOne reports whether a LIKE pattern holds the one-character wildcard
+// _ (not escaped): sent as a regular expression it may match more than
+// LIKE does (see likeValue).
+func likeOne(pattern string) bool {
+	esc := false
+	for _, r := range pattern {
+		switch {
+		case esc:
+			esc = false
+		case r == '\\':
+			esc = true
+		case r == '_':
+			return true
+		}
+	}
+	return false
 }
 
 // quote wraps s in q, escaping q inside it by doubling it or with a

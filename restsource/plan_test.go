@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -690,7 +691,7 @@ var likeTests = []struct {
 	{"%LOREM%", "regex", "LOREM", true},
 	{"dolor%", "REGEX", "^dolor", true},
 	{"%dolor", "regex", "dolor$", true},
-	{"_o%", "regex", `^[\s\S]o`, true},
+	{"_o%", "regex", `^[\s\S]{1,2}o`, true},
 	{"%dolor%%sit%", "regex", `dolor[\s\S]*sit`, true},
 	{"a%@%.example", "regex", `^a[\s\S]*@[\s\S]*\.example$`, true},
 	{"%(%", "regex", `\(`, true},
@@ -759,12 +760,35 @@ func likeMatch(s, pattern string) bool {
 	return match[len(pat)]
 }
 
+// utf16Units rewrites s as a JavaScript regular expression without the u
+// flag sees it: each character above U+FFFF is two units (here two
+// private-use characters, the same two for the same character).
+func utf16Units(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r > 0xFFFF {
+			r1, r2 := utf16.EncodeRune(r)
+			b.WriteRune(0xE000 + (r1 & 0x3FF))
+			b.WriteRune(0xE400 + (r2 & 0x3FF))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // FuzzLikeRegex checks that the regular expression for a LIKE pattern
-// compiles and matches exactly the strings the pattern matches.
+// compiles and matches exactly the strings the pattern matches, or, with a
+// _ in the pattern, at least those (the filter is then re-checked); and
+// that it matches them also as a JavaScript regular expression counts
+// characters (UTF-16 units), where an emoji is two.
 func FuzzLikeRegex(f *testing.F) {
 	for _, tt := range likeTests {
 		f.Add(tt.pattern, "a\nb(c)%_.x")
 	}
+	f.Add("a_b", "a😀b")
+	f.Add("%😀_", "x😀😀")
+	f.Add("_", "ab")
 	f.Fuzz(func(t *testing.T, pattern, s string) {
 		if !utf8.ValidString(pattern) || !utf8.ValidString(s) {
 			return
@@ -773,7 +797,18 @@ func FuzzLikeRegex(f *testing.F) {
 		require.True(t, ok)
 		re, err := regexp.Compile(expr)
 		require.NoError(t, err, "%q → %q", pattern, expr)
-		require.Equal(t, likeMatch(s, pattern), re.MatchString(s), "%q LIKE %q via %q", s, pattern, expr)
+		want := likeMatch(s, pattern)
+		if likeOne(pattern) {
+			if want {
+				require.True(t, re.MatchString(s), "%q LIKE %q via %q", s, pattern, expr)
+			}
+		} else {
+			require.Equal(t, want, re.MatchString(s), "%q LIKE %q via %q", s, pattern, expr)
+		}
+		if want {
+			js := regexp.MustCompile(utf16Units(expr))
+			require.True(t, js.MatchString(utf16Units(s)), "%q LIKE %q via %q, in UTF-16 units", s, pattern, expr)
+		}
 	})
 }
 
@@ -892,5 +927,31 @@ func TestTextSortsAsTime(t *testing.T) {
 		"Mon, 02 Jan 2006 15:04:05": false,
 	} {
 		assert.Equal(t, want, textSortsAsTime(layout), layout)
+	}
+}
+
+// TestLikeRegexWithOneCharIsRechecked: a regex LIKE filter declared exact
+// stays exact without _, and is re-checked with it (_ is sent as one or
+// two characters, see likeValue).
+func TestLikeRegexWithOneCharIsRechecked(t *testing.T) {
+	tbl := itemsTable()
+	tbl.Columns[2].Filters["LIKE"] = &catalog.Filter{Param: "name_like", Like: "regex", Exact: true}
+	cat := &catalog.Catalog{Name: "C", URL: apiBase}
+	for _, tt := range []struct {
+		pattern string
+		support Support
+		sent    string
+	}{
+		{"ab%", Exact, "name_like=%5Eab"},
+		{`a\_b%`, Exact, "name_like=%5Ea_b"},
+		{"a_b%", Inexact, "name_like=%5Ea%5B%5Cs%5CS%5D%7B1%2C2%7Db"},
+	} {
+		p, err := planOf(t, cat, tbl, Query{Limit: -1, Predicates: []Predicate{{Column: "name", Op: "LIKE", Values: []any{tt.pattern}}}})
+		require.NoError(t, err)
+		assert.Equal(t, []Support{tt.support}, p.Pushed, tt.pattern)
+		assert.Equal(t, []string{"GET " + apiBase + "/items?" + tt.sent}, p.Requests(), tt.pattern)
+		if tt.support == Inexact {
+			assert.Contains(t, p.Pushdown.Filters[0].Reason, "_ is sent as one or two characters")
+		}
 	}
 }

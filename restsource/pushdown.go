@@ -383,6 +383,11 @@ func (s *Source) pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, D
 		if !ok {
 			return no("%v cannot be written as a %s value", v, columnType(c))
 		}
+		if f.Format == "" {
+			if why, ok := sameInstant(c, v, str); !ok {
+				return no("%s", why)
+			}
+		}
 		if f.Format != "" {
 			var why string
 			if str, why, ok = filterTime(c, f.Format, v); !ok {
@@ -416,6 +421,8 @@ func (s *Source) pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, D
 		d = Decision{Support: Inexact, Reason: "column " + c.Name + ": re-checked (the " + op + " filter is not exact: true)"}
 	case op == "!=" && !c.Key:
 		d = Decision{Support: Inexact, Reason: "column " + c.Name + ": re-checked (APIs keep rows without the field under !=, and the column is not key: true)"}
+	case op == "LIKE" && strings.EqualFold(f.Like, catalog.LikeRegex) && anyLikeOne(vs):
+		d = Decision{Support: Inexact, Reason: "column " + c.Name + ": re-checked (_ is sent as one or two characters: a JavaScript regular expression counts an emoji as two)"}
 	}
 	render := func(v string) qparam { return qparam{name: f.Param, value: strings.ReplaceAll(tmpl, "{}", v)} }
 	switch {
@@ -434,6 +441,16 @@ func (s *Source) pushFilter(c *catalog.Column, op string, vs []any) ([]qparam, D
 		return []qparam{render(strings.Join(values, f.Join))}, d
 	}
 	return []qparam{render(values[0])}, d
+}
+
+// anyLikeOne reports whether a LIKE pattern among vs holds the wildcard _.
+func anyLikeOne(vs []any) bool {
+	for _, v := range vs {
+		if p, ok := v.(string); ok && likeOne(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // separators are the strings an API may read as the end of a value sent

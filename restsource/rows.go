@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/restsql/restsql/internal/rowscan"
 	"github.com/restsql/restsql/pagination"
@@ -202,8 +203,18 @@ type pageWalker struct {
 	// offset and page pagination the pages after it are past the end, so
 	// those not sent yet are not sent.
 	ended atomic.Int64
-	// size is the page size that tells a short page (0 = not judged).
-	size int
+	// size is the row count of a full page (0 = not judged): a page
+	// fetched ahead that is shorter ends the pages sent ahead. It is
+	// the walk's Predictor.Full once the walk trusts a short page to be
+	// the last, else the page size asked: pages the walk then needs
+	// after all (the API caps pages below the size asked) are fetched by
+	// the walk itself (errPastEnd), and the end is cleared once the walk
+	// reads past it (read). It is set by the walk's goroutine after each
+	// page and read by those of the pages fetched ahead.
+	size atomic.Int64
+	// paged is set when the stream sends a page size and fetches ahead
+	// (warmStart).
+	paged bool
 	// header is the stream's header row (header: first).
 	header rowscan.Header
 }
@@ -237,9 +248,20 @@ func newPageWalker(r *Rows, ctx context.Context, i int, st *stream) *pageWalker 
 	}
 	w.ended.Store(math.MaxInt64)
 	if w.pred != nil && (p.walkLimit() < 0 || p.walkLimit() >= int64(p.pager.PageSize())) {
-		w.size = p.pager.PageSize()
+		w.paged = p.pager.PageSize() > 0
+		w.judgeBy()
 	}
 	return w
+}
+
+// judgeBy sets the page size that tells a short page fetched ahead (see
+// pageWalker.size).
+func (w *pageWalker) judgeBy() {
+	if full := w.pred.Full(); full > 0 {
+		w.size.Store(int64(full))
+	} else {
+		w.size.Store(int64(w.p.pager.PageSize()))
+	}
 }
 
 // send hands a page to the reader; false when the stream is cancelled.
@@ -260,7 +282,7 @@ func (w *pageWalker) endAt(n int64) {
 
 // short records page n as the last one when it came back short.
 func (w *pageWalker) short(n int64, pg rowscan.Page) {
-	if w.size > 0 && pg.Outer < w.size {
+	if size := w.size.Load(); size > 0 && int64(pg.Outer) < size {
 		w.endAt(n)
 	}
 }
@@ -413,7 +435,7 @@ func (w *pageWalker) prefetch(next *url.URL, n int) {
 // past its end are dropped like any speculative page.
 func (w *pageWalker) warmStart(u *url.URL) {
 	s := w.s
-	if w.pred == nil || w.size <= 0 || len(w.r.streams) != 1 || s.opts.Speculative <= 0 {
+	if w.pred == nil || !w.paged || len(w.r.streams) != 1 || s.opts.Speculative <= 0 {
 		return
 	}
 	w.key = u.String()
@@ -497,12 +519,27 @@ func (w *pageWalker) read(n int, u *url.URL, f *fetchedPage) (*url.URL, error) {
 	r, p := w.r, w.p
 	resp, pg := f.resp, &f.page
 	r.pages.Add(1)
-	r.fetched[w.i].Add(int64(pg.N))
 	page := pagination.Page{URL: u, ResponseURL: resp.redirected, Header: resp.header, Body: resp.body, Rows: pg.Outer}
 	if pg.Values != nil {
 		page.Values = pg.Values.Get
 	}
 	next, walkErr := w.walk.Next(page)
+	dropOtherKeys(pg, w.st.spec.fills, len(p.extCols))
+	if d, ok := w.walk.(pagination.Dropper); ok && d.Dropped() {
+		// The page repeats the short first page (the API does not page
+		// this request): its rows are not the scan's.
+		*pg = rowscan.Page{Bad: -1, Detached: true}
+	}
+	r.fetched[w.i].Add(int64(pg.N))
+	if w.paged {
+		w.judgeBy()
+		if e := w.ended.Load(); next != nil && e <= int64(n) {
+			// A page up to this one came back short, and the walk
+			// goes on (the API's page size is below the size asked):
+			// the pages after it are not past the end.
+			w.ended.CompareAndSwap(e, math.MaxInt64)
+		}
+	}
 	if pg.Detached {
 		// Nothing refers to the body any more: the values were copied
 		// out, and the walk keeps none of its bytes (see
@@ -669,11 +706,11 @@ func (r *Rows) Next(dest []any) error {
 			if r.idx == r.page.Bad {
 				return r.fail(r.page.BadErr.At(r.plan.src.name, r.returned+1))
 			}
-			n := len(r.plan.cols)
-			copy(dest, r.page.Vals[r.idx*n:(r.idx+1)*n])
+			n, stride := len(r.plan.cols), len(r.plan.extCols)
+			copy(dest, r.page.Vals[r.idx*stride:r.idx*stride+n])
 			r.idx++
 			for _, f := range r.fills {
-				if dest[f.idx] == nil {
+				if f.idx < n && dest[f.idx] == nil {
 					dest[f.idx] = f.value
 				}
 			}
@@ -685,6 +722,88 @@ func (r *Rows) Next(dest []any) error {
 			return r.fail(err)
 		}
 	}
+}
+
+// dropOtherKeys removes from a page of a key's request stream the rows
+// whose key column holds another key than the one the URL asked for: an
+// API that matches keys ignoring case answers /users/OctoCat with
+// octocat's row, which is no row of login = 'OctoCat', and IN would read
+// it once per spelling. The rows are dropped before they are counted (a
+// limit counts the rows kept). ncols is the values per row.
+func dropOtherKeys(pg *rowscan.Page, fills []fill, ncols int) {
+	if len(fills) == 0 || ncols == 0 {
+		return
+	}
+	end := pg.N
+	if pg.Bad >= 0 && pg.Bad < end {
+		end = pg.Bad // the rows from the bad one on are not judged
+	}
+	kept := 0
+	for i := 0; i < end; i++ {
+		row := pg.Vals[i*ncols : (i+1)*ncols]
+		other := false
+		for _, f := range fills {
+			if v := row[f.idx]; v != nil && otherKey(v, f.value) {
+				other = true
+				break
+			}
+		}
+		if other {
+			continue
+		}
+		if kept != i {
+			copy(pg.Vals[kept*ncols:(kept+1)*ncols], row)
+		}
+		kept++
+	}
+	if kept == end {
+		return
+	}
+	// The rows from end on (the bad row and after) move up.
+	copy(pg.Vals[kept*ncols:], pg.Vals[end*ncols:pg.N*ncols])
+	dropped := end - kept
+	if pg.Bad >= 0 {
+		pg.Bad -= dropped
+	}
+	pg.N -= dropped
+	clear(pg.Vals[pg.N*ncols:])
+	pg.Vals = pg.Vals[:pg.N*ncols]
+}
+
+// otherKey reports whether v, a key column's value read from a row, is
+// not the key value its request was made for (SQL's =: strings compare
+// exactly, numbers by value, times as instants). Values of other types
+// are not judged.
+func otherKey(v, key any) bool {
+	switch k := key.(type) {
+	case string:
+		if s, ok := v.(string); ok {
+			return s != k
+		}
+	case int64:
+		switch x := v.(type) {
+		case int64:
+			return x != k
+		case float64:
+			return x != float64(k)
+		}
+	case float64:
+		switch x := v.(type) {
+		case float64:
+			return x != k
+		case int64:
+			return float64(x) != k
+		}
+	case bool:
+		if b, ok := v.(bool); ok {
+			return b != k
+		}
+	case time.Time:
+		if t, ok := v.(time.Time); ok {
+			return !t.Equal(k)
+		}
+	}
+	return false
 }
 
 // recycle drops the page that has been read, and gives its values' array

@@ -52,7 +52,16 @@ func TestScanPostsPushdown(t *testing.T) {
 			paths: []string{"/posts?_page=1&_limit=10", "/posts?_page=2&_limit=10", "/posts?_page=3&_limit=10"},
 		},
 		{
-			name:  "= pushed",
+			name: "= pushed",
+			q:    Query{Limit: -1, Predicates: []Predicate{{Column: "userId", Op: "=", Values: []any{int64(2)}}}},
+			ids:  seq(6, 10),
+			// The first page is short (5 < 10) and the profile declares
+			// neither maxPageSize nor a total: one more request confirms
+			// that it was the last (the API might cap pages at 5).
+			paths: []string{"/posts?userId=2&_page=1&_limit=10", "/posts?userId=2&_page=2&_limit=10"},
+		},
+		{
+			name:  "= pushed, a declared maxPageSize trusts the short page",
 			q:     Query{Limit: -1, Predicates: []Predicate{{Column: "userId", Op: "=", Values: []any{int64(2)}}}},
 			ids:   seq(6, 10),
 			paths: []string{"/posts?userId=2&_page=1&_limit=10"},
@@ -82,8 +91,14 @@ func TestScanPostsPushdown(t *testing.T) {
 			paths: []string{"/posts/4", "/posts/99", "/posts/2"},
 		},
 	}
+	capped := *cat
+	capped.Pagination = &catalog.Pagination{Type: "page", PageParam: "_page", SizeParam: "_limit", PageSize: 10, MaxPageSize: 10}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			s := s
+			if strings.Contains(tt.name, "maxPageSize") {
+				s = newSource(t, &capped, posts, Options{})
+			}
 			before := rec.count()
 			rows, st := scanAll(t, s, tt.q)
 			assert.Equal(t, tt.ids, column(rows, 0))
@@ -122,8 +137,15 @@ func TestScanRowsAndFill(t *testing.T) {
 			{int64(31), int64(3), "c1"}, {int64(32), int64(3), "c2"},
 			{int64(11), int64(1), "c1"}, {int64(12), int64(1), "c2"},
 		}, rows)
-		assert.Equal(t, []string{"/posts/3/comments?_page=1&_limit=10", "/posts/1/comments?_page=1&_limit=10"}, rec.paths()[before:])
-		assert.Equal(t, Stats{Requests: 2, Pages: 2, Rows: 4}, st)
+		// This API ignores _page on /posts/{id}/comments: the request
+		// that confirms each short first page gets that page again,
+		// which shows that the first page held every row; its rows are
+		// dropped, not read twice.
+		assert.Equal(t, []string{
+			"/posts/3/comments?_page=1&_limit=10", "/posts/3/comments?_page=2&_limit=10",
+			"/posts/1/comments?_page=1&_limit=10", "/posts/1/comments?_page=2&_limit=10",
+		}, rec.paths()[before:])
+		assert.Equal(t, Stats{Requests: 4, Pages: 4, Rows: 4}, st)
 	})
 	t.Run("limit 0 makes no request", func(t *testing.T) {
 		s := newSource(t, cat, posts, Options{})
@@ -298,8 +320,11 @@ func TestScanLimitStopsEarly(t *testing.T) {
 		rows, st := scanAll(t, s, Query{Limit: 7, Predicates: []Predicate{{Column: "userId", Op: "IN", Values: []any{int64(2), int64(4), int64(5)}}}})
 		assert.Equal(t, []any{int64(6), int64(7), int64(8), int64(9), int64(10), int64(16), int64(17)}, column(rows, 0))
 		// Stream 3 is never read: streams 1 and 2 fetched enough rows.
+		// Stream 1's short first page (5 of 7) is confirmed by an empty
+		// second page (no maxPageSize, no total); stream 2's first page
+		// holds the 2 rows still wanted.
 		got := rec.paths()[before:]
-		assert.Equal(t, []string{"/posts?userId=2&_page=1&_limit=7", "/posts?userId=4&_page=1&_limit=7"}, got)
+		assert.Equal(t, []string{"/posts?userId=2&_page=1&_limit=7", "/posts?userId=2&_page=2&_limit=7", "/posts?userId=4&_page=1&_limit=7"}, got)
 		assert.Equal(t, int64(7), st.Rows)
 	})
 }

@@ -150,6 +150,9 @@ type Source struct {
 	bodyShown  []byte
 	cursorBody string
 	graphql    bool
+	// pageTotal is set when the pagination reads a total (totalPath or
+	// totalHeader).
+	pageTotal bool
 	// bodyPaths are the body paths the pagination reads on each page.
 	bodyPaths []string
 	client    *http.Client
@@ -397,6 +400,7 @@ func (s *Source) init() error {
 	if s.pager, err = pagination.New(pg, s.opts.PageSize); err != nil {
 		return err
 	}
+	s.pageTotal = pg.TotalPath != "" || pg.TotalHeader != ""
 	for _, p := range []string{pg.CursorPath, pg.NextPath, pg.TotalPath, pg.HasMorePath, pg.StopPath} {
 		if p != "" {
 			s.bodyPaths = append(s.bodyPaths, p)

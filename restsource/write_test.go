@@ -191,6 +191,16 @@ func TestWriterBodies(t *testing.T) {
 			body: `{"due":"2024-05-01T10:30:00Z","day":"2024-05-01","unix":1714559400,"ms":1714559400005}`,
 		},
 		{
+			// The column's layout has no zone: its values are read as
+			// UTC, so a value is written in UTC (01:00 at +02:00 is the
+			// day before in UTC).
+			name: "a layout without a zone is written in UTC",
+			kind: WriteInsert, cols: []string{"day"},
+			values: []any{time.Date(2024, 5, 2, 1, 0, 0, 0, time.FixedZone("", 2*3600))},
+			method: "POST", path: "/items",
+			body: `{"day":"2024-05-01"}`,
+		},
+		{
 			name: "datetime text in RFC 3339 or the column's layout; epoch numbers",
 			kind: WriteInsert, cols: []string{"due", "day", "unix"},
 			values: []any{"2024-05-01T12:00:00+02:00", "2024-06-02", int64(1714559400)},

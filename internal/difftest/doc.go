@@ -47,9 +47,12 @@
 // /customers/{customer_id}/orders and /products/{sku}/stock, and get:
 // lookups), which behaves like real APIs do: it sorts by one key and only
 // on some fields, ignores unknown parameters and empty values, reads a
-// comma list as several values, caps page sizes and returns next URLs that
-// keep the query string; its tables page by next URL, Link header, offset
-// (with X-Total-Count), page number and cursor. The data holds NULLs,
+// comma list as several values, caps page sizes (the profiles ask for
+// pages above the cap: full declares it as maxPageSize, plain and some
+// less profiles do not, so the driver must learn it), ignores the paging
+// parameters on /products/{sku}/stock, and returns next URLs that keep the
+// query string; its tables page by next URL, Link header, offset (with
+// X-Total-Count), page number and cursor. The data holds NULLs,
 // missing fields, duplicates, mixed case, empty strings, values with
 // commas, and datetimes in two offsets, in epoch seconds and in a text
 // layout. Each query (ORDER BY of one to three keys ending in a unique key,

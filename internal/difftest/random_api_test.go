@@ -38,7 +38,12 @@ import (
 //   - ?fields=a,b returns only those fields of each row.
 //   - /customers/{customer_id}/orders and /products/{sku}/stock list the
 //     rows of one parent; /customers/{id}, /orders/{id} and /products/{sku}
-//     return one object or a 404.
+//     return one object or a 404. /products/{sku}/stock ignores the paging
+//     parameters: every page is all of the product's stock rows. The sku
+//     in those paths matches ignoring case (/products/sku-001 is SKU-001).
+//   - A page size above the table's cap gets the cap; a profile may ask
+//     for more (see random_profile_test.go: the pages are then short but
+//     not the last).
 
 // apiField is one field of a fake table.
 type apiField struct {
@@ -290,6 +295,9 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	var t *apiTable
 	var parent func(map[string]any) bool
 	single := false
+	// unpaged: the route ignores the paging parameters and returns every
+	// row (a product's stock is a few rows).
+	unpaged := false
 	switch {
 	case len(seg) == 1:
 		t = a.tables[seg[0]]
@@ -303,7 +311,7 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		parent = func(row map[string]any) bool { return row["id"] == id }
 	case len(seg) == 2 && seg[0] == "products":
 		t, single = a.tables["products"], true
-		parent = func(row map[string]any) bool { return row["sku"] == seg[1] }
+		parent = func(row map[string]any) bool { return sameSKU(row, seg[1]) }
 	case len(seg) == 3 && seg[0] == "customers" && seg[2] == "orders":
 		t = a.tables["orders"]
 		id, err := strconv.Atoi(seg[1])
@@ -313,8 +321,8 @@ func (a *fakeAPI) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		parent = func(row map[string]any) bool { return row["customer_id"] == id }
 	case len(seg) == 3 && seg[0] == "products" && seg[2] == "stock":
-		t = a.tables["stock"]
-		parent = func(row map[string]any) bool { return row["sku"] == seg[1] }
+		t, unpaged = a.tables["stock"], true
+		parent = func(row map[string]any) bool { return sameSKU(row, seg[1]) }
 	}
 	if t == nil {
 		fail(http.StatusNotFound, "no route %s", req.URL.Path)
@@ -441,6 +449,9 @@ next:
 			pos = (page - 1) * size
 		}
 	}
+	if unpaged {
+		pos, size = 0, len(rows)
+	}
 	pos = min(pos, len(rows))
 	end := min(pos+size, len(rows))
 	out := make([]json.RawMessage, 0, end-pos)
@@ -470,6 +481,14 @@ next:
 	default:
 		writeJSON(w, out)
 	}
+}
+
+// sameSKU matches a row's sku with one in a URL path ignoring case, as
+// APIs that treat their keys as case-insensitive do (/products/sku-001 is
+// SKU-001).
+func sameSKU(row map[string]any, sku string) bool {
+	s, ok := row["sku"].(string)
+	return ok && strings.EqualFold(s, sku)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The random suite's query generator. A query is built as a small tree
@@ -619,6 +620,8 @@ func (g *rgen) value(r gref) any {
 			s = rpick(g, []string{"new,paid", "gold,silver", s + ",x", "Paris,Berlin"})
 		case g.chance(0.08):
 			s = strings.ToUpper(s)
+		case g.chance(0.04):
+			s = strings.ToLower(s)
 		case g.chance(0.03):
 			s = "zz"
 		}
@@ -663,6 +666,18 @@ func (g *rgen) leafPred(r gref) *pnode {
 		v := rpick(g, r.c.vals).(string)[:10]
 		s, args := g.lit(v)
 		return leaf(same(fmt.Sprintf("%s %s %s", col, rpick(g, []string{"<", "<=", ">", ">="}), s)), args...)
+	}
+	if r.c.typ == "datetime" && g.chance(0.15) {
+		// The same instant written in another offset: restsql compares
+		// instants (and must send the API the instant in the column's
+		// own format), SQLite compares text, so it gets the UTC
+		// spelling its data has.
+		v := rpick(g, r.c.vals).(string)
+		if tm, err := time.Parse(time.RFC3339, v); err == nil && strings.HasSuffix(v, "Z") {
+			op := rpick(g, []string{"=", "<", "<=", ">", ">="})
+			shifted := tm.In(time.FixedZone("", rpick(g, []any{2 * 3600, -5 * 3600}).(int))).Format(time.RFC3339)
+			return leaf(text{fmt.Sprintf("%s %s '%s'", col, op, shifted), fmt.Sprintf("%s %s '%s'", col, op, v)})
+		}
 	}
 	switch n := g.intn(100); {
 	case n < 40:
@@ -977,6 +992,9 @@ func (g *rgen) requiredKeyQuery() *rquery {
 		var v any = rpick(g, kc.vals)
 		if kc.typ == "int" && g.may(classKeyType, 0.08) {
 			v = float64(v.(int64)) + 0.5
+		}
+		if s, ok := v.(string); ok && g.chance(0.1) {
+			v = strings.ToLower(s) // the API matches it ignoring case
 		}
 		s, a := g.lit(v)
 		vals = append(vals, s)

@@ -83,12 +83,28 @@ func shopCatalog(api map[string]*apiTable, base, variant string) *catalog.Catalo
 			t.Rows = "items"
 			t.Pagination = &catalog.Pagination{Type: catalog.PageCursor, CursorPath: "meta.next", CursorParam: "after", SizeParam: "size", PageSize: 100}
 		case "offset":
-			t.Pagination = &catalog.Pagination{Type: catalog.PageOffset, OffsetParam: "offset", SizeParam: "limit", PageSize: at.maxPage}
+			t.Pagination = &catalog.Pagination{Type: catalog.PageOffset, OffsetParam: "offset", SizeParam: "limit"}
 			if variant != variantPlain && !drop(0.5) {
 				t.Pagination.TotalHeader = "X-Total-Count"
 			}
 		case "page":
-			t.Pagination = &catalog.Pagination{Type: catalog.PagePage, PageParam: "page", SizeParam: "per_page", PageSize: at.maxPage}
+			t.Pagination = &catalog.Pagination{Type: catalog.PagePage, PageParam: "page", SizeParam: "per_page"}
+		}
+		if p := t.Pagination; p.Type == catalog.PageOffset || p.Type == catalog.PagePage {
+			// The page size asked exceeds the API's cap: the API
+			// returns short pages that are not its last. full
+			// declares the cap (maxPageSize: the size is clamped to it
+			// and a short page is trusted); plain, and less by a seed,
+			// do not (the driver confirms a short first page and learns
+			// the API's page size); less may also ask for the cap
+			// without declaring it.
+			p.PageSize = 50
+			switch {
+			case variant == variantFull:
+				p.MaxPageSize = at.maxPage
+			case variant == variantLess && drop(0.5):
+				p.PageSize = at.maxPage
+			}
 		}
 		for _, f := range at.fields {
 			c := &catalog.Column{Name: f.name, Type: sqlType(f.typ), Key: f.name == st.key}
