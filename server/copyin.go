@@ -51,7 +51,7 @@ func (ss *session) copyIn(pt *portal) error {
 	}
 	var names []string
 	for _, col := range cols {
-		names = append(names, quoteIdent(col.name))
+		names = append(names, quoteName(col.name))
 	}
 	insert := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES "
 	var total int64
@@ -162,8 +162,8 @@ func (ss *session) insertRows(insert string, ncols int, rows [][]any) (int64, er
 	return strconv.ParseInt(f[len(f)-1], 10, 64)
 }
 
-// quoteIdent quotes a name as PostgreSQL does.
-func quoteIdent(s string) string {
+// quoteName quotes a name always, as PostgreSQL reads a quoted identifier.
+func quoteName(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
@@ -173,7 +173,7 @@ func tokensText(toks []token) string {
 	for _, t := range toks {
 		switch t.kind {
 		case tQIdent:
-			b.WriteString(quoteIdent(t.val))
+			b.WriteString(quoteName(t.val))
 		default:
 			b.WriteString(t.text)
 		}
