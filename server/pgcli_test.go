@@ -102,12 +102,18 @@ func TestPgcli(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	t.Cleanup(func() { _, _ = p.tmux("kill-server") })
 	p.waitFor("restsql>")
-	// pgcli reads the catalog for completion in the background.
+	// pgcli reads the catalog for completion in the background. Its
+	// toolbar says so until the window is drawn again: when the reading
+	// ends before the prompt is first drawn, pgcli does not redraw, so
+	// the test asks for a redraw (C-l) now and then.
 	deadline := time.Now().Add(wait)
-	for strings.Contains(p.screen(), "Refreshing completions") {
+	for i := 1; strings.Contains(p.screen(), "Refreshing completions"); i++ {
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(filepath.Join(home, "pgcli", "log"))
-			t.Fatalf("pgcli never finished reading the catalog; its log:\n%s", log)
+			t.Fatalf("pgcli never finished reading the catalog; the screen:\n%s\nits log:\n%s", p.screen(), log)
+		}
+		if i%20 == 0 {
+			p.keys(false, "C-l")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
