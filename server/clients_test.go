@@ -325,6 +325,56 @@ func TestSQLAlchemy(t *testing.T) {
 	require.Equal(t, want, got)
 }
 
+// TestPandas runs testdata/python/pandas_check.py: pandas.read_sql through
+// a SQLAlchemy engine (a text query with parameters, read_sql_table, chunks
+// over a named cursor) and through a psycopg2 connection, against the
+// library's answers (column names, pandas dtypes, values, chunk sizes).
+func TestPandas(t *testing.T) {
+	py := python(t, "pandas, sqlalchemy, psycopg2", "python3-pandas python3-sqlalchemy python3-psycopg2")
+	e := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "-W", "ignore::UserWarning", filepath.Join("testdata", "python", "pandas_check.py"), e.addr)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "pandas:\n%s\n%s", out, stderr.String())
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		require.True(t, ok, "unexpected output line %q", line)
+		got[k] = v
+	}
+	var ids []string
+	for _, r := range libRows(t, e.lib, "SELECT id FROM posts WHERE userId = 3 ORDER BY id") {
+		ids = append(ids, r[0])
+	}
+	title := libRows(t, e.lib, "SELECT title FROM posts WHERE userId = 3 ORDER BY id LIMIT 1")[0][0]
+	todos := libRows(t, e.lib, "SELECT COUNT(*) FROM todos")[0][0]
+	posts, err := strconv.Atoi(libRows(t, e.lib, "SELECT COUNT(*) FROM posts")[0][0])
+	require.NoError(t, err)
+	var chunks []string
+	for n := posts; n > 0; n -= 40 {
+		chunks = append(chunks, strconv.Itoa(min(n, 40)))
+	}
+	var groups []string
+	for _, r := range libRows(t, e.lib, "SELECT userId, COUNT(*) FROM posts GROUP BY userId ORDER BY userId LIMIT 3") {
+		groups = append(groups, "{'userId': "+r[0]+", 'n': "+r[1]+"}")
+	}
+	want := map[string]string{
+		"columns":      "id,userId,title",
+		"dtypes":       "int64,int64,object",
+		"ids":          strings.Join(ids, ","),
+		"first title":  title,
+		"todos":        todos + " rows, id,userId,title,completed,dueDate",
+		"todos dtypes": "id=int64,userId=int64,title=object,completed=bool,dueDate=datetime64[ns, UTC]",
+		"chunks":       "[" + strings.Join(chunks, ", ") + "]",
+		"psycopg2":     "[" + strings.Join(groups, ", ") + "]",
+		"done":         "ok",
+	}
+	require.Equal(t, want, got)
+}
+
 // jdbcJar finds the PostgreSQL JDBC driver, or skips (fails in CI).
 func jdbcJar(t *testing.T) string {
 	t.Helper()
