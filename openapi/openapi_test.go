@@ -228,7 +228,7 @@ func TestPaginationAndSort(t *testing.T) {
 		{
 			name:  "page with total header",
 			paths: listOf("/t", item, "- {name: page, in: query, schema: {type: integer, minimum: 0}}\n- {name: size, in: query, schema: {type: integer, maximum: 200}}"),
-			want:  &catalog.Pagination{Type: "page", PageParam: "page", SizeParam: "size", PageSize: 200, Start: new(int)},
+			want:  &catalog.Pagination{Type: "page", PageParam: "page", SizeParam: "size", PageSize: 200, MaxPageSize: 200, Start: new(int)},
 		},
 		{
 			name:  "offset",

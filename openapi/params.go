@@ -545,6 +545,17 @@ func pageSize(p *openapi3.Parameter) int {
 	return 0
 }
 
+// maxPageSize is the API's cap on the page size as its size parameter
+// declares it (the schema's maximum), else 0: with it, a short page ends
+// a walk without a confirming request (catalog.Pagination.MaxPageSize).
+func maxPageSize(p *openapi3.Parameter) int {
+	s := paramSchema(p)
+	if s == nil || s.Max == nil || *s.Max < 1 || *s.Max > math.MaxInt32 {
+		return 0
+	}
+	return int(*s.Max)
+}
+
 // pagination works out a collection's pagination from its parameters and
 // response (see the package documentation).
 func (im *importer) pagination(t *catalog.Table, ep *endpoint, used map[*openapi3.Parameter]bool, page, size, offset, cursor *openapi3.Parameter, fields []responseField) {
@@ -596,6 +607,7 @@ func (im *importer) pagination(t *catalog.Table, ep *endpoint, used map[*openapi
 	useSize := func() {
 		if size != nil {
 			p.SizeParam, p.PageSize = size.Name, pageSize(size)
+			p.MaxPageSize = maxPageSize(size)
 			used[size] = true
 		}
 	}
@@ -667,6 +679,9 @@ func (im *importer) pagination(t *catalog.Table, ep *endpoint, used map[*openapi
 	}
 	if f := findField(fields, hasMoreFields, func(f responseField) bool { return isType(f.schema, "boolean") }); f != nil {
 		p.HasMorePath = discover.Path(f.keys)
+	}
+	if p.Type != catalog.PageOffset && p.Type != catalog.PagePage {
+		p.MaxPageSize = 0 // only offset and page walks end on a short page
 	}
 	t.Pagination = p
 }
