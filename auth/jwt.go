@@ -122,22 +122,9 @@ func (o *OAuth2) fetchJWT(ctx context.Context) (*oauth2.Token, error) {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	client := o.opts.client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
+	resp, body, err := postToken(o.opts.client, req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // without the URL, which the caller names redacted
-		}
 		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse))
-	if err != nil {
-		return nil, fmt.Errorf("reading the token response: %w", err)
 	}
 	var res struct {
 		AccessToken      string          `json:"access_token"`
@@ -176,4 +163,28 @@ func (o *OAuth2) fetchJWT(ctx context.Context) (*oauth2.Token, error) {
 	raw := map[string]any{}
 	_ = json.Unmarshal(body, &raw)
 	return tok.WithExtra(raw), nil
+}
+
+// postToken sends a token request with client (http.DefaultClient when
+// nil) and reads at most maxTokenResponse bytes of the answer, whose body
+// it closes. A transport error comes without the URL, which the caller
+// names redacted.
+func postToken(client *http.Client, req *http.Request) (*http.Response, []byte, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the token response: %w", err)
+	}
+	return resp, body, nil
 }
