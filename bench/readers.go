@@ -124,22 +124,7 @@ func RestSQL(name string, db *sql.DB, s *Server, q Query) Reader {
 			return err
 		}
 		defer rows.Close()
-		rec := make(Record, len(kinds))
-		dest := make([]any, len(kinds))
-		for i, k := range kinds {
-			switch k {
-			case KindInt:
-				dest[i] = &rec[i].Int
-			case KindFloat:
-				dest[i] = &rec[i].Float
-			case KindString:
-				dest[i] = &rec[i].Str
-			case KindBool:
-				dest[i] = &rec[i].Bool
-			case KindTime:
-				dest[i] = &rec[i].Time
-			}
-		}
+		rec, dest := scanTargets(kinds)
 		for rows.Next() {
 			if err := rows.Scan(dest...); err != nil {
 				return err
@@ -648,4 +633,26 @@ func Export(name string, db *sql.DB, s *Server, q Query, f export.Format) Reader
 		t.Rows = n
 		return enc.Close()
 	}}
+}
+
+// scanTargets returns a Record for one row of kinds and the Scan
+// destinations that fill it (pointers into the Record's fields).
+func scanTargets(kinds []Kind) (Record, []any) {
+	rec := make(Record, len(kinds))
+	dest := make([]any, len(kinds))
+	for i, k := range kinds {
+		switch k {
+		case KindInt:
+			dest[i] = &rec[i].Int
+		case KindFloat:
+			dest[i] = &rec[i].Float
+		case KindString:
+			dest[i] = &rec[i].Str
+		case KindBool:
+			dest[i] = &rec[i].Bool
+		case KindTime:
+			dest[i] = &rec[i].Time
+		}
+	}
+	return rec, dest
 }

@@ -65,22 +65,7 @@ func PgxReader(name, connString string, s *Server, q Query) (Reader, func()) {
 			return err
 		}
 		defer rows.Close()
-		rec := make(Record, len(kinds))
-		dest := make([]any, len(kinds))
-		for i, k := range kinds {
-			switch k {
-			case KindInt:
-				dest[i] = &rec[i].Int
-			case KindFloat:
-				dest[i] = &rec[i].Float
-			case KindString:
-				dest[i] = &rec[i].Str
-			case KindBool:
-				dest[i] = &rec[i].Bool
-			case KindTime:
-				dest[i] = &rec[i].Time
-			}
-		}
+		rec, dest := scanTargets(kinds)
 		for rows.Next() {
 			if err := rows.Scan(dest...); err != nil {
 				return err
