@@ -21,3 +21,7 @@ func notSupportedf(format string, args ...any) error {
 func unknownFunctionf(format string, args ...any) error {
 	return errcode.Errorf(errcode.UnknownFunction, format, args...)
 }
+
+func invalidSQLf(format string, args ...any) error {
+	return errcode.Errorf(errcode.InvalidSQL, format, args...)
+}

@@ -536,7 +536,7 @@ func Arithmetic(op string, l, r any) (any, error) {
 		}
 		return math.Mod(lf, rf), nil
 	}
-	return nil, fmt.Errorf("executor: unknown operator %s", op)
+	return nil, notSupportedf("executor: unknown operator %s", op)
 }
 
 func describe(v any) string {

@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -65,7 +64,7 @@ func regexpLike(a []any) (any, error) {
 		case 'n':
 			dotNL = true
 		default:
-			return nil, fmt.Errorf("REGEXP_LIKE: unknown match flag %q (want c, i, m or n)", f)
+			return nil, invalidSQLf("REGEXP_LIKE: unknown match flag %q (want c, i, m or n)", f)
 		}
 	}
 	var prefix strings.Builder
@@ -84,7 +83,7 @@ func regexpLike(a []any) (any, error) {
 	}
 	re, err := regexp.Compile(prefix.String() + pattern)
 	if err != nil {
-		return nil, fmt.Errorf("REGEXP_LIKE: invalid regular expression %q: %v", pattern, err)
+		return nil, invalidSQLf("REGEXP_LIKE: invalid regular expression %q: %v", pattern, err)
 	}
 	if regexpCount.Add(1) > maxCachedRegexps {
 		regexps.Clear()

@@ -1,7 +1,6 @@
 package executor
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -42,7 +41,7 @@ func Trunc(unit string, t time.Time) (time.Time, error) {
 	case "year", "years":
 		return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), nil
 	}
-	return time.Time{}, fmt.Errorf("date_trunc unit %q is not supported (%s are)", unit, strings.Join(TruncUnits, ", "))
+	return time.Time{}, notSupportedf("date_trunc unit %q is not supported (%s are)", unit, strings.Join(TruncUnits, ", "))
 }
 
 // AddInterval adds n units to t (in UTC). Months, quarters and years keep
@@ -52,14 +51,17 @@ func AddInterval(t time.Time, n int64, unit string) (time.Time, error) {
 	t = t.UTC()
 	dur := func(d time.Duration) (time.Time, error) {
 		if n > math.MaxInt64/int64(d) || n < math.MinInt64/int64(d) {
-			return time.Time{}, fmt.Errorf("interval %d %s is out of range", n, unit)
+			return time.Time{}, outOfRangef("interval %d %s is out of range", n, unit)
 		}
 		return t.Add(time.Duration(n) * d), nil
 	}
-	months := func(m int64) (time.Time, error) {
-		if m > 120000 || m < -120000 {
-			return time.Time{}, fmt.Errorf("interval %d %s is out of range", n, unit)
+	// months adds n units of per months; n is checked before it is
+	// multiplied, so a huge n is out of range rather than wrapped around.
+	months := func(per int64) (time.Time, error) {
+		if n > 120000/per || n < -120000/per {
+			return time.Time{}, outOfRangef("interval %d %s is out of range", n, unit)
 		}
+		m := n * per
 		y, mo, d := t.Date()
 		first := time.Date(y, mo+time.Month(m), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 		last := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
@@ -76,22 +78,22 @@ func AddInterval(t time.Time, n int64, unit string) (time.Time, error) {
 		return dur(time.Hour)
 	case "DAY":
 		if n > 3650000 || n < -3650000 {
-			return time.Time{}, fmt.Errorf("interval %d %s is out of range", n, unit)
+			return time.Time{}, outOfRangef("interval %d %s is out of range", n, unit)
 		}
 		return t.AddDate(0, 0, int(n)), nil
 	case "WEEK":
 		if n > 520000 || n < -520000 {
-			return time.Time{}, fmt.Errorf("interval %d %s is out of range", n, unit)
+			return time.Time{}, outOfRangef("interval %d %s is out of range", n, unit)
 		}
 		return t.AddDate(0, 0, 7*int(n)), nil
 	case "MONTH":
-		return months(n)
+		return months(1)
 	case "QUARTER":
-		return months(3 * n)
+		return months(3)
 	case "YEAR":
-		return months(12 * n)
+		return months(12)
 	}
-	return time.Time{}, fmt.Errorf("interval unit %s is not supported (%s are)", unit, strings.Join(IntervalUnits, ", "))
+	return time.Time{}, notSupportedf("interval unit %s is not supported (%s are)", unit, strings.Join(IntervalUnits, ", "))
 }
 
 // intervalAmount reads the n of INTERVAL n unit: an integer, or a string
@@ -109,14 +111,14 @@ func intervalAmount(v any) (int64, error) {
 			return n, nil
 		}
 	}
-	return 0, fmt.Errorf("an INTERVAL amount must be a whole number, got %s", describe(v))
+	return 0, typeMismatchf("an INTERVAL amount must be a whole number, got %s", describe(v))
 }
 
 func init() {
 	Funcs["DATE_TRUNC"] = &Func{MinArgs: 2, MaxArgs: 2, Type: TypeDatetime, Fn: func(a []any) (any, error) {
 		unit, ok := a[0].(string)
 		if !ok {
-			return nil, fmt.Errorf("date_trunc wants a unit name ('day', 'month', …) first, got %s", describe(a[0]))
+			return nil, typeMismatchf("date_trunc wants a unit name ('day', 'month', …) first, got %s", describe(a[0]))
 		}
 		t, err := timeArg(a[1])
 		if err != nil {
@@ -139,7 +141,7 @@ func init() {
 			}
 			unit, _ := a[2].(string)
 			if n == math.MinInt64 {
-				return nil, fmt.Errorf("interval %d %s is out of range", n, unit)
+				return nil, outOfRangef("interval %d %s is out of range", n, unit)
 			}
 			return AddInterval(t, sign*n, unit)
 		}}
