@@ -148,6 +148,24 @@ func python(t *testing.T, module, pkg string) string {
 	return ""
 }
 
+// runCheck runs a client's check script and returns what it printed, one
+// "name: value" line per check. Its standard error (warnings) is shown
+// only when the script fails.
+func runCheck(t *testing.T, cmd *exec.Cmd, client string) map[string]string {
+	t.Helper()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "%s:\n%s\n%s", client, out, stderr.String())
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, ok := strings.Cut(line, ": ")
+		require.True(t, ok, "%s: unexpected output line %q", client, line)
+		got[k] = v
+	}
+	return got
+}
+
 // TestPsycopg2 runs testdata/python/psycopg2_check.py: psycopg2's named
 // cursors (DECLARE, FETCH FORWARD, MOVE, CLOSE, WITH HOLD), parameters,
 // column names and COPY, against the library's answers.
@@ -159,14 +177,7 @@ func TestPsycopg2(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "psycopg2_check.py"), dsn)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "psycopg2:\n%s", out)
-	got := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		k, v, ok := strings.Cut(line, ": ")
-		require.True(t, ok, "unexpected output line %q", line)
-		got[k] = v
-	}
+	got := runCheck(t, cmd, "psycopg2")
 	ints := func(q string) string {
 		var ids []string
 		for _, r := range libRows(t, e.lib, q) {
@@ -230,14 +241,7 @@ func TestNodePostgres(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "node", "cursor_check.js"))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+abs, "PGHOST="+host, "PGPORT="+port, "PGSSLMODE=disable", "PGPASSWORD=", "PGOPTIONS=")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "node:\n%s", out)
-	got := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		k, v, ok := strings.Cut(line, ": ")
-		require.True(t, ok, "unexpected output line %q", line)
-		got[k] = v
-	}
+	got := runCheck(t, cmd, "node")
 	var ids []string
 	for _, r := range libRows(t, e.lib, "SELECT id FROM posts WHERE userId = 2 ORDER BY id") {
 		ids = append(ids, r[0])
@@ -268,14 +272,7 @@ func TestPsycopg3(t *testing.T) {
 	dsn := "host=" + host + " port=" + port + " user=tester dbname=restsql sslmode=disable connect_timeout=10"
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "psycopg3_check.py"), dsn).CombinedOutput()
-	require.NoError(t, err, "psycopg:\n%s", out)
-	got := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		k, v, ok := strings.Cut(line, ": ")
-		require.True(t, ok, "unexpected output line %q", line)
-		got[k] = v
-	}
+	got := runCheck(t, exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "psycopg3_check.py"), dsn), "psycopg")
 	var ids []string
 	for _, r := range libRows(t, e.lib, "SELECT id FROM posts WHERE userId = 2 ORDER BY id") {
 		ids = append(ids, r[0])
@@ -307,14 +304,7 @@ func TestSQLAlchemy(t *testing.T) {
 	e := startServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "sqlalchemy_check.py"), e.addr).CombinedOutput()
-	require.NoError(t, err, "sqlalchemy:\n%s", out)
-	got := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		k, v, ok := strings.Cut(line, ": ")
-		require.True(t, ok, "unexpected output line %q", line)
-		got[k] = v
-	}
+	got := runCheck(t, exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "sqlalchemy_check.py"), e.addr), "sqlalchemy")
 	count := libRows(t, e.lib, "SELECT COUNT(*), MAX(id) FROM posts WHERE userId = 3")[0]
 	want := map[string]string{
 		"count":  "(" + count[0] + ", " + count[1] + ")",
@@ -335,16 +325,7 @@ func TestPandas(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, "-W", "ignore::UserWarning", filepath.Join("testdata", "python", "pandas_check.py"), e.addr)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, "pandas:\n%s\n%s", out, stderr.String())
-	got := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		k, v, ok := strings.Cut(line, ": ")
-		require.True(t, ok, "unexpected output line %q", line)
-		got[k] = v
-	}
+	got := runCheck(t, cmd, "pandas")
 	var ids []string
 	for _, r := range libRows(t, e.lib, "SELECT id FROM posts WHERE userId = 3 ORDER BY id") {
 		ids = append(ids, r[0])
@@ -430,14 +411,7 @@ func TestSQLAlchemyInspect(t *testing.T) {
 	e := startServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "sqlalchemy_inspect.py"), e.addr).CombinedOutput()
-	require.NoError(t, err, "sqlalchemy:\n%s", out)
-	got := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		k, v, ok := strings.Cut(line, ": ")
-		require.True(t, ok, "unexpected output line %q", line)
-		got[k] = v
-	}
+	got := runCheck(t, exec.CommandContext(ctx, py, filepath.Join("testdata", "python", "sqlalchemy_inspect.py"), e.addr), "sqlalchemy")
 	var ids []string
 	for _, r := range libRows(t, e.lib, "SELECT id FROM posts WHERE userId = 2 ORDER BY id LIMIT 3") {
 		ids = append(ids, r[0])
